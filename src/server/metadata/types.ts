@@ -1,0 +1,207 @@
+/**
+ * The metadata model shared by MetadataService, its stores and the protocol handlers.
+ * Protocol code depends on `MetadataOps` only, never on a store.
+ */
+
+/** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
+export enum FileType {
+  Regular = 1,
+  Directory = 2,
+  BlockDevice = 3,
+  CharDevice = 4,
+  Symlink = 5,
+  Socket = 6,
+  Fifo = 7,
+}
+
+export interface Timespec {
+  sec: number;
+  nsec: number;
+}
+
+export interface FileAttr {
+  type: FileType;
+  /** Permission bits incl. setuid/setgid/sticky (07777), without the type bits. */
+  mode: number;
+  nlink: number;
+  uid: number;
+  gid: number;
+  size: number;
+  /** Bytes actually allocated (reported as `used`). */
+  used: number;
+  rdev: { major: number; minor: number };
+  /** Unique and stable within the share's store (NFS fileid3, SMB file index). */
+  fileid: number;
+  atime: Timespec;
+  mtime: Timespec;
+  ctime: Timespec;
+  /** Birth time (SMB creation time). */
+  btime: Timespec;
+  /** Key of the content in the PayloadService; empty for non-regular files. */
+  payloadId: string;
+}
+
+/** Opaque, at most 64 bytes (NFS3_FHSIZE), encodes the share. */
+export type FileHandle = Buffer;
+
+/** Who is calling, as the protocol authenticated them (before squash). */
+export interface AuthContext {
+  uid: number;
+  gid: number;
+  /** Supplementary groups. */
+  gids: number[];
+  /** Client address, for export rules and mount records. */
+  clientAddr: string;
+}
+
+/** Attributes a caller may set; absent fields stay unchanged. */
+export interface SetAttrs {
+  mode?: number;
+  uid?: number;
+  gid?: number;
+  size?: number;
+  /** 'server' sets the server's current time. */
+  atime?: Timespec | 'server';
+  mtime?: Timespec | 'server';
+}
+
+/** Weak cache consistency data (RFC 1813 §2.6 wcc_data): attributes before and after. */
+export interface Wcc {
+  before: Pick<FileAttr, 'size' | 'mtime' | 'ctime'> | undefined;
+  after: FileAttr | undefined;
+}
+
+export interface Entry {
+  handle: FileHandle;
+  attr: FileAttr;
+}
+
+export interface DirEntry {
+  name: string;
+  fileid: number;
+  /** Resume after this entry by passing this cookie back. Never 0. */
+  cookie: number;
+  handle: FileHandle;
+  attr: FileAttr;
+}
+
+export interface DirPage {
+  entries: DirEntry[];
+  eof: boolean;
+  /** Changes whenever the directory's listing would no longer resume correctly. */
+  verifier: Buffer;
+  dirAttr: FileAttr;
+}
+
+export type CreateMode =
+  | { kind: 'unchecked' }
+  | { kind: 'guarded' }
+  /** RFC 1813 §3.3.8: a retransmitted EXCLUSIVE create with the same verifier succeeds. */
+  | { kind: 'exclusive'; verifier: Buffer };
+
+/** Access bits of NFSv3 ACCESS (RFC 1813 §3.3.4). */
+export const ACCESS = {
+  READ: 0x01,
+  LOOKUP: 0x02,
+  MODIFY: 0x04,
+  EXTEND: 0x08,
+  DELETE: 0x10,
+  EXECUTE: 0x20,
+} as const;
+
+export interface FsStat {
+  totalBytes: number;
+  freeBytes: number;
+  availBytes: number;
+  totalFiles: number;
+  freeFiles: number;
+  availFiles: number;
+}
+
+export type Squash = 'none' | 'root_to_guest' | 'all_to_guest';
+
+/** How a share is exported; changed live by the runtime. */
+export interface ShareExportOptions {
+  readOnly: boolean;
+  squash: Squash;
+  anonUid: number;
+  anonGid: number;
+}
+
+/**
+ * The metadata operations protocol handlers may call. Every mutating call checks Unix
+ * permissions (after squash) and the share's read-only flag, and returns wcc data for
+ * the directories it changed. Failures are `DittoError`s from src/shared/errors.ts.
+ */
+export interface MetadataOps {
+  /** Root handle of a share; throws NOT_FOUND for an unknown or disabled share. */
+  rootHandle(share: string): Promise<FileHandle>;
+  /** Share name a handle belongs to; throws BAD_HANDLE / STALE_HANDLE. */
+  shareOf(handle: FileHandle): string;
+  getAttr(handle: FileHandle): Promise<FileAttr>;
+  /** `guardCtime`: RFC 1813 §3.3.2 sattrguard3; mismatch throws NOT_SYNC. */
+  setAttr(auth: AuthContext, handle: FileHandle, attrs: SetAttrs, guardCtime?: Timespec): Promise<Wcc>;
+  lookup(auth: AuthContext, dir: FileHandle, name: string): Promise<Entry & { dirAttr: FileAttr }>;
+  /** Returns the subset of `requested` ACCESS bits the caller holds. */
+  access(auth: AuthContext, handle: FileHandle, requested: number): Promise<{ granted: number; attr: FileAttr }>;
+  readLink(auth: AuthContext, handle: FileHandle): Promise<{ target: string; attr: FileAttr }>;
+  create(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    attrs: SetAttrs,
+    mode: CreateMode,
+  ): Promise<Entry & { dirWcc: Wcc }>;
+  mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }>;
+  symlink(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    target: string,
+    attrs: SetAttrs,
+  ): Promise<Entry & { dirWcc: Wcc }>;
+  mknod(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    type: FileType,
+    attrs: SetAttrs,
+    rdev: { major: number; minor: number },
+  ): Promise<Entry & { dirWcc: Wcc }>;
+  /** Removes a non-directory; `removed.nlink === 0` means its payload may be deleted. */
+  remove(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc; removed: FileAttr }>;
+  rmdir(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc }>;
+  /** Atomic; replaces an existing compatible target (`replaced.nlink === 0`: delete its payload). */
+  rename(
+    auth: AuthContext,
+    fromDir: FileHandle,
+    fromName: string,
+    toDir: FileHandle,
+    toName: string,
+  ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined }>;
+  link(
+    auth: AuthContext,
+    file: FileHandle,
+    dir: FileHandle,
+    name: string,
+  ): Promise<{ attr: FileAttr; dirWcc: Wcc }>;
+  /**
+   * Stable cookies: entries are listed in a fixed order; a cookie from an earlier page
+   * resumes after that entry as long as the verifier matches (else BAD_COOKIE).
+   * `maxEntries` bounds the page; cookie 0 starts at the beginning ('.' and '..' are not listed).
+   */
+  readDir(
+    auth: AuthContext,
+    dir: FileHandle,
+    cookie: number,
+    verifier: Buffer | undefined,
+    maxEntries: number,
+  ): Promise<DirPage>;
+  /** Checks read permission; returns current attributes (for size clipping). */
+  prepareRead(auth: AuthContext, handle: FileHandle): Promise<FileAttr>;
+  /** Checks write permission and read-only; returns attributes before the write. */
+  prepareWrite(auth: AuthContext, handle: FileHandle): Promise<FileAttr>;
+  /** After payload bytes [offset, end) were written: grow size, set mtime/ctime. */
+  commitWrite(auth: AuthContext, handle: FileHandle, end: number): Promise<Wcc>;
+  fsStat(handle: FileHandle): Promise<FsStat>;
+}

@@ -1,0 +1,11 @@
+/** The content operations protocol handlers may call; content is addressed by share + payloadId. */
+export interface PayloadOps {
+  /** Exactly `length` bytes from `offset`; holes and bytes past the stored end read as zeros. */
+  readAt(share: string, payloadId: string, offset: number, length: number): Promise<Buffer>;
+  writeAt(share: string, payloadId: string, data: Buffer, offset: number): Promise<void>;
+  /** Drops content past `size` (a later extension reads zeros there). */
+  truncate(share: string, payloadId: string, size: number): Promise<void>;
+  /** Durable when it returns: everything written before is on stable storage. */
+  flush(share: string, payloadId: string): Promise<void>;
+  delete(share: string, payloadId: string): Promise<void>;
+}
