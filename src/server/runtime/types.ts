@@ -1,0 +1,90 @@
+/**
+ * What a protocol adapter sees of the Runtime. Adapters get this at construction and
+ * never reach stores or the control plane directly.
+ */
+import type { Logger } from 'pino';
+import type { MetadataOps, ShareExportOptions } from '../metadata/types.ts';
+import type { PayloadOps } from '../payload/types.ts';
+
+export interface ShareInfo {
+  name: string;
+  /** Small stable number; file handles encode it. */
+  id: number;
+  enabled: boolean;
+  export: ShareExportOptions & {
+    /** CIDR list of clients allowed to mount; empty allows everyone. */
+    allowedNetworks: string[];
+  };
+}
+
+export type MountProtocol = 'nfs3' | 'nfs4' | 'smb';
+
+export interface MountRecord {
+  id: string;
+  protocol: MountProtocol;
+  clientAddr: string;
+  share: string;
+  /** Authenticated user name, or uid for AUTH_SYS. */
+  user: string;
+  since: string;
+  bytesRead: number;
+  bytesWritten: number;
+  ops: number;
+}
+
+/** One completed protocol request, for counters, metrics and live graphs. */
+export interface OpSample {
+  protocol: MountProtocol;
+  op: string;
+  share: string | undefined;
+  clientAddr: string;
+  bytesRead: number;
+  bytesWritten: number;
+  latencyMs: number;
+  /** 'ok' or the error code name. */
+  status: string;
+}
+
+export interface MountsApi {
+  add(rec: Omit<MountRecord, 'id' | 'since' | 'bytesRead' | 'bytesWritten' | 'ops'>): MountRecord;
+  /** Removes the records of a client (for one share, or all); returns how many. */
+  remove(protocol: MountProtocol, clientAddr: string, share?: string): number;
+  list(): MountRecord[];
+  /** Adds a completed request to the matching mount's counters and the live stats. */
+  record(sample: OpSample): void;
+}
+
+export interface SharesView {
+  get(name: string): ShareInfo | undefined;
+  list(): ShareInfo[];
+}
+
+export interface ProtocolRuntime {
+  metadata: MetadataOps;
+  payload: PayloadOps;
+  shares: SharesView;
+  mounts: MountsApi;
+  logger: Logger;
+  /** Changes on each server start; NFS write verifier. */
+  bootVerifier: Buffer;
+}
+
+export interface AdapterConfig {
+  port: number;
+  bind: string;
+  settings: Record<string, unknown>;
+}
+
+export interface ProtocolAdapter {
+  readonly protocol: string;
+  /** The bound port (differs from the configured one when that was 0). */
+  readonly port: number;
+  /** Resolves once listening. */
+  serve(): Promise<void>;
+  /** Stops accepting, lets in-flight requests finish until the deadline, then closes. */
+  stop(deadlineMs: number): Promise<void>;
+  /** Ends live sessions of a client (and/or share) — for disconnect and share disable. */
+  disconnect(filter: { clientAddr?: string; share?: string }): number;
+}
+
+export type AdapterFactory = (config: AdapterConfig, runtime: ProtocolRuntime) => ProtocolAdapter;
