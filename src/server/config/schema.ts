@@ -1,0 +1,74 @@
+/**
+ * The config file schema. Every key has a default (a laptop NAS), unknown keys are
+ * errors, and each check carries the "expected ..." text that ConfigError shows.
+ * Only process-level settings live here; stores, shares, users and adapters live in
+ * the control-plane database (`defaults` only seeds an empty one).
+ */
+import { z } from 'zod';
+import { METADATA_STORE_TYPES, PAYLOAD_STORE_TYPES } from '../controlplane/models.ts';
+import { defaultDataDir } from './paths.ts';
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+function int(min: number, max: number) {
+  const error = `expected an integer between ${min} and ${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** 0 asks the OS for a free port (tests, several instances on one machine). */
+const port = () => int(0, 65535);
+const bool = () => z.boolean({ error: 'expected true or false' });
+const text = () => z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' });
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected one of ${values.join(', ')}` });
+
+/** A nested mapping; omitted means all its defaults. */
+function section<S extends z.ZodRawShape>(shape: S) {
+  const mapping = z.strictObject(shape, { error: 'expected a mapping' });
+  // Every key has a default, so {} is valid input; TypeScript cannot see that through S.
+  return mapping.prefault({} as z.input<typeof mapping>);
+}
+
+const listener = (bind: string, defaultPort: number) => ({
+  enabled: bool().default(true),
+  bind: text().default(bind),
+  port: port().default(defaultPort),
+});
+
+export const configSchema = z.strictObject(
+  {
+    logging: section({
+      level: oneOf(LOG_LEVELS).default('info'),
+      format: oneOf(['json', 'pretty']).default('json'),
+    }),
+    dataDir: text().default(defaultDataDir),
+    controlplane: section({
+      /** Relative paths are resolved against dataDir. */
+      database: text().default('controlplane.db'),
+    }),
+    api: section(listener('127.0.0.1', 8080)),
+    metrics: section(listener('127.0.0.1', 9090)),
+    nfs: section({
+      ...listener('0.0.0.0', 12049),
+      portmapper: section({ enabled: bool().default(false), port: port().default(10111) }),
+      /** Largest RPC record accepted: a 4 MiB WRITE plus headers. */
+      maxRecordSize: int(64 * KiB, 64 * MiB).default(4 * MiB + 64 * KiB),
+    }),
+    smb: section(listener('0.0.0.0', 12445)),
+    shutdownTimeoutMs: int(0, 600_000).default(10_000),
+    defaults: section({
+      share: z
+        .string({ error: 'expected a share path such as /export' })
+        .regex(/^\/[^/]/, { error: 'expected a share path such as /export' })
+        .default('/export'),
+      metadataStore: section({ type: oneOf(METADATA_STORE_TYPES).default('sqlite') }),
+      payloadStore: section({ type: oneOf(PAYLOAD_STORE_TYPES).default('fs') }),
+    }),
+  },
+  { error: 'expected a mapping' },
+);
+
+export type Config = z.output<typeof configSchema>;

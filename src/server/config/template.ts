@@ -1,0 +1,74 @@
+/**
+ * The commented config file `dfs init` writes. It spells out every default (template.test.ts
+ * checks it parses to exactly the schema defaults), except dataDir, whose default is
+ * platform-specific and is therefore left commented out.
+ */
+export const CONFIG_TEMPLATE = `# DittoFS server configuration, written by \`dfs init\`. Every key shows its default.
+#
+# Any key can also be set in the environment: DITTOFS_ + the key path joined by "_",
+# upper-cased (api.port -> DITTOFS_API_PORT, dataDir -> DITTOFS_DATA_DIR).
+# Precedence: --data-dir, then the environment, then this file, then the defaults.
+#
+# Stores, shares, users and adapters are not configured here: they live in the
+# control-plane database and are managed with dfsctl, the REST API or the app.
+
+logging:
+  # trace, debug, info, warn, error or fatal
+  level: info
+  # json (one object per line) or pretty
+  format: json
+
+# Home of the control-plane database and the embedded stores. Default: the platform
+# data directory (~/.local/share/dittofs on Linux). Relative to this file's directory.
+# dataDir: /srv/dittofs
+
+controlplane:
+  # SQLite file holding users, shares, stores and adapters; relative to dataDir.
+  database: controlplane.db
+
+# REST API and web UI.
+api:
+  enabled: true
+  bind: 127.0.0.1
+  # 0 picks a free port.
+  port: 8080
+
+# Prometheus metrics.
+metrics:
+  enabled: true
+  bind: 127.0.0.1
+  port: 9090
+
+# The NFS and SMB listeners are seeded from here on first start; after that they are
+# managed at runtime (dfsctl adapter ...), though DITTOFS_NFS_* / DITTOFS_SMB_* still
+# win at every start.
+nfs:
+  enabled: true
+  # 0.0.0.0 serves every network interface, 127.0.0.1 only this machine.
+  bind: 0.0.0.0
+  port: 12049
+  # Port mapper (rpcbind) for clients that look the NFS port up.
+  portmapper:
+    enabled: false
+    port: 10111
+  # Largest RPC record accepted, in bytes: a 4 MiB WRITE plus headers.
+  maxRecordSize: 4259840
+
+smb:
+  enabled: true
+  bind: 0.0.0.0
+  port: 12445
+
+# How long in-flight requests may take to finish on shutdown, in milliseconds.
+shutdownTimeoutMs: 10000
+
+# Used once, when the control-plane database is empty: the first share and its stores.
+defaults:
+  share: /export
+  metadataStore:
+    # memory, sqlite or postgres
+    type: sqlite
+  payloadStore:
+    # memory, fs or s3
+    type: fs
+`;

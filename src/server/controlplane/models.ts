@@ -1,0 +1,191 @@
+/**
+ * Control-plane domain records: what the control-plane store persists and the Runtime,
+ * API and CLI manage. Timestamps are ISO-8601 strings.
+ */
+import type { Squash } from '../metadata/types.ts';
+import type { AdapterConfig as AdapterRuntimeConfig } from '../runtime/types.ts';
+
+export type Role = 'admin' | 'operator' | 'user';
+
+export interface User {
+  /** Opaque, stable (UUID). */
+  id: string;
+  /** Unique; cannot be renamed (API tokens, SMB sessions and audit logs carry it). */
+  username: string;
+  passwordHash: string;
+  /** NT hash (MD4 of UTF-16LE password, hex) for SMB NTLM; absent until a password is set. */
+  ntHash?: string;
+  role: Role;
+  /** Unique Unix identity used on NFS and for file ownership. */
+  uid: number;
+  gid: number;
+  enabled: boolean;
+  mustChangePassword: boolean;
+  passwordChangedAt: string;
+  displayName?: string;
+  email?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface NewUser {
+  username: string;
+  passwordHash: string;
+  ntHash?: string;
+  role?: Role;
+  /** Allocated (next free from 1000) when omitted. */
+  uid?: number;
+  /** Defaults to the uid (a user private group). */
+  gid?: number;
+  enabled?: boolean;
+  mustChangePassword?: boolean;
+  displayName?: string;
+  email?: string;
+}
+
+/** `null` clears an optional field. A new passwordHash also stamps passwordChangedAt. */
+export interface UserPatch {
+  passwordHash?: string;
+  ntHash?: string | null;
+  role?: Role;
+  uid?: number;
+  gid?: number;
+  enabled?: boolean;
+  mustChangePassword?: boolean;
+  displayName?: string | null;
+  email?: string | null;
+}
+
+export interface Group {
+  id: string;
+  /** Unique. */
+  name: string;
+  /** Unique. */
+  gid: number;
+  /** Usernames, sorted. Stored by user id, so deleting a user drops its memberships. */
+  members: string[];
+  createdAt: string;
+}
+
+export interface NewGroup {
+  name: string;
+  /** Allocated (next free from 1000) when omitted. */
+  gid?: number;
+  members?: string[];
+}
+
+export type ShareAccess = 'none' | 'read' | 'write';
+
+export interface SmbShareOptions {
+  browsable: boolean;
+  /** Require SMB3 encryption for this share. */
+  encrypt: boolean;
+  /** CIDRs; empty allows every client not denied. */
+  hostsAllow: string[];
+  hostsDeny: string[];
+}
+
+export interface Share {
+  /** Small integer, allocated 1, 2, ... and never reused: file handles encode it. */
+  id: number;
+  /** Unique export path, e.g. "/export". */
+  name: string;
+  /** Name of a MetadataStoreConfig. */
+  metadataStore: string;
+  /** Name of a PayloadStoreConfig. */
+  payloadStore: string;
+  enabled: boolean;
+  readOnly: boolean;
+  squash: Squash;
+  anonUid: number;
+  anonGid: number;
+  /** CIDRs of clients allowed to mount; empty allows everyone. */
+  allowedNetworks: string[];
+  protocols: { nfs: boolean; smb: boolean };
+  smb: SmbShareOptions;
+  /** What unauthenticated (guest) SMB sessions may do. */
+  guestAccess: ShareAccess;
+  description: string;
+  createdAt: string;
+}
+
+export type NewShare = Pick<Share, 'name' | 'metadataStore' | 'payloadStore'> &
+  Partial<Omit<Share, 'id' | 'name' | 'metadataStore' | 'payloadStore' | 'createdAt' | 'smb'>> & {
+    smb?: Partial<SmbShareOptions>;
+  };
+
+/** Stores can be swapped, but a share cannot be renamed (clients mount it by name). */
+export type SharePatch = Partial<Omit<NewShare, 'name'>>;
+
+/** What a share gets for every field NewShare leaves out: a root-squashed read-write share. */
+export const SHARE_DEFAULTS: Readonly<Omit<Share, 'id' | 'name' | 'metadataStore' | 'payloadStore' | 'createdAt'>> = {
+  enabled: true,
+  readOnly: false,
+  squash: 'root_to_guest',
+  anonUid: 65534,
+  anonGid: 65534,
+  allowedNetworks: [],
+  protocols: { nfs: true, smb: true },
+  smb: { browsable: true, encrypt: false, hostsAllow: [], hostsDeny: [] },
+  guestAccess: 'none',
+  description: '',
+};
+
+export type PrincipalType = 'user' | 'group';
+
+export interface SharePermission {
+  /** Share name. */
+  share: string;
+  principalType: PrincipalType;
+  /** Username or group name. */
+  principal: string;
+  /** 'none' is an explicit deny. */
+  access: ShareAccess;
+}
+
+export const METADATA_STORE_TYPES = ['memory', 'sqlite', 'postgres'] as const;
+export type MetadataStoreType = (typeof METADATA_STORE_TYPES)[number];
+export const PAYLOAD_STORE_TYPES = ['memory', 'fs', 's3'] as const;
+export type PayloadStoreType = (typeof PAYLOAD_STORE_TYPES)[number];
+
+export interface StoreConfig<T extends string> {
+  /** Unique per kind; shares refer to it. */
+  name: string;
+  type: T;
+  /** Backend options (paths, DSN, bucket, ...). */
+  config: Record<string, unknown>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type MetadataStoreConfig = StoreConfig<MetadataStoreType>;
+export type PayloadStoreConfig = StoreConfig<PayloadStoreType>;
+export type NewStoreConfig<T extends string> = Pick<StoreConfig<T>, 'name' | 'type'> & {
+  config?: Record<string, unknown>;
+};
+
+export type AdapterType = 'nfs' | 'smb';
+
+/** A protocol listener; at most one per type. */
+export interface AdapterConfig extends AdapterRuntimeConfig {
+  type: AdapterType;
+  enabled: boolean;
+}
+
+export type AdapterPatch = Partial<Omit<AdapterConfig, 'type'>>;
+
+export interface Setting {
+  key: string;
+  /** Any JSON value. */
+  value: unknown;
+  updatedAt: string;
+}
+
+/** Whether unauthenticated (guest) SMB sessions are allowed, and the Unix identity they act as. */
+export interface GuestConfig {
+  enabled: boolean;
+  uid: number;
+  gid: number;
+}
+
+export const GUEST_DEFAULTS: GuestConfig = { enabled: false, uid: 65534, gid: 65534 };

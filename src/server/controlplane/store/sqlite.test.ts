@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runControlPlaneStoreConformance } from './conformance.ts';
+import { migrate, type Migration } from './migrate.ts';
+import { MIGRATIONS } from './migrations/index.ts';
+import { SqliteControlPlaneStore } from './sqlite.ts';
+
+runControlPlaneStoreConformance('sqlite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'dittofs-cp-'));
+  return {
+    open: async () => SqliteControlPlaneStore.open(join(dir, 'controlplane.db')),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('SqliteControlPlaneStore', () => {
+  let dir: string;
+  let file: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'dittofs-cp-'));
+    file = join(dir, 'nested', 'controlplane.db');
+  });
+
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('creates the file owner-only in WAL mode, and migrates only once', async () => {
+    const first = SqliteControlPlaneStore.open(file);
+    expect(first.appliedMigrations).toEqual(MIGRATIONS.map((m) => m.version));
+    await first.close();
+    if (process.platform !== 'win32') expect(statSync(file).mode & 0o777).toBe(0o600);
+
+    const again = SqliteControlPlaneStore.open(file);
+    expect(again.appliedMigrations).toEqual([]);
+    await again.close();
+
+    const db = new Database(file, { readonly: true });
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(MIGRATIONS.map((m) => m.version));
+    db.close();
+  });
+
+  it('works in memory', async () => {
+    const store = SqliteControlPlaneStore.open(':memory:');
+    await store.createUser({ username: 'alice', passwordHash: 'h' });
+    expect(await store.listUsers()).toHaveLength(1);
+    await store.close();
+  });
+
+  describe('migrate', () => {
+    const tableExists = (db: Database.Database, name: string) =>
+      db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;
+    const m = (version: number, sql: string): Migration => ({ version, name: `m${version}`, sql });
+
+    it('applies pending migrations in order and nothing on a current schema', () => {
+      const db = new Database(':memory:');
+      expect(migrate(db, [m(1, 'CREATE TABLE a (x)')])).toEqual([1]);
+      expect(migrate(db, [m(1, 'CREATE TABLE a (x)'), m(2, 'ALTER TABLE a ADD COLUMN y')])).toEqual([2]);
+      expect(migrate(db, [m(1, 'CREATE TABLE a (x)'), m(2, 'ALTER TABLE a ADD COLUMN y')])).toEqual([]);
+      db.close();
+    });
+
+    it('rolls back every pending migration when one fails', () => {
+      const db = new Database(':memory:');
+      expect(() => migrate(db, [m(1, 'CREATE TABLE a (x)'), m(2, 'CREATE TABLE b (x); NOT SQL')])).toThrow();
+      expect(tableExists(db, 'a')).toBe(false);
+      expect(migrate(db, [m(1, 'CREATE TABLE a (x)')])).toEqual([1]);
+      db.close();
+    });
+
+    it('refuses a database newer than the code, and misnumbered migrations', () => {
+      const db = new Database(':memory:');
+      migrate(db, [m(1, 'CREATE TABLE a (x)'), m(2, 'CREATE TABLE b (x)')]);
+      expect(() => migrate(db, [m(1, 'CREATE TABLE a (x)')])).toThrow(
+        expect.objectContaining({ code: 'NOT_SUPPORTED', message: expect.stringContaining('version 2 is newer') }),
+      );
+      expect(() => migrate(db, [m(2, 'CREATE TABLE c (x)')])).toThrow('expected 1');
+      db.close();
+    });
+  });
+});
