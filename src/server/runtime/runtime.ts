@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.ts';
+import type { AdapterConfig, AdapterType } from '../controlplane/models.ts';
+import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
+import type { ControlPlaneStore } from '../controlplane/store/store.ts';
+import { MetadataService } from '../metadata/service.ts';
+import { PayloadService } from '../payload/service.ts';
+import { AdaptersService } from './adapters.ts';
+import { ensureAdmin, type AdminBootstrap } from './identity.ts';
+import { MountsService } from './mounts.ts';
+import { SharesService } from './shares.ts';
+import { StoresService } from './stores.ts';
+import type { AdapterFactory, ProtocolRuntime } from './types.ts';
+
+export const DEFAULT_METADATA_STORE = 'default-metadata';
+export const DEFAULT_PAYLOAD_STORE = 'default-payload';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger: Logger;
+  /** Protocol adapter factories by type (the NFS and SMB listeners of this build). */
+  factories: Partial<Record<AdapterType, AdapterFactory>>;
+  /** Listener settings from the environment, applied over the persisted ones at start. */
+  adapterOverrides?: Partial<Record<AdapterType, Partial<Pick<AdapterConfig, 'enabled' | 'port' | 'bind'>>>>;
+  adminInitialPassword?: string;
+}
+
+/**
+ * The single entrypoint of the server: API handlers, IPC and start-up code call it, and it
+ * keeps the persistent control plane and the live state (stores, shares, mounts, running
+ * adapters) in step.
+ */
+export class Runtime implements ProtocolRuntime {
+  readonly metadata = new MetadataService();
+  readonly payload = new PayloadService();
+  readonly mounts = new MountsService();
+  readonly bootVerifier = randomBytes(8);
+  readonly startedAt = new Date();
+  readonly stores: StoresService;
+  readonly shares: SharesService;
+  readonly adapters: AdaptersService;
+  readonly logger: Logger;
+  readonly config: Config;
+
+  private constructor(
+    readonly store: ControlPlaneStore,
+    private readonly options: RuntimeOptions,
+  ) {
+    this.config = options.config;
+    this.logger = options.logger;
+    this.stores = new StoresService(store, this.config.dataDir, this.logger);
+    this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
+    this.shares = new SharesService(
+      store,
+      this.stores,
+      this.metadata,
+      this.payload,
+      (share) => this.closeShareSessions(share),
+      this.logger,
+    );
+    for (const [type, factory] of Object.entries(options.factories)) this.adapters.setFactory(type as AdapterType, factory);
+  }
+
+  /** Opens the control plane under the data dir (creating it) and builds the runtime. */
+  static async open(options: RuntimeOptions): Promise<Runtime> {
+    const { config } = options;
+    mkdirSync(config.dataDir, { recursive: true });
+    mkdirSync(path.dirname(config.controlplane.database), { recursive: true });
+    const store = await SqliteControlPlaneStore.open(config.controlplane.database);
+    return new Runtime(store, options);
+  }
+
+  /**
+   * Brings the server up: first-start defaults, the admin user, every share, every enabled
+   * adapter. Returns what the operator must be told once (a generated admin password).
+   */
+  async start(): Promise<AdminBootstrap> {
+    await this.seedDefaults();
+    const admin = await ensureAdmin(this.store, this.options.adminInitialPassword, this.logger);
+    await this.applyAdapterOverrides();
+    await this.shares.loadAll();
+    await this.adapters.startAll();
+    return admin;
+  }
+
+  /** Graceful: adapters drain in-flight calls (up to the deadline), then data is flushed and stores closed. */
+  async stop(): Promise<void> {
+    await this.adapters.stopAll();
+    await this.payload.close();
+    await this.stores.closeAll();
+    await this.store.close();
+  }
+
+  /** Ends every live session of a share on all protocols. */
+  closeShareSessions(share: string): void {
+    this.adapters.disconnect({ share });
+    this.mounts.removeShare(share);
+  }
+
+  /** An empty control plane gets the laptop defaults: one share on embedded persistent stores. */
+  private async seedDefaults(): Promise<void> {
+    const { defaults, nfs, smb } = this.config;
+    if ((await this.store.listAdapters()).length === 0) {
+      await this.store.createAdapter({ type: 'nfs', enabled: nfs.enabled, port: nfs.port, bind: nfs.bind, settings: {} });
+      await this.store.createAdapter({ type: 'smb', enabled: smb.enabled, port: smb.port, bind: smb.bind, settings: {} });
+    }
+    if ((await this.store.listShares()).length > 0) return;
+    if ((await this.store.listMetadataStores()).length === 0) {
+      await this.store.createMetadataStore({ name: DEFAULT_METADATA_STORE, type: defaults.metadataStore.type });
+    }
+    if ((await this.store.listPayloadStores()).length === 0) {
+      await this.store.createPayloadStore({ name: DEFAULT_PAYLOAD_STORE, type: defaults.payloadStore.type });
+    }
+    const [meta] = await this.store.listMetadataStores();
+    const [payload] = await this.store.listPayloadStores();
+    if (!meta || !payload) return;
+    await this.store.createShare({ name: defaults.share, metadataStore: meta.name, payloadStore: payload.name });
+    this.logger.info({ share: defaults.share }, 'created the default share');
+  }
+
+  private async applyAdapterOverrides(): Promise<void> {
+    for (const [type, patch] of Object.entries(this.options.adapterOverrides ?? {})) {
+      if (patch && Object.keys(patch).length > 0) await this.store.updateAdapter(type as AdapterType, patch);
+    }
+  }
+}

@@ -1,0 +1,121 @@
+import type { Logger } from 'pino';
+import type { ControlPlaneStore } from '../controlplane/store/store.ts';
+import type { NewShare, Share, SharePatch } from '../controlplane/models.ts';
+import type { MetadataService } from '../metadata/service.ts';
+import type { PayloadService } from '../payload/service.ts';
+import type { StoresService } from './stores.ts';
+import type { ShareInfo, SharesView } from './types.ts';
+
+function toInfo(share: Share): ShareInfo {
+  return {
+    name: share.name,
+    id: share.id,
+    enabled: share.enabled,
+    export: {
+      readOnly: share.readOnly,
+      squash: share.squash,
+      anonUid: share.anonUid,
+      anonGid: share.anonGid,
+      allowedNetworks: share.allowedNetworks,
+    },
+  };
+}
+
+/** Called when a share stops serving (disabled or deleted): end its live sessions. */
+export type ShareClosedHook = (share: string) => void;
+
+/**
+ * Shares sub-service: each share maps to a named metadata store and payload store.
+ * Every change is persisted and applied to the live services in one call.
+ */
+export class SharesService implements SharesView {
+  private readonly live = new Map<string, ShareInfo>();
+
+  constructor(
+    private readonly store: ControlPlaneStore,
+    private readonly stores: StoresService,
+    private readonly metadata: MetadataService,
+    private readonly payload: PayloadService,
+    private readonly onClosed: ShareClosedHook,
+    private readonly logger: Logger,
+  ) {}
+
+  get(name: string): ShareInfo | undefined {
+    return this.live.get(name);
+  }
+
+  list(): ShareInfo[] {
+    return [...this.live.values()];
+  }
+
+  /** Registers every persisted share; a share whose store fails to open is logged and skipped. */
+  async loadAll(): Promise<void> {
+    for (const share of await this.store.listShares()) {
+      try {
+        await this.register(share);
+      } catch (err) {
+        this.logger.error({ share: share.name, err: (err as Error).message }, 'share could not be loaded');
+      }
+    }
+  }
+
+  async create(input: NewShare): Promise<Share> {
+    // Open the stores first so a share never exists that cannot serve.
+    await this.stores.metadataStore(input.metadataStore);
+    await this.stores.payloadStore(input.payloadStore);
+    const share = await this.store.createShare(input);
+    try {
+      await this.register(share);
+    } catch (err) {
+      await this.store.deleteShare(share.name);
+      throw err;
+    }
+    this.logger.info({ share: share.name }, 'share created');
+    return share;
+  }
+
+  async update(name: string, patch: SharePatch): Promise<Share> {
+    const before = await this.store.getShare(name);
+    const share = await this.store.updateShare(name, patch);
+    const storesChanged = before.metadataStore !== share.metadataStore || before.payloadStore !== share.payloadStore;
+    if (storesChanged) {
+      this.unregister(name);
+      await this.register(share);
+    } else {
+      const info = toInfo(share);
+      this.live.set(name, info);
+      this.metadata.updateShare(name, { options: info.export, enabled: info.enabled });
+    }
+    if (before.enabled && !share.enabled) this.onClosed(name);
+    this.logger.info({ share: name, patch: Object.keys(patch) }, 'share updated');
+    return share;
+  }
+
+  /** Removes the share; its data stays in its stores. */
+  async delete(name: string): Promise<void> {
+    await this.store.deleteShare(name);
+    this.unregister(name);
+    this.onClosed(name);
+    this.logger.info({ share: name }, 'share deleted');
+  }
+
+  private async register(share: Share): Promise<void> {
+    const metadataStore = await this.stores.metadataStore(share.metadataStore);
+    const payloadStore = await this.stores.payloadStore(share.payloadStore);
+    const info = toInfo(share);
+    await this.metadata.registerShare(share.name, {
+      id: share.id,
+      store: metadataStore,
+      options: info.export,
+      enabled: share.enabled,
+    });
+    this.payload.registerShare(share.name, payloadStore);
+    this.live.set(share.name, info);
+  }
+
+  private unregister(name: string): void {
+    this.metadata.unregisterShare(name);
+    this.payload.unregisterShare(name);
+    this.live.delete(name);
+  }
+}

@@ -1,0 +1,131 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { DittoError } from '../../shared/errors.ts';
+import type {
+  MetadataStoreConfig,
+  MetadataStoreType,
+  NewStoreConfig,
+  PayloadStoreConfig,
+  PayloadStoreType,
+} from '../controlplane/models.ts';
+import type { ControlPlaneStore } from '../controlplane/store/store.ts';
+import type { MetadataStore } from '../metadata/store.ts';
+import { MemoryMetadataStore } from '../metadata/stores/memory/memory-store.ts';
+import { SqliteMetadataStore } from '../metadata/stores/sqlite/sqlite-store.ts';
+import type { BlockStore } from '../payload/blockstore.ts';
+import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
+import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
+
+function configPath(cfg: { config: Record<string, unknown> }, fallback: string): string {
+  const p = cfg.config['path'];
+  return typeof p === 'string' && p !== '' ? p : fallback;
+}
+
+/**
+ * Named stores sub-service: a store is opened once, on first use, and shared by every
+ * share that names it. Paths default to the data directory.
+ */
+export class StoresService {
+  private readonly metadataStores = new Map<string, Promise<MetadataStore>>();
+  private readonly payloadStores = new Map<string, Promise<BlockStore>>();
+
+  constructor(
+    private readonly store: ControlPlaneStore,
+    private readonly dataDir: string,
+    private readonly logger: Logger,
+  ) {}
+
+  metadataStore(name: string): Promise<MetadataStore> {
+    return this.openOnce(this.metadataStores, name, async () => this.openMetadata(await this.store.getMetadataStore(name)));
+  }
+
+  payloadStore(name: string): Promise<BlockStore> {
+    return this.openOnce(this.payloadStores, name, async () => this.openPayload(await this.store.getPayloadStore(name)));
+  }
+
+  /** Persists a new store config after proving the store opens with it. */
+  async createMetadataStore(input: NewStoreConfig<MetadataStoreType>): Promise<MetadataStoreConfig> {
+    const cfg = await this.store.createMetadataStore(input);
+    try {
+      await this.metadataStore(cfg.name);
+    } catch (err) {
+      await this.store.deleteMetadataStore(cfg.name);
+      throw err;
+    }
+    return cfg;
+  }
+
+  async createPayloadStore(input: NewStoreConfig<PayloadStoreType>): Promise<PayloadStoreConfig> {
+    const cfg = await this.store.createPayloadStore(input);
+    try {
+      await this.payloadStore(cfg.name);
+    } catch (err) {
+      await this.store.deletePayloadStore(cfg.name);
+      throw err;
+    }
+    return cfg;
+  }
+
+  /** IN_USE while a share references it (checked by the control-plane store). */
+  async deleteMetadataStore(name: string): Promise<void> {
+    await this.store.deleteMetadataStore(name);
+    await this.closeOne(this.metadataStores, name);
+  }
+
+  async deletePayloadStore(name: string): Promise<void> {
+    await this.store.deletePayloadStore(name);
+    await this.closeOne(this.payloadStores, name);
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.metadataStores.keys()].map((n) => this.closeOne(this.metadataStores, n));
+    all.push(...[...this.payloadStores.keys()].map((n) => this.closeOne(this.payloadStores, n)));
+    await Promise.allSettled(all);
+  }
+
+  private openOnce<T>(cache: Map<string, Promise<T>>, name: string, open: () => Promise<T>): Promise<T> {
+    let p = cache.get(name);
+    if (!p) {
+      p = open();
+      cache.set(name, p);
+      // A failed open is not cached: the next call retries (e.g. after a config fix).
+      p.catch(() => cache.delete(name));
+    }
+    return p;
+  }
+
+  private async closeOne<T extends { close(): Promise<void> }>(cache: Map<string, Promise<T>>, name: string): Promise<void> {
+    const p = cache.get(name);
+    cache.delete(name);
+    if (!p) return;
+    try {
+      await (await p).close();
+    } catch (err) {
+      this.logger.warn({ store: name, err: (err as Error).message }, 'store close failed');
+    }
+  }
+
+  private async openMetadata(cfg: MetadataStoreConfig): Promise<MetadataStore> {
+    this.logger.info({ store: cfg.name, type: cfg.type }, 'opening metadata store');
+    switch (cfg.type) {
+      case 'memory':
+        return new MemoryMetadataStore();
+      case 'sqlite':
+        return SqliteMetadataStore.open(configPath(cfg, path.join(this.dataDir, 'metadata', `${cfg.name}.db`)));
+      default:
+        throw new DittoError('NOT_SUPPORTED', `metadata store type "${cfg.type}" is not available in this build`);
+    }
+  }
+
+  private async openPayload(cfg: PayloadStoreConfig): Promise<BlockStore> {
+    this.logger.info({ store: cfg.name, type: cfg.type }, 'opening payload store');
+    switch (cfg.type) {
+      case 'memory':
+        return new MemoryBlockStore();
+      case 'fs':
+        return FsBlockStore.open(configPath(cfg, path.join(this.dataDir, 'blocks', cfg.name)));
+      default:
+        throw new DittoError('NOT_SUPPORTED', `payload store type "${cfg.type}" is not available in this build`);
+    }
+  }
+}
