@@ -1,7 +1,11 @@
 /** The content operations protocol handlers may call; content is addressed by share + payloadId. */
 export interface PayloadOps {
-  /** Exactly `length` bytes from `offset`; holes and bytes past the stored end read as zeros. */
+  /**
+   * Exactly `length` bytes from `offset`; holes and bytes past the stored end read as zeros.
+   * The result may be a block store's own memory: send it, never modify it.
+   */
   readAt(share: string, payloadId: string, offset: number, length: number): Promise<Buffer>;
+  /** `data` is copied: the caller may reuse it once this resolves. */
   writeAt(share: string, payloadId: string, data: Buffer, offset: number): Promise<void>;
   /** Drops content past `size` (a later extension reads zeros there). */
   truncate(share: string, payloadId: string, size: number): Promise<void>;

@@ -79,7 +79,7 @@ export class SharesService implements SharesView {
     const share = await this.store.updateShare(name, patch);
     const storesChanged = before.metadataStore !== share.metadataStore || before.payloadStore !== share.payloadStore;
     if (storesChanged) {
-      this.unregister(name);
+      await this.unregister(name);
       await this.register(share);
     } else {
       const info = toInfo(share);
@@ -94,7 +94,7 @@ export class SharesService implements SharesView {
   /** Removes the share; its data stays in its stores. */
   async delete(name: string): Promise<void> {
     await this.store.deleteShare(name);
-    this.unregister(name);
+    await this.unregister(name);
     this.onClosed(name);
     this.logger.info({ share: name }, 'share deleted');
   }
@@ -113,9 +113,9 @@ export class SharesService implements SharesView {
     this.live.set(share.name, info);
   }
 
-  private unregister(name: string): void {
+  private async unregister(name: string): Promise<void> {
     this.metadata.unregisterShare(name);
-    this.payload.unregisterShare(name);
     this.live.delete(name);
+    await this.payload.unregisterShare(name);
   }
 }

@@ -1,0 +1,67 @@
+/**
+ * The block store contract: whole blocks (at most one 4 MiB block each) by key. Memory,
+ * filesystem and S3 stores implement it; `blockstoretest/` is the conformance suite.
+ *
+ * Keys are '/'-separated segments of [a-z0-9_-]: lower case only, so a case-insensitive
+ * file system cannot merge two keys, and no dots, so no segment can be '.' or '..'.
+ */
+import { DittoError } from '../../shared/errors.ts';
+
+export interface BlockStoreStats {
+  blocks: number;
+  bytes: number;
+}
+
+export interface BlockStore {
+  /** Replaces the block under `key` atomically; `data` is not referenced once this resolves. */
+  put(key: string, data: Buffer): Promise<void>;
+  /**
+   * Bytes [offset, offset + length) of the block, shorter where the block ends; undefined if
+   * there is no block. The result may be the store's own memory: callers must not modify it.
+   */
+  get(key: string, offset?: number, length?: number): Promise<Buffer | undefined>;
+  /** Removing an absent key is not an error. */
+  delete(key: string): Promise<void>;
+  /** Removes every key that starts with `prefix` (a plain string prefix). */
+  deletePrefix(prefix: string): Promise<void>;
+  /** Every key that starts with `prefix`, in no particular order. */
+  list(prefix: string): AsyncIterable<string>;
+  /** Makes every completed put and delete durable. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+  stats(): Promise<BlockStoreStats>;
+}
+
+/** Longest key segment: a file name on every platform, with room for a suffix. */
+export const MAX_KEY_SEGMENT = 200;
+const MAX_KEY_DEPTH = 16;
+
+const SEGMENT = `[a-z0-9_-]{1,${MAX_KEY_SEGMENT}}`;
+const KEY = new RegExp(`^${SEGMENT}(?:/${SEGMENT}){0,${MAX_KEY_DEPTH - 1}}$`);
+/** Whole segments, each followed by '/', then possibly the start of one more. */
+const PREFIX = new RegExp(`^(?:${SEGMENT}/){0,${MAX_KEY_DEPTH - 1}}[a-z0-9_-]{0,${MAX_KEY_SEGMENT}}$`);
+
+function invalid(what: string, value: string): DittoError {
+  return new DittoError('INVALID_ARGUMENT', `invalid block ${what}: ${JSON.stringify(value.slice(0, 80))}`);
+}
+
+export function assertValidKey(key: string): void {
+  if (!KEY.test(key)) throw invalid('key', key);
+}
+
+export function assertValidPrefix(prefix: string): void {
+  if (!PREFIX.test(prefix)) throw invalid('key prefix', prefix);
+}
+
+/** The first segment of a key or prefix: the group (a payload) whose keys stores keep together. */
+export function firstSegment(keyOrPrefix: string): string {
+  const slash = keyOrPrefix.indexOf('/');
+  return slash < 0 ? keyOrPrefix : keyOrPrefix.slice(0, slash);
+}
+
+/** Offsets and lengths are non-negative safe integers. */
+export function assertByteRange(offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(length) || length < 0) {
+    throw new DittoError('INVALID_ARGUMENT', `invalid byte range: offset ${offset}, length ${length}`);
+  }
+}
