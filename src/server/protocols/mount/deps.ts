@@ -1,0 +1,15 @@
+/** What the MOUNT procedures need from the server. */
+import type { ProtocolRuntime } from '../../runtime/types.ts';
+import type { XdrReader } from '../xdr/reader.ts';
+import { MNTPATHLEN } from './constants.ts';
+
+export interface MountDeps {
+  runtime: ProtocolRuntime;
+  /** Flavours offered in MNT replies, preferred first. */
+  authFlavors: readonly number[];
+}
+
+/** dirpath argument of MNT and UMNT. */
+export function decodeDirpath(r: XdrReader): string {
+  return r.string(MNTPATHLEN);
+}

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
+import { fakeRuntime, type FakeRuntime } from '../testing/fake-runtime.ts';
+import { hex } from '../testing/hex.ts';
+import { XdrReader } from '../xdr/reader.ts';
+import { XdrWriter } from '../xdr/writer.ts';
+import { MountProc } from './constants.ts';
+import { encodeMntResult } from './handlers/mnt.ts';
+import { mountProgram } from './program.ts';
+
+function setup(allowedNetworks: string[] = []) {
+  const rt = fakeRuntime(allowedNetworks);
+  const prog = mountProgram({ runtime: rt, authFlavors: [1, 0] });
+  return { rt, prog };
+}
+
+function callFrom(clientAddr: string): RpcCall {
+  return {
+    xid: 1,
+    prog: 100005,
+    vers: 3,
+    proc: 1,
+    cred: { flavor: 1, sys: undefined },
+    auth: { uid: 1000, gid: 1000, gids: [], clientAddr },
+    session: { clientAddr, clientPort: 900, localAddr: '127.0.0.1', localPort: 2049, shares: new Set() },
+  };
+}
+
+async function run(p: RpcProcedure | undefined, args: Buffer, call = callFrom('10.0.0.7')): Promise<Buffer> {
+  if (!p) throw new Error('no procedure');
+  const r = new XdrReader(args);
+  const a = p.decode(r);
+  expect(r.ok).toBe(true);
+  const w = new XdrWriter(256);
+  p.encode(w, await p.run(call, a));
+  return w.finish();
+}
+
+const MNT_EXPORT = hex(`
+  00000007 2f6578706f727400   # dirpath "/export" + 1 pad
+`);
+
+describe('MOUNT v3', () => {
+  it('MNT returns the root handle and auth flavours and records the mount', async () => {
+    const { rt, prog } = setup();
+    const call = callFrom('10.0.0.7');
+    const out = await run(prog.procedures[MountProc.MNT], MNT_EXPORT, call);
+    expect(out).toEqual(
+      hex(`
+        00000000              # MNT3_OK
+        00000008              # fhandle3 length 8
+        00000001 00000001     # share id 1, fileid 1
+        00000002              # 2 auth flavours
+        00000001 00000000     # AUTH_SYS, AUTH_NULL
+      `),
+    );
+    expect(rt.mounts.records).toMatchObject([
+      { protocol: 'nfs3', clientAddr: '10.0.0.7', share: '/export', user: '1000' },
+    ]);
+    expect(call.session.shares.has('/export')).toBe(true);
+  });
+
+  it('MNT accepts the path without a leading slash or with a trailing one', async () => {
+    const { prog } = setup();
+    const out = await run(prog.procedures[MountProc.MNT], hex('00000007 6578706f72742f00 # "export/"'));
+    expect(out.readUInt32BE(0)).toBe(0);
+  });
+
+  it('MNT refuses unknown exports, disabled shares and clients outside allowedNetworks', async () => {
+    const { rt, prog } = setup(['192.168.0.0/16']);
+    expect(await run(prog.procedures[MountProc.MNT], hex('00000004 2f6e6f70 # "/nop"'))).toEqual(
+      hex('00000002 # MNT3ERR_NOENT'),
+    );
+    expect(await run(prog.procedures[MountProc.MNT], MNT_EXPORT)).toEqual(hex('0000000d # MNT3ERR_ACCES'));
+    expect(
+      (await run(prog.procedures[MountProc.MNT], MNT_EXPORT, callFrom('::ffff:192.168.4.4'))).readUInt32BE(0),
+    ).toBe(0);
+    (rt as FakeRuntime).share.enabled = false;
+    expect(await run(prog.procedures[MountProc.MNT], MNT_EXPORT, callFrom('192.168.4.4'))).toEqual(
+      hex('00000002 # MNT3ERR_NOENT'),
+    );
+  });
+
+  it('encodes an MNT failure without a body', () => {
+    const w = new XdrWriter(64);
+    encodeMntResult(w, { status: 10006, handle: undefined, authFlavors: [] });
+    expect(w.finish()).toEqual(hex('00002716 # MNT3ERR_SERVERFAULT'));
+  });
+
+  it('EXPORT lists enabled exports with their groups', async () => {
+    const { prog } = setup(['10.0.0.0/8', 'host.lan']);
+    expect(await run(prog.procedures[MountProc.EXPORT], Buffer.alloc(0))).toEqual(
+      hex(`
+        00000001                      # export follows
+        00000007 2f6578706f727400     # ex_dir "/export"
+        00000001                      # group follows
+        0000000a 31302e302e302e302f3800 00  # "10.0.0.0/8" + 2 pad
+        00000001                      # group follows
+        00000008 686f73742e6c616e     # "host.lan"
+        00000000                      # end of groups
+        00000000                      # end of exports
+      `),
+    );
+  });
+
+  it('DUMP, UMNT and UMNTALL follow the mounts registry', async () => {
+    const { rt, prog } = setup();
+    await run(prog.procedures[MountProc.MNT], MNT_EXPORT);
+    expect(await run(prog.procedures[MountProc.DUMP], Buffer.alloc(0))).toEqual(
+      hex(`
+        00000001                      # entry follows
+        00000008 31302e302e302e37     # ml_hostname "10.0.0.7"
+        00000007 2f6578706f727400     # ml_directory "/export"
+        00000000                      # end
+      `),
+    );
+    expect(await run(prog.procedures[MountProc.UMNT], MNT_EXPORT)).toEqual(Buffer.alloc(0));
+    expect(rt.mounts.records).toHaveLength(0);
+    await run(prog.procedures[MountProc.MNT], MNT_EXPORT);
+    await run(prog.procedures[MountProc.UMNTALL], Buffer.alloc(0));
+    expect(rt.mounts.records).toHaveLength(0);
+  });
+});

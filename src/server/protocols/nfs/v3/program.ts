@@ -1,0 +1,55 @@
+/** The NFS v3 dispatch table (RFC 1813 §3.3), keyed by procedure number. */
+import type { ProtocolRuntime } from '../../../runtime/types.ts';
+import type { RpcProcedure, RpcProgram } from '../../rpc/program.ts';
+import { NFS_PROG, NFS_V3, NfsProc } from './constants.ts';
+import { nfs3Procedure, writeVerifier } from './handler.ts';
+import { access } from './handlers/access.ts';
+import { commit } from './handlers/commit.ts';
+import { create } from './handlers/create.ts';
+import { fsinfo } from './handlers/fsinfo.ts';
+import { fsstat } from './handlers/fsstat.ts';
+import { getattr } from './handlers/getattr.ts';
+import { link } from './handlers/link.ts';
+import { lookup } from './handlers/lookup.ts';
+import { mkdir } from './handlers/mkdir.ts';
+import { mknod } from './handlers/mknod.ts';
+import { nfsNull } from './handlers/null.ts';
+import { pathconf } from './handlers/pathconf.ts';
+import { read } from './handlers/read.ts';
+import { readdir } from './handlers/readdir.ts';
+import { readdirplus } from './handlers/readdirplus.ts';
+import { readlink } from './handlers/readlink.ts';
+import { remove } from './handlers/remove.ts';
+import { rename } from './handlers/rename.ts';
+import { rmdir } from './handlers/rmdir.ts';
+import { setattr } from './handlers/setattr.ts';
+import { symlink } from './handlers/symlink.ts';
+import { write } from './handlers/write.ts';
+
+export function nfs3Program(runtime: ProtocolRuntime): RpcProgram {
+  const verifier = writeVerifier(runtime.bootVerifier);
+  const procedures: RpcProcedure[] = [];
+  procedures[NfsProc.NULL] = nfsNull;
+  procedures[NfsProc.GETATTR] = nfs3Procedure(getattr, runtime, verifier);
+  procedures[NfsProc.SETATTR] = nfs3Procedure(setattr, runtime, verifier);
+  procedures[NfsProc.LOOKUP] = nfs3Procedure(lookup, runtime, verifier);
+  procedures[NfsProc.ACCESS] = nfs3Procedure(access, runtime, verifier);
+  procedures[NfsProc.READLINK] = nfs3Procedure(readlink, runtime, verifier);
+  procedures[NfsProc.READ] = nfs3Procedure(read, runtime, verifier);
+  procedures[NfsProc.WRITE] = nfs3Procedure(write, runtime, verifier);
+  procedures[NfsProc.CREATE] = nfs3Procedure(create, runtime, verifier);
+  procedures[NfsProc.MKDIR] = nfs3Procedure(mkdir, runtime, verifier);
+  procedures[NfsProc.SYMLINK] = nfs3Procedure(symlink, runtime, verifier);
+  procedures[NfsProc.MKNOD] = nfs3Procedure(mknod, runtime, verifier);
+  procedures[NfsProc.REMOVE] = nfs3Procedure(remove, runtime, verifier);
+  procedures[NfsProc.RMDIR] = nfs3Procedure(rmdir, runtime, verifier);
+  procedures[NfsProc.RENAME] = nfs3Procedure(rename, runtime, verifier);
+  procedures[NfsProc.LINK] = nfs3Procedure(link, runtime, verifier);
+  procedures[NfsProc.READDIR] = nfs3Procedure(readdir, runtime, verifier);
+  procedures[NfsProc.READDIRPLUS] = nfs3Procedure(readdirplus, runtime, verifier);
+  procedures[NfsProc.FSSTAT] = nfs3Procedure(fsstat, runtime, verifier);
+  procedures[NfsProc.FSINFO] = nfs3Procedure(fsinfo, runtime, verifier);
+  procedures[NfsProc.PATHCONF] = nfs3Procedure(pathconf, runtime, verifier);
+  procedures[NfsProc.COMMIT] = nfs3Procedure(commit, runtime, verifier);
+  return { prog: NFS_PROG, vers: NFS_V3, procedures };
+}

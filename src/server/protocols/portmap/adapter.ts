@@ -1,0 +1,59 @@
+/**
+ * The portmapper adapter (RFC 1833): PMAP v2 and RPCBIND v3/v4 on their own port (111 by
+ * convention, configurable, off by default), advertising NFS v3 and MOUNT v3 over TCP.
+ *
+ * Settings: `nfsPort` (default 12049) and `mountPort` (default: nfsPort) — where the NFS
+ * adapter serves those programs.
+ */
+import { z } from 'zod';
+import type { AdapterFactory, ProtocolAdapter } from '../../runtime/types.ts';
+import { RpcDispatcher } from '../rpc/dispatcher.ts';
+import { RpcTcpServer } from '../rpc/server.ts';
+import { MOUNT_PROG, MOUNT_V3 } from '../mount/constants.ts';
+import { NFS_PROG, NFS_V3 } from '../nfs/v3/constants.ts';
+import { IPPROTO_TCP, PMAP_PROG, type PortMapping } from './mappings.ts';
+import { pmapV2Program } from './pmap2.ts';
+import { rpcbindProgram } from './rpcbind.ts';
+
+const PortmapSettings = z.object({
+  nfsPort: z.number().int().min(1).max(65535).default(12049),
+  mountPort: z.number().int().min(1).max(65535).optional(),
+});
+
+/** Portmap calls are tiny; anything bigger than this is not one. */
+const MAX_RECORD = 64 * 1024;
+const MAX_IN_FLIGHT = 16;
+
+export const createPortmapAdapter: AdapterFactory = (config, runtime): ProtocolAdapter => {
+  const settings = PortmapSettings.parse(config.settings);
+  const logger = runtime.logger.child({ adapter: 'portmap' });
+  const mountPort = settings.mountPort ?? settings.nfsPort;
+  const mappings = (): PortMapping[] => [
+    ...[2, 3, 4].map((vers) => ({ prog: PMAP_PROG, vers, prot: IPPROTO_TCP, port: server.port })),
+    { prog: NFS_PROG, vers: NFS_V3, prot: IPPROTO_TCP, port: settings.nfsPort },
+    { prog: MOUNT_PROG, vers: MOUNT_V3, prot: IPPROTO_TCP, port: mountPort },
+  ];
+  const dispatcher = new RpcDispatcher(
+    [pmapV2Program(mappings), rpcbindProgram(3, mappings), rpcbindProgram(4, mappings)],
+    {
+      logger,
+      allowAuthNull: true,
+    },
+  );
+  const server = new RpcTcpServer(dispatcher, {
+    bind: config.bind,
+    port: config.port,
+    maxRecordSize: MAX_RECORD,
+    maxInFlight: MAX_IN_FLIGHT,
+    logger,
+  });
+  return {
+    protocol: 'portmap',
+    get port() {
+      return server.port;
+    },
+    serve: () => server.listen(),
+    stop: (deadlineMs) => server.stop(deadlineMs),
+    disconnect: (filter) => server.disconnect(filter),
+  };
+};

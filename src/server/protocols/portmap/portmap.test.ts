@@ -1,0 +1,126 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ProtocolAdapter } from '../../runtime/types.ts';
+import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
+import { fakeRuntime } from '../testing/fake-runtime.ts';
+import { hex } from '../testing/hex.ts';
+import { RpcTestClient } from '../testing/rpc-client.ts';
+import { XdrReader } from '../xdr/reader.ts';
+import { XdrWriter } from '../xdr/writer.ts';
+import { createPortmapAdapter } from './adapter.ts';
+import { IPPROTO_TCP, universalAddress, type PortMapping } from './mappings.ts';
+import { decodeMapping, pmapV2Program } from './pmap2.ts';
+import { rpcbindProgram } from './rpcbind.ts';
+
+const MAPPINGS: PortMapping[] = [
+  { prog: 100000, vers: 2, prot: IPPROTO_TCP, port: 111 },
+  { prog: 100003, vers: 3, prot: IPPROTO_TCP, port: 12049 },
+];
+
+const call = {
+  session: { clientAddr: '127.0.0.1', clientPort: 700, localAddr: '127.0.0.1', localPort: 111, shares: new Set() },
+} as RpcCall;
+
+async function run<A, R>(p: RpcProcedure<A, R> | undefined, args: Buffer): Promise<Buffer> {
+  if (!p) throw new Error('no procedure');
+  const r = new XdrReader(args);
+  const a = p.decode(r);
+  expect(r.ok).toBe(true);
+  const w = new XdrWriter(256);
+  p.encode(w, await p.run(call, a));
+  return w.finish();
+}
+
+describe('PMAP v2', () => {
+  const prog = pmapV2Program(() => MAPPINGS);
+
+  it('GETPORT decodes a mapping and answers the port', async () => {
+    const args = hex(`
+      000186a3   # prog 100003
+      00000003   # vers 3
+      00000006   # prot TCP
+      00000000   # port (ignored)
+    `);
+    expect(decodeMapping(new XdrReader(args))).toEqual({ prog: 100003, vers: 3, prot: 6, port: 0 });
+    expect(await run(prog.procedures[3], args)).toEqual(hex('00002f11 # port 12049'));
+    const udp = hex('000186a3 00000003 00000011 00000000 # NFS v3 over UDP');
+    expect(await run(prog.procedures[3], udp)).toEqual(hex('00000000 # not registered'));
+  });
+
+  it('DUMP lists the mappings', async () => {
+    expect(await run(prog.procedures[4], Buffer.alloc(0))).toEqual(
+      hex(`
+        00000001 000186a0 00000002 00000006 0000006f   # more, portmap v2 tcp 111
+        00000001 000186a3 00000003 00000006 00002f11   # more, nfs v3 tcp 12049
+        00000000                                       # end
+      `),
+    );
+  });
+
+  it('refuses SET', async () => {
+    expect(await run(prog.procedures[1], hex('000186a3 00000003 00000006 00000801'))).toEqual(hex('00000000 # FALSE'));
+  });
+});
+
+describe('RPCBIND v4', () => {
+  const prog = rpcbindProgram(4, () => MAPPINGS);
+
+  it('GETADDR answers a universal address', async () => {
+    const args = hex(`
+      000186a3             # r_prog 100003
+      00000003             # r_vers 3
+      00000003 74637000    # r_netid "tcp"
+      00000000             # r_addr ""
+      00000000             # r_owner ""
+    `);
+    expect(await run(prog.procedures[3], args)).toEqual(
+      hex('0000000f 3132372e302e302e312e34372e3137 00 # "127.0.0.1.47.17"'),
+    );
+    const missing = hex('000186a5 00000003 00000003 74637000 00000000 00000000 # MOUNT: not registered');
+    expect(await run(prog.procedures[3], missing)).toEqual(hex('00000000 # ""'));
+  });
+
+  it('formats universal addresses', () => {
+    expect(universalAddress('127.0.0.1', 2049)).toBe('127.0.0.1.8.1');
+  });
+});
+
+describe('portmap adapter', () => {
+  let adapter: ProtocolAdapter;
+  beforeAll(async () => {
+    const rt = fakeRuntime();
+    rt.logger = pino({ level: 'silent' });
+    adapter = createPortmapAdapter({ bind: '127.0.0.1', port: 0, settings: { nfsPort: 2049 } }, rt);
+    await adapter.serve();
+  });
+  afterAll(() => adapter.stop(1000));
+
+  it('answers GETPORT for NFS and MOUNT over TCP', async () => {
+    const c = await RpcTestClient.connect(adapter.port);
+    const nfs = await c.call({
+      xid: 1,
+      prog: 100000,
+      vers: 2,
+      proc: 3,
+      args: hex('000186a3 00000003 00000006 00000000'),
+    });
+    expect(nfs.readUInt32BE(nfs.length - 4)).toBe(2049);
+    const mount = await c.call({
+      xid: 2,
+      prog: 100000,
+      vers: 2,
+      proc: 3,
+      args: hex('000186a5 00000003 00000006 00000000'),
+    });
+    expect(mount.readUInt32BE(mount.length - 4)).toBe(2049);
+    const self = await c.call({
+      xid: 3,
+      prog: 100000,
+      vers: 2,
+      proc: 3,
+      args: hex('000186a0 00000002 00000006 00000000'),
+    });
+    expect(self.readUInt32BE(self.length - 4)).toBe(adapter.port);
+    c.close();
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * One RPC-over-TCP client connection: frames records, hands them to the dispatcher and
+ * writes replies as they complete (out of order is fine). Many calls run concurrently, up
+ * to `maxInFlight`; reading pauses while that many are running or while the socket's write
+ * buffer is full. A reply is written corked so its header and bulk chunks leave together.
+ */
+import type { Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { plainAddress } from './address.ts';
+import type { DispatchOutcome, RpcDispatcher } from './dispatcher.ts';
+import type { RpcSession } from './program.ts';
+import { RecordDecoder } from './record.ts';
+
+export interface ConnectionOptions {
+  maxRecordSize: number;
+  maxInFlight: number;
+  logger: Logger;
+}
+
+/** Per-connection counters. */
+export interface ConnectionStats {
+  clientAddr: string;
+  clientPort: number;
+  shares: string[];
+  bytesIn: number;
+  bytesOut: number;
+  ops: number;
+  inFlight: number;
+}
+
+export class RpcConnection implements RpcSession {
+  readonly clientAddr: string;
+  readonly clientPort: number;
+  readonly localAddr: string;
+  readonly localPort: number;
+  readonly shares = new Set<string>();
+  private bytesIn = 0;
+  private bytesOut = 0;
+  private ops = 0;
+  private inFlight = 0;
+  private writeBlocked = false;
+  private paused = false;
+  /** No new calls are started (server stopping). */
+  private draining = false;
+  /** The client half-closed; end our side once the last reply is out. */
+  private readEnded = false;
+  private closed = false;
+  private idle: (() => void) | undefined;
+  private readonly decoder: RecordDecoder;
+  private readonly log: Logger;
+
+  constructor(
+    private readonly socket: Socket,
+    private readonly dispatcher: RpcDispatcher,
+    private readonly opts: ConnectionOptions,
+  ) {
+    this.clientAddr = plainAddress(socket.remoteAddress ?? '');
+    this.clientPort = socket.remotePort ?? 0;
+    this.localAddr = plainAddress(socket.localAddress ?? '');
+    this.localPort = socket.localPort ?? 0;
+    this.decoder = new RecordDecoder(opts.maxRecordSize);
+    this.log = opts.logger.child({ client: `${this.clientAddr}:${this.clientPort}` });
+    socket.setNoDelay(true);
+    socket.on('data', this.onData);
+    socket.on('end', this.onEnd);
+    socket.on('drain', this.onDrain);
+    socket.on('error', this.onError);
+    socket.on('close', this.onClose);
+  }
+
+  stats(): ConnectionStats {
+    return {
+      clientAddr: this.clientAddr,
+      clientPort: this.clientPort,
+      shares: [...this.shares],
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      ops: this.ops,
+      inFlight: this.inFlight,
+    };
+  }
+
+  /** Stops starting calls; resolves once the running ones have replied (or the socket closed). */
+  drain(): Promise<void> {
+    this.draining = true;
+    this.updateFlow();
+    if (this.inFlight === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => (this.idle = resolve));
+  }
+
+  destroy(): void {
+    this.closed = true;
+    this.socket.destroy();
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.bytesIn += chunk.length;
+    this.decoder.push(chunk);
+    this.guarded();
+  };
+
+  private readonly onEnd = (): void => {
+    this.readEnded = true;
+    this.guarded();
+  };
+
+  private readonly onDrain = (): void => {
+    this.writeBlocked = false;
+    this.guarded();
+  };
+
+  private readonly onError = (err: Error): void => {
+    this.log.debug({ err }, 'connection error');
+  };
+
+  private readonly onClose = (): void => {
+    this.closed = true;
+    this.settleIdle();
+  };
+
+  private readonly onReply = (out: DispatchOutcome): void => {
+    this.guarded(out);
+  };
+
+  /** Writes a finished reply, if any, and pumps; a fault costs this connection, never the process. */
+  private guarded(reply?: DispatchOutcome): void {
+    try {
+      if (reply !== undefined) this.deliver(reply);
+      this.pump();
+    } catch (err) {
+      this.log.error({ err }, 'closing connection after an internal error');
+      this.destroy();
+    }
+  }
+
+  /** Starts every complete record it may, then adjusts reading and half-close. */
+  private pump(): void {
+    while (!this.closed && !this.draining && !this.writeBlocked && this.inFlight < this.opts.maxInFlight) {
+      const record = this.decoder.next();
+      if (!record) break;
+      this.inFlight++;
+      this.ops++;
+      const out = this.dispatcher.dispatch(record, this);
+      if (Array.isArray(out) || out === 'close') this.deliver(out);
+      else void out.then(this.onReply);
+    }
+    if (this.decoder.error !== undefined && !this.closed) {
+      this.log.warn({ reason: this.decoder.error }, 'closing connection: bad record marking');
+      this.destroy();
+      return;
+    }
+    if (this.readEnded && this.inFlight === 0 && !this.closed && !this.socket.writableEnded) this.socket.end();
+    this.updateFlow();
+  }
+
+  private deliver(out: DispatchOutcome): void {
+    this.inFlight--;
+    if (this.closed || this.socket.destroyed) return this.settleIdle();
+    if (out === 'close') {
+      this.log.debug('closing connection: input is not an RPC call');
+      this.destroy();
+      return this.settleIdle();
+    }
+    this.socket.cork();
+    let ok = true;
+    for (const chunk of out) {
+      this.bytesOut += chunk.length;
+      ok = this.socket.write(chunk);
+    }
+    this.socket.uncork();
+    if (!ok) this.writeBlocked = true;
+    this.settleIdle();
+  }
+
+  private settleIdle(): void {
+    if (this.idle && (this.inFlight === 0 || this.closed)) {
+      const resolve = this.idle;
+      this.idle = undefined;
+      resolve();
+    }
+  }
+
+  private updateFlow(): void {
+    const pause = this.draining || this.writeBlocked || this.inFlight >= this.opts.maxInFlight;
+    if (pause === this.paused || this.closed) return;
+    this.paused = pause;
+    if (pause) this.socket.pause();
+    else this.socket.resume();
+  }
+}

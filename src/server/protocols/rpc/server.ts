@@ -1,0 +1,83 @@
+/**
+ * A TCP listener serving RPC programs: one RpcConnection per client, graceful stop and
+ * targeted disconnects. The NFS (+ MOUNT) and portmap adapters are built on it.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { Logger } from 'pino';
+import { RpcConnection, type ConnectionStats } from './connection.ts';
+import type { RpcDispatcher } from './dispatcher.ts';
+
+export interface RpcServerOptions {
+  bind: string;
+  port: number;
+  maxRecordSize: number;
+  maxInFlight: number;
+  logger: Logger;
+}
+
+export class RpcTcpServer {
+  private readonly server: Server;
+  private readonly connections = new Set<RpcConnection>();
+  private boundPort: number;
+
+  constructor(
+    private readonly dispatcher: RpcDispatcher,
+    private readonly opts: RpcServerOptions,
+  ) {
+    this.boundPort = opts.port;
+    this.server = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.opts.port, this.opts.bind, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (err) => this.opts.logger.error({ err }, 'listener error'));
+        const addr = this.server.address();
+        if (addr && typeof addr === 'object') this.boundPort = addr.port;
+        this.opts.logger.info({ bind: this.opts.bind, port: this.boundPort }, 'listening');
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting, waits up to `deadlineMs` for in-flight calls, then closes every connection. */
+  async stop(deadlineMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const conns = [...this.connections];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs))));
+    await Promise.race([Promise.all(conns.map((c) => c.drain())), timeout]);
+    clearTimeout(timer);
+    for (const c of this.connections) c.destroy();
+    await closed;
+  }
+
+  /** Ends the connections of a client and/or connections that used a share. */
+  disconnect(filter: { clientAddr?: string; share?: string }): number {
+    let n = 0;
+    for (const c of this.connections) {
+      if (filter.clientAddr !== undefined && c.clientAddr !== filter.clientAddr) continue;
+      if (filter.share !== undefined && !c.shares.has(filter.share)) continue;
+      c.destroy();
+      n++;
+    }
+    return n;
+  }
+
+  sessions(): ConnectionStats[] {
+    return [...this.connections].map((c) => c.stats());
+  }
+
+  private readonly onConnection = (socket: Socket): void => {
+    const conn = new RpcConnection(socket, this.dispatcher, this.opts);
+    this.connections.add(conn);
+    socket.once('close', () => this.connections.delete(conn));
+  };
+}
