@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isDittoError } from '../../shared/errors.ts';
@@ -9,7 +10,7 @@ import type { Runtime } from '../runtime/runtime.ts';
  * directly, so process-level tests can write and read files before any protocol exists.
  *   {"id":1,"op":"write","share":"/export","name":"f","data":"<base64>"}
  *   {"id":2,"op":"read","share":"/export","name":"f"}
- * Each request gets one JSON line on stdout: {"id":1,"ok":true,...} or {"id":1,"ok":false,"error":"NOT_FOUND"}.
+ * Each request gets one JSON line on stdout: {"id":1,"ok":true,...} (a read answers size + sha256) or {"id":1,"ok":false,"error":"NOT_FOUND"}.
  */
 const HOOK_AUTH: AuthContext = { uid: 0, gid: 0, gids: [], clientAddr: 'test-hook' };
 
@@ -36,7 +37,7 @@ async function handle(runtime: Runtime, req: HookRequest): Promise<Record<string
   const { handle: fh } = await metadata.lookup(HOOK_AUTH, root, req.name);
   const attr = await metadata.prepareRead(HOOK_AUTH, fh);
   const data = await payload.readAt(req.share, attr.payloadId, 0, attr.size);
-  return { size: attr.size, data: data.toString('base64') };
+  return { size: attr.size, sha256: createHash('sha256').update(data).digest('hex') };
 }
 
 export function attachTestHooks(runtime: Runtime, input: Readable, output: Writable): void {

@@ -6,6 +6,12 @@ import type { PayloadService } from '../payload/service.ts';
 import type { StoresService } from './stores.ts';
 import type { ShareInfo, SharesView } from './types.ts';
 
+/**
+ * A new share's root is world-writable: clients mount with their own uids (and root is
+ * squashed by default), and a personal NAS should accept files from all of them.
+ */
+const SHARE_ROOT = { uid: 0, gid: 0, mode: 0o777 };
+
 function toInfo(share: Share): ShareInfo {
   return {
     name: share.name,
@@ -108,6 +114,7 @@ export class SharesService implements SharesView {
       store: metadataStore,
       options: info.export,
       enabled: share.enabled,
+      root: SHARE_ROOT,
     });
     this.payload.registerShare(share.name, payloadStore);
     this.live.set(share.name, info);
