@@ -1,0 +1,75 @@
+// Real-client proof for the NFSv3 server: a C program on libnfs (e2e/nfs/libnfs-client.c),
+// compiled here, drives every NFSv3 and MOUNT v3 procedure and prints "ok"/"FAIL" per check.
+// Server: dfs by default; DITTOFS_E2E_NFS_SERVER=ganesha runs the same checks against
+// nfs-ganesha (the reference the client was validated with).
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTmpDir } from '../helpers/tmp.ts';
+import { buildLibnfsProgram, failLines, run, serverKind, startTarget, tail, type NfsTarget } from './target.ts';
+
+const kind = serverKind();
+
+describe(`NFSv3 via libnfs against ${kind}`, () => {
+  let target: NfsTarget | undefined;
+  let client = '';
+
+  beforeAll(async () => {
+    client = buildLibnfsProgram('e2e/nfs/libnfs-client.c', 'nfsclient');
+    target = await startTarget(kind, { extraShares: true });
+  }, 180_000);
+
+  afterAll(async () => {
+    await target?.stop();
+    if (client) removeTmpDir(path.dirname(client));
+  });
+
+  async function runSuite(suite: string, exportPath: string): Promise<void> {
+    const t = target!;
+    const args = [
+      '--nfsport',
+      String(t.nfsPort),
+      '--mountport',
+      String(t.mountPort),
+      '--export',
+      exportPath,
+      '--suite',
+      suite,
+    ];
+    const { code, output } = await run(client, args, 240_000);
+    const fails = failLines(output);
+    const context = `nfsclient ${args.join(' ')} exited ${code}\n--- client output ---\n${output}\n--- ${t.kind} log (tail) ---\n${tail(t.logs())}`;
+    expect(fails, context).toEqual([]);
+    expect(code, context).toBe(0);
+    expect(output, context).toMatch(/# summary: \d+ ok, 0 failed/);
+  }
+
+  it('every NFSv3 procedure: data, sizes, sparse, truncate, names, links, attributes, errors, 2000-entry dir', async () => {
+    await runSuite('main', target!.exportPath);
+  }, 300_000);
+
+  // The read-only and squashing shares: ganesha exports them from its config; on dfs,
+  // target.ts configures them in the control plane between starts.
+  // TODO(lead): once shares can be created through the REST API, target.ts should use it
+  // (a read-only share holding a file, and a root_to_guest share whose root is writable by
+  // 65534); with DITTOFS_E2E_DFS_DEFAULT_SHARE=1 there are no such shares and these skip.
+  it('read-only share refuses every change with EROFS', async (ctx) => {
+    if (!target?.roExportPath) ctx.skip(`no read-only share on ${kind}`);
+    await runSuite('ro', target!.roExportPath!);
+  }, 120_000);
+
+  it('squashed root: files created by uid 0 belong to 65534', async (ctx) => {
+    if (!target?.squashExportPath) ctx.skip(`no root-squashing share on ${kind}`);
+    await runSuite('squash', target!.squashExportPath!);
+  }, 120_000);
+
+  it.skipIf(kind !== 'dfs')(
+    'the server exits 0 on SIGTERM',
+    async () => {
+      const t = target!;
+      target = undefined;
+      const code = await t.stop();
+      expect(code, tail(t.logs())).toBe(0);
+    },
+    30_000,
+  );
+});

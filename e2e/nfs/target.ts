@@ -1,0 +1,278 @@
+// The NFSv3 server the e2e tests in this directory run against.
+//
+//   DITTOFS_E2E_NFS_SERVER=dfs      (default) a real `dfs start` (e2e/helpers/dfs.ts)
+//   DITTOFS_E2E_NFS_SERVER=ganesha  nfs-ganesha with a VFS export: the reference that proves
+//                                   the test clients themselves right
+//
+// dfs's default share (/export) squashes root (root_to_guest) and its root directory is
+// 0:0 0755, so no NFS client can write to it as shipped. Until shares can be configured
+// through the REST API, the tests configure dfs's control plane directly, between starts,
+// through the project's own store (SqliteControlPlaneStore):
+//   /export  squash none (the read-write share the tests use as uid 0)
+//   /ro      read-only, holding existing.txt (written while it was still read-write)
+//   /squash  root_to_guest (65534:65534), root directory 0777 (set while unsquashed)
+// TODO(lead): replace seedDfsShares() by REST calls once the API serves shares.
+// DITTOFS_E2E_DFS_DEFAULT_SHARE=1 skips all of it and tests the default share as shipped.
+import { execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startGanesha } from '../../bench/nfs/ganesha.ts';
+import { SqliteControlPlaneStore } from '../../src/server/controlplane/store/sqlite.ts';
+import { startDfs, REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
+import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
+
+export type ServerKind = 'dfs' | 'ganesha';
+
+export interface NfsTarget {
+  kind: ServerKind;
+  nfsPort: number;
+  mountPort: number;
+  /** Read-write export, no root squashing. */
+  exportPath: string;
+  /** Read-only export holding existing.txt (with extraShares). */
+  roExportPath?: string;
+  /** Export squashing uid 0 to 65534:65534, root directory 0777 (with extraShares). */
+  squashExportPath?: string;
+  pid: number;
+  /** Output of every run of the server so far. */
+  logs: () => string;
+  /**
+   * Stops the server (SIGTERM), waits pauseMs, starts it again on the same data; resolves
+   * with the exit code of the stop. Ports may change.
+   */
+  restart: (pauseMs?: number) => Promise<number>;
+  /** Stops the server and removes its data; resolves with its exit code (0 for ganesha). */
+  stop: () => Promise<number>;
+}
+
+interface Running {
+  nfsPort: number;
+  mountPort: number;
+  pid: number;
+  logs: () => string;
+  stop: () => Promise<number>;
+}
+
+// Data dirs of targets still running when this process exits (their servers are killed by
+// the exit hooks in dfs.ts / ganesha.ts).
+const CLEANUPS = new Set<() => void>();
+process.once('exit', () => CLEANUPS.forEach((f) => f()));
+
+function makeTarget(
+  kind: ServerKind,
+  paths: { ro?: string; squash?: string },
+  first: Running,
+  launch: () => Promise<Running>,
+  cleanup: () => void,
+): NfsTarget {
+  let cur = first;
+  let earlier = '';
+  CLEANUPS.add(cleanup);
+  const t: NfsTarget = {
+    kind,
+    nfsPort: cur.nfsPort,
+    mountPort: cur.mountPort,
+    exportPath: '/export',
+    roExportPath: paths.ro,
+    squashExportPath: paths.squash,
+    pid: cur.pid,
+    logs: () => earlier + cur.logs(),
+    restart: async (pauseMs = 0) => {
+      const code = await cur.stop();
+      if (pauseMs > 0) await new Promise((r) => setTimeout(r, pauseMs));
+      earlier += `${cur.logs()}\n----- restart (exit code ${code}) -----\n`;
+      cur = await launch();
+      Object.assign(t, { nfsPort: cur.nfsPort, mountPort: cur.mountPort, pid: cur.pid });
+      return code;
+    },
+    stop: async () => {
+      const code = await cur.stop();
+      CLEANUPS.delete(cleanup);
+      cleanup();
+      return code;
+    },
+  };
+  return t;
+}
+
+export function serverKind(): ServerKind {
+  const v = (process.env.DITTOFS_E2E_NFS_SERVER ?? 'dfs').toLowerCase();
+  if (v !== 'dfs' && v !== 'ganesha') throw new Error(`DITTOFS_E2E_NFS_SERVER must be dfs or ganesha, not ${v}`);
+  return v;
+}
+
+export interface TargetOptions {
+  /** Also provide a read-only and a root-squashing export (roExportPath, squashExportPath). */
+  extraShares?: boolean;
+}
+
+export async function startTarget(kind: ServerKind = serverKind(), opts: TargetOptions = {}): Promise<NfsTarget> {
+  if (kind === 'ganesha') {
+    const baseDir = makeTmpDir('dittofs-ganesha-');
+    const dir = (n: string): string => path.join(baseDir, n);
+    const exports = [
+      { pseudo: '/export', dir: dir('export') },
+      { pseudo: '/ro', dir: dir('ro'), readOnly: true },
+      { pseudo: '/squash', dir: dir('squash'), rootSquash: true, anonUid: 65534, anonGid: 65534, mode: 0o777 },
+    ];
+    const launch = async (): Promise<Running> => {
+      const g = await startGanesha({ baseDir, exports });
+      return {
+        nfsPort: g.nfsPort,
+        mountPort: g.mountPort,
+        pid: g.pid,
+        logs: g.logs,
+        stop: async () => {
+          await g.stop();
+          return 0;
+        },
+      };
+    };
+    const cleanup = (): void => {
+      if (!process.env.DITTOFS_E2E_KEEP) removeTmpDir(baseDir);
+    };
+    try {
+      const first = await launch();
+      writeFileSync(path.join(dir('ro'), 'existing.txt'), 'read-only content\n');
+      return makeTarget(kind, { ro: '/ro', squash: '/squash' }, first, launch, cleanup);
+    } catch (err) {
+      cleanup();
+      throw err;
+    }
+  }
+  if (process.env.DITTOFS_E2E_DFS_DEFAULT_SHARE) {
+    const dataDir = makeTmpDir('dittofs-e2e-data-');
+    const launch = async (): Promise<Running> => startDfs({ dataDir });
+    return makeTarget(kind, {}, await launch(), launch, () => removeTmpDir(dataDir));
+  }
+  return seedDfsShares(opts.extraShares ?? false);
+}
+
+async function stopChecked(d: DfsProcess, step: string): Promise<void> {
+  const code = await d.stop();
+  if (code !== 0) throw new Error(`dfs exited ${code} on SIGTERM (${step}):\n${tail(d.logs())}`);
+}
+
+async function withStore(dataDir: string, fn: (s: SqliteControlPlaneStore) => Promise<void>): Promise<void> {
+  const store = SqliteControlPlaneStore.open(path.join(dataDir, 'controlplane.db'));
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** See the header: start, configure the control plane, (prepare share contents,) restart. */
+async function seedDfsShares(extraShares: boolean): Promise<NfsTarget> {
+  const dataDir = makeTmpDir('dittofs-e2e-data-');
+  const cleanup = (): void => {
+    if (!process.env.DITTOFS_E2E_KEEP) removeTmpDir(dataDir);
+  };
+  try {
+    await stopChecked(await startDfs({ dataDir }), 'first start');
+    await withStore(dataDir, async (s) => {
+      const exp = await s.getShare('/export');
+      await s.updateShare('/export', { squash: 'none' });
+      if (extraShares) {
+        for (const name of ['/ro', '/squash']) {
+          await s.createShare({
+            name,
+            metadataStore: exp.metadataStore,
+            payloadStore: exp.payloadStore,
+            squash: 'none',
+          });
+        }
+      }
+    });
+    const launch = (): Promise<Running> => startDfs({ dataDir });
+    if (!extraShares) return makeTarget('dfs', {}, await launch(), launch, cleanup);
+
+    const d2 = await startDfs({ dataDir });
+    const client = buildLibnfsProgram('e2e/nfs/libnfs-client.c', 'nfsclient');
+    const port = String(d2.nfsPort);
+    const common = ['--nfsport', port, '--mountport', String(d2.mountPort), '--suite', 'prepare'];
+    for (const args of [
+      [...common, '--export', '/ro', '--prepare-file', 'existing.txt'],
+      [...common, '--export', '/squash', '--root-mode', '777'],
+    ]) {
+      const r = await run(client, args, 60_000);
+      if (r.code !== 0) {
+        await d2.stop();
+        throw new Error(`preparing dfs shares failed: nfsclient ${args.join(' ')}\n${r.output}\n${tail(d2.logs())}`);
+      }
+    }
+    removeTmpDir(path.dirname(client));
+    await stopChecked(d2, 'after preparing shares');
+    await withStore(dataDir, async (s) => {
+      await s.updateShare('/ro', { readOnly: true });
+      await s.updateShare('/squash', { squash: 'root_to_guest', anonUid: 65534, anonGid: 65534 });
+    });
+    return makeTarget('dfs', { ro: '/ro', squash: '/squash' }, await launch(), launch, cleanup);
+  } catch (err) {
+    cleanup();
+    throw err;
+  }
+}
+
+/** nfs:// URL as libnfs-utils (nfs-cp, nfs-ls, nfs-cat) take it. */
+export function nfsUrl(t: NfsTarget, rel = '', extra = ''): string {
+  const p = `${t.exportPath.replace(/\/$/, '')}${rel ? `/${rel.replace(/^\//, '')}` : ''}`;
+  return `nfs://127.0.0.1${p}?nfsport=${t.nfsPort}&mountport=${t.mountPort}&version=3${extra}`;
+}
+
+const BUILD_DIRS: string[] = [];
+process.once('exit', () => BUILD_DIRS.forEach((d) => removeTmpDir(d)));
+
+/** Compiles a C file against libnfs into a temp dir (removed at exit); returns the binary path. */
+export function buildLibnfsProgram(srcRel: string, outName: string): string {
+  const dir = makeTmpDir('dittofs-cbuild-');
+  BUILD_DIRS.push(dir);
+  const out = path.join(dir, outName);
+  try {
+    execFileSync('gcc', ['-O2', '-Wall', '-o', out, path.join(REPO_ROOT, srcRel), '-lnfs'], {
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    const e = err as { stderr?: Buffer; message: string };
+    throw new Error(`gcc ${srcRel} -lnfs failed (needs gcc and libnfs-dev):\n${e.stderr?.toString() ?? e.message}`);
+  }
+  return out;
+}
+
+export interface RunResult {
+  code: number;
+  output: string;
+}
+
+/** Runs a program, collecting stdout+stderr; SIGKILLs it after timeoutMs. */
+export function run(cmd: string, args: string[], timeoutMs: number, opts: { cwd?: string } = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const timer = setTimeout(() => {
+      output += `\n[run] ${path.basename(cmd)} killed after ${timeoutMs} ms\n`;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.once('error', (e) => {
+      clearTimeout(timer);
+      resolve({ code: 127, output: `${output}\n[run] ${e.message}` });
+    });
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 128 + (signal === 'SIGKILL' ? 9 : 15), output });
+    });
+  });
+}
+
+/** "FAIL ..." lines of a check-per-line output. */
+export function failLines(output: string): string[] {
+  return output.split('\n').filter((l) => l.startsWith('FAIL'));
+}
+
+/** Last `chars` characters of a server log, for assertion messages. */
+export function tail(s: string, chars = 6000): string {
+  return s.length > chars ? `...${s.slice(-chars)}` : s;
+}
