@@ -1,0 +1,286 @@
+/** Live dashboard: throughput and ops/s (pushed, not polled), mounts, stores, alerts. */
+import { useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import type { AlertDto } from '../../shared/api/index.ts';
+import { LineChart, Sparkline } from '../components/Chart.tsx';
+import { Badge, EmptyState, ErrorBox, Meter, Spinner } from '../components/ui.tsx';
+import { useEvent, useLiveConnected, useLiveSamples, useMutate, useOp } from '../lib/api.tsx';
+import { formatBytes, formatDuration, formatOps, formatRate, formatSince, percent } from '../lib/format.ts';
+import { HISTORY_SECONDS, type ThroughputEvent } from '../lib/live.ts';
+
+const TOTAL = '__total__';
+
+function pick(s: ThroughputEvent, client: string) {
+  return client === TOTAL ? s.total : (s.byClient[client] ?? { bytesRead: 0, bytesWritten: 0, ops: 0 });
+}
+
+export function Dashboard() {
+  const samples = useLiveSamples();
+  const live = useLiveConnected();
+  const [client, setClient] = useState(TOTAL);
+  const clients = useMemo(() => {
+    const seen = new Map<string, number>();
+    for (const s of samples)
+      for (const [c, t] of Object.entries(s.byClient))
+        seen.set(c, (seen.get(c) ?? 0) + t.bytesRead + t.bytesWritten + t.ops);
+    return [...seen.entries()].sort((a, b) => b[1] - a[1]).map(([c]) => c);
+  }, [samples]);
+  const read = samples.map((s) => pick(s, client).bytesRead);
+  const write = samples.map((s) => pick(s, client).bytesWritten);
+  const ops = samples.map((s) => pick(s, client).ops);
+
+  return (
+    <div className="page dashboard">
+      <header className="page-header">
+        <h1>Dashboard</h1>
+        <span className={`live-dot${live ? ' on' : ''}`} role="status">
+          {live ? 'Live' : 'Reconnecting…'}
+        </span>
+      </header>
+      <Alerts />
+      <section className="card" aria-labelledby="traffic-h">
+        <div className="card-header">
+          <h2 id="traffic-h">Traffic</h2>
+          <label className="inline">
+            Show{' '}
+            <select value={client} onChange={(e) => setClient(e.target.value)} aria-label="Client shown in the charts">
+              <option value={TOTAL}>All clients</option>
+              {clients.map((c) => (
+                <option key={c} value={c}>
+                  {c}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+        <div className="charts">
+          <LineChart
+            title="Throughput"
+            testId="throughput-chart"
+            span={HISTORY_SECONDS}
+            format={formatRate}
+            series={[
+              { name: 'Read', className: 'series-read', values: read },
+              { name: 'Write', className: 'series-write', values: write },
+            ]}
+          />
+          <LineChart
+            title="Operations"
+            testId="ops-chart"
+            span={HISTORY_SECONDS}
+            format={formatOps}
+            series={[{ name: 'Ops', className: 'series-ops', values: ops }]}
+          />
+        </div>
+        {samples.length === 0 && (
+          <p className="muted">Waiting for the first live sample… the charts fill in once a second.</p>
+        )}
+        {clients.length > 0 && <PerClient samples={samples} clients={clients} />}
+      </section>
+      <Mounts />
+      <Storage />
+    </div>
+  );
+}
+
+function PerClient({ samples, clients }: { samples: ThroughputEvent[]; clients: string[] }) {
+  const recent = samples.slice(-60);
+  return (
+    <table className="table compact" aria-label="Traffic per client">
+      <thead>
+        <tr>
+          <th scope="col">Client</th>
+          <th scope="col">Read now</th>
+          <th scope="col">Write now</th>
+          <th scope="col">Ops now</th>
+          <th scope="col">Last minute</th>
+        </tr>
+      </thead>
+      <tbody>
+        {clients.map((c) => {
+          const last = samples[samples.length - 1]?.byClient[c] ?? { bytesRead: 0, bytesWritten: 0, ops: 0 };
+          return (
+            <tr key={c}>
+              <td>{c}</td>
+              <td>{formatRate(last.bytesRead)}</td>
+              <td>{formatRate(last.bytesWritten)}</td>
+              <td>{formatOps(last.ops)}</td>
+              <td>
+                <Sparkline
+                  className="series-write"
+                  values={recent.map((s) => (s.byClient[c]?.bytesRead ?? 0) + (s.byClient[c]?.bytesWritten ?? 0))}
+                />
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
+function Mounts() {
+  const qc = useQueryClient();
+  const mounts = useOp('mounts.list', {});
+  const disconnect = useMutate('mounts.disconnect', ['mounts.list', 'clients.list', 'stats.get']);
+  useEvent('mount', () => void qc.invalidateQueries({ queryKey: ['mounts.list'] }));
+  useEvent('unmount', () => void qc.invalidateQueries({ queryKey: ['mounts.list'] }));
+  return (
+    <section className="card" aria-labelledby="mounts-h">
+      <h2 id="mounts-h">Connected now</h2>
+      {mounts.isPending && <Spinner />}
+      <ErrorBox error={mounts.error} />
+      <ErrorBox error={disconnect.error} title="Could not disconnect." />
+      {mounts.data && mounts.data.length === 0 && (
+        <EmptyState title="No one is connected">
+          Open <a href="#/shares">Shares</a> to see the address of each share, then connect from another device.
+        </EmptyState>
+      )}
+      {mounts.data && mounts.data.length > 0 && (
+        <div className="scroll-x">
+          <table className="table" aria-label="Active mounts and sessions">
+            <thead>
+              <tr>
+                <th scope="col">Client</th>
+                <th scope="col">Protocol</th>
+                <th scope="col">User</th>
+                <th scope="col">Share</th>
+                <th scope="col">Since</th>
+                <th scope="col">Moved</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {mounts.data.map((m) => (
+                <tr key={m.id}>
+                  <td>{m.clientAddr}</td>
+                  <td>{m.protocol === 'smb' ? 'SMB' : m.protocol === 'nfs4' ? 'NFS v4' : 'NFS v3'}</td>
+                  <td>{m.user || '—'}</td>
+                  <td>{m.share}</td>
+                  <td title={m.since}>{formatSince(m.since)}</td>
+                  <td className="nowrap">
+                    ↓ {formatBytes(m.bytesRead)} · ↑ {formatBytes(m.bytesWritten)}
+                  </td>
+                  <td>
+                    <button
+                      type="button"
+                      className="danger small"
+                      disabled={disconnect.isPending}
+                      onClick={() => disconnect.mutate({ params: { id: m.id } })}
+                      aria-label={`Disconnect ${m.clientAddr} from ${m.share}`}
+                    >
+                      Disconnect
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function Storage() {
+  const stats = useOp('stats.get', {}, { refetchInterval: 5_000 });
+  const payload = useOp('stores.payload.list', {});
+  const d = stats.data?.dataDir;
+  return (
+    <section className="card" aria-labelledby="storage-h">
+      <h2 id="storage-h">Storage</h2>
+      <ErrorBox error={stats.error} />
+      {d && (
+        <div className="stat-block">
+          <div className="stat-row">
+            <span>Disk holding the data folder</span>
+            <span>
+              {formatBytes(d.totalBytes - d.freeBytes)} used of {formatBytes(d.totalBytes)} ({formatBytes(d.availBytes)}{' '}
+              free)
+            </span>
+          </div>
+          <Meter value={percent(d.totalBytes - d.freeBytes, d.totalBytes)} label="Disk used" />
+          <div className="muted small">{d.path}</div>
+        </div>
+      )}
+      {payload.data?.map((p) => (
+        <StoreUsage key={p.name} name={p.name} type={p.type} />
+      ))}
+      {stats.data && (
+        <dl className="facts">
+          <dt>Up for</dt>
+          <dd>{formatDuration(stats.data.uptimeSeconds)}</dd>
+          <dt>Moved since start</dt>
+          <dd>
+            ↓ {formatBytes(stats.data.totals.bytesRead)} · ↑ {formatBytes(stats.data.totals.bytesWritten)}
+          </dd>
+          <dt>Shares</dt>
+          <dd>
+            {stats.data.shares.enabled} of {stats.data.shares.total} enabled
+          </dd>
+          <dt>Version</dt>
+          <dd>{stats.data.version}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+function StoreUsage({ name, type }: { name: string; type: string }) {
+  const h = useOp('stores.payload.health', { params: { name } }, { refetchInterval: 30_000 });
+  return (
+    <div className="stat-row">
+      <span>
+        Payload store <strong>{name}</strong> <span className="muted">({type})</span>
+      </span>
+      <span>
+        {h.data ? (
+          h.data.healthy ? (
+            `${formatBytes(h.data.bytes ?? 0)} in ${h.data.objects ?? 0} blocks`
+          ) : (
+            <Badge kind="error">{h.data.error ?? 'unhealthy'}</Badge>
+          )
+        ) : (
+          '…'
+        )}
+      </span>
+    </div>
+  );
+}
+
+const LEVEL_KIND = { info: 'info', warning: 'warn', error: 'error', critical: 'error' } as const;
+
+function alertHref(link: string | undefined): string | undefined {
+  if (!link) return undefined;
+  return `#/${link.replace(/^[#/]+/, '')}`;
+}
+
+export function Alerts() {
+  const qc = useQueryClient();
+  const alerts = useOp('alerts.list', {});
+  const dismiss = useMutate('alerts.dismiss', ['alerts.list', 'stats.get']);
+  useEvent('alert', () => void qc.invalidateQueries({ queryKey: ['alerts.list'] }));
+  const list = (alerts.data ?? []).filter((a: AlertDto) => !a.resolved);
+  if (list.length === 0) return null;
+  return (
+    <section className="alerts" aria-label="Alerts">
+      {list.map((a) => (
+        <div key={a.id} className={`alert alert-${a.level}`} role={a.level === 'info' ? 'status' : 'alert'}>
+          <Badge kind={LEVEL_KIND[a.level]}>{a.level}</Badge>
+          <span className="alert-msg">{a.message}</span>
+          {alertHref(a.link) && <a href={alertHref(a.link)}>Fix this</a>}
+          <button
+            type="button"
+            className="small"
+            onClick={() => dismiss.mutate({ params: { id: a.id } })}
+            aria-label={`Dismiss: ${a.message}`}
+          >
+            Dismiss
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,426 @@
+/**
+ * First run (UX.md): admin password → NAS name → where data lives → first share (the
+ * share wizard) → connect another device → start at login. Reopenable from Settings.
+ */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import {
+  ApiError,
+  ChangePasswordRequest,
+  CreatePayloadStoreRequest,
+  KNOWN_SETTINGS,
+  SetPasswordRequest,
+  type ShareDto,
+} from '../../shared/api/index.ts';
+import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
+import { useOp, useSession, useTransport } from '../lib/api.tsx';
+import { useConnectInfo } from '../lib/connect.ts';
+import { connectLines } from '../lib/format.ts';
+import { check, type FieldErrors } from '../lib/forms.ts';
+import { ConnectLines } from './Connect.tsx';
+import { ShareWizard } from './ShareWizard.tsx';
+
+/** Setting that records the wizard was completed (any JSON setting key is allowed). */
+export const SETUP_KEY = 'ui.setupCompleted';
+
+const STEPS = ['Password', 'Name', 'Storage', 'Share', 'Connect', 'Login'] as const;
+
+/** Whether the first-run wizard should show (admins only, until completed). */
+export function useSetupNeeded(): { needed: boolean | undefined } {
+  const t = useTransport();
+  const session = useSession();
+  const admin = session?.user.role === 'admin';
+  const q = useQuery({
+    queryKey: ['setup', session?.user.username],
+    enabled: admin,
+    queryFn: async () => {
+      try {
+        const s = await t.call('settings.get', { params: { key: SETUP_KEY } });
+        return s.value !== true;
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 404) return true;
+        throw err;
+      }
+    },
+  });
+  if (!session) return { needed: undefined };
+  if (!admin) return { needed: false };
+  return { needed: q.isError ? false : q.data };
+}
+
+export function FirstRun({ onDone }: { onDone: () => void }) {
+  const t = useTransport();
+  const qc = useQueryClient();
+  const session = useSession();
+  const [step, setStep] = useState(0);
+  const [share, setShare] = useState<ShareDto>();
+  const [store, setStore] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const finish = async () => {
+    try {
+      await t.call('settings.set', { params: { key: SETUP_KEY }, body: { value: true } });
+      await qc.invalidateQueries({ queryKey: ['setup'] });
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const next = () => setStep((s) => s + 1);
+  const name = STEPS[step] ?? 'Password';
+  return (
+    <div className="first-run" data-testid="first-run">
+      <div className="first-run-card card">
+        <h1>Welcome to DittoFS</h1>
+        <p className="muted">A few questions and your NAS is ready. You can change every answer later in Settings.</p>
+        <ol className="steps" aria-label="Set-up steps">
+          {STEPS.map((s, i) => (
+            <li
+              key={s}
+              className={i === step ? 'current' : i < step ? 'done' : ''}
+              aria-current={i === step ? 'step' : undefined}
+            >
+              {s}
+            </li>
+          ))}
+        </ol>
+        {name === 'Password' && <PasswordStep username={session?.user.username ?? 'admin'} onNext={next} />}
+        {name === 'Name' && <NameStep onNext={next} />}
+        {name === 'Storage' && (
+          <StorageStep
+            onNext={(s) => {
+              setStore(s);
+              next();
+            }}
+          />
+        )}
+        {name === 'Share' && (
+          <div>
+            <h2>Your first share</h2>
+            <ShareWizard
+              embedded
+              initialStore={store}
+              onFinish={(s) => {
+                setShare(s);
+                next();
+              }}
+              onCancel={next}
+            />
+          </div>
+        )}
+        {name === 'Connect' && <ConnectStep share={share} onNext={next} />}
+        {name === 'Login' && <LoginStep onFinish={() => void finish()} />}
+        <ErrorBox error={error} />
+      </div>
+    </div>
+  );
+}
+
+function StepNav({
+  onNext,
+  busy,
+  label = 'Next',
+  onSkip,
+}: {
+  onNext?: () => void;
+  busy?: boolean;
+  label?: string;
+  onSkip?: () => void;
+}) {
+  return (
+    <div className="wizard-nav">
+      {onSkip && (
+        <button type="button" onClick={onSkip}>
+          Skip
+        </button>
+      )}
+      <button type={onNext ? 'button' : 'submit'} className="primary" disabled={busy} onClick={onNext}>
+        {label}
+      </button>
+    </div>
+  );
+}
+
+function PasswordStep({ username, onNext }: { username: string; onNext: () => void }) {
+  const t = useTransport();
+  const [f, setF] = useState({ current: '', password: '', confirm: '' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const submit = async () => {
+    const e: FieldErrors = {};
+    let body: { currentPassword: string; newPassword: string } | { password: string } | undefined;
+    if (t.mode === 'http') {
+      const v = check(ChangePasswordRequest, { currentPassword: f.current, newPassword: f.password });
+      if (!v.ok) Object.assign(e, { current: v.errors['currentPassword'], password: v.errors['newPassword'] });
+      else body = v.value;
+    } else {
+      const v = check(SetPasswordRequest, { password: f.password });
+      if (!v.ok) e['password'] = v.errors['password'] ?? 'Invalid password.';
+      else body = v.value;
+    }
+    if (f.password !== f.confirm) e['confirm'] = 'The two passwords differ.';
+    for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
+    setErrors(e);
+    if (Object.keys(e).length > 0 || !body) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      if ('currentPassword' in body) await t.call('auth.changePassword', { body });
+      else await t.call('users.setPassword', { params: { username }, body });
+      onNext();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2>Administrator password</h2>
+      <p>
+        You manage this NAS as <strong>{username}</strong>. Choose a password only you know; it also opens the shares
+        from other devices.
+      </p>
+      {t.mode === 'http' && (
+        <TextField
+          label="Current password"
+          type="password"
+          value={f.current}
+          onChange={(v) => setF({ ...f, current: v })}
+          error={errors['current']}
+          autoComplete="current-password"
+        />
+      )}
+      <TextField
+        label="New password"
+        name="new-password"
+        type="password"
+        value={f.password}
+        onChange={(v) => setF({ ...f, password: v })}
+        error={errors['password']}
+        autoComplete="new-password"
+        hint="At least 8 characters."
+      />
+      <TextField
+        label="Repeat the new password"
+        name="confirm-password"
+        type="password"
+        value={f.confirm}
+        onChange={(v) => setF({ ...f, confirm: v })}
+        error={errors['confirm']}
+        autoComplete="new-password"
+      />
+      <ErrorBox error={error} title="The password was not changed." />
+      <StepNav busy={busy} onSkip={onNext} label="Set password" />
+    </form>
+  );
+}
+
+function NameStep({ onNext }: { onNext: () => void }) {
+  const t = useTransport();
+  const current = useOp('settings.get', { params: { key: 'server.name' } });
+  const [name, setName] = useState<string>();
+  const [err, setErr] = useState<string>();
+  const [error, setError] = useState<unknown>();
+  const shown = name ?? (typeof current.data?.value === 'string' ? current.data.value : 'DittoFS');
+  const submit = async () => {
+    const v = check(KNOWN_SETTINGS['server.name'], shown.trim());
+    if (!v.ok) {
+      setErr(Object.values(v.errors)[0]);
+      return;
+    }
+    setErr(undefined);
+    try {
+      await t.call('settings.set', { params: { key: 'server.name' }, body: { value: v.value } });
+      onNext();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2>Name your NAS</h2>
+      <TextField
+        label="NAS name"
+        name="nas-name"
+        value={shown}
+        onChange={setName}
+        error={err}
+        hint="How it appears on your other devices."
+        autoFocus
+      />
+      <ErrorBox error={error} title="Not saved." />
+      <StepNav />
+    </form>
+  );
+}
+
+function StorageStep({ onNext }: { onNext: (store: string | undefined) => void }) {
+  const t = useTransport();
+  const stats = useOp('stats.get', {});
+  const stores = useOp('stores.payload.list', {});
+  const [kind, setKind] = useState<'default' | 'folder' | 's3'>('default');
+  const [path, setPath] = useState('');
+  const [bucket, setBucket] = useState('');
+  const [endpoint, setEndpoint] = useState('');
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const defaultStore = stores.data?.[0];
+  const submit = async () => {
+    if (kind === 'default') return onNext(defaultStore?.name);
+    const taken = new Set((stores.data ?? []).map((s) => s.name));
+    let name = kind === 'folder' ? 'local-data' : 'cloud-data';
+    for (let i = 2; taken.has(name); i++) name = `${kind === 'folder' ? 'local-data' : 'cloud-data'}-${i}`;
+    const e: FieldErrors = {};
+    if (kind === 'folder' && !/^(\/|[A-Za-z]:[\\/])/.test(path.trim()))
+      e['path'] = 'Enter the full path of a folder, such as /home/me/NAS.';
+    if (kind === 's3' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
+      e['bucket'] = 'Expected a bucket name: 3-63 lowercase letters, digits, "." or "-".';
+    const body =
+      kind === 'folder'
+        ? { name, type: 'fs' as const, config: { path: path.trim() } }
+        : { name, type: 's3' as const, config: { bucket, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) } };
+    const v = check(CreatePayloadStoreRequest, body);
+    if (!v.ok) Object.assign(e, v.errors);
+    setErrors(e);
+    if (Object.keys(e).length > 0 || !v.ok) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await t.call('stores.payload.create', { body: v.value });
+      onNext(name);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        void submit();
+      }}
+    >
+      <h2>Where should your files live?</h2>
+      <label className="choice">
+        <input type="radio" name="storage" checked={kind === 'default'} onChange={() => setKind('default')} />
+        <span>
+          <strong>In DittoFS's data folder</strong>
+          <span className="muted block">{stats.data?.dataDir?.path ?? 'the default data folder on this computer'}</span>
+        </span>
+      </label>
+      <label className="choice">
+        <input type="radio" name="storage" checked={kind === 'folder'} onChange={() => setKind('folder')} />
+        <span>
+          <strong>In a folder I choose on this computer</strong>{' '}
+          <span className="muted block">For example a bigger or external disk.</span>
+        </span>
+      </label>
+      {kind === 'folder' && (
+        <TextField
+          label="Folder"
+          value={path}
+          onChange={setPath}
+          placeholder="/media/disk/NAS"
+          error={errors['path'] ?? errors['config.path']}
+          autoFocus
+        />
+      )}
+      <label className="choice">
+        <input type="radio" name="storage" checked={kind === 's3'} onChange={() => setKind('s3')} />
+        <span>
+          <strong>In an S3 bucket</strong>{' '}
+          <span className="muted block">Cloud or S3-compatible storage; this computer keeps a cache.</span>
+        </span>
+      </label>
+      {kind === 's3' && (
+        <div className="indent">
+          <TextField
+            label="Bucket"
+            value={bucket}
+            onChange={setBucket}
+            error={errors['bucket'] ?? errors['config.bucket']}
+          />
+          <TextField
+            label="Endpoint (S3-compatible services)"
+            value={endpoint}
+            onChange={setEndpoint}
+            placeholder="https://s3.example.com"
+          />
+        </div>
+      )}
+      {busy && (
+        <div className="progress" role="status">
+          <span className="spin" aria-hidden="true" /> Opening the store…
+        </div>
+      )}
+      <ErrorBox error={error} title="That storage could not be used." />
+      <StepNav busy={busy} />
+    </form>
+  );
+}
+
+function ConnectStep({ share, onNext }: { share: ShareDto | undefined; onNext: () => void }) {
+  const shares = useOp('shares.list', {});
+  const c = useConnectInfo();
+  const target = share ?? shares.data?.[0];
+  return (
+    <div>
+      <h2>Connect another device</h2>
+      {!target && <p>You have no share yet: create one later under Shares.</p>}
+      {target && (
+        <>
+          <p>
+            On your other computer or phone, open <strong>{target.name}</strong> with one of these:
+          </p>
+          {c ? <ConnectLines lines={connectLines(target.name, c)} /> : <p className="muted">Looking up the ports…</p>}
+        </>
+      )}
+      <StepNav onNext={onNext} />
+    </div>
+  );
+}
+
+function LoginStep({ onFinish }: { onFinish: () => void }) {
+  const t = useTransport();
+  const [on, setOn] = useState(true);
+  const [error, setError] = useState<unknown>();
+  const done = async () => {
+    try {
+      if (t.desktop) await t.desktop.setStartAtLogin(on);
+      onFinish();
+    } catch (e) {
+      setError(e);
+    }
+  };
+  return (
+    <div>
+      <h2>Start at login</h2>
+      {t.desktop ? (
+        <Toggle checked={on} onChange={setOn} label="Start DittoFS when I log in, so my shares are always there" />
+      ) : (
+        <p className="muted">
+          This server runs as a service, so it starts with its system. In the desktop app, you could choose to start it
+          when you log in.
+        </p>
+      )}
+      <ErrorBox error={error} />
+      <StepNav onNext={() => void done()} label="Finish" />
+    </div>
+  );
+}

@@ -1,0 +1,247 @@
+/** Settings: NAS name, alerts, guest access, start at login (desktop), password, first-run wizard. */
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { ChangePasswordRequest, KNOWN_SETTINGS, UpdateGuestRequest } from '../../shared/api/index.ts';
+import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
+import { useMutate, useOp, useSession, useTransport } from '../lib/api.tsx';
+import { check, explain, type FieldErrors } from '../lib/forms.ts';
+import { navigate, type Route } from '../lib/router.ts';
+import { SETUP_KEY } from './FirstRun.tsx';
+
+export function SettingsPage({ route }: { route: Route }) {
+  const focus = route.rest[0];
+  useEffect(() => {
+    if (focus)
+      document.getElementById(`setting-${focus}`)?.querySelector<HTMLElement>('input, select, button')?.focus();
+  }, [focus]);
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Settings</h1>
+      </header>
+      <ServerSettings />
+      <GuestSettings />
+      <DesktopSettings />
+      <PasswordSettings />
+      <SetupAgain />
+    </div>
+  );
+}
+
+function SettingField({
+  k,
+  label,
+  hint,
+  numeric,
+}: {
+  k: keyof typeof KNOWN_SETTINGS;
+  label: string;
+  hint?: string;
+  numeric?: boolean;
+}) {
+  const setting = useOp('settings.get', { params: { key: k } });
+  const save = useMutate('settings.set', ['settings.get', 'settings.list', 'alerts.list']);
+  const [value, setValue] = useState<string | undefined>();
+  const [error, setError] = useState<string>();
+  const shown = value ?? (setting.data ? String(setting.data.value ?? '') : '');
+  const submit = () => {
+    const parsed = numeric ? (shown.trim() === '' ? NaN : Number(shown)) : shown.trim();
+    const v = check(KNOWN_SETTINGS[k], parsed);
+    if (!v.ok) {
+      setError(Object.values(v.errors)[0]);
+      return;
+    }
+    setError(undefined);
+    save.mutate({ params: { key: k }, body: { value: v.value } }, { onSuccess: () => setValue(undefined) });
+  };
+  return (
+    <form
+      id={`setting-${k}`}
+      className="setting-row"
+      noValidate
+      onSubmit={(e) => {
+        e.preventDefault();
+        submit();
+      }}
+    >
+      <TextField label={label} value={shown} onChange={setValue} error={error} hint={hint} />
+      <button type="submit" disabled={save.isPending || value === undefined}>
+        {save.isSuccess && value === undefined ? 'Saved' : 'Save'}
+      </button>
+      <ErrorBox error={save.error} title="Not saved." />
+    </form>
+  );
+}
+
+function ServerSettings() {
+  return (
+    <section className="card" aria-labelledby="srv-h">
+      <h2 id="srv-h">This NAS</h2>
+      <SettingField k="server.name" label="Name" hint="Shown in the app and to devices that browse the network." />
+      <SettingField
+        k="alerts.diskAlmostFullPercent"
+        label="Warn when the disk is this full (%)"
+        numeric
+        hint="A warning appears on the dashboard and in the tray."
+      />
+    </section>
+  );
+}
+
+function GuestSettings() {
+  const guest = useOp('guest.get', {});
+  const update = useMutate('guest.update', ['guest.get', 'shares.permissions']);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  if (!guest.data) return <ErrorBox error={guest.error} />;
+  const change = (patch: Record<string, unknown>) => {
+    const v = check(UpdateGuestRequest, patch);
+    setErrors(v.ok ? {} : v.errors);
+    if (v.ok) update.mutate({ body: v.value });
+  };
+  return (
+    <section className="card" id="setting-guest" aria-labelledby="guest-h">
+      <h2 id="guest-h">Guest access</h2>
+      <Toggle
+        checked={guest.data.enabled}
+        onChange={(enabled) => change({ enabled })}
+        label="Allow guests (SMB without a password) on shares that permit them"
+      />
+      <p className="muted small">
+        Guests act as uid {guest.data.uid}, gid {guest.data.gid}. Each share decides what guests may do.
+      </p>
+      {errors['enabled'] && <div className="field-error">{errors['enabled']}</div>}
+      <ErrorBox error={update.error} title="Not saved." />
+    </section>
+  );
+}
+
+function DesktopSettings() {
+  const t = useTransport();
+  const qc = useQueryClient();
+  const desktop = t.desktop;
+  const login = useQuery({
+    queryKey: ['desktop.startAtLogin'],
+    queryFn: () => desktop?.getStartAtLogin() ?? false,
+    enabled: !!desktop,
+  });
+  const [error, setError] = useState<unknown>();
+  return (
+    <section className="card" id="setting-startAtLogin" aria-labelledby="desk-h">
+      <h2 id="desk-h">Start at login</h2>
+      {desktop ? (
+        <Toggle
+          checked={login.data ?? false}
+          onChange={(on) =>
+            void desktop.setStartAtLogin(on).then(
+              () => qc.invalidateQueries({ queryKey: ['desktop.startAtLogin'] }),
+              (e: unknown) => setError(e),
+            )
+          }
+          label="Start DittoFS when I log in to this computer"
+        />
+      ) : (
+        <p className="muted">
+          This setting belongs to the desktop app. The server you are using runs as a service; its system starts it.
+        </p>
+      )}
+      <ErrorBox error={error} />
+    </section>
+  );
+}
+
+function PasswordSettings() {
+  const t = useTransport();
+  const session = useSession();
+  const [f, setF] = useState({ currentPassword: '', newPassword: '', confirm: '' });
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState(false);
+  if (t.mode === 'ipc' || !session) return null;
+  const submit = async () => {
+    const v = check(ChangePasswordRequest, { currentPassword: f.currentPassword, newPassword: f.newPassword });
+    const e = v.ok ? {} : { ...v.errors };
+    if (f.newPassword !== f.confirm) e['confirm'] = 'The two passwords differ.';
+    setErrors(e);
+    setDone(false);
+    if (!v.ok || Object.keys(e).length > 0) return;
+    try {
+      setError(undefined);
+      await t.call('auth.changePassword', { body: v.value });
+      setF({ currentPassword: '', newPassword: '', confirm: '' });
+      setDone(true);
+    } catch (err) {
+      setError(err);
+      setErrors(explain(err).fields);
+    }
+  };
+  return (
+    <section className="card" aria-labelledby="pw-h">
+      <h2 id="pw-h">Your password</h2>
+      <form
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <TextField
+          label="Current password"
+          type="password"
+          value={f.currentPassword}
+          onChange={(v) => setF({ ...f, currentPassword: v })}
+          error={errors['currentPassword']}
+          autoComplete="current-password"
+        />
+        <TextField
+          label="New password"
+          type="password"
+          value={f.newPassword}
+          onChange={(v) => setF({ ...f, newPassword: v })}
+          error={errors['newPassword']}
+          autoComplete="new-password"
+        />
+        <TextField
+          label="Repeat the new password"
+          type="password"
+          value={f.confirm}
+          onChange={(v) => setF({ ...f, confirm: v })}
+          error={errors['confirm']}
+          autoComplete="new-password"
+        />
+        <button type="submit">Change password</button>
+        {done && <span role="status"> Password changed; your other sessions were signed out.</span>}
+      </form>
+      <ErrorBox error={error} title="Not changed." />
+    </section>
+  );
+}
+
+function SetupAgain() {
+  const reset = useMutate('settings.delete', ['settings.get']);
+  const qc = useQueryClient();
+  return (
+    <section className="card" aria-labelledby="setup-h">
+      <h2 id="setup-h">First-run wizard</h2>
+      <p className="muted">
+        Walk through the set-up steps again: name, where data lives, a share, connecting a device.
+      </p>
+      <button
+        type="button"
+        onClick={() =>
+          reset.mutate(
+            { params: { key: SETUP_KEY } },
+            {
+              onSuccess: () => {
+                void qc.invalidateQueries({ queryKey: ['setup'] });
+                navigate('setup');
+              },
+            },
+          )
+        }
+      >
+        Open the first-run wizard
+      </button>
+      <ErrorBox error={reset.error} />
+    </section>
+  );
+}

@@ -1,0 +1,253 @@
+/** Metadata and payload stores: what exists, who uses it, a health probe, create and delete. */
+import { useState } from 'react';
+import {
+  CreateMetadataStoreRequest,
+  CreatePayloadStoreRequest,
+  METADATA_STORE_TYPES,
+  PAYLOAD_STORE_TYPES,
+  type MetadataStoreDto,
+  type PayloadStoreDto,
+} from '../../shared/api/index.ts';
+import { Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField } from '../components/ui.tsx';
+import { useMutate, useOp, useTransport } from '../lib/api.tsx';
+import { formatBytes } from '../lib/format.ts';
+import { check, type FieldErrors } from '../lib/forms.ts';
+import type { StoreHealth } from '../../shared/api/index.ts';
+
+type Kind = 'metadata' | 'payload';
+
+const TYPE_LABEL: Record<string, string> = {
+  memory: 'In memory (lost at restart)',
+  sqlite: 'SQLite file on this computer',
+  postgres: 'PostgreSQL database',
+  fs: 'Folder on this computer',
+  s3: 'S3 bucket',
+};
+
+export function StoresPage() {
+  const [creating, setCreating] = useState<Kind>();
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>Stores</h1>
+        <div className="header-actions">
+          <button type="button" onClick={() => setCreating('payload')}>
+            New payload store
+          </button>
+          <button type="button" onClick={() => setCreating('metadata')}>
+            New metadata store
+          </button>
+        </div>
+      </header>
+      <p className="muted">
+        A share keeps its file names and attributes in a <strong>metadata store</strong> and the file contents in a{' '}
+        <strong>payload store</strong>. Several shares can use the same stores.
+      </p>
+      <StoreList kind="payload" />
+      <StoreList kind="metadata" />
+      {creating && <CreateStore kind={creating} onClose={() => setCreating(undefined)} />}
+    </div>
+  );
+}
+
+function StoreList({ kind }: { kind: Kind }) {
+  const q = useOp(kind === 'metadata' ? 'stores.metadata.list' : 'stores.payload.list', {});
+  const del = useMutate(kind === 'metadata' ? 'stores.metadata.delete' : 'stores.payload.delete', [
+    'stores.metadata.list',
+    'stores.payload.list',
+  ]);
+  const [deleting, setDeleting] = useState<MetadataStoreDto | PayloadStoreDto>();
+  return (
+    <section className="card" aria-labelledby={`${kind}-h`}>
+      <h2 id={`${kind}-h`}>{kind === 'metadata' ? 'Metadata stores' : 'Payload stores'}</h2>
+      {q.isPending && <Spinner />}
+      <ErrorBox error={q.error} />
+      {q.data?.length === 0 && (
+        <EmptyState title="None yet">Create one with the button above; shares need one of each kind.</EmptyState>
+      )}
+      {q.data && q.data.length > 0 && (
+        <table className="table" aria-label={kind === 'metadata' ? 'Metadata stores' : 'Payload stores'}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Type</th>
+              <th scope="col">Options</th>
+              <th scope="col">Used by</th>
+              <th scope="col">Health</th>
+              <th scope="col">
+                <span className="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {q.data.map((st) => (
+              <tr key={st.name}>
+                <td>
+                  <strong>{st.name}</strong>
+                </td>
+                <td>{TYPE_LABEL[st.type] ?? st.type}</td>
+                <td className="small">
+                  {Object.entries(st.config)
+                    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                    .join(' · ') || <span className="muted">defaults</span>}
+                </td>
+                <td>{st.usedBy.join(', ') || <span className="muted">no share</span>}</td>
+                <td>
+                  <Health kind={kind} name={st.name} />
+                </td>
+                <td className="actions">
+                  <button
+                    type="button"
+                    className="small danger"
+                    disabled={st.usedBy.length > 0}
+                    title={st.usedBy.length > 0 ? 'In use by a share: delete or move the share first' : undefined}
+                    onClick={() => setDeleting(st)}
+                  >
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {deleting && (
+        <Dialog
+          title={`Delete the store ${deleting.name}?`}
+          onClose={() => setDeleting(undefined)}
+          footer={
+            <>
+              <button type="button" onClick={() => setDeleting(undefined)}>
+                Keep
+              </button>
+              <button
+                type="button"
+                className="danger"
+                onClick={() =>
+                  del.mutate({ params: { name: deleting.name } }, { onSuccess: () => setDeleting(undefined) })
+                }
+              >
+                Delete store
+              </button>
+            </>
+          }
+        >
+          <p>
+            DittoFS forgets this store. The files it wrote (a folder, a database, a bucket) are left where they are.
+          </p>
+          <ErrorBox error={del.error} title="Not deleted." />
+        </Dialog>
+      )}
+    </section>
+  );
+}
+
+function Health({ kind, name }: { kind: Kind; name: string }) {
+  const t = useTransport();
+  const [h, setH] = useState<StoreHealth>();
+  const [err, setErr] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const probe = async () => {
+    setBusy(true);
+    setErr(undefined);
+    try {
+      setH(
+        await t.call(kind === 'metadata' ? 'stores.metadata.health' : 'stores.payload.health', { params: { name } }),
+      );
+    } catch (e) {
+      setErr(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div>
+      {h &&
+        (h.healthy ? (
+          <Badge kind="ok">
+            healthy · {Math.round(h.latencyMs)} ms{h.bytes !== undefined ? ` · ${formatBytes(h.bytes)}` : ''}
+          </Badge>
+        ) : (
+          <Badge kind="error">{h.error ?? 'unhealthy'}</Badge>
+        ))}
+      <button type="button" className="small" onClick={() => void probe()} disabled={busy}>
+        {busy ? 'Checking…' : 'Check'}
+      </button>
+      <ErrorBox error={err} />
+    </div>
+  );
+}
+
+function CreateStore({ kind, onClose }: { kind: Kind; onClose: () => void }) {
+  const create = useMutate(kind === 'metadata' ? 'stores.metadata.create' : 'stores.payload.create', [
+    'stores.metadata.list',
+    'stores.payload.list',
+  ]);
+  const types = kind === 'metadata' ? METADATA_STORE_TYPES : PAYLOAD_STORE_TYPES;
+  const [name, setName] = useState('');
+  const [type, setType] = useState<string>(kind === 'metadata' ? 'sqlite' : 'fs');
+  const [opts, setOpts] = useState<Record<string, string>>({});
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const fields: [string, string, string?][] =
+    type === 'fs' || type === 'sqlite'
+      ? [['path', 'Folder or file path (empty: inside the data folder)', '/srv/dittofs/blocks']]
+      : type === 's3'
+        ? [
+            ['bucket', 'Bucket'],
+            ['region', 'Region', 'us-east-1'],
+            ['endpoint', 'Endpoint (S3-compatible services)', 'https://s3.example.com'],
+            ['accessKeyId', 'Access key'],
+            ['secretAccessKey', 'Secret key'],
+          ]
+        : type === 'postgres'
+          ? [['dsn', 'Connection string', 'postgres://user@host:5432/dittofs']]
+          : [];
+  const submit = () => {
+    const config = Object.fromEntries(
+      Object.entries(opts).filter(([k, v]) => v.trim() !== '' && fields.some(([f]) => f === k)),
+    );
+    const schema = kind === 'metadata' ? CreateMetadataStoreRequest : CreatePayloadStoreRequest;
+    const v = check(schema, { name: name.trim(), type, config });
+    setErrors(v.ok ? {} : v.errors);
+    if (!v.ok) return;
+    create.mutate({ body: v.value } as never, { onSuccess: onClose });
+  };
+  return (
+    <Dialog
+      title={kind === 'metadata' ? 'New metadata store' : 'New payload store'}
+      onClose={onClose}
+      footer={
+        <>
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="button" className="primary" onClick={submit} disabled={create.isPending}>
+            {create.isPending ? 'Opening the store…' : 'Create store'}
+          </button>
+        </>
+      }
+    >
+      <TextField label="Name" value={name} onChange={setName} error={errors['name']} />
+      <SelectField
+        label="Type"
+        value={type}
+        onChange={setType}
+        options={types.map((t) => ({ value: t, label: TYPE_LABEL[t] ?? t }))}
+        error={errors['type']}
+      />
+      {fields.map(([k, label, placeholder]) => (
+        <TextField
+          key={k}
+          label={label}
+          value={opts[k] ?? ''}
+          placeholder={placeholder}
+          type={k.toLowerCase().includes('secret') ? 'password' : 'text'}
+          onChange={(v) => setOpts((o) => ({ ...o, [k]: v }))}
+          error={errors[`config.${k}`]}
+        />
+      ))}
+      <p className="muted small">The store is opened once to prove it works before it is saved.</p>
+      <ErrorBox error={create.error} title="The store was not created." />
+    </Dialog>
+  );
+}
