@@ -8,12 +8,21 @@ import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
+import { AuthService } from '../auth/tokens.ts';
 import { AdaptersService } from './adapters.ts';
+import { AlertsService } from './alerts.ts';
+import { EventHub } from './events.ts';
 import { ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
+import { SessionsService } from './sessions.ts';
+import { SettingsService } from './settings.ts';
+import { StoreAdmin } from './store-admin.ts';
 import { SharesService } from './shares.ts';
 import { StoresService } from './stores.ts';
 import type { AdapterFactory, ProtocolRuntime } from './types.ts';
+import { UsersService } from './users.ts';
+import { statsSnapshot } from './stats.ts';
+import type { StatsDto } from '../../shared/api/schemas.ts';
 
 export const DEFAULT_METADATA_STORE = 'default-metadata';
 export const DEFAULT_PAYLOAD_STORE = 'default-payload';
@@ -26,6 +35,8 @@ export interface RuntimeOptions {
   /** Listener settings from the environment, applied over the persisted ones at start. */
   adapterOverrides?: Partial<Record<AdapterType, Partial<Pick<AdapterConfig, 'enabled' | 'port' | 'bind'>>>>;
   adminInitialPassword?: string;
+  /** DITTOFS_CONTROLPLANE_SECRET: the API token signing secret (else generated and kept in the control plane). */
+  controlplaneSecret?: string;
 }
 
 /**
@@ -42,6 +53,14 @@ export class Runtime implements ProtocolRuntime {
   readonly stores: StoresService;
   readonly shares: SharesService;
   readonly adapters: AdaptersService;
+  // Control plane (issue 4): users/groups/permissions, API auth, settings, live events, alerts.
+  readonly settings: SettingsService;
+  readonly users: UsersService;
+  readonly auth: AuthService;
+  readonly events: EventHub;
+  readonly alerts: AlertsService;
+  readonly storeAdmin: StoreAdmin;
+  readonly sessions: SessionsService;
   readonly logger: Logger;
   readonly config: Config;
 
@@ -62,6 +81,13 @@ export class Runtime implements ProtocolRuntime {
       this.logger,
     );
     for (const [type, factory] of Object.entries(options.factories)) this.adapters.setFactory(type as AdapterType, factory);
+    this.settings = new SettingsService(store);
+    this.users = new UsersService(store, this.logger);
+    this.auth = new AuthService(store, this.settings, this.logger, { secret: options.controlplaneSecret });
+    this.events = new EventHub(this.mounts, this.adapters, this.logger);
+    this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, { dataDir: this.config.dataDir });
+    this.storeAdmin = new StoreAdmin(store, this.stores, this.logger);
+    this.sessions = new SessionsService(this.mounts, this.adapters, this.logger);
   }
 
   /** Opens the control plane under the data dir (creating it) and builds the runtime. */
@@ -81,6 +107,9 @@ export class Runtime implements ProtocolRuntime {
     await this.seedDefaults();
     const admin = await ensureAdmin(this.store, this.options.adminInitialPassword, this.logger);
     await this.applyAdapterOverrides();
+    await this.auth.init();
+    this.events.start();
+    this.alerts.start();
     await this.shares.loadAll();
     await this.adapters.startAll();
     return admin;
@@ -88,10 +117,17 @@ export class Runtime implements ProtocolRuntime {
 
   /** Graceful: adapters drain in-flight calls (up to the deadline), then data is flushed and stores closed. */
   async stop(): Promise<void> {
+    this.alerts.stop();
+    this.events.stop();
     await this.adapters.stopAll();
     await this.payload.close();
     await this.stores.closeAll();
     await this.store.close();
+  }
+
+  /** A snapshot of the server for the dashboard and `dfsctl` (see stats.ts). */
+  stats(): Promise<StatsDto> {
+    return statsSnapshot(this);
   }
 
   /** Ends every live session of a share on all protocols. */

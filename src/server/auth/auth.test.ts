@@ -1,0 +1,202 @@
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { isDittoError } from '../../shared/errors.ts';
+import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
+import { SettingsService } from '../runtime/settings.ts';
+import { UsersService } from '../runtime/users.ts';
+import { md4, ntHash } from './nthash.ts';
+import { LoginRateLimiter } from './ratelimit.ts';
+import { AuthService, RateLimitedError } from './tokens.ts';
+
+const logger = pino({ level: 'silent' });
+
+// scrypt is deliberately slow (tested with the password module); these tests are about tokens.
+vi.mock('./password.ts', () => ({
+  hashPassword: async (p: string) => `test$${p}`,
+  verifyPassword: async (p: string, encoded: string) => encoded === `test$${p}`,
+  generatePassword: () => 'generated-password',
+}));
+
+async function rejects(p: Promise<unknown>, code: string, detail?: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    expect(isDittoError(err), String(err)).toBe(true);
+    expect((err as { code: string }).code).toBe(code);
+    if (detail) expect((err as Error).message).toMatch(detail);
+    return;
+  }
+  throw new Error(`expected ${code}`);
+}
+
+describe('md4 / ntHash', () => {
+  it('matches the RFC 1320 test suite', () => {
+    const vectors: [string, string][] = [
+      ['', '31d6cfe0d16ae931b73c59d7e0c089c0'],
+      ['a', 'bde52cb31de33e46245e05fbdbd6fb24'],
+      ['abc', 'a448017aaf21d8525fc10ae87aa6729d'],
+      ['message digest', 'd9130a8164549fe818874806e1c7014b'],
+      ['abcdefghijklmnopqrstuvwxyz', 'd79e1c308aa5bbcdeea8ed63df412da9'],
+      [
+        '12345678901234567890123456789012345678901234567890123456789012345678901234567890',
+        'e33b4ddc9c38f2199c3e7b164fcc0536',
+      ],
+    ];
+    for (const [input, hex] of vectors) expect(md4(Buffer.from(input)).toString('hex'), input).toBe(hex);
+  });
+
+  it('computes the NT hash of a password (MD4 of UTF-16LE)', () => {
+    expect(ntHash('password')).toBe('8846f7eaee8fb117ad06bdd830b7586c');
+  });
+});
+
+describe('LoginRateLimiter', () => {
+  it('blocks a user name + address after the allowed failures, until the window passes', () => {
+    let now = 1_000_000;
+    const rl = new LoginRateLimiter({ maxFailures: 3, windowMs: 60_000, now: () => now });
+    for (let i = 0; i < 3; i++) {
+      expect(rl.retryAfterMs('Alice', '10.0.0.1')).toBe(0);
+      rl.fail('Alice', '10.0.0.1');
+      now += 1000;
+    }
+    expect(rl.retryAfterMs('alice', '10.0.0.1')).toBe(57_000);
+    expect(rl.retryAfterMs('alice', '10.0.0.2')).toBe(0);
+    expect(rl.retryAfterMs('bob', '10.0.0.1')).toBe(0);
+    now += 57_000;
+    expect(rl.retryAfterMs('alice', '10.0.0.1')).toBe(0);
+  });
+
+  it('a success clears the failures; the key table is bounded', () => {
+    const rl = new LoginRateLimiter({ maxFailures: 2, maxKeys: 10 });
+    rl.fail('a', 'ip');
+    rl.succeed('a', 'ip');
+    rl.fail('a', 'ip');
+    expect(rl.retryAfterMs('a', 'ip')).toBe(0);
+    for (let i = 0; i < 100; i++) rl.fail(`u${i}`, 'ip');
+    expect((rl as unknown as { failures: Map<string, unknown> }).failures.size).toBeLessThanOrEqual(10);
+  });
+});
+
+describe('AuthService', () => {
+  let store: SqliteControlPlaneStore;
+  let settings: SettingsService;
+  let users: UsersService;
+  let now = Date.parse('2030-01-01T00:00:00Z');
+  const clock = () => now;
+
+  beforeEach(async () => {
+    store = SqliteControlPlaneStore.open(':memory:');
+    settings = new SettingsService(store);
+    users = new UsersService(store, logger);
+    await users.create({ username: 'alice', password: 'alice-password', role: 'operator' });
+  });
+  afterEach(async () => {
+    await store.close();
+  });
+
+  it('signs in with the right password and authenticates the access token', async () => {
+    const auth = new AuthService(store, settings, logger, { now: clock });
+    const t = await auth.login('alice', 'alice-password', '127.0.0.1');
+    expect(t.expiresIn).toBe(900);
+    expect(t.refreshExpiresIn).toBe(7 * 24 * 3600);
+    expect((await auth.authenticate(t.accessToken)).user.username).toBe('alice');
+    await rejects(auth.authenticate(t.refreshToken), 'UNAUTHENTICATED');
+  });
+
+  it('gives the same answer for an unknown user and a wrong password', async () => {
+    const auth = new AuthService(store, settings, logger, { now: clock });
+    await rejects(auth.login('alice', 'wrong-password', 'ip'), 'UNAUTHENTICATED', /^invalid user name or password$/);
+    await rejects(auth.login('nobody', 'wrong-password', 'ip'), 'UNAUTHENTICATED', /^invalid user name or password$/);
+  });
+
+  it('keeps the generated secret in the control plane, or uses the configured one', async () => {
+    const a = new AuthService(store, settings, logger, { now: clock });
+    const t = await a.login('alice', 'alice-password', 'ip');
+    const b = new AuthService(store, settings, logger, { now: clock });
+    expect((await b.authenticate(t.accessToken)).user.username).toBe('alice');
+    const other = new AuthService(store, settings, logger, { now: clock, secret: 'x'.repeat(40) });
+    await rejects(other.authenticate(t.accessToken), 'UNAUTHENTICATED', /invalid token/);
+    expect((await settings.list()).some((s) => s.key.includes('jwt'))).toBe(false);
+    await expect(settings.get('_internal.jwtSecret')).rejects.toThrow();
+    await rejects(new AuthService(store, settings, logger, { secret: 'short' }).init(), 'INVALID_ARGUMENT');
+  });
+
+  it('rejects an expired access token', async () => {
+    const auth = new AuthService(store, settings, logger, { now: clock });
+    const t = await auth.login('alice', 'alice-password', 'ip');
+    now += 14 * 60_000;
+    await auth.authenticate(t.accessToken);
+    now += 2 * 60_000;
+    await rejects(auth.authenticate(t.accessToken), 'UNAUTHENTICATED', /expired/);
+    // The refresh token still works and yields a fresh access token.
+    const next = await auth.refresh(t.refreshToken);
+    expect((await auth.authenticate(next.accessToken)).user.username).toBe('alice');
+  });
+
+  it('tokens issued before a password change stop working', async () => {
+    const auth = new AuthService(store, settings, logger, { now: clock });
+    const t = await auth.login('alice', 'alice-password', 'ip');
+    await new Promise((r) => setTimeout(r, 5));
+    await users.setPassword('alice', 'alice-password-2');
+    await rejects(auth.authenticate(t.accessToken), 'UNAUTHENTICATED', /password change/);
+    await rejects(auth.refresh(t.refreshToken), 'UNAUTHENTICATED');
+  });
+
+  it('a disabled or deleted user is signed out at once', async () => {
+    const auth = new AuthService(store, settings, logger, { now: clock });
+    const t = await auth.login('alice', 'alice-password', 'ip');
+    await users.update('alice', { enabled: false });
+    await rejects(auth.authenticate(t.accessToken), 'UNAUTHENTICATED', /disabled/);
+    await rejects(auth.login('alice', 'alice-password', 'ip'), 'UNAUTHENTICATED');
+    await users.update('alice', { enabled: true });
+    await users.delete('alice');
+    await rejects(auth.authenticate(t.accessToken), 'UNAUTHENTICATED', /no longer exists/);
+  });
+
+  it('rotates refresh tokens and revokes them on logout, persistently', async () => {
+    const auth = new AuthService(store, settings, logger, { now: clock });
+    const t = await auth.login('alice', 'alice-password', 'ip');
+    const next = await auth.refresh(t.refreshToken);
+    await rejects(auth.refresh(t.refreshToken), 'UNAUTHENTICATED', /revoked/);
+    await auth.logout(next.refreshToken);
+    const restarted = new AuthService(store, settings, logger, { now: clock });
+    await rejects(restarted.refresh(next.refreshToken), 'UNAUTHENTICATED', /revoked/);
+  });
+
+  it('rate-limits failed sign-ins per user name and address', async () => {
+    const auth = new AuthService(store, settings, logger, { now: clock, rateLimit: { maxFailures: 2 } });
+    await rejects(auth.login('alice', 'bad-1', '1.2.3.4'), 'UNAUTHENTICATED');
+    await rejects(auth.login('alice', 'bad-2', '1.2.3.4'), 'UNAUTHENTICATED');
+    const err = await auth.login('alice', 'alice-password', '1.2.3.4').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
+    await auth.login('alice', 'alice-password', '5.6.7.8');
+  });
+
+  it('changes the own password only with the current one', async () => {
+    const auth = new AuthService(store, settings, logger, { now: clock });
+    const t = await auth.login('alice', 'alice-password', 'ip');
+    const set = (u: string, p: string) => users.setPassword(u, p);
+    await rejects(auth.changePassword(t.user, 'nope', 'new-password-1', 'ip', set), 'VALIDATION', /current password/);
+    await rejects(auth.changePassword(t.user, 'alice-password', 'alice-password', 'ip', set), 'VALIDATION', /differ/);
+    const fresh = await auth.changePassword(t.user, 'alice-password', 'new-password-1', 'ip', set);
+    expect((await auth.authenticate(fresh.accessToken)).user.mustChangePassword).toBe(false);
+    await auth.login('alice', 'new-password-1', 'ip');
+  });
+});
+
+describe('UsersService', () => {
+  it('keeps the last enabled admin', async () => {
+    const store = SqliteControlPlaneStore.open(':memory:');
+    const users = new UsersService(store, logger);
+    await users.create({ username: 'root', password: 'root-password', role: 'admin' });
+    await rejects(users.update('root', { role: 'user' }), 'CONFLICT');
+    await rejects(users.update('root', { enabled: false }), 'CONFLICT');
+    await rejects(users.delete('root'), 'CONFLICT');
+    await users.create({ username: 'root2', password: 'root-password', role: 'admin' });
+    await users.update('root', { role: 'user' });
+    const created = await users.get('root2');
+    expect(created.smbPassword).toBe(true);
+    await store.close();
+  });
+});

@@ -1,0 +1,242 @@
+/**
+ * Prometheus metrics (prom-client, own registry, names prefixed `dittofs_`), fed by the
+ * runtime: every protocol request arrives as an OpSample on MountsService 'sample', API
+ * requests through recordApi; gauges are read from the runtime at scrape time.
+ */
+import { createServer, type Server } from 'node:http';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { diskUsage } from '../runtime/alerts.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { OpSample, ProtocolAdapter } from '../runtime/types.ts';
+
+const LATENCY_BUCKETS = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+/** Store sizes can be costly to compute (a walk of a block directory): cached this long. */
+const STORE_SIZE_TTL_MS = 15_000;
+
+export interface Metrics {
+  registry: Registry;
+  /** A finished API request (protocol "api", op = operation id). */
+  recordApi(op: string, status: number, seconds: number): void;
+  dispose(): void;
+}
+
+/** Adapters may expose their live connections (`sessions()`, as the NFS adapter does) or a count. */
+function connectionsOf(adapter: ProtocolAdapter | undefined): number | undefined {
+  const a = adapter as { connections?: unknown; sessions?: unknown } | undefined;
+  if (typeof a?.sessions === 'function') {
+    const list = (a.sessions as () => unknown)();
+    if (Array.isArray(list)) return list.length;
+  }
+  return typeof a?.connections === 'number' ? a.connections : undefined;
+}
+
+export function createMetrics(runtime: Runtime): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  collectDefaultMetrics({ register: registry, prefix: 'dittofs_' });
+
+  const requests = new Counter({
+    name: 'dittofs_requests_total',
+    help: 'Requests served, by protocol (nfs3, smb, api, ...), operation and status (ok or an error code / HTTP status)',
+    labelNames: ['protocol', 'op', 'status'] as const,
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'dittofs_request_duration_seconds',
+    help: 'Request latency by protocol and operation',
+    labelNames: ['protocol', 'op'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers,
+  });
+  const bytesRead = new Counter({
+    name: 'dittofs_bytes_read_total',
+    help: 'File bytes read by clients',
+    labelNames: ['protocol', 'share'] as const,
+    registers,
+  });
+  const bytesWritten = new Counter({
+    name: 'dittofs_bytes_written_total',
+    help: 'File bytes written by clients',
+    labelNames: ['protocol', 'share'] as const,
+    registers,
+  });
+
+  new Gauge({
+    name: 'dittofs_active_mounts',
+    help: 'Active mounts / sessions by protocol',
+    labelNames: ['protocol'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const p of ['nfs3', 'nfs4', 'smb']) this.set({ protocol: p }, 0);
+      const counts = new Map<string, number>();
+      for (const m of runtime.mounts.list()) counts.set(m.protocol, (counts.get(m.protocol) ?? 0) + 1);
+      for (const [p, n] of counts) this.set({ protocol: p }, n);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_active_clients',
+    help: 'Distinct client addresses with a mount or session',
+    registers,
+    collect() {
+      this.set(new Set(runtime.mounts.list().map((m) => m.clientAddr)).size);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_active_connections',
+    help: 'Open client connections by adapter',
+    labelNames: ['adapter'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const type of ['nfs', 'smb'] as const) {
+        const a = runtime.adapters.running(type);
+        if (a)
+          this.set(
+            { adapter: type },
+            connectionsOf(a) ?? runtime.mounts.list().filter((m) => m.protocol.startsWith(type)).length,
+          );
+      }
+    },
+  });
+  new Gauge({
+    name: 'dittofs_adapter_up',
+    help: '1 while the protocol adapter is running',
+    labelNames: ['adapter', 'state'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const a of await runtime.adapters.list())
+        this.set({ adapter: a.type, state: a.state }, a.state === 'running' ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_shares',
+    help: 'Shares by state',
+    labelNames: ['state'] as const,
+    registers,
+    async collect() {
+      const shares = await runtime.store.listShares();
+      this.set({ state: 'enabled' }, shares.filter((s) => s.enabled).length);
+      this.set({ state: 'disabled' }, shares.filter((s) => !s.enabled).length);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_alerts_active',
+    help: 'Active alerts by level',
+    labelNames: ['level'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const l of ['info', 'warning', 'error', 'critical']) this.set({ level: l }, 0);
+      for (const a of runtime.alerts.list()) this.inc({ level: a.level });
+    },
+  });
+  new Gauge({
+    name: 'dittofs_datadir_bytes',
+    help: 'The disk holding the data directory (kind: total, free, avail)',
+    labelNames: ['kind'] as const,
+    registers,
+    async collect() {
+      const u = await diskUsage(runtime.config.dataDir).catch(() => undefined);
+      if (!u) return;
+      this.set({ kind: 'total' }, u.totalBytes);
+      this.set({ kind: 'free' }, u.freeBytes);
+      this.set({ kind: 'avail' }, u.availBytes);
+    },
+  });
+
+  let sizes: { at: number; rows: { kind: string; store: string; objects: number; bytes?: number }[] } | undefined;
+  const storeSizes = async () => {
+    if (sizes && Date.now() - sizes.at < STORE_SIZE_TTL_MS) return sizes.rows;
+    const rows: { kind: string; store: string; objects: number; bytes?: number }[] = [];
+    for (const s of await runtime.store.listMetadataStores()) {
+      const h = await runtime.storeAdmin.health('metadata', s.name).catch(() => undefined);
+      if (h?.healthy) rows.push({ kind: 'metadata', store: s.name, objects: h.objects ?? 0 });
+    }
+    for (const s of await runtime.store.listPayloadStores()) {
+      const h = await runtime.storeAdmin.health('payload', s.name).catch(() => undefined);
+      if (h?.healthy) rows.push({ kind: 'payload', store: s.name, objects: h.objects ?? 0, bytes: h.bytes ?? 0 });
+    }
+    sizes = { at: Date.now(), rows };
+    return rows;
+  };
+  new Gauge({
+    name: 'dittofs_store_objects',
+    help: 'Objects in a store (metadata: files; payload: blocks)',
+    labelNames: ['kind', 'store'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const r of await storeSizes()) this.set({ kind: r.kind, store: r.store }, r.objects);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_store_bytes',
+    help: 'Bytes held by a payload store',
+    labelNames: ['kind', 'store'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const r of await storeSizes())
+        if (r.bytes !== undefined) this.set({ kind: r.kind, store: r.store }, r.bytes);
+    },
+  });
+
+  const onSample = (s: OpSample) => {
+    requests.inc({ protocol: s.protocol, op: s.op, status: s.status });
+    duration.observe({ protocol: s.protocol, op: s.op }, s.latencyMs / 1000);
+    const share = s.share ?? '';
+    if (s.bytesRead > 0) bytesRead.inc({ protocol: s.protocol, share }, s.bytesRead);
+    if (s.bytesWritten > 0) bytesWritten.inc({ protocol: s.protocol, share }, s.bytesWritten);
+  };
+  runtime.mounts.on('sample', onSample);
+
+  return {
+    registry,
+    recordApi(op, status, seconds) {
+      requests.inc({ protocol: 'api', op, status: String(status) });
+      duration.observe({ protocol: 'api', op }, seconds);
+    },
+    dispose() {
+      runtime.mounts.off('sample', onSample);
+      registry.clear();
+    },
+  };
+}
+
+export interface MetricsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Serves GET /metrics (Prometheus text) on bind:port; everything else is 404. */
+export async function startMetricsServer(metrics: Metrics, bind: string, port: number): Promise<MetricsServer> {
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' || path !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /metrics\n');
+      return;
+    }
+    metrics.registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': metrics.registry.contentType }).end(text),
+      (err: unknown) =>
+        res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(err as Error).message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, bind, () => resolve());
+  });
+  const addr = server.address();
+  return {
+    port: typeof addr === 'object' && addr ? addr.port : port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,246 @@
+import type { Logger } from 'pino';
+import { effectiveAccess, type AccessDecision } from '../../shared/api/access.ts';
+import type { EffectiveAccess, GroupDto, PermissionEntry, ShareAccess, UserDto } from '../../shared/api/schemas.ts';
+import { DittoError, isDittoError } from '../../shared/errors.ts';
+import { hashPassword } from '../auth/password.ts';
+import { ntHash } from '../auth/nthash.ts';
+import type { Group, NewUser, PrincipalType, Role, Share, User, UserPatch } from '../controlplane/models.ts';
+import type { ControlPlaneStore } from '../controlplane/store/store.ts';
+
+export interface CreateUserInput {
+  username: string;
+  password: string;
+  role?: Role;
+  uid?: number;
+  gid?: number;
+  enabled?: boolean;
+  mustChangePassword?: boolean;
+  displayName?: string;
+  email?: string;
+  groups?: string[];
+}
+
+export type UpdateUserInput = Omit<UserPatch, 'passwordHash' | 'ntHash'>;
+
+export interface SharePermissionsView {
+  share: string;
+  entries: PermissionEntry[];
+  effective: EffectiveAccess[];
+}
+
+const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
+/**
+ * Users, groups and share permissions: every change persisted in the control plane, with
+ * the rules a NAS needs (passwords hashed, the NT hash kept for SMB, the last admin kept,
+ * effective access computed the one way src/shared/api/access.ts defines).
+ */
+export class UsersService {
+  constructor(
+    private readonly store: ControlPlaneStore,
+    private readonly logger: Logger,
+  ) {}
+
+  // --- users ---------------------------------------------------------------------------
+
+  async list(): Promise<UserDto[]> {
+    const [users, groups] = await Promise.all([this.store.listUsers(), this.store.listGroups()]);
+    return users.map((u) => this.toDto(u, groups));
+  }
+
+  async get(username: string): Promise<UserDto> {
+    const user = await this.store.getUser(username);
+    return this.toDto(user, await this.store.listUserGroups(user.username));
+  }
+
+  async dto(user: User): Promise<UserDto> {
+    return this.toDto(user, await this.store.listUserGroups(user.username));
+  }
+
+  async create(input: CreateUserInput): Promise<UserDto> {
+    for (const g of input.groups ?? []) await this.store.getGroup(g).catch(notFound(`no group "${g}"`));
+    const record: NewUser = {
+      username: input.username,
+      passwordHash: await hashPassword(input.password),
+      ntHash: ntHash(input.password),
+      role: input.role ?? 'user',
+      uid: input.uid,
+      gid: input.gid,
+      enabled: input.enabled,
+      mustChangePassword: input.mustChangePassword,
+      displayName: input.displayName,
+      email: input.email,
+    };
+    const user = await this.store.createUser(record);
+    for (const g of input.groups ?? []) await this.store.addGroupMember(g, user.username);
+    this.logger.info({ user: user.username, role: user.role }, 'user created');
+    return this.get(user.username);
+  }
+
+  async update(username: string, patch: UpdateUserInput): Promise<UserDto> {
+    const before = await this.store.getUser(username);
+    const losesAdmin =
+      before.role === 'admin' &&
+      before.enabled &&
+      ((patch.role !== undefined && patch.role !== 'admin') || patch.enabled === false);
+    if (losesAdmin) await this.assertNotLastAdmin(before.username, 'demote or disable');
+    const user = await this.store.updateUser(before.username, patch);
+    this.logger.info({ user: user.username, fields: Object.keys(patch) }, 'user updated');
+    return this.get(user.username);
+  }
+
+  async delete(username: string): Promise<void> {
+    const user = await this.store.getUser(username);
+    if (user.role === 'admin' && user.enabled) await this.assertNotLastAdmin(user.username, 'delete');
+    await this.store.deleteUser(user.username);
+    this.logger.info({ user: user.username }, 'user deleted');
+  }
+
+  /** Sets a password; earlier tokens of the user stop working (passwordChangedAt moves). */
+  async setPassword(username: string, password: string, mustChangePassword = false): Promise<User> {
+    const user = await this.store.updateUser(username, {
+      passwordHash: await hashPassword(password),
+      ntHash: ntHash(password),
+      mustChangePassword,
+    });
+    this.logger.info({ user: user.username }, 'password set');
+    return user;
+  }
+
+  private async assertNotLastAdmin(username: string, what: string): Promise<void> {
+    const admins = (await this.store.listUsers()).filter(
+      (u) => u.role === 'admin' && u.enabled && !same(u.username, username),
+    );
+    if (admins.length === 0) throw new DittoError('CONFLICT', `cannot ${what} the last enabled admin`);
+  }
+
+  toDto(user: User, groups: Group[]): UserDto {
+    return {
+      id: user.id,
+      username: user.username,
+      role: user.role,
+      uid: user.uid,
+      gid: user.gid,
+      enabled: user.enabled,
+      mustChangePassword: user.mustChangePassword,
+      passwordChangedAt: user.passwordChangedAt,
+      smbPassword: user.ntHash !== undefined,
+      ...(user.displayName !== undefined && { displayName: user.displayName }),
+      ...(user.email !== undefined && { email: user.email }),
+      groups: groups.filter((g) => g.members.some((m) => same(m, user.username))).map((g) => g.name),
+      createdAt: user.createdAt,
+      updatedAt: user.updatedAt,
+    };
+  }
+
+  // --- groups --------------------------------------------------------------------------
+
+  listGroups(): Promise<GroupDto[]> {
+    return this.store.listGroups();
+  }
+
+  getGroup(name: string): Promise<GroupDto> {
+    return this.store.getGroup(name);
+  }
+
+  async createGroup(input: { name: string; gid?: number; members?: string[] }): Promise<GroupDto> {
+    for (const m of input.members ?? []) await this.store.getUser(m).catch(notFound(`no user "${m}"`));
+    const group = await this.store.createGroup(input);
+    this.logger.info({ group: group.name }, 'group created');
+    return group;
+  }
+
+  async updateGroup(name: string, patch: { gid?: number }): Promise<GroupDto> {
+    return this.store.updateGroup(name, patch);
+  }
+
+  async deleteGroup(name: string): Promise<void> {
+    await this.store.deleteGroup(name);
+    this.logger.info({ group: name }, 'group deleted');
+  }
+
+  async addMember(group: string, username: string): Promise<GroupDto> {
+    await this.store.getGroup(group);
+    await this.store.getUser(username).catch(notFound(`no user "${username}"`));
+    return this.store.addGroupMember(group, username);
+  }
+
+  async removeMember(group: string, username: string): Promise<GroupDto> {
+    await this.store.getGroup(group);
+    await this.store.getUser(username).catch(notFound(`no user "${username}"`));
+    return this.store.removeGroupMember(group, username);
+  }
+
+  // --- share permissions ---------------------------------------------------------------
+
+  async permissions(shareName: string): Promise<SharePermissionsView> {
+    const share = await this.store.getShare(shareName);
+    const [entries, users, groups] = await Promise.all([
+      this.store.listSharePermissions(share.name),
+      this.store.listUsers(),
+      this.store.listGroups(),
+    ]);
+    const plain: PermissionEntry[] = entries.map((e) => ({
+      principalType: e.principalType,
+      principal: e.principal,
+      access: e.access,
+    }));
+    const effective = users.map((u) => {
+      const d = this.decide(share, u, groups, plain);
+      return { username: u.username, ...d };
+    });
+    return { share: share.name, entries: plain, effective };
+  }
+
+  async setPermission(
+    shareName: string,
+    principalType: PrincipalType,
+    principal: string,
+    access: ShareAccess,
+  ): Promise<SharePermissionsView> {
+    const share = await this.store.getShare(shareName);
+    if (principalType === 'user') await this.store.getUser(principal).catch(notFound(`no user "${principal}"`));
+    else await this.store.getGroup(principal).catch(notFound(`no group "${principal}"`));
+    await this.store.setSharePermission({ share: share.name, principalType, principal, access });
+    this.logger.info({ share: share.name, principalType, principal, access }, 'share permission set');
+    return this.permissions(share.name);
+  }
+
+  async deletePermission(
+    shareName: string,
+    principalType: PrincipalType,
+    principal: string,
+  ): Promise<SharePermissionsView> {
+    const share = await this.store.getShare(shareName);
+    const entries = await this.store.listSharePermissions(share.name);
+    if (!entries.some((e) => e.principalType === principalType && same(e.principal, principal))) {
+      throw new DittoError('NOT_FOUND', `share ${share.name} has no entry for ${principalType} "${principal}"`);
+    }
+    await this.store.deleteSharePermission(share.name, principalType, principal);
+    return this.permissions(share.name);
+  }
+
+  /** What a user may do on a share (SMB tree connect, the permission grid). */
+  async effectiveAccess(shareName: string, username: string): Promise<AccessDecision> {
+    const [share, user, groups, entries] = await Promise.all([
+      this.store.getShare(shareName),
+      this.store.getUser(username),
+      this.store.listGroups(),
+      this.store.listSharePermissions(shareName),
+    ]);
+    return this.decide(share, user, groups, entries);
+  }
+
+  private decide(share: Share, user: User, groups: Group[], entries: PermissionEntry[]): AccessDecision {
+    const mine = groups.filter((g) => g.members.some((m) => same(m, user.username))).map((g) => g.name);
+    return effectiveAccess(share, { username: user.username, enabled: user.enabled, groups: mine }, entries);
+  }
+}
+
+/** Rewrites a NOT_FOUND from a referenced record into a clearer one. */
+function notFound(detail: string): (err: unknown) => never {
+  return (err: unknown) => {
+    if (isDittoError(err, 'NOT_FOUND')) throw new DittoError('NOT_FOUND', detail);
+    throw err;
+  };
+}

@@ -1,0 +1,6 @@
+/** The management API contract: schemas, the operation table, events and a typed client. */
+export * from './schemas.ts';
+export * from './operations.ts';
+export * from './events.ts';
+export * from './access.ts';
+export * from './client.ts';

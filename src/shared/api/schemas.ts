@@ -1,0 +1,469 @@
+/**
+ * Request and response schemas of the management API (zod 4). The single definition used
+ * by the HTTP server (validation, OpenAPI), the Electron IPC transport, dfsctl and the
+ * renderer (forms validate with the same rules before sending). Platform-free.
+ *
+ * Conventions: request bodies and queries are strict (an unknown key is a validation error,
+ * so a typo never passes silently); responses are plain objects (unknown keys are stripped
+ * when the server parses its own output, so internal fields such as password hashes never
+ * leave it). Times are ISO-8601 strings.
+ */
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------
+// Scalars
+// ---------------------------------------------------------------------------------------
+
+export const ROLES = ['admin', 'operator', 'user'] as const;
+export const RoleSchema = z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` });
+export type Role = z.infer<typeof RoleSchema>;
+
+const NAME_HINT = '1-32 letters, digits, "_", "." or "-", starting with a letter or "_"';
+export const UsernameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, { error: `expected ${NAME_HINT}` });
+export const GroupNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, { error: `expected ${NAME_HINT}` });
+
+export const PASSWORD_MIN = 8;
+export const PasswordSchema = z
+  .string()
+  .min(PASSWORD_MIN, { error: `expected at least ${PASSWORD_MIN} characters` })
+  .max(256, { error: 'expected at most 256 characters' });
+
+/** "/export", "/media/photos": segments of letters, digits, "_", "-", "." (not "." or ".."). */
+const SHARE_SEGMENT = '(?!\\.\\.?(?:/|$))[A-Za-z0-9_.-]{1,64}';
+export const SHARE_NAME_RE = new RegExp(`^/${SHARE_SEGMENT}(?:/${SHARE_SEGMENT}){0,7}$`);
+export const ShareNameSchema = z
+  .string()
+  .max(255, { error: 'expected at most 255 characters' })
+  .regex(SHARE_NAME_RE, { error: 'expected a path such as /export (letters, digits, "_", "-", ".")' });
+/** In a URL path the leading "/" may be left out: /shares/export is the share "/export". */
+export const ShareNameParam = z
+  .string()
+  .transform((s) => (s.startsWith('/') ? s : `/${s}`))
+  .pipe(ShareNameSchema);
+
+export const StoreNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: 'expected 1-64 letters, digits, "_", "." or "-"' });
+
+export const UnixIdSchema = z.int({ error: 'expected an integer' }).min(0).max(4294967294);
+export const PortSchema = z.int({ error: 'expected an integer' }).min(0).max(65535);
+export const CidrSchema = z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()], {
+  error: 'expected an address or network such as 192.168.1.0/24',
+});
+export const HostSchema = z.union([z.ipv4(), z.ipv6(), z.literal('localhost')], {
+  error: 'expected an IP address such as 127.0.0.1 or 0.0.0.0',
+});
+
+export const SquashSchema = z.enum(['none', 'root_to_guest', 'all_to_guest']);
+export const ShareAccessSchema = z.enum(['none', 'read', 'write']);
+export type ShareAccess = z.infer<typeof ShareAccessSchema>;
+export const PrincipalTypeSchema = z.enum(['user', 'group']);
+export const METADATA_STORE_TYPES = ['memory', 'sqlite', 'postgres'] as const;
+export const PAYLOAD_STORE_TYPES = ['memory', 'fs', 's3'] as const;
+export const MetadataStoreTypeSchema = z.enum(METADATA_STORE_TYPES);
+export const PayloadStoreTypeSchema = z.enum(PAYLOAD_STORE_TYPES);
+export const AdapterTypeSchema = z.enum(['nfs', 'smb']);
+export const AdapterStateSchema = z.enum(['stopped', 'starting', 'running', 'stopping', 'error', 'unavailable']);
+export const MountProtocolSchema = z.enum(['nfs3', 'nfs4', 'smb']);
+export const AlertLevelSchema = z.enum(['info', 'warning', 'error', 'critical']);
+
+const Time = z.string().describe('ISO-8601 time');
+
+/** Requests without input still reject unknown query parameters. */
+export const EmptyQuery = z.strictObject({});
+/** 204 responses. */
+export const NoContent = z.void();
+
+// ---------------------------------------------------------------------------------------
+// Errors (RFC 9457 problem details)
+// ---------------------------------------------------------------------------------------
+
+export const ProblemSchema = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.int(),
+  detail: z.string(),
+  /** Stable code from the error registry (src/shared/errors.ts). */
+  code: z.string(),
+  /** Validation failures: the offending fields (never their values). */
+  errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type Problem = z.infer<typeof ProblemSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Auth
+// ---------------------------------------------------------------------------------------
+
+export const LoginRequest = z.strictObject({
+  username: z.string().min(1, { error: 'expected a user name' }).max(64),
+  password: z.string().min(1, { error: 'expected a password' }).max(256),
+});
+export const RefreshRequest = z.strictObject({ refreshToken: z.string().min(1).max(4096) });
+export const ChangePasswordRequest = z.strictObject({
+  currentPassword: z.string().min(1, { error: 'expected the current password' }).max(256),
+  newPassword: PasswordSchema,
+});
+
+// ---------------------------------------------------------------------------------------
+// Users and groups
+// ---------------------------------------------------------------------------------------
+
+export const UserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  role: RoleSchema,
+  uid: z.int(),
+  gid: z.int(),
+  enabled: z.boolean(),
+  mustChangePassword: z.boolean(),
+  passwordChangedAt: Time,
+  /** Whether an SMB (NT) password hash is set. */
+  smbPassword: z.boolean(),
+  displayName: z.string().optional(),
+  email: z.string().optional(),
+  /** Names of the groups the user belongs to. */
+  groups: z.array(z.string()),
+  createdAt: Time,
+  updatedAt: Time,
+});
+export type UserDto = z.infer<typeof UserSchema>;
+
+export const TokenPairSchema = z.object({
+  tokenType: z.literal('Bearer'),
+  accessToken: z.string(),
+  /** Seconds until the access token expires. */
+  expiresIn: z.int(),
+  refreshToken: z.string(),
+  refreshExpiresIn: z.int(),
+  user: UserSchema,
+});
+export type TokenPair = z.infer<typeof TokenPairSchema>;
+
+const DisplayName = z.string().max(128);
+const Email = z.email({ error: 'expected an e-mail address' }).max(254);
+
+export const CreateUserRequest = z.strictObject({
+  username: UsernameSchema,
+  password: PasswordSchema,
+  role: RoleSchema.optional(),
+  uid: UnixIdSchema.optional(),
+  gid: UnixIdSchema.optional(),
+  enabled: z.boolean().optional(),
+  /** The user must pick a new password at first login. */
+  mustChangePassword: z.boolean().optional(),
+  displayName: DisplayName.optional(),
+  email: Email.optional(),
+  /** Groups to join (must exist). */
+  groups: z.array(GroupNameSchema).max(256).optional(),
+});
+export const UpdateUserRequest = z.strictObject({
+  role: RoleSchema.optional(),
+  uid: UnixIdSchema.optional(),
+  gid: UnixIdSchema.optional(),
+  enabled: z.boolean().optional(),
+  mustChangePassword: z.boolean().optional(),
+  /** null clears. */
+  displayName: DisplayName.nullable().optional(),
+  email: Email.nullable().optional(),
+});
+export const SetPasswordRequest = z.strictObject({
+  password: PasswordSchema,
+  mustChangePassword: z.boolean().optional(),
+});
+export const UserParams = z.strictObject({ username: UsernameSchema });
+
+export const GroupSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  gid: z.int(),
+  members: z.array(z.string()),
+  createdAt: Time,
+});
+export type GroupDto = z.infer<typeof GroupSchema>;
+export const CreateGroupRequest = z.strictObject({
+  name: GroupNameSchema,
+  gid: UnixIdSchema.optional(),
+  members: z.array(UsernameSchema).max(10_000).optional(),
+});
+export const UpdateGroupRequest = z.strictObject({ gid: UnixIdSchema.optional() });
+export const GroupParams = z.strictObject({ name: GroupNameSchema });
+export const GroupMemberParams = z.strictObject({ name: GroupNameSchema, username: UsernameSchema });
+
+// ---------------------------------------------------------------------------------------
+// Shares and permissions
+// ---------------------------------------------------------------------------------------
+
+export const SmbShareOptionsSchema = z.object({
+  browsable: z.boolean(),
+  encrypt: z.boolean(),
+  hostsAllow: z.array(z.string()),
+  hostsDeny: z.array(z.string()),
+});
+export const ShareSchema = z.object({
+  id: z.int(),
+  name: z.string(),
+  metadataStore: z.string(),
+  payloadStore: z.string(),
+  enabled: z.boolean(),
+  readOnly: z.boolean(),
+  squash: SquashSchema,
+  anonUid: z.int(),
+  anonGid: z.int(),
+  allowedNetworks: z.array(z.string()),
+  protocols: z.object({ nfs: z.boolean(), smb: z.boolean() }),
+  smb: SmbShareOptionsSchema,
+  guestAccess: ShareAccessSchema,
+  description: z.string(),
+  createdAt: Time,
+  /** Live: mounts / sessions on the share right now. */
+  activeMounts: z.int(),
+});
+export type ShareDto = z.infer<typeof ShareSchema>;
+
+const shareOptions = {
+  enabled: z.boolean().optional(),
+  readOnly: z.boolean().optional(),
+  squash: SquashSchema.optional(),
+  anonUid: UnixIdSchema.optional(),
+  anonGid: UnixIdSchema.optional(),
+  /** NFS: networks allowed to mount; empty allows every client. */
+  allowedNetworks: z.array(CidrSchema).max(256).optional(),
+  protocols: z.strictObject({ nfs: z.boolean().optional(), smb: z.boolean().optional() }).optional(),
+  smb: z
+    .strictObject({
+      browsable: z.boolean().optional(),
+      encrypt: z.boolean().optional(),
+      hostsAllow: z.array(CidrSchema).max(256).optional(),
+      hostsDeny: z.array(CidrSchema).max(256).optional(),
+    })
+    .optional(),
+  guestAccess: ShareAccessSchema.optional(),
+  description: z.string().max(1024).optional(),
+};
+export const CreateShareRequest = z.strictObject({
+  name: ShareNameSchema,
+  metadataStore: StoreNameSchema,
+  payloadStore: StoreNameSchema,
+  ...shareOptions,
+});
+export const UpdateShareRequest = z.strictObject({
+  metadataStore: StoreNameSchema.optional(),
+  payloadStore: StoreNameSchema.optional(),
+  ...shareOptions,
+});
+export const ShareParams = z.strictObject({ name: ShareNameParam });
+
+export const PermissionEntrySchema = z.object({
+  principalType: PrincipalTypeSchema,
+  principal: z.string(),
+  /** 'none' is an explicit deny. */
+  access: ShareAccessSchema,
+});
+export type PermissionEntry = z.infer<typeof PermissionEntrySchema>;
+export const EffectiveAccessSchema = z.object({
+  username: z.string(),
+  access: ShareAccessSchema,
+  /** Why: 'user' (own entry), 'group:<name>', 'guest' (the share's guest access), 'disabled', 'default'. */
+  source: z.string(),
+  /** The share is read-only, so write was lowered to read. */
+  readOnlyShare: z.boolean(),
+});
+export type EffectiveAccess = z.infer<typeof EffectiveAccessSchema>;
+export const SharePermissionsSchema = z.object({
+  share: z.string(),
+  entries: z.array(PermissionEntrySchema),
+  /** The access every user ends up with. */
+  effective: z.array(EffectiveAccessSchema),
+});
+export const PermissionParams = z.strictObject({
+  name: ShareNameParam,
+  principalType: PrincipalTypeSchema,
+  principal: z.union([UsernameSchema, GroupNameSchema]),
+});
+export const SetPermissionRequest = z.strictObject({ access: ShareAccessSchema });
+
+// ---------------------------------------------------------------------------------------
+// Stores
+// ---------------------------------------------------------------------------------------
+
+/** Backend options (path, bucket, DSN, ...). Secret values come back as REDACTED. */
+export const StoreConfigValues = z.record(z.string().max(64), z.unknown());
+export const REDACTED = '********';
+
+export const MetadataStoreSchema = z.object({
+  name: z.string(),
+  type: MetadataStoreTypeSchema,
+  config: StoreConfigValues,
+  /** Shares that use it (it cannot be deleted while any does). */
+  usedBy: z.array(z.string()),
+  createdAt: Time,
+  updatedAt: Time,
+});
+export const PayloadStoreSchema = MetadataStoreSchema.extend({ type: PayloadStoreTypeSchema });
+export type MetadataStoreDto = z.infer<typeof MetadataStoreSchema>;
+export type PayloadStoreDto = z.infer<typeof PayloadStoreSchema>;
+
+export const CreateMetadataStoreRequest = z.strictObject({
+  name: StoreNameSchema,
+  type: MetadataStoreTypeSchema,
+  config: StoreConfigValues.optional(),
+});
+export const CreatePayloadStoreRequest = z.strictObject({
+  name: StoreNameSchema,
+  type: PayloadStoreTypeSchema,
+  config: StoreConfigValues.optional(),
+});
+export const UpdateStoreRequest = z.strictObject({ config: StoreConfigValues });
+export const StoreParams = z.strictObject({ name: StoreNameSchema });
+
+export const StoreHealthSchema = z.object({
+  name: z.string(),
+  kind: z.enum(['metadata', 'payload']),
+  type: z.string(),
+  healthy: z.boolean(),
+  error: z.string().optional(),
+  latencyMs: z.number(),
+  /** Metadata stores: files; payload stores: blocks. */
+  objects: z.number().optional(),
+  /** Payload stores: bytes stored. */
+  bytes: z.number().optional(),
+  /** Metadata stores: the medium holding the store. */
+  space: z.object({ totalBytes: z.number(), freeBytes: z.number(), availBytes: z.number() }).optional(),
+});
+export type StoreHealth = z.infer<typeof StoreHealthSchema>;
+
+// ---------------------------------------------------------------------------------------
+// Adapters
+// ---------------------------------------------------------------------------------------
+
+export const AdapterSchema = z.object({
+  type: AdapterTypeSchema,
+  enabled: z.boolean(),
+  /** Configured port (0 = any free port). */
+  port: z.int(),
+  bind: z.string(),
+  settings: z.record(z.string(), z.unknown()),
+  state: AdapterStateSchema,
+  /** The port actually bound while running. */
+  boundPort: z.int().nullable(),
+  error: z.string().nullable(),
+});
+export type AdapterDto = z.infer<typeof AdapterSchema>;
+export const UpdateAdapterRequest = z.strictObject({
+  enabled: z.boolean().optional(),
+  port: PortSchema.optional(),
+  bind: HostSchema.optional(),
+  settings: z.record(z.string().max(64), z.unknown()).optional(),
+});
+export const AdapterParams = z.strictObject({ type: AdapterTypeSchema });
+
+// ---------------------------------------------------------------------------------------
+// Settings
+// ---------------------------------------------------------------------------------------
+
+/** Keys the server knows; values are checked by these schemas. Other keys hold any JSON. */
+export const KNOWN_SETTINGS = {
+  /** The NAS name shown to users and clients. */
+  'server.name': z.string().min(1).max(63),
+  /** Raise a warning alert when the data directory's disk is at least this full. */
+  'alerts.diskAlmostFullPercent': z.number().min(1).max(100),
+} as const;
+export const SETTING_DEFAULTS: { [K in keyof typeof KNOWN_SETTINGS]: z.infer<(typeof KNOWN_SETTINGS)[K]> } = {
+  'server.name': 'DittoFS',
+  'alerts.diskAlmostFullPercent': 90,
+};
+export const SettingKeySchema = z
+  .string()
+  .regex(/^[a-z][A-Za-z0-9_.-]{0,127}$/, { error: 'expected a key such as server.name' });
+export const SettingSchema = z.object({ key: z.string(), value: z.unknown(), updatedAt: Time.optional() });
+export const SettingParams = z.strictObject({ key: SettingKeySchema });
+export const SetSettingRequest = z.strictObject({ value: z.json() });
+
+export const GuestSchema = z.object({ enabled: z.boolean(), uid: z.int(), gid: z.int() });
+export const UpdateGuestRequest = z.strictObject({
+  enabled: z.boolean().optional(),
+  uid: UnixIdSchema.optional(),
+  gid: UnixIdSchema.optional(),
+});
+
+// ---------------------------------------------------------------------------------------
+// Mounts, clients, stats, alerts
+// ---------------------------------------------------------------------------------------
+
+export const MountSchema = z.object({
+  id: z.string(),
+  protocol: MountProtocolSchema,
+  clientAddr: z.string(),
+  share: z.string(),
+  user: z.string(),
+  since: Time,
+  bytesRead: z.number(),
+  bytesWritten: z.number(),
+  ops: z.number(),
+});
+export type MountDto = z.infer<typeof MountSchema>;
+export const MountParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+export const ClientSchema = z.object({
+  address: z.string(),
+  protocols: z.array(MountProtocolSchema),
+  shares: z.array(z.string()),
+  users: z.array(z.string()),
+  mounts: z.int(),
+  since: Time,
+  bytesRead: z.number(),
+  bytesWritten: z.number(),
+  ops: z.number(),
+});
+export type ClientDto = z.infer<typeof ClientSchema>;
+export const ClientParams = z.strictObject({ address: z.string().min(1).max(128) });
+export const DisconnectResultSchema = z.object({ disconnected: z.int() });
+
+export const ThroughputSchema = z.object({ bytesRead: z.number(), bytesWritten: z.number(), ops: z.number() });
+export type ThroughputDto = z.infer<typeof ThroughputSchema>;
+export const ThroughputSampleSchema = z.object({
+  time: Time,
+  total: ThroughputSchema,
+  byShare: z.record(z.string(), ThroughputSchema),
+  byClient: z.record(z.string(), ThroughputSchema),
+});
+export type ThroughputSampleDto = z.infer<typeof ThroughputSampleSchema>;
+
+export const AlertSchema = z.object({
+  id: z.string(),
+  level: AlertLevelSchema,
+  /** Stable per cause ("disk.almost-full", "adapter.nfs"): one alert per cause at a time. */
+  cause: z.string(),
+  message: z.string(),
+  time: Time,
+  /** The setting or page that fixes it, e.g. "settings/alerts.diskAlmostFullPercent". */
+  link: z.string().optional(),
+  resolved: z.boolean(),
+});
+export type AlertDto = z.infer<typeof AlertSchema>;
+export const AlertParams = z.strictObject({ id: z.string().min(1).max(64) });
+
+export const StatsSchema = z.object({
+  version: z.string(),
+  startedAt: Time,
+  uptimeSeconds: z.number(),
+  /** Since start. */
+  totals: ThroughputSchema,
+  /** The last one-second window. */
+  throughput: ThroughputSampleSchema.nullable(),
+  mounts: z.int(),
+  clients: z.int(),
+  shares: z.object({ total: z.int(), enabled: z.int() }),
+  users: z.int(),
+  adapters: z.array(z.object({ type: AdapterTypeSchema, state: AdapterStateSchema, boundPort: z.int().nullable() })),
+  alerts: z.object({ active: z.int(), warnings: z.int() }),
+  dataDir: z
+    .object({ path: z.string(), totalBytes: z.number(), freeBytes: z.number(), availBytes: z.number() })
+    .nullable(),
+});
+export type StatsDto = z.infer<typeof StatsSchema>;
+
+export const HealthSchema = z.object({
+  status: z.enum(['ok', 'ready', 'starting']),
+  checks: z.record(z.string(), z.string()).optional(),
+});
