@@ -48,10 +48,8 @@ describe(`NFSv3 via libnfs against ${kind}`, () => {
   }, 300_000);
 
   // The read-only and squashing shares: ganesha exports them from its config; on dfs,
-  // target.ts configures them in the control plane between starts.
-  // TODO(lead): once shares can be created through the REST API, target.ts should use it
-  // (a read-only share holding a file, and a root_to_guest share whose root is writable by
-  // 65534); with DITTOFS_E2E_DFS_DEFAULT_SHARE=1 there are no such shares and these skip.
+  // target.ts creates them through the REST API. With DITTOFS_E2E_DFS_DEFAULT_SHARE=1
+  // there are no such shares and these skip.
   it('read-only share refuses every change with EROFS', async (ctx) => {
     if (!target?.roExportPath) ctx.skip(`no read-only share on ${kind}`);
     await runSuite('ro', target!.roExportPath!);

@@ -4,22 +4,20 @@
 //   DITTOFS_E2E_NFS_SERVER=ganesha  nfs-ganesha with a VFS export: the reference that proves
 //                                   the test clients themselves right
 //
-// dfs's default share (/export) squashes root (root_to_guest) and its root directory is
-// 0:0 0755, so no NFS client can write to it as shipped. Until shares can be configured
-// through the REST API, the tests configure dfs's control plane directly, between starts,
-// through the project's own store (SqliteControlPlaneStore):
+// dfs's default share (/export) squashes root (root_to_guest), so uid 0 cannot use it as
+// shipped. The tests configure dfs through its REST API, as admin, on the running server
+// (changes apply live, no restart):
 //   /export  squash none (the read-write share the tests use as uid 0)
-//   /ro      read-only, holding existing.txt (written while it was still read-write)
-//   /squash  root_to_guest (65534:65534), root directory 0777 (set while unsquashed)
-// TODO(lead): replace seedDfsShares() by REST calls once the API serves shares.
+//   /ro      read-only, holding existing.txt (written over NFS while still read-write)
+//   /squash  root_to_guest (65534:65534); new share roots are 0:0 0777, so 65534 can write
 // DITTOFS_E2E_DFS_DEFAULT_SHARE=1 skips all of it and tests the default share as shipped.
 import { execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGanesha } from '../../bench/nfs/ganesha.ts';
-import { SqliteControlPlaneStore } from '../../src/server/controlplane/store/sqlite.ts';
 import { startDfs, REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
+import { adminClient } from '../helpers/api.ts';
 
 export type ServerKind = 'dfs' | 'ganesha';
 
@@ -145,72 +143,47 @@ export async function startTarget(kind: ServerKind = serverKind(), opts: TargetO
     const launch = async (): Promise<Running> => startDfs({ dataDir });
     return makeTarget(kind, {}, await launch(), launch, () => removeTmpDir(dataDir));
   }
-  return seedDfsShares(opts.extraShares ?? false);
+  return configureDfsShares(opts.extraShares ?? false);
 }
 
-async function stopChecked(d: DfsProcess, step: string): Promise<void> {
-  const code = await d.stop();
-  if (code !== 0) throw new Error(`dfs exited ${code} on SIGTERM (${step}):\n${tail(d.logs())}`);
-}
-
-async function withStore(dataDir: string, fn: (s: SqliteControlPlaneStore) => Promise<void>): Promise<void> {
-  const store = SqliteControlPlaneStore.open(path.join(dataDir, 'controlplane.db'));
-  try {
-    await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-/** See the header: start, configure the control plane, (prepare share contents,) restart. */
-async function seedDfsShares(extraShares: boolean): Promise<NfsTarget> {
+/** See the header: one start, then the shares are configured through the REST API. */
+async function configureDfsShares(extraShares: boolean): Promise<NfsTarget> {
   const dataDir = makeTmpDir('dittofs-e2e-data-');
   const cleanup = (): void => {
     if (!process.env.DITTOFS_E2E_KEEP) removeTmpDir(dataDir);
   };
+  const launch = (): Promise<Running> => startDfs({ dataDir });
+  let d: DfsProcess | undefined;
+  let step = 'start';
   try {
-    await stopChecked(await startDfs({ dataDir }), 'first start');
-    await withStore(dataDir, async (s) => {
-      const exp = await s.getShare('/export');
-      await s.updateShare('/export', { squash: 'none' });
-      if (extraShares) {
-        for (const name of ['/ro', '/squash']) {
-          await s.createShare({
-            name,
-            metadataStore: exp.metadataStore,
-            payloadStore: exp.payloadStore,
-            squash: 'none',
-          });
-        }
-      }
-    });
-    const launch = (): Promise<Running> => startDfs({ dataDir });
-    if (!extraShares) return makeTarget('dfs', {}, await launch(), launch, cleanup);
+    d = await startDfs({ dataDir });
+    if (!d.apiPort) throw new Error('the ready line has no apiPort');
+    step = 'login';
+    const api = await adminClient(d);
+    step = 'PATCH /export';
+    const exp = await api.call('shares.update', { params: { name: '/export' }, body: { squash: 'none' } });
+    if (!extraShares) return makeTarget('dfs', {}, d, launch, cleanup);
 
-    const d2 = await startDfs({ dataDir });
-    const client = buildLibnfsProgram('e2e/nfs/libnfs-client.c', 'nfsclient');
-    const port = String(d2.nfsPort);
-    const common = ['--nfsport', port, '--mountport', String(d2.mountPort), '--suite', 'prepare'];
-    for (const args of [
-      [...common, '--export', '/ro', '--prepare-file', 'existing.txt'],
-      [...common, '--export', '/squash', '--root-mode', '777'],
-    ]) {
-      const r = await run(client, args, 60_000);
-      if (r.code !== 0) {
-        await d2.stop();
-        throw new Error(`preparing dfs shares failed: nfsclient ${args.join(' ')}\n${r.output}\n${tail(d2.logs())}`);
-      }
-    }
-    removeTmpDir(path.dirname(client));
-    await stopChecked(d2, 'after preparing shares');
-    await withStore(dataDir, async (s) => {
-      await s.updateShare('/ro', { readOnly: true });
-      await s.updateShare('/squash', { squash: 'root_to_guest', anonUid: 65534, anonGid: 65534 });
+    const stores = { metadataStore: exp.metadataStore, payloadStore: exp.payloadStore };
+    step = 'create /ro, /squash';
+    await api.call('shares.create', { body: { name: '/ro', ...stores, squash: 'none' } });
+    await api.call('shares.create', {
+      body: { name: '/squash', ...stores, squash: 'root_to_guest', anonUid: 65534, anonGid: 65534 },
     });
-    return makeTarget('dfs', { ro: '/ro', squash: '/squash' }, await launch(), launch, cleanup);
+    step = 'write /ro/existing.txt';
+    const client = buildLibnfsProgram('e2e/nfs/libnfs-client.c', 'nfsclient');
+    const args = ['--nfsport', String(d.nfsPort), '--mountport', String(d.mountPort), '--suite', 'prepare'];
+    const r = await run(client, [...args, '--export', '/ro', '--prepare-file', 'existing.txt'], 60_000);
+    removeTmpDir(path.dirname(client));
+    if (r.code !== 0) throw new Error(`nfsclient exited ${r.code}:\n${r.output}`);
+    step = 'PATCH /ro readOnly';
+    await api.call('shares.update', { params: { name: '/ro' }, body: { readOnly: true } });
+    return makeTarget('dfs', { ro: '/ro', squash: '/squash' }, d, launch, cleanup);
   } catch (err) {
+    const logs = d ? `\n${tail(d.logs())}` : '';
+    if (d) await d.stop();
     cleanup();
-    throw err;
+    throw new Error(`configuring dfs shares failed (${step}): ${(err as Error).message}${logs}`, { cause: err });
   }
 }
 

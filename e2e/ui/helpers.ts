@@ -9,7 +9,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { createHttpClient, type ApiClient } from '../../src/shared/api/client.ts';
 import type { DfsProcess } from '../helpers/dfs.ts';
 import { REPO_ROOT } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
@@ -133,14 +132,6 @@ export async function webUi(dfs: DfsProcess): Promise<{ url: string; native: boo
         server.close(() => r());
       }),
   };
-}
-
-/** A signed-in API client for a started dfs (admin). */
-export async function adminClient(dfs: DfsProcess): Promise<ApiClient> {
-  const base = `http://127.0.0.1:${dfs.apiPort as number}`;
-  const anon = createHttpClient({ baseUrl: base });
-  const pair = await anon.call('auth.login', { body: { username: 'admin', password: dfs.adminPassword } });
-  return createHttpClient({ baseUrl: base, getAccessToken: () => pair.accessToken });
 }
 
 /** Signs in through the login page. */

@@ -10,10 +10,10 @@ import { existsSync, openSync, closeSync, writeSync, readFileSync } from 'node:f
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
+import { adminClient } from '../helpers/api.ts';
 import { REPO_ROOT, startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import {
-  adminClient,
   buildApp,
   hasChromium,
   launchBrowser,

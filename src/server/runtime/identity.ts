@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { isDittoError } from '../../shared/errors.ts';
+import { ntHash } from '../auth/nthash.ts';
 import { generatePassword, hashPassword } from '../auth/password.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 
@@ -27,9 +28,11 @@ export async function ensureAdmin(
     if (!isDittoError(err, 'NOT_FOUND')) throw err;
   }
   const generated = initialPassword ? undefined : generatePassword();
+  const password = initialPassword ?? (generated as string);
   await store.createUser({
     username: ADMIN_USERNAME,
-    passwordHash: await hashPassword(initialPassword ?? (generated as string)),
+    passwordHash: await hashPassword(password),
+    ntHash: ntHash(password),
     role: 'admin',
     mustChangePassword: generated !== undefined,
     displayName: 'Administrator',

@@ -12,7 +12,7 @@ import { AuthService } from '../auth/tokens.ts';
 import { AdaptersService } from './adapters.ts';
 import { AlertsService } from './alerts.ts';
 import { EventHub } from './events.ts';
-import { ensureAdmin, type AdminBootstrap } from './identity.ts';
+import { ADMIN_USERNAME, ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
 import { SessionsService } from './sessions.ts';
 import { SettingsService } from './settings.ts';
@@ -104,8 +104,8 @@ export class Runtime implements ProtocolRuntime {
    * adapter. Returns what the operator must be told once (a generated admin password).
    */
   async start(): Promise<AdminBootstrap> {
-    await this.seedDefaults();
     const admin = await ensureAdmin(this.store, this.options.adminInitialPassword, this.logger);
+    await this.seedDefaults();
     await this.applyAdapterOverrides();
     await this.auth.init();
     this.events.start();
@@ -154,6 +154,8 @@ export class Runtime implements ProtocolRuntime {
     const [payload] = await this.store.listPayloadStores();
     if (!meta || !payload) return;
     await this.store.createShare({ name: defaults.share, metadataStore: meta.name, payloadStore: payload.name });
+    // The admin may use the default share over authenticated protocols (SMB) at once.
+    await this.store.setSharePermission({ share: defaults.share, principalType: 'user', principal: ADMIN_USERNAME, access: 'write' });
     this.logger.info({ share: defaults.share }, 'created the default share');
   }
 

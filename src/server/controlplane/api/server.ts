@@ -28,6 +28,7 @@ import { HANDLERS, type Ctx, type Handler } from './handlers.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problem, RequestValidationError, retryAfterOf, sendProblem, toProblem } from './problem.ts';
 import { registerEvents } from './sse.ts';
+import { registerWebUi } from './static.ts';
 
 export interface ApiOptions {
   /** Called after every API request (metrics). */
@@ -174,6 +175,7 @@ export function buildApi(runtime: Runtime, opts: ApiOptions = {}): FastifyInstan
   });
 
   registerEvents(app, runtime);
+  registerWebUi(app);
   return app;
 }
 
