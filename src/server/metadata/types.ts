@@ -132,6 +132,7 @@ export interface ShareExportOptions {
  * The metadata operations protocol handlers may call. Every mutating call checks Unix
  * permissions (after squash) and the share's read-only flag, and returns wcc data for
  * the directories it changed. Failures are `DittoError`s from src/shared/errors.ts.
+ * Returned `FileAttr` objects may be shared with the store: treat them as read-only.
  */
 export interface MetadataOps {
   /** Root handle of a share; throws NOT_FOUND for an unknown or disabled share. */

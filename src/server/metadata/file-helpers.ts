@@ -1,0 +1,61 @@
+/** Pieces shared by the mutating operations. */
+import { DittoError } from '../../shared/errors.ts';
+import { newAttr } from './attrs.ts';
+import { type Cred, squash } from './identity.ts';
+import { S_ISGID, inGroup } from './permissions.ts';
+import { handleOf, type ShareRegistry, type ShareState } from './shares.ts';
+import type { FileRecord } from './store.ts';
+import { type AuthContext, type Entry, type FileHandle, FileType, type Timespec } from './types.ts';
+
+/** Hard link limit (ext4's). */
+export const LINK_MAX = 65000;
+
+/** Start of every mutation: the handle's share (READ_ONLY if exported read-only) and the squashed caller. */
+export function mutation(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  h: FileHandle,
+): { share: ShareState; fileid: number; cred: Cred } {
+  const { share, fileid } = reg.resolve(h);
+  if (share.options.readOnly) throw new DittoError('READ_ONLY');
+  return { share, fileid, cred: squash(auth, share.options) };
+}
+
+/** A directory after its entries changed: new mtime/ctime, `nlinkDelta` subdirectories more or fewer. */
+export function dirChanged(dir: FileRecord, t: Timespec, nlinkDelta = 0): FileRecord {
+  return { ...dir, attr: { ...dir.attr, nlink: dir.attr.nlink + nlinkDelta, mtime: t, ctime: t } };
+}
+
+/**
+ * A new object owned by the caller. In a setgid directory it takes the directory's group,
+ * and a new subdirectory inherits the setgid bit; a caller outside the resulting group
+ * cannot create a setgid file (Linux inode_init_owner).
+ */
+export function newRecord(
+  share: ShareState,
+  cred: Cred,
+  dir: FileRecord,
+  type: FileType,
+  mode: number,
+  t: Timespec,
+): FileRecord {
+  const isDir = type === FileType.Directory;
+  let perm = mode;
+  let gid = cred.gid;
+  if ((dir.attr.mode & S_ISGID) !== 0) {
+    gid = dir.attr.gid;
+    if (isDir) perm |= S_ISGID;
+  }
+  if (!isDir && cred.uid !== 0 && !inGroup(cred, gid)) perm &= ~S_ISGID;
+  return {
+    attr: newAttr(type, perm, cred.uid, gid, t),
+    root: share.rootId,
+    parent: isDir ? dir.attr.fileid : 0,
+    target: '',
+    verifier: undefined,
+  };
+}
+
+export function entryOf(share: ShareState, rec: FileRecord): Entry {
+  return { handle: handleOf(share, rec.attr.fileid), attr: rec.attr };
+}

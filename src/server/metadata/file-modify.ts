@@ -1,0 +1,92 @@
+/** SETATTR (RFC 1813 §3.3.2): chmod, chown, truncate, utimes. */
+import { DittoError } from '../../shared/errors.ts';
+import { mutation } from './file-helpers.ts';
+import type { Cred } from './identity.ts';
+import { W, inGroup, killSuid, mayDoIo, permits, requireOwner, S_ISGID } from './permissions.ts';
+import { loadFile, type ShareRegistry } from './shares.ts';
+import { now, sameTime } from './time.ts';
+import {
+  type AuthContext,
+  type FileAttr,
+  type FileHandle,
+  type SetAttrs,
+  FileType,
+  type Timespec,
+  type Wcc,
+} from './types.ts';
+
+function checkId(id: number): void {
+  if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw new DittoError('INVALID_ARGUMENT', `bad id ${id}`);
+}
+
+/** A time to set: 'server' needs ownership or write permission (EACCES), an explicit time ownership (EPERM). */
+function newTime(cred: Cred, attr: FileAttr, value: Timespec | 'server', t: Timespec): Timespec {
+  if (value === 'server') {
+    if (cred.uid !== attr.uid && !permits(cred, attr, W)) throw new DittoError('ACCESS_DENIED');
+    return t;
+  }
+  requireOwner(cred, attr);
+  return value;
+}
+
+/**
+ * `attr` with `attrs` applied at time `t`, after POSIX checks: chmod by the owner (setgid
+ * dropped when the caller is outside the file's group); chown by root only; chgrp by the
+ * owner to one of their groups; truncate of regular files with write permission; chown and
+ * truncate by a non-root caller clear setuid/setgid. ctime always becomes `t`.
+ */
+export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Timespec): FileAttr {
+  let { mode, uid, gid, size, atime, mtime } = attr;
+  if (attrs.size !== undefined) {
+    if (attr.type === FileType.Directory) throw new DittoError('IS_DIRECTORY');
+    if (attr.type !== FileType.Regular) throw new DittoError('INVALID_ARGUMENT', 'size of a non-regular file');
+    if (!Number.isSafeInteger(attrs.size) || attrs.size < 0) throw new DittoError('INVALID_ARGUMENT', 'bad size');
+    if (!mayDoIo(cred, attr, W)) throw new DittoError('ACCESS_DENIED');
+    if (attrs.size !== size) {
+      size = attrs.size;
+      mtime = t;
+    }
+    if (cred.uid !== 0) mode = killSuid(mode);
+  }
+  if (attrs.uid !== undefined && attrs.uid !== uid) {
+    checkId(attrs.uid);
+    if (cred.uid !== 0) throw new DittoError('PERMISSION_DENIED', 'only root may change the owner');
+    uid = attrs.uid;
+  }
+  if (attrs.gid !== undefined && attrs.gid !== gid) {
+    checkId(attrs.gid);
+    if (cred.uid !== 0 && (cred.uid !== attr.uid || !inGroup(cred, attrs.gid))) {
+      throw new DittoError('PERMISSION_DENIED', 'not the owner or not a member of the group');
+    }
+    gid = attrs.gid;
+  }
+  if ((uid !== attr.uid || gid !== attr.gid) && attr.type !== FileType.Directory) mode = killSuid(mode);
+  if (attrs.mode !== undefined) {
+    requireOwner(cred, attr);
+    mode = attrs.mode & 0o7777;
+    if (cred.uid !== 0 && !inGroup(cred, gid)) mode &= ~S_ISGID;
+  }
+  if (attrs.atime !== undefined) atime = newTime(cred, attr, attrs.atime, t);
+  if (attrs.mtime !== undefined) mtime = newTime(cred, attr, attrs.mtime, t);
+  return { ...attr, mode, uid, gid, size, used: size === attr.size ? attr.used : size, atime, mtime, ctime: t };
+}
+
+/** A size change is reflected in the returned attributes; the caller truncates the payload. */
+export async function setAttr(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  h: FileHandle,
+  attrs: SetAttrs,
+  guardCtime: Timespec | undefined,
+): Promise<Wcc> {
+  const { share, fileid, cred } = mutation(reg, auth, h);
+  // A write committed after this call must not merge into one queued before it (a size change would land in between).
+  share.pendingWrites.delete(fileid);
+  return share.store.transaction(async (tx) => {
+    const rec = await loadFile(tx, share, fileid);
+    if (guardCtime !== undefined && !sameTime(guardCtime, rec.attr.ctime)) throw new DittoError('NOT_SYNC');
+    const attr = applySetAttrs(cred, rec.attr, attrs, now());
+    await tx.putFile({ ...rec, attr });
+    return { before: rec.attr, after: attr };
+  });
+}

@@ -1,0 +1,73 @@
+/** REMOVE and RMDIR (RFC 1813 §3.3.12, §3.3.13). */
+import { DittoError } from '../../shared/errors.ts';
+import { dirChanged, mutation } from './file-helpers.ts';
+import { checkName, isDotName } from './names.ts';
+import { W, X, checkSticky, requireAccess } from './permissions.ts';
+import { loadDir, loadFile, type ShareRegistry } from './shares.ts';
+import type { FileRecord, StoreTx } from './store.ts';
+import { now } from './time.ts';
+import { type AuthContext, type FileAttr, type FileHandle, FileType, type Timespec, type Wcc } from './types.ts';
+
+/**
+ * Unlinks `name` from the directory: a non-directory loses one link (its record goes at
+ * zero links), an empty directory goes and its parent loses the '..' link.
+ */
+async function unlink(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  dirH: FileHandle,
+  name: string,
+  wantDir: boolean,
+): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
+  const { share, fileid: dirId, cred } = mutation(reg, auth, dirH);
+  checkName(name);
+  if (isDotName(name)) throw new DittoError('INVALID_ARGUMENT', `cannot remove ${name}`);
+  return share.store.transaction(async (tx) => {
+    const dir = await loadDir(tx, share, dirId);
+    requireAccess(cred, dir.attr, X);
+    const childId = await tx.lookup(dirId, name);
+    if (childId === undefined) throw new DittoError('NOT_FOUND', name);
+    const child = await loadFile(tx, share, childId);
+    const isDir = child.attr.type === FileType.Directory;
+    if (isDir && !wantDir) throw new DittoError('IS_DIRECTORY', name);
+    if (!isDir && wantDir) throw new DittoError('NOT_DIRECTORY', name);
+    requireAccess(cred, dir.attr, W | X);
+    checkSticky(cred, dir.attr, child.attr);
+    if (isDir && (await tx.hasEntries(childId))) throw new DittoError('NOT_EMPTY', name);
+    const t = now();
+    await tx.removeEntry(dirId, name);
+    const removed = await dropLink(tx, child, t);
+    const after = dirChanged(dir, t, isDir ? -1 : 0);
+    await tx.putFile(after);
+    return { dirWcc: { before: dir.attr, after: after.attr }, removed };
+  });
+}
+
+/** One directory entry fewer for `rec`: a directory or a last link deletes the record. */
+export async function dropLink(tx: StoreTx, rec: FileRecord, t: Timespec): Promise<FileAttr> {
+  const nlink = rec.attr.type === FileType.Directory ? 0 : rec.attr.nlink - 1;
+  const attr = { ...rec.attr, nlink, ctime: t };
+  if (nlink === 0) await tx.deleteFile(rec.attr.fileid);
+  else await tx.putFile({ ...rec, attr });
+  return attr;
+}
+
+/** `removed.nlink === 0`: the caller may delete the payload. */
+export async function remove(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  dirH: FileHandle,
+  name: string,
+): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
+  return unlink(reg, auth, dirH, name, false);
+}
+
+export async function rmdir(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  dirH: FileHandle,
+  name: string,
+): Promise<{ dirWcc: Wcc }> {
+  const { dirWcc } = await unlink(reg, auth, dirH, name, true);
+  return { dirWcc };
+}

@@ -1,0 +1,102 @@
+/** RENAME (RFC 1813 §3.3.14): atomic, replacing a compatible target (POSIX rename(2)). */
+import { DittoError } from '../../shared/errors.ts';
+import { dropLink } from './file-remove.ts';
+import { dirChanged, mutation } from './file-helpers.ts';
+import { checkName, isDotName } from './names.ts';
+import { W, X, checkSticky, requireAccess } from './permissions.ts';
+import { loadDir, loadFile, type ShareRegistry, type ShareState } from './shares.ts';
+import type { FileRecord, StoreTx } from './store.ts';
+import { now } from './time.ts';
+import { type AuthContext, type FileAttr, type FileHandle, FileType, type Wcc } from './types.ts';
+
+interface RenameResult {
+  fromWcc: Wcc;
+  toWcc: Wcc;
+  replaced: FileAttr | undefined;
+}
+
+/** INVALID_ARGUMENT if `dir` is directory `movedId` or lies below it: a directory cannot move into itself. */
+async function checkNotInside(tx: StoreTx, share: ShareState, dir: FileRecord, movedId: number): Promise<void> {
+  let rec = dir;
+  for (;;) {
+    if (rec.attr.fileid === movedId) throw new DittoError('INVALID_ARGUMENT', 'cannot move a directory into itself');
+    if (rec.parent === rec.attr.fileid) return;
+    rec = await loadFile(tx, share, rec.parent);
+  }
+}
+
+export async function rename(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  fromH: FileHandle,
+  fromName: string,
+  toH: FileHandle,
+  toName: string,
+): Promise<RenameResult> {
+  const { share, fileid: fromId, cred } = mutation(reg, auth, fromH);
+  const to = reg.resolve(toH);
+  if (to.share !== share) throw new DittoError('CROSS_DEVICE');
+  checkName(fromName);
+  checkName(toName);
+  if (isDotName(fromName) || isDotName(toName)) throw new DittoError('INVALID_ARGUMENT', 'cannot rename . or ..');
+  return share.store.transaction(async (tx) => {
+    const src = await loadDir(tx, share, fromId);
+    const crossDir = to.fileid !== fromId;
+    const dst = crossDir ? await loadDir(tx, share, to.fileid) : src;
+    requireAccess(cred, src.attr, X);
+    requireAccess(cred, dst.attr, X);
+    const movedId = await tx.lookup(fromId, fromName);
+    if (movedId === undefined) throw new DittoError('NOT_FOUND', fromName);
+    const moved = await loadFile(tx, share, movedId);
+    const targetId = await tx.lookup(to.fileid, toName);
+    // POSIX: when both names are links to the same file, rename does nothing.
+    if (targetId === movedId) {
+      return {
+        fromWcc: { before: src.attr, after: src.attr },
+        toWcc: { before: dst.attr, after: dst.attr },
+        replaced: undefined,
+      };
+    }
+    requireAccess(cred, src.attr, W | X);
+    requireAccess(cred, dst.attr, W | X);
+    checkSticky(cred, src.attr, moved.attr);
+    const isDir = moved.attr.type === FileType.Directory;
+    if (isDir && crossDir) {
+      // Moving a directory rewrites its '..', which takes write permission on it (as Linux).
+      requireAccess(cred, moved.attr, W);
+      await checkNotInside(tx, share, dst, movedId);
+    }
+    const target = targetId === undefined ? undefined : await loadFile(tx, share, targetId);
+    const targetIsDir = target?.attr.type === FileType.Directory;
+    if (target !== undefined) {
+      if (isDir && !targetIsDir) throw new DittoError('NOT_DIRECTORY', toName);
+      if (!isDir && targetIsDir) throw new DittoError('IS_DIRECTORY', toName);
+      checkSticky(cred, dst.attr, target.attr);
+      if (targetIsDir && (await tx.hasEntries(target.attr.fileid))) throw new DittoError('NOT_EMPTY', toName);
+    }
+
+    const t = now();
+    let replaced: FileAttr | undefined;
+    if (target !== undefined) {
+      await tx.removeEntry(to.fileid, toName);
+      replaced = await dropLink(tx, target, t);
+    }
+    await tx.removeEntry(fromId, fromName);
+    await tx.addEntry(to.fileid, toName, movedId);
+    await tx.putFile({ ...moved, parent: isDir ? to.fileid : moved.parent, attr: { ...moved.attr, ctime: t } });
+    // Link counts: a replaced directory leaves the target dir; a moved one changes parents.
+    const dstDelta = (targetIsDir ? -1 : 0) + (isDir && crossDir ? 1 : 0);
+    const dstAfter = dirChanged(dst, t, dstDelta);
+    await tx.putFile(dstAfter);
+    let srcAfter = dstAfter;
+    if (crossDir) {
+      srcAfter = dirChanged(src, t, isDir ? -1 : 0);
+      await tx.putFile(srcAfter);
+    }
+    return {
+      fromWcc: { before: src.attr, after: srcAfter.attr },
+      toWcc: { before: dst.attr, after: dstAfter.attr },
+      replaced,
+    };
+  });
+}

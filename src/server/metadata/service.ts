@@ -1,0 +1,198 @@
+/**
+ * MetadataService: the metadata operations protocol handlers call (MetadataOps). It routes
+ * each handle to its share's store, applies the share's export options (read-only, squash)
+ * and the POSIX rules; stores only persist records. Operations live in the files imported
+ * below, one concern each.
+ */
+import { DittoError } from '../../shared/errors.ts';
+import { create, link, mknod, mkdir, symlink } from './file-create.ts';
+import { commitWrite, prepareRead, prepareWrite } from './file-io.ts';
+import { setAttr } from './file-modify.ts';
+import { remove, rmdir } from './file-remove.ts';
+import { squash } from './identity.ts';
+import { checkName } from './names.ts';
+import { X, accessBits, requireAccess } from './permissions.ts';
+import { readDir } from './readdir.ts';
+import { rename } from './rename.ts';
+import { handleOf, loadDir, loadFile, type ShareRegistration, ShareRegistry, type ShareSummary } from './shares.ts';
+import {
+  type AuthContext,
+  type CreateMode,
+  type DirPage,
+  type Entry,
+  type FileAttr,
+  type FileHandle,
+  type FsStat,
+  FileType,
+  type MetadataOps,
+  type SetAttrs,
+  type Timespec,
+  type Wcc,
+} from './types.ts';
+
+export type { ShareRegistration, ShareSummary } from './shares.ts';
+
+/** FSSTAT file slots: what a 32-bit inode space offers. */
+const MAX_FILES = 2 ** 32 - 1;
+
+export class MetadataService implements MetadataOps {
+  private readonly shares = new ShareRegistry();
+
+  /** Serves `name` from `reg.store`, creating its root directory there if it has none. EXISTS for a taken name or id. */
+  registerShare(name: string, reg: ShareRegistration): Promise<void> {
+    return this.shares.register(name, reg);
+  }
+
+  /** Changes export options or enables/disables the share; a disabled share's handles are stale. */
+  updateShare(name: string, change: Partial<Pick<ShareRegistration, 'options' | 'enabled'>>): void {
+    this.shares.update(name, change);
+  }
+
+  /** Stops serving the share; its files stay in the store. */
+  unregisterShare(name: string): void {
+    this.shares.unregister(name);
+  }
+
+  listShares(): ShareSummary[] {
+    return this.shares.list();
+  }
+
+  async rootHandle(share: string): Promise<FileHandle> {
+    const s = this.shares.enabled(share);
+    return handleOf(s, s.rootId);
+  }
+
+  shareOf(handle: FileHandle): string {
+    return this.shares.resolve(handle).share.name;
+  }
+
+  async getAttr(handle: FileHandle): Promise<FileAttr> {
+    const { share, fileid } = this.shares.resolve(handle);
+    return (await loadFile(share.store, share, fileid)).attr;
+  }
+
+  setAttr(auth: AuthContext, handle: FileHandle, attrs: SetAttrs, guardCtime?: Timespec): Promise<Wcc> {
+    return setAttr(this.shares, auth, handle, attrs, guardCtime);
+  }
+
+  /** RFC 1813 §3.3.3; '..' of the share root is the root itself. */
+  async lookup(auth: AuthContext, dirH: FileHandle, name: string): Promise<Entry & { dirAttr: FileAttr }> {
+    const { share, fileid } = this.shares.resolve(dirH);
+    checkName(name);
+    const { store } = share;
+    const dir = await loadDir(store, share, fileid);
+    requireAccess(squash(auth, share.options), dir.attr, X);
+    let found = dir;
+    if (name === '..') {
+      found = await loadFile(store, share, dir.parent);
+    } else if (name !== '.') {
+      const id = await store.lookup(fileid, name);
+      const rec = id === undefined ? undefined : await store.getFile(id);
+      if (rec === undefined) throw new DittoError('NOT_FOUND', name);
+      found = rec;
+    }
+    return { handle: handleOf(share, found.attr.fileid), attr: found.attr, dirAttr: dir.attr };
+  }
+
+  async access(auth: AuthContext, handle: FileHandle, requested: number): Promise<{ granted: number; attr: FileAttr }> {
+    const { share, fileid } = this.shares.resolve(handle);
+    const { attr } = await loadFile(share.store, share, fileid);
+    return { granted: accessBits(squash(auth, share.options), attr, requested, share.options.readOnly), attr };
+  }
+
+  /** A symlink's own mode is never checked (RFC 1813 §3.3.5). */
+  async readLink(_auth: AuthContext, handle: FileHandle): Promise<{ target: string; attr: FileAttr }> {
+    const { share, fileid } = this.shares.resolve(handle);
+    const rec = await loadFile(share.store, share, fileid);
+    if (rec.attr.type !== FileType.Symlink) throw new DittoError('INVALID_ARGUMENT', 'not a symlink');
+    return { target: rec.target, attr: rec.attr };
+  }
+
+  create(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    attrs: SetAttrs,
+    mode: CreateMode,
+  ): Promise<Entry & { dirWcc: Wcc }> {
+    return create(this.shares, auth, dir, name, attrs, mode);
+  }
+
+  mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }> {
+    return mkdir(this.shares, auth, dir, name, attrs);
+  }
+
+  symlink(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    target: string,
+    attrs: SetAttrs,
+  ): Promise<Entry & { dirWcc: Wcc }> {
+    return symlink(this.shares, auth, dir, name, target, attrs);
+  }
+
+  mknod(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    type: FileType,
+    attrs: SetAttrs,
+    rdev: { major: number; minor: number },
+  ): Promise<Entry & { dirWcc: Wcc }> {
+    return mknod(this.shares, auth, dir, name, type, attrs, rdev);
+  }
+
+  remove(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
+    return remove(this.shares, auth, dir, name);
+  }
+
+  rmdir(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc }> {
+    return rmdir(this.shares, auth, dir, name);
+  }
+
+  rename(
+    auth: AuthContext,
+    fromDir: FileHandle,
+    fromName: string,
+    toDir: FileHandle,
+    toName: string,
+  ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined }> {
+    return rename(this.shares, auth, fromDir, fromName, toDir, toName);
+  }
+
+  link(auth: AuthContext, file: FileHandle, dir: FileHandle, name: string): Promise<{ attr: FileAttr; dirWcc: Wcc }> {
+    return link(this.shares, auth, file, dir, name);
+  }
+
+  readDir(
+    auth: AuthContext,
+    dir: FileHandle,
+    cookie: number,
+    verifier: Buffer | undefined,
+    maxEntries: number,
+  ): Promise<DirPage> {
+    return readDir(this.shares, auth, dir, cookie, verifier, maxEntries);
+  }
+
+  prepareRead(auth: AuthContext, handle: FileHandle): Promise<FileAttr> {
+    return prepareRead(this.shares, auth, handle);
+  }
+
+  prepareWrite(auth: AuthContext, handle: FileHandle): Promise<FileAttr> {
+    return prepareWrite(this.shares, auth, handle);
+  }
+
+  commitWrite(auth: AuthContext, handle: FileHandle, end: number): Promise<Wcc> {
+    return commitWrite(this.shares, auth, handle, end);
+  }
+
+  /** Space of the medium holding the store; file slots of a 32-bit inode space. */
+  async fsStat(handle: FileHandle): Promise<FsStat> {
+    const { share, fileid } = this.shares.resolve(handle);
+    await loadFile(share.store, share, fileid);
+    const [space, files] = await Promise.all([share.store.space(), share.store.fileCount()]);
+    const freeFiles = Math.max(0, MAX_FILES - files);
+    return { ...space, totalFiles: MAX_FILES, freeFiles, availFiles: freeFiles };
+  }
+}

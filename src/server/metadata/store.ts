@@ -1,0 +1,84 @@
+/**
+ * The metadata store contract: plain CRUD over file records and directory entries, with
+ * no permission or POSIX logic (that lives in MetadataService). Every method is async so
+ * a networked store (PostgreSQL) fits the same contract.
+ *
+ * One named store holds the namespaces of several shares; each share has a root directory
+ * recorded under the share's name. Records are keyed by a numeric fileid that is unique in
+ * the store and never reused, so a handle of a deleted file can never resolve to a new one.
+ *
+ * Records handed out are shared snapshots: callers must not mutate them, and `putFile` /
+ * `createFile` take ownership of the record passed in. Updates build a new record.
+ */
+import type { FileAttr } from './types.ts';
+
+export interface FileRecord {
+  attr: FileAttr;
+  /** Fileid of the share root this file belongs to (its namespace); never changes. */
+  root: number;
+  /** For directories the containing directory (for '..'); a share root names itself; 0 otherwise. */
+  parent: number;
+  /** Symlink target; empty for other types. */
+  target: string;
+  /** Verifier of the EXCLUSIVE create that made the file (RFC 1813 §3.3.8). */
+  verifier: Buffer | undefined;
+}
+
+export interface StoredEntry {
+  name: string;
+  /** Per-store increasing sequence assigned when the entry was added; never 0. */
+  cookie: number;
+  file: FileRecord;
+}
+
+export interface StoreReader {
+  getFile(fileid: number): Promise<FileRecord | undefined>;
+  /** Fileid the entry `name` of directory `dirId` points to. */
+  lookup(dirId: number, name: string): Promise<number | undefined>;
+  /**
+   * Up to `limit` entries of `dirId` with a cookie greater than `afterCookie`, in cookie
+   * order. Cookies only grow, so resuming after a removed entry's cookie still works.
+   */
+  listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]>;
+  hasEntries(dirId: number): Promise<boolean>;
+  /** Root directory fileid of a share namespace. */
+  getRoot(share: string): Promise<number | undefined>;
+}
+
+/** Reads and writes inside one transaction; valid only until the body's promise settles. */
+export interface StoreTx extends StoreReader {
+  /** Assigns a fresh fileid into `rec.attr.fileid`, stores the record and returns the id. */
+  createFile(rec: FileRecord): Promise<number>;
+  /** Replaces an existing record (same fileid). */
+  putFile(rec: FileRecord): Promise<void>;
+  deleteFile(fileid: number): Promise<void>;
+  /** Adds `name` -> `childId` to `dirId`; throws DittoError EXISTS if the name is taken. Returns the cookie. */
+  addEntry(dirId: number, name: string, childId: number): Promise<number>;
+  /** Throws DittoError NOT_FOUND if absent. */
+  removeEntry(dirId: number, name: string): Promise<void>;
+  setRoot(share: string, fileid: number): Promise<void>;
+}
+
+export interface StoreSpace {
+  totalBytes: number;
+  freeBytes: number;
+  availBytes: number;
+}
+
+export interface MetadataStore extends StoreReader {
+  /** Random 32-bit value fixed for the store's lifetime (persisted by durable stores); handles carry it. */
+  readonly epoch: number;
+  /**
+   * Runs `fn` atomically and serialised with every other transaction of the store: when it
+   * throws, none of its writes persist. Durable stores resolve only once the change is on
+   * stable storage. Bodies should await only `tx` calls (a store read may wait for the
+   * transaction itself). Reads outside transactions see everything committed; a store may
+   * also show writes of a transaction still running (the memory store does, SQLite not).
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  fileCount(): Promise<number>;
+  /** Capacity of the medium holding the store (for FSSTAT). */
+  space(): Promise<StoreSpace>;
+  /** Waits for queued transactions, then releases resources. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,208 @@
+/**
+ * Ephemeral metadata store. Transactions run one after another and apply their writes in
+ * place, keeping an undo log that restores the previous state when the body throws.
+ */
+import { randomBytes } from 'node:crypto';
+import { freemem, totalmem } from 'node:os';
+import { DittoError } from '../../../../shared/errors.ts';
+import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
+
+interface Slot {
+  name: string;
+  fileid: number;
+  cookie: number;
+  live: boolean;
+}
+
+/** Entries of one directory: by name, and in cookie order (removed slots linger until compaction). */
+class DirIndex {
+  readonly byName = new Map<string, Slot>();
+  slots: Slot[] = [];
+  dead = 0;
+
+  /** Index of the first slot with a cookie greater than `cookie` (binary search; slots are sorted). */
+  firstAfter(cookie: number): number {
+    let lo = 0;
+    let hi = this.slots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.slots[mid]!.cookie <= cookie) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  compact(): void {
+    if (this.dead > 32 && this.dead * 2 > this.slots.length) {
+      this.slots = this.slots.filter((s) => s.live);
+      this.dead = 0;
+    }
+  }
+}
+
+interface MemoryState {
+  readonly files: Map<number, FileRecord>;
+  readonly dirs: Map<number, DirIndex>;
+  readonly roots: Map<string, number>;
+  nextFileId: number;
+  nextCookie: number;
+}
+
+class MemoryReader implements StoreReader {
+  constructor(protected readonly state: MemoryState) {}
+
+  async getFile(fileid: number): Promise<FileRecord | undefined> {
+    return this.state.files.get(fileid);
+  }
+
+  async lookup(dirId: number, name: string): Promise<number | undefined> {
+    return this.state.dirs.get(dirId)?.byName.get(name)?.fileid;
+  }
+
+  async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
+    const dir = this.state.dirs.get(dirId);
+    const out: StoredEntry[] = [];
+    if (dir === undefined) return out;
+    const { slots } = dir;
+    for (let i = dir.firstAfter(afterCookie); i < slots.length && out.length < limit; i++) {
+      const s = slots[i]!;
+      const file = s.live ? this.state.files.get(s.fileid) : undefined;
+      if (file !== undefined) out.push({ name: s.name, cookie: s.cookie, file });
+    }
+    return out;
+  }
+
+  async hasEntries(dirId: number): Promise<boolean> {
+    return (this.state.dirs.get(dirId)?.byName.size ?? 0) > 0;
+  }
+
+  async getRoot(share: string): Promise<number | undefined> {
+    return this.state.roots.get(share);
+  }
+}
+
+/** Writes apply in place; `undo` restores the previous state in reverse order. */
+class MemoryTx extends MemoryReader implements StoreTx {
+  readonly undo: Array<() => void> = [];
+  /** Directories with removed slots, compacted once the transaction is over. */
+  readonly touched = new Set<DirIndex>();
+
+  async createFile(rec: FileRecord): Promise<number> {
+    const { files } = this.state;
+    const id = this.state.nextFileId++;
+    rec.attr.fileid = id;
+    files.set(id, rec);
+    this.undo.push(() => files.delete(id));
+    return id;
+  }
+
+  async putFile(rec: FileRecord): Promise<void> {
+    const { files } = this.state;
+    const id = rec.attr.fileid;
+    const old = files.get(id);
+    if (old === undefined) throw new DittoError('NOT_FOUND', `no file ${id}`);
+    files.set(id, rec);
+    this.undo.push(() => files.set(id, old));
+  }
+
+  async deleteFile(id: number): Promise<void> {
+    const { files, dirs } = this.state;
+    const old = files.get(id);
+    if (old === undefined) return;
+    const dir = dirs.get(id);
+    files.delete(id);
+    dirs.delete(id);
+    this.undo.push(() => {
+      files.set(id, old);
+      if (dir !== undefined) dirs.set(id, dir);
+    });
+  }
+
+  async addEntry(dirId: number, name: string, childId: number): Promise<number> {
+    const { dirs } = this.state;
+    let dir = dirs.get(dirId);
+    if (dir === undefined) {
+      dir = new DirIndex();
+      dirs.set(dirId, dir);
+    }
+    if (dir.byName.has(name)) throw new DittoError('EXISTS', name);
+    const slot: Slot = { name, fileid: childId, cookie: this.state.nextCookie++, live: true };
+    dir.slots.push(slot);
+    dir.byName.set(name, slot);
+    const d = dir;
+    this.undo.push(() => {
+      slot.live = false;
+      d.dead++;
+      d.byName.delete(name);
+      this.touched.add(d);
+    });
+    return slot.cookie;
+  }
+
+  async removeEntry(dirId: number, name: string): Promise<void> {
+    const dir = this.state.dirs.get(dirId);
+    const slot = dir?.byName.get(name);
+    if (dir === undefined || slot === undefined) throw new DittoError('NOT_FOUND', name);
+    slot.live = false;
+    dir.dead++;
+    dir.byName.delete(name);
+    this.touched.add(dir);
+    this.undo.push(() => {
+      slot.live = true;
+      dir.dead--;
+      dir.byName.set(name, slot);
+    });
+  }
+
+  async setRoot(share: string, fileid: number): Promise<void> {
+    const { roots } = this.state;
+    const old = roots.get(share);
+    roots.set(share, fileid);
+    this.undo.push(() => (old === undefined ? roots.delete(share) : roots.set(share, old)));
+  }
+}
+
+export class MemoryMetadataStore extends MemoryReader implements MetadataStore {
+  readonly epoch = randomBytes(4).readUInt32BE(0);
+  private tail: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  constructor() {
+    super({ files: new Map(), dirs: new Map(), roots: new Map(), nextFileId: 1, nextCookie: 1 });
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new DittoError('IO', 'metadata store is closed'));
+    const run = this.tail.then(() => this.runTx(fn));
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+
+  async fileCount(): Promise<number> {
+    return this.state.files.size;
+  }
+
+  /** A memory store is bounded by RAM. */
+  async space(): Promise<StoreSpace> {
+    const free = freemem();
+    return { totalBytes: totalmem(), freeBytes: free, availBytes: free };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.tail;
+  }
+
+  private async runTx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const tx = new MemoryTx(this.state);
+    try {
+      return await fn(tx);
+    } catch (err) {
+      for (let i = tx.undo.length - 1; i >= 0; i--) tx.undo[i]!();
+      throw err;
+    } finally {
+      // Compaction drops slots, so it waits until no undo entry can refer to them.
+      for (const dir of tx.touched) dir.compact();
+    }
+  }
+}

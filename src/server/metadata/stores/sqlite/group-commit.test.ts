@@ -1,0 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit.ts';
+
+describe('GroupCommit', () => {
+  let dir: string;
+  let db: Database;
+  let commits: number;
+  let failCommit: boolean;
+  const make = (maxBatch?: number) =>
+    new GroupCommit(
+      db,
+      db,
+      () => {
+        commits++;
+        if (failCommit) throw new Error('disk full');
+      },
+      maxBatch,
+    );
+  const insert = (d: Database, v: number) => d.prepare('INSERT INTO t (v) VALUES (?)').run(v);
+  const values = () => db.prepare('SELECT v FROM t ORDER BY v').pluck(true).all();
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dittofs-gc-'));
+    db = new BetterSqlite3(join(dir, 'g.db'));
+    db.pragma('journal_mode = WAL');
+    db.exec('CREATE TABLE t (v INTEGER NOT NULL)');
+    commits = 0;
+    failCommit = false;
+  });
+
+  afterEach(async () => {
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('commits concurrent bodies together and resolves each with its result', async () => {
+    const gc = make();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        gc.run(async (d) => {
+          insert(d, i);
+          await Promise.resolve();
+          return i * 2;
+        }),
+      ),
+    );
+    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i * 2));
+    expect(commits).toBe(1);
+    expect(values()).toHaveLength(20);
+    expect(db.inTransaction).toBe(false);
+  });
+
+  it('rolls back only the body that throws', async () => {
+    const gc = make();
+    const results = await Promise.allSettled(
+      [1, 2, 3].map((v) =>
+        gc.run(async (d) => {
+          insert(d, v);
+          if (v === 2) throw new Error('body failed');
+        }),
+      ),
+    );
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(values()).toEqual([1, 3]);
+    expect(commits).toBe(1);
+  });
+
+  it('fails every body of a group whose commit fails, then carries on', async () => {
+    const gc = make();
+    failCommit = true;
+    const failed = await Promise.allSettled([1, 2].map((v) => gc.run(async (d) => insert(d, v))));
+    expect(failed.every((r) => r.status === 'rejected')).toBe(true);
+    expect(values()).toEqual([]);
+    failCommit = false;
+    await gc.run(async (d) => insert(d, 9));
+    expect(values()).toEqual([9]);
+  });
+
+  it('bounds the bodies per commit', async () => {
+    const gc = make(3);
+    await Promise.all(Array.from({ length: 10 }, (_, v) => gc.run(async (d) => insert(d, v))));
+    expect(commits).toBe(4);
+    expect(values()).toHaveLength(10);
+  });
+
+  it('reports a running group until it settles, and idles once drained', async () => {
+    const gc = make();
+    expect(gc.running).toBe(false);
+    let sawRunning = false;
+    let settled: Promise<void> | undefined;
+    const done = gc.run(async (d) => {
+      insert(d, 1);
+      sawRunning = gc.running;
+      settled = gc.settled().then(() => expect(values()).toEqual([1]));
+    });
+    await done;
+    await settled;
+    expect(sawRunning).toBe(true);
+    expect(gc.running).toBe(false);
+    await gc.idle();
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * Group commit: transaction bodies queued while a group is being assembled share one
+ * BEGIN IMMEDIATE ... COMMIT, so one fsync (synchronous=FULL) makes all of them durable.
+ * Each body runs under its own SAVEPOINT: a body that throws rolls back only itself. A
+ * failed COMMIT fails every body of the group.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+
+interface Job<Tx> {
+  fn: (tx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (err: unknown) => void;
+}
+
+export class GroupCommit<Tx> {
+  private readonly queue: Array<Job<Tx>> = [];
+  private scheduled = false;
+  private inGroup = false;
+  private idleWaiters: Array<() => void> = [];
+  private settledWaiters: Array<() => void> = [];
+  private readonly begin: Statement;
+  private readonly commit: Statement;
+  private readonly rollback: Statement;
+  private readonly savepoint: Statement;
+  private readonly release: Statement;
+  private readonly rollbackTo: Statement;
+
+  constructor(
+    private readonly db: Database,
+    private readonly tx: Tx,
+    /** Runs inside the transaction just before COMMIT (e.g. to persist counters). */
+    private readonly beforeCommit: () => void,
+    /** Bounds a group so its callers' latency stays bounded under load. */
+    private readonly maxBatch = 1024,
+  ) {
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commit = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+    this.savepoint = db.prepare('SAVEPOINT body');
+    this.release = db.prepare('RELEASE body');
+    this.rollbackTo = db.prepare('ROLLBACK TO body');
+  }
+
+  run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.schedule();
+    });
+  }
+
+  /** True from BEGIN until the group's callers are settled. */
+  get running(): boolean {
+    return this.inGroup;
+  }
+
+  /** Resolves when the running group has committed or rolled back. */
+  settled(): Promise<void> {
+    if (!this.inGroup) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
+
+  /** Resolves once no group is queued or running. */
+  idle(): Promise<void> {
+    if (!this.scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * setImmediate lets every caller that became ready in this turn of the event loop (for
+   * example all those whose previous group just committed) enqueue before the group starts.
+   */
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => void this.runGroup());
+  }
+
+  private async runGroup(): Promise<void> {
+    const done: Array<[Job<Tx>, unknown]> = [];
+    let current: Job<Tx> | undefined;
+    let began = false;
+    let taken = 0;
+    this.inGroup = true;
+    try {
+      this.begin.run();
+      began = true;
+      // Bodies that enqueue while earlier ones run join this group.
+      while (taken < this.maxBatch && (current = this.queue.shift()) !== undefined) {
+        taken++;
+        this.savepoint.run();
+        let value: unknown;
+        try {
+          value = await current.fn(this.tx);
+        } catch (err) {
+          this.rollbackTo.run();
+          this.release.run();
+          current.reject(err);
+          current = undefined;
+          continue;
+        }
+        this.release.run();
+        done.push([current, value]);
+        current = undefined;
+      }
+      this.beforeCommit();
+      this.commit.run();
+    } catch (err) {
+      if (this.db.inTransaction) this.rollback.run();
+      current?.reject(err);
+      for (const [job] of done) job.reject(err);
+      done.length = 0;
+      // Without a transaction nothing can run (e.g. the disk failed): fail what is queued.
+      if (!began) for (const job of this.queue.splice(0)) job.reject(err);
+    }
+    for (const [job, value] of done) job.resolve(value);
+    this.inGroup = false;
+    this.scheduled = false;
+    const settled = this.settledWaiters;
+    this.settledWaiters = [];
+    for (const w of settled) w();
+    if (this.queue.length > 0) {
+      this.schedule();
+    } else {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+}

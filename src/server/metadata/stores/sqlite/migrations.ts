@@ -1,0 +1,56 @@
+/**
+ * Numbered schema migrations; `PRAGMA user_version` records how many have been applied.
+ * Append new steps, never edit shipped ones.
+ */
+import type { Database } from 'better-sqlite3';
+import { DittoError } from '../../../../shared/errors.ts';
+
+const MIGRATIONS: readonly string[] = [
+  // 1: fileids and cookies come from counters kept in `meta` and are never reused; the
+  // (dir_id, cookie, child_id) index lists a directory in READDIR order without table reads.
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) STRICT;
+   CREATE TABLE roots (share TEXT PRIMARY KEY, fileid INTEGER NOT NULL) STRICT;
+   CREATE TABLE files (
+     fileid INTEGER PRIMARY KEY,
+     root INTEGER NOT NULL,
+     parent INTEGER NOT NULL,
+     type INTEGER NOT NULL,
+     mode INTEGER NOT NULL,
+     nlink INTEGER NOT NULL,
+     uid INTEGER NOT NULL,
+     gid INTEGER NOT NULL,
+     size INTEGER NOT NULL,
+     used INTEGER NOT NULL,
+     rdev_major INTEGER NOT NULL,
+     rdev_minor INTEGER NOT NULL,
+     atime_s INTEGER NOT NULL, atime_ns INTEGER NOT NULL,
+     mtime_s INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+     ctime_s INTEGER NOT NULL, ctime_ns INTEGER NOT NULL,
+     btime_s INTEGER NOT NULL, btime_ns INTEGER NOT NULL,
+     payload_id TEXT NOT NULL,
+     target TEXT NOT NULL,
+     verifier BLOB
+   ) STRICT;
+   CREATE TABLE entries (
+     dir_id INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     child_id INTEGER NOT NULL,
+     cookie INTEGER NOT NULL,
+     PRIMARY KEY (dir_id, name)
+   ) STRICT, WITHOUT ROWID;
+   CREATE INDEX entries_by_cookie ON entries (dir_id, cookie, child_id);`,
+];
+
+/** Brings the schema up to date, one transaction per step. */
+export function migrate(db: Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new DittoError('IO', `metadata database schema ${current} is newer than this server (${MIGRATIONS.length})`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    }).immediate();
+  }
+}
