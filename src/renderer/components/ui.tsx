@@ -1,6 +1,7 @@
 /** Small accessible building blocks shared by the pages. */
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { explain } from '../lib/forms.ts';
+import { FieldError } from './FieldError.tsx';
 
 export function Field(props: {
   label: string;
@@ -21,11 +22,7 @@ export function Field(props: {
           {props.hint}
         </div>
       )}
-      {props.error && (
-        <div className="field-error" id={errId} role="alert">
-          {props.error}
-        </div>
-      )}
+      <FieldError id={errId} message={props.error} />
     </div>
   );
 }

@@ -2,6 +2,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { UpdateAdapterRequest, type AdapterDto } from '../../shared/api/index.ts';
+import { DialogButtons } from '../components/DialogButtons.tsx';
 import { Badge, Dialog, ErrorBox, Spinner, TextField, Toggle } from '../components/ui.tsx';
 import { useEvent, useMutate, useOp } from '../lib/api.tsx';
 import { check, type FieldErrors } from '../lib/forms.ts';
@@ -98,14 +99,12 @@ function EditAdapter({ adapter, onClose }: { adapter: AdapterDto; onClose: () =>
       title={`${NAME[adapter.type]} listener`}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={save} disabled={update.isPending}>
-            {update.isPending ? 'Restarting…' : 'Save and restart'}
-          </button>
-        </>
+        <DialogButtons
+          onCancel={onClose}
+          label={update.isPending ? 'Restarting…' : 'Save and restart'}
+          onAction={save}
+          disabled={update.isPending}
+        />
       }
     >
       <TextField

@@ -3,6 +3,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import type { AlertDto } from '../../shared/api/index.ts';
 import { LineChart, Sparkline } from '../components/Chart.tsx';
+import { DataTable } from '../components/DataTable.tsx';
 import { Badge, EmptyState, ErrorBox, Meter, Spinner } from '../components/ui.tsx';
 import { useEvent, useLiveConnected, useLiveSamples, useMutate, useOp } from '../lib/api.tsx';
 import { formatBytes, formatDuration, formatOps, formatRate, formatSince, percent } from '../lib/format.ts';
@@ -86,36 +87,30 @@ export function Dashboard() {
 function PerClient({ samples, clients }: { samples: ThroughputEvent[]; clients: string[] }) {
   const recent = samples.slice(-60);
   return (
-    <table className="table compact" aria-label="Traffic per client">
-      <thead>
-        <tr>
-          <th scope="col">Client</th>
-          <th scope="col">Read now</th>
-          <th scope="col">Write now</th>
-          <th scope="col">Ops now</th>
-          <th scope="col">Last minute</th>
-        </tr>
-      </thead>
-      <tbody>
-        {clients.map((c) => {
-          const last = samples[samples.length - 1]?.byClient[c] ?? { bytesRead: 0, bytesWritten: 0, ops: 0 };
-          return (
-            <tr key={c}>
-              <td>{c}</td>
-              <td>{formatRate(last.bytesRead)}</td>
-              <td>{formatRate(last.bytesWritten)}</td>
-              <td>{formatOps(last.ops)}</td>
-              <td>
-                <Sparkline
-                  className="series-write"
-                  values={recent.map((s) => (s.byClient[c]?.bytesRead ?? 0) + (s.byClient[c]?.bytesWritten ?? 0))}
-                />
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable
+      className="table compact"
+      label="Traffic per client"
+      columns={['Client', 'Read now', 'Write now', 'Ops now', 'Last minute']}
+      rows={clients}
+    >
+      {(c) => {
+        const last = samples[samples.length - 1]?.byClient[c] ?? { bytesRead: 0, bytesWritten: 0, ops: 0 };
+        return (
+          <tr key={c}>
+            <td>{c}</td>
+            <td>{formatRate(last.bytesRead)}</td>
+            <td>{formatRate(last.bytesWritten)}</td>
+            <td>{formatOps(last.ops)}</td>
+            <td>
+              <Sparkline
+                className="series-write"
+                values={recent.map((s) => (s.byClient[c]?.bytesRead ?? 0) + (s.byClient[c]?.bytesWritten ?? 0))}
+              />
+            </td>
+          </tr>
+        );
+      }}
+    </DataTable>
   );
 }
 
@@ -131,55 +126,42 @@ function Mounts() {
       {mounts.isPending && <Spinner />}
       <ErrorBox error={mounts.error} />
       <ErrorBox error={disconnect.error} title="Could not disconnect." />
-      {mounts.data && mounts.data.length === 0 && (
-        <EmptyState title="No one is connected">
-          Open <a href="#/shares">Shares</a> to see the address of each share, then connect from another device.
-        </EmptyState>
-      )}
-      {mounts.data && mounts.data.length > 0 && (
-        <div className="scroll-x">
-          <table className="table" aria-label="Active mounts and sessions">
-            <thead>
-              <tr>
-                <th scope="col">Client</th>
-                <th scope="col">Protocol</th>
-                <th scope="col">User</th>
-                <th scope="col">Share</th>
-                <th scope="col">Since</th>
-                <th scope="col">Moved</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {mounts.data.map((m) => (
-                <tr key={m.id}>
-                  <td>{m.clientAddr}</td>
-                  <td>{m.protocol === 'smb' ? 'SMB' : m.protocol === 'nfs4' ? 'NFS v4' : 'NFS v3'}</td>
-                  <td>{m.user || '—'}</td>
-                  <td>{m.share}</td>
-                  <td title={m.since}>{formatSince(m.since)}</td>
-                  <td className="nowrap">
-                    ↓ {formatBytes(m.bytesRead)} · ↑ {formatBytes(m.bytesWritten)}
-                  </td>
-                  <td>
-                    <button
-                      type="button"
-                      className="danger small"
-                      disabled={disconnect.isPending}
-                      onClick={() => disconnect.mutate({ params: { id: m.id } })}
-                      aria-label={`Disconnect ${m.clientAddr} from ${m.share}`}
-                    >
-                      Disconnect
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        label="Active mounts and sessions"
+        columns={['Client', 'Protocol', 'User', 'Share', 'Since', 'Moved']}
+        actions
+        scroll
+        rows={mounts.data}
+        empty={
+          <EmptyState title="No one is connected">
+            Open <a href="#/shares">Shares</a> to see the address of each share, then connect from another device.
+          </EmptyState>
+        }
+      >
+        {(m) => (
+          <tr key={m.id}>
+            <td>{m.clientAddr}</td>
+            <td>{m.protocol === 'smb' ? 'SMB' : m.protocol === 'nfs4' ? 'NFS v4' : 'NFS v3'}</td>
+            <td>{m.user || '—'}</td>
+            <td>{m.share}</td>
+            <td title={m.since}>{formatSince(m.since)}</td>
+            <td className="nowrap">
+              ↓ {formatBytes(m.bytesRead)} · ↑ {formatBytes(m.bytesWritten)}
+            </td>
+            <td>
+              <button
+                type="button"
+                className="danger small"
+                disabled={disconnect.isPending}
+                onClick={() => disconnect.mutate({ params: { id: m.id } })}
+                aria-label={`Disconnect ${m.clientAddr} from ${m.share}`}
+              >
+                Disconnect
+              </button>
+            </td>
+          </tr>
+        )}
+      </DataTable>
     </section>
   );
 }

@@ -12,8 +12,12 @@ import {
   SetPasswordRequest,
   type ShareDto,
 } from '../../shared/api/index.ts';
+import { Form } from '../components/Form.tsx';
+import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
+import { StepList } from '../components/StepList.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useOp, useSession, useTransport } from '../lib/api.tsx';
+import { useAsyncAction } from '../lib/async-action.ts';
 import { useConnectInfo } from '../lib/connect.ts';
 import { connectLines } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
@@ -72,17 +76,7 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
       <div className="first-run-card card">
         <h1>Welcome to DittoFS</h1>
         <p className="muted">A few questions and your NAS is ready. You can change every answer later in Settings.</p>
-        <ol className="steps" aria-label="Set-up steps">
-          {STEPS.map((s, i) => (
-            <li
-              key={s}
-              className={i === step ? 'current' : i < step ? 'done' : ''}
-              aria-current={i === step ? 'step' : undefined}
-            >
-              {s}
-            </li>
-          ))}
-        </ol>
+        <StepList label="Set-up steps" steps={STEPS} current={step} />
         {name === 'Password' && <PasswordStep username={session?.user.username ?? 'admin'} onNext={next} />}
         {name === 'Name' && <NameStep onNext={next} />}
         {name === 'Storage' && (
@@ -144,8 +138,7 @@ function PasswordStep({ username, onNext }: { username: string; onNext: () => vo
   const t = useTransport();
   const [f, setF] = useState({ current: '', password: '', confirm: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const change = useAsyncAction();
   const submit = async () => {
     const e: FieldErrors = {};
     let body: { currentPassword: string; newPassword: string } | { password: string } | undefined;
@@ -158,67 +151,35 @@ function PasswordStep({ username, onNext }: { username: string; onNext: () => vo
       if (!v.ok) e['password'] = v.errors['password'] ?? 'Invalid password.';
       else body = v.value;
     }
-    if (f.password !== f.confirm) e['confirm'] = 'The two passwords differ.';
+    if (f.password !== f.confirm) e['confirm'] = PASSWORDS_DIFFER;
     for (const k of Object.keys(e)) if (e[k] === undefined) delete e[k];
     setErrors(e);
     if (Object.keys(e).length > 0 || !body) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      if ('currentPassword' in body) await t.call('auth.changePassword', { body });
-      else await t.call('users.setPassword', { params: { username }, body });
+    const request = body; // a const: the closure below keeps its narrowed type
+    await change.run(async () => {
+      if ('currentPassword' in request) await t.call('auth.changePassword', { body: request });
+      else await t.call('users.setPassword', { params: { username }, body: request });
       onNext();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
-    <form
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form onSubmit={submit}>
       <h2>Administrator password</h2>
       <p>
         You manage this NAS as <strong>{username}</strong>. Choose a password only you know; it also opens the shares
         from other devices.
       </p>
-      {t.mode === 'http' && (
-        <TextField
-          label="Current password"
-          type="password"
-          value={f.current}
-          onChange={(v) => setF({ ...f, current: v })}
-          error={errors['current']}
-          autoComplete="current-password"
-        />
-      )}
-      <TextField
-        label="New password"
-        name="new-password"
-        type="password"
-        value={f.password}
-        onChange={(v) => setF({ ...f, password: v })}
-        error={errors['password']}
-        autoComplete="new-password"
+      <PasswordFields
+        withCurrent={t.mode === 'http'}
+        value={f}
+        onChange={(p) => setF({ ...f, ...p })}
+        errors={errors}
+        names={{ password: 'new-password', confirm: 'confirm-password' }}
         hint="At least 8 characters."
       />
-      <TextField
-        label="Repeat the new password"
-        name="confirm-password"
-        type="password"
-        value={f.confirm}
-        onChange={(v) => setF({ ...f, confirm: v })}
-        error={errors['confirm']}
-        autoComplete="new-password"
-      />
-      <ErrorBox error={error} title="The password was not changed." />
-      <StepNav busy={busy} onSkip={onNext} label="Set password" />
-    </form>
+      <ErrorBox error={change.error} title="The password was not changed." />
+      <StepNav busy={change.busy} onSkip={onNext} label="Set password" />
+    </Form>
   );
 }
 
@@ -244,13 +205,7 @@ function NameStep({ onNext }: { onNext: () => void }) {
     }
   };
   return (
-    <form
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form onSubmit={submit}>
       <h2>Name your NAS</h2>
       <TextField
         label="NAS name"
@@ -263,7 +218,7 @@ function NameStep({ onNext }: { onNext: () => void }) {
       />
       <ErrorBox error={error} title="Not saved." />
       <StepNav />
-    </form>
+    </Form>
   );
 }
 
@@ -276,8 +231,7 @@ function StorageStep({ onNext }: { onNext: (store: string | undefined) => void }
   const [bucket, setBucket] = useState('');
   const [endpoint, setEndpoint] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const create = useAsyncAction();
   const defaultStore = stores.data?.[0];
   const submit = async () => {
     if (kind === 'default') return onNext(defaultStore?.name);
@@ -297,25 +251,13 @@ function StorageStep({ onNext }: { onNext: (store: string | undefined) => void }
     if (!v.ok) Object.assign(e, v.errors);
     setErrors(e);
     if (Object.keys(e).length > 0 || !v.ok) return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    await create.run(async () => {
       await t.call('stores.payload.create', { body: v.value });
       onNext(name);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
-    <form
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        void submit();
-      }}
-    >
+    <Form onSubmit={submit}>
       <h2>Where should your files live?</h2>
       <label className="choice">
         <input type="radio" name="storage" checked={kind === 'default'} onChange={() => setKind('default')} />
@@ -364,14 +306,14 @@ function StorageStep({ onNext }: { onNext: (store: string | undefined) => void }
           />
         </div>
       )}
-      {busy && (
+      {create.busy && (
         <div className="progress" role="status">
           <span className="spin" aria-hidden="true" /> Opening the store…
         </div>
       )}
-      <ErrorBox error={error} title="That storage could not be used." />
-      <StepNav busy={busy} />
-    </form>
+      <ErrorBox error={create.error} title="That storage could not be used." />
+      <StepNav busy={create.busy} />
+    </Form>
   );
 }
 

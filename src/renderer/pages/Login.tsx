@@ -1,8 +1,11 @@
 /** Sign-in (HTTP mode) and the forced password change after a generated password. */
 import { useState } from 'react';
 import { ChangePasswordRequest, LoginRequest } from '../../shared/api/index.ts';
+import { Form } from '../components/Form.tsx';
+import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
 import { ErrorBox, TextField } from '../components/ui.tsx';
 import { useTransport } from '../lib/api.tsx';
+import { useAsyncAction } from '../lib/async-action.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
 
 export function LoginPage() {
@@ -10,32 +13,16 @@ export function LoginPage() {
   const [username, setUsername] = useState('admin');
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const signIn = useAsyncAction();
   const submit = async () => {
     const v = check(LoginRequest, { username: username.trim(), password });
     setErrors(v.ok ? {} : v.errors);
     if (!v.ok) return;
-    setBusy(true);
-    setError(undefined);
-    try {
-      await t.login(v.value.username, v.value.password);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    await signIn.run(() => t.login(v.value.username, v.value.password));
   };
   return (
     <main className="login">
-      <form
-        className="card login-card"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <Form className="card login-card" onSubmit={submit}>
         <h1>DittoFS</h1>
         <p className="muted">Sign in to manage this NAS.</p>
         <TextField
@@ -56,15 +43,15 @@ export function LoginPage() {
           autoComplete="current-password"
           autoFocus
         />
-        <ErrorBox error={error} title="Not signed in." />
-        <button type="submit" className="primary wide" disabled={busy}>
-          {busy ? 'Signing in…' : 'Sign in'}
+        <ErrorBox error={signIn.error} title="Not signed in." />
+        <button type="submit" className="primary wide" disabled={signIn.busy}>
+          {signIn.busy ? 'Signing in…' : 'Sign in'}
         </button>
         <p className="muted small">
           First time? The administrator password was printed once when the server started (or set with
           DITTOFS_ADMIN_INITIAL_PASSWORD).
         </p>
-      </form>
+      </Form>
     </main>
   );
 }
@@ -80,7 +67,7 @@ export function ChangePasswordPage() {
       ? {}
       : { current: v.errors['currentPassword'] ?? '', password: v.errors['newPassword'] ?? '' };
     for (const k of Object.keys(e)) if (!e[k]) delete e[k];
-    if (f.password !== f.confirm) e['confirm'] = 'The two passwords differ.';
+    if (f.password !== f.confirm) e['confirm'] = PASSWORDS_DIFFER;
     setErrors(e);
     if (!v.ok || Object.keys(e).length > 0) return;
     try {
@@ -92,40 +79,10 @@ export function ChangePasswordPage() {
   };
   return (
     <main className="login">
-      <form
-        className="card login-card"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <Form className="card login-card" onSubmit={submit}>
         <h1>Choose your password</h1>
         <p>Your password was generated when the server was set up. Pick one only you know to continue.</p>
-        <TextField
-          label="Current password"
-          type="password"
-          value={f.current}
-          onChange={(v) => setF({ ...f, current: v })}
-          error={errors['current']}
-          autoComplete="current-password"
-        />
-        <TextField
-          label="New password"
-          type="password"
-          value={f.password}
-          onChange={(v) => setF({ ...f, password: v })}
-          error={errors['password']}
-          autoComplete="new-password"
-        />
-        <TextField
-          label="Repeat the new password"
-          type="password"
-          value={f.confirm}
-          onChange={(v) => setF({ ...f, confirm: v })}
-          error={errors['confirm']}
-          autoComplete="new-password"
-        />
+        <PasswordFields withCurrent value={f} onChange={(p) => setF({ ...f, ...p })} errors={errors} />
         <ErrorBox error={error} title="Not changed." />
         <button type="submit" className="primary wide">
           Change password
@@ -133,7 +90,7 @@ export function ChangePasswordPage() {
         <button type="button" className="link" onClick={() => void t.logout()}>
           Sign out
         </button>
-      </form>
+      </Form>
     </main>
   );
 }

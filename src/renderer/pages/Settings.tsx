@@ -2,6 +2,9 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { ChangePasswordRequest, KNOWN_SETTINGS, UpdateGuestRequest } from '../../shared/api/index.ts';
+import { FieldError } from '../components/FieldError.tsx';
+import { Form } from '../components/Form.tsx';
+import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useMutate, useOp, useSession, useTransport } from '../lib/api.tsx';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
@@ -55,21 +58,13 @@ function SettingField({
     save.mutate({ params: { key: k }, body: { value: v.value } }, { onSuccess: () => setValue(undefined) });
   };
   return (
-    <form
-      id={`setting-${k}`}
-      className="setting-row"
-      noValidate
-      onSubmit={(e) => {
-        e.preventDefault();
-        submit();
-      }}
-    >
+    <Form id={`setting-${k}`} className="setting-row" onSubmit={submit}>
       <TextField label={label} value={shown} onChange={setValue} error={error} hint={hint} />
       <button type="submit" disabled={save.isPending || value === undefined}>
         {save.isSuccess && value === undefined ? 'Saved' : 'Save'}
       </button>
       <ErrorBox error={save.error} title="Not saved." />
-    </form>
+    </Form>
   );
 }
 
@@ -109,7 +104,7 @@ function GuestSettings() {
       <p className="muted small">
         Guests act as uid {guest.data.uid}, gid {guest.data.gid}. Each share decides what guests may do.
       </p>
-      {errors['enabled'] && <div className="field-error">{errors['enabled']}</div>}
+      <FieldError message={errors['enabled']} announce={false} />
       <ErrorBox error={update.error} title="Not saved." />
     </section>
   );
@@ -152,22 +147,22 @@ function DesktopSettings() {
 function PasswordSettings() {
   const t = useTransport();
   const session = useSession();
-  const [f, setF] = useState({ currentPassword: '', newPassword: '', confirm: '' });
+  const [f, setF] = useState({ current: '', password: '', confirm: '' });
   const [errors, setErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState(false);
   if (t.mode === 'ipc' || !session) return null;
   const submit = async () => {
-    const v = check(ChangePasswordRequest, { currentPassword: f.currentPassword, newPassword: f.newPassword });
+    const v = check(ChangePasswordRequest, { currentPassword: f.current, newPassword: f.password });
     const e = v.ok ? {} : { ...v.errors };
-    if (f.newPassword !== f.confirm) e['confirm'] = 'The two passwords differ.';
+    if (f.password !== f.confirm) e['confirm'] = PASSWORDS_DIFFER;
     setErrors(e);
     setDone(false);
     if (!v.ok || Object.keys(e).length > 0) return;
     try {
       setError(undefined);
       await t.call('auth.changePassword', { body: v.value });
-      setF({ currentPassword: '', newPassword: '', confirm: '' });
+      setF({ current: '', password: '', confirm: '' });
       setDone(true);
     } catch (err) {
       setError(err);
@@ -177,40 +172,16 @@ function PasswordSettings() {
   return (
     <section className="card" aria-labelledby="pw-h">
       <h2 id="pw-h">Your password</h2>
-      <form
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
-        <TextField
-          label="Current password"
-          type="password"
-          value={f.currentPassword}
-          onChange={(v) => setF({ ...f, currentPassword: v })}
-          error={errors['currentPassword']}
-          autoComplete="current-password"
-        />
-        <TextField
-          label="New password"
-          type="password"
-          value={f.newPassword}
-          onChange={(v) => setF({ ...f, newPassword: v })}
-          error={errors['newPassword']}
-          autoComplete="new-password"
-        />
-        <TextField
-          label="Repeat the new password"
-          type="password"
-          value={f.confirm}
-          onChange={(v) => setF({ ...f, confirm: v })}
-          error={errors['confirm']}
-          autoComplete="new-password"
+      <Form onSubmit={submit}>
+        <PasswordFields
+          withCurrent
+          value={f}
+          onChange={(p) => setF({ ...f, ...p })}
+          errors={{ current: errors['currentPassword'], password: errors['newPassword'], confirm: errors['confirm'] }}
         />
         <button type="submit">Change password</button>
         {done && <span role="status"> Password changed; your other sessions were signed out.</span>}
-      </form>
+      </Form>
       <ErrorBox error={error} title="Not changed." />
     </section>
   );

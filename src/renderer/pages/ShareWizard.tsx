@@ -14,6 +14,10 @@ import {
   type ShareAccess,
   type ShareDto,
 } from '../../shared/api/index.ts';
+import { DataTable } from '../components/DataTable.tsx';
+import { FieldError } from '../components/FieldError.tsx';
+import { Form } from '../components/Form.tsx';
+import { StepList } from '../components/StepList.tsx';
 import { ErrorBox, SelectField, TextField, Toggle } from '../components/ui.tsx';
 import { useOp, useSession, useTransport } from '../lib/api.tsx';
 import { useConnectInfo } from '../lib/connect.ts';
@@ -29,6 +33,13 @@ type Preset = 'me' | 'choose' | 'everyone-read' | 'guest-write';
 type Grid = Record<string, ShareAccess | 'inherit'>; // key: "user:alice" / "group:staff"
 
 const STEPS = ['Where', 'Name', 'Protocols', 'Access', 'Advanced', 'Done'] as const;
+
+/** What root on an NFS client may do: the choices of the wizard and of the share editor. */
+export const SQUASH_OPTIONS = [
+  { value: 'root_to_guest', label: 'Act as guest (recommended)' },
+  { value: 'all_to_guest', label: 'Everyone acts as guest' },
+  { value: 'none', label: 'Keep root (no squash)' },
+] as const;
 
 export interface WizardState {
   where: Where;
@@ -285,25 +296,13 @@ export function ShareWizard(props: {
   return (
     <div className="wizard" data-testid="share-wizard">
       {props.intro}
-      <ol className="steps" aria-label="Steps">
-        {STEPS.map((name, i) => (
-          <li
-            key={name}
-            className={i === step ? 'current' : i < step ? 'done' : ''}
-            aria-current={i === step ? 'step' : undefined}
-          >
-            {name}
-          </li>
-        ))}
-      </ol>
-      <form
+      <StepList label="Steps" steps={STEPS} current={step} />
+      <Form
         className="wizard-body"
-        onSubmit={(e) => {
-          e.preventDefault();
+        onSubmit={() => {
           if (stepName === 'Advanced') void create();
           else if (stepName !== 'Done') next();
         }}
-        noValidate
       >
         {stepName === 'Where' && (
           <fieldset>
@@ -399,11 +398,7 @@ export function ShareWizard(props: {
                 />
               </div>
             )}
-            {errors['where'] && (
-              <div className="field-error" role="alert">
-                {errors['where']}
-              </div>
-            )}
+            <FieldError message={errors['where']} />
           </fieldset>
         )}
 
@@ -438,11 +433,7 @@ export function ShareWizard(props: {
               onChange={(v) => set({ nfs: v })}
               label="NFS — Linux and macOS terminals, servers"
             />
-            {errors['protocols'] && (
-              <div className="field-error" role="alert">
-                {errors['protocols']}
-              </div>
-            )}
+            <FieldError message={errors['protocols']} />
           </fieldset>
         )}
 
@@ -488,40 +479,37 @@ export function ShareWizard(props: {
               <p className="muted">Guest access is off for this server; creating this share turns it on.</p>
             )}
             {s.preset === 'choose' && (
-              <table className="table compact" aria-label="Access by user and group">
-                <thead>
-                  <tr>
-                    <th scope="col">User or group</th>
-                    <th scope="col">Access</th>
+              <DataTable
+                className="table compact"
+                label="Access by user and group"
+                columns={['User or group', 'Access']}
+                rows={[
+                  ...(users.data ?? []).map((u) => ({ key: `user:${u.username}`, label: u.username, kind: 'user' })),
+                  ...(groups.data ?? []).map((g) => ({ key: `group:${g.name}`, label: g.name, kind: 'group' })),
+                ]}
+              >
+                {(row) => (
+                  <tr key={row.key}>
+                    <td>
+                      {row.label} <span className="muted">({row.kind})</span>
+                    </td>
+                    <td>
+                      <select
+                        aria-label={`Access for ${row.kind} ${row.label}`}
+                        value={s.grid[row.key] ?? 'inherit'}
+                        onChange={(e) =>
+                          set({ grid: { ...s.grid, [row.key]: e.target.value as ShareAccess | 'inherit' } })
+                        }
+                      >
+                        <option value="inherit">No entry</option>
+                        <option value="read">Read only</option>
+                        <option value="write">Read and write</option>
+                        <option value="none">No access (deny)</option>
+                      </select>
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {[
-                    ...(users.data ?? []).map((u) => ({ key: `user:${u.username}`, label: u.username, kind: 'user' })),
-                    ...(groups.data ?? []).map((g) => ({ key: `group:${g.name}`, label: g.name, kind: 'group' })),
-                  ].map((row) => (
-                    <tr key={row.key}>
-                      <td>
-                        {row.label} <span className="muted">({row.kind})</span>
-                      </td>
-                      <td>
-                        <select
-                          aria-label={`Access for ${row.kind} ${row.label}`}
-                          value={s.grid[row.key] ?? 'inherit'}
-                          onChange={(e) =>
-                            set({ grid: { ...s.grid, [row.key]: e.target.value as ShareAccess | 'inherit' } })
-                          }
-                        >
-                          <option value="inherit">No entry</option>
-                          <option value="read">Read only</option>
-                          <option value="write">Read and write</option>
-                          <option value="none">No access (deny)</option>
-                        </select>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+                )}
+              </DataTable>
             )}
           </fieldset>
         )}
@@ -545,11 +533,7 @@ export function ShareWizard(props: {
                     label="NFS: root users of clients"
                     value={s.squash}
                     onChange={(v) => set({ squash: v })}
-                    options={[
-                      { value: 'root_to_guest', label: 'Act as guest (recommended)' },
-                      { value: 'all_to_guest', label: 'Everyone acts as guest' },
-                      { value: 'none', label: 'Keep root (no squash)' },
-                    ]}
+                    options={SQUASH_OPTIONS}
                   />
                   {s.squash === 'none' && (
                     <div className="warning-box" role="alert">
@@ -662,7 +646,7 @@ export function ShareWizard(props: {
             </button>
           )}
         </div>
-      </form>
+      </Form>
     </div>
   );
 }

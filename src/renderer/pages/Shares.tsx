@@ -2,6 +2,10 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { CidrSchema, UpdateShareRequest, type ShareDto } from '../../shared/api/index.ts';
+import { ConfirmDeleteDialog } from '../components/ConfirmDeleteDialog.tsx';
+import { DataTable } from '../components/DataTable.tsx';
+import { DialogButtons } from '../components/DialogButtons.tsx';
+import { FieldError } from '../components/FieldError.tsx';
 import { Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField, Toggle } from '../components/ui.tsx';
 import { useEvent, useMutate, useOp } from '../lib/api.tsx';
 import { useConnectInfo } from '../lib/connect.ts';
@@ -9,7 +13,7 @@ import { connectLines } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
 import { navigate, type Route } from '../lib/router.ts';
 import { ConnectLines } from './Connect.tsx';
-import { ShareWizard } from './ShareWizard.tsx';
+import { SQUASH_OPTIONS, ShareWizard } from './ShareWizard.tsx';
 
 export function SharesPage({ route }: { route: Route }) {
   if (route.rest[0] === 'new') {
@@ -51,74 +55,62 @@ function ShareList() {
         {shares.isPending && <Spinner />}
         <ErrorBox error={shares.error} />
         <ErrorBox error={toggleError} title="Could not change the share." />
-        {shares.data?.length === 0 && (
-          <EmptyState
-            title="No shares yet"
-            action={
-              <a className="button primary" href="#/shares/new">
-                Create a share
-              </a>
-            }
-          >
-            A share is a folder other devices can open over the network. Create one to start.
-          </EmptyState>
-        )}
-        {shares.data && shares.data.length > 0 && (
-          <table className="table" aria-label="Shares">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Protocols</th>
-                <th scope="col">Store</th>
-                <th scope="col">Access</th>
-                <th scope="col">Active clients</th>
-                <th scope="col">Enabled</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {shares.data.map((sh) => (
-                <tr key={sh.name} data-share={sh.name}>
-                  <td>
-                    <strong>{sh.name}</strong>
-                    {sh.description && <div className="muted small">{sh.description}</div>}
-                  </td>
-                  <td>{[sh.protocols.smb && 'SMB', sh.protocols.nfs && 'NFS'].filter(Boolean).join(' · ') || '—'}</td>
-                  <td>{sh.payloadStore}</td>
-                  <td>
-                    {sh.readOnly && <Badge kind="muted">read-only</Badge>}{' '}
-                    {sh.guestAccess === 'write' && <Badge kind="error">guests write</Badge>}
-                    {sh.guestAccess === 'read' && <Badge kind="info">guests read</Badge>}
-                    {sh.guestAccess === 'none' && <span className="muted small">people you chose</span>}
-                  </td>
-                  <td>{sh.activeMounts}</td>
-                  <td>
-                    <Toggle
-                      hideLabel
-                      label={`${sh.name} enabled`}
-                      checked={sh.enabled}
-                      disabled={enable.isPending || disable.isPending}
-                      onChange={(on) => (on ? enable : disable).mutate({ params: { name: sh.name } })}
-                    />
-                  </td>
-                  <td className="actions">
-                    <button type="button" className="small" onClick={() => setConnecting(sh)}>
-                      Connect
-                    </button>
-                    <button type="button" className="small" onClick={() => setEditing(sh)}>
-                      Edit
-                    </button>
-                    <button type="button" className="small danger" onClick={() => setDeleting(sh)}>
-                      Delete
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        )}
+        <DataTable
+          label="Shares"
+          columns={['Name', 'Protocols', 'Store', 'Access', 'Active clients', 'Enabled']}
+          actions
+          rows={shares.data}
+          empty={
+            <EmptyState
+              title="No shares yet"
+              action={
+                <a className="button primary" href="#/shares/new">
+                  Create a share
+                </a>
+              }
+            >
+              A share is a folder other devices can open over the network. Create one to start.
+            </EmptyState>
+          }
+        >
+          {(sh) => (
+            <tr key={sh.name} data-share={sh.name}>
+              <td>
+                <strong>{sh.name}</strong>
+                {sh.description && <div className="muted small">{sh.description}</div>}
+              </td>
+              <td>{[sh.protocols.smb && 'SMB', sh.protocols.nfs && 'NFS'].filter(Boolean).join(' · ') || '—'}</td>
+              <td>{sh.payloadStore}</td>
+              <td>
+                {sh.readOnly && <Badge kind="muted">read-only</Badge>}{' '}
+                {sh.guestAccess === 'write' && <Badge kind="error">guests write</Badge>}
+                {sh.guestAccess === 'read' && <Badge kind="info">guests read</Badge>}
+                {sh.guestAccess === 'none' && <span className="muted small">people you chose</span>}
+              </td>
+              <td>{sh.activeMounts}</td>
+              <td>
+                <Toggle
+                  hideLabel
+                  label={`${sh.name} enabled`}
+                  checked={sh.enabled}
+                  disabled={enable.isPending || disable.isPending}
+                  onChange={(on) => (on ? enable : disable).mutate({ params: { name: sh.name } })}
+                />
+              </td>
+              <td className="actions">
+                <button type="button" className="small" onClick={() => setConnecting(sh)}>
+                  Connect
+                </button>
+                <button type="button" className="small" onClick={() => setEditing(sh)}>
+                  Edit
+                </button>
+                <button type="button" className="small danger" onClick={() => setDeleting(sh)}>
+                  Delete
+                </button>
+              </td>
+            </tr>
+          )}
+        </DataTable>
         <p className="muted small">
           Turning a share off keeps it and its files but ends every session on it until you turn it back on.
         </p>
@@ -191,16 +183,7 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
       title={`Edit ${share.name}`}
       onClose={onClose}
       wide
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={save} disabled={update.isPending}>
-            Save
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onClose} label="Save" onAction={save} disabled={update.isPending} />}
     >
       <TextField
         label="Description"
@@ -210,7 +193,7 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
       />
       <Toggle checked={f.smb} onChange={(v) => set({ smb: v })} label="SMB" />
       <Toggle checked={f.nfs} onChange={(v) => set({ nfs: v })} label="NFS" />
-      {errors['protocols'] && <div className="field-error">{errors['protocols']}</div>}
+      <FieldError message={errors['protocols']} announce={false} />
       <Toggle checked={f.readOnly} onChange={(v) => set({ readOnly: v })} label="Read-only for everyone" />
       <SelectField
         label="Guests (no password)"
@@ -247,11 +230,7 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
           label="NFS: root users of clients"
           value={f.squash}
           onChange={(v) => set({ squash: v })}
-          options={[
-            { value: 'root_to_guest', label: 'Act as guest (recommended)' },
-            { value: 'all_to_guest', label: 'Everyone acts as guest' },
-            { value: 'none', label: 'Keep root (no squash)' },
-          ]}
+          options={SQUASH_OPTIONS}
         />
         {f.squash === 'none' && (
           <div className="warning-box">Without squashing, root on a client is root on these files.</div>
@@ -283,24 +262,14 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
 function DeleteShare({ share, onClose }: { share: ShareDto; onClose: () => void }) {
   const del = useMutate('shares.delete', ['shares.list', 'stats.get', 'stores.payload.list']);
   return (
-    <Dialog
+    <ConfirmDeleteDialog
       title={`Delete the share ${share.name}?`}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Keep it
-          </button>
-          <button
-            type="button"
-            className="danger"
-            disabled={del.isPending}
-            onClick={() => del.mutate({ params: { name: share.name } }, { onSuccess: onClose })}
-          >
-            Delete share
-          </button>
-        </>
-      }
+      keepLabel="Keep it"
+      deleteLabel="Delete share"
+      onDelete={() => del.mutate({ params: { name: share.name } }, { onSuccess: onClose })}
+      busy={del.isPending}
+      error={del.error}
     >
       <p>
         Devices will no longer see <strong>{share.name}</strong>
@@ -310,7 +279,6 @@ function DeleteShare({ share, onClose }: { share: ShareDto; onClose: () => void 
         <strong>Your files are not deleted.</strong> They stay in the store <strong>{share.payloadStore}</strong>;
         create a share with the same name on that store to see them again.
       </p>
-      <ErrorBox error={del.error} title="Not deleted." />
-    </Dialog>
+    </ConfirmDeleteDialog>
   );
 }

@@ -8,8 +8,12 @@ import {
   type MetadataStoreDto,
   type PayloadStoreDto,
 } from '../../shared/api/index.ts';
+import { ConfirmDeleteDialog } from '../components/ConfirmDeleteDialog.tsx';
+import { DataTable } from '../components/DataTable.tsx';
+import { DialogButtons } from '../components/DialogButtons.tsx';
 import { Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField } from '../components/ui.tsx';
 import { useMutate, useOp, useTransport } from '../lib/api.tsx';
+import { useAsyncAction } from '../lib/async-action.ts';
 import { formatBytes } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
 import type { StoreHealth } from '../../shared/api/index.ts';
@@ -62,81 +66,56 @@ function StoreList({ kind }: { kind: Kind }) {
       <h2 id={`${kind}-h`}>{kind === 'metadata' ? 'Metadata stores' : 'Payload stores'}</h2>
       {q.isPending && <Spinner />}
       <ErrorBox error={q.error} />
-      {q.data?.length === 0 && (
-        <EmptyState title="None yet">Create one with the button above; shares need one of each kind.</EmptyState>
-      )}
-      {q.data && q.data.length > 0 && (
-        <table className="table" aria-label={kind === 'metadata' ? 'Metadata stores' : 'Payload stores'}>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Options</th>
-              <th scope="col">Used by</th>
-              <th scope="col">Health</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {q.data.map((st) => (
-              <tr key={st.name}>
-                <td>
-                  <strong>{st.name}</strong>
-                </td>
-                <td>{TYPE_LABEL[st.type] ?? st.type}</td>
-                <td className="small">
-                  {Object.entries(st.config)
-                    .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
-                    .join(' · ') || <span className="muted">defaults</span>}
-                </td>
-                <td>{st.usedBy.join(', ') || <span className="muted">no share</span>}</td>
-                <td>
-                  <Health kind={kind} name={st.name} />
-                </td>
-                <td className="actions">
-                  <button
-                    type="button"
-                    className="small danger"
-                    disabled={st.usedBy.length > 0}
-                    title={st.usedBy.length > 0 ? 'In use by a share: delete or move the share first' : undefined}
-                    onClick={() => setDeleting(st)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      {deleting && (
-        <Dialog
-          title={`Delete the store ${deleting.name}?`}
-          onClose={() => setDeleting(undefined)}
-          footer={
-            <>
-              <button type="button" onClick={() => setDeleting(undefined)}>
-                Keep
-              </button>
+      <DataTable<MetadataStoreDto | PayloadStoreDto>
+        label={kind === 'metadata' ? 'Metadata stores' : 'Payload stores'}
+        columns={['Name', 'Type', 'Options', 'Used by', 'Health']}
+        actions
+        rows={q.data}
+        empty={
+          <EmptyState title="None yet">Create one with the button above; shares need one of each kind.</EmptyState>
+        }
+      >
+        {(st) => (
+          <tr key={st.name}>
+            <td>
+              <strong>{st.name}</strong>
+            </td>
+            <td>{TYPE_LABEL[st.type] ?? st.type}</td>
+            <td className="small">
+              {Object.entries(st.config)
+                .map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`)
+                .join(' · ') || <span className="muted">defaults</span>}
+            </td>
+            <td>{st.usedBy.join(', ') || <span className="muted">no share</span>}</td>
+            <td>
+              <Health kind={kind} name={st.name} />
+            </td>
+            <td className="actions">
               <button
                 type="button"
-                className="danger"
-                onClick={() =>
-                  del.mutate({ params: { name: deleting.name } }, { onSuccess: () => setDeleting(undefined) })
-                }
+                className="small danger"
+                disabled={st.usedBy.length > 0}
+                title={st.usedBy.length > 0 ? 'In use by a share: delete or move the share first' : undefined}
+                onClick={() => setDeleting(st)}
               >
-                Delete store
+                Delete
               </button>
-            </>
-          }
+            </td>
+          </tr>
+        )}
+      </DataTable>
+      {deleting && (
+        <ConfirmDeleteDialog
+          title={`Delete the store ${deleting.name}?`}
+          onClose={() => setDeleting(undefined)}
+          deleteLabel="Delete store"
+          onDelete={() => del.mutate({ params: { name: deleting.name } }, { onSuccess: () => setDeleting(undefined) })}
+          error={del.error}
         >
           <p>
             DittoFS forgets this store. The files it wrote (a folder, a database, a bucket) are left where they are.
           </p>
-          <ErrorBox error={del.error} title="Not deleted." />
-        </Dialog>
+        </ConfirmDeleteDialog>
       )}
     </section>
   );
@@ -145,21 +124,13 @@ function StoreList({ kind }: { kind: Kind }) {
 function Health({ kind, name }: { kind: Kind; name: string }) {
   const t = useTransport();
   const [h, setH] = useState<StoreHealth>();
-  const [err, setErr] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const probe = async () => {
-    setBusy(true);
-    setErr(undefined);
-    try {
+  const probing = useAsyncAction();
+  const probe = () =>
+    probing.run(async () =>
       setH(
         await t.call(kind === 'metadata' ? 'stores.metadata.health' : 'stores.payload.health', { params: { name } }),
-      );
-    } catch (e) {
-      setErr(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+      ),
+    );
   return (
     <div>
       {h &&
@@ -170,10 +141,10 @@ function Health({ kind, name }: { kind: Kind; name: string }) {
         ) : (
           <Badge kind="error">{h.error ?? 'unhealthy'}</Badge>
         ))}
-      <button type="button" className="small" onClick={() => void probe()} disabled={busy}>
-        {busy ? 'Checking…' : 'Check'}
+      <button type="button" className="small" onClick={() => void probe()} disabled={probing.busy}>
+        {probing.busy ? 'Checking…' : 'Check'}
       </button>
-      <ErrorBox error={err} />
+      <ErrorBox error={probing.error} />
     </div>
   );
 }
@@ -217,14 +188,12 @@ function CreateStore({ kind, onClose }: { kind: Kind; onClose: () => void }) {
       title={kind === 'metadata' ? 'New metadata store' : 'New payload store'}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={submit} disabled={create.isPending}>
-            {create.isPending ? 'Opening the store…' : 'Create store'}
-          </button>
-        </>
+        <DialogButtons
+          onCancel={onClose}
+          label={create.isPending ? 'Opening the store…' : 'Create store'}
+          onAction={submit}
+          disabled={create.isPending}
+        />
       }
     >
       <TextField label="Name" value={name} onChange={setName} error={errors['name']} />

@@ -11,6 +11,11 @@ import {
   type ShareAccess,
   type UserDto,
 } from '../../shared/api/index.ts';
+import { ConfirmDeleteDialog } from '../components/ConfirmDeleteDialog.tsx';
+import { DataTable } from '../components/DataTable.tsx';
+import { DialogButtons } from '../components/DialogButtons.tsx';
+import { Form } from '../components/Form.tsx';
+import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
 import { Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField, Toggle } from '../components/ui.tsx';
 import { key, useMutate, useOp, useSession, useTransport } from '../lib/api.tsx';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
@@ -57,55 +62,39 @@ function UserList() {
       <h2 id="users-h">Users</h2>
       {users.isPending && <Spinner />}
       <ErrorBox error={users.error} />
-      {users.data && (
-        <table className="table" aria-label="Users">
-          <thead>
-            <tr>
-              <th scope="col">User</th>
-              <th scope="col">Role</th>
-              <th scope="col">Groups</th>
-              <th scope="col">SMB password</th>
-              <th scope="col">Status</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data.map((u) => (
-              <tr key={u.username} data-user={u.username}>
-                <td>
-                  <strong>{u.username}</strong>
-                  {u.displayName && <div className="muted small">{u.displayName}</div>}
-                  <div className="muted small">
-                    uid {u.uid} · gid {u.gid}
-                  </div>
-                </td>
-                <td>{u.role}</td>
-                <td>{u.groups.join(', ') || '—'}</td>
-                <td>{u.smbPassword ? <Badge kind="ok">set</Badge> : <Badge kind="warn">not set</Badge>}</td>
-                <td>
-                  {u.enabled ? <Badge kind="ok">active</Badge> : <Badge kind="muted">disabled</Badge>}
-                  {u.mustChangePassword && <Badge kind="info">must change password</Badge>}
-                </td>
-                <td className="actions">
-                  <button type="button" className="small" onClick={() => setEditing(u)}>
-                    Edit
-                  </button>
-                  <button
-                    type="button"
-                    className="small danger"
-                    disabled={u.username === me}
-                    onClick={() => setDeleting(u)}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable label="Users" columns={['User', 'Role', 'Groups', 'SMB password', 'Status']} actions rows={users.data}>
+        {(u) => (
+          <tr key={u.username} data-user={u.username}>
+            <td>
+              <strong>{u.username}</strong>
+              {u.displayName && <div className="muted small">{u.displayName}</div>}
+              <div className="muted small">
+                uid {u.uid} · gid {u.gid}
+              </div>
+            </td>
+            <td>{u.role}</td>
+            <td>{u.groups.join(', ') || '—'}</td>
+            <td>{u.smbPassword ? <Badge kind="ok">set</Badge> : <Badge kind="warn">not set</Badge>}</td>
+            <td>
+              {u.enabled ? <Badge kind="ok">active</Badge> : <Badge kind="muted">disabled</Badge>}
+              {u.mustChangePassword && <Badge kind="info">must change password</Badge>}
+            </td>
+            <td className="actions">
+              <button type="button" className="small" onClick={() => setEditing(u)}>
+                Edit
+              </button>
+              <button
+                type="button"
+                className="small danger"
+                disabled={u.username === me}
+                onClick={() => setDeleting(u)}
+              >
+                Delete
+              </button>
+            </td>
+          </tr>
+        )}
+      </DataTable>
       {editing && <EditUser user={editing} onClose={() => setEditing(undefined)} />}
       {deleting && <DeleteUser user={deleting} onClose={() => setDeleting(undefined)} />}
     </section>
@@ -126,7 +115,7 @@ function CreateUser({ onClose }: { onClose: () => void }) {
     };
     const v = check(CreateUserRequest, body);
     const e = v.ok ? {} : { ...v.errors };
-    if (f.password !== f.confirm) e['confirm'] = 'The two passwords differ.';
+    if (f.password !== f.confirm) e['confirm'] = PASSWORDS_DIFFER;
     setErrors(e);
     if (!v.ok || Object.keys(e).length > 0) return;
     create.mutate({ body: v.value }, { onSuccess: onClose, onError: (err) => setErrors(explain(err).fields) });
@@ -135,25 +124,9 @@ function CreateUser({ onClose }: { onClose: () => void }) {
     <Dialog
       title="New user"
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" form="create-user" className="primary" disabled={create.isPending}>
-            Create user
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onClose} label="Create user" form="create-user" disabled={create.isPending} />}
     >
-      <form
-        id="create-user"
-        noValidate
-        onSubmit={(e) => {
-          e.preventDefault();
-          submit();
-        }}
-      >
+      <Form id="create-user" onSubmit={submit}>
         <TextField
           label="User name"
           name="username"
@@ -168,24 +141,13 @@ function CreateUser({ onClose }: { onClose: () => void }) {
           onChange={(v) => set({ displayName: v })}
           error={errors['displayName']}
         />
-        <TextField
-          label="Password"
-          name="password"
-          type="password"
-          value={f.password}
-          onChange={(v) => set({ password: v })}
-          error={errors['password']}
-          autoComplete="new-password"
+        <PasswordFields
+          value={f}
+          onChange={set}
+          errors={errors}
+          labels={{ password: 'Password', confirm: 'Repeat the password' }}
+          names={{ password: 'password', confirm: 'confirm' }}
           hint="Also the SMB password: use it when Windows or macOS asks."
-        />
-        <TextField
-          label="Repeat the password"
-          name="confirm"
-          type="password"
-          value={f.confirm}
-          onChange={(v) => set({ confirm: v })}
-          error={errors['confirm']}
-          autoComplete="new-password"
         />
         <SelectField
           label="Role"
@@ -193,7 +155,7 @@ function CreateUser({ onClose }: { onClose: () => void }) {
           onChange={(v) => set({ role: v })}
           options={ROLES.map((r) => ({ value: r, label: ROLE_HELP[r] }))}
         />
-      </form>
+      </Form>
       <ErrorBox error={create.error} title="The user was not created." />
     </Dialog>
   );
@@ -228,19 +190,12 @@ function EditUser({ user, onClose }: { user: UserDto; onClose: () => void }) {
       title={`Edit ${user.username}`}
       onClose={onClose}
       footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="primary"
-            onClick={() => void save()}
-            disabled={update.isPending || setPw.isPending}
-          >
-            Save
-          </button>
-        </>
+        <DialogButtons
+          onCancel={onClose}
+          label="Save"
+          onAction={() => void save()}
+          disabled={update.isPending || setPw.isPending}
+        />
       }
     >
       <SelectField
@@ -267,29 +222,17 @@ function EditUser({ user, onClose }: { user: UserDto; onClose: () => void }) {
 function DeleteUser({ user, onClose }: { user: UserDto; onClose: () => void }) {
   const del = useMutate('users.delete', ['users.list', 'groups.list', 'shares.permissions']);
   return (
-    <Dialog
+    <ConfirmDeleteDialog
       title={`Delete ${user.username}?`}
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Keep
-          </button>
-          <button
-            type="button"
-            className="danger"
-            onClick={() => del.mutate({ params: { username: user.username } }, { onSuccess: onClose })}
-          >
-            Delete user
-          </button>
-        </>
-      }
+      deleteLabel="Delete user"
+      onDelete={() => del.mutate({ params: { username: user.username } }, { onSuccess: onClose })}
+      error={del.error}
     >
       <p>
         The account, its group memberships and its share permissions are removed. Files it owns stay where they are.
       </p>
-      <ErrorBox error={del.error} title="Not deleted." />
-    </Dialog>
+    </ConfirmDeleteDialog>
   );
 }
 
@@ -411,39 +354,31 @@ function GroupList() {
     <section className="card" aria-labelledby="groups-h">
       <h2 id="groups-h">Groups</h2>
       <ErrorBox error={groups.error} />
-      {groups.data?.length === 0 && (
-        <EmptyState title="No groups">
-          Groups let you give several people the same access at once. Use “New group” above.
-        </EmptyState>
-      )}
-      {groups.data && groups.data.length > 0 && (
-        <table className="table" aria-label="Groups">
-          <thead>
-            <tr>
-              <th scope="col">Group</th>
-              <th scope="col">Members</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {groups.data.map((g) => (
-              <tr key={g.name}>
-                <td>
-                  <strong>{g.name}</strong> <span className="muted small">gid {g.gid}</span>
-                </td>
-                <td>{g.members.join(', ') || '—'}</td>
-                <td className="actions">
-                  <button type="button" className="small" onClick={() => setManaging(g)}>
-                    Members
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        label="Groups"
+        columns={['Group', 'Members']}
+        actions
+        rows={groups.data}
+        empty={
+          <EmptyState title="No groups">
+            Groups let you give several people the same access at once. Use “New group” above.
+          </EmptyState>
+        }
+      >
+        {(g) => (
+          <tr key={g.name}>
+            <td>
+              <strong>{g.name}</strong> <span className="muted small">gid {g.gid}</span>
+            </td>
+            <td>{g.members.join(', ') || '—'}</td>
+            <td className="actions">
+              <button type="button" className="small" onClick={() => setManaging(g)}>
+                Members
+              </button>
+            </td>
+          </tr>
+        )}
+      </DataTable>
       {managing && <ManageGroup group={managing} onClose={() => setManaging(undefined)} />}
     </section>
   );
@@ -462,16 +397,7 @@ function CreateGroup({ onClose }: { onClose: () => void }) {
     <Dialog
       title="New group"
       onClose={onClose}
-      footer={
-        <>
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="primary" onClick={submit} disabled={create.isPending}>
-            Create group
-          </button>
-        </>
-      }
+      footer={<DialogButtons onCancel={onClose} label="Create group" onAction={submit} disabled={create.isPending} />}
     >
       <TextField label="Group name" value={name} onChange={setName} error={errors['name']} />
       <ErrorBox error={create.error} title="The group was not created." />
