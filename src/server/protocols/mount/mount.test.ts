@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
-import { fakeRuntime, type FakeRuntime } from '../testing/fake-runtime.ts';
 import { hex } from '../testing/hex.ts';
+import { testRuntime } from '../testing/test-runtime.ts';
 import { XdrReader } from '../xdr/reader.ts';
 import { XdrWriter } from '../xdr/writer.ts';
 import { MountProc } from './constants.ts';
 import { encodeMntResult } from './handlers/mnt.ts';
 import { mountProgram } from './program.ts';
 
-function setup(allowedNetworks: string[] = []) {
-  const rt = fakeRuntime(allowedNetworks);
+async function setup(allowedNetworks: string[] = []) {
+  const rt = await testRuntime(allowedNetworks);
   const prog = mountProgram({ runtime: rt, authFlavors: [1, 0] });
   return { rt, prog };
 }
@@ -42,32 +42,33 @@ const MNT_EXPORT = hex(`
 
 describe('MOUNT v3', () => {
   it('MNT returns the root handle and auth flavours and records the mount', async () => {
-    const { rt, prog } = setup();
+    const { rt, prog } = await setup();
     const call = callFrom('10.0.0.7');
     const out = await run(prog.procedures[MountProc.MNT], MNT_EXPORT, call);
+    expect(rt.root.length).toBe(17);
     expect(out).toEqual(
       hex(`
         00000000              # MNT3_OK
-        00000008              # fhandle3 length 8
-        00000001 00000001     # share id 1, fileid 1
+        00000011              # fhandle3 length 17
+        ${rt.root.toString('hex')} 000000   # the share's root handle + 3 pad
         00000002              # 2 auth flavours
         00000001 00000000     # AUTH_SYS, AUTH_NULL
       `),
     );
-    expect(rt.mounts.records).toMatchObject([
+    expect(rt.mounts.list()).toMatchObject([
       { protocol: 'nfs3', clientAddr: '10.0.0.7', share: '/export', user: '1000' },
     ]);
     expect(call.session.shares.has('/export')).toBe(true);
   });
 
   it('MNT accepts the path without a leading slash or with a trailing one', async () => {
-    const { prog } = setup();
+    const { prog } = await setup();
     const out = await run(prog.procedures[MountProc.MNT], hex('00000007 6578706f72742f00 # "export/"'));
     expect(out.readUInt32BE(0)).toBe(0);
   });
 
   it('MNT refuses unknown exports, disabled shares and clients outside allowedNetworks', async () => {
-    const { rt, prog } = setup(['192.168.0.0/16']);
+    const { rt, prog } = await setup(['192.168.0.0/16']);
     expect(await run(prog.procedures[MountProc.MNT], hex('00000004 2f6e6f70 # "/nop"'))).toEqual(
       hex('00000002 # MNT3ERR_NOENT'),
     );
@@ -75,7 +76,7 @@ describe('MOUNT v3', () => {
     expect(
       (await run(prog.procedures[MountProc.MNT], MNT_EXPORT, callFrom('::ffff:192.168.4.4'))).readUInt32BE(0),
     ).toBe(0);
-    (rt as FakeRuntime).share.enabled = false;
+    rt.setEnabled(false);
     expect(await run(prog.procedures[MountProc.MNT], MNT_EXPORT, callFrom('192.168.4.4'))).toEqual(
       hex('00000002 # MNT3ERR_NOENT'),
     );
@@ -88,7 +89,7 @@ describe('MOUNT v3', () => {
   });
 
   it('EXPORT lists enabled exports with their groups', async () => {
-    const { prog } = setup(['10.0.0.0/8', 'host.lan']);
+    const { prog } = await setup(['10.0.0.0/8', 'host.lan']);
     expect(await run(prog.procedures[MountProc.EXPORT], Buffer.alloc(0))).toEqual(
       hex(`
         00000001                      # export follows
@@ -104,7 +105,7 @@ describe('MOUNT v3', () => {
   });
 
   it('DUMP, UMNT and UMNTALL follow the mounts registry', async () => {
-    const { rt, prog } = setup();
+    const { rt, prog } = await setup();
     await run(prog.procedures[MountProc.MNT], MNT_EXPORT);
     expect(await run(prog.procedures[MountProc.DUMP], Buffer.alloc(0))).toEqual(
       hex(`
@@ -115,9 +116,9 @@ describe('MOUNT v3', () => {
       `),
     );
     expect(await run(prog.procedures[MountProc.UMNT], MNT_EXPORT)).toEqual(Buffer.alloc(0));
-    expect(rt.mounts.records).toHaveLength(0);
+    expect(rt.mounts.list()).toHaveLength(0);
     await run(prog.procedures[MountProc.MNT], MNT_EXPORT);
     await run(prog.procedures[MountProc.UMNTALL], Buffer.alloc(0));
-    expect(rt.mounts.records).toHaveLength(0);
+    expect(rt.mounts.list()).toHaveLength(0);
   });
 });

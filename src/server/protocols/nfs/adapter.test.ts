@@ -1,11 +1,11 @@
 /**
- * The NFS adapter over real TCP against in-memory fakes: end-to-end calls, concurrency,
+ * The NFS adapter over real TCP against the real services over in-memory stores: end-to-end calls, concurrency,
  * backpressure, stop/disconnect, and robustness against thousands of malformed records.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FileType } from '../../metadata/types.ts';
-import { fakeRuntime, type FakeRuntime } from '../testing/fake-runtime.ts';
 import { callMessage, frame, parseReply, RpcTestClient, type CallSpec } from '../testing/rpc-client.ts';
+import { testRuntime, type TestRuntime } from '../testing/test-runtime.ts';
 import { XdrWriter } from '../xdr/writer.ts';
 import { NfsAdapter } from './adapter.ts';
 
@@ -16,10 +16,8 @@ const sys = { uid: 1000, gid: 1000 };
 const adapters: NfsAdapter[] = [];
 const clients: RpcTestClient[] = [];
 
-async function start(
-  settings: Record<string, unknown> = {},
-  rt: FakeRuntime = fakeRuntime(),
-): Promise<{ adapter: NfsAdapter; rt: FakeRuntime }> {
+async function start(settings: Record<string, unknown> = {}): Promise<{ adapter: NfsAdapter; rt: TestRuntime }> {
+  const rt = await testRuntime();
   const adapter = new NfsAdapter({ bind: '127.0.0.1', port: 0, settings }, rt);
   await adapter.serve();
   adapters.push(adapter);
@@ -66,7 +64,7 @@ describe('NFS adapter over TCP', () => {
     const { adapter, rt } = await start();
     const c = await connect(adapter.port);
     const root = await mount(c);
-    expect(rt.mounts.records).toHaveLength(1);
+    expect(rt.mounts.list()).toHaveLength(1);
     expect(await getattrType(c, 2, root)).toBe(FileType.Directory);
 
     const created = parseReply(
@@ -177,10 +175,10 @@ describe('NFS adapter over TCP', () => {
     const c = await connect(adapter.port);
     const root = await mount(c);
     const getAttr = rt.metadata.getAttr.bind(rt.metadata);
-    rt.metadata.getAttr = async (h) => {
+    vi.spyOn(rt.metadata, 'getAttr').mockImplementation(async (h) => {
       await new Promise((r) => setTimeout(r, 200));
       return getAttr(h);
-    };
+    });
     const pending = c.call({ xid: 9, ...NFS, proc: 1, sys, args: fhArgs(root) });
     await new Promise((r) => setTimeout(r, 20));
     const stopped = adapter.stop(5000);

@@ -1,8 +1,7 @@
-import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProtocolAdapter } from '../../runtime/types.ts';
 import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
-import { fakeRuntime } from '../testing/fake-runtime.ts';
+import { testRuntime } from '../testing/test-runtime.ts';
 import { hex } from '../testing/hex.ts';
 import { RpcTestClient } from '../testing/rpc-client.ts';
 import { XdrReader } from '../xdr/reader.ts';
@@ -88,8 +87,7 @@ describe('RPCBIND v4', () => {
 describe('portmap adapter', () => {
   let adapter: ProtocolAdapter;
   beforeAll(async () => {
-    const rt = fakeRuntime();
-    rt.logger = pino({ level: 'silent' });
+    const rt = await testRuntime();
     adapter = createPortmapAdapter({ bind: '127.0.0.1', port: 0, settings: { nfsPort: 2049 } }, rt);
     await adapter.serve();
   });

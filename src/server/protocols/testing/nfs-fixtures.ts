@@ -2,11 +2,27 @@
  * Shared NFSv3 byte fixtures (annotated hex) and the values they encode. Each ends its
  * line, so fixtures can be placed side by side.
  */
-import { FileType } from '../../metadata/types.ts';
-import { makeAttr } from './fake-runtime.ts';
+import { FileType, type FileAttr } from '../../metadata/types.ts';
 
-/** makeAttr(Regular, 5, { size: 10, used: 4096 }). */
-export const ATTR = makeAttr(FileType.Regular, 5, { size: 10, used: 4096 });
+const T0 = { sec: 1_700_000_000, nsec: 500 };
+
+/** A regular file: fileid 5, 10 bytes, 4096 used. */
+export const ATTR: FileAttr = {
+  type: FileType.Regular,
+  mode: 0o644,
+  nlink: 1,
+  uid: 1000,
+  gid: 1000,
+  size: 10,
+  used: 4096,
+  rdev: { major: 0, minor: 0 },
+  fileid: 5,
+  atime: T0,
+  mtime: T0,
+  ctime: T0,
+  btime: T0,
+  payloadId: 'p5',
+};
 
 /** fattr3 of ATTR in share 1. */
 export const FATTR = `
@@ -25,7 +41,7 @@ export const FATTR = `
   6553f100 000001f4    # ctime
 `;
 
-/** nfs_fh3 of file 5 in share 1 (FakeMetadata handle layout). */
+/** nfs_fh3 of file 5 in share 1 (an 8-byte handle: the codecs treat handles as opaque). */
 export const FH = '00000008 00000001 00000005   # nfs_fh3: len 8, share 1, fileid 5\n';
 export const FH_BYTES = Buffer.from('0000000100000005', 'hex');
 /** nfs_fh3 of the root directory (fileid 1). */

@@ -1,0 +1,67 @@
+/**
+ * A ProtocolRuntime for protocol tests built from the real services over in-memory stores:
+ * MetadataService, PayloadService and MountsService, one share `/export` (id 1) whose root
+ * is world-writable, as the runtime makes a new share's root (runtime/shares.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { MetadataService } from '../../metadata/service.ts';
+import { MemoryMetadataStore } from '../../metadata/stores/memory/memory-store.ts';
+import type { FileHandle } from '../../metadata/types.ts';
+import { PayloadService } from '../../payload/service.ts';
+import { MemoryBlockStore } from '../../payload/stores/memory/memory-store.ts';
+import { MountsService } from '../../runtime/mounts.ts';
+import type { OpSample, ProtocolRuntime, ShareInfo } from '../../runtime/types.ts';
+
+export const SHARE = '/export';
+
+export interface TestRuntime extends ProtocolRuntime {
+  metadata: MetadataService;
+  payload: PayloadService;
+  mounts: MountsService;
+  /** The share as the SharesView lists it. */
+  share: ShareInfo;
+  root: FileHandle;
+  /** Every request the protocols recorded, in order. */
+  samples: OpSample[];
+  /** Enables or disables the share in the SharesView and the metadata service, as SharesService.update does. */
+  setEnabled(enabled: boolean): void;
+}
+
+export async function testRuntime(allowedNetworks: string[] = []): Promise<TestRuntime> {
+  const share: ShareInfo = {
+    name: SHARE,
+    id: 1,
+    enabled: true,
+    export: { readOnly: false, squash: 'none', anonUid: 65534, anonGid: 65534, allowedNetworks },
+  };
+  const metadata = new MetadataService();
+  await metadata.registerShare(SHARE, {
+    id: share.id,
+    store: new MemoryMetadataStore(),
+    options: share.export,
+    enabled: true,
+    root: { uid: 0, gid: 0, mode: 0o777 },
+  });
+  const payload = new PayloadService();
+  payload.registerShare(SHARE, new MemoryBlockStore());
+  const mounts = new MountsService();
+  const samples: OpSample[] = [];
+  mounts.on('sample', (s) => samples.push(s));
+  const shares = new Map([[SHARE, share]]);
+  return {
+    metadata,
+    payload,
+    mounts,
+    share,
+    root: await metadata.rootHandle(SHARE),
+    samples,
+    shares: { get: (name) => shares.get(name), list: () => [...shares.values()] },
+    logger: pino({ level: 'silent' }),
+    bootVerifier: randomBytes(8),
+    setEnabled(enabled) {
+      share.enabled = enabled;
+      metadata.updateShare(SHARE, { enabled });
+    },
+  };
+}
