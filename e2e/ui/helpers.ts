@@ -5,8 +5,6 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { DfsProcess } from '../helpers/dfs.ts';
@@ -86,52 +84,9 @@ export async function servesWebUi(apiPort: number): Promise<boolean> {
   }
 }
 
-/**
- * The URL of the web UI of a started dfs: its own / when it serves the UI; otherwise a
- * local stand-in that serves out/renderer and passes /api (SSE included) through to it.
- */
-export async function webUi(dfs: DfsProcess): Promise<{ url: string; native: boolean; close(): Promise<void> }> {
-  const apiPort = dfs.apiPort as number;
-  if (await servesWebUi(apiPort))
-    return { url: `http://127.0.0.1:${apiPort}/`, native: true, close: async () => undefined };
-  const { readFile } = await import('node:fs/promises');
-  const types: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css' };
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    if (url.startsWith('/api/')) {
-      const up = http.request(
-        { host: '127.0.0.1', port: apiPort, path: url, method: req.method, headers: req.headers },
-        (ur) => {
-          res.writeHead(ur.statusCode ?? 502, ur.headers);
-          ur.pipe(res);
-        },
-      );
-      up.on('error', () => res.destroy());
-      req.pipe(up);
-      return;
-    }
-    const rel = url === '/' ? 'index.html' : url.split('?')[0]!.replace(/^\/+/, '');
-    if (rel.includes('..')) {
-      res.writeHead(404).end();
-      return;
-    }
-    readFile(path.join(RENDERER_DIR, rel)).then(
-      (data) =>
-        res.writeHead(200, { 'content-type': types[path.extname(rel)] ?? 'application/octet-stream' }).end(data),
-      () => res.writeHead(404).end(),
-    );
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    native: false,
-    close: () =>
-      new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
-  };
+/** The URL of the web UI a started dfs serves at / (its own, never a stand-in). */
+export function webUi(dfs: DfsProcess): { url: string } {
+  return { url: `http://127.0.0.1:${dfs.apiPort as number}/` };
 }
 
 /** Signs in through the login page. */

@@ -120,18 +120,17 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
   describe('first run', () => {
     let dfs: DfsProcess;
     let browser: Browser;
-    let ui: Awaited<ReturnType<typeof webUi>>;
+    let ui: ReturnType<typeof webUi>;
     const folder = makeTmpDir('dittofs-ui-folder-');
 
     beforeAll(async () => {
       dfs = await startDfs();
-      ui = await webUi(dfs);
+      ui = webUi(dfs);
       browser = await launchBrowser();
     }, 120_000);
 
     afterAll(async () => {
       await browser?.close();
-      await ui?.close();
       await dfs?.stop();
       removeTmpDir(folder);
     });
@@ -194,7 +193,7 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
   describe('a set-up server', () => {
     let dfs: DfsProcess;
     let browser: Browser;
-    let ui: Awaited<ReturnType<typeof webUi>>;
+    let ui: ReturnType<typeof webUi>;
     let api: ApiClient;
     const tmp = makeTmpDir('dittofs-ui-');
 
@@ -204,7 +203,7 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       await api.call('settings.set', { params: { key: SETUP_KEY }, body: { value: true } });
       // /export as the NFS tests use it: root from the client stays root (the root dir is 0:0 0755).
       await api.call('shares.update', { params: { name: '/export' }, body: { squash: 'none' } });
-      ui = await webUi(dfs);
+      ui = webUi(dfs);
       browser = await launchBrowser();
       await signIn(browser.page, ui.url, dfs.adminPassword);
       await browser.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
@@ -212,7 +211,6 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
 
     afterAll(async () => {
       await browser?.close();
-      await ui?.close();
       await dfs?.stop();
       removeTmpDir(tmp);
     });
