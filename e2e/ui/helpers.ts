@@ -13,7 +13,6 @@ import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 
 export const CHROMIUM = process.env['DITTOFS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 export const SHOTS_DIR = path.join(REPO_ROOT, 'test-output', 'ui');
-export const RENDERER_DIR = path.join(REPO_ROOT, 'out', 'renderer');
 
 export const hasChromium = (): boolean => existsSync(CHROMIUM);
 
