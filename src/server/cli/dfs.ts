@@ -59,7 +59,16 @@ program
       );
     }
     if (process.env['DITTOFS_TEST_HOOKS'] === '1') attachTestHooks(server.runtime, process.stdin, process.stdout);
-    logger.info({ version: VERSION, dataDir: config.dataDir, nfsPort: server.ports.nfs, apiPort: server.ports.api, metricsPort: server.ports.metrics }, 'ready');
+    logger.info(
+      {
+        version: VERSION,
+        dataDir: config.dataDir,
+        nfsPort: server.ports.nfs,
+        apiPort: server.ports.api,
+        metricsPort: server.ports.metrics,
+      },
+      'ready',
+    );
     process.exit(await serveUntilSignal(server, logger, config.shutdownTimeoutMs));
   });
 
