@@ -17,7 +17,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*', 'electron', '*/server/*', '*/main/*'], message: 'src/shared is platform-free' }] },
+        {
+          patterns: [
+            { group: ['node:*', 'electron', '*/server/*', '*/main/*'], message: 'src/shared is platform-free' },
+          ],
+        },
       ],
     },
   },
@@ -26,9 +30,19 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['electron', 'react', 'react-dom', '*/renderer/*', '*/main/*'], message: 'src/server never imports electron, React or the UI' }] },
+        {
+          patterns: [
+            {
+              group: ['electron', 'react', 'react-dom', '*/renderer/*', '*/main/*'],
+              message: 'src/server never imports electron, React or the UI',
+            },
+          ],
+        },
       ],
     },
   },
-  { files: ['bin/**/*.js', 'scripts/**/*.mjs'], languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } } },
+  {
+    files: ['bin/**/*.js', 'scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly' } },
+  },
 );

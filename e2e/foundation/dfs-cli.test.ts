@@ -14,7 +14,12 @@ function dfs(args: string[], env: Record<string, string> = {}) {
   const res = spawnSync(process.execPath, [DFS_BIN, ...args], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'), XDG_DATA_HOME: path.join(tmp, 'xdg-data'), ...env },
+    env: {
+      ...process.env,
+      XDG_CONFIG_HOME: path.join(tmp, 'xdg-config'),
+      XDG_DATA_HOME: path.join(tmp, 'xdg-data'),
+      ...env,
+    },
     timeout: 60_000,
   });
   return { code: res.status, stdout: res.stdout, stderr: res.stderr };
@@ -61,7 +66,11 @@ describe('dfs CLI', () => {
     const notADir = path.join(tmp, 'plain-file');
     writeFileSync(notADir, 'x');
     chmodSync(notADir, 0o444);
-    const r = dfs(['start', '--data-dir', path.join(notADir, 'data')], { DITTOFS_NFS_PORT: '0', DITTOFS_API_PORT: '0', DITTOFS_METRICS_PORT: '0' });
+    const r = dfs(['start', '--data-dir', path.join(notADir, 'data')], {
+      DITTOFS_NFS_PORT: '0',
+      DITTOFS_API_PORT: '0',
+      DITTOFS_METRICS_PORT: '0',
+    });
     expect(r.code).toBe(2);
     const lines = r.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);

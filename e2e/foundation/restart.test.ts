@@ -31,7 +31,13 @@ describe('dfs start: persistence across a restart', () => {
     const env = { DITTOFS_TEST_HOOKS: '1' };
 
     const first = await startDfs({ dataDir, env, stdin: true });
-    const written = await hook(first, { id: 1, op: 'write', share: '/export', name: 'kept.bin', data: content.toString('base64') });
+    const written = await hook(first, {
+      id: 1,
+      op: 'write',
+      share: '/export',
+      name: 'kept.bin',
+      data: content.toString('base64'),
+    });
     expect(written).toMatchObject({ ok: true, size: content.length });
     expect(await first.stop()).toBe(0);
     expect(first.logs()).toContain('"msg":"stopped"');

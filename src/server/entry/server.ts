@@ -28,7 +28,10 @@ type Listener = Partial<Pick<AdapterConfig, 'enabled' | 'port' | 'bind'>>;
  * Listener keys set through the environment win over the persisted adapter settings at
  * each start (containers, tests); the config file only seeds them on first start.
  */
-export function adapterOverridesFromEnv(config: Config, env: NodeJS.ProcessEnv): Partial<Record<AdapterType, Listener>> {
+export function adapterOverridesFromEnv(
+  config: Config,
+  env: NodeJS.ProcessEnv,
+): Partial<Record<AdapterType, Listener>> {
   const out: Partial<Record<AdapterType, Listener>> = {};
   for (const type of ['nfs', 'smb'] as const) {
     const listener: Listener = {};
@@ -87,7 +90,9 @@ export async function startServer(config: Config, logger: Logger, env: NodeJS.Pr
   try {
     portmap = await startPortmapper(config, runtime);
     if (config.api.enabled) {
-      api = await startApiServer(runtime, config.api.bind, config.api.port, { onRequest: (op, status, s) => metrics.recordApi(op, status, s) });
+      api = await startApiServer(runtime, config.api.bind, config.api.port, {
+        onRequest: (op, status, s) => metrics.recordApi(op, status, s),
+      });
       logger.info({ bind: config.api.bind, port: api.port }, 'API listening');
     }
     if (config.metrics.enabled) {

@@ -52,7 +52,9 @@ export function attachTestHooks(runtime: Runtime, input: Readable, output: Writa
     handle(runtime, req).then(
       (result) => output.write(`${JSON.stringify({ id: req.id, ok: true, ...result })}\n`),
       (err: unknown) =>
-        output.write(`${JSON.stringify({ id: req.id, ok: false, error: isDittoError(err) ? err.code : String(err) })}\n`),
+        output.write(
+          `${JSON.stringify({ id: req.id, ok: false, error: isDittoError(err) ? err.code : String(err) })}\n`,
+        ),
     );
   });
 }

@@ -13,7 +13,17 @@ export function createLogger(level: LogLevel, destination: pino.DestinationStrea
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: {
-        paths: ['password', '*.password', 'newPassword', '*.newPassword', 'token', '*.token', 'secret', '*.secret', 'req.headers.authorization'],
+        paths: [
+          'password',
+          '*.password',
+          'newPassword',
+          '*.newPassword',
+          'token',
+          '*.token',
+          'secret',
+          '*.secret',
+          'req.headers.authorization',
+        ],
         censor: '[redacted]',
       },
     },

@@ -48,7 +48,14 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
     // A client that mounts the same share again keeps one record (MNT is idempotent).
     const existing = this.find(rec.protocol, rec.clientAddr, rec.share);
     if (existing) return existing;
-    const mount: MountRecord = { ...rec, id: randomUUID(), since: new Date().toISOString(), bytesRead: 0, bytesWritten: 0, ops: 0 };
+    const mount: MountRecord = {
+      ...rec,
+      id: randomUUID(),
+      since: new Date().toISOString(),
+      bytesRead: 0,
+      bytesWritten: 0,
+      ops: 0,
+    };
     this.mounts.set(mount.id, mount);
     this.emit('mount', mount);
     return mount;

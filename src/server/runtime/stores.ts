@@ -36,11 +36,15 @@ export class StoresService {
   ) {}
 
   metadataStore(name: string): Promise<MetadataStore> {
-    return this.openOnce(this.metadataStores, name, async () => this.openMetadata(await this.store.getMetadataStore(name)));
+    return this.openOnce(this.metadataStores, name, async () =>
+      this.openMetadata(await this.store.getMetadataStore(name)),
+    );
   }
 
   payloadStore(name: string): Promise<BlockStore> {
-    return this.openOnce(this.payloadStores, name, async () => this.openPayload(await this.store.getPayloadStore(name)));
+    return this.openOnce(this.payloadStores, name, async () =>
+      this.openPayload(await this.store.getPayloadStore(name)),
+    );
   }
 
   /** Persists a new store config after proving the store opens with it. */
@@ -94,7 +98,10 @@ export class StoresService {
     return p;
   }
 
-  private async closeOne<T extends { close(): Promise<void> }>(cache: Map<string, Promise<T>>, name: string): Promise<void> {
+  private async closeOne<T extends { close(): Promise<void> }>(
+    cache: Map<string, Promise<T>>,
+    name: string,
+  ): Promise<void> {
     const p = cache.get(name);
     cache.delete(name);
     if (!p) return;
