@@ -5,7 +5,15 @@ import { LINK_MAX, dirChanged, entryOf, mutation, newRecord } from './file-helpe
 import type { Cred } from './identity.ts';
 import { checkName, isDotName } from './names.ts';
 import { W, X, requireAccess } from './permissions.ts';
-import { loadDir, loadFile, type ShareRegistry, type ShareState } from './shares.ts';
+import {
+  loadDir,
+  loadFile,
+  restoreUnstable,
+  type ShareRegistry,
+  type ShareState,
+  takeUnstable,
+  type UnstableWrite,
+} from './shares.ts';
 import type { FileRecord, StoreTx } from './store.ts';
 import { now } from './time.ts';
 import {
@@ -110,28 +118,51 @@ export async function create(
   how: CreateMode,
 ): Promise<Created> {
   const { share, fileid: dirId, cred } = creation(reg, auth, dirH, name);
-  return share.store.transaction(async (tx) => {
-    const { dir, existing } = await openDir(tx, share, cred, dirId, name);
-    const t = now();
-    if (existing !== undefined) {
-      const rec = await loadFile(tx, share, existing);
-      const dirWcc = { before: dir.attr, after: dir.attr };
-      const regular = rec.attr.type === FileType.Regular;
-      if (how.kind === 'exclusive' && regular && rec.verifier?.equals(how.verifier)) {
-        return { ...entryOf(share, rec), dirWcc };
-      }
-      if (how.kind !== 'unchecked' || !regular) throw new DittoError('EXISTS', name);
-      if (attrs.size === undefined) return { ...entryOf(share, rec), dirWcc };
-      const opened = { ...rec, attr: applySetAttrs(cred, rec.attr, { size: attrs.size }, t) };
-      await tx.putFile(opened);
-      return { ...entryOf(share, opened), dirWcc };
+  let truncated: { fileid: number; taken: UnstableWrite | undefined } | undefined;
+  try {
+    return await share.store.transaction((tx) =>
+      createIn(tx, share, cred, dirId, name, attrs, how, (fileid) => {
+        // The truncation is stored with the file's earlier unstable writes, which it supersedes.
+        truncated = { fileid, taken: takeUnstable(share, fileid) };
+      }),
+    );
+  } catch (err) {
+    if (truncated !== undefined) restoreUnstable(share, truncated.fileid, truncated.taken);
+    throw err;
+  }
+}
+
+async function createIn(
+  tx: StoreTx,
+  share: ShareState,
+  cred: Cred,
+  dirId: number,
+  name: string,
+  attrs: SetAttrs,
+  how: CreateMode,
+  truncating: (fileid: number) => void,
+): Promise<Created> {
+  const { dir, existing } = await openDir(tx, share, cred, dirId, name);
+  const t = now();
+  if (existing !== undefined) {
+    const rec = await loadFile(tx, share, existing);
+    const dirWcc = { before: dir.attr, after: dir.attr };
+    const regular = rec.attr.type === FileType.Regular;
+    if (how.kind === 'exclusive' && regular && rec.verifier?.equals(how.verifier)) {
+      return { ...entryOf(share, rec), dirWcc };
     }
-    const base = newRecord(share, cred, dir, FileType.Regular, attrs.mode ?? FILE_MODE, t);
-    // The verifier may be a view of a pooled request buffer: keep a copy.
-    const rec =
-      how.kind === 'exclusive' ? { ...base, verifier: Buffer.from(how.verifier) } : withAttrs(cred, base, attrs, t);
-    return insert(tx, share, cred, dir, name, rec, t);
-  });
+    if (how.kind !== 'unchecked' || !regular) throw new DittoError('EXISTS', name);
+    if (attrs.size === undefined) return { ...entryOf(share, rec), dirWcc };
+    truncating(existing);
+    const opened = { ...rec, attr: applySetAttrs(cred, rec.attr, { size: attrs.size }, t) };
+    await tx.putFile(opened);
+    return { ...entryOf(share, opened), dirWcc };
+  }
+  const base = newRecord(share, cred, dir, FileType.Regular, attrs.mode ?? FILE_MODE, t);
+  // The verifier may be a view of a pooled request buffer: keep a copy.
+  const rec =
+    how.kind === 'exclusive' ? { ...base, verifier: Buffer.from(how.verifier) } : withAttrs(cred, base, attrs, t);
+  return insert(tx, share, cred, dir, name, rec, t);
 }
 
 export async function mkdir(

@@ -1,9 +1,18 @@
 /** Metadata side of READ and WRITE (RFC 1813 §3.3.6, §3.3.7); the payload is the PayloadService's. */
-import { DittoError } from '../../shared/errors.ts';
+import { DittoError, isDittoError } from '../../shared/errors.ts';
 import { mutation } from './file-helpers.ts';
 import { squash } from './identity.ts';
-import { R, W, killSuid, mayDoIo } from './permissions.ts';
-import { type PendingWrite, loadFile, type ShareRegistry, type ShareState } from './shares.ts';
+import { R, W, mayDoIo } from './permissions.ts';
+import {
+  loadFile,
+  loadStored,
+  restoreUnstable,
+  type ShareRegistry,
+  type ShareState,
+  takeUnstable,
+  type UnstableWrite,
+  unstableAttr,
+} from './shares.ts';
 import type { FileRecord, StoreTx } from './store.ts';
 import { now } from './time.ts';
 import { type AuthContext, type FileAttr, type FileHandle, FileType, type Wcc } from './types.ts';
@@ -31,37 +40,88 @@ export async function prepareWrite(reg: ShareRegistry, auth: AuthContext, h: Fil
 
 /**
  * Grows the size to `end`, sets mtime/ctime and (for a non-root writer) clears setuid/setgid.
- * Calls for one file that arrive before its update starts are merged into one store write,
- * and their callers share its result; the store's group commit batches across files.
+ *
+ * An unstable write (`stable` false) only records that in memory (ShareState.unstable):
+ * every attribute read merges it, so the new size shows at once, and `persistWrites`
+ * (COMMIT), a stable write or shutdown stores it. Like the unstable data, it may be lost
+ * in a crash before then. A stable write persists it before returning; calls for one file
+ * that arrive before its update starts share one store write, and the store's group
+ * commit batches across files.
  */
-export async function commitWrite(reg: ShareRegistry, auth: AuthContext, h: FileHandle, end: number): Promise<Wcc> {
+export async function commitWrite(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  h: FileHandle,
+  end: number,
+  stable: boolean,
+): Promise<Wcc> {
   const { share, fileid, cred } = mutation(reg, auth, h);
   if (!Number.isSafeInteger(end) || end < 0) throw new DittoError('INVALID_ARGUMENT', 'bad write end');
+  const rec = await loadFile(share.store, share, fileid);
+  requireRegular(rec);
   const killSuidBits = cred.uid !== 0;
-  const pending = share.pendingWrites.get(fileid);
-  if (pending !== undefined) {
-    if (end > pending.end) pending.end = end;
-    pending.killSuid ||= killSuidBits;
-    return pending.result;
+  const t = now();
+  let u = share.unstable.get(fileid);
+  if (u === undefined) {
+    u = { end, killSuid: killSuidBits, time: t, taken: false, result: undefined };
+    share.unstable.set(fileid, u);
+  } else {
+    if (end > u.end) u.end = end;
+    u.killSuid ||= killSuidBits;
+    u.time = t;
   }
-  // Registered before the transaction body can run, which takes it out again.
-  const p = { end, killSuid: killSuidBits } as PendingWrite;
-  share.pendingWrites.set(fileid, p);
-  p.result = share.store.transaction((tx) => {
-    if (share.pendingWrites.get(fileid) === p) share.pendingWrites.delete(fileid);
-    return applyWrite(tx, share, fileid, p);
-  });
-  return p.result;
+  if (!stable) return { before: rec.attr, after: unstableAttr(rec.attr, u) };
+  return persist(share, fileid);
 }
 
-async function applyWrite(tx: StoreTx, share: ShareState, fileid: number, p: PendingWrite): Promise<Wcc> {
-  const rec = await loadFile(tx, share, fileid);
+/**
+ * Stores the file's unstable write state; durable when it resolves (with every write
+ * recorded before the call). The file's attributes after.
+ */
+export async function persistWrites(reg: ShareRegistry, h: FileHandle): Promise<FileAttr> {
+  const { share, fileid } = reg.resolve(h);
+  const wcc = await persist(share, fileid);
+  return wcc.after ?? (await loadFile(share.store, share, fileid)).attr;
+}
+
+/** Persists every unstable write of the share; a file removed meanwhile is skipped. */
+export async function persistShare(share: ShareState): Promise<void> {
+  const results = await Promise.allSettled(Array.from(share.unstable.keys(), (fileid) => persist(share, fileid)));
+  for (const r of results) {
+    if (r.status === 'rejected' && !isDittoError(r.reason, 'STALE_HANDLE')) throw r.reason;
+  }
+}
+
+function persist(share: ShareState, fileid: number): Promise<Wcc> {
+  const u = share.unstable.get(fileid);
+  if (u === undefined) {
+    // Nothing recorded, but a transaction may be storing what was: wait for it.
+    return share.persisting.get(fileid) ?? Promise.resolve({ before: undefined, after: undefined });
+  }
+  if (u.result !== undefined) return u.result;
+  const result = share.store.transaction(async (tx) => {
+    // Taken at the start of the body: writes from now on record a new state for the next commit.
+    if (u.taken) return { before: undefined, after: undefined };
+    takeUnstable(share, fileid);
+    return applyWrite(tx, share, fileid, u);
+  });
+  u.result = result;
+  share.persisting.set(fileid, result);
+  const settle = (): void => {
+    if (share.persisting.get(fileid) === result) share.persisting.delete(fileid);
+  };
+  result.then(settle, (err: unknown) => {
+    settle();
+    // A failed store write keeps the state in memory (a removed file has none to keep).
+    if (u.taken && !isDittoError(err, 'STALE_HANDLE')) restoreUnstable(share, fileid, u);
+  });
+  return result;
+}
+
+async function applyWrite(tx: StoreTx, share: ShareState, fileid: number, u: UnstableWrite): Promise<Wcc> {
+  const rec = await loadStored(tx, share, fileid);
   requireRegular(rec);
-  const before = rec.attr;
-  const t = now();
-  const size = Math.max(before.size, p.end);
-  const mode = p.killSuid ? killSuid(before.mode) : before.mode;
-  const attr: FileAttr = { ...before, size, used: Math.max(before.used, size), mode, mtime: t, ctime: t };
+  const attr = unstableAttr(rec.attr, u);
   await tx.putFile({ ...rec, attr });
-  return { before, after: attr };
+  return { before: rec.attr, after: attr };
 }

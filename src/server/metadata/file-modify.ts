@@ -1,9 +1,16 @@
 /** SETATTR (RFC 1813 §3.3.2): chmod, chown, truncate, utimes. */
-import { DittoError } from '../../shared/errors.ts';
+import { DittoError, isDittoError } from '../../shared/errors.ts';
 import { mutation } from './file-helpers.ts';
 import type { Cred } from './identity.ts';
 import { W, inGroup, killSuid, mayDoIo, permits, requireOwner, S_ISGID } from './permissions.ts';
-import { loadFile, type ShareRegistry } from './shares.ts';
+import {
+  loadStored,
+  restoreUnstable,
+  type ShareRegistry,
+  takeUnstable,
+  type UnstableWrite,
+  withUnstable,
+} from './shares.ts';
 import { now, sameTime } from './time.ts';
 import {
   type AuthContext,
@@ -80,13 +87,19 @@ export async function setAttr(
   guardCtime: Timespec | undefined,
 ): Promise<Wcc> {
   const { share, fileid, cred } = mutation(reg, auth, h);
-  // A write committed after this call must not merge into one queued before it (a size change would land in between).
-  share.pendingWrites.delete(fileid);
-  return share.store.transaction(async (tx) => {
-    const rec = await loadFile(tx, share, fileid);
-    if (guardCtime !== undefined && !sameTime(guardCtime, rec.attr.ctime)) throw new DittoError('NOT_SYNC');
-    const attr = applySetAttrs(cred, rec.attr, attrs, now());
-    await tx.putFile({ ...rec, attr });
-    return { before: rec.attr, after: attr };
-  });
+  let taken: UnstableWrite | undefined;
+  try {
+    return await share.store.transaction(async (tx) => {
+      // Earlier unstable writes are stored with this change (a truncation or utimes applies after them).
+      taken = takeUnstable(share, fileid);
+      const rec = withUnstable(await loadStored(tx, share, fileid), taken);
+      if (guardCtime !== undefined && !sameTime(guardCtime, rec.attr.ctime)) throw new DittoError('NOT_SYNC');
+      const attr = applySetAttrs(cred, rec.attr, attrs, now());
+      await tx.putFile({ ...rec, attr });
+      return { before: rec.attr, after: attr };
+    });
+  } catch (err) {
+    if (!isDittoError(err, 'STALE_HANDLE')) restoreUnstable(share, fileid, taken);
+    throw err;
+  }
 }

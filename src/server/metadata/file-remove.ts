@@ -59,7 +59,10 @@ export async function remove(
   dirH: FileHandle,
   name: string,
 ): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
-  return unlink(reg, auth, dirH, name, false);
+  const res = await unlink(reg, auth, dirH, name, false);
+  // The last link is gone: so is the file's unstable write state.
+  if (res.removed.nlink === 0) reg.resolve(dirH).share.unstable.delete(res.removed.fileid);
+  return res;
 }
 
 export async function rmdir(

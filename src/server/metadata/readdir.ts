@@ -2,7 +2,7 @@
 import { DittoError } from '../../shared/errors.ts';
 import { squash } from './identity.ts';
 import { R, requireAccess } from './permissions.ts';
-import { handleOf, loadDir, type ShareRegistry } from './shares.ts';
+import { handleOf, loadDir, type ShareRegistry, withUnstable } from './shares.ts';
 import type { AuthContext, DirEntry, DirPage, FileHandle } from './types.ts';
 
 const VERIFIER_SIZE = 8;
@@ -41,7 +41,8 @@ export async function readDir(
   const n = Math.min(rows.length, limit);
   const entries: DirEntry[] = new Array(n);
   for (let i = 0; i < n; i++) {
-    const { name, cookie: c, file } = rows[i]!;
+    const { name, cookie: c, file: stored } = rows[i]!;
+    const file = withUnstable(stored, share.unstable.get(stored.attr.fileid));
     entries[i] = {
       name,
       fileid: file.attr.fileid,

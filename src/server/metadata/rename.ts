@@ -39,7 +39,7 @@ export async function rename(
   checkName(fromName);
   checkName(toName);
   if (isDotName(fromName) || isDotName(toName)) throw new DittoError('INVALID_ARGUMENT', 'cannot rename . or ..');
-  return share.store.transaction(async (tx) => {
+  const res = await share.store.transaction(async (tx): Promise<RenameResult> => {
     const src = await loadDir(tx, share, fromId);
     const crossDir = to.fileid !== fromId;
     const dst = crossDir ? await loadDir(tx, share, to.fileid) : src;
@@ -99,4 +99,7 @@ export async function rename(
       replaced,
     };
   });
+  // A replaced file's last link is gone: so is its unstable write state.
+  if (res.replaced?.nlink === 0) share.unstable.delete(res.replaced.fileid);
+  return res;
 }

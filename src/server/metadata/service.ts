@@ -6,7 +6,7 @@
  */
 import { DittoError } from '../../shared/errors.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
-import { commitWrite, prepareRead, prepareWrite } from './file-io.ts';
+import { commitWrite, persistShare, persistWrites, prepareRead, prepareWrite } from './file-io.ts';
 import { setAttr } from './file-modify.ts';
 import { remove, rmdir } from './file-remove.ts';
 import { squash } from './identity.ts';
@@ -14,7 +14,15 @@ import { checkName } from './names.ts';
 import { X, accessBits, requireAccess } from './permissions.ts';
 import { readDir } from './readdir.ts';
 import { rename } from './rename.ts';
-import { handleOf, loadDir, loadFile, type ShareRegistration, ShareRegistry, type ShareSummary } from './shares.ts';
+import {
+  handleOf,
+  loadDir,
+  loadFile,
+  type ShareRegistration,
+  ShareRegistry,
+  type ShareSummary,
+  withUnstable,
+} from './shares.ts';
 import {
   type AuthContext,
   type CreateMode,
@@ -48,9 +56,19 @@ export class MetadataService implements MetadataOps {
     this.shares.update(name, change);
   }
 
-  /** Stops serving the share; its files stay in the store. */
+  /**
+   * Stops serving the share; its files stay in the store. Unstable writes are queued to
+   * the store (which finishes queued transactions before it closes).
+   */
   unregisterShare(name: string): void {
-    this.shares.unregister(name);
+    const share = this.shares.unregister(name);
+    if (share !== undefined) persistShare(share).catch(() => undefined);
+  }
+
+  /** Persists every share's unstable writes (shutdown); rejects with the first store failure. */
+  async flushAll(): Promise<void> {
+    const results = await Promise.allSettled(this.shares.all().map((s) => persistShare(s)));
+    for (const r of results) if (r.status === 'rejected') throw r.reason;
   }
 
   listShares(): ShareSummary[] {
@@ -89,7 +107,7 @@ export class MetadataService implements MetadataOps {
       const id = await store.lookup(fileid, name);
       const rec = id === undefined ? undefined : await store.getFile(id);
       if (rec === undefined) throw new DittoError('NOT_FOUND', name);
-      found = rec;
+      found = withUnstable(rec, share.unstable.get(rec.attr.fileid));
     }
     return { handle: handleOf(share, found.attr.fileid), attr: found.attr, dirAttr: dir.attr };
   }
@@ -183,8 +201,12 @@ export class MetadataService implements MetadataOps {
     return prepareWrite(this.shares, auth, handle);
   }
 
-  commitWrite(auth: AuthContext, handle: FileHandle, end: number): Promise<Wcc> {
-    return commitWrite(this.shares, auth, handle, end);
+  commitWrite(auth: AuthContext, handle: FileHandle, end: number, stable = true): Promise<Wcc> {
+    return commitWrite(this.shares, auth, handle, end, stable);
+  }
+
+  persistWrites(handle: FileHandle): Promise<FileAttr> {
+    return persistWrites(this.shares, handle);
   }
 
   /** Space of the medium holding the store; file slots of a 32-bit inode space. */

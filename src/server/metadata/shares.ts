@@ -2,9 +2,10 @@
 import { DittoError } from '../../shared/errors.ts';
 import { newAttr } from './attrs.ts';
 import { encodeHandle, parseHandle } from './handles.ts';
+import { killSuid } from './permissions.ts';
 import type { FileRecord, MetadataStore, StoreReader } from './store.ts';
 import { now } from './time.ts';
-import { FileType, type FileHandle, type ShareExportOptions, type Wcc } from './types.ts';
+import { FileType, type FileAttr, type FileHandle, type ShareExportOptions, type Timespec, type Wcc } from './types.ts';
 
 export interface ShareRegistration {
   /** Small stable number (u32) that file handles carry. */
@@ -24,11 +25,23 @@ export interface ShareSummary {
   rootFileId: number;
 }
 
-/** A commitWrite not yet applied (file-io.ts merges concurrent writes to one file). */
-export interface PendingWrite {
+/**
+ * What writes did to a file that the store does not hold yet (file-io.ts): UNSTABLE writes
+ * only record it here, and every attribute read merges it in, so clients see the new size
+ * at once; COMMIT (or a stable write, or shutdown) persists it. Like the data, it is not
+ * durable before then.
+ */
+export interface UnstableWrite {
+  /** Highest end offset written. */
   end: number;
+  /** A non-root writer: setuid/setgid go. */
   killSuid: boolean;
-  result: Promise<Wcc>;
+  /** Time of the latest write: the file's mtime. */
+  time: Timespec;
+  /** Set once a transaction has taken it out of `ShareState.unstable` to write it. */
+  taken: boolean;
+  /** The queued transaction that will persist it (callers joining before it runs share its result). */
+  result: Promise<Wcc> | undefined;
 }
 
 export interface ShareState {
@@ -38,7 +51,10 @@ export interface ShareState {
   readonly rootId: number;
   options: ShareExportOptions;
   enabled: boolean;
-  readonly pendingWrites: Map<number, PendingWrite>;
+  /** Unstable write state by fileid; see UnstableWrite. */
+  readonly unstable: Map<number, UnstableWrite>;
+  /** The latest transaction persisting a file's unstable state, until it settles. */
+  readonly persisting: Map<number, Promise<Wcc>>;
 }
 
 export class ShareRegistry {
@@ -75,7 +91,8 @@ export class ShareRegistry {
       rootId,
       options: { ...reg.options },
       enabled: reg.enabled,
-      pendingWrites: new Map(),
+      unstable: new Map(),
+      persisting: new Map(),
     };
     this.byName.set(name, share);
     this.byId.set(reg.id, share);
@@ -90,11 +107,16 @@ export class ShareRegistry {
   }
 
   /** Its handles turn stale; the namespace stays in the store. */
-  unregister(name: string): void {
+  unregister(name: string): ShareState | undefined {
     const share = this.byName.get(name);
-    if (share === undefined) return;
+    if (share === undefined) return undefined;
     this.byName.delete(name);
     this.byId.delete(share.id);
+    return share;
+  }
+
+  all(): ShareState[] {
+    return [...this.byName.values()];
   }
 
   list(): ShareSummary[] {
@@ -132,11 +154,64 @@ export function handleOf(share: ShareState, fileid: number): FileHandle {
   return encodeHandle(share.id, share.store.epoch, fileid);
 }
 
-/** The record, if it exists and belongs to the share's namespace; STALE_HANDLE otherwise. */
+/**
+ * The record, if it exists and belongs to the share's namespace; STALE_HANDLE otherwise.
+ * Unstable writes are merged in (a transaction that stores a record built from it persists
+ * them too, which is harmless: merging is idempotent).
+ */
 export async function loadFile(reader: StoreReader, share: ShareState, fileid: number): Promise<FileRecord> {
+  const rec = await loadStored(reader, share, fileid);
+  return withUnstable(rec, share.unstable.get(fileid));
+}
+
+/** Like loadFile, without merging unstable writes: the record as stored. */
+export async function loadStored(reader: StoreReader, share: ShareState, fileid: number): Promise<FileRecord> {
   const rec = await reader.getFile(fileid);
   if (rec === undefined || rec.root !== share.rootId) throw new DittoError('STALE_HANDLE');
   return rec;
+}
+
+/** `rec` as the unstable writes `u` left it. */
+export function withUnstable(rec: FileRecord, u: UnstableWrite | undefined): FileRecord {
+  return u === undefined ? rec : { ...rec, attr: unstableAttr(rec.attr, u) };
+}
+
+export function unstableAttr(a: FileAttr, u: UnstableWrite): FileAttr {
+  const size = Math.max(a.size, u.end);
+  const later = u.time.sec > a.ctime.sec || (u.time.sec === a.ctime.sec && u.time.nsec > a.ctime.nsec);
+  return {
+    ...a,
+    size,
+    used: Math.max(a.used, size),
+    mode: u.killSuid ? killSuid(a.mode) : a.mode,
+    mtime: u.time,
+    ctime: later ? u.time : a.ctime,
+  };
+}
+
+/**
+ * Inside a transaction body that will store the file: takes its unstable state out of
+ * memory (the body merges it into what it stores). Hand the result to `restoreUnstable`
+ * if the transaction fails.
+ */
+export function takeUnstable(share: ShareState, fileid: number): UnstableWrite | undefined {
+  const u = share.unstable.get(fileid);
+  if (u === undefined) return undefined;
+  share.unstable.delete(fileid);
+  u.taken = true;
+  return u;
+}
+
+/** Puts back state a failed transaction had taken, merged with writes made since. */
+export function restoreUnstable(share: ShareState, fileid: number, u: UnstableWrite | undefined): void {
+  if (u === undefined) return;
+  const now = share.unstable.get(fileid);
+  if (now === undefined) {
+    share.unstable.set(fileid, { end: u.end, killSuid: u.killSuid, time: u.time, taken: false, result: undefined });
+    return;
+  }
+  now.end = Math.max(now.end, u.end);
+  now.killSuid ||= u.killSuid;
 }
 
 export async function loadDir(reader: StoreReader, share: ShareState, fileid: number): Promise<FileRecord> {

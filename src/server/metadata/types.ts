@@ -180,12 +180,7 @@ export interface MetadataOps {
     toDir: FileHandle,
     toName: string,
   ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined }>;
-  link(
-    auth: AuthContext,
-    file: FileHandle,
-    dir: FileHandle,
-    name: string,
-  ): Promise<{ attr: FileAttr; dirWcc: Wcc }>;
+  link(auth: AuthContext, file: FileHandle, dir: FileHandle, name: string): Promise<{ attr: FileAttr; dirWcc: Wcc }>;
   /**
    * Stable cookies: entries are listed in a fixed order; a cookie from an earlier page
    * resumes after that entry as long as the verifier matches (else BAD_COOKIE).
@@ -202,7 +197,13 @@ export interface MetadataOps {
   prepareRead(auth: AuthContext, handle: FileHandle): Promise<FileAttr>;
   /** Checks write permission and read-only; returns attributes before the write. */
   prepareWrite(auth: AuthContext, handle: FileHandle): Promise<FileAttr>;
-  /** After payload bytes [offset, end) were written: grow size, set mtime/ctime. */
-  commitWrite(auth: AuthContext, handle: FileHandle, end: number): Promise<Wcc>;
+  /**
+   * After payload bytes [offset, end) were written: grow size, set mtime/ctime. Stable
+   * (the default): stored durably before it resolves. Unstable: kept in memory, visible
+   * to every attribute read at once, stored by `persistWrites` (or shutdown).
+   */
+  commitWrite(auth: AuthContext, handle: FileHandle, end: number, stable?: boolean): Promise<Wcc>;
+  /** COMMIT: stores the file's unstable writes durably; returns its attributes. */
+  persistWrites(handle: FileHandle): Promise<FileAttr>;
   fsStat(handle: FileHandle): Promise<FsStat>;
 }

@@ -6,6 +6,8 @@
  * once. When loaded, bytes [0, end) are the block and everything past `end` reads as zero.
  * The buffer comes from a pool holding stale bytes: no byte is exposed before it is written.
  */
+import type { BlockRange } from './blockstore.ts';
+
 export class BlockBuffer {
   loaded = false;
   end = 0;
@@ -67,6 +69,14 @@ export class BlockBuffer {
   /** Drops the content past `size`; only when loaded. */
   clip(size: number): void {
     if (this.end > size) this.end = size;
+  }
+
+  /** The written bytes as block ranges (views of the buffer); only when not loaded. */
+  writtenRanges(): BlockRange[] {
+    const r = this.ranges;
+    const out: BlockRange[] = [];
+    for (let i = 0; i < r.length; i += 2) out.push({ offset: r[i]!, data: this.buf.subarray(r[i]!, r[i + 1]!) });
+    return out;
   }
 
   /** The block as it goes to the store; only when loaded. */

@@ -12,9 +12,23 @@ export interface BlockStoreStats {
   bytes: number;
 }
 
+/** Bytes at an offset inside one block. */
+export interface BlockRange {
+  offset: number;
+  data: Buffer;
+}
+
 export interface BlockStore {
   /** Replaces the block under `key` atomically; `data` is not referenced once this resolves. */
   put(key: string, data: Buffer): Promise<void>;
+  /**
+   * Optional: writes each range's bytes at its offset in the block, creating the block if
+   * absent; bytes never written read as zeros and the rest of the block stays as it was.
+   * Unlike put it is not atomic: until `sync`, a crash may leave any mix of old and new bytes
+   * inside the ranges (never outside them). The caller never runs it concurrently with
+   * another put, patch or delete of the same key. `data` is not referenced once this resolves.
+   */
+  patch?(key: string, ranges: readonly BlockRange[]): Promise<void>;
   /**
    * Bytes [offset, offset + length) of the block, shorter where the block ends; undefined if
    * there is no block. The result may be the store's own memory: callers must not modify it.

@@ -1,15 +1,21 @@
 /**
  * Block buffers with a cap on how many are out at once: that cap is the dirty-memory bound.
- * Released buffers are reused, so a long sequential copy does not churn 4 MiB allocations.
+ * Released buffers are reused, so a long copy does not churn 4 MiB allocations (each fresh
+ * one costs a thousand page faults and an munmap); once the pool has been idle for a while,
+ * the spares beyond a few go back to the allocator so an idle server shrinks.
  */
 
-/** Idle buffers kept for reuse; the rest go back to the allocator so an idle server shrinks. */
+/** Spare buffers kept however long the pool is idle. */
 const SPARE_LIMIT = 4;
+/** Idle time after which spares beyond SPARE_LIMIT are freed. */
+const TRIM_AFTER_MS = 2000;
 
 export class BufferPool {
   private readonly spare: Buffer[] = [];
   private out = 0;
   private waiters: Array<() => void> = [];
+  private lastUse = 0;
+  private trimTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly bufferSize: number,
@@ -24,15 +30,37 @@ export class BufferPool {
   tryAcquire(): Buffer | undefined {
     if (this.out >= this.capacity) return undefined;
     this.out++;
+    this.lastUse = performance.now();
     return this.spare.pop() ?? Buffer.allocUnsafeSlow(this.bufferSize);
+  }
+
+  get spares(): number {
+    return this.spare.length;
   }
 
   release(buf: Buffer): void {
     this.out--;
-    if (this.spare.length < SPARE_LIMIT) this.spare.push(buf);
+    this.lastUse = performance.now();
+    this.spare.push(buf);
+    if (this.spare.length > SPARE_LIMIT) this.scheduleTrim();
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
+  }
+
+  /** Frees spares beyond SPARE_LIMIT once nothing was acquired or released for TRIM_AFTER_MS. */
+  private scheduleTrim(): void {
+    if (this.trimTimer !== undefined) return;
+    const check = (): void => {
+      const idle = performance.now() - this.lastUse;
+      if (idle < TRIM_AFTER_MS) {
+        this.trimTimer = setTimeout(check, TRIM_AFTER_MS - idle).unref();
+        return;
+      }
+      this.trimTimer = undefined;
+      this.spare.length = Math.min(this.spare.length, SPARE_LIMIT);
+    };
+    this.trimTimer = setTimeout(check, TRIM_AFTER_MS).unref();
   }
 
   /** Resolves at the next release. */

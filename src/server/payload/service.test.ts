@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { DittoError, isDittoError } from '../../shared/errors.ts';
-import type { BlockStore, BlockStoreStats } from './blockstore.ts';
+import type { BlockRange, BlockStore, BlockStoreStats } from './blockstore.ts';
 import { BLOCK_SIZE, CHUNK_SIZE } from './layout.ts';
 import { PayloadService } from './service.ts';
 import { FsBlockStore } from './stores/fs/fs-store.ts';
@@ -19,7 +19,24 @@ class SpyStore implements BlockStore {
   failPuts = false;
   onPut: () => void = () => {};
 
-  constructor(readonly inner: BlockStore) {}
+  patches: string[] = [];
+  /** Offered only when asked for: without it the cache reads and rewrites whole blocks. */
+  readonly patch?: (key: string, ranges: readonly BlockRange[]) => Promise<void>;
+
+  constructor(
+    readonly inner: BlockStore,
+    withPatch = false,
+  ) {
+    const patch = inner.patch?.bind(inner);
+    if (withPatch && patch !== undefined) {
+      this.patch = async (key, ranges) => {
+        this.onPut();
+        if (this.failPuts) throw new DittoError('IO', 'injected');
+        this.patches.push(key);
+        return patch(key, ranges);
+      };
+    }
+  }
 
   async put(key: string, data: Buffer): Promise<void> {
     this.onPut();
@@ -61,7 +78,7 @@ interface Backend {
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
 
-const backends: Backend[] = [
+const stores: Backend[] = [
   { name: 'memory', open: async () => new MemoryBlockStore(), reopen: async (store) => store },
   {
     name: 'fs',
@@ -77,6 +94,11 @@ const backends: Backend[] = [
   },
 ];
 
+const backends = stores.flatMap((b) => [
+  { ...b, patch: false, label: b.name },
+  { ...b, patch: true, label: `${b.name} (patch)` },
+]);
+
 async function codeOf(op: Promise<unknown>): Promise<unknown> {
   const err = await op.then(
     () => undefined,
@@ -91,7 +113,7 @@ async function keysOf(store: BlockStore, prefix = ''): Promise<string[]> {
   return keys.sort();
 }
 
-describe.each(backends)('PayloadService over the $name store', (backend) => {
+describe.each(backends)('PayloadService over the $label store', (backend) => {
   let store: SpyStore;
   let svc: PayloadService;
   let seq = 0;
@@ -110,7 +132,7 @@ describe.each(backends)('PayloadService over the $name store', (backend) => {
   }
 
   beforeEach(async () => {
-    store = new SpyStore(await backend.open());
+    store = new SpyStore(await backend.open(), backend.patch);
     svc = service();
     id = `file-${++seq}`;
   });
@@ -197,6 +219,24 @@ describe.each(backends)('PayloadService over the $name store', (backend) => {
       { key: `${id}/0/0`, offset: 0, length: BLOCK_SIZE },
     ]);
     await expectContent(data);
+  });
+
+  it('writes small changes to stored blocks in place, without reading the blocks, when the store can patch', async () => {
+    const data = randomBytes(2 * BLOCK_SIZE);
+    await svc.writeAt(SHARE, id, data, 0);
+    await svc.flush(SHARE, id);
+    store.gets = [];
+    store.patches = [];
+    for (const pos of [10, 5000, BLOCK_SIZE + 3, 2 * BLOCK_SIZE - 4096]) {
+      const bytes = randomBytes(4096);
+      bytes.copy(data, pos);
+      await svc.writeAt(SHARE, id, bytes, pos);
+    }
+    await svc.flush(SHARE, id);
+    // Without patch, each block is read once to be rewritten whole.
+    expect(store.gets).toHaveLength(backend.patch ? 0 : 2);
+    expect(store.patches.sort()).toEqual(backend.patch ? [`${id}/0/0`, `${id}/0/1`] : []);
+    await expectContent(data, service());
   });
 
   it('reads a range of a clean block with one exact get and no copy', async () => {

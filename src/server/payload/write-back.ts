@@ -204,10 +204,20 @@ export class WriteBackCache {
   }
 
   private async persist(b: DirtyBlock): Promise<void> {
+    const { store } = b.state;
     try {
-      await this.load(b);
-      b.sealed = true;
-      await b.state.store.put(b.key, b.content.contents());
+      if (!b.content.loaded && store.patch !== undefined) {
+        // Only some ranges written: write those in place instead of reading and rewriting
+        // the whole block (a random 4 KiB write would otherwise cost 4 MiB each way).
+        b.sealed = true;
+        await store.patch(b.key, b.content.writtenRanges());
+        // A read may be filling the gaps: the buffer must not go back to the pool under it.
+        await settled(b.loading);
+      } else {
+        await this.load(b);
+        b.sealed = true;
+        await store.put(b.key, b.content.contents());
+      }
       this.release(b);
     } finally {
       b.sealed = false;

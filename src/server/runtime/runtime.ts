@@ -121,6 +121,10 @@ export class Runtime implements ProtocolRuntime {
     this.events.stop();
     await this.adapters.stopAll();
     await this.payload.close();
+    // Sizes/mtimes of UNSTABLE writes not yet COMMITted (the data was just flushed above).
+    await this.metadata
+      .flushAll()
+      .catch((err: unknown) => this.logger.error({ err }, 'storing unstable writes failed'));
     await this.stores.closeAll();
     await this.store.close();
   }

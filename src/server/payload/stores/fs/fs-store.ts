@@ -1,17 +1,42 @@
 /**
- * A block store in a local directory (layout in paths.ts). Each put writes a temp file,
- * fdatasyncs it and renames it over the block, so a crash leaves the old block or the new
- * one, never a torn one; `sync` fsyncs the directories whose entries changed, which makes the
+ * A block store in a local directory (layout in paths.ts). Each put writes a temp file and
+ * renames it over the block. A put that replaces a block fdatasyncs the temp file before the
+ * rename, so a crash leaves the old block or the new one, never a torn one (the old one may
+ * hold data a flush made durable). A put of a new block skips that: nothing durable can be
+ * lost there, and `sync` fdatasyncs those files once, which lets a long sequential write go
+ * at disk speed. `sync` then fsyncs the directories whose entries changed, which makes the
  * renames (and deletes) durable. One process per root.
  */
-import type { Dirent } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { access, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DittoError } from '../../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
-import type { BlockStore, BlockStoreStats } from '../../blockstore.ts';
+import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { BLOCK_SUFFIX, blockPath, prefixDir, shardOf } from './paths.ts';
+
+/** Read handles kept open: a small random READ is then one pread instead of open + pread + close. */
+const MAX_READERS = 128;
+
+interface Reader {
+  file: string;
+  fh: Promise<FileHandle>;
+  users: number;
+  /** No longer handed out (evicted, or the file was replaced or removed). */
+  dropped: boolean;
+}
+
+const ignore = (): void => undefined;
+
+function closeReader(r: Reader): void {
+  r.fh
+    .then(
+      (fh) => fh.close(),
+      () => undefined,
+    )
+    .catch(() => undefined);
+}
 
 export class FsBlockStore implements BlockStore {
   private readonly blocksDir: string;
@@ -19,6 +44,12 @@ export class FsBlockStore implements BlockStore {
   private tmpSeq = 0;
   /** Directories with entries created or removed since the last sync. */
   private readonly unsynced = new Set<string>();
+  /** Open read handles by block file, least recently used first. */
+  private readonly readers = new Map<string, Reader>();
+  private syncing: Promise<void> | undefined;
+  private nextSync: Promise<void> | undefined;
+  /** Block files put without fdatasync since the last sync. */
+  private readonly unsyncedFiles = new Set<string>();
 
   private constructor(readonly root: string) {
     this.blocksDir = join(root, 'blocks');
@@ -43,15 +74,18 @@ export class FsBlockStore implements BlockStore {
     const file = blockPath(this.blocksDir, key);
     const tmp = join(this.tmpDir, `${++this.tmpSeq}.tmp`);
     try {
-      const fh = await open(tmp, 'w');
+      const [fh, replacing] = await Promise.all([open(tmp, 'w'), exists(file)]);
       try {
-        await fh.writeFile(data);
-        await fh.datasync();
+        await writeAll(fh, data, 0);
+        if (replacing) await fh.datasync();
       } finally {
         await fh.close();
       }
-      await this.makeDirs(dirname(file));
+      if (!replacing) await this.makeDirs(dirname(file));
       await rename(tmp, file);
+      this.invalidate(file);
+      if (replacing) this.unsyncedFiles.delete(file);
+      else this.unsyncedFiles.add(file);
     } catch (err) {
       await unlink(tmp).catch(() => undefined); // it may never have been created
       throw fsError(err);
@@ -59,13 +93,50 @@ export class FsBlockStore implements BlockStore {
     this.unsynced.add(dirname(file));
   }
 
+  /** In place; sync fdatasyncs the file (and its directory, if the block is new). */
+  async patch(key: string, ranges: readonly BlockRange[]): Promise<void> {
+    assertValidKey(key);
+    for (const r of ranges) assertByteRange(r.offset, r.data.length);
+    const file = blockPath(this.blocksDir, key);
+    let created = false;
+    try {
+      let fh: FileHandle;
+      try {
+        fh = await open(file, 'r+');
+      } catch (err) {
+        if (errno(err) !== 'ENOENT') throw err;
+        await this.makeDirs(dirname(file));
+        fh = await open(file, constants.O_WRONLY | constants.O_CREAT);
+        created = true;
+      }
+      try {
+        await Promise.all(ranges.map((r) => writeAll(fh, r.data, r.offset)));
+      } finally {
+        await fh.close();
+      }
+    } catch (err) {
+      throw fsError(err);
+    } finally {
+      // Even a failed patch may have changed the file.
+      this.unsyncedFiles.add(file);
+      if (created) {
+        this.unsynced.add(dirname(file));
+        this.invalidate(file);
+      }
+    }
+  }
+
   async get(key: string, offset = 0, length?: number): Promise<Buffer | undefined> {
     assertValidKey(key);
     assertByteRange(offset, length ?? 0);
+    const file = blockPath(this.blocksDir, key);
+    const reader = this.reader(file);
     let fh: FileHandle;
     try {
-      fh = await open(blockPath(this.blocksDir, key), 'r');
+      fh = await reader.fh;
     } catch (err) {
+      this.dropReader(reader);
+      this.release(reader);
       if (errno(err) === 'ENOENT') return undefined;
       throw fsError(err);
     }
@@ -82,8 +153,46 @@ export class FsBlockStore implements BlockStore {
     } catch (err) {
       throw fsError(err);
     } finally {
-      await fh.close();
+      this.release(reader);
     }
+  }
+
+  /** A shared read handle of `file`, opened if needed; hand it back with `release`. */
+  private reader(file: string): Reader {
+    let r = this.readers.get(file);
+    if (r !== undefined) {
+      // Most recently used last.
+      this.readers.delete(file);
+      this.readers.set(file, r);
+    } else {
+      r = { file, fh: open(file, 'r'), users: 0, dropped: false };
+      this.readers.set(file, r);
+      for (const old of this.readers.values()) {
+        if (this.readers.size <= MAX_READERS) break;
+        this.dropReader(old);
+      }
+    }
+    r.users++;
+    return r;
+  }
+
+  private release(r: Reader): void {
+    r.users--;
+    if (r.users === 0 && r.dropped) closeReader(r);
+  }
+
+  /** Stops handing out `r`; it closes once its last user is done. */
+  private dropReader(r: Reader): void {
+    if (this.readers.get(r.file) === r) this.readers.delete(r.file);
+    if (r.dropped) return;
+    r.dropped = true;
+    if (r.users === 0) closeReader(r);
+  }
+
+  /** After the file was replaced or removed: later gets must open it afresh. */
+  private invalidate(file: string): void {
+    const r = this.readers.get(file);
+    if (r !== undefined) this.dropReader(r);
   }
 
   async delete(key: string): Promise<void> {
@@ -94,6 +203,8 @@ export class FsBlockStore implements BlockStore {
     } catch (err) {
       if (errno(err) === 'ENOENT') return;
       throw fsError(err);
+    } finally {
+      this.invalidate(file);
     }
     this.unsynced.add(dirname(file));
   }
@@ -107,6 +218,8 @@ export class FsBlockStore implements BlockStore {
         await rm(dir, { recursive: true, force: true });
       } catch (err) {
         throw fsError(err);
+      } finally {
+        for (const r of [...this.readers.values()]) if (r.file.startsWith(dir)) this.dropReader(r);
       }
       this.unsynced.add(dirname(dir));
       return;
@@ -119,13 +232,43 @@ export class FsBlockStore implements BlockStore {
     for await (const [key] of this.entries(prefix)) yield key;
   }
 
-  async sync(): Promise<void> {
+  /**
+   * One sync at a time: a call made while one runs waits for it (which may have taken this
+   * caller's files without finishing them yet), then joins the next, shared by every caller
+   * that arrived meanwhile.
+   */
+  sync(): Promise<void> {
+    if (this.syncing === undefined) return this.startSync();
+    this.nextSync ??= this.syncing.then(ignore, ignore).then(() => {
+      this.nextSync = undefined;
+      return this.startSync();
+    });
+    return this.nextSync;
+  }
+
+  private startSync(): Promise<void> {
+    const p = this.syncNow().finally(() => {
+      if (this.syncing === p) this.syncing = undefined;
+    });
+    this.syncing = p;
+    return p;
+  }
+
+  private async syncNow(): Promise<void> {
+    const files = [...this.unsyncedFiles];
+    this.unsyncedFiles.clear();
+    try {
+      await Promise.all(files.map((f) => syncPath(f, true)));
+    } catch (err) {
+      for (const f of files) this.unsyncedFiles.add(f);
+      throw fsError(err);
+    }
     const dirs = [...this.unsynced];
     this.unsynced.clear();
     // Windows cannot open a directory to fsync it; NTFS journals the renames itself.
     if (process.platform === 'win32') return;
     try {
-      await Promise.all(dirs.map(syncDir));
+      await Promise.all(dirs.map((d) => syncPath(d, false)));
     } catch (err) {
       for (const dir of dirs) this.unsynced.add(dir);
       throw fsError(err);
@@ -133,6 +276,7 @@ export class FsBlockStore implements BlockStore {
   }
 
   async close(): Promise<void> {
+    for (const r of [...this.readers.values()]) this.dropReader(r);
     await this.sync();
   }
 
@@ -188,18 +332,36 @@ async function readDir(dir: string): Promise<Dirent[]> {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fdatasync of a file or fsync of a directory; one removed since has nothing left to make durable. */
+async function syncPath(path: string, data: boolean): Promise<void> {
   let fh: FileHandle;
   try {
-    fh = await open(dir, 'r');
+    fh = await open(path, 'r');
   } catch (err) {
-    if (errno(err) === 'ENOENT') return; // removed since: nothing left to make durable
+    if (errno(err) === 'ENOENT') return;
     throw err;
   }
   try {
-    await fh.sync();
+    await (data ? fh.datasync() : fh.sync());
   } finally {
     await fh.close();
+  }
+}
+
+/** Writes all of `data` at `position` (usually one system call). */
+async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise<void> {
+  for (let done = 0; done < data.length;) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
   }
 }
 

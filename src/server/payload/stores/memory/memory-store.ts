@@ -1,6 +1,6 @@
 /** An ephemeral block store in process memory: for tests and scratch shares. */
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
-import type { BlockStore, BlockStoreStats } from '../../blockstore.ts';
+import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 
 export class MemoryBlockStore implements BlockStore {
   /** Keys grouped by their first segment (the payload), so listing one payload scans only its blocks. */
@@ -18,6 +18,18 @@ export class MemoryBlockStore implements BlockStore {
     group.set(key, Buffer.from(data));
     this.blocks++;
     this.bytes += data.length;
+  }
+
+  /** Builds a new buffer: readers may hold views of the old one. */
+  async patch(key: string, ranges: readonly BlockRange[]): Promise<void> {
+    assertValidKey(key);
+    for (const r of ranges) assertByteRange(r.offset, r.data.length);
+    const old = this.groups.get(firstSegment(key))?.get(key);
+    const length = ranges.reduce((n, r) => Math.max(n, r.offset + r.data.length), old?.length ?? 0);
+    const block = Buffer.alloc(length);
+    old?.copy(block);
+    for (const r of ranges) r.data.copy(block, r.offset);
+    await this.put(key, block);
   }
 
   async get(key: string, offset = 0, length?: number): Promise<Buffer | undefined> {

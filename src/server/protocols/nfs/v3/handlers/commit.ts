@@ -1,6 +1,6 @@
 /**
- * RFC 1813 §3.3.21 COMMIT: make a file's earlier UNSTABLE writes durable. The whole file
- * is flushed whatever the range; the verifier is the boot verifier.
+ * RFC 1813 §3.3.21 COMMIT: make a file's earlier UNSTABLE writes durable, content and
+ * size/mtime. The whole file is flushed whatever the range; the verifier is the boot verifier.
  */
 import type { FileHandle, Wcc } from '../../../../metadata/types.ts';
 import type { XdrReader } from '../../../xdr/reader.ts';
@@ -31,10 +31,12 @@ export const commit: Nfs3Handler<CommitArgs, CommitRes> = {
   decode: decodeCommitArgs,
   target: (a) => a.fh,
   async run(ctx, a) {
-    const attr = await ctx.runtime.metadata.getAttr(a.fh);
+    const { metadata, payload } = ctx.runtime;
+    const attr = await metadata.getAttr(a.fh);
     requireRegular(attr);
-    await ctx.runtime.payload.flush(ctx.share, attr.payloadId);
-    return { status: NFS3_OK, wcc: { before: attr, after: attr }, ok: { verifier: ctx.verifier } };
+    // The data and the size/mtime of the UNSTABLE writes, both durable before the reply.
+    const [, after] = await Promise.all([payload.flush(ctx.share, attr.payloadId), metadata.persistWrites(a.fh)]);
+    return { status: NFS3_OK, wcc: { before: attr, after }, ok: { verifier: ctx.verifier } };
   },
   encode(w, res, fsid) {
     w.u32(res.status);

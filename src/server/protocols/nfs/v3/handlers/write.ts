@@ -1,7 +1,7 @@
 /**
  * RFC 1813 §3.3.7 WRITE: store bytes, then extend size / mtime in the metadata. UNSTABLE
- * writes reply UNSTABLE; DATA_SYNC and FILE_SYNC flush the content first and reply
- * FILE_SYNC. The verifier is the boot verifier, so clients re-send uncommitted data after
+ * writes reply UNSTABLE, their metadata change kept in memory until COMMIT; DATA_SYNC and
+ * FILE_SYNC make content and metadata durable and reply FILE_SYNC. The verifier is the boot verifier, so clients re-send uncommitted data after
  * a restart.
  */
 import type { FileHandle, Wcc } from '../../../../metadata/types.ts';
@@ -50,9 +50,12 @@ export const write: Nfs3Handler<WriteArgs, WriteRes> = {
     const before = await metadata.prepareWrite(ctx.auth, a.fh);
     requireRegular(before);
     await payload.writeAt(ctx.share, before.payloadId, a.data, a.offset);
-    const wcc = await metadata.commitWrite(ctx.auth, a.fh, end);
     const committed = a.stable === StableHow.UNSTABLE ? StableHow.UNSTABLE : StableHow.FILE_SYNC;
-    if (committed === StableHow.FILE_SYNC) await payload.flush(ctx.share, before.payloadId);
+    // UNSTABLE: the size/mtime change waits in memory for COMMIT, like the data.
+    const [wcc] = await Promise.all([
+      metadata.commitWrite(ctx.auth, a.fh, end, committed === StableHow.FILE_SYNC),
+      committed === StableHow.FILE_SYNC ? payload.flush(ctx.share, before.payloadId) : undefined,
+    ]);
     ctx.bytesWritten = a.data.length;
     return {
       status: NFS3_OK,
