@@ -80,12 +80,15 @@ export class Runtime implements ProtocolRuntime {
       (share) => this.closeShareSessions(share),
       this.logger,
     );
-    for (const [type, factory] of Object.entries(options.factories)) this.adapters.setFactory(type as AdapterType, factory);
+    for (const [type, factory] of Object.entries(options.factories))
+      this.adapters.setFactory(type as AdapterType, factory);
     this.settings = new SettingsService(store);
     this.users = new UsersService(store, this.logger);
     this.auth = new AuthService(store, this.settings, this.logger, { secret: options.controlplaneSecret });
     this.events = new EventHub(this.mounts, this.adapters, this.logger);
-    this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, { dataDir: this.config.dataDir });
+    this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, {
+      dataDir: this.config.dataDir,
+    });
     this.storeAdmin = new StoreAdmin(store, this.stores, this.logger);
     this.sessions = new SessionsService(this.mounts, this.adapters, this.logger);
   }
@@ -144,8 +147,20 @@ export class Runtime implements ProtocolRuntime {
   private async seedDefaults(): Promise<void> {
     const { defaults, nfs, smb } = this.config;
     if ((await this.store.listAdapters()).length === 0) {
-      await this.store.createAdapter({ type: 'nfs', enabled: nfs.enabled, port: nfs.port, bind: nfs.bind, settings: {} });
-      await this.store.createAdapter({ type: 'smb', enabled: smb.enabled, port: smb.port, bind: smb.bind, settings: {} });
+      await this.store.createAdapter({
+        type: 'nfs',
+        enabled: nfs.enabled,
+        port: nfs.port,
+        bind: nfs.bind,
+        settings: {},
+      });
+      await this.store.createAdapter({
+        type: 'smb',
+        enabled: smb.enabled,
+        port: smb.port,
+        bind: smb.bind,
+        settings: {},
+      });
     }
     if ((await this.store.listShares()).length > 0) return;
     if ((await this.store.listMetadataStores()).length === 0) {
@@ -159,7 +174,12 @@ export class Runtime implements ProtocolRuntime {
     if (!meta || !payload) return;
     await this.store.createShare({ name: defaults.share, metadataStore: meta.name, payloadStore: payload.name });
     // The admin may use the default share over authenticated protocols (SMB) at once.
-    await this.store.setSharePermission({ share: defaults.share, principalType: 'user', principal: ADMIN_USERNAME, access: 'write' });
+    await this.store.setSharePermission({
+      share: defaults.share,
+      principalType: 'user',
+      principal: ADMIN_USERNAME,
+      access: 'write',
+    });
     this.logger.info({ share: defaults.share }, 'created the default share');
   }
 
