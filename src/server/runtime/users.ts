@@ -4,21 +4,11 @@ import type { EffectiveAccess, GroupDto, PermissionEntry, ShareAccess, UserDto }
 import { DittoError, isDittoError } from '../../shared/errors.ts';
 import { hashPassword } from '../auth/password.ts';
 import { ntHash } from '../auth/nthash.ts';
-import type { Group, NewUser, PrincipalType, Role, Share, User, UserPatch } from '../controlplane/models.ts';
+import type { Group, NewUser, PrincipalType, Share, User, UserPatch } from '../controlplane/models.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 
-export interface CreateUserInput {
-  username: string;
-  password: string;
-  role?: Role;
-  uid?: number;
-  gid?: number;
-  enabled?: boolean;
-  mustChangePassword?: boolean;
-  displayName?: string;
-  email?: string;
-  groups?: string[];
-}
+/** A new user as callers give it: the password in clear (hashed here) and initial groups. */
+export type CreateUserInput = Omit<NewUser, 'passwordHash' | 'ntHash'> & { password: string; groups?: string[] };
 
 export type UpdateUserInput = Omit<UserPatch, 'passwordHash' | 'ntHash'>;
 
