@@ -102,7 +102,6 @@ export class AdaptersService extends EventEmitter<{ state: [AdapterStatus] }> {
     try {
       await adapter.serve();
       this.setState(cfg, { adapter, state: 'running', error: undefined });
-      this.logger.info({ adapter: cfg.type, bind: cfg.bind, port: adapter.port }, 'adapter listening');
     } catch (err) {
       const message = (err as Error).message;
       this.setState(cfg, { adapter: undefined, state: 'error', error: message });
