@@ -141,8 +141,16 @@ export class RpcConnection implements RpcSession {
       this.inFlight++;
       this.ops++;
       const out = this.dispatcher.dispatch(record, this);
-      if (Array.isArray(out) || out === 'close') this.deliver(out);
-      else void out.then(this.onReply);
+      if (Array.isArray(out) || out === 'close') {
+        this.decoder.recycle(record);
+        this.deliver(out);
+      } else {
+        // The call has run once it settles: nothing refers to the record any more.
+        void out.then((reply) => {
+          this.decoder.recycle(record);
+          this.onReply(reply);
+        });
+      }
     }
     if (this.decoder.error !== undefined && !this.closed) {
       this.log.warn({ reason: this.decoder.error }, 'closing connection: bad record marking');

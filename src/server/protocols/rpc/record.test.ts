@@ -66,6 +66,34 @@ describe('RecordDecoder', () => {
     expect(d.error).toBeDefined();
   });
 
+  it('reuses the buffer of a large recycled record, and only once it is recycled', () => {
+    const len = 128 * 1024;
+    const frame = (fill: number): Buffer[] => {
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE((0x80000000 | len) >>> 0);
+      const body = Buffer.alloc(len, fill);
+      return [Buffer.concat([header, body.subarray(0, 1000)]), body.subarray(1000)];
+    };
+    const d = new RecordDecoder(1024 * 1024);
+    for (const c of [...frame(1), ...frame(2)]) d.push(c);
+    const a = d.next() as Buffer;
+    const b = d.next() as Buffer;
+    expect(a.buffer).not.toBe(b.buffer);
+    expect(a.every((x) => x === 1)).toBe(true);
+    d.recycle(a);
+    d.recycle(a); // a second return is ignored
+    d.recycle(Buffer.alloc(len)); // so is a buffer it never lent
+    for (const c of [...frame(3), ...frame(4)]) d.push(c);
+    const c = d.next() as Buffer;
+    const e = d.next() as Buffer;
+    expect(c.buffer).toBe(a.buffer);
+    expect(e.buffer).not.toBe(a.buffer);
+    expect(c.length).toBe(len);
+    expect(c.every((x) => x === 3)).toBe(true);
+    expect(b.every((x) => x === 2)).toBe(true);
+    expect(e.every((x) => x === 4)).toBe(true);
+  });
+
   it('yields an empty record for an empty last fragment', () => {
     const d = new RecordDecoder(16);
     d.push(hex('80000000'));

@@ -9,6 +9,11 @@ import { RECORD_MARK_BYTES } from './message.ts';
 
 const EMPTY = Buffer.alloc(0);
 
+/** Records at least this long that span several chunks are assembled in reused buffers. */
+const REUSE_MIN_BYTES = 64 * 1024;
+/** Returned buffers kept per decoder for the next large records. */
+const SPARE_LIMIT = 8;
+
 /**
  * Turns socket chunks into complete records. A record that lies within one chunk is
  * returned as a view of it; only records spread over several chunks or fragments are
@@ -25,6 +30,10 @@ export class RecordDecoder {
   private lastFragment = false;
   private parts: Buffer[] = [];
   private recordLen = 0;
+  /** Buffers of returned large records, ready for the next ones. */
+  private spare: Buffer[] = [];
+  /** Large records handed out, to the buffer each lies in. */
+  private readonly lent = new Map<Buffer, Buffer>();
   error: string | undefined;
 
   constructor(readonly maxRecordSize: number) {}
@@ -74,9 +83,38 @@ export class RecordDecoder {
   private completeRecord(): Buffer {
     const parts = this.parts;
     const record =
-      parts.length === 1 ? (parts[0] as Buffer) : parts.length === 0 ? EMPTY : Buffer.concat(parts, this.recordLen);
+      parts.length === 1
+        ? (parts[0] as Buffer)
+        : parts.length === 0
+          ? EMPTY
+          : this.recordLen >= REUSE_MIN_BYTES
+            ? this.assemble(parts, this.recordLen)
+            : Buffer.concat(parts, this.recordLen);
     this.parts = [];
     this.recordLen = 0;
+    return record;
+  }
+
+  /**
+   * Hands a record from `next` back once nothing refers to it or to any view of it (its call
+   * has replied): a large one's buffer is then reused for a later record. Others are ignored.
+   */
+  recycle(record: Buffer): void {
+    const buf = this.lent.get(record);
+    if (buf === undefined) return;
+    this.lent.delete(record);
+    if (this.spare.length < SPARE_LIMIT) this.spare.push(buf);
+  }
+
+  /** Concatenates `parts` into a spare buffer (or a new one), lent until `recycle`. */
+  private assemble(parts: Buffer[], len: number): Buffer {
+    let buf = this.spare.pop();
+    while (buf !== undefined && buf.length < len) buf = this.spare.pop();
+    buf ??= Buffer.allocUnsafeSlow(len);
+    let pos = 0;
+    for (const part of parts) pos += part.copy(buf, pos);
+    const record = buf.subarray(0, len);
+    this.lent.set(record, buf);
     return record;
   }
 
