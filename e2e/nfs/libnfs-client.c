@@ -436,41 +436,20 @@ static void h_commit(void *d, struct rres *r) {
   }
 }
 
-static void h_create(void *d, struct rres *r) {
-  CREATE3res *x = d;
-  r->status = x->status;
-  if (x->status == NFS3_OK) {
-    copy_post_op_fh(r, &x->CREATE3res_u.resok.obj);
-    copy_post_op_attr(r, &x->CREATE3res_u.resok.obj_attributes);
+/* CREATE, MKNOD, MKDIR and SYMLINK answer alike: the new object's handle and attributes. */
+#define NEW_OBJECT_HANDLER(name, RES)                                   \
+  static void name(void *d, struct rres *r) {                          \
+    RES *x = d;                                                        \
+    r->status = x->status;                                             \
+    if (x->status == NFS3_OK) {                                        \
+      copy_post_op_fh(r, &x->RES##_u.resok.obj);                       \
+      copy_post_op_attr(r, &x->RES##_u.resok.obj_attributes);          \
+    }                                                                  \
   }
-}
-
-static void h_mknod(void *d, struct rres *r) {
-  MKNOD3res *x = d;
-  r->status = x->status;
-  if (x->status == NFS3_OK) {
-    copy_post_op_fh(r, &x->MKNOD3res_u.resok.obj);
-    copy_post_op_attr(r, &x->MKNOD3res_u.resok.obj_attributes);
-  }
-}
-
-static void h_mkdir(void *d, struct rres *r) {
-  MKDIR3res *x = d;
-  r->status = x->status;
-  if (x->status == NFS3_OK) {
-    copy_post_op_fh(r, &x->MKDIR3res_u.resok.obj);
-    copy_post_op_attr(r, &x->MKDIR3res_u.resok.obj_attributes);
-  }
-}
-
-static void h_symlink(void *d, struct rres *r) {
-  SYMLINK3res *x = d;
-  r->status = x->status;
-  if (x->status == NFS3_OK) {
-    copy_post_op_fh(r, &x->SYMLINK3res_u.resok.obj);
-    copy_post_op_attr(r, &x->SYMLINK3res_u.resok.obj_attributes);
-  }
-}
+NEW_OBJECT_HANDLER(h_create, CREATE3res)
+NEW_OBJECT_HANDLER(h_mknod, MKNOD3res)
+NEW_OBJECT_HANDLER(h_mkdir, MKDIR3res)
+NEW_OBJECT_HANDLER(h_symlink, SYMLINK3res)
 
 static void h_setattr(void *d, struct rres *r) {
   SETATTR3res *x = d;
