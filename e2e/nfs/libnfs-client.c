@@ -733,6 +733,30 @@ static void dirpage_free(struct dirpage *p) {
   memset(p, 0, sizeof *p);
 }
 
+/* Reads a directory to its end from `cookie` with READDIR (count 1024) or READDIRPLUS
+ * (dircount 1024, maxcount 8192), appending every entry to `p` and keeping `verf` current.
+ * Returns the number of pages, or -1 after reporting the failure as check `name`. */
+static int read_dir_pages(struct rpc_context *rpc, const struct fhbuf *dir, int plus, uint64_t cookie, char *verf,
+                          const char *name, struct dirpage *p, struct rres *r) {
+  for (int pages = 0;;) {
+    int before = p->n;
+    int rc = plus ? r_readdirplus(rpc, dir, cookie, verf, 1024, 8192, p, r)
+                  : r_readdir(rpc, dir, cookie, verf, 1024, p, r);
+    if (rc != 0 || r->status != NFS3_OK) {
+      failf(name, "page %d (cookie %" PRIu64 "): %s", pages, cookie, rstat(r));
+      return -1;
+    }
+    pages++;
+    memcpy(verf, p->verf, 8);
+    if (p->eof || pages > 100000) return pages;
+    if (p->n == before) {
+      failf(name, "page %d: no entries and no eof", pages);
+      return -1;
+    }
+    cookie = p->ents[p->n - 1].cookie;
+  }
+}
+
 static void names_free(struct rres *r) {
   for (int i = 0; i < r->nnames; i++) free(r->names[i]);
   free(r->names);
@@ -1699,27 +1723,8 @@ static void suite_bigdir(void) {
   {
     struct dirpage p = {0};
     char verf[8] = {0};
-    uint64_t cookie = 0;
-    int pages = 0, err = 0;
-    while (1) {
-      int before = p.n;
-      if (r_readdir(rpc0, &bfh, cookie, verf, 1024, &p, &r) != 0 || r.status != NFS3_OK) {
-        failf("readdir.raw-paged", "page %d (cookie %" PRIu64 "): %s", pages, cookie, rstat(&r));
-        err = 1;
-        break;
-      }
-      pages++;
-      memcpy(verf, p.verf, 8);
-      if (p.eof) break;
-      if (p.n == before) {
-        failf("readdir.raw-paged", "page %d: no entries and no eof", pages);
-        err = 1;
-        break;
-      }
-      cookie = p.ents[p.n - 1].cookie;
-      if (pages > 100000) break;
-    }
-    if (!err) {
+    int pages = read_dir_pages(rpc0, &bfh, 0, 0, verf, "readdir.raw-paged", &p, &r);
+    if (pages >= 0) {
       char **names = malloc(sizeof(char *) * (p.n ? p.n : 1));
       for (int i = 0; i < p.n; i++) names[i] = p.ents[i].name;
       const char *why = check_names_once(names, p.n, N, prefix);
@@ -1735,27 +1740,8 @@ static void suite_bigdir(void) {
   {
     struct dirpage p = {0};
     char verf[8] = {0};
-    uint64_t cookie = 0;
-    int pages = 0, err = 0;
-    while (1) {
-      int before = p.n;
-      if (r_readdirplus(rpc0, &bfh, cookie, verf, 1024, 8192, &p, &r) != 0 || r.status != NFS3_OK) {
-        failf("readdirplus.raw-paged", "page %d (cookie %" PRIu64 "): %s", pages, cookie, rstat(&r));
-        err = 1;
-        break;
-      }
-      pages++;
-      memcpy(verf, p.verf, 8);
-      if (p.eof) break;
-      if (p.n == before) {
-        failf("readdirplus.raw-paged", "page %d: no entries and no eof", pages);
-        err = 1;
-        break;
-      }
-      cookie = p.ents[p.n - 1].cookie;
-      if (pages > 100000) break;
-    }
-    if (!err) {
+    int pages = read_dir_pages(rpc0, &bfh, 1, 0, verf, "readdirplus.raw-paged", &p, &r);
+    if (pages >= 0) {
       char **names = malloc(sizeof(char *) * (p.n ? p.n : 1));
       int nofh = 0, noattr = 0, badcookie = 0;
       for (int i = 0; i < p.n; i++) {
@@ -1777,17 +1763,9 @@ static void suite_bigdir(void) {
       if (p.n > 10) {
         int mid = p.n / 2;
         struct dirpage q = {0};
-        uint64_t c2 = p.ents[mid].cookie;
-        int perr = 0, pg = 0;
-        while (1) {
-          if (r_readdirplus(rpc0, &bfh, c2, verf, 1024, 8192, &q, &r) != 0 || r.status != NFS3_OK) {
-            perr = 1;
-            break;
-          }
-          pg++;
-          if (q.eof || q.n == 0 || pg > 100000) break;
-          c2 = q.ents[q.n - 1].cookie;
-        }
+        char qverf[8];
+        memcpy(qverf, verf, 8);
+        int perr = read_dir_pages(rpc0, &bfh, 1, p.ents[mid].cookie, qverf, "readdirplus.resume-cookie", &q, &r) < 0;
         int same = !perr && q.n == p.n - mid - 1;
         for (int i = 0; same && i < q.n; i++)
           if (strcmp(q.ents[i].name, p.ents[mid + 1 + i].name)) same = 0;
