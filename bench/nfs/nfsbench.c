@@ -152,20 +152,17 @@ HANDLER(lookup, {
     }
   }
 })
-HANDLER(mkdir, {
-  MKDIR3res *x = data;
-  s->status = x->status;
-  if (x->status == NFS3_OK && x->MKDIR3res_u.resok.obj.handle_follows)
-    s->has_fh = fh_from(&s->fh, x->MKDIR3res_u.resok.obj.post_op_fh3_u.handle.data.data_len,
-                        x->MKDIR3res_u.resok.obj.post_op_fh3_u.handle.data.data_val) == 0;
-})
-HANDLER(create, {
-  CREATE3res *x = data;
-  s->status = x->status;
-  if (x->status == NFS3_OK && x->CREATE3res_u.resok.obj.handle_follows)
-    s->has_fh = fh_from(&s->fh, x->CREATE3res_u.resok.obj.post_op_fh3_u.handle.data.data_len,
-                        x->CREATE3res_u.resok.obj.post_op_fh3_u.handle.data.data_val) == 0;
-})
+/* MKDIR and CREATE both answer with the new object's handle. */
+#define NEW_OBJECT_HANDLER(name, RES)                                                                                 \
+  HANDLER(name, {                                                                                                      \
+    RES *x = data;                                                                                                     \
+    s->status = x->status;                                                                                             \
+    if (x->status == NFS3_OK && x->RES##_u.resok.obj.handle_follows)                                                  \
+      s->has_fh = fh_from(&s->fh, x->RES##_u.resok.obj.post_op_fh3_u.handle.data.data_len,                           \
+                          x->RES##_u.resok.obj.post_op_fh3_u.handle.data.data_val) == 0;                             \
+  })
+NEW_OBJECT_HANDLER(mkdir, MKDIR3res)
+NEW_OBJECT_HANDLER(create, CREATE3res)
 HANDLER(fsinfo, {
   FSINFO3res *x = data;
   s->status = x->status;
