@@ -90,7 +90,6 @@ export const DESKTOP_OPS = {
   setStartAtLogin: 'desktop.setStartAtLogin',
   serverInfo: 'desktop.serverInfo',
 } as const;
-export type DesktopOp = (typeof DESKTOP_OPS)[keyof typeof DESKTOP_OPS];
 
 /** What the preload exposes as `window.api`. */
 export interface DesktopApi {

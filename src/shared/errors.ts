@@ -64,8 +64,3 @@ export function isDittoError(err: unknown, code?: ErrorCode): err is DittoError 
 export function nfs3StatusOf(err: unknown): number {
   return err instanceof DittoError ? ERRORS[err.code].nfs3 : ERRORS.SERVER_FAULT.nfs3;
 }
-
-/** The NTSTATUS for any thrown value; unknown failures become STATUS_UNSUCCESSFUL. */
-export function ntStatusOf(err: unknown): number {
-  return err instanceof DittoError ? ERRORS[err.code].ntstatus : 0xc0000001;
-}

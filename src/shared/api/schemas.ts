@@ -420,7 +420,6 @@ export const ClientParams = z.strictObject({ address: z.string().min(1).max(128)
 export const DisconnectResultSchema = z.object({ disconnected: z.int() });
 
 export const ThroughputSchema = z.object({ bytesRead: z.number(), bytesWritten: z.number(), ops: z.number() });
-export type ThroughputDto = z.infer<typeof ThroughputSchema>;
 export const ThroughputSampleSchema = z.object({
   time: Time,
   total: ThroughputSchema,

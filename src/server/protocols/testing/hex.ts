@@ -7,8 +7,3 @@ export function hex(text: string): Buffer {
   if (!/^([0-9a-fA-F]{2})*$/.test(digits)) throw new Error(`bad hex fixture: ${digits}`);
   return Buffer.from(digits, 'hex');
 }
-
-/** Hex of a buffer, for readable assertion diffs. */
-export function toHex(b: Buffer | Buffer[]): string {
-  return (Array.isArray(b) ? Buffer.concat(b) : b).toString('hex');
-}
