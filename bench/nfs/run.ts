@@ -18,6 +18,7 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '10' },
     depth: { type: 'string', default: '16' },
     only: { type: 'string' },
+    tests: { type: 'string' },
     json: { type: 'string' },
     export: { type: 'string', default: '/export' },
   },
@@ -80,12 +81,26 @@ const FIGURES: Figure[] = [
     higherIsBetter: true,
   },
 ];
-const TESTS = ['seqwrite', 'seqread', 'randread', 'randwrite', 'creates'];
+const ALL_TESTS = ['seqwrite', 'seqread', 'randread', 'randwrite', 'creates'];
+const TESTS = opt.tests === undefined ? ALL_TESTS : opt.tests.split(',');
+const unknownTests = TESTS.filter((t) => !ALL_TESTS.includes(t));
+if (unknownTests.length > 0)
+  throw new Error(`--tests: unknown ${unknownTests.join(', ')} (known: ${ALL_TESTS.join(', ')})`);
 
 function rssKiB(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** User + system CPU seconds of a process, all threads (/proc/<pid>/stat, 100 ticks/s). */
+function cpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }
@@ -97,6 +112,8 @@ interface RunOut {
   results: Record<string, number>;
   rssPeakKiB?: number;
   rssStartKiB?: number;
+  /** Server CPU seconds the run took. */
+  cpu?: number;
 }
 
 function runBench(bin: string, s: Server, test: string): Promise<RunOut> {
@@ -120,6 +137,7 @@ function runBench(bin: string, s: Server, test: string): Promise<RunOut> {
   ];
   return new Promise((resolve) => {
     const rssStartKiB = rssKiB(s.pid);
+    const cpuStart = cpuSeconds(s.pid);
     let rssPeakKiB = rssStartKiB;
     const sampler = setInterval(() => {
       const r = rssKiB(s.pid);
@@ -136,7 +154,9 @@ function runBench(bin: string, s: Server, test: string): Promise<RunOut> {
         const m = /^result (\S+) ([\d.]+)/.exec(line);
         if (m) results[m[1]!] = Number(m[2]);
       }
-      resolve({ code: code ?? 1, output, results, rssPeakKiB, rssStartKiB });
+      const cpuEnd = cpuSeconds(s.pid);
+      const cpu = cpuStart !== undefined && cpuEnd !== undefined ? cpuEnd - cpuStart : undefined;
+      resolve({ code: code ?? 1, output, results, rssPeakKiB, rssStartKiB, cpu });
     });
   });
 }
@@ -211,6 +231,9 @@ async function main(): Promise<number> {
           .map(([k, v]) => `${k}=${v}`)
           .join(' ');
         console.log(r.code === 0 ? summary : 'FAILED');
+        // nfsbench's own timing commentary, e.g. how long the final COMMIT took.
+        for (const line of r.output.split('\n')) if (/^# \d/.test(line)) console.log(`#   ${line.slice(2)}`);
+        if (r.cpu !== undefined) console.log(`#   server CPU ${r.cpu.toFixed(2)} s`);
         if (r.code !== 0) {
           failures.push(`${s.name} ${test}: ${r.output.trim().split('\n').slice(-5).join(' | ')}`);
           if (rssKiB(s.pid) === undefined) {

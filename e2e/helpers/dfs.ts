@@ -96,7 +96,15 @@ export async function startDfs(opts: StartDfsOptions = {}): Promise<DfsProcess> 
   };
   const child: ChildProcess = spawn(
     process.execPath,
-    [DFS_BIN, 'start', '--data-dir', dataDir, ...(opts.extraArgs ?? [])],
+    // DITTOFS_E2E_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+    [
+      ...(process.env.DITTOFS_E2E_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      DFS_BIN,
+      'start',
+      '--data-dir',
+      dataDir,
+      ...(opts.extraArgs ?? []),
+    ],
     {
       cwd: REPO_ROOT,
       env,

@@ -25,10 +25,17 @@ export interface BlockStore {
    * Optional: writes each range's bytes at its offset in the block, creating the block if
    * absent; bytes never written read as zeros and the rest of the block stays as it was.
    * Unlike put it is not atomic: until `sync`, a crash may leave any mix of old and new bytes
-   * inside the ranges (never outside them). The caller never runs it concurrently with
-   * another put, patch or delete of the same key. `data` is not referenced once this resolves.
+   * inside the ranges (never outside them). Patches of one key may run concurrently (where
+   * their ranges overlap, either may win); the caller never runs one concurrently with a put
+   * or delete of that key. `data` is not referenced once this resolves.
    */
   patch?(key: string, ranges: readonly BlockRange[]): Promise<void>;
+  /**
+   * Set by a store whose patch costs only the bytes written and which buffers writes itself
+   * (the filesystem store: the OS page cache): the payload layer then sends every write
+   * straight to patch instead of buffering it, and `sync` is what makes it durable.
+   */
+  readonly writeThrough?: boolean;
   /**
    * Bytes [offset, offset + length) of the block, shorter where the block ends; undefined if
    * there is no block. The result may be the store's own memory: callers must not modify it.
@@ -40,7 +47,7 @@ export interface BlockStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Every key that starts with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<string>;
-  /** Makes every completed put and delete durable. */
+  /** Makes every completed put, patch and delete durable. */
   sync(): Promise<void>;
   close(): Promise<void>;
   stats(): Promise<BlockStoreStats>;

@@ -22,13 +22,15 @@ class SpyStore implements BlockStore {
   patches: string[] = [];
   /** Offered only when asked for: without it the cache reads and rewrites whole blocks. */
   readonly patch?: (key: string, ranges: readonly BlockRange[]) => Promise<void>;
+  readonly writeThrough: boolean;
 
   constructor(
     readonly inner: BlockStore,
-    withPatch = false,
+    mode: Mode = 'whole',
   ) {
     const patch = inner.patch?.bind(inner);
-    if (withPatch && patch !== undefined) {
+    this.writeThrough = mode === 'write-through';
+    if (mode !== 'whole' && patch !== undefined) {
       this.patch = async (key, ranges) => {
         this.onPut();
         if (this.failPuts) throw new DittoError('IO', 'injected');
@@ -68,6 +70,9 @@ class SpyStore implements BlockStore {
   }
 }
 
+/** How the store is offered to the service: whole puts only, with patch, or write-through. */
+type Mode = 'whole' | 'patch' | 'write-through';
+
 interface Backend {
   name: string;
   open(): Promise<BlockStore>;
@@ -95,8 +100,9 @@ const stores: Backend[] = [
 ];
 
 const backends = stores.flatMap((b) => [
-  { ...b, patch: false, label: b.name },
-  { ...b, patch: true, label: `${b.name} (patch)` },
+  { ...b, mode: 'whole' as Mode, label: b.name },
+  { ...b, mode: 'patch' as Mode, label: `${b.name} (patch)` },
+  ...(b.name === 'fs' ? [{ ...b, mode: 'write-through' as Mode, label: `${b.name} (write-through)` }] : []),
 ]);
 
 async function codeOf(op: Promise<unknown>): Promise<unknown> {
@@ -114,6 +120,8 @@ async function keysOf(store: BlockStore, prefix = ''): Promise<string[]> {
 }
 
 describe.each(backends)('PayloadService over the $label store', (backend) => {
+  /** Tests of the write-back buffering, which a write-through store does not get. */
+  const buffered = it.skipIf(backend.mode === 'write-through');
   let store: SpyStore;
   let svc: PayloadService;
   let seq = 0;
@@ -132,7 +140,7 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
   }
 
   beforeEach(async () => {
-    store = new SpyStore(await backend.open(), backend.patch);
+    store = new SpyStore(await backend.open(), backend.mode);
     svc = service();
     id = `file-${++seq}`;
   });
@@ -203,7 +211,7 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     await expectContent(data, service());
   });
 
-  it('fetches a partly rewritten stored block once, in one ranged get', async () => {
+  buffered('fetches a partly rewritten stored block once, in one ranged get', async () => {
     const data = randomBytes(2 * MiB);
     await svc.writeAt(SHARE, id, data, 0);
     await svc.flush(SHARE, id);
@@ -234,8 +242,10 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     }
     await svc.flush(SHARE, id);
     // Without patch, each block is read once to be rewritten whole.
-    expect(store.gets).toHaveLength(backend.patch ? 0 : 2);
-    expect(store.patches.sort()).toEqual(backend.patch ? [`${id}/0/0`, `${id}/0/1`] : []);
+    expect(store.gets).toHaveLength(backend.mode === 'whole' ? 2 : 0);
+    // Buffered, a block's ranges go in one patch; write-through, each write is one.
+    const patched = backend.mode === 'write-through' ? [0, 0, 1, 1] : backend.mode === 'patch' ? [0, 1] : [];
+    expect(store.patches.sort()).toEqual(patched.map((block) => `${id}/0/${block}`));
     await expectContent(data, service());
   });
 
@@ -328,7 +338,7 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     expect(svc.stats().dirtyBytes).toBe(0);
   });
 
-  it('keeps dirty memory under its bound through a 200 MiB sequential write', async () => {
+  buffered('keeps dirty memory under its bound through a 200 MiB sequential write', async () => {
     const limit = 8 * MiB;
     svc = service({ dirtyLimitBytes: limit });
     let peak = 0;
@@ -350,7 +360,7 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     await svc.delete(SHARE, id);
   });
 
-  it('writes back partial blocks, oldest first, when the bound is reached', async () => {
+  buffered('writes back partial blocks, oldest first, when the bound is reached', async () => {
     const limit = 2 * BLOCK_SIZE;
     svc = service({ dirtyLimitBytes: limit });
     for (let i = 0; i < 12; i++) {
@@ -424,7 +434,7 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     await expectContent(model.subarray(0, size), service());
   });
 
-  it('keeps content dirty when a write-back fails, and flushes it later', async () => {
+  buffered('keeps content dirty when a write-back fails, and flushes it later', async () => {
     const data = randomBytes(BLOCK_SIZE + 10);
     store.failPuts = true;
     await svc.writeAt(SHARE, id, data, 0);
@@ -458,6 +468,29 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     expect(await codeOf(svc.readAt(SHARE, id, 0, 1))).toBe('STALE_HANDLE');
     svc.registerShare(SHARE, store);
     expect(() => svc.registerShare(SHARE, store)).toThrow(DittoError);
+  });
+
+  it.runIf(backend.mode === 'write-through')('sends writes straight to the store, holding no block memory', async () => {
+    const data = randomBytes(BLOCK_SIZE + MiB);
+    await svc.writeAt(SHARE, id, data.subarray(0, 3 * MiB), 0);
+    await svc.writeAt(SHARE, id, data.subarray(3 * MiB), 3 * MiB);
+    expect(svc.stats().dirtyBytes).toBe(0);
+    expect(store.patches).toEqual([`${id}/0/0`, `${id}/0/0`, `${id}/0/1`]);
+    // Visible in the store before any flush; the flush makes it durable.
+    await expectContent(data, service());
+    await svc.flush(SHARE, id);
+    const reopened = await backend.reopen(store.inner);
+    store = new SpyStore(reopened, backend.mode);
+    await expectContent(data, service());
+  });
+
+  it.runIf(backend.mode === 'write-through')('rejects a write the store fails, then takes the next', async () => {
+    store.failPuts = true;
+    expect(await codeOf(svc.writeAt(SHARE, id, Buffer.from('lost'), 0))).toBe('IO');
+    store.failPuts = false;
+    await svc.writeAt(SHARE, id, Buffer.from('kept'), 0);
+    await svc.flush(SHARE, id);
+    await expectContent(Buffer.from('kept'));
   });
 
   it('rejects bad arguments', async () => {

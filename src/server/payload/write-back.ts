@@ -1,7 +1,9 @@
 /**
  * The block I/O layer between PayloadService and a BlockStore: dirty blocks in bounded
  * memory, written back eagerly when complete, under memory pressure (oldest first) and on
- * flush. This is the seam the slice cache + WAL + offloader will replace.
+ * flush. A `writeThrough` store (filesystem: the page cache buffers) gets writes straight
+ * instead, saving a copy and the block memory. This is the seam the slice cache + WAL +
+ * offloader will replace.
  */
 import { DittoError } from '../../shared/errors.ts';
 import { BlockBuffer } from './block-buffer.ts';
@@ -99,7 +101,13 @@ export class WriteBackCache {
   }
 
   async write(s: PayloadState, data: Buffer, offset: number): Promise<void> {
+    const direct: Promise<void>[] = [];
     for (const { index, at, pos, n } of blockSpans(offset, data.length)) {
+      // A block buffered here (a truncate left it partly loaded) takes its writes until written back.
+      if (s.store.writeThrough === true && s.store.patch !== undefined && !s.blocks.has(index)) {
+        direct.push(s.store.patch(blockKey(s.prefix, index), [{ offset: at, data: data.subarray(pos, pos + n) }]));
+        continue;
+      }
       for (;;) {
         const b = this.writable(s, index);
         if (b instanceof Promise) {
@@ -111,6 +119,7 @@ export class WriteBackCache {
         break;
       }
     }
+    await allOrFirstError(direct);
   }
 
   /** Drops the content past `size`; the caller holds the payload exclusively. */

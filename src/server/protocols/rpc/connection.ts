@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { plainAddress } from './address.ts';
 import type { DispatchOutcome, RpcDispatcher } from './dispatcher.ts';
 import type { RpcSession } from './program.ts';
+import { adoptReadingInto } from './receive-socket.ts';
 import { RecordDecoder } from './record.ts';
 
 export interface ConnectionOptions {
@@ -46,11 +47,30 @@ export class RpcConnection implements RpcSession {
   private readEnded = false;
   private closed = false;
   private idle: (() => void) | undefined;
-  private readonly decoder: RecordDecoder;
   private readonly log: Logger;
+
+  /**
+   * Serves a socket a server accepted paused (pauseOnConnect): reads go straight into the
+   * record decoder's memory where the socket can be adopted for that, else through 'data'.
+   */
+  static accept(accepted: Socket, dispatcher: RpcDispatcher, opts: ConnectionOptions): RpcConnection {
+    const decoder = new RecordDecoder(opts.maxRecordSize);
+    // Reads are reported from the event loop, never before `conn` is set.
+    const adopted = adoptReadingInto(accepted, {
+      buffer: () => decoder.readBuffer(),
+      received: (n) => conn.onReceived(n),
+    });
+    const conn = new RpcConnection(adopted ?? accepted, decoder, dispatcher, opts);
+    if (adopted === undefined) {
+      accepted.on('data', conn.onData);
+      accepted.resume();
+    }
+    return conn;
+  }
 
   constructor(
     private readonly socket: Socket,
+    private readonly decoder: RecordDecoder,
     private readonly dispatcher: RpcDispatcher,
     private readonly opts: ConnectionOptions,
   ) {
@@ -58,10 +78,8 @@ export class RpcConnection implements RpcSession {
     this.clientPort = socket.remotePort ?? 0;
     this.localAddr = plainAddress(socket.localAddress ?? '');
     this.localPort = socket.localPort ?? 0;
-    this.decoder = new RecordDecoder(opts.maxRecordSize);
     this.log = opts.logger.child({ client: `${this.clientAddr}:${this.clientPort}` });
     socket.setNoDelay(true);
-    socket.on('data', this.onData);
     socket.on('end', this.onEnd);
     socket.on('drain', this.onDrain);
     socket.on('error', this.onError);
@@ -88,6 +106,11 @@ export class RpcConnection implements RpcSession {
     return new Promise((resolve) => (this.idle = resolve));
   }
 
+  /** Calls `listener` once the connection's socket has closed. */
+  whenClosed(listener: () => void): void {
+    this.socket.once('close', listener);
+  }
+
   destroy(): void {
     this.closed = true;
     this.socket.destroy();
@@ -98,6 +121,12 @@ export class RpcConnection implements RpcSession {
     this.decoder.push(chunk);
     this.guarded();
   };
+
+  private onReceived(n: number): void {
+    this.bytesIn += n;
+    this.decoder.received(n);
+    this.guarded();
+  }
 
   private readonly onEnd = (): void => {
     this.readEnded = true;

@@ -4,17 +4,21 @@ import { XdrWriter } from '../xdr/writer.ts';
 import { RecordDecoder, sealRecord } from './record.ts';
 
 describe('RecordDecoder', () => {
-  it('returns a record within one chunk as a view of it', () => {
-    const chunk = hex(`
+  it('returns records read into its receive buffer as views of it, uncopied', () => {
+    const bytes = hex(`
       80000008            # last fragment, 8 bytes
       00000001 00000002   # record
       80000004 00000003   # second record, 4 bytes
     `);
     const d = new RecordDecoder(1024);
-    d.push(chunk);
+    const into = d.readBuffer();
+    expect(into.length).toBeGreaterThanOrEqual(64 * 1024);
+    bytes.copy(into);
+    d.received(bytes.length);
     const a = d.next() as Buffer;
     expect(a.toString('hex')).toBe('0000000100000002');
-    expect(a.buffer).toBe(chunk.buffer);
+    expect(a.buffer).toBe(into.buffer);
+    expect(a.byteOffset).toBe(into.byteOffset + 4);
     expect((d.next() as Buffer).toString('hex')).toBe('00000003');
     expect(d.next()).toBeUndefined();
     expect(d.pending).toBe(0);
@@ -66,32 +70,51 @@ describe('RecordDecoder', () => {
     expect(d.error).toBeDefined();
   });
 
-  it('reuses the buffer of a large recycled record, and only once it is recycled', () => {
-    const len = 128 * 1024;
-    const frame = (fill: number): Buffer[] => {
-      const header = Buffer.alloc(4);
-      header.writeUInt32BE((0x80000000 | len) >>> 0);
-      const body = Buffer.alloc(len, fill);
-      return [Buffer.concat([header, body.subarray(0, 1000)]), body.subarray(1000)];
+  it('reuses receive space only once every record in it is recycled', () => {
+    const len = 300 * 1024;
+    const frame = (fill: number): Buffer => {
+      const f = Buffer.alloc(4 + len, fill);
+      f.writeUInt32BE((0x80000000 | len) >>> 0);
+      return f;
     };
     const d = new RecordDecoder(1024 * 1024);
-    for (const c of [...frame(1), ...frame(2)]) d.push(c);
-    const a = d.next() as Buffer;
-    const b = d.next() as Buffer;
-    expect(a.buffer).not.toBe(b.buffer);
-    expect(a.every((x) => x === 1)).toBe(true);
-    d.recycle(a);
-    d.recycle(a); // a second return is ignored
-    d.recycle(Buffer.alloc(len)); // so is a buffer it never lent
-    for (const c of [...frame(3), ...frame(4)]) d.push(c);
-    const c = d.next() as Buffer;
-    const e = d.next() as Buffer;
-    expect(c.buffer).toBe(a.buffer);
-    expect(e.buffer).not.toBe(a.buffer);
-    expect(c.length).toBe(len);
-    expect(c.every((x) => x === 3)).toBe(true);
-    expect(b.every((x) => x === 2)).toBe(true);
-    expect(e.every((x) => x === 4)).toBe(true);
+    const take = (fill: number): Buffer => {
+      d.push(frame(fill));
+      return d.next() as Buffer;
+    };
+    // Large records make the decoder size its buffers for several of them.
+    const records = [1, 2, 3, 4, 5, 6, 7, 8].map(take);
+    const buffers = new Set(records.map((r) => r.buffer));
+    expect(buffers.size).toBeGreaterThan(1);
+    records.forEach((r, i) => expect(r.every((x) => x === i + 1)).toBe(true));
+    // Nothing recycled: later records never land on earlier ones.
+    const more = [9, 10, 11, 12].map(take);
+    const overlaps = (a: Buffer, b: Buffer): boolean =>
+      a.buffer === b.buffer && a.byteOffset < b.byteOffset + b.length && b.byteOffset < a.byteOffset + a.length;
+    for (const r of more) expect(records.some((old) => overlaps(old, r))).toBe(false);
+    records.forEach((r, i) => expect(r.every((x) => x === i + 1)).toBe(true));
+    // Recycled (twice, and a foreign buffer: both ignored), their space comes back.
+    for (const r of [...records, ...more]) d.recycle(r);
+    d.recycle(records[0]!);
+    d.recycle(Buffer.alloc(len));
+    const reused = [13, 14, 15, 16, 17, 18, 19, 20].map(take);
+    expect(reused.some((r) => buffers.has(r.buffer))).toBe(true);
+    reused.forEach((r, i) => expect(r.every((x) => x === i + 13)).toBe(true));
+    expect(d.pending).toBe(0);
+  });
+
+  it('keeps a record whole when it arrives in pieces across a buffer switch', () => {
+    const d = new RecordDecoder(4 * 1024 * 1024);
+    const body = Buffer.alloc(1024 * 1024);
+    for (let i = 0; i < body.length; i++) body[i] = i % 251;
+    const framed = Buffer.concat([Buffer.from([0x80, 0x10, 0x00, 0x00]), body]);
+    // A small record first, held (not recycled), then the large one in 1000-byte pieces.
+    d.push(hex('80000004 cafef00d'));
+    const small = d.next() as Buffer;
+    for (let i = 0; i < framed.length; i += 1000) d.push(framed.subarray(i, i + 1000));
+    const big = d.next() as Buffer;
+    expect(big.equals(body)).toBe(true);
+    expect(small.toString('hex')).toBe('cafef00d');
   });
 
   it('yields an empty record for an empty last fragment', () => {

@@ -7,149 +7,168 @@ import { xdrPadding, type XdrWriter } from '../xdr/writer.ts';
 import { LAST_FRAGMENT } from './constants.ts';
 import { RECORD_MARK_BYTES } from './message.ts';
 
-const EMPTY = Buffer.alloc(0);
+/** The least free space a socket read is offered (Node reads up to 64 KiB at a time). */
+const MIN_READ = 64 * 1024;
+/** Receive buffers hold at least this much, and room for a few records of the largest size seen. */
+const MIN_SLAB = 256 * 1024;
+const RECORDS_PER_SLAB = 4;
+/** Emptied receive buffers kept per decoder for reuse. */
+const SPARE_LIMIT = 2;
 
-/** Records at least this long that span several chunks are assembled in reused buffers. */
-const REUSE_MIN_BYTES = 64 * 1024;
-/** Returned buffers kept per decoder for the next large records. */
-const SPARE_LIMIT = 8;
+/** A receive buffer and how many records handed out still lie in it. */
+class Slab {
+  lent = 0;
+  constructor(readonly buf: Buffer) {}
+}
 
 /**
- * Turns socket chunks into complete records. A record that lies within one chunk is
- * returned as a view of it; only records spread over several chunks or fragments are
- * concatenated, and only once complete. A fragment header that would take the record past
- * `maxRecordSize` sets `error` before anything is buffered for it; the stream is then dead.
+ * Turns received bytes into complete records. Socket reads land straight in a receive
+ * buffer (`readBuffer` / `received`; `push` copies a chunk in), and a record sent as one
+ * fragment, as clients do, is returned as a view of that buffer: no copy. The buffer's space
+ * is reused once every record in it has been handed back with `recycle`. A fragment header
+ * that would take the record past `maxRecordSize` sets `error` before any room is made for
+ * it; the stream is then dead. Multi-fragment records are copied out and joined.
  */
 export class RecordDecoder {
-  private chunks: Buffer[] = [];
-  /** Read offset into chunks[0]. */
-  private head = 0;
-  private buffered = 0;
+  private slab: Slab;
+  /** Bytes received into slab.buf, and where its unparsed ones start. */
+  private readPos = 0;
+  private parsePos = 0;
   /** Bytes still due in the current fragment, or -1 while waiting for a fragment header. */
   private fragLeft = -1;
   private lastFragment = false;
+  /** The record arrives in several fragments: its bytes are copied out as they come. */
+  private collecting = false;
   private parts: Buffer[] = [];
   private recordLen = 0;
-  /** Buffers of returned large records, ready for the next ones. */
-  private spare: Buffer[] = [];
-  /** Large records handed out, to the buffer each lies in. */
-  private readonly lent = new Map<Buffer, Buffer>();
+  /** Size of the largest record seen: receive buffers are sized for a few of them. */
+  private largest = 0;
+  private spare: Slab[] = [];
+  /** Records handed out, to the receive buffer each lies in. */
+  private readonly lent = new WeakMap<Buffer, Slab>();
   error: string | undefined;
 
-  constructor(readonly maxRecordSize: number) {}
+  constructor(readonly maxRecordSize: number) {
+    this.slab = new Slab(Buffer.allocUnsafeSlow(MIN_SLAB));
+  }
 
   /** Bytes received but not yet returned as part of a record. */
   get pending(): number {
-    return this.buffered + this.recordLen;
+    return this.readPos - this.parsePos + this.recordLen;
   }
 
+  /**
+   * Where the next socket read should put its bytes (at least MIN_READ of room); report how
+   * many it wrote with `received` before asking again.
+   */
+  readBuffer(): Buffer {
+    if (this.error !== undefined) return this.slab.buf.subarray(0, MIN_READ);
+    const slab = this.slab;
+    if (slab.lent === 0 && this.parsePos === this.readPos) this.parsePos = this.readPos = 0;
+    // The record being received, if its length is known, should end inside this buffer.
+    const recordEnd = this.fragLeft >= 0 && !this.collecting ? this.parsePos + this.fragLeft : 0;
+    if (slab.buf.length - this.readPos < MIN_READ || recordEnd > slab.buf.length) this.switchSlab();
+    return this.slab.buf.subarray(this.readPos);
+  }
+
+  /** `n` bytes were written at the start of the last `readBuffer()`. */
+  received(n: number): void {
+    if (this.error === undefined) this.readPos += n;
+  }
+
+  /** Copies a chunk in (for streams that hand out their own chunks). */
   push(chunk: Buffer): void {
-    if (this.error || chunk.length === 0) return;
-    this.chunks.push(chunk);
-    this.buffered += chunk.length;
+    for (let done = 0; done < chunk.length && this.error === undefined;) {
+      const n = chunk.copy(this.readBuffer(), 0, done);
+      this.received(n);
+      done += n;
+    }
   }
 
   /** The next complete record, or undefined when more input is needed (or `error` is set). */
   next(): Buffer | undefined {
+    const buf = this.slab.buf;
     while (this.error === undefined) {
       if (this.fragLeft < 0) {
-        if (this.buffered < 4) return undefined;
-        const header = this.readHeader();
+        if (this.readPos - this.parsePos < 4) return undefined;
+        const header = buf.readUInt32BE(this.parsePos);
         const len = header & ~LAST_FRAGMENT;
         if (this.recordLen + len > this.maxRecordSize) {
-          this.error = `record of more than ${this.maxRecordSize} bytes`;
-          this.chunks = [];
-          this.parts = [];
-          this.buffered = 0;
-          this.recordLen = 0;
+          this.fail(`record of more than ${this.maxRecordSize} bytes`);
           return undefined;
         }
+        this.parsePos += 4;
         this.lastFragment = (header & LAST_FRAGMENT) !== 0;
         this.fragLeft = len;
+        this.collecting ||= !this.lastFragment;
       }
-      while (this.fragLeft > 0 && this.buffered > 0) {
-        const part = this.take(this.fragLeft);
-        this.parts.push(part);
-        this.recordLen += part.length;
-        this.fragLeft -= part.length;
+      if (!this.collecting) {
+        // One fragment: hand out a view once all of it is here.
+        if (this.readPos - this.parsePos < this.fragLeft) return undefined;
+        const record = buf.subarray(this.parsePos, this.parsePos + this.fragLeft);
+        this.parsePos += this.fragLeft;
+        this.fragLeft = -1;
+        this.largest = Math.max(this.largest, record.length);
+        this.slab.lent++;
+        this.lent.set(record, this.slab);
+        return record;
+      }
+      const n = Math.min(this.fragLeft, this.readPos - this.parsePos);
+      if (n > 0) {
+        this.parts.push(Buffer.from(buf.subarray(this.parsePos, this.parsePos + n)));
+        this.parsePos += n;
+        this.recordLen += n;
+        this.fragLeft -= n;
       }
       if (this.fragLeft > 0) return undefined;
       this.fragLeft = -1;
-      if (this.lastFragment) return this.completeRecord();
+      if (this.lastFragment) {
+        const record = Buffer.concat(this.parts, this.recordLen);
+        this.parts = [];
+        this.recordLen = 0;
+        this.collecting = false;
+        return record;
+      }
     }
     return undefined;
   }
 
-  private completeRecord(): Buffer {
-    const parts = this.parts;
-    const record =
-      parts.length === 1
-        ? (parts[0] as Buffer)
-        : parts.length === 0
-          ? EMPTY
-          : this.recordLen >= REUSE_MIN_BYTES
-            ? this.assemble(parts, this.recordLen)
-            : Buffer.concat(parts, this.recordLen);
-    this.parts = [];
-    this.recordLen = 0;
-    return record;
-  }
-
   /**
    * Hands a record from `next` back once nothing refers to it or to any view of it (its call
-   * has replied): a large one's buffer is then reused for a later record. Others are ignored.
+   * has replied), so its space can be reused. Anything else is ignored.
    */
   recycle(record: Buffer): void {
-    const buf = this.lent.get(record);
-    if (buf === undefined) return;
+    const slab = this.lent.get(record);
+    if (slab === undefined) return;
     this.lent.delete(record);
-    if (this.spare.length < SPARE_LIMIT) this.spare.push(buf);
+    slab.lent--;
+    if (slab.lent === 0 && slab !== this.slab && this.spare.length < SPARE_LIMIT) this.spare.push(slab);
   }
 
-  /** Concatenates `parts` into a spare buffer (or a new one), lent until `recycle`. */
-  private assemble(parts: Buffer[], len: number): Buffer {
-    let buf = this.spare.pop();
-    while (buf !== undefined && buf.length < len) buf = this.spare.pop();
-    buf ??= Buffer.allocUnsafeSlow(len);
-    let pos = 0;
-    for (const part of parts) pos += part.copy(buf, pos);
-    const record = buf.subarray(0, len);
-    this.lent.set(record, buf);
-    return record;
+  /** Moves the unparsed bytes to a fresh (or spare) buffer with room for the record under way. */
+  private switchSlab(): void {
+    const carry = this.readPos - this.parsePos;
+    const due = Math.max(carry, this.fragLeft >= 0 && !this.collecting ? this.fragLeft : 0);
+    const want = Math.max(MIN_SLAB, RECORDS_PER_SLAB * (this.largest + 4), due + MIN_READ);
+    let next = this.spare.pop();
+    while (next !== undefined && next.buf.length < want) next = this.spare.pop();
+    next ??= new Slab(Buffer.allocUnsafeSlow(want));
+    this.slab.buf.copy(next.buf, 0, this.parsePos, this.readPos);
+    const old = this.slab;
+    this.slab = next;
+    this.parsePos = 0;
+    this.readPos = carry;
+    if (old.lent === 0 && this.spare.length < SPARE_LIMIT) this.spare.push(old);
   }
 
-  private readHeader(): number {
-    const first = this.chunks[0] as Buffer;
-    if (first.length - this.head >= 4) {
-      const v = first.readUInt32BE(this.head);
-      this.advance(4);
-      return v;
-    }
-    let v = 0;
-    for (let i = 0; i < 4; i++) {
-      const chunk = this.chunks[0] as Buffer;
-      v = v * 256 + (chunk[this.head] as number);
-      this.advance(1);
-    }
-    return v;
-  }
-
-  /** Up to `max` bytes from the first chunk, as a view. */
-  private take(max: number): Buffer {
-    const chunk = this.chunks[0] as Buffer;
-    const n = Math.min(max, chunk.length - this.head);
-    const out = chunk.subarray(this.head, this.head + n);
-    this.advance(n);
-    return out;
-  }
-
-  private advance(n: number): void {
-    this.head += n;
-    this.buffered -= n;
-    if (this.head === (this.chunks[0] as Buffer).length) {
-      this.chunks.shift();
-      this.head = 0;
-    }
+  private fail(reason: string): void {
+    this.error = reason;
+    this.parts = [];
+    this.recordLen = 0;
+    this.collecting = false;
+    this.parsePos = this.readPos = 0;
+    // Later reads land in a small scratch buffer: records handed out keep theirs.
+    this.slab = new Slab(Buffer.allocUnsafeSlow(MIN_READ));
   }
 }
 

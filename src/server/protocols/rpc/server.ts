@@ -25,7 +25,8 @@ export class RpcTcpServer {
     private readonly opts: RpcServerOptions,
   ) {
     this.boundPort = opts.port;
-    this.server = createServer({ allowHalfOpen: true, noDelay: true }, this.onConnection);
+    // Paused on connect: RpcConnection.accept may move the socket into one that reads into its own memory.
+    this.server = createServer({ allowHalfOpen: true, noDelay: true, pauseOnConnect: true }, this.onConnection);
   }
 
   get port(): number {
@@ -75,9 +76,9 @@ export class RpcTcpServer {
     return [...this.connections].map((c) => c.stats());
   }
 
-  private readonly onConnection = (socket: Socket): void => {
-    const conn = new RpcConnection(socket, this.dispatcher, this.opts);
+  private readonly onConnection = (accepted: Socket): void => {
+    const conn = RpcConnection.accept(accepted, this.dispatcher, this.opts);
     this.connections.add(conn);
-    socket.once('close', () => this.connections.delete(conn));
+    conn.whenClosed(() => this.connections.delete(conn));
   };
 }

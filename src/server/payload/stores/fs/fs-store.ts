@@ -1,5 +1,7 @@
 /**
- * A block store in a local directory (layout in paths.ts). Each put writes a temp file and
+ * A block store in a local directory (layout in paths.ts). Patches write in place through
+ * cached file handles, so the OS page cache buffers them (`writeThrough`) and `sync`
+ * fdatasyncs the files they touched. Each put writes a temp file and
  * renames it over the block. A put that replaces a block fdatasyncs the temp file before the
  * rename, so a crash leaves the old block or the new one, never a torn one (the old one may
  * hold data a flush made durable). A put of a new block skips that: nothing durable can be
@@ -16,10 +18,11 @@ import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { BLOCK_SUFFIX, blockPath, prefixDir, shardOf } from './paths.ts';
 
-/** Read handles kept open: a small random READ is then one pread instead of open + pread + close. */
-const MAX_READERS = 128;
+/** Block files kept open: a small READ or WRITE is then one pread/pwrite instead of open + I/O + close. */
+const MAX_HANDLES = 128;
 
-interface Reader {
+/** A shared read-write handle of one block file. */
+interface Handle {
   file: string;
   fh: Promise<FileHandle>;
   users: number;
@@ -29,7 +32,7 @@ interface Reader {
 
 const ignore = (): void => undefined;
 
-function closeReader(r: Reader): void {
+function closeHandle(r: Handle): void {
   r.fh
     .then(
       (fh) => fh.close(),
@@ -39,13 +42,14 @@ function closeReader(r: Reader): void {
 }
 
 export class FsBlockStore implements BlockStore {
+  readonly writeThrough = true;
   private readonly blocksDir: string;
   private readonly tmpDir: string;
   private tmpSeq = 0;
   /** Directories with entries created or removed since the last sync. */
   private readonly unsynced = new Set<string>();
-  /** Open read handles by block file, least recently used first. */
-  private readonly readers = new Map<string, Reader>();
+  /** Open handles by block file, least recently used first. */
+  private readonly handles = new Map<string, Handle>();
   private syncing: Promise<void> | undefined;
   private nextSync: Promise<void> | undefined;
   /** Block files put without fdatasync since the last sync. */
@@ -93,36 +97,20 @@ export class FsBlockStore implements BlockStore {
     this.unsynced.add(dirname(file));
   }
 
-  /** In place; sync fdatasyncs the file (and its directory, if the block is new). */
+  /** In place through a cached handle; sync fdatasyncs the file (and its directory, if the block is new). */
   async patch(key: string, ranges: readonly BlockRange[]): Promise<void> {
     assertValidKey(key);
     for (const r of ranges) assertByteRange(r.offset, r.data.length);
     const file = blockPath(this.blocksDir, key);
-    let created = false;
+    const [handle, fh] = await this.acquire(file, true);
     try {
-      let fh: FileHandle;
-      try {
-        fh = await open(file, 'r+');
-      } catch (err) {
-        if (errno(err) !== 'ENOENT') throw err;
-        await this.makeDirs(dirname(file));
-        fh = await open(file, constants.O_WRONLY | constants.O_CREAT);
-        created = true;
-      }
-      try {
-        await Promise.all(ranges.map((r) => writeAll(fh, r.data, r.offset)));
-      } finally {
-        await fh.close();
-      }
+      await Promise.all(ranges.map((r) => writeAll(fh, r.data, r.offset)));
     } catch (err) {
       throw fsError(err);
     } finally {
       // Even a failed patch may have changed the file.
       this.unsyncedFiles.add(file);
-      if (created) {
-        this.unsynced.add(dirname(file));
-        this.invalidate(file);
-      }
+      this.release(handle);
     }
   }
 
@@ -130,13 +118,11 @@ export class FsBlockStore implements BlockStore {
     assertValidKey(key);
     assertByteRange(offset, length ?? 0);
     const file = blockPath(this.blocksDir, key);
-    const reader = this.reader(file);
+    let handle: Handle;
     let fh: FileHandle;
     try {
-      fh = await reader.fh;
+      [handle, fh] = await this.acquire(file, false);
     } catch (err) {
-      this.dropReader(reader);
-      this.release(reader);
       if (errno(err) === 'ENOENT') return undefined;
       throw fsError(err);
     }
@@ -153,46 +139,75 @@ export class FsBlockStore implements BlockStore {
     } catch (err) {
       throw fsError(err);
     } finally {
-      this.release(reader);
+      this.release(handle);
     }
   }
 
-  /** A shared read handle of `file`, opened if needed; hand it back with `release`. */
-  private reader(file: string): Reader {
-    let r = this.readers.get(file);
-    if (r !== undefined) {
-      // Most recently used last.
-      this.readers.delete(file);
-      this.readers.set(file, r);
-    } else {
-      r = { file, fh: open(file, 'r'), users: 0, dropped: false };
-      this.readers.set(file, r);
-      for (const old of this.readers.values()) {
-        if (this.readers.size <= MAX_READERS) break;
-        this.dropReader(old);
+  /**
+   * A shared handle of `file`, opened if needed; hand it back with `release`. Rejects with
+   * ENOENT for a missing file unless `create`, which creates it (and its directories).
+   */
+  private async acquire(file: string, create: boolean): Promise<[Handle, FileHandle]> {
+    for (let attempt = 0; ; attempt++) {
+      const handle = this.handle(file, create);
+      try {
+        return [handle, await handle.fh];
+      } catch (err) {
+        this.dropHandle(handle);
+        this.release(handle);
+        // A get's failed open may have been shared: open again, creating.
+        if (!create || errno(err) !== 'ENOENT' || attempt > 0) throw err;
       }
     }
-    r.users++;
-    return r;
   }
 
-  private release(r: Reader): void {
-    r.users--;
-    if (r.users === 0 && r.dropped) closeReader(r);
+  private handle(file: string, create: boolean): Handle {
+    let h = this.handles.get(file);
+    if (h !== undefined) {
+      // Most recently used last.
+      this.handles.delete(file);
+      this.handles.set(file, h);
+    } else {
+      h = { file, fh: create ? this.openCreating(file) : open(file, 'r+'), users: 0, dropped: false };
+      this.handles.set(file, h);
+      for (const old of this.handles.values()) {
+        if (this.handles.size <= MAX_HANDLES) break;
+        this.dropHandle(old);
+      }
+    }
+    h.users++;
+    return h;
   }
 
-  /** Stops handing out `r`; it closes once its last user is done. */
-  private dropReader(r: Reader): void {
-    if (this.readers.get(r.file) === r) this.readers.delete(r.file);
-    if (r.dropped) return;
-    r.dropped = true;
-    if (r.users === 0) closeReader(r);
+  private async openCreating(file: string): Promise<FileHandle> {
+    try {
+      return await open(file, 'r+');
+    } catch (err) {
+      if (errno(err) !== 'ENOENT') throw err;
+    }
+    await this.makeDirs(dirname(file));
+    const fh = await open(file, constants.O_RDWR | constants.O_CREAT);
+    this.unsynced.add(dirname(file));
+    return fh;
   }
 
-  /** After the file was replaced or removed: later gets must open it afresh. */
+  private release(h: Handle): void {
+    h.users--;
+    if (h.users === 0 && h.dropped) closeHandle(h);
+  }
+
+  /** Stops handing out `h`; it closes once its last user is done. */
+  private dropHandle(h: Handle): void {
+    if (this.handles.get(h.file) === h) this.handles.delete(h.file);
+    if (h.dropped) return;
+    h.dropped = true;
+    if (h.users === 0) closeHandle(h);
+  }
+
+  /** After the file was replaced or removed: later uses must open it afresh. */
   private invalidate(file: string): void {
-    const r = this.readers.get(file);
-    if (r !== undefined) this.dropReader(r);
+    const h = this.handles.get(file);
+    if (h !== undefined) this.dropHandle(h);
   }
 
   async delete(key: string): Promise<void> {
@@ -219,7 +234,7 @@ export class FsBlockStore implements BlockStore {
       } catch (err) {
         throw fsError(err);
       } finally {
-        for (const r of [...this.readers.values()]) if (r.file.startsWith(dir)) this.dropReader(r);
+        for (const h of [...this.handles.values()]) if (h.file.startsWith(dir)) this.dropHandle(h);
       }
       this.unsynced.add(dirname(dir));
       return;
@@ -276,7 +291,7 @@ export class FsBlockStore implements BlockStore {
   }
 
   async close(): Promise<void> {
-    for (const r of [...this.readers.values()]) this.dropReader(r);
+    for (const h of [...this.handles.values()]) this.dropHandle(h);
     await this.sync();
   }
 
