@@ -39,8 +39,9 @@ export interface BlockStore {
   /**
    * Bytes [offset, offset + length) of the block, shorter where the block ends; undefined if
    * there is no block. The result may be the store's own memory: callers must not modify it.
+   * A store that copies the bytes puts them in `into` (at least `length` bytes), if given.
    */
-  get(key: string, offset?: number, length?: number): Promise<Buffer | undefined>;
+  get(key: string, offset?: number, length?: number, into?: Buffer): Promise<Buffer | undefined>;
   /** Removing an absent key is not an error. */
   delete(key: string): Promise<void>;
   /** Removes every key that starts with `prefix` (a plain string prefix). */
@@ -49,6 +50,12 @@ export interface BlockStore {
   list(prefix: string): AsyncIterable<string>;
   /** Makes every completed put, patch and delete durable. */
   sync(): Promise<void>;
+  /**
+   * Optional hint that the block under `key` is complete: the store may start making it
+   * durable now, in the background, so the next `sync` has less left to do (it still waits
+   * for that work). Never fails; a failed attempt is retried by `sync`.
+   */
+  syncAhead?(key: string): void;
   close(): Promise<void>;
   stats(): Promise<BlockStoreStats>;
 }

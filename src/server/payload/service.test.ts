@@ -45,8 +45,8 @@ class SpyStore implements BlockStore {
     if (this.failPuts) throw new DittoError('IO', 'injected');
     return this.inner.put(key, data);
   }
-  async get(key: string, offset?: number, length?: number): Promise<Buffer | undefined> {
-    const result = await this.inner.get(key, offset, length);
+  async get(key: string, offset?: number, length?: number, into?: Buffer): Promise<Buffer | undefined> {
+    const result = await this.inner.get(key, offset, length, into);
     this.gets.push({ key, offset, length, result });
     return result;
   }
@@ -247,6 +247,25 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     const patched = backend.mode === 'write-through' ? [0, 0, 1, 1] : backend.mode === 'patch' ? [0, 1] : [];
     expect(store.patches.sort()).toEqual(patched.map((block) => `${id}/0/${block}`));
     await expectContent(data, service());
+  });
+
+  it('reads into a buffer the caller lends, where the store copies', async () => {
+    const data = randomBytes(BLOCK_SIZE + MiB);
+    await svc.writeAt(SHARE, id, data, 0);
+    await svc.flush(SHARE, id);
+    for (const [offset, length] of [
+      [10, 4096],
+      [BLOCK_SIZE - 100, MiB], // across a block boundary
+      [BLOCK_SIZE + MiB - 10, 100], // past the end: zeros
+    ] as const) {
+      const into = Buffer.alloc(MiB + 7, 0xee);
+      const got = await svc.readAt(SHARE, id, offset, length, into);
+      const want = Buffer.alloc(length);
+      data.copy(want, 0, offset, offset + length);
+      expect(got.equals(want)).toBe(true);
+      if (backend.name === 'fs') expect(got.buffer).toBe(into.buffer);
+    }
+    expect(await codeOf(svc.readAt(SHARE, id, 0, 100, Buffer.alloc(99)))).toBe('INVALID_ARGUMENT');
   });
 
   it('reads a range of a clean block with one exact get and no copy', async () => {
@@ -470,19 +489,22 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     expect(() => svc.registerShare(SHARE, store)).toThrow(DittoError);
   });
 
-  it.runIf(backend.mode === 'write-through')('sends writes straight to the store, holding no block memory', async () => {
-    const data = randomBytes(BLOCK_SIZE + MiB);
-    await svc.writeAt(SHARE, id, data.subarray(0, 3 * MiB), 0);
-    await svc.writeAt(SHARE, id, data.subarray(3 * MiB), 3 * MiB);
-    expect(svc.stats().dirtyBytes).toBe(0);
-    expect(store.patches).toEqual([`${id}/0/0`, `${id}/0/0`, `${id}/0/1`]);
-    // Visible in the store before any flush; the flush makes it durable.
-    await expectContent(data, service());
-    await svc.flush(SHARE, id);
-    const reopened = await backend.reopen(store.inner);
-    store = new SpyStore(reopened, backend.mode);
-    await expectContent(data, service());
-  });
+  it.runIf(backend.mode === 'write-through')(
+    'sends writes straight to the store, holding no block memory',
+    async () => {
+      const data = randomBytes(BLOCK_SIZE + MiB);
+      await svc.writeAt(SHARE, id, data.subarray(0, 3 * MiB), 0);
+      await svc.writeAt(SHARE, id, data.subarray(3 * MiB), 3 * MiB);
+      expect(svc.stats().dirtyBytes).toBe(0);
+      expect(store.patches).toEqual([`${id}/0/0`, `${id}/0/0`, `${id}/0/1`]);
+      // Visible in the store before any flush; the flush makes it durable.
+      await expectContent(data, service());
+      await svc.flush(SHARE, id);
+      const reopened = await backend.reopen(store.inner);
+      store = new SpyStore(reopened, backend.mode);
+      await expectContent(data, service());
+    },
+  );
 
   it.runIf(backend.mode === 'write-through')('rejects a write the store fails, then takes the next', async () => {
     store.failPuts = true;

@@ -60,9 +60,10 @@ export class PayloadService implements PayloadOps {
     return this.cache.stats();
   }
 
-  async readAt(share: string, payloadId: string, offset: number, length: number): Promise<Buffer> {
+  async readAt(share: string, payloadId: string, offset: number, length: number, into?: Buffer): Promise<Buffer> {
     checkRange(offset, length);
-    return this.withPayload(share, payloadId, (s) => s.lock.shared(() => this.cache.read(s, offset, length)));
+    if (into !== undefined && into.length < length) throw new DittoError('INVALID_ARGUMENT', 'read buffer too small');
+    return this.withPayload(share, payloadId, (s) => s.lock.shared(() => this.cache.read(s, offset, length, into)));
   }
 
   async writeAt(share: string, payloadId: string, data: Buffer, offset: number): Promise<void> {

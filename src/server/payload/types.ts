@@ -2,9 +2,10 @@
 export interface PayloadOps {
   /**
    * Exactly `length` bytes from `offset`; holes and bytes past the stored end read as zeros.
-   * The result may be a block store's own memory: send it, never modify it.
+   * The result may be a block store's own memory: send it, never modify it. Where bytes are
+   * copied, they go to `into` (at least `length` bytes) if given, and the result is a view of it.
    */
-  readAt(share: string, payloadId: string, offset: number, length: number): Promise<Buffer>;
+  readAt(share: string, payloadId: string, offset: number, length: number, into?: Buffer): Promise<Buffer>;
   /** `data` is copied: the caller may reuse it once this resolves. */
   writeAt(share: string, payloadId: string, data: Buffer, offset: number): Promise<void>;
   /** Drops content past `size` (a later extension reads zeros there). */

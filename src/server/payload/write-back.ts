@@ -80,19 +80,20 @@ export class WriteBackCache {
     return { dirtyBytes: this.pool.inUse * BLOCK_SIZE, dirtyLimitBytes: this.dirtyLimitBytes };
   }
 
-  async read(s: PayloadState, offset: number, length: number): Promise<Buffer> {
+  /** See PayloadOps.readAt. */
+  async read(s: PayloadState, offset: number, length: number, into?: Buffer): Promise<Buffer> {
     if (length === 0) return EMPTY;
     const index = Math.floor(offset / BLOCK_SIZE);
     const at = offset - index * BLOCK_SIZE;
     if (at + length <= BLOCK_SIZE && !s.blocks.has(index)) {
-      // Hot path, one clean block: the store's buffer is the answer, uncopied.
-      const data = await s.store.get(blockKey(s.prefix, index), at, length);
+      // Hot path, one clean block: the store's answer, uncopied.
+      const data = await s.store.get(blockKey(s.prefix, index), at, length, into);
       if (data?.length === length) return data;
-      const out = Buffer.allocUnsafe(length);
+      const out = into?.subarray(0, length) ?? Buffer.allocUnsafe(length);
       copyPadded(data, out, 0, length);
       return out;
     }
-    const out = Buffer.allocUnsafe(length);
+    const out = into?.subarray(0, length) ?? Buffer.allocUnsafe(length);
     const reads: Promise<void>[] = [];
     for (const span of blockSpans(offset, length))
       reads.push(this.readBlock(s, span.index, span.at, span.n, out, span.pos));
@@ -105,7 +106,10 @@ export class WriteBackCache {
     for (const { index, at, pos, n } of blockSpans(offset, data.length)) {
       // A block buffered here (a truncate left it partly loaded) takes its writes until written back.
       if (s.store.writeThrough === true && s.store.patch !== undefined && !s.blocks.has(index)) {
-        direct.push(s.store.patch(blockKey(s.prefix, index), [{ offset: at, data: data.subarray(pos, pos + n) }]));
+        const key = blockKey(s.prefix, index);
+        const written = s.store.patch(key, [{ offset: at, data: data.subarray(pos, pos + n) }]);
+        // A write that reaches the end of a block usually completes it (a sequential stream).
+        direct.push(at + n === BLOCK_SIZE ? written.then(() => s.store.syncAhead?.(key)) : written);
         continue;
       }
       for (;;) {

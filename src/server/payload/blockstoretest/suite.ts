@@ -147,6 +147,16 @@ export function runBlockStoreConformance(name: string, makeHarness: () => Promis
       expect(await collect(store.list('n/'))).toEqual(['n/a']);
     });
 
+    it('reads into a lent buffer, or answers from its own memory', async () => {
+      const data = randomBytes(10_000);
+      await store.put('into/0/0', data);
+      const into = Buffer.alloc(8000, 0xee);
+      const got = await store.get('into/0/0', 5000, 8000, into);
+      expect(got?.equals(data.subarray(5000))).toBe(true);
+      if (got?.buffer === into.buffer) expect(got.byteOffset).toBe(into.byteOffset);
+      expect(await store.get('into/0/1', 0, 10, into)).toBeUndefined();
+    });
+
     it('holds full 4 MiB blocks', async () => {
       const data = randomBytes(4 * MiB);
       await store.put('big/0/0', data);
@@ -181,6 +191,21 @@ export function runBlockStoreConformance(name: string, makeHarness: () => Promis
         expect((await store.get('pa/0/0'))?.equals(want)).toBe(true);
         expect((await store.get('pa/0/1'))?.subarray(5000).equals(a)).toBe(true);
       }
+    });
+
+    it('keeps blocks it was told to sync ahead, and patched again meanwhile (syncAhead is optional)', async () => {
+      if (store.patch === undefined) return;
+      const first = randomBytes(64 * 1024);
+      const second = randomBytes(4096);
+      await store.patch('ahead/0/0', [{ offset: 0, data: first }]);
+      store.syncAhead?.('ahead/0/0');
+      store.syncAhead?.('never/0/0'); // nothing written there: a no-op
+      await store.patch('ahead/0/0', [{ offset: 4096, data: second }]);
+      await store.sync();
+      second.copy(first, 4096);
+      if (h.reopen) store = await h.reopen(store);
+      expect((await store.get('ahead/0/0'))?.equals(first)).toBe(true);
+      expect(await store.get('never/0/0')).toBeUndefined();
     });
 
     it('takes concurrent puts to different keys', async () => {

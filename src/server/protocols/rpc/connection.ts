@@ -170,7 +170,7 @@ export class RpcConnection implements RpcSession {
       this.inFlight++;
       this.ops++;
       const out = this.dispatcher.dispatch(record, this);
-      if (Array.isArray(out) || out === 'close') {
+      if (!(out instanceof Promise)) {
         this.decoder.recycle(record);
         this.deliver(out);
       } else {
@@ -192,17 +192,21 @@ export class RpcConnection implements RpcSession {
 
   private deliver(out: DispatchOutcome): void {
     this.inFlight--;
+    if (out !== 'close' && (this.closed || this.socket.destroyed)) out.sent?.();
     if (this.closed || this.socket.destroyed) return this.settleIdle();
     if (out === 'close') {
       this.log.debug('closing connection: input is not an RPC call');
       this.destroy();
       return this.settleIdle();
     }
+    const { chunks, sent } = out;
     this.socket.cork();
     let ok = true;
-    for (const chunk of out) {
+    for (let i = 0; i < chunks.length; i++) {
+      const chunk = chunks[i] as Buffer;
       this.bytesOut += chunk.length;
-      ok = this.socket.write(chunk);
+      // Writes finish in order: the last one's callback means the whole reply has left.
+      ok = i === chunks.length - 1 && sent ? this.socket.write(chunk, () => sent()) : this.socket.write(chunk);
     }
     this.socket.uncork();
     if (!ok) this.writeBlocked = true;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { callMessage } from '../testing/rpc-client.ts';
 import { XdrReader } from '../xdr/reader.ts';
 import { AcceptStat, AuthStat, RejectStat, ReplyStat } from './constants.ts';
-import { RpcDispatcher, type DispatchOutcome } from './dispatcher.ts';
+import { RpcDispatcher, type DispatchOutcome, type RpcReply } from './dispatcher.ts';
 import { DuplicateRequestCache } from './drc.ts';
 import { nullProcedure, type RpcProcedure, type RpcProgram, type RpcSession } from './program.ts';
 
@@ -47,7 +47,18 @@ function testProgram(log: string[]): RpcProgram {
     },
     encode: () => undefined,
   };
-  return { prog: PROG, vers: 2, procedures: [nullProcedure, echo, boom, mutate, release] };
+  // Lends a bulk chunk and takes it back through `sent`; argument 1 makes its encoder fail.
+  const lend: RpcProcedure<number, { bulk: Buffer; fail: boolean }> = {
+    name: 'LEND',
+    decode: (r) => r.u32(),
+    run: (_call, n) => Promise.resolve({ bulk: Buffer.from('bulk'), fail: n === 1 }),
+    encode: (_w, res) => {
+      if (res.fail) throw new Error('encode failed');
+      return res.bulk;
+    },
+    sent: (res) => log.push(`sent ${res.bulk.toString()}`),
+  };
+  return { prog: PROG, vers: 2, procedures: [nullProcedure, echo, boom, mutate, release, lend] };
 }
 
 function setup(opts: { allowAuthNull?: boolean; drcSize?: number } = {}) {
@@ -72,7 +83,7 @@ interface Reply {
 async function reply(out: Promise<DispatchOutcome> | DispatchOutcome): Promise<Reply> {
   const o = await out;
   if (o === 'close') throw new Error('closed');
-  const r = new XdrReader(Buffer.concat(o).subarray(4));
+  const r = new XdrReader(Buffer.concat(o.chunks).subarray(4));
   const xid = r.u32();
   r.u32(); // REPLY
   const replyStat = r.u32();
@@ -146,7 +157,7 @@ describe('RpcDispatcher', () => {
     const first = await d.dispatch(msg, session());
     const again = await d.dispatch(msg, session());
     expect(log).toEqual(['mutate 4']);
-    expect(Buffer.concat(again as Buffer[])).toEqual(Buffer.concat(first as Buffer[]));
+    expect(Buffer.concat((again as RpcReply).chunks)).toEqual(Buffer.concat((first as RpcReply).chunks));
     // another client port is another client
     await d.dispatch(msg, session(801));
     expect(log).toEqual(['mutate 4', 'mutate 4']);
@@ -161,6 +172,19 @@ describe('RpcDispatcher', () => {
     expect((await reply(a)).words).toEqual([198]);
     expect((await reply(b)).words).toEqual([198]);
     expect(log).toEqual(['mutate 99']);
+  });
+
+  it("hands a procedure's result back through sent once its reply is written, or its encoding failed", async () => {
+    const { d, log } = setup();
+    const out = await d.dispatch(callMessage({ xid: 30, prog: PROG, vers: 2, proc: 5, sys, args: u32(0) }), session());
+    const r = out as RpcReply;
+    expect(r.chunks[1]?.toString()).toBe('bulk');
+    expect(log).toEqual([]);
+    r.sent?.();
+    expect(log).toEqual(['sent bulk']);
+    const failed = d.dispatch(callMessage({ xid: 31, prog: PROG, vers: 2, proc: 5, sys, args: u32(1) }), session());
+    expect((await reply(failed)).stat).toBe(AcceptStat.SYSTEM_ERR);
+    expect(log).toEqual(['sent bulk', 'sent bulk']);
   });
 
   it('keeps the DRC bounded', async () => {

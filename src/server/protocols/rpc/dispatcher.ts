@@ -14,8 +14,14 @@ import { decodeCallHeader, writeAccepted, writeAuthError, writeProgMismatch, wri
 import type { RpcCall, RpcProcedure, RpcProgram, RpcSession } from './program.ts';
 import { sealRecord } from './record.ts';
 
-/** Reply chunks to write in order; 'close' when the input is not an RPC call at all. */
-export type DispatchOutcome = Buffer[] | 'close';
+/** Chunks to write in order, and what to call once they are written (or dropped). */
+export interface RpcReply {
+  chunks: Buffer[];
+  sent?: () => void;
+}
+
+/** The reply; 'close' when the input is not an RPC call at all. */
+export type DispatchOutcome = RpcReply | 'close';
 
 export interface DispatcherOptions {
   logger: Logger;
@@ -71,7 +77,7 @@ export class RpcDispatcher {
     }
     if (h.rpcvers !== RPC_VERSION) {
       writeRpcMismatch(w, h.xid);
-      return sealRecord(w, undefined);
+      return { chunks: sealRecord(w, undefined) };
     }
     const cred = decodeCredential(h.credFlavor, h.credBody);
     if (typeof cred === 'number') return this.authError(h.xid, cred);
@@ -80,7 +86,7 @@ export class RpcDispatcher {
     const program = versions.byVersion.get(h.vers);
     if (!program) {
       writeProgMismatch(w, h.xid, versions.low, versions.high);
-      return sealRecord(w, undefined);
+      return { chunks: sealRecord(w, undefined) };
     }
     const proc = program.procedures[h.proc];
     if (!proc) return this.accepted(h.xid, AcceptStat.PROC_UNAVAIL);
@@ -103,9 +109,13 @@ export class RpcDispatcher {
     if (!drc) return this.execute(proc, call, args, undefined);
     const key = DuplicateRequestCache.key(session, h.xid, h.prog, h.vers, h.proc);
     const earlier = drc.lookup(key, record.length);
-    if (earlier) return earlier;
+    if (earlier) return earlier instanceof Promise ? earlier.then((chunks) => ({ chunks })) : { chunks: earlier };
     const reply = this.execute(proc, call, args, key);
-    drc.begin(key, record.length, reply);
+    drc.begin(
+      key,
+      record.length,
+      reply.then((r) => r.chunks),
+    );
     return reply;
   }
 
@@ -114,7 +124,7 @@ export class RpcDispatcher {
     call: RpcCall,
     args: unknown,
     drcKey: string | undefined,
-  ): Promise<Buffer[]> {
+  ): Promise<RpcReply> {
     let res: unknown;
     try {
       res = await proc.run(call, args);
@@ -122,19 +132,20 @@ export class RpcDispatcher {
       return this.systemError(call, proc, err, drcKey);
     }
     const w = this.writer;
-    let reply: Buffer[];
+    let chunks: Buffer[];
     try {
       writeAccepted(w, call.xid, AcceptStat.SUCCESS);
-      reply = sealRecord(w, proc.encode(w, res));
+      chunks = sealRecord(w, proc.encode(w, res));
     } catch (err) {
       w.discard();
+      proc.sent?.(res);
       return this.systemError(call, proc, err, drcKey);
     }
-    if (drcKey !== undefined) this.opts.drc?.complete(drcKey, reply);
-    return reply;
+    if (drcKey !== undefined) this.opts.drc?.complete(drcKey, chunks);
+    return { chunks, sent: proc.sent && (() => proc.sent?.(res)) };
   }
 
-  private systemError(call: RpcCall, proc: RpcProcedure, err: unknown, drcKey: string | undefined): Buffer[] {
+  private systemError(call: RpcCall, proc: RpcProcedure, err: unknown, drcKey: string | undefined): RpcReply {
     this.opts.logger.error(
       { err, prog: call.prog, vers: call.vers, proc: proc.name, client: call.session.clientAddr },
       'RPC procedure failed',
@@ -143,13 +154,13 @@ export class RpcDispatcher {
     return this.accepted(call.xid, AcceptStat.SYSTEM_ERR);
   }
 
-  private accepted(xid: number, stat: number): Buffer[] {
+  private accepted(xid: number, stat: number): RpcReply {
     writeAccepted(this.writer, xid, stat);
-    return sealRecord(this.writer, undefined);
+    return { chunks: sealRecord(this.writer, undefined) };
   }
 
-  private authError(xid: number, stat: number): Buffer[] {
+  private authError(xid: number, stat: number): RpcReply {
     writeAuthError(this.writer, xid, stat);
-    return sealRecord(this.writer, undefined);
+    return { chunks: sealRecord(this.writer, undefined) };
   }
 }

@@ -40,6 +40,8 @@ export interface RpcProcedure<A = unknown, R = unknown> {
   decode(r: XdrReader): A;
   run(call: RpcCall, args: A): Promise<R>;
   encode(w: XdrWriter, res: R): Buffer | undefined;
+  /** Called once the reply to `res` is written (or dropped): memory it lent may be reused. */
+  sent?(res: R): void;
 }
 
 export interface RpcProgram {

@@ -52,8 +52,10 @@ export class FsBlockStore implements BlockStore {
   private readonly handles = new Map<string, Handle>();
   private syncing: Promise<void> | undefined;
   private nextSync: Promise<void> | undefined;
-  /** Block files put without fdatasync since the last sync. */
+  /** Block files put or patched without fdatasync since the last sync. */
   private readonly unsyncedFiles = new Set<string>();
+  /** Background fdatasyncs started by syncAhead; sync waits for them. */
+  private readonly syncingAhead = new Set<Promise<void>>();
 
   private constructor(readonly root: string) {
     this.blocksDir = join(root, 'blocks');
@@ -114,7 +116,7 @@ export class FsBlockStore implements BlockStore {
     }
   }
 
-  async get(key: string, offset = 0, length?: number): Promise<Buffer | undefined> {
+  async get(key: string, offset = 0, length?: number, into?: Buffer): Promise<Buffer | undefined> {
     assertValidKey(key);
     assertByteRange(offset, length ?? 0);
     const file = blockPath(this.blocksDir, key);
@@ -128,14 +130,14 @@ export class FsBlockStore implements BlockStore {
     }
     try {
       const want = length ?? Math.max(0, (await fh.stat()).size - offset);
-      const buf = Buffer.allocUnsafe(want);
+      const buf = into !== undefined && into.length >= want ? into : Buffer.allocUnsafe(want);
       let got = 0;
       while (got < want) {
         const { bytesRead } = await fh.read(buf, got, want - got, offset + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
-      return got === want ? buf : buf.subarray(0, got);
+      return got === buf.length ? buf : buf.subarray(0, got);
     } catch (err) {
       throw fsError(err);
     } finally {
@@ -269,7 +271,19 @@ export class FsBlockStore implements BlockStore {
     return p;
   }
 
+  /** The disk is otherwise idle while a long write streams into the page cache: use it. */
+  syncAhead(key: string): void {
+    const file = blockPath(this.blocksDir, key);
+    if (!this.unsyncedFiles.delete(file)) return;
+    const p: Promise<void> = syncPath(file, true)
+      .catch(() => void this.unsyncedFiles.add(file))
+      .finally(() => this.syncingAhead.delete(p));
+    this.syncingAhead.add(p);
+  }
+
   private async syncNow(): Promise<void> {
+    // A background sync took its file out of the set: wait for it (a failed one put it back).
+    await Promise.all(this.syncingAhead);
     const files = [...this.unsyncedFiles];
     this.unsyncedFiles.clear();
     try {

@@ -38,6 +38,8 @@ export interface Nfs3Handler<A, R extends Nfs3Result> {
   run(ctx: Nfs3Context, args: A): Promise<R>;
   /** Writes status and body; may return bulk data to send after it (READ). */
   encode(w: XdrWriter, res: R, fsid: number): Buffer | undefined;
+  /** The reply to `res` is written (or dropped): memory lent to it may be reused. */
+  sent?(res: R): void;
 }
 
 /** What the RPC layer holds between run and encode. */
@@ -112,5 +114,6 @@ export function nfs3Procedure<A, R extends Nfs3Result>(
       return { res, fsid };
     },
     encode: (w, out) => h.encode(w, out.res, out.fsid),
+    sent: h.sent && ((out) => h.sent?.(out.res)),
   };
 }
