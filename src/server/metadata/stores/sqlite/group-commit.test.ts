@@ -11,6 +11,8 @@ describe('GroupCommit', () => {
   let db: Database;
   let commits: number;
   let failCommit: boolean;
+  let syncs: number;
+  let failSync: boolean;
   const make = (maxBatch?: number) =>
     new GroupCommit(
       db,
@@ -18,6 +20,10 @@ describe('GroupCommit', () => {
       () => {
         commits++;
         if (failCommit) throw new Error('disk full');
+      },
+      async () => {
+        syncs++;
+        if (failSync) throw new Error('fsync failed');
       },
       maxBatch,
     );
@@ -31,6 +37,8 @@ describe('GroupCommit', () => {
     db.exec('CREATE TABLE t (v INTEGER NOT NULL)');
     commits = 0;
     failCommit = false;
+    syncs = 0;
+    failSync = false;
   });
 
   afterEach(async () => {
@@ -79,6 +87,19 @@ describe('GroupCommit', () => {
     failCommit = false;
     await gc.run(async (d) => insert(d, 9));
     expect(values()).toEqual([9]);
+  });
+
+  it('answers a group only once it is durable, and fails it if that fails', async () => {
+    const gc = make();
+    await Promise.all([1, 2].map((v) => gc.run(async (d) => insert(d, v))));
+    expect(syncs).toBe(1);
+    failSync = true;
+    const failed = await Promise.allSettled([3, 4].map((v) => gc.run(async (d) => insert(d, v))));
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    failSync = false;
+    // A body that threw alone leaves nothing to make durable.
+    await expect(gc.run(async () => Promise.reject(new Error('no')))).rejects.toThrow('no');
+    expect(syncs).toBe(2);
   });
 
   it('bounds the bodies per commit', async () => {

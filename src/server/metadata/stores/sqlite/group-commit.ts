@@ -1,8 +1,9 @@
 /**
  * Group commit: transaction bodies queued while a group is being assembled share one
- * BEGIN IMMEDIATE ... COMMIT, so one fsync (synchronous=FULL) makes all of them durable.
- * Each body runs under its own SAVEPOINT: a body that throws rolls back only itself. A
- * failed COMMIT fails every body of the group.
+ * BEGIN IMMEDIATE ... COMMIT, and one `durable()` call (a WAL fdatasync) after it makes all
+ * of them durable; the next group may run meanwhile. Each body runs under its own
+ * SAVEPOINT: a body that throws rolls back only itself. A failed COMMIT or `durable()` fails
+ * every body of the group.
  */
 import type { Database, Statement } from 'better-sqlite3';
 
@@ -30,6 +31,8 @@ export class GroupCommit<Tx> {
     private readonly tx: Tx,
     /** Runs inside the transaction just before COMMIT (e.g. to persist counters). */
     private readonly beforeCommit: () => void,
+    /** Makes what was committed so far durable; callers are answered once it resolves. */
+    private readonly durable: () => Promise<void>,
     /** Bounds a group so its callers' latency stays bounded under load. */
     private readonly maxBatch = 1024,
   ) {
@@ -112,7 +115,6 @@ export class GroupCommit<Tx> {
       // Without a transaction nothing can run (e.g. the disk failed): fail what is queued.
       if (!began) for (const job of this.queue.splice(0)) job.reject(err);
     }
-    for (const [job, value] of done) job.resolve(value);
     this.inGroup = false;
     this.scheduled = false;
     const settled = this.settledWaiters;
@@ -125,5 +127,13 @@ export class GroupCommit<Tx> {
       this.idleWaiters = [];
       for (const w of waiters) w();
     }
+    if (done.length === 0) return;
+    try {
+      await this.durable();
+    } catch (err) {
+      for (const [job] of done) job.reject(err);
+      return;
+    }
+    for (const [job, value] of done) job.resolve(value);
   }
 }

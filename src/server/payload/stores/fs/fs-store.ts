@@ -18,6 +18,9 @@ import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { BLOCK_SUFFIX, blockPath, prefixDir, shardOf } from './paths.ts';
 
+/** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
+const MAX_SYNC_AHEAD = 2;
+
 /** Block files kept open: a small READ or WRITE is then one pread/pwrite instead of open + I/O + close. */
 const MAX_HANDLES = 128;
 
@@ -273,6 +276,7 @@ export class FsBlockStore implements BlockStore {
 
   /** The disk is otherwise idle while a long write streams into the page cache: use it. */
   syncAhead(key: string): void {
+    if (this.syncingAhead.size >= MAX_SYNC_AHEAD) return; // left for sync
     const file = blockPath(this.blocksDir, key);
     if (!this.unsyncedFiles.delete(file)) return;
     const p: Promise<void> = syncPath(file, true)
