@@ -59,6 +59,8 @@ export class FsBlockStore implements BlockStore {
   private readonly unsyncedFiles = new Set<string>();
   /** Background fdatasyncs started by syncAhead; sync waits for them. */
   private readonly syncingAhead = new Set<Promise<void>>();
+  /** Files syncAhead was asked for, not started yet (sync takes them itself). */
+  private aheadQueue: string[] = [];
 
   private constructor(readonly root: string) {
     this.blocksDir = join(root, 'blocks');
@@ -276,17 +278,29 @@ export class FsBlockStore implements BlockStore {
 
   /** The disk is otherwise idle while a long write streams into the page cache: use it. */
   syncAhead(key: string): void {
-    if (this.syncingAhead.size >= MAX_SYNC_AHEAD) return; // left for sync
-    const file = blockPath(this.blocksDir, key);
-    if (!this.unsyncedFiles.delete(file)) return;
-    const p: Promise<void> = syncPath(file, true)
-      .catch(() => void this.unsyncedFiles.add(file))
-      .finally(() => this.syncingAhead.delete(p));
-    this.syncingAhead.add(p);
+    this.aheadQueue.push(blockPath(this.blocksDir, key));
+    this.startSyncsAhead();
+  }
+
+  /** Starts queued background syncs, MAX_SYNC_AHEAD at a time; files a sync took already are skipped. */
+  private startSyncsAhead(): void {
+    while (this.syncingAhead.size < MAX_SYNC_AHEAD && this.aheadQueue.length > 0) {
+      const file = this.aheadQueue.shift() as string;
+      if (!this.unsyncedFiles.delete(file)) continue;
+      const p: Promise<void> = syncPath(file, true)
+        .catch(() => void this.unsyncedFiles.add(file))
+        .finally(() => {
+          this.syncingAhead.delete(p);
+          this.startSyncsAhead();
+        });
+      this.syncingAhead.add(p);
+    }
   }
 
   private async syncNow(): Promise<void> {
     // A background sync took its file out of the set: wait for it (a failed one put it back).
+    // Queued ones are still in the set: this sync takes them.
+    this.aheadQueue = [];
     await Promise.all(this.syncingAhead);
     const files = [...this.unsyncedFiles];
     this.unsyncedFiles.clear();
