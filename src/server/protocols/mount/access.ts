@@ -24,8 +24,25 @@ export function exportPath(name: string): string {
   return '/' + name.replace(/^\/+|\/+$/g, '');
 }
 
-/** The enabled share a MOUNT dirpath names, if any. */
-export function findExport(shares: SharesView, dirpath: string): ShareInfo | undefined {
-  const path = exportPath(dirpath);
-  return shares.list().find((s) => s.enabled && exportPath(s.name) === path);
+/** A MOUNT dirpath resolved to an export: the share, and the directory names below its root. */
+export interface ExportMatch {
+  share: ShareInfo;
+  below: string[];
+}
+
+/** The enabled share a MOUNT dirpath names or lies inside (the longest match), if any. */
+export function findExport(shares: SharesView, dirpath: string): ExportMatch | undefined {
+  const parts = segments(dirpath);
+  let best: { share: ShareInfo; depth: number } | undefined;
+  for (const share of shares.list()) {
+    if (!share.enabled) continue;
+    const own = segments(share.name);
+    if (own.length > parts.length || (best && own.length <= best.depth)) continue;
+    if (own.every((p, i) => p === parts[i])) best = { share, depth: own.length };
+  }
+  return best && { share: best.share, below: parts.slice(best.depth) };
+}
+
+function segments(path: string): string[] {
+  return path.split('/').filter((p) => p !== '' && p !== '.');
 }

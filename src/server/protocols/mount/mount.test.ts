@@ -82,6 +82,31 @@ describe('MOUNT v3', () => {
     );
   });
 
+  it('MNT of a directory inside an export returns its handle; files and missing names fail', async () => {
+    const { rt, prog } = await setup();
+    const call = callFrom('10.0.0.7');
+    const owner = { uid: 1000, gid: 1000, gids: [], clientAddr: '10.0.0.7' };
+    const a = await rt.metadata.mkdir(owner, rt.root, 'a', { mode: 0o755 });
+    const b = await rt.metadata.mkdir(owner, a.handle, 'b', { mode: 0o700 });
+    await rt.metadata.create(owner, a.handle, 'file', { mode: 0o644 }, { how: 'unchecked' });
+    const mnt = (path: string, c = call) => {
+      const w = new XdrWriter(256);
+      w.string(path);
+      return run(prog.procedures[MountProc.MNT], w.finish(), c);
+    };
+    const ok = await mnt('/export/a//b/');
+    expect(ok.readUInt32BE(0)).toBe(0);
+    expect(ok.subarray(8, 8 + b.handle.length)).toEqual(b.handle);
+    expect(rt.mounts.list()).toMatchObject([{ share: '/export' }]);
+    expect((await mnt('/export/a/file')).readUInt32BE(0)).toBe(20); // MNT3ERR_NOTDIR
+    expect((await mnt('/export/a/nope')).readUInt32BE(0)).toBe(2); // MNT3ERR_NOENT
+    expect((await mnt('/exportx')).readUInt32BE(0)).toBe(2); // a name that only starts like the export
+    // b is 0700: another user may not pass through it.
+    const stranger = callFrom('10.0.0.7');
+    stranger.auth = { ...stranger.auth, uid: 2000, gid: 2000 };
+    expect((await mnt('/export/a/b/c', stranger)).readUInt32BE(0)).toBe(13); // MNT3ERR_ACCES
+  });
+
   it('encodes an MNT failure without a body', () => {
     const w = new XdrWriter(64);
     encodeMntResult(w, { status: 10006, handle: undefined, authFlavors: [] });

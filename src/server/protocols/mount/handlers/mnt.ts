@@ -1,8 +1,10 @@
 /**
- * RFC 1813 §5.2.1 MOUNTPROC3_MNT: the root file handle of an export, for a client its
- * export rules allow. The mount is recorded in the mounts registry.
+ * RFC 1813 §5.2.1 MOUNTPROC3_MNT: the file handle of an export's root, or of a directory
+ * inside it (looked up as the caller, like LOOKUP would), for a client the export rules
+ * allow. The mount is recorded in the mounts registry.
  */
 import { nfs3StatusOf } from '../../../../shared/errors.ts';
+import { FileType } from '../../../metadata/types.ts';
 import type { RpcCall, RpcProcedure } from '../../rpc/program.ts';
 import type { XdrWriter } from '../../xdr/writer.ts';
 import { clientAllowed, findExport } from '../access.ts';
@@ -40,8 +42,9 @@ export function mntProcedure(deps: MountDeps): RpcProcedure<string, MntResult> {
     decode: decodeDirpath,
     async run(call: RpcCall, dirpath) {
       const clientAddr = call.session.clientAddr;
-      const share = findExport(runtime.shares, dirpath);
-      if (!share) return fail(MountStat.NOENT);
+      const match = findExport(runtime.shares, dirpath);
+      if (!match) return fail(MountStat.NOENT);
+      const { share, below } = match;
       if (!clientAllowed(share, clientAddr)) {
         runtime.logger.info({ client: clientAddr, share: share.name }, 'mount refused by export rules');
         return fail(MountStat.ACCES);
@@ -49,6 +52,11 @@ export function mntProcedure(deps: MountDeps): RpcProcedure<string, MntResult> {
       let handle: Buffer;
       try {
         handle = await runtime.metadata.rootHandle(share.name);
+        for (const name of below) {
+          const entry = await runtime.metadata.lookup(call.auth, handle, name);
+          if (entry.attr.type !== FileType.Directory) return fail(MountStat.NOTDIR);
+          handle = entry.handle;
+        }
       } catch (err) {
         return fail(mountStatusOf(err));
       }

@@ -8,8 +8,8 @@ export function umntProcedure({ runtime }: MountDeps): RpcProcedure<string, unde
     name: 'UMNT',
     decode: decodeDirpath,
     run: (call: RpcCall, dirpath) => {
-      const share = findExport(runtime.shares, dirpath);
-      if (share) runtime.mounts.remove('nfs3', call.session.clientAddr, share.name);
+      const match = findExport(runtime.shares, dirpath);
+      if (match) runtime.mounts.remove('nfs3', call.session.clientAddr, match.share.name);
       return Promise.resolve(undefined);
     },
     encode: encodeVoid,
