@@ -88,7 +88,7 @@ describe('MOUNT v3', () => {
     const owner = { uid: 1000, gid: 1000, gids: [], clientAddr: '10.0.0.7' };
     const a = await rt.metadata.mkdir(owner, rt.root, 'a', { mode: 0o755 });
     const b = await rt.metadata.mkdir(owner, a.handle, 'b', { mode: 0o700 });
-    await rt.metadata.create(owner, a.handle, 'file', { mode: 0o644 }, { how: 'unchecked' });
+    await rt.metadata.create(owner, a.handle, 'file', { mode: 0o644 }, { kind: 'unchecked' });
     const mnt = (path: string, c = call) => {
       const w = new XdrWriter(256);
       w.string(path);
