@@ -806,14 +806,15 @@ static int64_t diff_pattern(const uint8_t *b, uint64_t seed, uint64_t off, size_
 #define CHUNK (1u << 20)
 static uint8_t *iobuf;
 
-static struct nfs_context *hl_mount(int uid, int gid, char *err, size_t errlen) {
+/* mounts `path` (the export or a directory inside it) as uid:gid */
+static struct nfs_context *hl_mount_path(const char *path, int uid, int gid, char *err, size_t errlen) {
   struct nfs_context *nfs = nfs_init_context();
   if (!nfs) {
     snprintf(err, errlen, "nfs_init_context failed");
     return NULL;
   }
   char url[1024];
-  snprintf(url, sizeof url, "nfs://%s%s?nfsport=%d&mountport=%d&version=3&uid=%d&gid=%d", opt_server, opt_export,
+  snprintf(url, sizeof url, "nfs://%s%s?nfsport=%d&mountport=%d&version=3&uid=%d&gid=%d", opt_server, path,
            opt_nfsport, opt_mountport, uid, gid);
   struct nfs_url *u = nfs_parse_url_dir(nfs, url);
   if (!u) {
@@ -835,6 +836,10 @@ static struct nfs_context *hl_mount(int uid, int gid, char *err, size_t errlen) 
   }
   nfs_destroy_url(u);
   return nfs;
+}
+
+static struct nfs_context *hl_mount(int uid, int gid, char *err, size_t errlen) {
+  return hl_mount_path(opt_export, uid, gid, err, errlen);
 }
 
 /* write size bytes of pattern(seed) to a new file; "" on success, else why */
@@ -1174,6 +1179,24 @@ static void suite_workdir(void) {
     check("access.owner",
           r.access == (ACCESS3_READ | ACCESS3_LOOKUP | ACCESS3_MODIFY | ACCESS3_EXTEND | ACCESS3_DELETE),
           "ACCESS by uid 0 on its own 0755 dir granted 0x%x, expected 0x1f", r.access);
+
+  /* MNT of a directory inside the export: a file made through the export shows at its root */
+  char probe[600], sub[600], err[1024];
+  snprintf(probe, sizeof probe, "%s/submount-probe", W);
+  struct nfsfh *pf = NULL;
+  rc = nfs_creat(nfs0, probe, 0644, &pf);
+  if (rc == 0) nfs_close(nfs0, pf);
+  snprintf(sub, sizeof sub, "%s%s", opt_export, W);
+  struct nfs_context *subnfs = hl_mount_path(sub, 0, 0, err, sizeof err);
+  if (!check("mount.subdir", subnfs != NULL, "%s", err)) return;
+  rc = nfs_stat64(subnfs, "/submount-probe", &st);
+  check("mount.subdir.content", rc == 0 && S_ISREG(st.nfs_mode), "stat /submount-probe: %s", hl_err(subnfs, rc));
+  nfs_destroy_context(subnfs);
+  snprintf(sub, sizeof sub, "%s%s/no-such-dir", opt_export, W);
+  subnfs = hl_mount_path(sub, 0, 0, err, sizeof err);
+  check("mount.subdir.missing", subnfs == NULL, "mounting %s succeeded", sub);
+  if (subnfs) nfs_destroy_context(subnfs);
+  nfs_unlink(nfs0, probe);
 }
 
 #define SEED_1MIB 1004
