@@ -40,6 +40,8 @@ export class RpcConnection implements RpcSession {
   private ops = 0;
   private inFlight = 0;
   private writeBlocked = false;
+  /** Replies are being gathered for one write (holdWrites). */
+  private corked = false;
   private paused = false;
   /** No new calls are started (server stopping). */
   private draining = false;
@@ -200,7 +202,7 @@ export class RpcConnection implements RpcSession {
       return this.settleIdle();
     }
     const { chunks, sent } = out;
-    this.socket.cork();
+    this.holdWrites();
     let ok = true;
     for (let i = 0; i < chunks.length; i++) {
       const chunk = chunks[i] as Buffer;
@@ -208,13 +210,31 @@ export class RpcConnection implements RpcSession {
       // Writes finish in order: the last one's callback means the whole reply has left.
       ok = i === chunks.length - 1 && sent ? this.socket.write(chunk, () => sent()) : this.socket.write(chunk);
     }
-    this.socket.uncork();
     if (!ok) this.writeBlocked = true;
     this.settleIdle();
   }
 
+  /**
+   * Corks the socket until the event loop's check phase: replies finished in the same loop
+   * turn (many, with many calls in flight) leave in one writev instead of one each.
+   */
+  private holdWrites(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    setImmediate(this.releaseWrites);
+  }
+
+  private readonly releaseWrites = (): void => {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  };
+
   private settleIdle(): void {
     if (this.idle && (this.inFlight === 0 || this.closed)) {
+      // Whoever waits for idle may close the socket next: the last replies go out first.
+      this.releaseWrites();
       const resolve = this.idle;
       this.idle = undefined;
       resolve();
