@@ -9,7 +9,7 @@
  * at disk speed. `sync` then fsyncs the directories whose entries changed, which makes the
  * renames (and deletes) durable. One process per root.
  */
-import { constants, type Dirent } from 'node:fs';
+import { constants, read, write, type Dirent } from 'node:fs';
 import { access, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -138,7 +138,7 @@ export class FsBlockStore implements BlockStore {
       const buf = into !== undefined && into.length >= want ? into : Buffer.allocUnsafe(want);
       let got = 0;
       while (got < want) {
-        const { bytesRead } = await fh.read(buf, got, want - got, offset + got);
+        const bytesRead = await pread(fh, buf, got, want - got, offset + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
@@ -397,10 +397,24 @@ async function syncPath(path: string, data: boolean): Promise<void> {
 
 /** Writes all of `data` at `position` (usually one system call). */
 async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < data.length;) {
-    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
+  for (let done = 0; done < data.length; ) {
+    done += await pwrite(fh, data, done, data.length - done, position + done);
   }
+}
+
+// The callback forms on the descriptor: per call a third cheaper than FileHandle.read/write
+// (measured), which a 4 KiB random READ/WRITE pays once each. The caller holds the handle open.
+
+function pread(fh: FileHandle, buf: Buffer, at: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    read(fh.fd, buf, at, length, position, (err, n) => (err ? reject(err) : resolve(n)));
+  });
+}
+
+function pwrite(fh: FileHandle, buf: Buffer, at: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    write(fh.fd, buf, at, length, position, (err, n) => (err ? reject(err) : resolve(n)));
+  });
 }
 
 async function exists(path: string): Promise<boolean> {
