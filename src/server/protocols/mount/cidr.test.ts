@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { CidrList, parseIPv4 } from './cidr.ts';
+import { CidrList } from './cidr.ts';
 
 describe('CidrList', () => {
-  it('parses IPv4', () => {
-    expect(parseIPv4('10.0.0.1')).toBe(0x0a000001);
-    expect(parseIPv4('256.0.0.1')).toBeUndefined();
-    expect(parseIPv4('1.2.3')).toBeUndefined();
+  it('matches IPv6 networks and hosts', () => {
+    const l = CidrList.parse(['fd00::/8', '2001:db8::5', '::1/128']);
+    expect(l.allows('fd12:3456::1')).toBe(true);
+    expect(l.allows('fe80::1')).toBe(false);
+    expect(l.allows('2001:db8::5')).toBe(true);
+    expect(l.allows('2001:db8::6')).toBe(false);
+    expect(l.allows('::1')).toBe(true);
+    expect(l.allows('10.0.0.1')).toBe(false);
   });
 
   it('matches blocks, single hosts and IPv4-mapped clients', () => {
@@ -26,8 +30,10 @@ describe('CidrList', () => {
   });
 
   it('ignores malformed entries instead of widening access', () => {
-    const l = CidrList.parse(['10.0.0.0/33', 'garbage', '1.2.3.4/8/1']);
+    const l = CidrList.parse(['10.0.0.0/33', 'garbage', '1.2.3.4/8/1', 'fd00::/129', '256.0.0.1', '1.2.3.0/x']);
     expect(l.allows('10.0.0.1')).toBe(false);
     expect(l.allows('1.2.3.4')).toBe(false);
+    expect(l.allows('fd00::1')).toBe(false);
+    expect(l.allows('not an address')).toBe(false);
   });
 });

@@ -1,65 +1,48 @@
 /**
- * Client address matching for export rules: a list of IPv4 CIDR blocks ("10.0.0.0/8"),
- * single addresses ("192.168.1.5") or "*". Client addresses may be IPv4 or IPv4-mapped
- * IPv6. Entries that do not parse match nothing, so a typo never widens access.
+ * Client address matching for export rules: a list of IPv4 or IPv6 networks
+ * ("10.0.0.0/8", "fd00::/8"), single addresses ("192.168.1.5", "::1") or "*", on Node's
+ * net.BlockList. IPv4-mapped IPv6 clients match IPv4 entries. Entries that do not parse
+ * match nothing, so a typo never widens access.
  */
-import { plainAddress } from '../rpc/address.ts';
+import { BlockList, isIP } from 'node:net';
 
-interface Block {
-  net: number;
-  mask: number;
+function familyOf(addr: string): 'ipv4' | 'ipv6' | undefined {
+  const v = isIP(addr);
+  return v === 4 ? 'ipv4' : v === 6 ? 'ipv6' : undefined;
 }
 
-/** Dotted-quad IPv4 as an unsigned 32-bit number, or undefined. */
-export function parseIPv4(addr: string): number | undefined {
-  const parts = addr.split('.');
-  if (parts.length !== 4) return undefined;
-  let v = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const n = Number(p);
-    if (n > 255) return undefined;
-    v = v * 256 + n;
-  }
-  return v;
-}
-
-function maskOf(prefix: number): number {
-  return prefix === 0 ? 0 : (0xffff_ffff << (32 - prefix)) >>> 0;
-}
-
-function parseBlock(entry: string): Block | undefined {
+/** Adds one entry; false if it is not an address or network. */
+function addEntry(list: BlockList, entry: string): boolean {
   const [addr = '', prefixText, extra] = entry.trim().split('/');
-  if (extra !== undefined) return undefined;
-  const ip = parseIPv4(plainAddress(addr));
-  if (ip === undefined) return undefined;
-  const prefix = prefixText === undefined ? 32 : /^\d{1,2}$/.test(prefixText) ? Number(prefixText) : NaN;
-  if (!(prefix >= 0 && prefix <= 32)) return undefined;
-  const mask = maskOf(prefix);
-  return { net: (ip & mask) >>> 0, mask };
+  const family = familyOf(addr);
+  if (family === undefined || extra !== undefined) return false;
+  if (prefixText === undefined) {
+    list.addAddress(addr, family);
+    return true;
+  }
+  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : NaN;
+  if (!(prefix >= 0 && prefix <= (family === 'ipv4' ? 32 : 128))) return false;
+  list.addSubnet(addr, prefix, family);
+  return true;
 }
 
 export class CidrList {
   private constructor(
     private readonly any: boolean,
-    private readonly blocks: readonly Block[],
+    private readonly list: BlockList,
   ) {}
 
   /** An empty list allows everyone. */
   static parse(entries: readonly string[]): CidrList {
+    const list = new BlockList();
     const any = entries.length === 0 || entries.some((e) => e.trim() === '*');
-    const blocks: Block[] = [];
-    for (const e of entries) {
-      const b = parseBlock(e);
-      if (b) blocks.push(b);
-    }
-    return new CidrList(any, blocks);
+    for (const e of entries) addEntry(list, e);
+    return new CidrList(any, list);
   }
 
   allows(clientAddr: string): boolean {
     if (this.any) return true;
-    const ip = parseIPv4(plainAddress(clientAddr));
-    if (ip === undefined) return false;
-    return this.blocks.some((b) => (ip & b.mask) >>> 0 === b.net);
+    const family = familyOf(clientAddr);
+    return family !== undefined && this.list.check(clientAddr, family);
   }
 }

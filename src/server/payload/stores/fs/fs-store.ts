@@ -397,7 +397,7 @@ async function syncPath(path: string, data: boolean): Promise<void> {
 
 /** Writes all of `data` at `position` (usually one system call). */
 async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < data.length; ) {
+  for (let done = 0; done < data.length;) {
     done += await pwrite(fh, data, done, data.length - done, position + done);
   }
 }
