@@ -10,13 +10,13 @@
  * renames (and deletes) durable. One process per root.
  */
 import { constants, read, write, type Dirent } from 'node:fs';
-import { access, mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DittoError } from '../../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
-import { BLOCK_SUFFIX, blockPath, prefixDir, shardOf } from './paths.ts';
+import { blockPath, fileNameOf, FORMAT_FILE, FORMAT_LINE, keyOfFileName, shardOf } from './paths.ts';
 
 /** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
 const MAX_SYNC_AHEAD = 2;
@@ -67,11 +67,15 @@ export class FsBlockStore implements BlockStore {
     this.tmpDir = join(root, 'tmp');
   }
 
-  /** Opens the store under `root`, creating it; temp files a crash left behind are removed. */
+  /**
+   * Opens the store under `root`, creating it; temp files a crash left behind are removed.
+   * Blocks in another layout (no FORMAT file, or a different one) are refused, not misread.
+   */
   static async open(root: string): Promise<FsBlockStore> {
     const store = new FsBlockStore(root);
     try {
       await mkdir(store.blocksDir, { recursive: true });
+      await checkFormat(root, store.blocksDir);
       await rm(store.tmpDir, { recursive: true, force: true });
       await mkdir(store.tmpDir);
     } catch (err) {
@@ -186,16 +190,20 @@ export class FsBlockStore implements BlockStore {
     return h;
   }
 
+  /** Creating first: a new block (a new small file) then costs one open; an existing one two. */
   private async openCreating(file: string): Promise<FileHandle> {
-    try {
-      return await open(file, 'r+');
-    } catch (err) {
-      if (errno(err) !== 'ENOENT') throw err;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const fh = await open(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
+        this.unsynced.add(dirname(file));
+        return fh;
+      } catch (err) {
+        const code = errno(err);
+        if (code === 'EEXIST') return open(file, 'r+');
+        if (code !== 'ENOENT' || attempt > 0) throw err;
+        await this.makeDirs(dirname(file)); // a new shard
+      }
     }
-    await this.makeDirs(dirname(file));
-    const fh = await open(file, constants.O_RDWR | constants.O_CREAT);
-    this.unsynced.add(dirname(file));
-    return fh;
   }
 
   private release(h: Handle): void {
@@ -233,20 +241,9 @@ export class FsBlockStore implements BlockStore {
 
   async deletePrefix(prefix: string): Promise<void> {
     assertValidPrefix(prefix);
-    if (prefix.endsWith('/')) {
-      // Every key under a whole-segment prefix lives in one directory tree.
-      const dir = prefixDir(this.blocksDir, prefix);
-      try {
-        await rm(dir, { recursive: true, force: true });
-      } catch (err) {
-        throw fsError(err);
-      } finally {
-        for (const h of [...this.handles.values()]) if (h.file.startsWith(dir)) this.dropHandle(h);
-      }
-      this.unsynced.add(dirname(dir));
-      return;
-    }
-    for await (const [key] of this.entries(prefix)) await this.delete(key);
+    const keys: string[] = [];
+    for await (const [key] of this.entries(prefix)) keys.push(key);
+    await Promise.all(keys.map((key) => this.delete(key)));
   }
 
   async *list(prefix: string): AsyncGenerator<string> {
@@ -344,20 +341,18 @@ export class FsBlockStore implements BlockStore {
 
   /** [key, path] of every block whose key starts with `prefix`. */
   private async *entries(prefix: string): AsyncGenerator<[string, string]> {
+    // A prefix with a whole first segment lies in one shard; a shorter one may be in any.
     const shards = prefix.includes('/')
       ? [shardOf(firstSegment(prefix))]
-      : (await readDir(this.blocksDir)).map((entry) => entry.name);
-    for (const shard of shards) yield* this.walk(join(this.blocksDir, shard), '', prefix);
-  }
-
-  private async *walk(dir: string, keyPrefix: string, prefix: string): AsyncGenerator<[string, string]> {
-    for (const entry of await readDir(dir)) {
-      if (entry.isDirectory()) {
-        const sub = `${keyPrefix}${entry.name}/`;
-        if (sub.startsWith(prefix) || prefix.startsWith(sub)) yield* this.walk(join(dir, entry.name), sub, prefix);
-      } else if (entry.name.endsWith(BLOCK_SUFFIX)) {
-        const key = keyPrefix + entry.name.slice(0, -BLOCK_SUFFIX.length);
-        if (key.startsWith(prefix)) yield [key, join(dir, entry.name)];
+      : (await readDir(this.blocksDir)).filter((e) => e.isDirectory()).map((e) => e.name);
+    // Names are compared before they are decoded; the key itself decides ("a.blk" starts with "a.").
+    const namePrefix = fileNameOf(prefix);
+    for (const shard of shards) {
+      const dir = join(this.blocksDir, shard);
+      for (const entry of await readDir(dir)) {
+        if (!entry.isFile() || !entry.name.startsWith(namePrefix)) continue;
+        const key = keyOfFileName(entry.name);
+        if (key?.startsWith(prefix)) yield [key, join(dir, entry.name)];
       }
     }
   }
@@ -368,6 +363,29 @@ export class FsBlockStore implements BlockStore {
     // Each new directory is a new entry in its parent, which must be synced as well.
     for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsynced.add(dirname(d));
   }
+}
+
+/** Writes FORMAT into a new store (durably); refuses a store whose blocks are in another layout. */
+async function checkFormat(root: string, blocksDir: string): Promise<void> {
+  const file = join(root, FORMAT_FILE);
+  let found: string | undefined;
+  try {
+    found = await readFile(file, 'utf8');
+  } catch (err) {
+    if (errno(err) !== 'ENOENT') throw err;
+  }
+  if (found === FORMAT_LINE) return;
+  if (found !== undefined || (await readdir(blocksDir)).length > 0) {
+    throw new DittoError('IO', `${root} holds blocks in a layout this version does not read (see its ${FORMAT_FILE})`);
+  }
+  const fh = await open(file, 'w');
+  try {
+    await writeAll(fh, Buffer.from(FORMAT_LINE), 0);
+    await fh.datasync();
+  } finally {
+    await fh.close();
+  }
+  if (process.platform !== 'win32') await syncPath(root, false);
 }
 
 async function readDir(dir: string): Promise<Dirent[]> {
