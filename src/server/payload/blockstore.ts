@@ -48,8 +48,11 @@ export interface BlockStore {
   deletePrefix(prefix: string): Promise<void>;
   /** Every key that starts with `prefix`, in no particular order. */
   list(prefix: string): AsyncIterable<string>;
-  /** Makes every completed put, patch and delete durable. */
-  sync(): Promise<void>;
+  /**
+   * Makes every completed put, patch and delete durable; with `prefix`, at least those of
+   * the keys that start with it (a store may then leave the rest for a later sync).
+   */
+  sync(prefix?: string): Promise<void>;
   /**
    * Optional hint that the block under `key` is complete: the store may start making it
    * durable now, in the background, so the next `sync` has less left to do (it still waits

@@ -59,8 +59,8 @@ class SpyStore implements BlockStore {
   list(prefix: string): AsyncIterable<string> {
     return this.inner.list(prefix);
   }
-  sync(): Promise<void> {
-    return this.inner.sync();
+  sync(prefix?: string): Promise<void> {
+    return this.inner.sync(prefix);
   }
   close(): Promise<void> {
     return this.inner.close();

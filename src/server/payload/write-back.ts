@@ -11,6 +11,7 @@ import type { BlockStore } from './blockstore.ts';
 import { BufferPool } from './buffer-pool.ts';
 import { BLOCK_SIZE, blockIndexOf, blockKey, blockSpans } from './layout.ts';
 import { PayloadLock } from './payload-lock.ts';
+import { allOrFirstError } from './settle.ts';
 
 /** One payload's dirty blocks and the store they go to. */
 export class PayloadState {
@@ -149,7 +150,7 @@ export class WriteBackCache {
   /** Writes back every dirty block of the payload, then makes the store durable. */
   async flush(s: PayloadState): Promise<void> {
     await Promise.all(Array.from(s.blocks.values(), (b) => this.writeBack(b)));
-    await s.store.sync();
+    await s.store.sync(s.prefix);
   }
 
   private async readBlock(
@@ -268,11 +269,6 @@ export class WriteBackCache {
     this.pool.release(b.content.buf);
     b.state.forgetIfIdle();
   }
-}
-
-/** Like Promise.all, but settles only when every promise has: no work outlives the operation's lock. */
-async function allOrFirstError(promises: Promise<void>[]): Promise<void> {
-  for (const result of await Promise.allSettled(promises)) if (result.status === 'rejected') throw result.reason;
 }
 
 /** Copies `src` (absent: nothing) to dst[pos...] and zeroes the rest of `n` bytes. */

@@ -185,6 +185,7 @@ export function runBlockStoreConformance(name: string, makeHarness: () => Promis
       expect(fresh.subarray(0, 5000).equals(Buffer.alloc(5000))).toBe(true);
       expect(fresh.subarray(5000).equals(a)).toBe(true);
       expect(await collect(store.list('pa/'))).toEqual(['pa/0/0', 'pa/0/1']);
+      await Promise.all([store.sync('pa/'), store.sync('pa/'), store.sync('other/')]);
       await store.sync();
       if (h.reopen) {
         store = await h.reopen(store);

@@ -6,8 +6,9 @@
  * rename, so a crash leaves the old block or the new one, never a torn one (the old one may
  * hold data a flush made durable). A put of a new block skips that: nothing durable can be
  * lost there, and `sync` fdatasyncs those files once, which lets a long sequential write go
- * at disk speed. `sync` then fsyncs the directories whose entries changed, which makes the
- * renames (and deletes) durable. One process per root.
+ * at disk speed. `sync` also fsyncs the directories whose entries changed, which makes the
+ * renames, creations and deletes durable; `sync(prefix)` (a COMMIT) does that for one
+ * payload only, and syncs never queue behind each other. One process per root.
  */
 import { constants, read, write, type Dirent } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { dirname, join } from 'node:path';
 import { DittoError } from '../../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
+import { allOrFirstError } from '../../settle.ts';
 import { blockPath, fileNameOf, FORMAT_FILE, FORMAT_LINE, keyOfFileName, shardOf } from './paths.ts';
 
 /** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
@@ -53,12 +55,12 @@ export class FsBlockStore implements BlockStore {
   private readonly unsynced = new Set<string>();
   /** Open handles by block file, least recently used first. */
   private readonly handles = new Map<string, Handle>();
-  private syncing: Promise<void> | undefined;
-  private nextSync: Promise<void> | undefined;
   /** Block files put or patched without fdatasync since the last sync. */
   private readonly unsyncedFiles = new Set<string>();
-  /** Background fdatasyncs started by syncAhead; sync waits for them. */
-  private readonly syncingAhead = new Set<Promise<void>>();
+  /** fdatasyncs / directory fsyncs under way, by path (their paths left the sets above). */
+  private readonly filesInFlight = new Map<string, Promise<void>>();
+  private readonly dirsInFlight = new Map<string, Promise<void>>();
+  private aheadRunning = 0;
   /** Files syncAhead was asked for, not started yet (sync takes them itself). */
   private aheadQueue: string[] = [];
 
@@ -252,25 +254,28 @@ export class FsBlockStore implements BlockStore {
   }
 
   /**
-   * One sync at a time: a call made while one runs waits for it (which may have taken this
-   * caller's files without finishing them yet), then joins the next, shared by every caller
-   * that arrived meanwhile.
+   * Takes what is pending and waits for what another sync already took (a path leaves its
+   * pending set when its sync starts, so a sync under way covers every write completed
+   * before). With a prefix (a payload's COMMIT), only that payload's block files and its
+   * shard directory, so concurrent COMMITs of different files do not wait for each other.
    */
-  sync(): Promise<void> {
-    if (this.syncing === undefined) return this.startSync();
-    this.nextSync ??= this.syncing.then(ignore, ignore).then(() => {
-      this.nextSync = undefined;
-      return this.startSync();
-    });
-    return this.nextSync;
-  }
-
-  private startSync(): Promise<void> {
-    const p = this.syncNow().finally(() => {
-      if (this.syncing === p) this.syncing = undefined;
-    });
-    this.syncing = p;
-    return p;
+  async sync(prefix?: string): Promise<void> {
+    if (prefix === undefined || !prefix.includes('/')) {
+      this.aheadQueue = []; // still pending: taken here
+      await allOrFirstError([
+        this.syncPaths([...this.unsyncedFiles, ...this.filesInFlight.keys()], this.unsyncedFiles, this.filesInFlight),
+        this.syncPaths([...this.unsynced, ...this.dirsInFlight.keys()], this.unsynced, this.dirsInFlight),
+      ]);
+      return;
+    }
+    assertValidPrefix(prefix);
+    const shardDir = join(this.blocksDir, shardOf(firstSegment(prefix)));
+    const filePrefix = join(shardDir, fileNameOf(prefix));
+    const files = [...this.unsyncedFiles, ...this.filesInFlight.keys()].filter((f) => f.startsWith(filePrefix));
+    await allOrFirstError([
+      this.syncPaths(files, this.unsyncedFiles, this.filesInFlight),
+      this.syncPaths([shardDir], this.unsynced, this.dirsInFlight),
+    ]);
   }
 
   /** The disk is otherwise idle while a long write streams into the page cache: use it. */
@@ -281,42 +286,54 @@ export class FsBlockStore implements BlockStore {
 
   /** Starts queued background syncs, MAX_SYNC_AHEAD at a time; files a sync took already are skipped. */
   private startSyncsAhead(): void {
-    while (this.syncingAhead.size < MAX_SYNC_AHEAD && this.aheadQueue.length > 0) {
+    while (this.aheadRunning < MAX_SYNC_AHEAD && this.aheadQueue.length > 0) {
       const file = this.aheadQueue.shift() as string;
-      if (!this.unsyncedFiles.delete(file)) continue;
-      const p: Promise<void> = syncPath(file, true)
-        .catch(() => void this.unsyncedFiles.add(file))
+      if (!this.unsyncedFiles.has(file)) continue;
+      this.aheadRunning++;
+      this.syncPaths([file], this.unsyncedFiles, this.filesInFlight)
+        .catch(ignore) // left pending: the next sync retries and reports
         .finally(() => {
-          this.syncingAhead.delete(p);
+          this.aheadRunning--;
           this.startSyncsAhead();
         });
-      this.syncingAhead.add(p);
     }
   }
 
-  private async syncNow(): Promise<void> {
-    // A background sync took its file out of the set: wait for it (a failed one put it back).
-    // Queued ones are still in the set: this sync takes them.
-    this.aheadQueue = [];
-    await Promise.all(this.syncingAhead);
-    const files = [...this.unsyncedFiles];
-    this.unsyncedFiles.clear();
-    try {
-      await Promise.all(files.map((f) => syncPath(f, true)));
-    } catch (err) {
-      for (const f of files) this.unsyncedFiles.add(f);
-      throw fsError(err);
+  /** Makes `paths` durable: starts a sync of each one `pending` holds, waits for the others under way. */
+  private syncPaths(
+    paths: Iterable<string>,
+    pending: Set<string>,
+    inFlight: Map<string, Promise<void>>,
+  ): Promise<void> {
+    const waits: Promise<void>[] = [];
+    for (const path of new Set(paths)) {
+      const running = inFlight.get(path);
+      if (pending.delete(path)) {
+        waits.push(this.syncOne(path, pending, inFlight));
+      } else if (running !== undefined) {
+        // A failed sync put its path back: then it is ours to retry.
+        waits.push(
+          running.then(ignore, () => (pending.has(path) ? this.syncPaths([path], pending, inFlight) : undefined)),
+        );
+      }
     }
-    const dirs = [...this.unsynced];
-    this.unsynced.clear();
+    return allOrFirstError(waits);
+  }
+
+  private syncOne(path: string, pending: Set<string>, inFlight: Map<string, Promise<void>>): Promise<void> {
+    const isDir = inFlight === this.dirsInFlight;
     // Windows cannot open a directory to fsync it; NTFS journals the renames itself.
-    if (process.platform === 'win32') return;
-    try {
-      await Promise.all(dirs.map((d) => syncPath(d, false)));
-    } catch (err) {
-      for (const dir of dirs) this.unsynced.add(dir);
-      throw fsError(err);
-    }
+    const work = isDir && process.platform === 'win32' ? Promise.resolve() : syncPath(path, !isDir);
+    const p: Promise<void> = work
+      .catch((err: unknown) => {
+        pending.add(path);
+        throw fsError(err);
+      })
+      .finally(() => {
+        if (inFlight.get(path) === p) inFlight.delete(path);
+      });
+    inFlight.set(path, p);
+    return p;
   }
 
   async close(): Promise<void> {
