@@ -23,7 +23,7 @@ describe('GroupCommit', () => {
       },
       async () => {
         syncs++;
-        if (failSync) throw new Error('fsync failed');
+        if (failSync) throw Object.assign(new Error('fsync failed'), { code: 'EIO' });
       },
       maxBatch,
     );
@@ -76,6 +76,14 @@ describe('GroupCommit', () => {
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(values()).toEqual([1, 3]);
     expect(commits).toBe(1);
+  });
+
+  it('reports a full disk as NO_SPACE and a failed fsync as IO', async () => {
+    const gc = make();
+    const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+    await expect(gc.run(() => Promise.reject(full))).rejects.toMatchObject({ code: 'NO_SPACE' });
+    failSync = true;
+    await expect(gc.run(async (d) => insert(d, 1))).rejects.toMatchObject({ code: 'IO' });
   });
 
   it('fails every body of a group whose commit fails, then carries on', async () => {

@@ -6,6 +6,19 @@
  * every body of the group.
  */
 import type { Database, Statement } from 'better-sqlite3';
+import { DittoError, isDittoError } from '../../../../shared/errors.ts';
+
+/** SQLite and file-system failures as registry errors (a full disk is NO_SPACE: NFS3ERR_NOSPC). */
+function storeError(err: unknown): unknown {
+  if (isDittoError(err)) return err;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  const detail = err instanceof Error ? err.message : String(err);
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') return new DittoError('NO_SPACE', detail);
+  if (code === 'EIO' || (typeof code === 'string' && code.startsWith('SQLITE_IOERR'))) {
+    return new DittoError('IO', detail);
+  }
+  return err;
+}
 
 interface Job<Tx> {
   fn: (tx: Tx) => Promise<unknown>;
@@ -97,7 +110,7 @@ export class GroupCommit<Tx> {
         } catch (err) {
           this.rollbackTo.run();
           this.release.run();
-          current.reject(err);
+          current.reject(storeError(err));
           current = undefined;
           continue;
         }
@@ -107,8 +120,9 @@ export class GroupCommit<Tx> {
       }
       this.beforeCommit();
       this.commit.run();
-    } catch (err) {
+    } catch (cause) {
       if (this.db.inTransaction) this.rollback.run();
+      const err = storeError(cause);
       current?.reject(err);
       for (const [job] of done) job.reject(err);
       done.length = 0;
@@ -131,7 +145,7 @@ export class GroupCommit<Tx> {
     try {
       await this.durable();
     } catch (err) {
-      for (const [job] of done) job.reject(err);
+      for (const [job] of done) job.reject(storeError(err));
       return;
     }
     for (const [job, value] of done) job.resolve(value);
