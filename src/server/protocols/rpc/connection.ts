@@ -2,7 +2,8 @@
  * One RPC-over-TCP client connection: frames records, hands them to the dispatcher and
  * writes replies as they complete (out of order is fine). Many calls run concurrently, up
  * to `maxInFlight`; reading pauses while that many are running or while the socket's write
- * buffer is full. A reply is written corked so its header and bulk chunks leave together.
+ * buffer is full. Replies are written corked until the end of the event-loop turn, so a
+ * reply's header and bulk chunks, and the replies finished in that turn, leave together.
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
@@ -194,8 +195,10 @@ export class RpcConnection implements RpcSession {
 
   private deliver(out: DispatchOutcome): void {
     this.inFlight--;
-    if (out !== 'close' && (this.closed || this.socket.destroyed)) out.sent?.();
-    if (this.closed || this.socket.destroyed) return this.settleIdle();
+    if (this.closed || this.socket.destroyed) {
+      if (out !== 'close') out.sent?.(); // never written: what it lent is free again
+      return this.settleIdle();
+    }
     if (out === 'close') {
       this.log.debug('closing connection: input is not an RPC call');
       this.destroy();
