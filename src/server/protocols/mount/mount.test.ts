@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
 import { hex } from '../testing/hex.ts';
-import { testRuntime } from '../testing/test-runtime.ts';
+import { testCall, testRuntime } from '../testing/test-runtime.ts';
 import { XdrReader } from '../xdr/reader.ts';
 import { XdrWriter } from '../xdr/writer.ts';
 import { MountProc } from './constants.ts';
@@ -14,17 +14,7 @@ async function setup(allowedNetworks: string[] = []) {
   return { rt, prog };
 }
 
-function callFrom(clientAddr: string): RpcCall {
-  return {
-    xid: 1,
-    prog: 100005,
-    vers: 3,
-    proc: 1,
-    cred: { flavor: 1, sys: undefined },
-    auth: { uid: 1000, gid: 1000, gids: [], clientAddr },
-    session: { clientAddr, clientPort: 900, localAddr: '127.0.0.1', localPort: 2049, shares: new Set() },
-  };
-}
+const callFrom = (clientAddr: string): RpcCall => testCall(100005, 1, clientAddr, 900);
 
 async function run(p: RpcProcedure | undefined, args: Buffer, call = callFrom('10.0.0.7')): Promise<Buffer> {
   if (!p) throw new Error('no procedure');

@@ -12,8 +12,22 @@ import { PayloadService } from '../../payload/service.ts';
 import { MemoryBlockStore } from '../../payload/stores/memory/memory-store.ts';
 import { MountsService } from '../../runtime/mounts.ts';
 import type { OpSample, ProtocolRuntime, ShareInfo } from '../../runtime/types.ts';
+import type { RpcCall } from '../rpc/program.ts';
 
 export const SHARE = '/export';
+
+/** An AUTH_SYS call as uid/gid 1000 from `clientAddr`:`clientPort`. */
+export function testCall(prog: number, proc: number, clientAddr: string, clientPort: number): RpcCall {
+  return {
+    xid: 1,
+    prog,
+    vers: 3,
+    proc,
+    cred: { flavor: 1, sys: undefined },
+    auth: { uid: 1000, gid: 1000, gids: [], clientAddr },
+    session: { clientAddr, clientPort, localAddr: '127.0.0.1', localPort: 2049, shares: new Set() },
+  };
+}
 
 export interface TestRuntime extends ProtocolRuntime {
   metadata: MetadataService;

@@ -2,24 +2,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FileType, type FileHandle, type SetAttrs } from '../../../metadata/types.ts';
 import type { RpcCall, RpcProcedure } from '../../rpc/program.ts';
-import { SHARE, testRuntime } from '../../testing/test-runtime.ts';
+import { SHARE, testCall, testRuntime } from '../../testing/test-runtime.ts';
 import type { Nfs3Result } from './codec/results.ts';
 import { NfsProc } from './constants.ts';
 import type { Nfs3Outcome } from './handler.ts';
 import type { ListedEntry } from './dirlist.ts';
 import { nfs3Program } from './program.ts';
 
-function callFrom(clientAddr = '10.0.0.9'): RpcCall {
-  return {
-    xid: 1,
-    prog: 100003,
-    vers: 3,
-    proc: 0,
-    cred: { flavor: 1, sys: undefined },
-    auth: { uid: 1000, gid: 1000, gids: [], clientAddr },
-    session: { clientAddr, clientPort: 1000, localAddr: '127.0.0.1', localPort: 2049, shares: new Set() },
-  };
-}
+const callFrom = (clientAddr = '10.0.0.9'): RpcCall => testCall(100003, 0, clientAddr, 1000);
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read result fields by procedure
 type AnyRes = Nfs3Result & Record<string, any>;
