@@ -1,9 +1,10 @@
 // Helpers for the control-plane end-to-end tests: raw HTTP against a started `dfs`, token
 // forging, the libnfs command-line tools and dfsctl as a child process.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { SignJWT } from 'jose';
 import { REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
+import { LIBNFS_UTILS, unmet } from '../helpers/requirements.ts';
 
 export interface HttpResult {
   status: number;
@@ -108,8 +109,8 @@ export function run(
   });
 }
 
-export const hasLibnfs = (): boolean =>
-  spawnSync('which', ['nfs-ls']).status === 0 && spawnSync('which', ['nfs-cp']).status === 0;
+/** libnfs-utils is installed (a missing one fails the run under CI: requirements.ts). */
+export const hasLibnfs = (): boolean => unmet(LIBNFS_UTILS) === null;
 
 /** nfs://127.0.0.1/<share>[/<file>] for libnfs, NFSv3 on the server's ports. */
 export function nfsUrl(

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIBNFS_UTILS, unmet } from '../helpers/requirements.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { run, tail } from './target.ts';
@@ -21,7 +22,7 @@ function tryMountTmpfs(dir: string, size: string): boolean {
   }
 }
 
-describe('a full disk under dfs (nfs-cp)', () => {
+describe.skipIf(unmet(LIBNFS_UTILS) !== null)('a full disk under dfs (nfs-cp)', () => {
   const base = makeTmpDir('dittofs-fulldisk-');
   const dataDir = path.join(base, 'data');
   let mounted = false;

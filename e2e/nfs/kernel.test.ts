@@ -2,12 +2,13 @@
 // the server: mount, a tree of creates/writes/renames/links/chmods/truncates and rm -r, then
 // 64 MiB written with fsync and verified by md5sum/sha256sum after umount + mount.
 // Uses /work/shared/tools/kernel-client/run-guest.sh in place (resolved next to the repo).
-// Skips, saying why, when qemu, the kernel image, busybox or the script are missing.
-import { existsSync, readdirSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+// Skips, saying why, when qemu, the kernel image, busybox or the script are missing (fails
+// instead under CI: e2e/helpers/requirements.ts).
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/dfs.ts';
+import { KERNEL_CLIENT_GUEST, unmet } from '../helpers/requirements.ts';
 import { failLines, run, serverKind, startTarget, tail, type NfsTarget } from './target.ts';
 
 const kind = serverKind();
@@ -24,18 +25,7 @@ function findRunGuest(): string | undefined {
 function whyNoGuest(): string | null {
   if (process.platform !== 'linux') return 'not Linux';
   if (!findRunGuest()) return 'run-guest.sh not found (expected ../shared/tools/kernel-client/ next to the repo)';
-  const has = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
-  if (!has('qemu-system-x86_64')) return 'qemu-system-x86_64 missing (apt-get install qemu-system-x86)';
-  if (!has('socat')) return 'socat missing (apt-get install socat)';
-  if (!existsSync('/bin/busybox')) return '/bin/busybox missing (apt-get install busybox-static)';
-  let kernels: string[] = [];
-  try {
-    kernels = readdirSync('/boot').filter((f) => f.startsWith('vmlinuz-'));
-  } catch {
-    /* no /boot */
-  }
-  if (kernels.length === 0) return 'no /boot/vmlinuz-* (apt-get install linux-image-cloud-amd64)';
-  return null;
+  return unmet(KERNEL_CLIENT_GUEST);
 }
 
 const skipReason = whyNoGuest();

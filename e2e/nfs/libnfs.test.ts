@@ -4,12 +4,13 @@
 // nfs-ganesha (the reference the client was validated with).
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIBNFS_DEV, unmet } from '../helpers/requirements.ts';
 import { removeTmpDir } from '../helpers/tmp.ts';
 import { buildLibnfsProgram, failLines, run, serverKind, startTarget, tail, type NfsTarget } from './target.ts';
 
 const kind = serverKind();
 
-describe(`NFSv3 via libnfs against ${kind}`, () => {
+describe.skipIf(unmet(LIBNFS_DEV) !== null)(`NFSv3 via libnfs against ${kind}`, () => {
   let target: NfsTarget | undefined;
   let client = '';
 

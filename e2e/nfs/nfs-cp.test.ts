@@ -4,6 +4,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, openSync, writeSync, closeSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIBNFS_UTILS, unmet } from '../helpers/requirements.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { nfsUrl, run, serverKind, startTarget, tail, type NfsTarget } from './target.ts';
 
@@ -16,7 +17,7 @@ async function sha256File(file: string): Promise<string> {
   return h.digest('hex');
 }
 
-describe(`nfs-cp / nfs-ls against ${kind}`, () => {
+describe.skipIf(unmet(LIBNFS_UTILS) !== null)(`nfs-cp / nfs-ls against ${kind}`, () => {
   let target: NfsTarget | undefined;
   let dir = '';
   let src = '';

@@ -2,13 +2,14 @@
 // them to work (no NFS3ERR_STALE), data written FILE_SYNC to be there, and the WRITE
 // verifier to change so it knows to resend writes that were never committed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIBNFS_DEV, unmet } from '../helpers/requirements.ts';
 import path from 'node:path';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { buildLibnfsProgram, failLines, run, serverKind, startTarget, tail, type NfsTarget } from './target.ts';
 
 const kind = serverKind();
 
-describe(`NFSv3 handles across a restart of ${kind}`, () => {
+describe.skipIf(unmet(LIBNFS_DEV) !== null)(`NFSv3 handles across a restart of ${kind}`, () => {
   let target: NfsTarget | undefined;
   let client = '';
   let dir = '';

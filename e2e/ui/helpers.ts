@@ -4,17 +4,18 @@
  * API client for setting up state.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { DfsProcess } from '../helpers/dfs.ts';
 import { REPO_ROOT } from '../helpers/dfs.ts';
+import { CHROMIUM_BROWSER, CHROMIUM_PATH, unmet } from '../helpers/requirements.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 
-export const CHROMIUM = process.env['DITTOFS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 export const SHOTS_DIR = path.join(REPO_ROOT, 'test-output', 'ui');
 
-export const hasChromium = (): boolean => existsSync(CHROMIUM);
+/** Debian's Chromium is installed (a missing one fails the run under CI: requirements.ts). */
+export const hasChromium = (): boolean => unmet(CHROMIUM_BROWSER) === null;
 
 /** `electron-vite build`: main, preload and renderer bundles under out/. */
 export function buildApp(): { status: number | null; output: string } {
@@ -40,7 +41,7 @@ export interface Browser {
 export async function launchBrowser(): Promise<Browser> {
   const userDataDir = makeTmpDir('dittofs-chromium-');
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
+    executablePath: CHROMIUM_PATH,
     headless: true,
     args: [
       '--headless',

@@ -1,0 +1,68 @@
+/**
+ * The machine tools an end-to-end test needs (real clients, a browser, qemu), each with the
+ * Debian package that provides it. `scripts/test-all.sh` installs them all; a test that
+ * finds one missing skips saying which package to install — except under CI (`CI` set),
+ * where a missing tool fails the run, so a test can never pass CI by skipping quietly.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+export interface Requirement {
+  /** What is needed, in words ("nfs-ls and nfs-cp"). */
+  what: string;
+  /** The Debian package(s) that provide it. */
+  debianPackages: string;
+  present: () => boolean;
+}
+
+const onPath = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bin}`]).status === 0;
+
+function kernelImageInstalled(): boolean {
+  try {
+    return readdirSync('/boot').some((f) => f.startsWith('vmlinuz-'));
+  } catch {
+    return false;
+  }
+}
+
+export const LIBNFS_UTILS: Requirement = {
+  what: 'nfs-ls and nfs-cp',
+  debianPackages: 'libnfs-utils',
+  present: () => onPath('nfs-ls') && onPath('nfs-cp'),
+};
+
+export const LIBNFS_DEV: Requirement = {
+  what: 'gcc and the libnfs headers',
+  debianPackages: 'build-essential libnfs-dev',
+  present: () => onPath('gcc') && existsSync('/usr/include/nfsc/libnfs.h'),
+};
+
+/** Debian's Chromium, or the browser DITTOFS_E2E_CHROMIUM names. */
+export const CHROMIUM_PATH = process.env['DITTOFS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
+
+export const CHROMIUM_BROWSER: Requirement = {
+  what: 'Chromium',
+  debianPackages: 'chromium',
+  present: () => existsSync(CHROMIUM_PATH),
+};
+
+/** The qemu guest of ../shared/tools/kernel-client (its README lists the same packages). */
+export const KERNEL_CLIENT_GUEST: Requirement = {
+  what: 'qemu, socat, busybox and a Debian kernel image',
+  debianPackages: 'qemu-system-x86 linux-image-cloud-amd64 busybox-static socat kmod cpio',
+  present: () =>
+    onPath('qemu-system-x86_64') && onPath('socat') && existsSync('/bin/busybox') && kernelImageInstalled(),
+};
+
+/**
+ * Why tests needing `requirements` cannot run here (naming the packages to install), or null
+ * when everything is present. Under CI a missing tool throws, failing the test file.
+ */
+export function unmet(...requirements: Requirement[]): string | null {
+  const missing = requirements.filter((r) => !r.present());
+  if (missing.length === 0) return null;
+  const reason = missing.map((r) => `${r.what} missing (apt-get install ${r.debianPackages})`).join('; ');
+  if (process.env['CI']) throw new Error(`CI requires every test tool: ${reason}. Run scripts/test-all.sh.`);
+  console.warn(`skipping: ${reason}`);
+  return reason;
+}
