@@ -70,7 +70,11 @@ export class Runtime implements ProtocolRuntime {
   ) {
     this.config = options.config;
     this.logger = options.logger;
-    this.stores = new StoresService(store, this.config.dataDir, this.logger);
+    this.stores = new StoresService(
+      store,
+      { dataDir: this.config.dataDir, controlPlaneDatabase: this.config.controlplane.database },
+      this.logger,
+    );
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
     this.shares = new SharesService(
       store,

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { DittoError } from '../../shared/errors.ts';
 import type {
@@ -15,15 +14,12 @@ import { SqliteMetadataStore } from '../metadata/stores/sqlite/sqlite-store.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
 import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
-
-function configPath(cfg: { config: Record<string, unknown> }, fallback: string): string {
-  const p = cfg.config['path'];
-  return typeof p === 'string' && p !== '' ? p : fallback;
-}
+import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from './store-paths.ts';
 
 /**
  * Named stores sub-service: a store is opened once, on first use, and shared by every
- * share that names it. Paths default to the data directory.
+ * share that names it. Paths default to the data directory; a new store's path must be
+ * its own (store-paths.ts), and a store opens only files it made (its name is recorded in them).
  */
 export class StoresService {
   private readonly metadataStores = new Map<string, Promise<MetadataStore>>();
@@ -31,7 +27,7 @@ export class StoresService {
 
   constructor(
     private readonly store: ControlPlaneStore,
-    private readonly dataDir: string,
+    private readonly own: OwnFiles,
     private readonly logger: Logger,
   ) {}
 
@@ -47,8 +43,9 @@ export class StoresService {
     );
   }
 
-  /** Persists a new store config after proving the store opens with it. */
+  /** Persists a new store config after proving the store opens with it, in a place of its own. */
   async createMetadataStore(input: NewStoreConfig<MetadataStoreType>): Promise<MetadataStoreConfig> {
+    await this.checkPlacement({ kind: 'metadata', name: input.name, type: input.type, config: input.config ?? {} });
     const cfg = await this.store.createMetadataStore(input);
     try {
       await this.metadataStore(cfg.name);
@@ -60,6 +57,7 @@ export class StoresService {
   }
 
   async createPayloadStore(input: NewStoreConfig<PayloadStoreType>): Promise<PayloadStoreConfig> {
+    await this.checkPlacement({ kind: 'payload', name: input.name, type: input.type, config: input.config ?? {} });
     const cfg = await this.store.createPayloadStore(input);
     try {
       await this.payloadStore(cfg.name);
@@ -70,7 +68,10 @@ export class StoresService {
     return cfg;
   }
 
-  /** IN_USE while a share references it (checked by the control-plane store). */
+  /**
+   * IN_USE while a share references it (checked by the control-plane store). Its files stay
+   * where they are: a store created again under the same name reopens them.
+   */
   async deleteMetadataStore(name: string): Promise<void> {
     await this.store.deleteMetadataStore(name);
     await this.closeOne(this.metadataStores, name);
@@ -85,6 +86,20 @@ export class StoresService {
     const all = [...this.metadataStores.keys()].map((n) => this.closeOne(this.metadataStores, n));
     all.push(...[...this.payloadStores.keys()].map((n) => this.closeOne(this.payloadStores, n)));
     await Promise.allSettled(all);
+  }
+
+  private async checkPlacement(store: NamedStore): Promise<void> {
+    const [metadata, payload] = await Promise.all([this.store.listMetadataStores(), this.store.listPayloadStores()]);
+    const others = [
+      ...metadata.map((c): NamedStore => ({ kind: 'metadata', ...c })),
+      ...payload.map((c): NamedStore => ({ kind: 'payload', ...c })),
+    ].filter((o) => o.kind !== store.kind || o.name !== store.name);
+    await checkPlacement(store, others, this.own);
+  }
+
+  /** The file (sqlite) or folder (fs) of a store; refuses a relative path of a config made before they were refused. */
+  private location(kind: NamedStore['kind'], cfg: MetadataStoreConfig | PayloadStoreConfig): string {
+    return storeLocation({ kind, ...cfg }, this.own.dataDir) as string; // defined for sqlite and fs
   }
 
   private openOnce<T>(cache: Map<string, Promise<T>>, name: string, open: () => Promise<T>): Promise<T> {
@@ -118,7 +133,7 @@ export class StoresService {
       case 'memory':
         return new MemoryMetadataStore();
       case 'sqlite':
-        return SqliteMetadataStore.open(configPath(cfg, path.join(this.dataDir, 'metadata', `${cfg.name}.db`)));
+        return SqliteMetadataStore.open(this.location('metadata', cfg), { owner: cfg.name });
       default:
         throw new DittoError('NOT_SUPPORTED', `metadata store type "${cfg.type}" is not available in this build`);
     }
@@ -130,7 +145,7 @@ export class StoresService {
       case 'memory':
         return new MemoryBlockStore();
       case 'fs':
-        return FsBlockStore.open(configPath(cfg, path.join(this.dataDir, 'blocks', cfg.name)));
+        return FsBlockStore.open(this.location('payload', cfg), cfg.name);
       default:
         throw new DittoError('NOT_SUPPORTED', `payload store type "${cfg.type}" is not available in this build`);
     }

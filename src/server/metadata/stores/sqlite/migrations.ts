@@ -45,7 +45,10 @@ const MIGRATIONS: readonly string[] = [
 export function migrate(db: Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
-    throw new DittoError('IO', `metadata database schema ${current} is newer than this server (${MIGRATIONS.length})`);
+    throw new DittoError(
+      'CONFLICT',
+      `metadata database schema ${current} is newer than this server (${MIGRATIONS.length}): upgrade dfs to open it`,
+    );
   }
   for (let v = current; v < MIGRATIONS.length; v++) {
     db.transaction(() => {

@@ -1,8 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isDittoError, type DittoError } from '../../../../shared/errors.ts';
 import type { FileRecord } from '../../store.ts';
 import { sampleRecord } from '../../storetest/suite.ts';
 import { SqliteMetadataStore } from './sqlite-store.ts';
@@ -47,5 +48,115 @@ describe('SqliteMetadataStore specifics', () => {
     db.pragma('user_version = 99');
     db.close();
     await expect(SqliteMetadataStore.open(path)).rejects.toThrow(/newer/);
+  });
+});
+
+describe('SqliteMetadataStore.open: only its own database', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dittofs-sqlite-open-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function refusal(op: Promise<SqliteMetadataStore>): Promise<DittoError> {
+    const err = await op.then(
+      async (s) => {
+        await s.close();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    if (!isDittoError(err)) throw new Error(`expected a DittoError, got ${String(err)}`);
+    return err;
+  }
+
+  it('refuses a file that is not a database, leaving it as it was', async () => {
+    const file = join(dir, 'notes.txt');
+    await writeFile(file, 'plain text that happens to be longer than a header');
+    const err = await refusal(SqliteMetadataStore.open(file, { owner: 'm' }));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toMatch(/not a SQLite database/);
+    expect(await readFile(file, 'utf8')).toBe('plain text that happens to be longer than a header');
+    expect(await readdir(dir)).toEqual(['notes.txt']);
+  });
+
+  it("refuses another program's SQLite database, leaving it as it was", async () => {
+    const file = join(dir, 'app.db');
+    const db = new BetterSqlite3(file);
+    db.exec("CREATE TABLE contacts (name TEXT); INSERT INTO contacts VALUES ('ann')");
+    db.close();
+    const before = await readFile(file);
+    const err = await refusal(SqliteMetadataStore.open(file, { owner: 'm' }));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toMatch(/not a DittoFS metadata store/);
+    expect((await readFile(file)).equals(before)).toBe(true);
+  });
+
+  it('refuses a database another connection holds, at once instead of after a busy wait', async () => {
+    const file = join(dir, 'm.db');
+    const first = await SqliteMetadataStore.open(file, { owner: 'm' });
+    try {
+      const err = await refusal(SqliteMetadataStore.open(file, { owner: 'm' }));
+      expect(err.code).toBe('IN_USE');
+      expect(err.message).toMatch(/in use/);
+    } finally {
+      await first.close();
+    }
+  });
+
+  it('refuses a folder where its file should be', async () => {
+    expect((await refusal(SqliteMetadataStore.open(dir, { owner: 'm' }))).code).toBe('IS_DIRECTORY');
+  });
+
+  it('refuses a new database where journal files of another are left', async () => {
+    const file = join(dir, 'm.db');
+    await writeFile(`${file}-wal`, 'a journal of some other database');
+    expect((await refusal(SqliteMetadataStore.open(file, { owner: 'm' }))).code).toBe('CONFLICT');
+    expect(await readFile(`${file}-wal`, 'utf8')).toBe('a journal of some other database');
+  });
+
+  it("refuses to make a database of another database's journal", async () => {
+    const file = join(dir, 'm.db');
+    await (await SqliteMetadataStore.open(file, { owner: 'm' })).close();
+    const err = await refusal(SqliteMetadataStore.open(`${file}-wal`, { owner: 'm2' }));
+    expect(err.code).toBe('CONFLICT');
+    expect(await readdir(dir)).toEqual(['m.db']);
+  });
+
+  it('takes an empty file as a new database', async () => {
+    const file = join(dir, 'm.db');
+    await writeFile(file, '');
+    const store = await SqliteMetadataStore.open(file, { owner: 'm' });
+    await store.close();
+  });
+
+  it('reopens for its own store only', async () => {
+    const file = join(dir, 'm.db');
+    const store = await SqliteMetadataStore.open(file, { owner: 'm1' });
+    await store.transaction((tx) => tx.createFile(sampleRecord()));
+    await store.close();
+    const err = await refusal(SqliteMetadataStore.open(file, { owner: 'm2' }));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toMatch(/metadata store "m1"/);
+    const again = await SqliteMetadataStore.open(file, { owner: 'm1' });
+    expect(await again.fileCount()).toBe(1);
+    await again.close();
+  });
+
+  it('opens a store made before stores recorded their name, serves its files, and claims it', async () => {
+    const file = join(dir, 'm.db');
+    const old = await SqliteMetadataStore.open(file);
+    const id = await old.transaction((tx) => tx.createFile(sampleRecord()));
+    await old.close();
+    const db = new BetterSqlite3(file);
+    expect(db.prepare("SELECT count(*) FROM meta WHERE key = 'store'").pluck().get()).toBe(0);
+    db.close();
+    const store = await SqliteMetadataStore.open(file, { owner: 'old' });
+    expect((await store.getFile(id))?.attr.fileid).toBe(id);
+    await store.close();
+    expect((await refusal(SqliteMetadataStore.open(file, { owner: 'new' }))).code).toBe('CONFLICT');
   });
 });

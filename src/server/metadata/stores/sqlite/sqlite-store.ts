@@ -11,7 +11,6 @@
  * see committed data only.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
@@ -21,24 +20,41 @@ import type { FileRecord, MetadataStore, StoreSpace, StoredEntry, StoreTx } from
 import { GroupCommit } from './group-commit.ts';
 import { WalSync } from './wal-sync.ts';
 import { migrate } from './migrations.ts';
+import { checkDatabaseFile, checkOwnDatabase, claimDatabase, openError } from './own-database.ts';
 import { DATA_COLUMNS, DATA_PARAMS, FILE_COLUMNS, recordParams, rowRecord } from './rows.ts';
 
 export interface SqliteStoreOptions {
   /** Most transaction bodies sharing one commit. */
   maxBatch?: number;
+  /**
+   * The store's name: recorded in a new database, which then opens for this name only.
+   * Without one (tools, tests) any metadata database of ours opens and none is claimed.
+   */
+  owner?: string;
 }
 
-function openDatabase(path: string): Database {
-  mkdirSync(dirname(path), { recursive: true });
-  const db = new BetterSqlite3(path);
-  // Before the first WAL access, so the WAL index is kept in heap memory.
-  db.pragma('locking_mode = EXCLUSIVE');
-  db.pragma('journal_mode = WAL');
-  // COMMIT writes the WAL without fsync; WalSync makes it durable before callers hear back.
-  db.pragma('synchronous = NORMAL');
-  db.pragma('cache_size = -65536');
-  migrate(db);
-  return db;
+/** Opens only a new database or one of ours (own-database.ts), without changing any other. */
+function openDatabase(path: string, owner: string | undefined): Database {
+  checkDatabaseFile(path);
+  let db: Database | undefined;
+  try {
+    // No busy wait: better-sqlite3 would wait on the event loop. Once open, the exclusive
+    // lock leaves no one to wait for.
+    db = new BetterSqlite3(path, { timeout: 0 });
+    // Before the first WAL access, so the WAL index is kept in heap memory.
+    db.pragma('locking_mode = EXCLUSIVE');
+    checkOwnDatabase(db, path, owner);
+    db.pragma('journal_mode = WAL');
+    // COMMIT writes the WAL without fsync; WalSync makes it durable before callers hear back.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('cache_size = -65536');
+    migrate(db);
+    claimDatabase(db, owner);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw openError(err, path);
+  }
 }
 
 /** Prepared statements, synchronous; rows are read in raw (array) mode. */
@@ -227,7 +243,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   /** Opens (creating if needed) the database file at `path` and migrates it. */
   static async open(path: string, options: SqliteStoreOptions = {}): Promise<SqliteMetadataStore> {
-    return new SqliteMetadataStore(path, openDatabase(path), options);
+    return new SqliteMetadataStore(path, openDatabase(path, options.owner), options);
   }
 
   private constructor(

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isDittoError } from '../../../../shared/errors.ts';
+import { isDittoError, type DittoError } from '../../../../shared/errors.ts';
 import { FsBlockStore } from './fs-store.ts';
 import { FORMAT_LINE, shardOf } from './paths.ts';
 
@@ -57,16 +57,17 @@ describe('FsBlockStore on disk', () => {
     store = await FsBlockStore.open(root); // its own layout: fine
     expect((await store.get('abc/0/1'))?.toString()).toBe('x');
     await rm(join(root, 'FORMAT'));
-    expect(await codeOf(FsBlockStore.open(root))).toBe('IO');
+    expect(await codeOf(FsBlockStore.open(root))).toBe('CONFLICT');
     await writeFile(join(root, 'FORMAT'), 'something else\n');
-    expect(await codeOf(FsBlockStore.open(root))).toBe('IO');
+    expect(await codeOf(FsBlockStore.open(root))).toBe('CONFLICT');
   });
 
-  it('clears temp files a crash left behind', async () => {
+  it('clears the temp files a crash left behind, and only those', async () => {
     await writeFile(join(root, 'tmp', '1.tmp'), 'half a block');
+    await writeFile(join(root, 'tmp', 'notes.txt'), 'put here by hand');
     await store.close();
     store = await FsBlockStore.open(root);
-    expect(await readdir(join(root, 'tmp'))).toEqual([]);
+    expect(await readdir(join(root, 'tmp'))).toEqual(['notes.txt']);
   });
 
   it.skipIf(!existsSync('/dev/full'))('reports a full disk as NO_SPACE', async () => {
@@ -94,3 +95,89 @@ describe('FsBlockStore on disk', () => {
     expect(await codeOf(store.get('p/0/0'))).toBe('IO');
   });
 });
+
+describe('FsBlockStore.open: only its own folder', () => {
+  let dir: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'dittofs-fsstore-open-'));
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  async function refusal(op: Promise<FsBlockStore>): Promise<DittoError> {
+    const err = await op.then(
+      async (s) => {
+        await s.close();
+        return undefined;
+      },
+      (e: unknown) => e,
+    );
+    if (!isDittoError(err)) throw new Error(`expected a DittoError, got ${String(err)}`);
+    return err;
+  }
+
+  it('refuses a folder with files it did not make (a tmp/ among them), writing and deleting nothing', async () => {
+    const home = join(dir, 'home');
+    await mkdir(join(home, 'tmp'), { recursive: true });
+    await writeFile(join(home, 'tmp', 'draft.txt'), 'mine');
+    await writeFile(join(home, '.profile'), 'export PATH');
+    const before = await snapshot(home);
+    const err = await refusal(FsBlockStore.open(home, 'p'));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toMatch(/is not empty/);
+    expect(await snapshot(home)).toEqual(before);
+  });
+
+  it('creates a missing folder, or fills an empty one, naming its store in FORMAT', async () => {
+    const fresh = join(dir, 'a', 'b');
+    const store = await FsBlockStore.open(fresh, 'p');
+    await store.close();
+    expect(await readFile(join(fresh, 'FORMAT'), 'utf8')).toBe(`${FORMAT_LINE}store: p\n`);
+    expect((await readdir(fresh)).sort()).toEqual(['FORMAT', 'blocks', 'tmp']);
+  });
+
+  it('refuses a file where its folder should be', async () => {
+    await writeFile(join(dir, 'file'), 'x');
+    expect((await refusal(FsBlockStore.open(join(dir, 'file'), 'p'))).code).toBe('NOT_DIRECTORY');
+  });
+
+  it("reopens for its own store only; another store's layout is refused and kept", async () => {
+    const store = await FsBlockStore.open(dir, 'p1');
+    await store.put('abc/0/1', Buffer.from('x'));
+    await store.close();
+    const before = await snapshot(dir);
+    const err = await refusal(FsBlockStore.open(dir, 'p2'));
+    expect(err.code).toBe('CONFLICT');
+    expect(err.message).toMatch(/payload store "p1"/);
+    expect(await snapshot(dir)).toEqual(before);
+    const again = await FsBlockStore.open(dir, 'p1');
+    expect((await again.get('abc/0/1'))?.toString()).toBe('x');
+    await again.close();
+  });
+
+  it('opens a store made before FORMAT named its store, serves its blocks, and claims it', async () => {
+    // The layout as the previous version left it.
+    await writeFile(join(dir, 'FORMAT'), FORMAT_LINE);
+    await mkdir(join(dir, 'blocks', shardOf('abc')), { recursive: true });
+    await writeFile(join(dir, 'blocks', shardOf('abc'), 'abc.0.1.blk'), 'old data');
+    await mkdir(join(dir, 'tmp'));
+    const store = await FsBlockStore.open(dir, 'old');
+    expect((await store.get('abc/0/1'))?.toString()).toBe('old data');
+    expect(await store.list('abc/').next()).toEqual({ done: false, value: 'abc/0/1' });
+    await store.close();
+    expect(await readFile(join(dir, 'FORMAT'), 'utf8')).toBe(`${FORMAT_LINE}store: old\n`);
+    expect((await refusal(FsBlockStore.open(dir, 'new'))).code).toBe('CONFLICT');
+  });
+});
+
+/** Every path under `dir` with its content: what "untouched" compares. */
+async function snapshot(dir: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    const full = join(e.parentPath, e.name);
+    out[full] = e.isFile() ? await readFile(full, 'utf8') : '<dir>';
+  }
+  return out;
+}

@@ -11,14 +11,15 @@
  * payload only, and syncs never queue behind each other. One process per root.
  */
 import { constants, read, write, type Dirent } from 'node:fs';
-import { access, mkdir, open, readdir, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DittoError } from '../../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { allOrFirstError } from '../../settle.ts';
-import { blockPath, fileNameOf, FORMAT_FILE, FORMAT_LINE, keyOfFileName, shardOf } from './paths.ts';
+import { openLayout } from './layout.ts';
+import { BLOCKS_DIR, blockPath, fileNameOf, keyOfFileName, shardOf, TMP_DIR } from './paths.ts';
 
 /** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
 const MAX_SYNC_AHEAD = 2;
@@ -65,25 +66,17 @@ export class FsBlockStore implements BlockStore {
   private aheadQueue: string[] = [];
 
   private constructor(readonly root: string) {
-    this.blocksDir = join(root, 'blocks');
-    this.tmpDir = join(root, 'tmp');
+    this.blocksDir = join(root, BLOCKS_DIR);
+    this.tmpDir = join(root, TMP_DIR);
   }
 
   /**
-   * Opens the store under `root`, creating it; temp files a crash left behind are removed.
-   * Blocks in another layout (no FORMAT file, or a different one) are refused, not misread.
+   * Opens the store `owner` (its name) under `root`, creating it in a missing or empty
+   * folder; any other folder, and another store's, is refused untouched (layout.ts).
    */
-  static async open(root: string): Promise<FsBlockStore> {
-    const store = new FsBlockStore(root);
-    try {
-      await mkdir(store.blocksDir, { recursive: true });
-      await checkFormat(root, store.blocksDir);
-      await rm(store.tmpDir, { recursive: true, force: true });
-      await mkdir(store.tmpDir);
-    } catch (err) {
-      throw fsError(err);
-    }
-    return store;
+  static async open(root: string, owner?: string): Promise<FsBlockStore> {
+    await openLayout(root, owner);
+    return new FsBlockStore(root);
   }
 
   async put(key: string, data: Buffer): Promise<void> {
@@ -380,29 +373,6 @@ export class FsBlockStore implements BlockStore {
     // Each new directory is a new entry in its parent, which must be synced as well.
     for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsynced.add(dirname(d));
   }
-}
-
-/** Writes FORMAT into a new store (durably); refuses a store whose blocks are in another layout. */
-async function checkFormat(root: string, blocksDir: string): Promise<void> {
-  const file = join(root, FORMAT_FILE);
-  let found: string | undefined;
-  try {
-    found = await readFile(file, 'utf8');
-  } catch (err) {
-    if (errno(err) !== 'ENOENT') throw err;
-  }
-  if (found === FORMAT_LINE) return;
-  if (found !== undefined || (await readdir(blocksDir)).length > 0) {
-    throw new DittoError('IO', `${root} holds blocks in a layout this version does not read (see its ${FORMAT_FILE})`);
-  }
-  const fh = await open(file, 'w');
-  try {
-    await writeAll(fh, Buffer.from(FORMAT_LINE), 0);
-    await fh.datasync();
-  } finally {
-    await fh.close();
-  }
-  if (process.platform !== 'win32') await syncPath(root, false);
 }
 
 async function readDir(dir: string): Promise<Dirent[]> {

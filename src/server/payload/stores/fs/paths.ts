@@ -1,7 +1,7 @@
 /**
  * On-disk layout of the filesystem block store:
  *
- *   <root>/FORMAT                          the layout version (FORMAT_LINE)
+ *   <root>/FORMAT                          the layout version (FORMAT_LINE), then "store: <name>"
  *   <root>/blocks/<shard>/<key, '/' -> '.'>.blk
  *   <root>/tmp/<n>.tmp                     (files being written; cleared on open)
  *
@@ -16,6 +16,29 @@ import { firstSegment } from '../../blockstore.ts';
 export const BLOCK_SUFFIX = '.blk';
 export const FORMAT_FILE = 'FORMAT';
 export const FORMAT_LINE = 'dittofs block store: flat keys in 256 shards\n';
+export const BLOCKS_DIR = 'blocks';
+export const TMP_DIR = 'tmp';
+/** The name of a temp file: the only files a store removes that are not blocks. */
+export const TEMP_FILE = /^[0-9]+\.tmp$/;
+
+const OWNER_PREFIX = 'store: ';
+
+/** FORMAT's text; the owner (the store's name) is left out only outside the runtime. */
+export function formatText(owner: string | undefined): string {
+  return owner === undefined ? FORMAT_LINE : `${FORMAT_LINE}${OWNER_PREFIX}${owner}\n`;
+}
+
+/**
+ * What a FORMAT file says: whether the layout is this one, and the store that made it
+ * (none in stores made before stores recorded it).
+ */
+export function parseFormat(text: string): { known: boolean; owner?: string } {
+  if (!text.startsWith(FORMAT_LINE)) return { known: false };
+  const rest = text.slice(FORMAT_LINE.length);
+  if (rest === '') return { known: true };
+  if (!rest.startsWith(OWNER_PREFIX) || !rest.endsWith('\n')) return { known: false };
+  return { known: true, owner: rest.slice(OWNER_PREFIX.length, -1) };
+}
 
 /** FNV-1a of the segment, reduced to one byte: two hex digits. */
 export function shardOf(segment: string): string {
