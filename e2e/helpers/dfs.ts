@@ -79,7 +79,29 @@ function portField(rec: Record<string, unknown>, key: string): number | undefine
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
 }
 
-export async function startDfs(opts: StartDfsOptions = {}): Promise<DfsProcess> {
+/** A `dfs start` process that may not be ready yet (start-up tests). */
+export interface SpawnedDfs {
+  pid: number;
+  dataDir: string;
+  adminPassword: string;
+  stdin: NodeJS.WritableStream | null;
+  /** Everything the process printed so far (stdout and stderr, interleaved). */
+  logs: () => string;
+  /**
+   * The first JSON log line on stdout (seen so far or to come) that `match` accepts; rejects
+   * when the process exits first or after timeoutMs (default 60 s: the first tsx compile is slow).
+   */
+  waitForLog: (
+    match: (rec: Record<string, unknown>) => boolean,
+    timeoutMs?: number,
+  ) => Promise<Record<string, unknown>>;
+  kill: (signal?: NodeJS.Signals) => void;
+  /** Resolves with the exit code whenever the process ends (128+n for signal n). */
+  exited: Promise<number>;
+}
+
+/** Spawns `dfs start` on ephemeral loopback ports without waiting for it; see startDfs. */
+export function spawnDfs(opts: StartDfsOptions = {}): SpawnedDfs {
   const ownDataDir = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? makeTmpDir('dittofs-e2e-data-');
   const adminPassword = opts.env?.DITTOFS_ADMIN_INITIAL_PASSWORD ?? `e2e-${randomBytes(12).toString('hex')}`;
@@ -117,7 +139,8 @@ export async function startDfs(opts: StartDfsOptions = {}): Promise<DfsProcess> 
     if (log.length > MAX_LOG_CHARS) log = log.slice(log.length - MAX_LOG_CHARS);
   };
   const exited = new Promise<number>((resolve) => {
-    child.once('exit', (code, signal) => resolve(exitCodeOf(code, signal)));
+    // 'close', not 'exit': the output is complete only once the pipes have closed.
+    child.once('close', (code, signal) => resolve(exitCodeOf(code, signal)));
     child.once('error', (err) => {
       append(`\n[startDfs] spawn error: ${err.message}\n`);
       resolve(127);
@@ -131,77 +154,101 @@ export async function startDfs(opts: StartDfsOptions = {}): Promise<DfsProcess> 
     if (ownDataDir && !process.env.DITTOFS_E2E_KEEP) removeTmpDir(dataDir);
   });
 
-  const ready = await new Promise<Record<string, unknown>>((resolve, reject) => {
-    let pending = '';
-    let settled = false;
-    const timeoutMs = opts.readyTimeoutMs ?? 60_000;
-    const timer = setTimeout(() => {
-      if (settled) return;
-      settled = true;
-      child.kill('SIGKILL');
-      reject(new Error(`dfs did not log "ready" within ${timeoutMs} ms. Output:\n${log}`));
-    }, timeoutMs);
-    child.stdout?.setEncoding('utf8');
-    child.stderr?.setEncoding('utf8');
-    child.stderr?.on('data', (d: string) => append(d));
-    child.stdout?.on('data', (d: string) => {
-      append(d);
-      if (settled) return;
-      pending += d;
-      let nl: number;
-      while ((nl = pending.indexOf('\n')) >= 0) {
-        const line = pending.slice(0, nl).trim();
-        pending = pending.slice(nl + 1);
-        if (!line.startsWith('{')) continue;
-        let rec: Record<string, unknown>;
-        try {
-          rec = JSON.parse(line) as Record<string, unknown>;
-        } catch {
-          continue;
-        }
-        if (rec.msg === 'ready' && portField(rec, 'nfsPort') !== undefined) {
-          settled = true;
-          clearTimeout(timer);
-          resolve(rec);
-          return;
-        }
+  // Every JSON line of stdout, parsed, for waitForLog.
+  const records: Record<string, unknown>[] = [];
+  const onRecord = new Set<() => void>();
+  let pending = '';
+  child.stdout?.setEncoding('utf8');
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => append(d));
+  child.stdout?.on('data', (d: string) => {
+    append(d);
+    pending += d;
+    let nl: number;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl).trim();
+      pending = pending.slice(nl + 1);
+      if (!line.startsWith('{')) continue;
+      try {
+        records.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        continue;
       }
-    });
-    void exited.then((code) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      reject(new Error(`dfs exited with code ${code} before logging "ready". Output:\n${log}`));
-    });
+      for (const wake of onRecord) wake();
+    }
   });
 
-  const nfsPort = portField(ready, 'nfsPort') as number;
-  const stop = async (timeoutMs = 15_000): Promise<number> => {
-    if (exitCode !== undefined) return exitCode;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => {
-      append('\n[startDfs] stop timed out: SIGKILL\n');
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    const code = await exited;
-    clearTimeout(timer);
-    return code;
-  };
+  const waitForLog: SpawnedDfs['waitForLog'] = (match, timeoutMs = 60_000) =>
+    new Promise((resolve, reject) => {
+      let seen = 0;
+      const finish = (err: Error | undefined, rec?: Record<string, unknown>): void => {
+        onRecord.delete(check);
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve(rec as Record<string, unknown>);
+      };
+      const check = (): void => {
+        for (; seen < records.length; seen++) {
+          const rec = records[seen] as Record<string, unknown>;
+          if (match(rec)) return finish(undefined, rec);
+        }
+      };
+      const timer = setTimeout(
+        () => finish(new Error(`no matching log line within ${timeoutMs} ms. Output:\n${log}`)),
+        timeoutMs,
+      );
+      onRecord.add(check);
+      check();
+      void exited.then((code) =>
+        finish(new Error(`dfs exited with code ${code} before the log line awaited. Output:\n${log}`)),
+      );
+    });
+
   return {
     pid: child.pid ?? -1,
-    nfsPort,
-    mountPort: portField(ready, 'mountPort') ?? nfsPort,
-    apiPort: portField(ready, 'apiPort'),
-    metricsPort: portField(ready, 'metricsPort'),
     dataDir,
     adminPassword,
-    ready,
     stdin: child.stdin,
     logs: () => log,
-    stop,
+    waitForLog,
     kill: (signal: NodeJS.Signals = 'SIGKILL') => {
       if (exitCode === undefined) child.kill(signal);
     },
     exited,
+  };
+}
+
+export async function startDfs(opts: StartDfsOptions = {}): Promise<DfsProcess> {
+  const proc = spawnDfs(opts);
+  const timeoutMs = opts.readyTimeoutMs ?? 60_000;
+  let ready: Record<string, unknown>;
+  try {
+    ready = await proc.waitForLog((rec) => rec.msg === 'ready' && portField(rec, 'nfsPort') !== undefined, timeoutMs);
+  } catch (err) {
+    proc.kill('SIGKILL');
+    throw new Error(`dfs did not log "ready": ${(err as Error).message}`);
+  }
+  const nfsPort = portField(ready, 'nfsPort') as number;
+  const stop = async (timeoutMs = 15_000): Promise<number> => {
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), timeoutMs);
+    const code = await proc.exited;
+    clearTimeout(timer);
+    return code;
+  };
+  return {
+    pid: proc.pid,
+    nfsPort,
+    mountPort: portField(ready, 'mountPort') ?? nfsPort,
+    apiPort: portField(ready, 'apiPort'),
+    metricsPort: portField(ready, 'metricsPort'),
+    dataDir: proc.dataDir,
+    adminPassword: proc.adminPassword,
+    ready,
+    stdin: proc.stdin,
+    logs: proc.logs,
+    stop,
+    kill: proc.kill,
+    exited: proc.exited,
   };
 }

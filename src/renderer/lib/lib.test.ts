@@ -71,6 +71,17 @@ describe('forms', () => {
       detail: 'cannot reach x',
     });
     expect(explain(down).message).toMatch(/^Cannot reach the server/);
+    // The sign-in page shows how long to wait after too many failed sign-ins.
+    const throttled = new ApiError({
+      type: 'about:blank',
+      title: 'Too many requests',
+      status: 429,
+      code: 'RATE_LIMITED',
+      detail: 'too many failed sign-ins from this address: try again in 2 seconds',
+    });
+    expect(explain(throttled).message).toBe(
+      'Too many requests: Too many failed sign-ins from this address: try again in 2 seconds.',
+    );
   });
 
   it('suggests a share name from a folder', () => {

@@ -6,8 +6,12 @@
  * A token names its user by id and carries the user's passwordChangedAt (`pca`): setting a
  * password moves it, so every token issued before stops working. Role and enabled state
  * are read from the user record on every request, so a change applies at once.
+ *
+ * Password checks (sign-in, password change) take turns per source address (ratelimit.ts):
+ * a guesser is slowed down, no account is ever locked.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { Logger } from 'pino';
 import { DittoError, isDittoError } from '../../shared/errors.ts';
@@ -15,7 +19,7 @@ import type { User } from '../controlplane/models.ts';
 import type { UserStore } from '../controlplane/store/store.ts';
 import type { SettingsService } from '../runtime/settings.ts';
 import { hashPassword, verifyPassword } from './password.ts';
-import { LoginRateLimiter, type RateLimitOptions } from './ratelimit.ts';
+import { LoginThrottle, type Admission, type ThrottleOptions } from './ratelimit.ts';
 
 export const ACCESS_TTL_SECONDS = 15 * 60;
 export const REFRESH_TTL_SECONDS = 7 * 24 * 3600;
@@ -46,9 +50,11 @@ export interface AuthOptions {
   secret?: string;
   accessTtlSeconds?: number;
   refreshTtlSeconds?: number;
-  rateLimit?: RateLimitOptions;
+  throttle?: ThrottleOptions;
   /** Milliseconds since the epoch (tests). */
   now?: () => number;
+  /** Holds an attempt until its turn (tests: a clock they move). */
+  sleep?: (ms: number) => Promise<unknown>;
 }
 
 const INVALID_LOGIN = 'invalid user name or password';
@@ -56,8 +62,9 @@ const INVALID_LOGIN = 'invalid user name or password';
 export class AuthService {
   private key: Promise<Uint8Array> | undefined;
   private revoked: Map<string, number> | undefined;
-  private readonly limiter: LoginRateLimiter;
+  private readonly throttle: LoginThrottle;
   private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<unknown>;
   private readonly accessTtl: number;
   private readonly refreshTtl: number;
   /** Verified against when the user does not exist, so timing does not tell. */
@@ -70,7 +77,8 @@ export class AuthService {
     private readonly options: AuthOptions = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.limiter = new LoginRateLimiter({ now: this.now, ...options.rateLimit });
+    this.sleep = options.sleep ?? sleep;
+    this.throttle = new LoginThrottle({ now: this.now, ...options.throttle });
     this.accessTtl = options.accessTtlSeconds ?? ACCESS_TTL_SECONDS;
     this.refreshTtl = options.refreshTtlSeconds ?? REFRESH_TTL_SECONDS;
   }
@@ -97,30 +105,32 @@ export class AuthService {
     return new TextEncoder().encode(stored as string);
   }
 
-  /** Checks a password; throws UNAUTHENTICATED (same message for unknown user and bad password) or RATE_LIMITED. */
+  /**
+   * Checks a password, after the wait the source address owes (ratelimit.ts); throws
+   * UNAUTHENTICATED (same message for unknown user and bad password) or RATE_LIMITED.
+   */
   async login(username: string, password: string, ip: string): Promise<IssuedTokens> {
-    const wait = this.limiter.retryAfterMs(username, ip);
-    if (wait > 0) {
-      this.logger.warn({ user: username, ip }, 'login rate-limited');
-      throw new RateLimitedError(Math.ceil(wait / 1000));
-    }
+    const attempt = await this.takeTurn(ip, username);
     let user: User | undefined;
+    let passwordOk = false;
     try {
-      user = await this.users.getUser(username);
-    } catch (err) {
-      if (!isDittoError(err, 'NOT_FOUND')) throw err;
+      try {
+        user = await this.users.getUser(username);
+      } catch (err) {
+        if (!isDittoError(err, 'NOT_FOUND')) throw err;
+      }
+      this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
+      passwordOk = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
+    } finally {
+      attempt.done(!(passwordOk && user?.enabled));
     }
-    this.dummyHash ??= hashPassword(randomBytes(16).toString('hex'));
-    const ok = await verifyPassword(password, user?.passwordHash ?? (await this.dummyHash));
-    if (!user || !ok || !user.enabled) {
-      this.limiter.fail(username, ip);
+    if (!user || !passwordOk || !user.enabled) {
       this.logger.warn(
-        { user: username, ip, reason: !user ? 'unknown user' : !ok ? 'bad password' : 'disabled' },
+        { user: username, ip, reason: !user ? 'unknown user' : !passwordOk ? 'bad password' : 'disabled' },
         'login failed',
       );
       throw new DittoError('UNAUTHENTICATED', INVALID_LOGIN);
     }
-    this.limiter.succeed(username, ip);
     this.logger.info({ user: user.username, ip }, 'login');
     return this.issue(user);
   }
@@ -150,15 +160,16 @@ export class AuthService {
     ip: string,
     setPassword: (username: string, password: string) => Promise<User>,
   ): Promise<IssuedTokens> {
-    const wait = this.limiter.retryAfterMs(user.username, ip);
-    if (wait > 0) throw new RateLimitedError(Math.ceil(wait / 1000));
-    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
-      this.limiter.fail(user.username, ip);
-      throw new DittoError('VALIDATION', 'currentPassword: the current password is wrong');
+    const attempt = await this.takeTurn(ip, user.username);
+    let ok = false;
+    try {
+      ok = await verifyPassword(currentPassword, user.passwordHash);
+    } finally {
+      attempt.done(!ok);
     }
+    if (!ok) throw new DittoError('VALIDATION', 'currentPassword: the current password is wrong');
     if (currentPassword === newPassword)
       throw new DittoError('VALIDATION', 'newPassword: the new password must differ from the current one');
-    this.limiter.succeed(user.username, ip);
     const updated = await setPassword(user.username, newPassword);
     this.logger.info({ user: user.username }, 'password changed');
     return this.issue(updated);
@@ -190,6 +201,24 @@ export class AuthService {
       refreshExpiresIn: this.refreshTtl,
       user,
     };
+  }
+
+  /** Waits for the source's turn to have a password checked, or refuses with RATE_LIMITED. */
+  private async takeTurn(ip: string, username: string): Promise<Extract<Admission, { admitted: true }>> {
+    const admission = this.throttle.admit(ip);
+    if (!admission.admitted) {
+      // Debug only: each checked guess already logs "login failed", and refusals come in floods.
+      this.logger.debug(
+        { user: username, ip, retryAfterMs: admission.retryAfterMs },
+        'login refused: too many failures',
+      );
+      throw new RateLimitedError(Math.ceil(admission.retryAfterMs / 1000));
+    }
+    if (admission.waitMs > 0) {
+      this.logger.debug({ user: username, ip, waitMs: admission.waitMs }, 'login held for its turn');
+      await this.sleep(admission.waitMs);
+    }
+    return admission;
   }
 
   private async check(token: string, typ: 'access' | 'refresh'): Promise<{ user: User; claims: TokenClaims }> {
@@ -242,9 +271,15 @@ export class AuthService {
   }
 }
 
-/** RATE_LIMITED with the seconds to wait (sent as Retry-After). */
+/** RATE_LIMITED with the seconds to wait: in words in the detail (what dfsctl and the web UI show) and as Retry-After. */
 export class RateLimitedError extends DittoError {
-  constructor(readonly retryAfterSeconds: number) {
-    super('RATE_LIMITED', `too many failed sign-ins: try again in ${retryAfterSeconds} s`);
+  readonly retryAfterSeconds: number;
+  constructor(retryAfterSeconds: number) {
+    const seconds = Math.max(1, retryAfterSeconds);
+    super(
+      'RATE_LIMITED',
+      `too many failed sign-ins from this address: try again in ${seconds} ${seconds === 1 ? 'second' : 'seconds'}`,
+    );
+    this.retryAfterSeconds = seconds;
   }
 }

@@ -127,6 +127,7 @@ describe('loadConfig', () => {
         DITTOFS_ADMIN_INITIAL_PASSWORD: 'secret',
         DITTOFS_CONTROLPLANE_SECRET: 'secret',
         DITTOFS_TEST_HOOKS: '1',
+        DITTOFS_TEST_PAUSE_AT: 'listening',
         DITTOFS_E2E_KEEP: '1',
         HOME: '/home/x',
       }),

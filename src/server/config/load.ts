@@ -40,6 +40,7 @@ const NON_CONFIG_ENV: readonly string[] = [
   'DITTOFS_ADMIN_INITIAL_PASSWORD',
   'DITTOFS_CONTROLPLANE_SECRET',
   'DITTOFS_TEST_HOOKS',
+  'DITTOFS_TEST_PAUSE_AT',
 ];
 /** Namespace of the end-to-end test harness. */
 const NON_CONFIG_ENV_PREFIX = 'DITTOFS_E2E_';

@@ -67,54 +67,90 @@ export interface RunningServer {
   runtime: Runtime;
   /** Bound ports, for the ready line and tests. */
   ports: { nfs: number | undefined; api: number | undefined; metrics: number | undefined };
-  generatedAdminPassword: string | undefined;
   stop(): Promise<void>;
 }
 
-/** Builds and starts everything `dfs start` serves. */
-export async function startServer(config: Config, logger: Logger, env: NodeJS.ProcessEnv): Promise<RunningServer> {
+/** The consistent points of start-up: a stop request is honoured there (and tests may pause there). */
+export type StartPoint = 'opened' | 'started' | 'listening';
+
+export interface StartOptions {
+  /** A stop request: start-up stops at its next consistent point, undoes what it started and throws StartAborted. */
+  stopRequested?: AbortSignal;
+  /** Awaited at each consistent point (test hooks). */
+  atPoint?: (point: StartPoint) => Promise<void>;
+  /** The admin's generated first password, as soon as it exists: it must be shown even if start-up stops right after. */
+  onGeneratedAdminPassword?: (password: string) => void;
+}
+
+/** Start-up stopped on request; everything it had started is stopped again. */
+export class StartAborted extends Error {
+  constructor() {
+    super('start-up stopped on request');
+  }
+}
+
+/**
+ * Builds and starts everything `dfs start` serves. Each step that starts something pushes
+ * its undo; a failure or a stop request between steps runs them in reverse.
+ */
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  env: NodeJS.ProcessEnv,
+  opts: StartOptions = {},
+): Promise<RunningServer> {
   checkDataDir(config.dataDir);
-  const runtime = await Runtime.open({
-    config,
-    logger,
-    factories: { nfs: nfsFactory(config) },
-    adapterOverrides: adapterOverridesFromEnv(config, env),
-    adminInitialPassword: env['DITTOFS_ADMIN_INITIAL_PASSWORD'] || undefined,
-    controlplaneSecret: env['DITTOFS_CONTROLPLANE_SECRET'] || undefined,
-  });
-  const metrics = createMetrics(runtime);
-  const admin = await runtime.start();
-  let api: ApiServer | undefined;
-  let metricsServer: MetricsServer | undefined;
-  let portmap: ProtocolAdapter | undefined;
+  const undo: (() => Promise<void>)[] = [];
+  const stop = async (): Promise<void> => {
+    for (const step of undo.splice(0).reverse()) await step();
+  };
+  const reached = async (point: StartPoint): Promise<void> => {
+    await opts.atPoint?.(point);
+    if (opts.stopRequested?.aborted) throw new StartAborted();
+  };
   try {
-    portmap = await startPortmapper(config, runtime);
+    if (opts.stopRequested?.aborted) throw new StartAborted();
+    const runtime = await Runtime.open({
+      config,
+      logger,
+      factories: { nfs: nfsFactory(config) },
+      adapterOverrides: adapterOverridesFromEnv(config, env),
+      adminInitialPassword: env['DITTOFS_ADMIN_INITIAL_PASSWORD'] || undefined,
+      controlplaneSecret: env['DITTOFS_CONTROLPLANE_SECRET'] || undefined,
+    });
+    undo.push(() => runtime.stop());
+    const metrics = createMetrics(runtime);
+    undo.push(async () => metrics.dispose());
+    await reached('opened');
+    const admin = await runtime.start();
+    if (admin.generatedPassword) opts.onGeneratedAdminPassword?.(admin.generatedPassword);
+    await reached('started');
+    const portmap = await startPortmapper(config, runtime);
+    if (portmap) undo.push(() => portmap.stop(config.shutdownTimeoutMs));
+    let api: ApiServer | undefined;
     if (config.api.enabled) {
-      api = await startApiServer(runtime, config.api.bind, config.api.port, {
+      const server = await startApiServer(runtime, config.api.bind, config.api.port, {
         onRequest: (op, status, s) => metrics.recordApi(op, status, s),
       });
-      logger.info({ bind: config.api.bind, port: api.port }, 'API listening');
+      undo.push(() => server.close());
+      logger.info({ bind: config.api.bind, port: server.port }, 'API listening');
+      api = server;
     }
+    let metricsServer: MetricsServer | undefined;
     if (config.metrics.enabled) {
-      metricsServer = await startMetricsServer(metrics, config.metrics.bind, config.metrics.port);
-      logger.info({ bind: config.metrics.bind, port: metricsServer.port }, 'metrics listening');
+      const server = await startMetricsServer(metrics, config.metrics.bind, config.metrics.port);
+      undo.push(() => server.close());
+      logger.info({ bind: config.metrics.bind, port: server.port }, 'metrics listening');
+      metricsServer = server;
     }
+    await reached('listening');
+    return {
+      runtime,
+      ports: { nfs: runtime.adapters.running('nfs')?.port, api: api?.port, metrics: metricsServer?.port },
+      stop,
+    };
   } catch (err) {
-    await api?.close();
-    await portmap?.stop(0);
-    await runtime.stop();
+    await stop();
     throw err;
   }
-  return {
-    runtime,
-    ports: { nfs: runtime.adapters.running('nfs')?.port, api: api?.port, metrics: metricsServer?.port },
-    generatedAdminPassword: admin.generatedPassword,
-    stop: async () => {
-      await api?.close();
-      await metricsServer?.close();
-      await portmap?.stop(config.shutdownTimeoutMs);
-      metrics.dispose();
-      await runtime.stop();
-    },
-  };
 }

@@ -2,8 +2,11 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { isDittoError } from '../../shared/errors.ts';
+import type { Logger } from 'pino';
 import type { AuthContext } from '../metadata/types.ts';
+import type { Lifecycle } from '../runtime/lifecycle.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import type { StartPoint } from './server.ts';
 
 /**
  * Test hook (DITTOFS_TEST_HOOKS=1 only): JSON lines on stdin drive the runtime's services
@@ -11,6 +14,10 @@ import type { Runtime } from '../runtime/runtime.ts';
  *   {"id":1,"op":"write","share":"/export","name":"f","data":"<base64>"}
  *   {"id":2,"op":"read","share":"/export","name":"f"}
  * Each request gets one JSON line on stdout: {"id":1,"ok":true,...} (a read answers size + sha256) or {"id":1,"ok":false,"error":"NOT_FOUND"}.
+ *
+ * Start-up tests (e2e/foundation/start-signals.test.ts) also use two markers:
+ * - bin/dfs.js logs "signals held (test hook)" once SIGINT/SIGTERM can no longer kill it;
+ * - DITTOFS_TEST_PAUSE_AT=<point> (see pauseAt) holds start-up at that point until a stop request.
  */
 const HOOK_AUTH: AuthContext = { uid: 0, gid: 0, gids: [], clientAddr: 'test-hook' };
 
@@ -57,4 +64,23 @@ export function attachTestHooks(runtime: Runtime, input: Readable, output: Writa
         ),
     );
   });
+}
+
+/**
+ * Test hook (DITTOFS_TEST_HOOKS=1 and DITTOFS_TEST_PAUSE_AT=opened|started|listening):
+ * start-up logs "start-up paused (test hook)" at that point and waits there until a stop
+ * request, so a test can signal the server at an exact moment of its start.
+ */
+export function pauseAt(
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+  lifecycle: Lifecycle,
+): ((point: StartPoint) => Promise<void>) | undefined {
+  const at = env['DITTOFS_TEST_PAUSE_AT'];
+  if (env['DITTOFS_TEST_HOOKS'] !== '1' || !at) return undefined;
+  return async (point) => {
+    if (point !== at || lifecycle.stopRequested.aborted) return;
+    logger.info({ point }, 'start-up paused (test hook)');
+    await lifecycle.whenStopRequested();
+  };
 }

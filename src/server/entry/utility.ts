@@ -8,7 +8,11 @@
  *   this -> {type:'reply', id, result | error}      error: the route's problem details
  *   main -> {type:'events'} + one MessagePort       every live event goes out on that port
  *   this -> {type:'status', status}                 once a second, for the tray
- *   main -> {type:'stop'}                           graceful stop, then exit
+ *   main -> {type:'stop'}                           graceful stop, {type:'stopped'}, exit 0
+ *
+ * A stop message, SIGTERM or SIGINT is one stop request (runtime/lifecycle.ts), honoured
+ * whenever it comes, start-up included; a second one (main's kill() after its grace time)
+ * exits at once.
  *
  * Nothing here imports electron: the bridge is plain objects, so it runs (and is tested)
  * on plain Node.
@@ -35,7 +39,9 @@ import { ADMIN_USERNAME } from '../runtime/identity.ts';
 import { createLogger } from '../runtime/logger.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { VERSION } from '../version.ts';
-import { startServer, type RunningServer } from './server.ts';
+import { Lifecycle } from '../runtime/lifecycle.ts';
+import { StartAborted, startServer, type RunningServer } from './server.ts';
+import { pauseAt } from './test-hooks.ts';
 
 /** Electron's MessagePortMain, as far as we use it. */
 export interface PortLike {
@@ -74,12 +80,8 @@ function asProblem(status: number, body: unknown): Problem {
   };
 }
 
-/** Wires parentPort messages to a backend. Returns a detach function. */
-export function attachBridge(
-  port: ParentPortLike,
-  backend: BridgeBackend,
-  onStop: () => void = () => process.exit(0),
-): () => void {
+/** Wires parentPort messages to a backend; a stop message calls `requestStop`. Returns a detach function. */
+export function attachBridge(port: ParentPortLike, backend: BridgeBackend, requestStop: () => void): () => void {
   let eventsPort: PortLike | undefined;
   const unsubscribe = backend.subscribe((e) => {
     try {
@@ -109,12 +111,7 @@ export function attachBridge(
     }
     if (msg.type === 'stop') {
       unsubscribe();
-      try {
-        await backend.stop();
-      } finally {
-        port.postMessage({ type: 'stopped' });
-        onStop();
-      }
+      requestStop();
       return;
     }
     if (msg.type !== 'call') return;
@@ -212,14 +209,30 @@ export async function main(parentPort: ParentPortLike, processEnv: NodeJS.Proces
     process.exit(2);
   }
   const logger = createLogger(config.logging.level);
+  const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
+  lifecycle.handleSignals();
+  const exit = (code: number): never => {
+    parentPort.postMessage({ type: 'stopped' });
+    process.exit(code);
+  };
+  const start = (cfg: typeof config) =>
+    startServer(cfg, logger, env, {
+      stopRequested: lifecycle.stopRequested,
+      atPoint: pauseAt(env, logger, lifecycle),
+    });
   let server: RunningServer;
   try {
-    server = await startServer(config, logger, env);
+    try {
+      server = await start(config);
+    } catch (err) {
+      // Another DittoFS (or anything) on the web UI port must not keep the app from serving.
+      if (!isAddrInUse(err) || !config.api.enabled) throw err;
+      logger.warn({ port: config.api.port }, 'web UI port in use: serving without the HTTP API');
+      server = await start({ ...config, api: { ...config.api, enabled: false } });
+    }
   } catch (err) {
-    // Another DittoFS (or anything) on the web UI port must not keep the app from serving.
-    if (!isAddrInUse(err) || !config.api.enabled) throw err;
-    logger.warn({ port: config.api.port }, 'web UI port in use: serving without the HTTP API');
-    server = await startServer({ ...config, api: { ...config.api, enabled: false } }, logger, env);
+    if (err instanceof StartAborted) exit(await lifecycle.serveUntilStop());
+    throw err;
   }
   const nfs = server.runtime.adapters.running('nfs');
   const smb = server.runtime.adapters.running('smb');
@@ -228,8 +241,11 @@ export async function main(parentPort: ParentPortLike, processEnv: NodeJS.Proces
   if (smb?.port) info.smbPort = smb.port;
   if (server.ports.api) info.apiPort = server.ports.api;
   const backend = await createBackend(server.runtime, info, () => server.stop(), logger);
-  attachBridge(parentPort, backend);
-  logger.info({ ...info }, 'ready');
+  if (!lifecycle.stopRequested.aborted) {
+    attachBridge(parentPort, backend, () => lifecycle.requestStop({ message: 'stop' }));
+    logger.info({ ...info }, 'ready');
+  }
+  exit(await lifecycle.serveUntilStop(backend));
 }
 
 const parentPort = (process as { parentPort?: ParentPortLike }).parentPort;

@@ -134,4 +134,31 @@ describe('API in-process', () => {
       doc.paths['/api/v1/users']?.['post']?.requestBody?.content['application/json']?.schema.additionalProperties,
     ).toBe(false);
   });
+
+  // Last: the guessing below slows sign-ins from 127.0.0.1 for the tests after it.
+  it('a local process guessing the admin password does not lock the owner out', async () => {
+    const signIn = (password: string) => injectOperation(app, 'auth.login', { body: { username: 'admin', password } });
+    // Another process on this computer guesses without pause: one guess at a time, the next
+    // as soon as the last is answered (after a short pause when it is refused).
+    const answered: number[] = [];
+    let guessing = true;
+    const guesser = (async () => {
+      for (let i = 0; guessing; i++) {
+        const r = await signIn(`wrong-${i}`);
+        answered.push(r.status);
+        if (r.status === 429) await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+    // Past the free failures, until the guesses are spaced by the longest delay.
+    while (answered.length < 10) await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = Date.now();
+    const owner = await signIn('admin-password');
+    const waitedMs = Date.now() - started;
+    guessing = false;
+    await guesser;
+    expect(owner.status, JSON.stringify(owner.body)).toBe(200);
+    // Held for its turn (at most 4 s by the policy), never locked out for minutes.
+    expect(waitedMs).toBeLessThan(10_000);
+    expect(answered.every((s) => s === 401)).toBe(true);
+  }, 30_000);
 });
