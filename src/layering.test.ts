@@ -1,5 +1,6 @@
 // The layering of DESIGN.md, checked on the import statements of every source file:
-//   shared <- server, shared <- renderer, shared + server/entry <- main, shared <- preload.
+//   shared <- server, shared <- renderer, shared + server/entry <- main, shared <- preload;
+// inside the server, layers point down: cli/entry -> api -> runtime -> services -> stores.
 // Type-only imports (`import type`) are erased at build time and do not count as runtime.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -57,7 +58,7 @@ export function importsOf(file: string, text: string): Import[] {
 const all = walk(SRC).flatMap((f) => importsOf(f, readFileSync(f, 'utf8')));
 const rel = (f: string) => path.relative(SRC, f).split(path.sep).join('/');
 const inDir = (i: Import, dir: string) => rel(i.file).startsWith(`${dir}/`);
-const isTest = (i: Import) => /\.test\.tsx?$|\.test-helpers\.ts$/.test(i.file);
+const isTest = (i: Import) => /\.test\.tsx?$|\.test-helpers\.ts$|[/\\]testing(\.ts$|[/\\])/.test(i.file);
 const show = (list: Import[]) => list.map((i) => `${rel(i.file)} -> ${i.spec}`);
 
 describe('layering', () => {
@@ -130,6 +131,27 @@ describe('layering', () => {
         !i.target.startsWith('main/') &&
         !i.target.startsWith('server/entry/'),
     );
+    expect(show(bad)).toEqual([]);
+  });
+
+  // Server layers, top to bottom; a layer may import its own and lower ones only. Stores and
+  // services share one rank: MetadataService and its stores live in one folder.
+  const SERVER_LAYERS: readonly (readonly string[])[] = [
+    ['cli', 'entry'],
+    ['api', 'metrics'], // the two HTTP surfaces over the Runtime
+    ['runtime'],
+    ['metadata', 'payload', 'protocols', 'controlplane', 'auth', 'config'],
+  ];
+  const rankOf = (serverPath: string): number =>
+    SERVER_LAYERS.findIndex((dirs) => dirs.some((d) => serverPath.startsWith(`${d}/`)));
+
+  it('server layers point down: cli/entry -> api -> runtime -> services and stores', () => {
+    const bad = all.filter((i) => {
+      if (!inDir(i, 'server') || isTest(i) || i.typeOnly || !i.target?.startsWith('server/')) return false;
+      const from = rankOf(rel(i.file).slice('server/'.length));
+      const to = rankOf(i.target.slice('server/'.length));
+      return from >= 0 && to >= 0 && to < from;
+    });
     expect(show(bad)).toEqual([]);
   });
 

@@ -6,7 +6,7 @@ import { createNfsAdapter } from '../protocols/nfs/adapter.ts';
 import { createPortmapAdapter } from '../protocols/portmap/adapter.ts';
 import type { AdapterFactory, ProtocolAdapter } from '../runtime/types.ts';
 import { Runtime } from '../runtime/runtime.ts';
-import { startApiServer, type ApiServer } from '../controlplane/api/server.ts';
+import { startApiServer, type ApiServer } from '../api/server.ts';
 import { createMetrics, startMetricsServer, type MetricsServer } from '../metrics/metrics.ts';
 
 export class DataDirError extends Error {}

@@ -33,8 +33,8 @@ import {
   type ToUtility,
 } from '../../shared/desktop.ts';
 import { ConfigError, loadConfig } from '../config/load.ts';
-import { injectOperation } from '../controlplane/api/inject.ts';
-import { buildApi } from '../controlplane/api/server.ts';
+import { injectOperation } from '../api/inject.ts';
+import { buildApi } from '../api/server.ts';
 import { ADMIN_USERNAME } from '../runtime/identity.ts';
 import { createLogger } from '../runtime/logger.ts';
 import type { Runtime } from '../runtime/runtime.ts';

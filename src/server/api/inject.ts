@@ -4,8 +4,8 @@
  * The Electron utility process uses it to serve `api.call(op, params)`.
  */
 import type { FastifyInstance } from 'fastify';
-import { problemFrom, type ApiClient } from '../../../shared/api/client.ts';
-import { buildHttpRequest, type OperationId, type OpInput, type OpOutput } from '../../../shared/api/operations.ts';
+import { problemFrom, type ApiClient } from '../../shared/api/client.ts';
+import { buildHttpRequest, type OperationId, type OpInput, type OpOutput } from '../../shared/api/operations.ts';
 
 export interface InjectResult {
   status: number;

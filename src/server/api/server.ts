@@ -19,11 +19,11 @@ import {
   type OperationDef,
   type OperationId,
   type OpRole,
-} from '../../../shared/api/operations.ts';
-import { DittoError } from '../../../shared/errors.ts';
-import type { TokenClaims } from '../../auth/tokens.ts';
-import type { Runtime } from '../../runtime/runtime.ts';
-import type { User } from '../models.ts';
+} from '../../shared/api/operations.ts';
+import { DittoError } from '../../shared/errors.ts';
+import type { TokenClaims } from '../auth/tokens.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import type { User } from '../controlplane/models.ts';
 import { HANDLERS, type Ctx, type Handler } from './handlers.ts';
 import { buildOpenApi } from './openapi.ts';
 import { problem, RequestValidationError, retryAfterOf, sendProblem, toProblem } from './problem.ts';

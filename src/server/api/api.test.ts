@@ -5,14 +5,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../../shared/api/client.ts';
-import { OPERATION_IDS } from '../../../shared/api/operations.ts';
-import { configSchema } from '../../config/schema.ts';
-import { Runtime } from '../../runtime/runtime.ts';
+import { ApiError } from '../../shared/api/client.ts';
+import { OPERATION_IDS } from '../../shared/api/operations.ts';
+import { configSchema } from '../config/schema.ts';
+import { Runtime } from '../runtime/runtime.ts';
 import { createInjectClient, injectOperation } from './inject.ts';
 import { buildApi } from './server.ts';
 
-vi.mock('../../auth/password.ts', () => ({
+vi.mock('../auth/password.ts', () => ({
   hashPassword: async (p: string) => `test$${p}`,
   verifyPassword: async (p: string, encoded: string) => encoded === `test$${p}`,
   generatePassword: () => 'generated-password',

@@ -1,9 +1,9 @@
 /** The OpenAPI 3.1 document, generated from the operation table and its zod schemas. */
 import { z } from 'zod';
-import { EventsQuery, EVENT_TOPICS, ServerEventSchema } from '../../../shared/api/events.ts';
-import { API_PREFIX, EVENTS_PATH, OPERATIONS, type OperationDef } from '../../../shared/api/operations.ts';
-import { ProblemSchema } from '../../../shared/api/schemas.ts';
-import { VERSION } from '../../version.ts';
+import { EventsQuery, EVENT_TOPICS, ServerEventSchema } from '../../shared/api/events.ts';
+import { API_PREFIX, EVENTS_PATH, OPERATIONS, type OperationDef } from '../../shared/api/operations.ts';
+import { ProblemSchema } from '../../shared/api/schemas.ts';
+import { VERSION } from '../version.ts';
 
 type JsonSchema = Record<string, unknown>;
 

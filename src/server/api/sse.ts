@@ -5,9 +5,9 @@
  */
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import { EVENT_TOPICS, EventsQuery, type EventTopic, type ServerEvent } from '../../../shared/api/events.ts';
-import { API_PREFIX, EVENTS_PATH } from '../../../shared/api/operations.ts';
-import type { Runtime } from '../../runtime/runtime.ts';
+import { EVENT_TOPICS, EventsQuery, type EventTopic, type ServerEvent } from '../../shared/api/events.ts';
+import { API_PREFIX, EVENTS_PATH } from '../../shared/api/operations.ts';
+import type { Runtime } from '../runtime/runtime.ts';
 import { authorize, bearerToken, parsePart } from './server.ts';
 
 const HEARTBEAT_MS = 15_000;

@@ -40,7 +40,7 @@ export function defaultWebUiDir(): string | undefined {
   // path.join, not new URL(..., import.meta.url): bundlers would treat that as an asset.
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    path.join(here, '..', '..', '..', '..', 'out', 'renderer'), // src/server/controlplane/api/static.ts
+    path.join(here, '..', '..', '..', 'out', 'renderer'), // src/server/api/static.ts
     path.join(here, '..', 'renderer'), // out/main/utility.js (bundled)
   ];
   return candidates.find((d) => existsSync(path.join(d, 'index.html')));

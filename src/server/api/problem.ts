@@ -5,9 +5,9 @@
  */
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { Problem } from '../../../shared/api/schemas.ts';
-import { ERRORS, isDittoError, type ErrorCode } from '../../../shared/errors.ts';
-import { RateLimitedError } from '../../auth/tokens.ts';
+import type { Problem } from '../../shared/api/schemas.ts';
+import { ERRORS, isDittoError, type ErrorCode } from '../../shared/errors.ts';
+import { RateLimitedError } from '../auth/tokens.ts';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 

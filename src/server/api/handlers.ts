@@ -5,13 +5,13 @@
  * operation's response schema (which also strips internal fields).
  */
 import type { z } from 'zod';
-import type { OperationId, Operations } from '../../../shared/api/operations.ts';
-import type { ShareDto, TokenPair } from '../../../shared/api/schemas.ts';
-import { DittoError } from '../../../shared/errors.ts';
-import type { IssuedTokens } from '../../auth/tokens.ts';
-import type { Runtime } from '../../runtime/runtime.ts';
-import { adapterDto } from '../../runtime/events.ts';
-import { SHARE_DEFAULTS, type NewShare, type Share, type SharePatch, type User } from '../models.ts';
+import type { OperationId, Operations } from '../../shared/api/operations.ts';
+import type { ShareDto, TokenPair } from '../../shared/api/schemas.ts';
+import { DittoError } from '../../shared/errors.ts';
+import type { IssuedTokens } from '../auth/tokens.ts';
+import type { Runtime } from '../runtime/runtime.ts';
+import { adapterDto } from '../runtime/events.ts';
+import { SHARE_DEFAULTS, type NewShare, type Share, type SharePatch, type User } from '../controlplane/models.ts';
 
 type PartOut<D, P extends string> = D extends { [k in P]: infer T extends z.ZodType } ? z.output<T> : undefined;
 
