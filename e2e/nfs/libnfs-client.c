@@ -1483,6 +1483,8 @@ static void suite_setattr(void) {
   sr = nfs_stat64(nfs0, f, &st);
   check("chown", rc == 0 && sr == 0 && st.nfs_uid == 1234 && st.nfs_gid == 5678,
         "chown 1234:5678: %s; owner now %" PRIu64 ":%" PRIu64, hl_err(nfs0, rc), st.nfs_uid, st.nfs_gid);
+  check("chown.clears-setuid", sr == 0 && (st.nfs_mode & 07777) == 0755,
+        "mode 0%" PRIo64 " after chown of a 04755 file, expected 0755", st.nfs_mode & 07777);
   struct timeval tv[2] = {{1000000000, 123456}, {1234567890, 654321}};
   rc = nfs_utimes(nfs0, f, tv);
   sr = nfs_stat64(nfs0, f, &st);
@@ -1849,6 +1851,47 @@ static void suite_errors(void) {
         rstat(&r));
 }
 
+/* uid2 against root's 0644 file `theirs` and its own file `mine`: only root changes the owner;
+   the owner may "chown" to itself and chgrp to a group it is in; anyone else gets EPERM, even
+   for the values the file already has. Explicit times need ownership (EPERM), "now" needs
+   ownership or write permission (EACCES). */
+static void suite_other_user_attrs(const char *theirs, const char *mine) {
+  struct nfs_stat_64 before = {0}, after = {0};
+  nfs_stat64(nfs0, theirs, &before);
+  int rc = nfs_chown(nfs1, theirs, (int)before.nfs_uid, (int)before.nfs_gid);
+  check("err.eperm-chown-unchanged", rc == -EPERM,
+        "uid %d chown of root's file to its own owner %" PRIu64 ":%" PRIu64 ": %s, expected EPERM", opt_uid2,
+        before.nfs_uid, before.nfs_gid, hl_err(nfs1, rc));
+  rc = nfs_chown(nfs1, theirs, opt_uid2, opt_gid2);
+  check("err.eperm-chown-take", rc == -EPERM, "uid %d taking root's file: %s, expected EPERM", opt_uid2,
+        hl_err(nfs1, rc));
+  int sr = nfs_stat64(nfs0, theirs, &after);
+  check("err.eperm-chown-unchanged-owner",
+        sr == 0 && after.nfs_uid == before.nfs_uid && after.nfs_gid == before.nfs_gid,
+        "owner of root's file after refused chowns: %" PRIu64 ":%" PRIu64, after.nfs_uid, after.nfs_gid);
+  struct timeval tv[2] = {{1000000000, 0}, {1000000000, 0}};
+  rc = nfs_utimes(nfs1, theirs, tv);
+  check("err.eperm-utimes", rc == -EPERM, "uid %d setting explicit times on root's file: %s, expected EPERM", opt_uid2,
+        hl_err(nfs1, rc));
+  rc = nfs_utimes(nfs1, theirs, NULL);
+  check("err.eacces-utimes-now", rc == -EACCES, "uid %d setting times to now on root's 0644 file: %s, expected EACCES",
+        opt_uid2, hl_err(nfs1, rc));
+
+  rc = nfs_chown(nfs1, mine, opt_uid2, opt_gid2);
+  check("chown.owner-unchanged", rc == 0, "uid %d chown of its own file to itself: %s", opt_uid2, hl_err(nfs1, rc));
+  rc = nfs_chown(nfs1, mine, 0, opt_gid2);
+  check("err.eperm-chown-give", rc == -EPERM, "uid %d giving its file to root: %s, expected EPERM", opt_uid2,
+        hl_err(nfs1, rc));
+  rc = nfs_chown(nfs1, mine, opt_uid2, opt_gid2 + 4321);
+  check("err.eperm-chgrp-nonmember", rc == -EPERM,
+        "uid %d chgrp of its file to a group it is not in: %s, expected EPERM", opt_uid2, hl_err(nfs1, rc));
+  rc = nfs_utimes(nfs1, mine, tv);
+  sr = nfs_stat64(nfs0, mine, &after);
+  check("utimes.owner", rc == 0 && sr == 0 && after.nfs_mtime == 1000000000,
+        "uid %d setting explicit times on its own file: %s, mtime %" PRIu64, opt_uid2, hl_err(nfs1, rc),
+        after.nfs_mtime);
+}
+
 static void suite_other_user(void) {
   char err[512];
   int rc;
@@ -1897,6 +1940,9 @@ static void suite_other_user(void) {
   check("owner.uid2", rc == 0 && sr == 0 && st.nfs_uid == (uint64_t)opt_uid2 && st.nfs_gid == (uint64_t)opt_gid2,
         "uid %d creating in a 0777 dir: %s; owner %" PRIu64 ":%" PRIu64, opt_uid2, hl_err(nfs1, rc), st.nfs_uid,
         st.nfs_gid);
+
+  /* POSIX chown/utimes rules for a caller that is not root: see suite_other_user_attrs */
+  suite_other_user_attrs(f, own);
 
   /* the same checks at the protocol level: ACCESS and WRITE with AUTH_SYS uid2 */
   rpc1 = raw_connect(opt_nfsport, NFS_PROGRAM, NFS_V3, opt_uid2, opt_gid2, err, sizeof err);
