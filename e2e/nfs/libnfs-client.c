@@ -21,6 +21,8 @@
  *   prepare: test setup on a writable share: --prepare-file NAME (small file), --root-mode OCTAL
  *   handles-save / handles-check --state-file F: before / after a server restart, handles
  *            must stay valid and the write verifier must change
+ *   fh --path REL / getattr --fh HEX [--expect-status NFS3ERR_STALE]: a handle in hex, and
+ *            the status of GETATTR with a given (e.g. forged) handle
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -2184,12 +2186,69 @@ static void suite_handles_check(void) {
   check("restart.cleanup", ok1 && r.rpc_ok && r.status == NFS3_OK, "%s", rstat(&r));
 }
 
+/* ---- raw handles, for tests that forge them ----
+   fh:      prints the handle of --path (LOOKUPs from the root of --export; "" is the root) as
+            "# fh HEX" and its fileid as "# fileid N"
+   getattr: mounts --export, then sends GETATTR with the handle --fh HEX and checks that the
+            reply's status is --expect-status (an nfsstat3 name, default NFS3_OK) */
+static const char *opt_path = "", *opt_fh_hex, *opt_expect_status = "NFS3_OK";
+
+static int mount_export(struct rres *r) {
+  char err[512];
+  mnt_rpc = raw_connect(opt_mountport, MOUNT_PROGRAM, MOUNT_V3, 0, 0, err, sizeof err);
+  rpc0 = raw_connect(opt_nfsport, NFS_PROGRAM, NFS_V3, 0, 0, err, sizeof err);
+  if (!check("raw.connect", mnt_rpc && rpc0, "%s", err)) return -1;
+  if (RAW(mnt_rpc, rpc_mount3_mnt_async, (char *)opt_export, h_mnt, r) != 0 || r->status != MNT3_OK) {
+    failf("raw.mnt", "MNT %s: %s", opt_export, rstat(r));
+    return -1;
+  }
+  return 0;
+}
+
+static void suite_fh(void) {
+  struct rres r;
+  if (mount_export(&r) != 0) return;
+  struct fhbuf fh = r.fh;
+  r_getattr(rpc0, &fh, &r);
+  char path[1024];
+  snprintf(path, sizeof path, "%s", opt_path);
+  for (char *save = NULL, *name = strtok_r(path, "/", &save); name && r.rpc_ok && r.status == NFS3_OK;
+       name = strtok_r(NULL, "/", &save)) {
+    r_lookup(rpc0, &fh, name, &r);
+    fh = r.fh;
+  }
+  if (!check("fh.lookup", r.rpc_ok && r.status == NFS3_OK && r.has_attr, "%s in %s: %s", opt_path, opt_export,
+             rstat(&r)))
+    return;
+  char hex[2 * NFS3_FHSIZE + 1];
+  for (u_int i = 0; i < fh.len; i++) sprintf(hex + 2 * i, "%02x", (unsigned char)fh.data[i]);
+  hex[2 * fh.len] = 0;
+  info("fh %s", hex);
+  info("fileid %" PRIu64, (uint64_t)r.attr.fileid);
+}
+
+static void suite_getattr(void) {
+  struct fhbuf fh = {0};
+  size_t n = strlen(opt_fh_hex);
+  int bad = n % 2 != 0 || n / 2 > NFS3_FHSIZE;
+  for (size_t i = 0; !bad && i < n / 2; i++)
+    bad = sscanf(opt_fh_hex + 2 * i, "%2hhx", (unsigned char *)&fh.data[i]) != 1;
+  if (!check("getattr.fh-hex", !bad, "--fh %s is not hex of at most %d bytes", opt_fh_hex, NFS3_FHSIZE)) return;
+  fh.len = (u_int)(n / 2);
+  struct rres r;
+  if (mount_export(&r) != 0) return;
+  r_getattr(rpc0, &fh, &r);
+  check("getattr.status", r.rpc_ok && !strcmp(nfsstat_name(r.status), opt_expect_status),
+        "GETATTR of %s on a mount of %s: %s, expected %s", opt_fh_hex, opt_export, rstat(&r), opt_expect_status);
+}
+
 static void usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s --nfsport P --mountport M [--export /export] [--server 127.0.0.1]\n"
-          "          [--suite main|ro|squash|prepare|handles-save|handles-check] [--uid2 1000] [--gid2 1000] [--anon-uid 65534] [--anon-gid 65534]\n"
+          "          [--suite main|ro|squash|prepare|handles-save|handles-check|fh|getattr]\n"
+          "          [--uid2 1000] [--gid2 1000] [--anon-uid 65534] [--anon-gid 65534]\n"
           "          [--dir-entries 2000] [--timeout-ms 60000] [--prepare-file NAME] [--root-mode OCTAL]\n"
-          "          [--state-file PATH]\n",
+          "          [--state-file PATH] [--path REL] [--fh HEX] [--expect-status NFS3ERR_...]\n",
           argv0);
 }
 
@@ -2201,7 +2260,8 @@ int main(int argc, char **argv) {
                                {"anon-gid", required_argument, 0, 'G'},  {"dir-entries", required_argument, 0, 'D'},
                                {"timeout-ms", required_argument, 0, 'T'}, {"prepare-file", required_argument, 0, 'P'},
                                {"root-mode", required_argument, 0, 'M'},  {"state-file", required_argument, 0, 'F'},
-                               {0, 0, 0, 0}};
+                               {"path", required_argument, 0, 'p'},       {"fh", required_argument, 0, 'f'},
+                               {"expect-status", required_argument, 0, 'x'}, {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
     switch (c) {
@@ -2219,6 +2279,9 @@ int main(int argc, char **argv) {
     case 'P': opt_prepare_file = optarg; break;
     case 'F': opt_state_file = optarg; break;
     case 'M': opt_root_mode = (int)strtol(optarg, NULL, 8); break;
+    case 'p': opt_path = optarg; break;
+    case 'f': opt_fh_hex = optarg; break;
+    case 'x': opt_expect_status = optarg; break;
     default: usage(argv[0]); return 2;
     }
   }
@@ -2267,6 +2330,10 @@ int main(int argc, char **argv) {
     suite_handles_save();
   } else if (!strcmp(opt_suite, "handles-check") && opt_state_file) {
     suite_handles_check();
+  } else if (!strcmp(opt_suite, "fh")) {
+    suite_fh();
+  } else if (!strcmp(opt_suite, "getattr") && opt_fh_hex) {
+    suite_getattr();
   } else {
     usage(argv[0]);
     return 2;

@@ -99,13 +99,14 @@ export async function setAttr(
   attrs: SetAttrs,
   guardCtime: Timespec | undefined,
 ): Promise<Wcc> {
-  const { share, fileid, cred } = mutation(reg, auth, h);
+  const { share, fileid, generation, cred } = mutation(reg, auth, h);
   let taken: UnstableWrite | undefined;
   try {
     return await share.store.transaction(async (tx) => {
+      const stored = await loadStored(tx, share, fileid, generation);
       // Earlier unstable writes are stored with this change (a truncation or utimes applies after them).
       taken = takeUnstable(share, fileid);
-      const rec = withUnstable(await loadStored(tx, share, fileid), taken);
+      const rec = withUnstable(stored, taken);
       if (guardCtime !== undefined && !sameTime(guardCtime, rec.attr.ctime)) throw new DittoError('NOT_SYNC');
       const attr = applySetAttrs(cred, rec.attr, attrs, now());
       await tx.putFile({ ...rec, attr });
