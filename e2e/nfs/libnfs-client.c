@@ -21,6 +21,8 @@
  *   prepare: test setup on a writable share: --prepare-file NAME (small file), --root-mode OCTAL
  *   handles-save / handles-check --state-file F: before / after a server restart, handles
  *            must stay valid and the write verifier must change
+ *   fh --path REL / getattr --fh HEX [--expect-status NFS3ERR_STALE]: a handle in hex, and
+ *            the status of GETATTR with a given (e.g. forged) handle
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -1483,6 +1485,8 @@ static void suite_setattr(void) {
   sr = nfs_stat64(nfs0, f, &st);
   check("chown", rc == 0 && sr == 0 && st.nfs_uid == 1234 && st.nfs_gid == 5678,
         "chown 1234:5678: %s; owner now %" PRIu64 ":%" PRIu64, hl_err(nfs0, rc), st.nfs_uid, st.nfs_gid);
+  check("chown.clears-setuid", sr == 0 && (st.nfs_mode & 07777) == 0755,
+        "mode 0%" PRIo64 " after chown of a 04755 file, expected 0755", st.nfs_mode & 07777);
   struct timeval tv[2] = {{1000000000, 123456}, {1234567890, 654321}};
   rc = nfs_utimes(nfs0, f, tv);
   sr = nfs_stat64(nfs0, f, &st);
@@ -1849,6 +1853,47 @@ static void suite_errors(void) {
         rstat(&r));
 }
 
+/* uid2 against root's 0644 file `theirs` and its own file `mine`: only root changes the owner;
+   the owner may "chown" to itself and chgrp to a group it is in; anyone else gets EPERM, even
+   for the values the file already has. Explicit times need ownership (EPERM), "now" needs
+   ownership or write permission (EACCES). */
+static void suite_other_user_attrs(const char *theirs, const char *mine) {
+  struct nfs_stat_64 before = {0}, after = {0};
+  nfs_stat64(nfs0, theirs, &before);
+  int rc = nfs_chown(nfs1, theirs, (int)before.nfs_uid, (int)before.nfs_gid);
+  check("err.eperm-chown-unchanged", rc == -EPERM,
+        "uid %d chown of root's file to its own owner %" PRIu64 ":%" PRIu64 ": %s, expected EPERM", opt_uid2,
+        before.nfs_uid, before.nfs_gid, hl_err(nfs1, rc));
+  rc = nfs_chown(nfs1, theirs, opt_uid2, opt_gid2);
+  check("err.eperm-chown-take", rc == -EPERM, "uid %d taking root's file: %s, expected EPERM", opt_uid2,
+        hl_err(nfs1, rc));
+  int sr = nfs_stat64(nfs0, theirs, &after);
+  check("err.eperm-chown-unchanged-owner",
+        sr == 0 && after.nfs_uid == before.nfs_uid && after.nfs_gid == before.nfs_gid,
+        "owner of root's file after refused chowns: %" PRIu64 ":%" PRIu64, after.nfs_uid, after.nfs_gid);
+  struct timeval tv[2] = {{1000000000, 0}, {1000000000, 0}};
+  rc = nfs_utimes(nfs1, theirs, tv);
+  check("err.eperm-utimes", rc == -EPERM, "uid %d setting explicit times on root's file: %s, expected EPERM", opt_uid2,
+        hl_err(nfs1, rc));
+  rc = nfs_utimes(nfs1, theirs, NULL);
+  check("err.eacces-utimes-now", rc == -EACCES, "uid %d setting times to now on root's 0644 file: %s, expected EACCES",
+        opt_uid2, hl_err(nfs1, rc));
+
+  rc = nfs_chown(nfs1, mine, opt_uid2, opt_gid2);
+  check("chown.owner-unchanged", rc == 0, "uid %d chown of its own file to itself: %s", opt_uid2, hl_err(nfs1, rc));
+  rc = nfs_chown(nfs1, mine, 0, opt_gid2);
+  check("err.eperm-chown-give", rc == -EPERM, "uid %d giving its file to root: %s, expected EPERM", opt_uid2,
+        hl_err(nfs1, rc));
+  rc = nfs_chown(nfs1, mine, opt_uid2, opt_gid2 + 4321);
+  check("err.eperm-chgrp-nonmember", rc == -EPERM,
+        "uid %d chgrp of its file to a group it is not in: %s, expected EPERM", opt_uid2, hl_err(nfs1, rc));
+  rc = nfs_utimes(nfs1, mine, tv);
+  sr = nfs_stat64(nfs0, mine, &after);
+  check("utimes.owner", rc == 0 && sr == 0 && after.nfs_mtime == 1000000000,
+        "uid %d setting explicit times on its own file: %s, mtime %" PRIu64, opt_uid2, hl_err(nfs1, rc),
+        after.nfs_mtime);
+}
+
 static void suite_other_user(void) {
   char err[512];
   int rc;
@@ -1897,6 +1942,9 @@ static void suite_other_user(void) {
   check("owner.uid2", rc == 0 && sr == 0 && st.nfs_uid == (uint64_t)opt_uid2 && st.nfs_gid == (uint64_t)opt_gid2,
         "uid %d creating in a 0777 dir: %s; owner %" PRIu64 ":%" PRIu64, opt_uid2, hl_err(nfs1, rc), st.nfs_uid,
         st.nfs_gid);
+
+  /* POSIX chown/utimes rules for a caller that is not root: see suite_other_user_attrs */
+  suite_other_user_attrs(f, own);
 
   /* the same checks at the protocol level: ACCESS and WRITE with AUTH_SYS uid2 */
   rpc1 = raw_connect(opt_nfsport, NFS_PROGRAM, NFS_V3, opt_uid2, opt_gid2, err, sizeof err);
@@ -2138,12 +2186,69 @@ static void suite_handles_check(void) {
   check("restart.cleanup", ok1 && r.rpc_ok && r.status == NFS3_OK, "%s", rstat(&r));
 }
 
+/* ---- raw handles, for tests that forge them ----
+   fh:      prints the handle of --path (LOOKUPs from the root of --export; "" is the root) as
+            "# fh HEX" and its fileid as "# fileid N"
+   getattr: mounts --export, then sends GETATTR with the handle --fh HEX and checks that the
+            reply's status is --expect-status (an nfsstat3 name, default NFS3_OK) */
+static const char *opt_path = "", *opt_fh_hex, *opt_expect_status = "NFS3_OK";
+
+static int mount_export(struct rres *r) {
+  char err[512];
+  mnt_rpc = raw_connect(opt_mountport, MOUNT_PROGRAM, MOUNT_V3, 0, 0, err, sizeof err);
+  rpc0 = raw_connect(opt_nfsport, NFS_PROGRAM, NFS_V3, 0, 0, err, sizeof err);
+  if (!check("raw.connect", mnt_rpc && rpc0, "%s", err)) return -1;
+  if (RAW(mnt_rpc, rpc_mount3_mnt_async, (char *)opt_export, h_mnt, r) != 0 || r->status != MNT3_OK) {
+    failf("raw.mnt", "MNT %s: %s", opt_export, rstat(r));
+    return -1;
+  }
+  return 0;
+}
+
+static void suite_fh(void) {
+  struct rres r;
+  if (mount_export(&r) != 0) return;
+  struct fhbuf fh = r.fh;
+  r_getattr(rpc0, &fh, &r);
+  char path[1024];
+  snprintf(path, sizeof path, "%s", opt_path);
+  for (char *save = NULL, *name = strtok_r(path, "/", &save); name && r.rpc_ok && r.status == NFS3_OK;
+       name = strtok_r(NULL, "/", &save)) {
+    r_lookup(rpc0, &fh, name, &r);
+    fh = r.fh;
+  }
+  if (!check("fh.lookup", r.rpc_ok && r.status == NFS3_OK && r.has_attr, "%s in %s: %s", opt_path, opt_export,
+             rstat(&r)))
+    return;
+  char hex[2 * NFS3_FHSIZE + 1];
+  for (u_int i = 0; i < fh.len; i++) sprintf(hex + 2 * i, "%02x", (unsigned char)fh.data[i]);
+  hex[2 * fh.len] = 0;
+  info("fh %s", hex);
+  info("fileid %" PRIu64, (uint64_t)r.attr.fileid);
+}
+
+static void suite_getattr(void) {
+  struct fhbuf fh = {0};
+  size_t n = strlen(opt_fh_hex);
+  int bad = n % 2 != 0 || n / 2 > NFS3_FHSIZE;
+  for (size_t i = 0; !bad && i < n / 2; i++)
+    bad = sscanf(opt_fh_hex + 2 * i, "%2hhx", (unsigned char *)&fh.data[i]) != 1;
+  if (!check("getattr.fh-hex", !bad, "--fh %s is not hex of at most %d bytes", opt_fh_hex, NFS3_FHSIZE)) return;
+  fh.len = (u_int)(n / 2);
+  struct rres r;
+  if (mount_export(&r) != 0) return;
+  r_getattr(rpc0, &fh, &r);
+  check("getattr.status", r.rpc_ok && !strcmp(nfsstat_name(r.status), opt_expect_status),
+        "GETATTR of %s on a mount of %s: %s, expected %s", opt_fh_hex, opt_export, rstat(&r), opt_expect_status);
+}
+
 static void usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s --nfsport P --mountport M [--export /export] [--server 127.0.0.1]\n"
-          "          [--suite main|ro|squash|prepare|handles-save|handles-check] [--uid2 1000] [--gid2 1000] [--anon-uid 65534] [--anon-gid 65534]\n"
+          "          [--suite main|ro|squash|prepare|handles-save|handles-check|fh|getattr]\n"
+          "          [--uid2 1000] [--gid2 1000] [--anon-uid 65534] [--anon-gid 65534]\n"
           "          [--dir-entries 2000] [--timeout-ms 60000] [--prepare-file NAME] [--root-mode OCTAL]\n"
-          "          [--state-file PATH]\n",
+          "          [--state-file PATH] [--path REL] [--fh HEX] [--expect-status NFS3ERR_...]\n",
           argv0);
 }
 
@@ -2155,7 +2260,8 @@ int main(int argc, char **argv) {
                                {"anon-gid", required_argument, 0, 'G'},  {"dir-entries", required_argument, 0, 'D'},
                                {"timeout-ms", required_argument, 0, 'T'}, {"prepare-file", required_argument, 0, 'P'},
                                {"root-mode", required_argument, 0, 'M'},  {"state-file", required_argument, 0, 'F'},
-                               {0, 0, 0, 0}};
+                               {"path", required_argument, 0, 'p'},       {"fh", required_argument, 0, 'f'},
+                               {"expect-status", required_argument, 0, 'x'}, {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
     switch (c) {
@@ -2173,6 +2279,9 @@ int main(int argc, char **argv) {
     case 'P': opt_prepare_file = optarg; break;
     case 'F': opt_state_file = optarg; break;
     case 'M': opt_root_mode = (int)strtol(optarg, NULL, 8); break;
+    case 'p': opt_path = optarg; break;
+    case 'f': opt_fh_hex = optarg; break;
+    case 'x': opt_expect_status = optarg; break;
     default: usage(argv[0]); return 2;
     }
   }
@@ -2221,6 +2330,10 @@ int main(int argc, char **argv) {
     suite_handles_save();
   } else if (!strcmp(opt_suite, "handles-check") && opt_state_file) {
     suite_handles_check();
+  } else if (!strcmp(opt_suite, "fh")) {
+    suite_fh();
+  } else if (!strcmp(opt_suite, "getattr") && opt_fh_hex) {
+    suite_getattr();
   } else {
     usage(argv[0]);
     return 2;

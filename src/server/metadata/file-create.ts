@@ -6,6 +6,7 @@ import type { Cred } from './identity.ts';
 import { checkName, isDotName } from './names.ts';
 import { W, X, requireAccess } from './permissions.ts';
 import {
+  type HandleRef,
   loadDir,
   loadFile,
   restoreUnstable,
@@ -43,11 +44,11 @@ function creation(reg: ShareRegistry, auth: AuthContext, dirH: FileHandle, name:
   return m;
 }
 
-/** The directory (search permission checked, as a lookup would) and what `name` names in it now. */
-async function openDir(tx: StoreTx, share: ShareState, cred: Cred, dirId: number, name: string) {
-  const dir = await loadDir(tx, share, dirId);
+/** The directory a handle names (search permission checked, as a lookup would) and what `name` names in it now. */
+async function openDir(tx: StoreTx, cred: Cred, ref: HandleRef, name: string) {
+  const dir = await loadDir(tx, ref.share, ref.fileid, ref.generation);
   requireAccess(cred, dir.attr, X);
-  return { dir, existing: await tx.lookup(dirId, name) };
+  return { dir, existing: await tx.lookup(ref.fileid, name) };
 }
 
 /** Stores `rec` under `name`: write permission on the directory, its mtime/ctime and link count. */
@@ -93,9 +94,10 @@ async function createNode(
   mode: number,
   build: (attr: FileAttr, cred: Cred) => Partial<FileRecord> = () => ({}),
 ): Promise<Created> {
-  const { share, fileid: dirId, cred } = creation(reg, auth, dirH, name);
+  const dirRef = creation(reg, auth, dirH, name);
+  const { share, cred } = dirRef;
   return share.store.transaction(async (tx) => {
-    const { dir, existing } = await openDir(tx, share, cred, dirId, name);
+    const { dir, existing } = await openDir(tx, cred, dirRef, name);
     if (existing !== undefined) throw new DittoError('EXISTS', name);
     const t = now();
     const base = newRecord(share, cred, dir, type, mode, t);
@@ -117,11 +119,12 @@ export async function create(
   attrs: SetAttrs,
   how: CreateMode,
 ): Promise<Created> {
-  const { share, fileid: dirId, cred } = creation(reg, auth, dirH, name);
+  const dirRef = creation(reg, auth, dirH, name);
+  const { share, cred } = dirRef;
   let truncated: { fileid: number; taken: UnstableWrite | undefined } | undefined;
   try {
     return await share.store.transaction((tx) =>
-      createIn(tx, share, cred, dirId, name, attrs, how, (fileid) => {
+      createIn(tx, cred, dirRef, name, attrs, how, (fileid) => {
         // The truncation is stored with the file's earlier unstable writes, which it supersedes.
         truncated = { fileid, taken: takeUnstable(share, fileid) };
       }),
@@ -134,15 +137,15 @@ export async function create(
 
 async function createIn(
   tx: StoreTx,
-  share: ShareState,
   cred: Cred,
-  dirId: number,
+  dirRef: HandleRef,
   name: string,
   attrs: SetAttrs,
   how: CreateMode,
   truncating: (fileid: number) => void,
 ): Promise<Created> {
-  const { dir, existing } = await openDir(tx, share, cred, dirId, name);
+  const { share } = dirRef;
+  const { dir, existing } = await openDir(tx, cred, dirRef, name);
   const t = now();
   if (existing !== undefined) {
     const rec = await loadFile(tx, share, existing);
@@ -221,11 +224,12 @@ export async function link(
   name: string,
 ): Promise<{ attr: FileAttr; dirWcc: Wcc }> {
   const target = reg.resolve(fileH);
-  const { share, fileid: dirId, cred } = creation(reg, auth, dirH, name);
+  const dirRef = creation(reg, auth, dirH, name);
+  const { share, fileid: dirId, cred } = dirRef;
   if (target.share !== share) throw new DittoError('CROSS_DEVICE');
   return share.store.transaction(async (tx) => {
-    const { dir, existing } = await openDir(tx, share, cred, dirId, name);
-    const file = await loadFile(tx, share, target.fileid);
+    const { dir, existing } = await openDir(tx, cred, dirRef, name);
+    const file = await loadFile(tx, share, target.fileid, target.generation);
     if (file.attr.type === FileType.Directory) throw new DittoError('PERMISSION_DENIED', 'hard link to a directory');
     if (existing !== undefined) throw new DittoError('EXISTS', name);
     requireAccess(cred, dir.attr, W | X);

@@ -3,22 +3,18 @@ import { DittoError } from '../../shared/errors.ts';
 import { newAttr } from './attrs.ts';
 import { type Cred, squash } from './identity.ts';
 import { S_ISGID, inGroup } from './permissions.ts';
-import { handleOf, type ShareRegistry, type ShareState } from './shares.ts';
+import { handleOf, type HandleRef, type ShareRegistry, type ShareState } from './shares.ts';
 import type { FileRecord } from './store.ts';
 import { type AuthContext, type Entry, type FileHandle, FileType, type Timespec } from './types.ts';
 
 /** Hard link limit (ext4's). */
 export const LINK_MAX = 65000;
 
-/** Start of every mutation: the handle's share (READ_ONLY if exported read-only) and the squashed caller. */
-export function mutation(
-  reg: ShareRegistry,
-  auth: AuthContext,
-  h: FileHandle,
-): { share: ShareState; fileid: number; cred: Cred } {
-  const { share, fileid } = reg.resolve(h);
+/** Start of every mutation: the file a handle names (READ_ONLY if its share is read-only) and the squashed caller. */
+export function mutation(reg: ShareRegistry, auth: AuthContext, h: FileHandle): HandleRef & { cred: Cred } {
+  const { share, fileid, generation } = reg.resolve(h);
   if (share.options.readOnly) throw new DittoError('READ_ONLY');
-  return { share, fileid, cred: squash(auth, share.options) };
+  return { share, fileid, generation, cred: squash(auth, share.options) };
 }
 
 /** A directory after its entries changed: new mtime/ctime, `nlinkDelta` subdirectories more or fewer. */
@@ -51,11 +47,12 @@ export function newRecord(
     attr: newAttr(type, perm, cred.uid, gid, t),
     root: share.rootId,
     parent: isDir ? dir.attr.fileid : 0,
+    generation: 0,
     target: '',
     verifier: undefined,
   };
 }
 
 export function entryOf(share: ShareState, rec: FileRecord): Entry {
-  return { handle: handleOf(share, rec.attr.fileid), attr: rec.attr };
+  return { handle: handleOf(share, rec.attr.fileid, rec.generation), attr: rec.attr };
 }

@@ -23,16 +23,16 @@ function requireRegular(rec: FileRecord): void {
 }
 
 export async function prepareRead(reg: ShareRegistry, auth: AuthContext, h: FileHandle): Promise<FileAttr> {
-  const { share, fileid } = reg.resolve(h);
-  const rec = await loadFile(share.store, share, fileid);
+  const { share, fileid, generation } = reg.resolve(h);
+  const rec = await loadFile(share.store, share, fileid, generation);
   requireRegular(rec);
   if (!mayDoIo(squash(auth, share.options), rec.attr, R)) throw new DittoError('ACCESS_DENIED');
   return rec.attr;
 }
 
 export async function prepareWrite(reg: ShareRegistry, auth: AuthContext, h: FileHandle): Promise<FileAttr> {
-  const { share, fileid, cred } = mutation(reg, auth, h);
-  const rec = await loadFile(share.store, share, fileid);
+  const { share, fileid, generation, cred } = mutation(reg, auth, h);
+  const rec = await loadFile(share.store, share, fileid, generation);
   requireRegular(rec);
   if (!mayDoIo(cred, rec.attr, W)) throw new DittoError('ACCESS_DENIED');
   return rec.attr;
@@ -55,9 +55,9 @@ export async function commitWrite(
   end: number,
   stable: boolean,
 ): Promise<Wcc> {
-  const { share, fileid, cred } = mutation(reg, auth, h);
+  const { share, fileid, generation, cred } = mutation(reg, auth, h);
   if (!Number.isSafeInteger(end) || end < 0) throw new DittoError('INVALID_ARGUMENT', 'bad write end');
-  const rec = await loadFile(share.store, share, fileid);
+  const rec = await loadFile(share.store, share, fileid, generation);
   requireRegular(rec);
   const killSuidBits = cred.uid !== 0;
   const t = now();
@@ -79,7 +79,8 @@ export async function commitWrite(
  * recorded before the call). The file's attributes after.
  */
 export async function persistWrites(reg: ShareRegistry, h: FileHandle): Promise<FileAttr> {
-  const { share, fileid } = reg.resolve(h);
+  const { share, fileid, generation } = reg.resolve(h);
+  await loadStored(share.store, share, fileid, generation);
   const wcc = await persist(share, fileid);
   return wcc.after ?? (await loadFile(share.store, share, fileid)).attr;
 }

@@ -37,10 +37,30 @@ function newTime(cred: Cred, attr: FileAttr, value: Timespec | 'server', t: Time
 }
 
 /**
+ * A chown/chgrp (either id present, even unchanged) as Linux chown_ok / chgrp_ok allow it:
+ * root may set any ids; the owner may keep the owner and set the group to the current one or
+ * one of their groups; anyone else gets EPERM, even for the values the file already has.
+ */
+function checkChown(cred: Cred, attr: FileAttr, uid: number | undefined, gid: number | undefined): void {
+  if (uid !== undefined) checkId(uid);
+  if (gid !== undefined) checkId(gid);
+  if (cred.uid === 0) return;
+  if (cred.uid !== attr.uid) throw new DittoError('PERMISSION_DENIED', 'not the owner');
+  if (uid !== undefined && uid !== attr.uid) {
+    throw new DittoError('PERMISSION_DENIED', 'only root may change the owner');
+  }
+  if (gid !== undefined && gid !== attr.gid && !inGroup(cred, gid)) {
+    throw new DittoError('PERMISSION_DENIED', 'not a member of the group');
+  }
+}
+
+/**
  * `attr` with `attrs` applied at time `t`, after POSIX checks: chmod by the owner (setgid
- * dropped when the caller is outside the file's group); chown by root only; chgrp by the
- * owner to one of their groups; truncate of regular files with write permission; chown and
- * truncate by a non-root caller clear setuid/setgid. ctime always becomes `t`.
+ * dropped when the caller is outside the file's group); chown/chgrp per checkChown;
+ * truncate of regular files with write permission. Truncation by a non-root caller, and
+ * any chown of a non-directory (as Linux chown_common and knfsd do, whoever asks and even
+ * to the same ids), clear setuid/setgid; an explicit mode in the same call still stands.
+ * ctime always becomes `t`.
  */
 export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Timespec): FileAttr {
   let { mode, uid, gid, size, atime, mtime } = attr;
@@ -55,19 +75,12 @@ export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Ti
     }
     if (cred.uid !== 0) mode = killSuid(mode);
   }
-  if (attrs.uid !== undefined && attrs.uid !== uid) {
-    checkId(attrs.uid);
-    if (cred.uid !== 0) throw new DittoError('PERMISSION_DENIED', 'only root may change the owner');
-    uid = attrs.uid;
+  if (attrs.uid !== undefined || attrs.gid !== undefined) {
+    checkChown(cred, attr, attrs.uid, attrs.gid);
+    uid = attrs.uid ?? uid;
+    gid = attrs.gid ?? gid;
+    if (attr.type !== FileType.Directory) mode = killSuid(mode);
   }
-  if (attrs.gid !== undefined && attrs.gid !== gid) {
-    checkId(attrs.gid);
-    if (cred.uid !== 0 && (cred.uid !== attr.uid || !inGroup(cred, attrs.gid))) {
-      throw new DittoError('PERMISSION_DENIED', 'not the owner or not a member of the group');
-    }
-    gid = attrs.gid;
-  }
-  if ((uid !== attr.uid || gid !== attr.gid) && attr.type !== FileType.Directory) mode = killSuid(mode);
   if (attrs.mode !== undefined) {
     requireOwner(cred, attr);
     mode = attrs.mode & 0o7777;
@@ -86,13 +99,14 @@ export async function setAttr(
   attrs: SetAttrs,
   guardCtime: Timespec | undefined,
 ): Promise<Wcc> {
-  const { share, fileid, cred } = mutation(reg, auth, h);
+  const { share, fileid, generation, cred } = mutation(reg, auth, h);
   let taken: UnstableWrite | undefined;
   try {
     return await share.store.transaction(async (tx) => {
+      const stored = await loadStored(tx, share, fileid, generation);
       // Earlier unstable writes are stored with this change (a truncation or utimes applies after them).
       taken = takeUnstable(share, fileid);
-      const rec = withUnstable(await loadStored(tx, share, fileid), taken);
+      const rec = withUnstable(stored, taken);
       if (guardCtime !== undefined && !sameTime(guardCtime, rec.attr.ctime)) throw new DittoError('NOT_SYNC');
       const attr = applySetAttrs(cred, rec.attr, attrs, now());
       await tx.putFile({ ...rec, attr });

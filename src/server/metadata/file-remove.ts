@@ -19,11 +19,11 @@ async function unlink(
   name: string,
   wantDir: boolean,
 ): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
-  const { share, fileid: dirId, cred } = mutation(reg, auth, dirH);
+  const { share, fileid: dirId, generation, cred } = mutation(reg, auth, dirH);
   checkName(name);
   if (isDotName(name)) throw new DittoError('INVALID_ARGUMENT', `cannot remove ${name}`);
   return share.store.transaction(async (tx) => {
-    const dir = await loadDir(tx, share, dirId);
+    const dir = await loadDir(tx, share, dirId, generation);
     requireAccess(cred, dir.attr, X);
     const childId = await tx.lookup(dirId, name);
     if (childId === undefined) throw new DittoError('NOT_FOUND', name);

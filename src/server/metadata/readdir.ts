@@ -27,8 +27,8 @@ export async function readDir(
   verifier: Buffer | undefined,
   maxEntries: number,
 ): Promise<DirPage> {
-  const { share, fileid } = reg.resolve(dirH);
-  const dir = await loadDir(share.store, share, fileid);
+  const { share, fileid, generation } = reg.resolve(dirH);
+  const dir = await loadDir(share.store, share, fileid, generation);
   requireAccess(squash(auth, share.options), dir.attr, R);
   const expected = verifierOf(fileid);
   // Clients send zeros with cookie 0, and some with every cookie; only a different non-zero one is wrong.
@@ -47,7 +47,7 @@ export async function readDir(
       name,
       fileid: file.attr.fileid,
       cookie: c,
-      handle: handleOf(share, file.attr.fileid),
+      handle: handleOf(share, file.attr.fileid, file.generation),
       attr: file.attr,
     };
   }

@@ -33,16 +33,16 @@ export async function rename(
   toH: FileHandle,
   toName: string,
 ): Promise<RenameResult> {
-  const { share, fileid: fromId, cred } = mutation(reg, auth, fromH);
+  const { share, fileid: fromId, generation: fromGeneration, cred } = mutation(reg, auth, fromH);
   const to = reg.resolve(toH);
   if (to.share !== share) throw new DittoError('CROSS_DEVICE');
   checkName(fromName);
   checkName(toName);
   if (isDotName(fromName) || isDotName(toName)) throw new DittoError('INVALID_ARGUMENT', 'cannot rename . or ..');
   const res = await share.store.transaction(async (tx): Promise<RenameResult> => {
-    const src = await loadDir(tx, share, fromId);
+    const src = await loadDir(tx, share, fromId, fromGeneration);
     const crossDir = to.fileid !== fromId;
-    const dst = crossDir ? await loadDir(tx, share, to.fileid) : src;
+    const dst = crossDir ? await loadDir(tx, share, to.fileid, to.generation) : src;
     requireAccess(cred, src.attr, X);
     requireAccess(cred, dst.attr, X);
     const movedId = await tx.lookup(fromId, fromName);

@@ -30,6 +30,34 @@ describe('MetadataService setAttr', () => {
     await rejects(f.svc.setAttr(ROOT, handle, { uid: -1 }), 'INVALID_ARGUMENT');
   });
 
+  it('refuses chown and chgrp by anyone but the owner and root, even to the values the file has (EPERM)', async () => {
+    const f = await setup();
+    const tmp = await tmpDir(f);
+    const { handle, attr } = await f.svc.create(ALICE, tmp, 'f', { mode: 0o644 }, guarded);
+    await rejects(f.svc.setAttr(BOB, handle, { uid: attr.uid }), 'PERMISSION_DENIED');
+    await rejects(f.svc.setAttr(BOB, handle, { gid: attr.gid }), 'PERMISSION_DENIED');
+    await rejects(f.svc.setAttr(BOB, handle, { uid: attr.uid, gid: attr.gid }), 'PERMISSION_DENIED');
+    // Nothing of a refused SETATTR applies, not even ctime.
+    expect(await f.svc.getAttr(handle)).toEqual(attr);
+    // The owner may "give" the file to themselves and keep its group even outside it (Linux chown_ok / chgrp_ok).
+    expect((await f.svc.setAttr(ALICE, handle, { uid: 1000, gid: 1000 })).after).toMatchObject({
+      uid: 1000,
+      gid: 1000,
+    });
+    await f.svc.setAttr(ROOT, handle, { gid: 4321 });
+    expect((await f.svc.setAttr(ALICE, handle, { gid: 4321 })).after?.gid).toBe(4321);
+    await rejects(f.svc.setAttr(ALICE, handle, { gid: 4322 }), 'PERMISSION_DENIED');
+  });
+
+  it('clears setuid (and setgid with group execute) on every chown of a file, also one that keeps the owner', async () => {
+    const f = await setup();
+    const tmp = await tmpDir(f);
+    const { handle } = await f.svc.create(ALICE, tmp, 'f', { mode: 0o6755 }, guarded);
+    expect((await f.svc.setAttr(ALICE, handle, { uid: 1000 })).after?.mode).toBe(0o755);
+    await f.svc.setAttr(ALICE, handle, { mode: 0o4755 });
+    expect((await f.svc.setAttr(ROOT, handle, { gid: 1000 })).after?.mode).toBe(0o755);
+  });
+
   it('clears setuid/setgid on chown of a file, and setgid on chmod outside the group', async () => {
     const f = await setup();
     const { handle } = await f.svc.create(ROOT, f.root, 'f', { mode: 0o6755 }, guarded);

@@ -89,6 +89,69 @@ describe('MetadataService share registry and handles', () => {
     await rejects(f.svc.getAttr(handle), 'STALE_HANDLE');
   });
 
+  it('refuses, in every operation, a handle built from a guessed fileid or with a wrong generation', async () => {
+    const f = await setup();
+    const dir = await f.svc.mkdir(ROOT, f.root, 'd', {});
+    const file = await f.svc.create(ROOT, dir.handle, 'f', {}, { kind: 'guarded' });
+    await f.svc.commitWrite(ROOT, file.handle, 10, false);
+    /** The root's handle with another fileid: what a client that saw the fileid in READDIR could build. */
+    const guess = (fileid: number): Buffer => {
+      const h = Buffer.from(f.root);
+      h.writeUInt32BE(Math.floor(fileid / 2 ** 32), 9);
+      h.writeUInt32BE(fileid % 2 ** 32, 13);
+      return h;
+    };
+    const wrongGeneration = Buffer.from(file.handle);
+    wrongGeneration[wrongGeneration.length - 1]! ^= 1;
+    const d = guess(dir.attr.fileid);
+    for (const fh of [guess(file.attr.fileid), wrongGeneration]) {
+      await rejects(f.svc.getAttr(fh), 'STALE_HANDLE');
+      await rejects(f.svc.access(ROOT, fh, 0x3f), 'STALE_HANDLE');
+      await rejects(f.svc.setAttr(ROOT, fh, { mode: 0o777 }), 'STALE_HANDLE');
+      await rejects(f.svc.prepareRead(ROOT, fh), 'STALE_HANDLE');
+      await rejects(f.svc.prepareWrite(ROOT, fh), 'STALE_HANDLE');
+      await rejects(f.svc.commitWrite(ROOT, fh, 20), 'STALE_HANDLE');
+      await rejects(f.svc.persistWrites(fh), 'STALE_HANDLE');
+      await rejects(f.svc.readLink(ROOT, fh), 'STALE_HANDLE');
+      await rejects(f.svc.fsStat(fh), 'STALE_HANDLE');
+      await rejects(f.svc.link(ROOT, fh, f.root, 'hard'), 'STALE_HANDLE');
+    }
+    await rejects(f.svc.lookup(ROOT, d, 'f'), 'STALE_HANDLE');
+    await rejects(f.svc.readDir(ROOT, d, 0, undefined, 10), 'STALE_HANDLE');
+    await rejects(f.svc.create(ROOT, d, 'n', {}, { kind: 'guarded' }), 'STALE_HANDLE');
+    await rejects(f.svc.mkdir(ROOT, d, 'n', {}), 'STALE_HANDLE');
+    await rejects(f.svc.symlink(ROOT, d, 'n', 't', {}), 'STALE_HANDLE');
+    await rejects(f.svc.mknod(ROOT, d, 'n', FileType.Fifo, {}, { major: 0, minor: 0 }), 'STALE_HANDLE');
+    await rejects(f.svc.remove(ROOT, d, 'f'), 'STALE_HANDLE');
+    await rejects(f.svc.rmdir(ROOT, d, 'f'), 'STALE_HANDLE');
+    await rejects(f.svc.rename(ROOT, d, 'f', f.root, 'g'), 'STALE_HANDLE');
+    await rejects(f.svc.rename(ROOT, f.root, 'd', d, 'g'), 'STALE_HANDLE');
+    // Nothing changed, and the real handles work.
+    expect((await f.svc.getAttr(file.handle)).size).toBe(10);
+    expect((await f.svc.readDir(ROOT, dir.handle, 0, undefined, 10)).entries.map((e) => e.name)).toEqual(['f']);
+    expect((await f.svc.readDir(ROOT, f.root, 0, undefined, 10)).entries.map((e) => e.name)).toEqual(['d']);
+  });
+
+  it('serves a share root by its handle of the earlier format (no generation); other such handles are stale', async () => {
+    const f = await setup();
+    const { handle, attr } = await f.svc.create(ROOT, f.root, 'f', {}, { kind: 'guarded' });
+    /** Version 1 layout: [1][share id u32][epoch u32][fileid u64]. */
+    const v1 = (fileid: number): Buffer => {
+      const h = Buffer.alloc(17);
+      h[0] = 1;
+      h.writeUInt32BE(7, 1);
+      h.writeUInt32BE(f.store.epoch, 5);
+      h.writeUInt32BE(Math.floor(fileid / 2 ** 32), 9);
+      h.writeUInt32BE(fileid % 2 ** 32, 13);
+      return h;
+    };
+    const oldRoot = v1(f.svc.listShares()[0]!.rootFileId);
+    expect((await f.svc.getAttr(oldRoot)).type).toBe(FileType.Directory);
+    // A client holding the old root handle looks its files up again and gets current handles.
+    expect((await f.svc.lookup(ROOT, oldRoot, 'f')).handle.equals(handle)).toBe(true);
+    await rejects(f.svc.getAttr(v1(attr.fileid)), 'STALE_HANDLE');
+  });
+
   it('serves nothing from a disabled share until it is enabled again', async () => {
     const f = await setup();
     f.svc.updateShare('/export', { enabled: false });

@@ -77,7 +77,7 @@ export class MetadataService implements MetadataOps {
 
   async rootHandle(share: string): Promise<FileHandle> {
     const s = this.shares.enabled(share);
-    return handleOf(s, s.rootId);
+    return handleOf(s, s.rootId, s.rootGeneration);
   }
 
   shareOf(handle: FileHandle): string {
@@ -85,8 +85,8 @@ export class MetadataService implements MetadataOps {
   }
 
   async getAttr(handle: FileHandle): Promise<FileAttr> {
-    const { share, fileid } = this.shares.resolve(handle);
-    return (await loadFile(share.store, share, fileid)).attr;
+    const { share, fileid, generation } = this.shares.resolve(handle);
+    return (await loadFile(share.store, share, fileid, generation)).attr;
   }
 
   setAttr(auth: AuthContext, handle: FileHandle, attrs: SetAttrs, guardCtime?: Timespec): Promise<Wcc> {
@@ -95,10 +95,10 @@ export class MetadataService implements MetadataOps {
 
   /** RFC 1813 §3.3.3; '..' of the share root is the root itself. */
   async lookup(auth: AuthContext, dirH: FileHandle, name: string): Promise<Entry & { dirAttr: FileAttr }> {
-    const { share, fileid } = this.shares.resolve(dirH);
+    const { share, fileid, generation } = this.shares.resolve(dirH);
     checkName(name);
     const { store } = share;
-    const dir = await loadDir(store, share, fileid);
+    const dir = await loadDir(store, share, fileid, generation);
     requireAccess(squash(auth, share.options), dir.attr, X);
     let found = dir;
     if (name === '..') {
@@ -109,19 +109,19 @@ export class MetadataService implements MetadataOps {
       if (rec === undefined) throw new DittoError('NOT_FOUND', name);
       found = withUnstable(rec, share.unstable.get(rec.attr.fileid));
     }
-    return { handle: handleOf(share, found.attr.fileid), attr: found.attr, dirAttr: dir.attr };
+    return { handle: handleOf(share, found.attr.fileid, found.generation), attr: found.attr, dirAttr: dir.attr };
   }
 
   async access(auth: AuthContext, handle: FileHandle, requested: number): Promise<{ granted: number; attr: FileAttr }> {
-    const { share, fileid } = this.shares.resolve(handle);
-    const { attr } = await loadFile(share.store, share, fileid);
+    const { share, fileid, generation } = this.shares.resolve(handle);
+    const { attr } = await loadFile(share.store, share, fileid, generation);
     return { granted: accessBits(squash(auth, share.options), attr, requested, share.options.readOnly), attr };
   }
 
   /** A symlink's own mode is never checked (RFC 1813 §3.3.5). */
   async readLink(_auth: AuthContext, handle: FileHandle): Promise<{ target: string; attr: FileAttr }> {
-    const { share, fileid } = this.shares.resolve(handle);
-    const rec = await loadFile(share.store, share, fileid);
+    const { share, fileid, generation } = this.shares.resolve(handle);
+    const rec = await loadFile(share.store, share, fileid, generation);
     if (rec.attr.type !== FileType.Symlink) throw new DittoError('INVALID_ARGUMENT', 'not a symlink');
     return { target: rec.target, attr: rec.attr };
   }
@@ -211,8 +211,8 @@ export class MetadataService implements MetadataOps {
 
   /** Space of the medium holding the store; file slots of a 32-bit inode space. */
   async fsStat(handle: FileHandle): Promise<FsStat> {
-    const { share, fileid } = this.shares.resolve(handle);
-    await loadFile(share.store, share, fileid);
+    const { share, fileid, generation } = this.shares.resolve(handle);
+    await loadFile(share.store, share, fileid, generation);
     const [space, files] = await Promise.all([share.store.space(), share.store.fileCount()]);
     const freeFiles = Math.max(0, MAX_FILES - files);
     return { ...space, totalFiles: MAX_FILES, freeFiles, availFiles: freeFiles };

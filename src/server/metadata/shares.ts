@@ -1,7 +1,7 @@
 /** The share registry: which store and root serve a share, and handle <-> share mapping. */
 import { DittoError } from '../../shared/errors.ts';
 import { newAttr } from './attrs.ts';
-import { encodeHandle, parseHandle } from './handles.ts';
+import { encodeHandle, LEGACY_GENERATION, parseHandle } from './handles.ts';
 import { killSuid } from './permissions.ts';
 import type { FileRecord, MetadataStore, StoreReader } from './store.ts';
 import { now } from './time.ts';
@@ -49,6 +49,7 @@ export interface ShareState {
   readonly id: number;
   readonly store: MetadataStore;
   readonly rootId: number;
+  readonly rootGeneration: number;
   options: ShareExportOptions;
   enabled: boolean;
   /** Unstable write state by fileid; see UnstableWrite. */
@@ -67,28 +68,31 @@ export class ShareRegistry {
       throw new DittoError('INVALID_ARGUMENT', `share id ${reg.id} is not a u32`);
     }
     this.checkFree(name, reg.id);
-    const rootId = await reg.store.transaction(async (tx) => {
+    const root = await reg.store.transaction(async (tx) => {
       const existing = await tx.getRoot(name);
-      if (existing !== undefined) return existing;
+      if (existing !== undefined) return (await tx.getFile(existing)) ?? noRoot(name);
       const owner = reg.root ?? { uid: 0, gid: 0, mode: 0o755 };
       const rec: FileRecord = {
         attr: newAttr(FileType.Directory, owner.mode, owner.uid, owner.gid, now()),
         root: 0,
         parent: 0,
+        generation: 0,
         target: '',
         verifier: undefined,
       };
       const id = await tx.createFile(rec);
-      await tx.putFile({ ...rec, root: id, parent: id });
+      const stored = { ...rec, root: id, parent: id };
+      await tx.putFile(stored);
       await tx.setRoot(name, id);
-      return id;
+      return stored;
     });
     this.checkFree(name, reg.id);
     const share: ShareState = {
       name,
       id: reg.id,
       store: reg.store,
-      rootId,
+      rootId: root.attr.fileid,
+      rootGeneration: root.generation,
       options: { ...reg.options },
       enabled: reg.enabled,
       unstable: new Map(),
@@ -136,12 +140,18 @@ export class ShareRegistry {
     return share;
   }
 
-  /** The share a handle belongs to and its fileid: BAD_HANDLE if malformed, STALE_HANDLE if the share is gone or disabled. */
-  resolve(h: FileHandle): { share: ShareState; fileid: number } {
+  /**
+   * The share a handle names, its fileid and the generation it claims (to check with
+   * loadFile): BAD_HANDLE if malformed, STALE_HANDLE if the share is gone or disabled, or
+   * for a version 1 handle (handles.ts) of anything but the share root.
+   */
+  resolve(h: FileHandle): HandleRef {
     const p = parseHandle(h);
     const share = this.byId.get(p.shareId);
     if (share === undefined || !share.enabled || share.store.epoch !== p.epoch) throw new DittoError('STALE_HANDLE');
-    return { share, fileid: p.fileid };
+    if (p.generation !== LEGACY_GENERATION) return { share, fileid: p.fileid, generation: p.generation };
+    if (p.fileid !== share.rootId) throw new DittoError('STALE_HANDLE');
+    return { share, fileid: p.fileid, generation: share.rootGeneration };
   }
 
   private checkFree(name: string, id: number): void {
@@ -150,24 +160,46 @@ export class ShareRegistry {
   }
 }
 
-export function handleOf(share: ShareState, fileid: number): FileHandle {
-  return encodeHandle(share.id, share.store.epoch, fileid);
+/** A file as a handle names it (ShareRegistry.resolve). */
+export interface HandleRef {
+  share: ShareState;
+  fileid: number;
+  /** The generation the handle claims; loading the file checks it. */
+  generation: number;
+}
+
+export function handleOf(share: ShareState, fileid: number, generation: number): FileHandle {
+  return encodeHandle(share.id, share.store.epoch, fileid, generation);
 }
 
 /**
- * The record, if it exists and belongs to the share's namespace; STALE_HANDLE otherwise.
- * Unstable writes are merged in (a transaction that stores a record built from it persists
- * them too, which is harmless: merging is idempotent).
+ * The record, if it exists, belongs to the share's namespace and, when `generation` is
+ * given (a fileid taken from a handle), has that generation; STALE_HANDLE otherwise. Ids
+ * reached through the namespace (entries, parents) need no generation. Unstable writes are
+ * merged in (a transaction that stores a record built from it persists them too, which is
+ * harmless: merging is idempotent).
  */
-export async function loadFile(reader: StoreReader, share: ShareState, fileid: number): Promise<FileRecord> {
-  const rec = await loadStored(reader, share, fileid);
+export async function loadFile(
+  reader: StoreReader,
+  share: ShareState,
+  fileid: number,
+  generation?: number,
+): Promise<FileRecord> {
+  const rec = await loadStored(reader, share, fileid, generation);
   return withUnstable(rec, share.unstable.get(fileid));
 }
 
 /** Like loadFile, without merging unstable writes: the record as stored. */
-export async function loadStored(reader: StoreReader, share: ShareState, fileid: number): Promise<FileRecord> {
+export async function loadStored(
+  reader: StoreReader,
+  share: ShareState,
+  fileid: number,
+  generation?: number,
+): Promise<FileRecord> {
   const rec = await reader.getFile(fileid);
-  if (rec === undefined || rec.root !== share.rootId) throw new DittoError('STALE_HANDLE');
+  if (rec === undefined || rec.root !== share.rootId || (generation !== undefined && rec.generation !== generation)) {
+    throw new DittoError('STALE_HANDLE');
+  }
   return rec;
 }
 
@@ -214,8 +246,17 @@ export function restoreUnstable(share: ShareState, fileid: number, u: UnstableWr
   now.killSuid ||= u.killSuid;
 }
 
-export async function loadDir(reader: StoreReader, share: ShareState, fileid: number): Promise<FileRecord> {
-  const rec = await loadFile(reader, share, fileid);
+export async function loadDir(
+  reader: StoreReader,
+  share: ShareState,
+  fileid: number,
+  generation?: number,
+): Promise<FileRecord> {
+  const rec = await loadFile(reader, share, fileid, generation);
   if (rec.attr.type !== FileType.Directory) throw new DittoError('NOT_DIRECTORY');
   return rec;
+}
+
+function noRoot(share: string): never {
+  throw new DittoError('IO', `share ${share}: the store names a root directory it does not hold`);
 }

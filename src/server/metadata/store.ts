@@ -18,6 +18,11 @@ export interface FileRecord {
   root: number;
   /** For directories the containing directory (for '..'); a share root names itself; 0 otherwise. */
   parent: number;
+  /**
+   * Random, set by `createFile` and never changed: handles carry it with the fileid, so a
+   * handle cannot be built from a fileid alone (handles.ts).
+   */
+  generation: number;
   /** Symlink target; empty for other types. */
   target: string;
   /** Verifier of the EXCLUSIVE create that made the file (RFC 1813 §3.3.8). */
@@ -47,9 +52,12 @@ export interface StoreReader {
 
 /** Reads and writes inside one transaction; valid only until the body's promise settles. */
 export interface StoreTx extends StoreReader {
-  /** Assigns a fresh fileid into `rec.attr.fileid`, stores the record and returns the id. */
+  /**
+   * Assigns a fresh fileid into `rec.attr.fileid` and a new generation (`newGeneration()`)
+   * into `rec.generation`, stores the record and returns the id.
+   */
   createFile(rec: FileRecord): Promise<number>;
-  /** Replaces an existing record (same fileid). */
+  /** Replaces an existing record (same fileid and generation; NOT_FOUND otherwise). */
   putFile(rec: FileRecord): Promise<void>;
   deleteFile(fileid: number): Promise<void>;
   /** Adds `name` -> `childId` to `dirId`; throws DittoError EXISTS if the name is taken. Returns the cookie. */

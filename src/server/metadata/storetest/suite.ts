@@ -39,6 +39,7 @@ export function sampleRecord(overrides: Partial<FileRecord['attr']> = {}, root =
     },
     root,
     parent: 0,
+    generation: 0,
     target: '',
     verifier: undefined,
   };
@@ -100,6 +101,34 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
       expect(await store.getFile(b)).toBeUndefined();
       const c = await create(sampleRecord());
       expect(c).toBeGreaterThan(b);
+    });
+
+    it('gives every new file an unguessable generation that putFile cannot change', async () => {
+      const recs = Array.from({ length: 64 }, () => sampleRecord());
+      await store.transaction(async (tx) => {
+        for (const rec of recs) await tx.createFile(rec);
+      });
+      const generations = recs.map((r) => r.generation);
+      for (const g of generations) expect(Number.isSafeInteger(g) && g > 0, `generation ${g}`).toBe(true);
+      expect(new Set(generations).size).toBe(recs.length);
+      // Random over the whole range, not a counter: 64 draws all below 2^40 mean unused top bits.
+      expect(generations.some((g) => g >= 2 ** 40)).toBe(true);
+      const stored = (await store.getFile(recs[0]!.attr.fileid))!;
+      expect(stored.generation).toBe(generations[0]);
+
+      // A record naming the file with another generation is refused and changes nothing.
+      const forged: FileRecord = {
+        ...stored,
+        generation: stored.generation - 1 || 2,
+        attr: { ...stored.attr, size: 1 },
+      };
+      await expect(store.transaction((tx) => tx.putFile(forged))).rejects.toSatisfy((e) =>
+        isDittoError(e, 'NOT_FOUND'),
+      );
+      expect(await store.getFile(stored.attr.fileid)).toEqual(stored);
+      const next: FileRecord = { ...stored, attr: { ...stored.attr, size: 2 } };
+      await store.transaction((tx) => tx.putFile(next));
+      expect(await store.getFile(stored.attr.fileid)).toEqual(next);
     });
 
     it('replaces records with putFile and rejects unknown ones', async () => {
@@ -308,6 +337,7 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
         store = await h.open();
         expect(store.epoch).toBe(epoch);
         expect(await store.getFile(children[0]!)).toEqual(rec);
+        expect((await store.getFile(children[0]!))?.generation).toBe(rec?.generation);
         expect(await store.getRoot('/export')).toBe(dir);
         expect(await store.listDir(dir, 0, 10)).toEqual(listing);
         // The deleted highest fileid and the last cookie are not handed out again.

@@ -35,11 +35,11 @@ describe('MOUNT v3', () => {
     const { rt, prog } = await setup();
     const call = callFrom('10.0.0.7');
     const out = await run(prog.procedures[MountProc.MNT], MNT_EXPORT, call);
-    expect(rt.root.length).toBe(17);
+    expect(rt.root.length).toBe(25);
     expect(out).toEqual(
       hex(`
         00000000              # MNT3_OK
-        00000011              # fhandle3 length 17
+        00000019              # fhandle3 length 25
         ${rt.root.toString('hex')} 000000   # the share's root handle + 3 pad
         00000002              # 2 auth flavours
         00000001 00000000     # AUTH_SYS, AUTH_NULL

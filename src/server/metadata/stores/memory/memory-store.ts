@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { freemem, totalmem } from 'node:os';
 import { DittoError } from '../../../../shared/errors.ts';
+import { newGeneration } from '../../handles.ts';
 import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 
 interface Slot {
@@ -91,6 +92,7 @@ class MemoryTx extends MemoryReader implements StoreTx {
     const { files } = this.state;
     const id = this.state.nextFileId++;
     rec.attr.fileid = id;
+    rec.generation = newGeneration();
     files.set(id, rec);
     this.undo.push(() => files.delete(id));
     return id;
@@ -100,7 +102,7 @@ class MemoryTx extends MemoryReader implements StoreTx {
     const { files } = this.state;
     const id = rec.attr.fileid;
     const old = files.get(id);
-    if (old === undefined) throw new DittoError('NOT_FOUND', `no file ${id}`);
+    if (old === undefined || old.generation !== rec.generation) throw new DittoError('NOT_FOUND', `no file ${id}`);
     files.set(id, rec);
     this.undo.push(() => files.set(id, old));
   }

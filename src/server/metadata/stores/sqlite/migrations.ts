@@ -1,11 +1,13 @@
 /**
  * Numbered schema migrations; `PRAGMA user_version` records how many have been applied.
- * Append new steps, never edit shipped ones.
+ * Append new steps, never edit shipped ones. A step is SQL, or a function for what SQL
+ * alone cannot do.
  */
 import type { Database } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
+import { newGeneration } from '../../handles.ts';
 
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
   // 1: fileids and cookies come from counters kept in `meta` and are never reused; the
   // (dir_id, cookie, child_id) index lists a directory in READDIR order without table reads.
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) STRICT;
@@ -39,10 +41,16 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (dir_id, name)
    ) STRICT, WITHOUT ROWID;
    CREATE INDEX entries_by_cookie ON entries (dir_id, cookie, child_id);`,
+  // 2: file generations (handles.ts), drawn from the CSPRNG for the files that exist.
+  (db) => {
+    db.function('dittofs_new_generation', { deterministic: false }, newGeneration);
+    db.exec(`ALTER TABLE files ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+             UPDATE files SET generation = dittofs_new_generation();`);
+  },
 ];
 
-/** Brings the schema up to date, one transaction per step. */
-export function migrate(db: Database): void {
+/** Brings the schema up to date (or to version `target`, for tests), one transaction per step. */
+export function migrate(db: Database, target = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > MIGRATIONS.length) {
     throw new DittoError(
@@ -50,9 +58,11 @@ export function migrate(db: Database): void {
       `metadata database schema ${current} is newer than this server (${MIGRATIONS.length}): upgrade dfs to open it`,
     );
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
+  for (let v = current; v < target; v++) {
+    const step = MIGRATIONS[v]!;
     db.transaction(() => {
-      db.exec(MIGRATIONS[v]!);
+      if (typeof step === 'string') db.exec(step);
+      else step(db);
       db.pragma(`user_version = ${v + 1}`);
     }).immediate();
   }

@@ -8,14 +8,17 @@ export const DATA_COLUMNS =
   'atime_s, atime_ns, mtime_s, mtime_ns, ctime_s, ctime_ns, btime_s, btime_ns, payload_id, target, verifier';
 
 /** Column order `rowRecord` reads. */
-export const FILE_COLUMNS = `fileid, ${DATA_COLUMNS}`;
+export const FILE_COLUMNS = `fileid, ${DATA_COLUMNS}, generation`;
 
 /** `?, ?, ...` for DATA_COLUMNS. */
 export const DATA_PARAMS = DATA_COLUMNS.split(',')
   .map(() => '?')
   .join(', ');
 
-/** DATA_COLUMNS values followed by the fileid (so one array serves INSERT and UPDATE ... WHERE fileid = ?). */
+/**
+ * DATA_COLUMNS values followed by the fileid and generation, so one array serves
+ * `INSERT (DATA_COLUMNS, fileid, generation)` and `UPDATE ... WHERE fileid = ? AND generation = ?`.
+ */
 export function recordParams(rec: FileRecord): unknown[] {
   const a = rec.attr;
   return [
@@ -42,6 +45,7 @@ export function recordParams(rec: FileRecord): unknown[] {
     rec.target,
     rec.verifier ?? null,
     a.fileid,
+    rec.generation,
   ];
 }
 
@@ -67,6 +71,7 @@ export function rowRecord(r: unknown[], o: number): FileRecord {
     },
     root: r[o + 1] as number,
     parent: r[o + 2] as number,
+    generation: r[o + 23] as number,
     target: r[o + 21] as string,
     verifier: verifier === null ? undefined : (verifier as Buffer),
   };

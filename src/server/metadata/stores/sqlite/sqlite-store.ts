@@ -16,6 +16,7 @@ import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
+import { newGeneration } from '../../handles.ts';
 import type { FileRecord, MetadataStore, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { WalSync } from './wal-sync.ts';
@@ -88,8 +89,10 @@ class Queries {
       .raw(true);
     this.selAny = db.prepare('SELECT 1 FROM entries WHERE dir_id = ? LIMIT 1').pluck(true);
     this.selRoot = db.prepare('SELECT fileid FROM roots WHERE share = ?').pluck(true);
-    this.insFile = db.prepare(`INSERT INTO files (${DATA_COLUMNS}, fileid) VALUES (${DATA_PARAMS}, ?)`);
-    this.updFile = db.prepare(`UPDATE files SET (${DATA_COLUMNS}) = (${DATA_PARAMS}) WHERE fileid = ?`);
+    this.insFile = db.prepare(`INSERT INTO files (${DATA_COLUMNS}, fileid, generation) VALUES (${DATA_PARAMS}, ?, ?)`);
+    this.updFile = db.prepare(
+      `UPDATE files SET (${DATA_COLUMNS}) = (${DATA_PARAMS}) WHERE fileid = ? AND generation = ?`,
+    );
     this.delFile = db.prepare('DELETE FROM files WHERE fileid = ?');
     this.insEntry = db.prepare('INSERT INTO entries (dir_id, name, child_id, cookie) VALUES (?, ?, ?, ?)');
     this.delEntry = db.prepare('DELETE FROM entries WHERE dir_id = ? AND name = ?');
@@ -203,6 +206,7 @@ class SqliteTx implements StoreTx {
   async createFile(rec: FileRecord): Promise<number> {
     const id = this.nextFileId++;
     rec.attr.fileid = id;
+    rec.generation = newGeneration();
     this.q.insertFile(rec);
     return id;
   }

@@ -48,13 +48,18 @@ export interface Nfs3Outcome<R> {
   fsid: number;
 }
 
-/** Resolves the share a handle belongs to and applies its export rules. */
+/**
+ * Resolves the share a handle belongs to and applies its export rules, whichever share the
+ * client mounted (NFSv3 is stateless: a handle names its share, see metadata/handles.ts). A
+ * share that does not admit the client is, for it, not exported: STALE, "access to it has
+ * been revoked" (RFC 1813 §2.6), as knfsd answers for an export the client has no entry in.
+ */
 function admit(runtime: ProtocolRuntime, call: RpcCall, fh: FileHandle): ShareInfo {
   const share = runtime.metadata.shareOf(fh);
   const info = runtime.shares.get(share);
   if (!info || !info.enabled) throw new DittoError('STALE_HANDLE', `share ${share} is not exported`);
   if (!clientAllowed(info, call.session.clientAddr)) {
-    throw new DittoError('ACCESS_DENIED', 'client not allowed by export rules');
+    throw new DittoError('STALE_HANDLE', `share ${share} does not admit client ${call.session.clientAddr}`);
   }
   call.session.shares.add(share);
   return info;
