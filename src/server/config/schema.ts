@@ -6,6 +6,11 @@
  */
 import { z } from 'zod';
 import { METADATA_STORE_TYPES, PAYLOAD_STORE_TYPES } from '../controlplane/models.ts';
+import {
+  CONNECTION_LIMIT_RANGES,
+  DEFAULT_CONNECTION_LIMITS,
+  type ConnectionLimitSettings,
+} from '../protocols/rpc/connection-limits.ts';
 import { defaultDataDir } from './paths.ts';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'] as const;
@@ -32,6 +37,10 @@ function section<S extends z.ZodRawShape>(shape: S) {
   return mapping.prefault({} as z.input<typeof mapping>);
 }
 
+/** A connection limit of the NFS listener, with its range and default. */
+const connectionLimit = (key: keyof ConnectionLimitSettings) =>
+  int(...CONNECTION_LIMIT_RANGES[key]).default(DEFAULT_CONNECTION_LIMITS[key]);
+
 const listener = (bind: string, defaultPort: number) => ({
   enabled: bool().default(true),
   bind: text().default(bind),
@@ -56,6 +65,15 @@ export const configSchema = z.strictObject(
       portmapper: section({ enabled: bool().default(false), port: port().default(10111) }),
       /** Largest RPC record accepted: a 4 MiB WRITE plus headers. */
       maxRecordSize: int(64 * KiB, 64 * MiB).default(4 * MiB + 64 * KiB),
+      /** Open connections, all clients together, and from one client address. */
+      maxConnections: connectionLimit('maxConnections'),
+      maxConnectionsPerClient: connectionLimit('maxConnectionsPerClient'),
+      /** A connection with nothing running and no traffic this long is closed. */
+      idleTimeoutMs: connectionLimit('idleTimeoutMs'),
+      /** A record must arrive whole within this long of its first byte. */
+      recordTimeoutMs: connectionLimit('recordTimeoutMs'),
+      /** Memory partially received records may hold, all connections together. */
+      maxPartialRecordBytes: connectionLimit('maxPartialRecordBytes'),
     }),
     smb: section(listener('0.0.0.0', 12445)),
     shutdownTimeoutMs: int(0, 600_000).default(10_000),

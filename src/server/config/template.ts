@@ -53,6 +53,17 @@ nfs:
     port: 10111
   # Largest RPC record accepted, in bytes: a 4 MiB WRITE plus headers.
   maxRecordSize: 4259840
+  # Open connections, all clients together, and from one client address; more are refused.
+  maxConnections: 256
+  maxConnectionsPerClient: 32
+  # A connection with no call running and no traffic for this long is closed (ms); clients
+  # reconnect when they need to. Linux closes its own idle connections after 5 minutes.
+  idleTimeoutMs: 600000
+  # A record (one call) must arrive whole within this long of its first byte (ms).
+  recordTimeoutMs: 60000
+  # Bytes that partially received records may hold, all connections together (64 MiB);
+  # a large WRITE arriving past it waits for memory to free.
+  maxPartialRecordBytes: 67108864
 
 smb:
   enabled: true

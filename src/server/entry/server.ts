@@ -44,10 +44,13 @@ export function adapterOverridesFromEnv(
   return out;
 }
 
-/** The NFS listener takes the process-level protocol limits from the config file. */
+/**
+ * The NFS listener takes the process-level protocol limits (every `nfs:` key but the
+ * listener's own, which the adapter record holds) from the config file.
+ */
 function nfsFactory(config: Config): AdapterFactory {
-  return (cfg, rt) =>
-    createNfsAdapter({ ...cfg, settings: { maxRecordSize: config.nfs.maxRecordSize, ...cfg.settings } }, rt);
+  const { enabled: _enabled, bind: _bind, port: _port, portmapper: _portmapper, ...limits } = config.nfs;
+  return (cfg, rt) => createNfsAdapter({ ...cfg, settings: { ...limits, ...cfg.settings } }, rt);
 }
 
 /** The embedded portmapper (off by default) answers for the NFS listener's bound port. */

@@ -7,7 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { diskUsage } from '../runtime/alerts.ts';
 import type { Runtime } from '../runtime/runtime.ts';
-import type { OpSample, ProtocolAdapter } from '../runtime/types.ts';
+import type { ConnectionLimitStats, OpSample, ProtocolAdapter } from '../runtime/types.ts';
 
 const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
@@ -30,6 +30,16 @@ function connectionsOf(adapter: ProtocolAdapter | undefined): number | undefined
     if (Array.isArray(list)) return list.length;
   }
   return typeof a?.connections === 'number' ? a.connections : undefined;
+}
+
+/** The connection-limit counters of each running adapter that has them. */
+function connectionLimitsOf(runtime: Runtime): [string, ConnectionLimitStats][] {
+  const out: [string, ConnectionLimitStats][] = [];
+  for (const type of ['nfs', 'smb'] as const) {
+    const stats = runtime.adapters.running(type)?.connectionLimits?.();
+    if (stats) out.push([type, stats]);
+  }
+  return out;
 }
 
 export function createMetrics(runtime: Runtime): Metrics {
@@ -99,6 +109,49 @@ export function createMetrics(runtime: Runtime): Metrics {
             connectionsOf(a) ?? runtime.mounts.list().filter((m) => m.protocol.startsWith(type)).length,
           );
       }
+    },
+  });
+  // Counters kept by the running adapter, read at scrape time (they restart with it).
+  new Counter({
+    name: 'dittofs_connections_refused_total',
+    help: 'Connections refused by a connection limit (reason: max_connections, max_connections_per_client)',
+    labelNames: ['adapter', 'reason'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [adapter, stats] of connectionLimitsOf(runtime))
+        for (const [reason, n] of Object.entries(stats.refused)) this.inc({ adapter, reason }, n);
+    },
+  });
+  new Counter({
+    name: 'dittofs_connections_timed_out_total',
+    help: 'Connections closed by a timeout (reason: idle, or record: a record not completed in time)',
+    labelNames: ['adapter', 'reason'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [adapter, stats] of connectionLimitsOf(runtime))
+        for (const [reason, n] of Object.entries(stats.timedOut)) this.inc({ adapter, reason }, n);
+    },
+  });
+  new Counter({
+    name: 'dittofs_record_memory_waits_total',
+    help: 'Records that waited because partially received records held all the memory allowed them',
+    labelNames: ['adapter'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [adapter, stats] of connectionLimitsOf(runtime)) this.inc({ adapter }, stats.recordMemoryWaits);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_record_memory_bytes',
+    help: 'Bytes reserved by partially received records',
+    labelNames: ['adapter'] as const,
+    registers,
+    collect() {
+      this.reset();
+      for (const [adapter, stats] of connectionLimitsOf(runtime)) this.set({ adapter }, stats.recordMemoryBytes);
     },
   });
   new Gauge({

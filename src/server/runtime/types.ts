@@ -85,6 +85,17 @@ export interface ProtocolAdapter {
   stop(deadlineMs: number): Promise<void>;
   /** Ends live sessions of a client (and/or share) — for disconnect and share disable. */
   disconnect(filter: { clientAddr?: string; share?: string }): number;
+  /** What the connection limits refused and closed, for adapters that have them. */
+  connectionLimits?(): ConnectionLimitStats;
+}
+
+/** Counters of an adapter's connection limits (snake_case keys are the metrics' labels). */
+export interface ConnectionLimitStats {
+  refused: { max_connections: number; max_connections_per_client: number };
+  timedOut: { idle: number; record: number };
+  /** Bytes partially received records hold now, and how many records had to wait for them. */
+  recordMemoryBytes: number;
+  recordMemoryWaits: number;
 }
 
 export type AdapterFactory = (config: AdapterConfig, runtime: ProtocolRuntime) => ProtocolAdapter;

@@ -1,5 +1,6 @@
 /** What the MOUNT procedures need from the server. */
 import type { ProtocolRuntime } from '../../runtime/types.ts';
+import type { LogLimiter } from '../log-limiter.ts';
 import type { XdrReader } from '../xdr/reader.ts';
 import { MNTPATHLEN } from './constants.ts';
 
@@ -7,6 +8,8 @@ export interface MountDeps {
   runtime: ProtocolRuntime;
   /** Flavours offered in MNT replies, preferred first. */
   authFlavors: readonly number[];
+  /** For the lines a client can cause (refused mounts). */
+  warnings: LogLimiter;
 }
 
 /** dirpath argument of MNT and UMNT. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LogLimiter } from '../log-limiter.ts';
 import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
 import { hex } from '../testing/hex.ts';
 import { testCall, testRuntime } from '../testing/test-runtime.ts';
@@ -10,7 +11,7 @@ import { mountProgram } from './program.ts';
 
 async function setup(allowedNetworks: string[] = []) {
   const rt = await testRuntime(allowedNetworks);
-  const prog = mountProgram({ runtime: rt, authFlavors: [1, 0] });
+  const prog = mountProgram({ runtime: rt, authFlavors: [1, 0], warnings: new LogLimiter(rt.logger) });
   return { rt, prog };
 }
 

@@ -9,16 +9,37 @@
  * - drcSize: duplicate request cache entries (default 1024, 0 disables it).
  * - allowAuthNull: accept AUTH_NULL callers as nobody (default true).
  * - mountPort: serve MOUNT on its own port too (0 picks a free one).
+ * - maxConnections, maxConnectionsPerClient, idleTimeoutMs, recordTimeoutMs,
+ *   maxPartialRecordBytes: connection limits (rpc/connection-limits.ts has the defaults and
+ *   why); the NFS and MOUNT ports count together.
  */
 import { z } from 'zod';
-import type { AdapterConfig, AdapterFactory, ProtocolAdapter, ProtocolRuntime } from '../../runtime/types.ts';
+import type {
+  AdapterConfig,
+  AdapterFactory,
+  ConnectionLimitStats,
+  ProtocolAdapter,
+  ProtocolRuntime,
+} from '../../runtime/types.ts';
+import { LogLimiter } from '../log-limiter.ts';
 import { mountProgram } from '../mount/program.ts';
 import type { ConnectionStats } from '../rpc/connection.ts';
+import {
+  CONNECTION_LIMIT_RANGES,
+  ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  type ConnectionLimitSettings,
+} from '../rpc/connection-limits.ts';
 import { AuthFlavor } from '../rpc/constants.ts';
 import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { DuplicateRequestCache } from '../rpc/drc.ts';
 import { RpcTcpServer } from '../rpc/server.ts';
 import { nfs3Program } from './v3/program.ts';
+
+const limit = (key: keyof ConnectionLimitSettings) => {
+  const [min, max] = CONNECTION_LIMIT_RANGES[key];
+  return z.number().int().min(min).max(max).default(DEFAULT_CONNECTION_LIMITS[key]);
+};
 
 export const NfsSettings = z.object({
   maxRecordSize: z
@@ -31,6 +52,11 @@ export const NfsSettings = z.object({
   drcSize: z.number().int().min(0).default(1024),
   allowAuthNull: z.boolean().default(true),
   mountPort: z.number().int().min(0).max(65535).optional(),
+  maxConnections: limit('maxConnections'),
+  maxConnectionsPerClient: limit('maxConnectionsPerClient'),
+  idleTimeoutMs: limit('idleTimeoutMs'),
+  recordTimeoutMs: limit('recordTimeoutMs'),
+  maxPartialRecordBytes: limit('maxPartialRecordBytes'),
 });
 
 export type NfsSettings = z.infer<typeof NfsSettings>;
@@ -39,18 +65,24 @@ export class NfsAdapter implements ProtocolAdapter {
   readonly protocol = 'nfs';
   private readonly server: RpcTcpServer;
   private readonly mountServer: RpcTcpServer | undefined;
+  private readonly limits: ConnectionLimits;
+  private readonly warnings: LogLimiter;
 
   constructor(config: AdapterConfig, runtime: ProtocolRuntime) {
     const settings = NfsSettings.parse(config.settings);
     const logger = runtime.logger.child({ adapter: 'nfs' });
     const authFlavors = settings.allowAuthNull ? [AuthFlavor.AUTH_SYS, AuthFlavor.AUTH_NULL] : [AuthFlavor.AUTH_SYS];
-    const mount = mountProgram({ runtime, authFlavors });
-    const dispatcherOpts = { logger, allowAuthNull: settings.allowAuthNull };
+    this.limits = new ConnectionLimits(settings);
+    this.warnings = new LogLimiter(logger);
+    const mount = mountProgram({ runtime, authFlavors, warnings: this.warnings });
+    const dispatcherOpts = { logger, warnings: this.warnings, allowAuthNull: settings.allowAuthNull };
     const serverOpts = {
       bind: config.bind,
       maxRecordSize: settings.maxRecordSize,
       maxInFlight: settings.maxInFlight,
       logger,
+      limits: this.limits,
+      warnings: this.warnings,
     };
     const drc = settings.drcSize > 0 ? new DuplicateRequestCache(settings.drcSize) : undefined;
     this.server = new RpcTcpServer(new RpcDispatcher([nfs3Program(runtime), mount], { ...dispatcherOpts, drc }), {
@@ -88,6 +120,7 @@ export class NfsAdapter implements ProtocolAdapter {
 
   async stop(deadlineMs: number): Promise<void> {
     await Promise.all([this.server.stop(deadlineMs), this.mountServer?.stop(deadlineMs)]);
+    this.warnings.close();
   }
 
   disconnect(filter: { clientAddr?: string; share?: string }): number {
@@ -97,6 +130,10 @@ export class NfsAdapter implements ProtocolAdapter {
   /** Live connections with their counters. */
   sessions(): ConnectionStats[] {
     return [...this.server.sessions(), ...(this.mountServer?.sessions() ?? [])];
+  }
+
+  connectionLimits(): ConnectionLimitStats {
+    return this.limits.stats();
   }
 }
 

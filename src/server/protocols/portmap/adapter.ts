@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import type { AdapterFactory, ProtocolAdapter } from '../../runtime/types.ts';
+import { LogLimiter } from '../log-limiter.ts';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from '../rpc/connection-limits.ts';
 import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { RpcTcpServer } from '../rpc/server.ts';
 import { MOUNT_PROG, MOUNT_V3 } from '../mount/constants.ts';
@@ -27,6 +29,7 @@ const MAX_IN_FLIGHT = 16;
 export const createPortmapAdapter: AdapterFactory = (config, runtime): ProtocolAdapter => {
   const settings = PortmapSettings.parse(config.settings);
   const logger = runtime.logger.child({ adapter: 'portmap' });
+  const warnings = new LogLimiter(logger);
   const mountPort = settings.mountPort ?? settings.nfsPort;
   const mappings = (): PortMapping[] => [
     ...[2, 3, 4].map((vers) => ({ prog: PMAP_PROG, vers, prot: IPPROTO_TCP, port: server.port })),
@@ -35,10 +38,7 @@ export const createPortmapAdapter: AdapterFactory = (config, runtime): ProtocolA
   ];
   const dispatcher = new RpcDispatcher(
     [pmapV2Program(mappings), rpcbindProgram(3, mappings), rpcbindProgram(4, mappings)],
-    {
-      logger,
-      allowAuthNull: true,
-    },
+    { logger, warnings, allowAuthNull: true },
   );
   const server = new RpcTcpServer(dispatcher, {
     bind: config.bind,
@@ -46,6 +46,8 @@ export const createPortmapAdapter: AdapterFactory = (config, runtime): ProtocolA
     maxRecordSize: MAX_RECORD,
     maxInFlight: MAX_IN_FLIGHT,
     logger,
+    limits: new ConnectionLimits(DEFAULT_CONNECTION_LIMITS),
+    warnings,
   });
   return {
     protocol: 'portmap',
@@ -53,7 +55,10 @@ export const createPortmapAdapter: AdapterFactory = (config, runtime): ProtocolA
       return server.port;
     },
     serve: () => server.listen(),
-    stop: (deadlineMs) => server.stop(deadlineMs),
+    stop: async (deadlineMs) => {
+      await server.stop(deadlineMs);
+      warnings.close();
+    },
     disconnect: (filter) => server.disconnect(filter),
   };
 };

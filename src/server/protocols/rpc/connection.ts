@@ -4,19 +4,31 @@
  * to `maxInFlight`; reading pauses while that many are running or while the socket's write
  * buffer is full. Replies are written corked until the end of the event-loop turn, so a
  * reply's header and bulk chunks, and the replies finished in that turn, leave together.
+ *
+ * Limits (connection-limits.ts): a large record waits, not reading, until the shared
+ * partial-record memory admits it; `expire` closes the connection when it has been idle too
+ * long, or when a record it started has not arrived whole in time. The record clock runs
+ * only while the client owes us bytes: not while we are the ones not reading (calls in
+ * flight, stopping, or a record waiting for memory it has none of yet).
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { LogLimiter } from '../log-limiter.ts';
 import { plainAddress } from './address.ts';
+import type { ConnectionLimits, TimeoutReason } from './connection-limits.ts';
 import type { DispatchOutcome, RpcDispatcher } from './dispatcher.ts';
 import type { RpcSession } from './program.ts';
 import { adoptReadingInto } from './receive-socket.ts';
+import { RecordMemoryGate } from './record-memory.ts';
 import { RecordDecoder } from './record.ts';
 
 export interface ConnectionOptions {
   maxRecordSize: number;
   maxInFlight: number;
   logger: Logger;
+  limits: ConnectionLimits;
+  /** For the lines a client can cause (bad input, limits). */
+  warnings: LogLimiter;
 }
 
 /** Per-connection counters. */
@@ -50,6 +62,12 @@ export class RpcConnection implements RpcSession {
   private readEnded = false;
   private closed = false;
   private idle: (() => void) | undefined;
+  /** Last time (ms) bytes came in, a reply went out or the client took written bytes. */
+  private lastActive = Date.now();
+  /** Since when (ms) a record has been due from the client; undefined while none is. */
+  private recordDueSince: number | undefined;
+  /** Bytes waiting to be written at the last `expire` check. */
+  private queuedAtLastCheck = 0;
   private readonly log: Logger;
 
   /**
@@ -57,13 +75,15 @@ export class RpcConnection implements RpcSession {
    * record decoder's memory where the socket can be adopted for that, else through 'data'.
    */
   static accept(accepted: Socket, dispatcher: RpcDispatcher, opts: ConnectionOptions): RpcConnection {
-    const decoder = new RecordDecoder(opts.maxRecordSize);
+    // Granted from another connection's release: pump on our own stack.
+    const gate = new RecordMemoryGate(opts.limits.recordMemory, () => queueMicrotask(() => conn.guarded()));
+    const decoder = new RecordDecoder(opts.maxRecordSize, gate);
     // Reads are reported from the event loop, never before `conn` is set.
     const adopted = adoptReadingInto(accepted, {
       buffer: () => decoder.readBuffer(),
       received: (n) => conn.onReceived(n),
     });
-    const conn = new RpcConnection(adopted ?? accepted, decoder, dispatcher, opts);
+    const conn = new RpcConnection(adopted ?? accepted, decoder, gate, dispatcher, opts);
     if (adopted === undefined) {
       accepted.on('data', conn.onData);
       accepted.resume();
@@ -74,6 +94,7 @@ export class RpcConnection implements RpcSession {
   constructor(
     private readonly socket: Socket,
     private readonly decoder: RecordDecoder,
+    private readonly gate: RecordMemoryGate,
     private readonly dispatcher: RpcDispatcher,
     private readonly opts: ConnectionOptions,
   ) {
@@ -119,13 +140,45 @@ export class RpcConnection implements RpcSession {
     this.socket.destroy();
   }
 
+  /** Closes the connection if it has been idle, or owed a record, for too long (`now` in ms). */
+  expire(now: number): void {
+    if (this.closed) return;
+    const { idleTimeoutMs, recordTimeoutMs } = this.opts.limits.settings;
+    if (this.writeBlocked) {
+      // Replies are leaving, slowly: the client is busy reading them, and we are not reading.
+      const queued = this.socket.writableLength;
+      if (queued < this.queuedAtLastCheck) {
+        this.lastActive = now;
+        if (this.recordDueSince !== undefined) this.recordDueSince = now;
+      }
+      this.queuedAtLastCheck = queued;
+    }
+    let reason: TimeoutReason | undefined;
+    if (this.recordDueSince !== undefined && now - this.recordDueSince >= recordTimeoutMs) reason = 'record';
+    else if (this.inFlight === 0 && this.decoder.pending === 0 && now - this.lastActive >= idleTimeoutMs)
+      reason = 'idle';
+    if (reason === undefined) return;
+    this.opts.limits.timedOut(reason);
+    if (reason === 'idle') this.log.debug('closing idle connection');
+    else
+      this.opts.warnings.warn(
+        'record-timeout',
+        this.clientAddr,
+        { pending: this.decoder.pending, limitMs: recordTimeoutMs },
+        'closing connection: a record did not arrive whole in time',
+      );
+    this.destroy();
+  }
+
   private readonly onData = (chunk: Buffer): void => {
+    this.lastActive = Date.now();
     this.bytesIn += chunk.length;
     this.decoder.push(chunk);
     this.guarded();
   };
 
   private onReceived(n: number): void {
+    this.lastActive = Date.now();
     this.bytesIn += n;
     this.decoder.received(n);
     this.guarded();
@@ -137,6 +190,7 @@ export class RpcConnection implements RpcSession {
   };
 
   private readonly onDrain = (): void => {
+    this.lastActive = Date.now();
     this.writeBlocked = false;
     this.guarded();
   };
@@ -147,6 +201,7 @@ export class RpcConnection implements RpcSession {
 
   private readonly onClose = (): void => {
     this.closed = true;
+    this.gate.close();
     this.settleIdle();
   };
 
@@ -167,9 +222,11 @@ export class RpcConnection implements RpcSession {
 
   /** Starts every complete record it may, then adjusts reading and half-close. */
   private pump(): void {
+    const waitedForMemory = this.gate.waiting;
     while (!this.closed && !this.draining && !this.writeBlocked && this.inFlight < this.opts.maxInFlight) {
       const record = this.decoder.next();
       if (!record) break;
+      this.recordDueSince = undefined;
       this.inFlight++;
       this.ops++;
       const out = this.dispatcher.dispatch(record, this);
@@ -185,10 +242,25 @@ export class RpcConnection implements RpcSession {
       }
     }
     if (this.decoder.error !== undefined && !this.closed) {
-      this.log.warn({ reason: this.decoder.error }, 'closing connection: bad record marking');
+      this.opts.warnings.warn(
+        'record-marking',
+        this.clientAddr,
+        { reason: this.decoder.error },
+        'closing connection: bad record marking',
+      );
       this.destroy();
       return;
     }
+    if (this.gate.waiting && !waitedForMemory) {
+      const { used, capacity } = this.opts.limits.recordMemory;
+      this.opts.warnings.warn(
+        'record-memory',
+        this.clientAddr,
+        { heldBytes: used, limitBytes: capacity },
+        'a record waits: partially received records hold all the memory allowed them',
+      );
+    }
+    this.trackRecordDue();
     if (this.readEnded && this.inFlight === 0 && !this.closed && !this.socket.writableEnded) this.socket.end();
     this.updateFlow();
   }
@@ -200,11 +272,12 @@ export class RpcConnection implements RpcSession {
       return this.settleIdle();
     }
     if (out === 'close') {
-      this.log.debug('closing connection: input is not an RPC call');
+      this.opts.warnings.warn('not-rpc', this.clientAddr, {}, 'closing connection: input is not an RPC call');
       this.destroy();
       return this.settleIdle();
     }
     const { chunks, sent } = out;
+    this.lastActive = Date.now();
     this.holdWrites();
     let ok = true;
     for (let i = 0; i < chunks.length; i++) {
@@ -244,8 +317,19 @@ export class RpcConnection implements RpcSession {
     }
   }
 
+  /**
+   * Starts the record clock when the client owes the rest of a record, stops it when we are
+   * the ones not reading: calls in flight (complete records may be queued), stopping, or a
+   * record that has not been admitted to any memory yet.
+   */
+  private trackRecordDue(): void {
+    const ours = this.draining || this.inFlight >= this.opts.maxInFlight || (this.gate.waiting && !this.gate.holding);
+    if (this.decoder.pending === 0 || ours) this.recordDueSince = undefined;
+    else this.recordDueSince ??= Date.now();
+  }
+
   private updateFlow(): void {
-    const pause = this.draining || this.writeBlocked || this.inFlight >= this.opts.maxInFlight;
+    const pause = this.draining || this.writeBlocked || this.gate.waiting || this.inFlight >= this.opts.maxInFlight;
     if (pause === this.paused || this.closed) return;
     this.paused = pause;
     if (pause) this.socket.pause();

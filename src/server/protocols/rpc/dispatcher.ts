@@ -5,6 +5,7 @@
  * connection layer frames and writes.
  */
 import type { Logger } from 'pino';
+import type { LogLimiter } from '../log-limiter.ts';
 import { XdrReader } from '../xdr/reader.ts';
 import { XdrWriter } from '../xdr/writer.ts';
 import { authContextOf, decodeCredential } from './auth.ts';
@@ -25,6 +26,8 @@ export type DispatchOutcome = RpcReply | 'close';
 
 export interface DispatcherOptions {
   logger: Logger;
+  /** For the lines a client can cause (malformed calls). */
+  warnings: LogLimiter;
   /** Cache for non-idempotent procedures; none when omitted. */
   drc?: DuplicateRequestCache;
   /** When false, AUTH_NULL calls other than procedure 0 are refused with AUTH_TOOWEAK. */
@@ -68,10 +71,13 @@ export class RpcDispatcher {
         case 'not-call':
           return 'close';
         case 'header':
+          this.malformed(session, 'rpc-header', {}, 'malformed RPC call header');
           return this.accepted(h.xid, AcceptStat.GARBAGE_ARGS);
         case 'cred':
+          this.malformed(session, 'rpc-cred', {}, 'malformed RPC credential');
           return this.authError(h.xid, AuthStat.AUTH_BADCRED);
         case 'verf':
+          this.malformed(session, 'rpc-verf', {}, 'malformed RPC verifier');
           return this.authError(h.xid, AuthStat.AUTH_BADVERF);
       }
     }
@@ -94,7 +100,10 @@ export class RpcDispatcher {
       return this.authError(h.xid, AuthStat.AUTH_TOOWEAK);
     }
     const args = proc.decode(r);
-    if (!r.ok) return this.accepted(h.xid, AcceptStat.GARBAGE_ARGS);
+    if (!r.ok) {
+      this.malformed(session, 'rpc-args', { prog: h.prog, proc: proc.name }, 'malformed procedure arguments');
+      return this.accepted(h.xid, AcceptStat.GARBAGE_ARGS);
+    }
 
     const call: RpcCall = {
       xid: h.xid,
@@ -152,6 +161,10 @@ export class RpcDispatcher {
     );
     if (drcKey !== undefined) this.opts.drc?.forget(drcKey);
     return this.accepted(call.xid, AcceptStat.SYSTEM_ERR);
+  }
+
+  private malformed(session: RpcSession, cause: string, fields: Record<string, unknown>, msg: string): void {
+    this.opts.warnings.warn(cause, session.clientAddr, fields, `${msg}: answered with an RPC error`);
   }
 
   private accepted(xid: number, stat: number): RpcReply {

@@ -117,6 +117,44 @@ describe('RecordDecoder', () => {
     expect(small.toString('hex')).toBe('cafef00d');
   });
 
+  it('holds a record back at its header until its gate admits it, and offers reads no further', () => {
+    const asked: number[] = [];
+    let open = false;
+    let settled = 0;
+    const gate = {
+      admit: (bytes: number) => (asked.push(bytes), open),
+      settle: () => void settled++,
+    };
+    const d = new RecordDecoder(4 * 1024 * 1024, gate);
+    const len = 1024 * 1024;
+    d.push(Buffer.from([0x80, 0x10, 0x00, 0x00]));
+    d.push(Buffer.alloc(1000, 1));
+    expect(d.next()).toBeUndefined();
+    expect(d.next()).toBeUndefined();
+    expect(asked).toEqual([len, len]);
+    // Unadmitted, a record is offered one read's worth of room, not the rest of its length.
+    expect(d.readBuffer().length).toBe(64 * 1024);
+    open = true;
+    expect(d.next()).toBeUndefined();
+    expect(d.readBuffer().length).toBe(len - 1000 + 64 * 1024);
+    d.push(Buffer.alloc(len - 1000, 1));
+    expect(d.next()?.length).toBe(len);
+    expect(settled).toBe(1);
+  });
+
+  it('asks the gate for the whole record at each fragment, and settles a dead stream', () => {
+    const asked: number[] = [];
+    let settled = 0;
+    const gate = { admit: (bytes: number) => (asked.push(bytes), true), settle: () => void settled++ };
+    const d = new RecordDecoder(16, gate);
+    d.push(hex('00000004 01020304 00000004 05060708 # two fragments, not last'));
+    d.push(hex('80000010 # last fragment: too much'));
+    expect(d.next()).toBeUndefined();
+    expect(asked).toEqual([4, 8]);
+    expect(d.error).toBeDefined();
+    expect(settled).toBe(1);
+  });
+
   it('yields an empty record for an empty last fragment', () => {
     const d = new RecordDecoder(16);
     d.push(hex('80000000'));

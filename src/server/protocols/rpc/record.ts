@@ -9,6 +9,17 @@ import { RECORD_MARK_BYTES } from './message.ts';
 
 /** The least free space a socket read is offered (Node reads up to 64 KiB at a time). */
 const MIN_READ = 64 * 1024;
+/**
+ * Decides whether the record being received may grow to `recordBytes`: asked at each of its
+ * fragment headers, before any room is made for the fragment. While it says no, `next`
+ * reports "need more" and leaves the header unread; it is asked again on the next `next`.
+ */
+export interface RecordGate {
+  admit(recordBytes: number): boolean;
+  /** The admitted record is complete, or the stream died: it holds nothing any more. */
+  settle(): void;
+}
+
 /** Receive buffers hold at least this much, and room for a few records of the largest size seen. */
 const MIN_SLAB = 256 * 1024;
 const RECORDS_PER_SLAB = 4;
@@ -27,7 +38,10 @@ class Slab {
  * fragment, as clients do, is returned as a view of that buffer: no copy. The buffer's space
  * is reused once every record in it has been handed back with `recycle`. A fragment header
  * that would take the record past `maxRecordSize` sets `error` before any room is made for
- * it; the stream is then dead. Multi-fragment records are copied out and joined.
+ * it; the stream is then dead. A `gate` may hold a record back at a fragment header; reads
+ * are offered room up to the end of the fragment being received plus MIN_READ, so no more
+ * than MIN_READ of a record is taken in before its gate has admitted it. Multi-fragment
+ * records are copied out and joined.
  */
 export class RecordDecoder {
   private slab: Slab;
@@ -48,7 +62,10 @@ export class RecordDecoder {
   private readonly lent = new WeakMap<Buffer, Slab>();
   error: string | undefined;
 
-  constructor(readonly maxRecordSize: number) {
+  constructor(
+    readonly maxRecordSize: number,
+    private readonly gate?: RecordGate,
+  ) {
     this.slab = new Slab(Buffer.allocUnsafeSlow(MIN_SLAB));
   }
 
@@ -68,7 +85,8 @@ export class RecordDecoder {
     // The record being received, if its length is known, should end inside this buffer.
     const recordEnd = this.fragLeft >= 0 && !this.collecting ? this.parsePos + this.fragLeft : 0;
     if (slab.buf.length - this.readPos < MIN_READ || recordEnd > slab.buf.length) this.switchSlab();
-    return this.slab.buf.subarray(this.readPos);
+    const fragmentEnd = this.fragLeft >= 0 ? this.parsePos + this.fragLeft : this.parsePos;
+    return this.slab.buf.subarray(this.readPos, Math.max(this.readPos, fragmentEnd) + MIN_READ);
   }
 
   /** `n` bytes were written at the start of the last `readBuffer()`. */
@@ -97,6 +115,7 @@ export class RecordDecoder {
           this.fail(`record of more than ${this.maxRecordSize} bytes`);
           return undefined;
         }
+        if (this.gate && !this.gate.admit(this.recordLen + len)) return undefined;
         this.parsePos += 4;
         this.lastFragment = (header & LAST_FRAGMENT) !== 0;
         this.fragLeft = len;
@@ -111,6 +130,7 @@ export class RecordDecoder {
         this.largest = Math.max(this.largest, record.length);
         this.slab.lent++;
         this.lent.set(record, this.slab);
+        this.gate?.settle();
         return record;
       }
       const n = Math.min(this.fragLeft, this.readPos - this.parsePos);
@@ -127,6 +147,7 @@ export class RecordDecoder {
         this.parts = [];
         this.recordLen = 0;
         this.collecting = false;
+        this.gate?.settle();
         return record;
       }
     }
@@ -163,6 +184,7 @@ export class RecordDecoder {
 
   private fail(reason: string): void {
     this.error = reason;
+    this.gate?.settle();
     this.parts = [];
     this.recordLen = 0;
     this.collecting = false;

@@ -1,24 +1,29 @@
 /**
  * A TCP listener serving RPC programs: one RpcConnection per client, graceful stop and
  * targeted disconnects. The NFS (+ MOUNT) and portmap adapters are built on it.
+ * Connections past the limits (connection-limits.ts) are reset as soon as they are
+ * accepted; a periodic sweep closes the idle ones and those owing a record too long.
  */
 import { createServer, type Server, type Socket } from 'node:net';
-import type { Logger } from 'pino';
-import { RpcConnection, type ConnectionStats } from './connection.ts';
+import { plainAddress } from './address.ts';
+import { RpcConnection, type ConnectionOptions, type ConnectionStats } from './connection.ts';
 import type { RpcDispatcher } from './dispatcher.ts';
 
-export interface RpcServerOptions {
+export interface RpcServerOptions extends ConnectionOptions {
   bind: string;
   port: number;
-  maxRecordSize: number;
-  maxInFlight: number;
-  logger: Logger;
+}
+
+/** How often connections are checked against the timeouts: a fraction of the shorter one. */
+function sweepIntervalMs(settings: { idleTimeoutMs: number; recordTimeoutMs: number }): number {
+  return Math.min(1000, Math.max(50, Math.min(settings.idleTimeoutMs, settings.recordTimeoutMs) / 4));
 }
 
 export class RpcTcpServer {
   private readonly server: Server;
   private readonly connections = new Set<RpcConnection>();
   private boundPort: number;
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly dispatcher: RpcDispatcher,
@@ -43,6 +48,8 @@ export class RpcTcpServer {
         const addr = this.server.address();
         if (addr && typeof addr === 'object') this.boundPort = addr.port;
         this.opts.logger.info({ bind: this.opts.bind, port: this.boundPort }, 'listening');
+        this.sweeper = setInterval(this.sweep, sweepIntervalMs(this.opts.limits.settings));
+        this.sweeper.unref();
         resolve();
       });
     });
@@ -50,6 +57,7 @@ export class RpcTcpServer {
 
   /** Stops accepting, waits up to `deadlineMs` for in-flight calls, then closes every connection. */
   async stop(deadlineMs: number): Promise<void> {
+    clearInterval(this.sweeper);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const conns = [...this.connections];
     let timer: NodeJS.Timeout | undefined;
@@ -77,8 +85,31 @@ export class RpcTcpServer {
   }
 
   private readonly onConnection = (accepted: Socket): void => {
+    const clientAddr = plainAddress(accepted.remoteAddress ?? '');
+    const refusal = this.opts.limits.admit(clientAddr);
+    if (refusal !== undefined) {
+      const { maxConnections, maxConnectionsPerClient } = this.opts.limits.settings;
+      const limit = refusal === 'max_connections' ? maxConnections : maxConnectionsPerClient;
+      this.opts.warnings.warn(
+        'connection-refused',
+        clientAddr,
+        { reason: refusal, limit },
+        'connection refused: too many connections',
+      );
+      // A reset, not a close: the client learns at once, and no TIME_WAIT is left here.
+      accepted.resetAndDestroy();
+      return;
+    }
     const conn = RpcConnection.accept(accepted, this.dispatcher, this.opts);
     this.connections.add(conn);
-    conn.whenClosed(() => this.connections.delete(conn));
+    conn.whenClosed(() => {
+      this.connections.delete(conn);
+      this.opts.limits.release(clientAddr);
+    });
+  };
+
+  private readonly sweep = (): void => {
+    const now = Date.now();
+    for (const c of this.connections) c.expire(now);
   };
 }

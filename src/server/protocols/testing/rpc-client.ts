@@ -66,9 +66,10 @@ export class RpcTestClient {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static connect(port: number, host = '127.0.0.1'): Promise<RpcTestClient> {
+  /** Connects from `localAddress` when given (any 127.x.y.z address is this machine's). */
+  static connect(port: number, host = '127.0.0.1', localAddress?: string): Promise<RpcTestClient> {
     return new Promise((resolve, reject) => {
-      const s = connect({ port, host }, () => resolve(new RpcTestClient(s)));
+      const s = connect({ port, host, localAddress }, () => resolve(new RpcTestClient(s)));
       s.once('error', reject);
     });
   }

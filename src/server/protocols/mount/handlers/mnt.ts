@@ -46,7 +46,7 @@ export function mntProcedure(deps: MountDeps): RpcProcedure<string, MntResult> {
       if (!match) return fail(MountStat.NOENT);
       const { share, below } = match;
       if (!clientAllowed(share, clientAddr)) {
-        runtime.logger.info({ client: clientAddr, share: share.name }, 'mount refused by export rules');
+        deps.warnings.info('mount-refused', clientAddr, { share: share.name }, 'mount refused by export rules');
         return fail(MountStat.ACCES);
       }
       let handle: Buffer;
