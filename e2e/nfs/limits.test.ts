@@ -6,6 +6,7 @@
 // keeps working, and a burst of malformed input logs a bounded number of lines.
 // Clients are told apart by their loopback source address (127.0.1.n, 127.0.2.n).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIBNFS_UTILS, unmet } from '../helpers/requirements.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import {
   attempt,
@@ -42,7 +43,7 @@ function closeAll(conns: RawConnection[]): Promise<void[]> {
   return Promise.all(conns.map((c) => c.closed));
 }
 
-describe('NFS connection limits (dfs, raw connections and nfs-ls)', () => {
+describe.skipIf(unmet(LIBNFS_UTILS) !== null)('NFS connection limits (dfs, raw connections and nfs-ls)', () => {
   let dfs: DfsProcess;
   const ctx = (what: string, output = ''): string => `${what}\n${output}\n--- dfs log (tail) ---\n${tail(dfs.logs())}`;
 
