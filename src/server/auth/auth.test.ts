@@ -156,6 +156,20 @@ describe('AuthService', () => {
     expect(slept).toBe(0);
   });
 
+  it('logs a few failed sign-ins per address a minute, not one line per guess', async () => {
+    const lines: { msg: string; client?: string }[] = [];
+    const capture = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const sleep = async (ms: number) => {
+      now += ms;
+    };
+    const auth = new AuthService(store, settings, capture, { now: clock, sleep });
+    for (let i = 0; i < 30; i++) await rejects(auth.login('alice', `bad-${i}`, '192.0.2.7'), 'UNAUTHENTICATED');
+    await rejects(auth.login('alice', 'bad', '192.0.2.8'), 'UNAUTHENTICATED');
+    const failed = lines.filter((l) => l.msg === 'login failed');
+    expect(failed.filter((l) => l.client === '192.0.2.7')).toHaveLength(5);
+    expect(failed.filter((l) => l.client === '192.0.2.8')).toHaveLength(1);
+  });
+
   it('refuses attempts past the longest wait with RATE_LIMITED, saying how long to wait in words', async () => {
     const auth = new AuthService(store, settings, logger, { now: clock, sleep: () => new Promise(() => undefined) });
     const attempts = Array.from({ length: 20 }, (_, i) => auth.login('alice', `bad-${i}`, '::1'));

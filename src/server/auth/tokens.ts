@@ -18,6 +18,7 @@ import { DittoError, isDittoError } from '../../shared/errors.ts';
 import type { User } from '../controlplane/models.ts';
 import type { UserStore } from '../controlplane/store/store.ts';
 import type { SettingsService } from '../runtime/settings.ts';
+import { LogLimiter } from '../logging/log-limiter.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { LoginThrottle, type Admission, type ThrottleOptions } from './ratelimit.ts';
 
@@ -63,6 +64,8 @@ export class AuthService {
   private key: Promise<Uint8Array> | undefined;
   private revoked: Map<string, number> | undefined;
   private readonly throttle: LoginThrottle;
+  /** A guesser cannot flood the log: a few "login failed" lines per address a minute. */
+  private readonly failureLog: LogLimiter;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<unknown>;
   private readonly accessTtl: number;
@@ -79,6 +82,7 @@ export class AuthService {
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleep;
     this.throttle = new LoginThrottle({ now: this.now, ...options.throttle });
+    this.failureLog = new LogLimiter(logger);
     this.accessTtl = options.accessTtlSeconds ?? ACCESS_TTL_SECONDS;
     this.refreshTtl = options.refreshTtlSeconds ?? REFRESH_TTL_SECONDS;
   }
@@ -125,10 +129,8 @@ export class AuthService {
       attempt.done(!(passwordOk && user?.enabled));
     }
     if (!user || !passwordOk || !user.enabled) {
-      this.logger.warn(
-        { user: username, ip, reason: !user ? 'unknown user' : !passwordOk ? 'bad password' : 'disabled' },
-        'login failed',
-      );
+      const reason = !user ? 'unknown user' : !passwordOk ? 'bad password' : 'disabled';
+      this.failureLog.warn('login-failed', ip, { user: username, reason }, 'login failed');
       throw new DittoError('UNAUTHENTICATED', INVALID_LOGIN);
     }
     this.logger.info({ user: user.username, ip }, 'login');

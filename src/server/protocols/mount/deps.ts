@@ -1,6 +1,6 @@
 /** What the MOUNT procedures need from the server. */
 import type { ProtocolRuntime } from '../../runtime/types.ts';
-import type { LogLimiter } from '../log-limiter.ts';
+import type { LogLimiter } from '../../logging/log-limiter.ts';
 import type { XdrReader } from '../xdr/reader.ts';
 import { MNTPATHLEN } from './constants.ts';
 

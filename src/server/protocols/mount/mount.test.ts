@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogLimiter } from '../log-limiter.ts';
+import { LogLimiter } from '../../logging/log-limiter.ts';
 import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
 import { hex } from '../testing/hex.ts';
 import { testCall, testRuntime } from '../testing/test-runtime.ts';

@@ -21,7 +21,7 @@ import type {
   ProtocolAdapter,
   ProtocolRuntime,
 } from '../../runtime/types.ts';
-import { LogLimiter } from '../log-limiter.ts';
+import { LogLimiter } from '../../logging/log-limiter.ts';
 import { mountProgram } from '../mount/program.ts';
 import type { ConnectionStats } from '../rpc/connection.ts';
 import {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { AdapterFactory, ProtocolAdapter } from '../../runtime/types.ts';
-import { LogLimiter } from '../log-limiter.ts';
+import { LogLimiter } from '../../logging/log-limiter.ts';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from '../rpc/connection-limits.ts';
 import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { RpcTcpServer } from '../rpc/server.ts';

@@ -13,7 +13,7 @@
  */
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { LogLimiter } from '../log-limiter.ts';
+import type { LogLimiter } from '../../logging/log-limiter.ts';
 import { plainAddress } from './address.ts';
 import type { ConnectionLimits, TimeoutReason } from './connection-limits.ts';
 import type { DispatchOutcome, RpcDispatcher } from './dispatcher.ts';

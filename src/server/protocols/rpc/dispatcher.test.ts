@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { LogLimiter } from '../log-limiter.ts';
+import { LogLimiter } from '../../logging/log-limiter.ts';
 import { callMessage } from '../testing/rpc-client.ts';
 import { XdrReader } from '../xdr/reader.ts';
 import { AcceptStat, AuthStat, RejectStat, ReplyStat } from './constants.ts';

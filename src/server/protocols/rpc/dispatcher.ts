@@ -5,7 +5,7 @@
  * connection layer frames and writes.
  */
 import type { Logger } from 'pino';
-import type { LogLimiter } from '../log-limiter.ts';
+import type { LogLimiter } from '../../logging/log-limiter.ts';
 import { XdrReader } from '../xdr/reader.ts';
 import { XdrWriter } from '../xdr/writer.ts';
 import { authContextOf, decodeCredential } from './auth.ts';
