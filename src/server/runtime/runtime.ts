@@ -9,6 +9,7 @@ import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
 import { AuthService } from '../auth/tokens.ts';
+import { AccessIndex } from './access.ts';
 import { AdaptersService } from './adapters.ts';
 import { AlertsService } from './alerts.ts';
 import { EventHub } from './events.ts';
@@ -51,6 +52,8 @@ export class Runtime implements ProtocolRuntime {
   readonly bootVerifier = randomBytes(8);
   readonly startedAt = new Date();
   readonly stores: StoresService;
+  /** Share access by uid, rebuilt on every change of users, groups, grants or shares. */
+  readonly access: AccessIndex;
   readonly shares: SharesService;
   readonly adapters: AdaptersService;
   // Control plane (issue 4): users/groups/permissions, API auth, settings, live events, alerts.
@@ -76,18 +79,20 @@ export class Runtime implements ProtocolRuntime {
       this.logger,
     );
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
+    this.access = new AccessIndex(store);
     this.shares = new SharesService(
       store,
       this.stores,
       this.metadata,
       this.payload,
+      this.access,
       (share) => this.closeShareSessions(share),
       this.logger,
     );
     for (const [type, factory] of Object.entries(options.factories))
       this.adapters.setFactory(type as AdapterType, factory);
     this.settings = new SettingsService(store);
-    this.users = new UsersService(store, this.logger);
+    this.users = new UsersService(store, this.access, this.logger);
     this.auth = new AuthService(store, this.settings, this.logger, { secret: options.controlplaneSecret });
     this.events = new EventHub(this.mounts, this.adapters, this.logger);
     this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, {
@@ -117,6 +122,7 @@ export class Runtime implements ProtocolRuntime {
     await this.auth.init();
     this.events.start();
     this.alerts.start();
+    await this.access.rebuild();
     await this.shares.loadAll();
     await this.adapters.startAll();
     return admin;
