@@ -15,6 +15,7 @@ import { AlertsService } from './alerts.ts';
 import { EventHub } from './events.ts';
 import { ADMIN_USERNAME, ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
+import { localNetworks } from './networks.ts';
 import { SessionsService } from './sessions.ts';
 import { SettingsService } from './settings.ts';
 import { StoreAdmin } from './store-admin.ts';
@@ -23,7 +24,7 @@ import { StoresService } from './stores.ts';
 import type { AdapterFactory, ProtocolRuntime } from './types.ts';
 import { UsersService } from './users.ts';
 import { statsSnapshot } from './stats.ts';
-import type { StatsDto } from '../../shared/api/schemas.ts';
+import type { NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
 
 export const DEFAULT_METADATA_STORE = 'default-metadata';
 export const DEFAULT_PAYLOAD_STORE = 'default-payload';
@@ -145,6 +146,11 @@ export class Runtime implements ProtocolRuntime {
   /** A snapshot of the server for the dashboard and `dfsctl` (see stats.ts). */
   stats(): Promise<StatsDto> {
     return statsSnapshot(this);
+  }
+
+  /** The networks this computer is on: what "everyone on my network" allows. */
+  networks(): NetworkDto[] {
+    return localNetworks();
   }
 
   /** Ends every live session of a share on all protocols. */

@@ -391,6 +391,16 @@ export const UpdateGuestRequest = z.strictObject({
   gid: UnixIdSchema.optional(),
 });
 
+/** A network this computer is on (for a share's allowed networks). */
+export const NetworkSchema = z.object({
+  /** The network, e.g. 192.168.1.0/24. */
+  cidr: z.string(),
+  interface: z.string(),
+  /** Loopback: this computer only. */
+  internal: z.boolean(),
+});
+export type NetworkDto = z.infer<typeof NetworkSchema>;
+
 // ---------------------------------------------------------------------------------------
 // Mounts, clients, stats, alerts
 // ---------------------------------------------------------------------------------------
