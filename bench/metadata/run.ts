@@ -13,14 +13,20 @@ import { MetadataService } from '../../src/server/metadata/service.ts';
 import type { MetadataStore } from '../../src/server/metadata/store.ts';
 import { MemoryMetadataStore } from '../../src/server/metadata/stores/memory/memory-store.ts';
 import { SqliteMetadataStore } from '../../src/server/metadata/stores/sqlite/sqlite-store.ts';
-import type { AuthContext, FileHandle } from '../../src/server/metadata/types.ts';
+import type { AuthContext, FileHandle, ShareExportOptions } from '../../src/server/metadata/types.ts';
 
 const { values } = parseArgs({ options: { entries: { type: 'string', default: '100000' } } });
 const N = Number(values.entries);
 const PAGE = 256;
 const WRITE = 4096;
 const AUTH: AuthContext = { uid: 1000, gid: 1000, gids: [], clientAddr: '127.0.0.1' };
-const OPTIONS = { readOnly: false, squash: 'none', anonUid: 65534, anonGid: 65534 } as const;
+const OPTIONS: ShareExportOptions = {
+  readOnly: false,
+  squash: 'none',
+  anonUid: 65534,
+  anonGid: 65534,
+  access: () => 'write',
+};
 
 interface Row {
   store: string;
@@ -62,7 +68,7 @@ async function bench(storeName: string, store: MetadataStore, callers: number, n
     }),
   );
   record('lookup', await measure(n, callers, (i) => svc.lookup(AUTH, dir, `file-${(i * 7919) % n}`)));
-  record('getattr', await measure(n, callers, (i) => svc.getAttr(handles[(i * 7919) % n]!)));
+  record('getattr', await measure(n, callers, (i) => svc.getAttr(AUTH, handles[(i * 7919) % n]!)));
 
   // Page start cookies (untimed), then the pages shared out among the callers.
   const starts: number[] = [];

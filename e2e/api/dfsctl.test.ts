@@ -87,6 +87,8 @@ describe('dfsctl end to end', () => {
       'ctlpayload',
       '--squash',
       'none',
+      '--default-access',
+      'read',
       '--no-smb',
     ]);
 
@@ -99,7 +101,7 @@ describe('dfsctl end to end', () => {
     expect(table.split('\n')[0]).toMatch(/^NAME\s+ENABLED\s+PROTOCOLS/);
     expect(table).toMatch(/^\/ctl\s+yes\s+nfs\s/m);
     const shares = JSON.parse(sharesJson) as { name: string; metadataStore: string }[];
-    expect(shares.find((s) => s.name === '/ctl')).toMatchObject({ metadataStore: 'ctlmeta' });
+    expect(shares.find((s) => s.name === '/ctl')).toMatchObject({ metadataStore: 'ctlmeta', defaultAccess: 'read' });
     const users = JSON.parse(usersJson) as { username: string; role: string }[];
     expect(users.find((u) => u.username === 'carol')).toMatchObject({ role: 'operator' });
     expect(usersTable).toMatch(/^carol\s+operator\s/m);
@@ -111,11 +113,15 @@ describe('dfsctl end to end', () => {
   });
 
   it('reports API errors in one line with exit code 1, usage errors with 2', async () => {
-    const [inUse, invalid, usage] = await Promise.all([
+    const [inUse, invalid, usage, uidTaken] = await Promise.all([
       ctl(['store', 'metadata', 'delete', 'ctlmeta']),
       ctl(['user', 'create', 'dave', '--password', 'short']),
       ctl(['share', 'frobnicate']),
+      ctl(['user', 'update', 'carol', '--uid', '1000']),
     ]);
+    // The admin, the first user, has uid 1000; NFS knows users by uid, so it cannot be shared.
+    expect(uidTaken.code).toBe(1);
+    expect(uidTaken.stderr.trim()).toMatch(/^dfsctl: uid 1000 is already used by admin.*\(CONFLICT\)$/);
     expect(inUse.code).toBe(1);
     expect(inUse.stderr.trim()).toMatch(/^dfsctl: .*used by \/ctl.*\(IN_USE\)$/);
     expect(invalid.code).toBe(1);

@@ -210,6 +210,8 @@ describe('API: every endpoint', () => {
     await ok('settings.delete', { params: { key: 'server.name' } });
     await ok('guest.get', {}, operator.accessToken);
     await ok('guest.update', { body: { enabled: true, uid: 65534 } });
+    const networks = (await ok('networks.list', {}, operator.accessToken)) as { cidr: string }[];
+    expect(networks.map((n) => n.cidr)).toContain('127.0.0.0/8');
 
     // alerts: a 1 % threshold raises the disk alert at once
     await ok('settings.set', { params: { key: 'alerts.diskAlmostFullPercent' }, body: { value: 1 } });

@@ -241,10 +241,50 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       await page.locator('tr[data-share="/e2e-share"]').waitFor();
       await screenshot(page, 'share-list');
 
-      const ls = await run('nfs-ls', [nfsUrl(dfs, '/e2e-share')]);
+      // "Only me" is a real grant over NFS too: the admin's uid mounts, a squashed root does not.
+      const { uid } = await api.call('users.get', { params: { username: 'admin' } });
+      const ls = await run('nfs-ls', [`${nfsUrl(dfs, '/e2e-share')}&uid=${uid}&gid=${uid}`]);
       expect(ls.code, ls.output).toBe(0);
+      const asRoot = await run('nfs-ls', [`${nfsUrl(dfs, '/e2e-share')}&uid=0&gid=0`]);
+      expect(asRoot.output).toMatch(/MNT3ERR_ACCES/);
       const perms = await api.call('shares.permissions', { params: { name: '/e2e-share' } });
-      expect(perms.entries).toContainEqual({ principalType: 'user', principal: 'admin', access: 'write' });
+      expect(perms.entries).toEqual([{ principalType: 'user', principal: 'admin', access: 'write' }]);
+      expect((await api.call('shares.get', { params: { name: '/e2e-share' } })).defaultAccess).toBe('none');
+    });
+
+    it('the other access presets create their grants', async () => {
+      const { page } = browser;
+      const create = async (name: string, preset: string): Promise<void> => {
+        await page.goto(`${ui.url}#/shares/new`);
+        await page.getByTestId('share-wizard').waitFor();
+        await page.getByRole('radio', { name: /default-payload/ }).check();
+        await page.getByRole('button', { name: 'Next' }).click();
+        await page.getByLabel('Share name').fill(name);
+        await page.getByRole('button', { name: 'Next' }).click();
+        await page.getByRole('button', { name: 'Next' }).click();
+        await page.getByText(preset).click();
+        await screenshot(page, `share-wizard-access${name.replace('/', '-')}`);
+        await page.getByRole('button', { name: 'Next' }).click();
+        await page.getByRole('button', { name: 'Create share' }).click();
+        await page.getByTestId('share-done').waitFor();
+        await page.getByRole('button', { name: 'Finish' }).click();
+        await page.locator(`tr[data-share="${name}"]`).waitFor();
+      };
+      await create('/e2e-lan', 'Everyone on my network, read-only');
+      const lan = await api.call('shares.get', { params: { name: '/e2e-lan' } });
+      const networks = (await api.call('networks.list', {})).map((n) => n.cidr);
+      expect(lan).toMatchObject({ defaultAccess: 'read', guestAccess: 'read', allowedNetworks: networks });
+      expect((await api.call('shares.permissions', { params: { name: '/e2e-lan' } })).entries).toEqual([
+        { principalType: 'user', principal: 'admin', access: 'write' },
+      ]);
+      expect((await api.call('guest.get', {})).enabled).toBe(true);
+
+      // "People I choose" starts with the person creating the share.
+      await create('/e2e-chosen', 'People I choose');
+      expect((await api.call('shares.get', { params: { name: '/e2e-chosen' } })).defaultAccess).toBe('none');
+      expect((await api.call('shares.permissions', { params: { name: '/e2e-chosen' } })).entries).toEqual([
+        { principalType: 'user', principal: 'admin', access: 'write' },
+      ]);
     });
 
     it('draws non-zero throughput on the dashboard while nfs-cp copies 64 MiB', async () => {
@@ -287,8 +327,9 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       await dialog.getByText('Expected at least 8 characters.').waitFor();
       await dialog.getByLabel('Password', { exact: true }).fill('bob-password-1');
       await dialog.getByLabel('Repeat the password').fill('bob-password-1');
+      await dialog.getByLabel('User id (uid, optional)').fill('501'); // a Mac's first user
       await dialog.getByRole('button', { name: 'Create user' }).click();
-      await page.locator('tr[data-user="bob"]').waitFor();
+      await page.locator('tr[data-user="bob"]').getByText('uid 501').waitFor();
 
       await page.getByLabel('Access of bob to /export').selectOption('read');
       const cell = page.locator('td[data-cell="bob|/export"] [data-testid="effective"]');

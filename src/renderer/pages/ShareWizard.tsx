@@ -11,6 +11,9 @@ import {
   CreateShareRequest,
   ShareNameSchema,
   StoreNameSchema,
+  presetGrants,
+  type AccessPreset,
+  type PermissionEntry,
   type ShareAccess,
   type ShareDto,
 } from '../../shared/api/index.ts';
@@ -24,12 +27,12 @@ import { useConnectInfo } from '../lib/connect.ts';
 import { connectLines } from '../lib/format.ts';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
 import { ConnectLines } from './Connect.tsx';
+import { NFS_TRUSTS_CLIENTS } from './Users.tsx';
 
 type Where =
   | { kind: 'store'; payloadStore: string }
   | { kind: 'folder'; path: string }
   | { kind: 's3'; bucket: string; region: string; endpoint: string; accessKeyId: string; secretAccessKey: string };
-type Preset = 'me' | 'choose' | 'everyone-read' | 'guest-write';
 type Grid = Record<string, ShareAccess | 'inherit'>; // key: "user:alice" / "group:staff"
 
 const STEPS = ['Where', 'Name', 'Protocols', 'Access', 'Advanced', 'Done'] as const;
@@ -47,7 +50,7 @@ export interface WizardState {
   nameTouched: boolean;
   nfs: boolean;
   smb: boolean;
-  preset: Preset;
+  preset: AccessPreset;
   grid: Grid;
   allowedNetworks: string;
   squash: 'root_to_guest' | 'all_to_guest' | 'none';
@@ -100,6 +103,7 @@ export function ShareWizard(props: {
   const users = useOp('users.list', {});
   const groups = useOp('groups.list', {});
   const guest = useOp('guest.get', {});
+  const networks = useOp('networks.list', {});
   const connect = useConnectInfo();
 
   const [step, setStep] = useState(0);
@@ -110,7 +114,8 @@ export function ShareWizard(props: {
     nfs: true,
     smb: true,
     preset: 'me',
-    grid: {},
+    // "People I choose" starts with the person creating the share.
+    grid: { [`user:${me}`]: 'write' },
     allowedNetworks: '',
     squash: 'root_to_guest',
     browsable: true,
@@ -186,17 +191,27 @@ export function ShareWizard(props: {
     setStep(step + 1);
   }
 
+  /** The preset's grants; networks typed under Advanced win over "this computer's networks". */
+  function grants() {
+    const chosen: PermissionEntry[] = Object.entries(s.grid).flatMap(([k, v]) => {
+      const [type, ...rest] = k.split(':');
+      return v === 'inherit' ? [] : [{ principalType: type as 'user' | 'group', principal: rest.join(':'), access: v }];
+    });
+    return presetGrants(s.preset, { owner: me, chosen, networks: (networks.data ?? []).map((n) => n.cidr) });
+  }
+
   function shareBody(payloadStore: string) {
-    const guestAccess: ShareAccess =
-      s.preset === 'everyone-read' ? 'read' : s.preset === 'guest-write' ? 'write' : 'none';
+    const { share } = grants();
+    const typed = splitList(s.allowedNetworks);
     return {
       name: s.name.startsWith('/') ? s.name : `/${s.name}`,
       metadataStore: metadataStores.data?.[0]?.name ?? 'default-metadata',
       payloadStore,
       protocols: { nfs: s.nfs, smb: s.smb },
-      guestAccess,
+      guestAccess: share.guestAccess,
+      defaultAccess: share.defaultAccess,
       squash: s.squash,
-      allowedNetworks: splitList(s.allowedNetworks),
+      allowedNetworks: typed.length > 0 ? typed : share.allowedNetworks,
       smb: {
         browsable: s.browsable,
         encrypt: s.encrypt,
@@ -204,18 +219,6 @@ export function ShareWizard(props: {
         hostsDeny: splitList(s.hostsDeny),
       },
     };
-  }
-
-  function permissionEntries(): { principalType: 'user' | 'group'; principal: string; access: ShareAccess }[] {
-    if (s.preset === 'choose') {
-      return Object.entries(s.grid)
-        .filter(([, v]) => v !== 'inherit')
-        .map(([k, v]) => {
-          const [type, ...rest] = k.split(':');
-          return { principalType: type as 'user' | 'group', principal: rest.join(':'), access: v as ShareAccess };
-        });
-    }
-    return [{ principalType: 'user', principal: me, access: 'write' }];
   }
 
   async function create() {
@@ -272,14 +275,14 @@ export function ShareWizard(props: {
       setCreated(share);
       // 3. Who may access it.
       setBusy('Setting who may access it…');
-      for (const p of permissionEntries()) {
+      const { permissions, needsGuest } = grants();
+      for (const p of permissions) {
         await t.call('shares.setPermission', {
           params: { name: share.name, principalType: p.principalType, principal: p.principal },
           body: { access: p.access },
         });
       }
-      if (share.guestAccess !== 'none' && guest.data && !guest.data.enabled)
-        await t.call('guest.update', { body: { enabled: true } });
+      if (needsGuest && guest.data && !guest.data.enabled) await t.call('guest.update', { body: { enabled: true } });
       await qc.invalidateQueries({ queryKey: ['shares.list'] });
       setBusy(undefined);
       if (props.embedded) props.onFinish(share);
@@ -447,7 +450,9 @@ export function ShareWizard(props: {
                 [
                   'everyone-read',
                   'Everyone on my network, read-only',
-                  'Anyone on your network can open and copy files; only you can change them.',
+                  `Anyone on your network can open and copy files; only you can change them. Over NFS only ${
+                    (networks.data ?? []).map((n) => n.cidr).join(', ') || "this computer's networks"
+                  } may connect.`,
                 ],
                 [
                   'guest-write',
@@ -478,6 +483,7 @@ export function ShareWizard(props: {
             {(s.preset === 'everyone-read' || s.preset === 'guest-write') && guest.data && !guest.data.enabled && (
               <p className="muted">Guest access is off for this server; creating this share turns it on.</p>
             )}
+            {s.nfs && <p className="muted">{NFS_TRUSTS_CLIENTS}</p>}
             {s.preset === 'choose' && (
               <DataTable
                 className="table compact"
@@ -527,7 +533,13 @@ export function ShareWizard(props: {
                     placeholder="192.168.1.0/24"
                     onChange={(v) => set({ allowedNetworks: v })}
                     error={errors['allowedNetworks']}
-                    hint="Addresses or networks, separated by commas. Empty allows every network that can reach this computer."
+                    hint={
+                      s.preset === 'everyone-read'
+                        ? `Addresses or networks, separated by commas. Empty: this computer's networks (${
+                            (networks.data ?? []).map((n) => n.cidr).join(', ') || 'none found'
+                          }).`
+                        : 'Addresses or networks, separated by commas. Empty allows every network that can reach this computer.'
+                    }
                   />
                   <SelectField
                     label="NFS: root users of clients"

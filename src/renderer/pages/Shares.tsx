@@ -85,7 +85,11 @@ function ShareList() {
                 {sh.readOnly && <Badge kind="muted">read-only</Badge>}{' '}
                 {sh.guestAccess === 'write' && <Badge kind="error">guests write</Badge>}
                 {sh.guestAccess === 'read' && <Badge kind="info">guests read</Badge>}
-                {sh.guestAccess === 'none' && <span className="muted small">people you chose</span>}
+                {sh.defaultAccess === 'write' && <Badge kind="warn">everyone writes</Badge>}
+                {sh.defaultAccess === 'read' && <Badge kind="info">everyone reads</Badge>}
+                {sh.guestAccess === 'none' && sh.defaultAccess === 'none' && (
+                  <span className="muted small">people you chose</span>
+                )}
               </td>
               <td>{sh.activeMounts}</td>
               <td>
@@ -148,6 +152,7 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
     squash: share.squash,
     allowedNetworks: share.allowedNetworks.join(', '),
     guestAccess: share.guestAccess,
+    defaultAccess: share.defaultAccess,
     browsable: share.smb.browsable,
     encrypt: share.smb.encrypt,
     hostsAllow: share.smb.hostsAllow.join(', '),
@@ -170,6 +175,7 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
       squash: f.squash,
       allowedNetworks: list(f.allowedNetworks),
       guestAccess: f.guestAccess,
+      defaultAccess: f.defaultAccess,
       smb: { browsable: f.browsable, encrypt: f.encrypt, hostsAllow: list(f.hostsAllow), hostsDeny: list(f.hostsDeny) },
       ...(f.payloadStore !== share.payloadStore ? { payloadStore: f.payloadStore } : {}),
     });
@@ -210,6 +216,17 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
           Guests need no password: anyone who can reach this computer can change or delete files.
         </div>
       )}
+      <SelectField
+        label="Everyone else"
+        value={f.defaultAccess}
+        onChange={(v) => set({ defaultAccess: v })}
+        options={[
+          { value: 'none', label: 'No access' },
+          { value: 'read', label: 'Read only' },
+          { value: 'write', label: 'Read and write' },
+        ]}
+        hint="Users without an entry of their own or of a group, and NFS user ids that are no user's."
+      />
       <SelectField
         label="Store"
         value={f.payloadStore}

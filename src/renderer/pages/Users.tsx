@@ -6,6 +6,7 @@ import {
   CreateUserRequest,
   ROLES,
   SetPasswordRequest,
+  UpdateUserRequest,
   type GroupDto,
   type Role,
   type ShareAccess,
@@ -26,6 +27,14 @@ const ROLE_HELP: Record<Role, string> = {
   user: 'User — uses the shares',
 };
 const ACCESS_LABEL: Record<ShareAccess, string> = { none: 'No access', read: 'Read only', write: 'Read & write' };
+
+/** Said wherever NFS access is decided by uid. */
+export const NFS_TRUSTS_CLIENTS =
+  'NFS trusts the user id a client claims, so anyone on an allowed network can act as any user: keep allowed networks to the devices you trust.';
+const UID_HINT = "The user's id on their computers: a Mac's first user is 501, a Linux one's 1000.";
+
+/** A uid typed in a form: undefined when empty, NaN (refused by the schema) when not a number. */
+const uidOf = (text: string): number | undefined => (text.trim() === '' ? undefined : Number(text.trim()));
 
 export function UsersPage() {
   const [creatingUser, setCreatingUser] = useState(false);
@@ -103,15 +112,24 @@ function UserList() {
 
 function CreateUser({ onClose }: { onClose: () => void }) {
   const create = useMutate('users.create', ['users.list', 'groups.list', 'shares.permissions']);
-  const [f, setF] = useState({ username: '', password: '', confirm: '', role: 'user' as Role, displayName: '' });
+  const [f, setF] = useState({
+    username: '',
+    password: '',
+    confirm: '',
+    role: 'user' as Role,
+    displayName: '',
+    uid: '',
+  });
   const [errors, setErrors] = useState<FieldErrors>({});
   const set = (p: Partial<typeof f>) => setF((o) => ({ ...o, ...p }));
   const submit = () => {
+    const uid = uidOf(f.uid);
     const body = {
       username: f.username.trim(),
       password: f.password,
       role: f.role,
       ...(f.displayName.trim() ? { displayName: f.displayName.trim() } : {}),
+      ...(uid !== undefined ? { uid } : {}),
     };
     const v = check(CreateUserRequest, body);
     const e = v.ok ? {} : { ...v.errors };
@@ -155,6 +173,15 @@ function CreateUser({ onClose }: { onClose: () => void }) {
           onChange={(v) => set({ role: v })}
           options={ROLES.map((r) => ({ value: r, label: ROLE_HELP[r] }))}
         />
+        <TextField
+          label="User id (uid, optional)"
+          name="uid"
+          value={f.uid}
+          onChange={(v) => set({ uid: v })}
+          error={errors['uid']}
+          placeholder="next free from 1000"
+          hint={UID_HINT}
+        />
       </Form>
       <ErrorBox error={create.error} title="The user was not created." />
     </Dialog>
@@ -166,6 +193,7 @@ function EditUser({ user, onClose }: { user: UserDto; onClose: () => void }) {
   const setPw = useMutate('users.setPassword', ['users.list']);
   const [role, setRole] = useState<Role>(user.role);
   const [enabled, setEnabled] = useState(user.enabled);
+  const [uidText, setUidText] = useState(String(user.uid));
   const [password, setPassword] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const save = async () => {
@@ -174,11 +202,16 @@ function EditUser({ user, onClose }: { user: UserDto; onClose: () => void }) {
       const v = check(SetPasswordRequest, { password });
       if (!v.ok) e['password'] = v.errors['password'] ?? 'Invalid password.';
     }
+    const uid = uidOf(uidText);
+    const changes = { role, enabled, ...(uid !== user.uid ? { uid } : {}) };
+    const v = check(UpdateUserRequest, changes);
+    if (!v.ok) Object.assign(e, v.errors);
+    if (uid === undefined) e['uid'] = 'Enter a user id, such as 1000.';
     setErrors(e);
-    if (Object.keys(e).length > 0) return;
+    if (Object.keys(e).length > 0 || !v.ok) return;
     try {
-      if (role !== user.role || enabled !== user.enabled)
-        await update.mutateAsync({ params: { username: user.username }, body: { role, enabled } });
+      if (role !== user.role || enabled !== user.enabled || uid !== user.uid)
+        await update.mutateAsync({ params: { username: user.username }, body: v.value });
       if (password) await setPw.mutateAsync({ params: { username: user.username }, body: { password } });
       onClose();
     } catch {
@@ -205,6 +238,18 @@ function EditUser({ user, onClose }: { user: UserDto; onClose: () => void }) {
         options={ROLES.map((r) => ({ value: r, label: ROLE_HELP[r] }))}
       />
       <Toggle checked={enabled} onChange={setEnabled} label="Account enabled" />
+      <TextField
+        label="User id (uid)"
+        name="uid"
+        value={uidText}
+        onChange={setUidText}
+        error={errors['uid']}
+        hint={
+          <>
+            {UID_HINT} {NFS_TRUSTS_CLIENTS}
+          </>
+        }
+      />
       <TextField
         label="New password (leave empty to keep)"
         type="password"
@@ -271,7 +316,7 @@ function AccessGrid() {
       <h2 id="grid-h">Who can use which share</h2>
       <p className="muted">
         Each cell sets a person's own access to a share; the line below it is what they actually get, counting their
-        groups and guest access.
+        groups and what the share gives everyone else. Over NFS a person is known by their user id (uid).
       </p>
       <ErrorBox error={error} title="Access not changed." />
       {shares.data.length === 0 ? (
@@ -341,9 +386,11 @@ function sourceText(source: string, readOnlyShare: boolean): string {
         ? `(group ${source.slice(6)})`
         : source === 'guest'
           ? '(as guest)'
-          : source === 'disabled'
-            ? '(account disabled)'
-            : '';
+          : source === 'default'
+            ? '(everyone else)'
+            : source === 'disabled'
+              ? '(account disabled)'
+              : '';
   return readOnlyShare ? `${base} (share is read-only)`.trim() : base;
 }
 

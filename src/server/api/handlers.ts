@@ -199,6 +199,7 @@ export const HANDLERS: Handlers = {
   'settings.delete': ({ runtime, params }) => runtime.settings.delete(params.key),
   'guest.get': ({ runtime }) => runtime.store.getGuest(),
   'guest.update': ({ runtime, body }) => runtime.store.updateGuest(body),
+  'networks.list': ({ runtime }) => runtime.networks(),
 
   // --- mounts, clients, stats, alerts ---
   'mounts.list': ({ runtime }) => runtime.sessions.list(),

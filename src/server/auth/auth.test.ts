@@ -2,6 +2,7 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isDittoError } from '../../shared/errors.ts';
 import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
+import { AccessIndex } from '../runtime/access.ts';
 import { SettingsService } from '../runtime/settings.ts';
 import { UsersService } from '../runtime/users.ts';
 import { md4, ntHash } from './nthash.ts';
@@ -59,7 +60,7 @@ describe('AuthService', () => {
   beforeEach(async () => {
     store = SqliteControlPlaneStore.open(':memory:');
     settings = new SettingsService(store);
-    users = new UsersService(store, logger);
+    users = new UsersService(store, new AccessIndex(store), logger);
     await users.create({ username: 'alice', password: 'alice-password', role: 'operator' });
   });
   afterEach(async () => {
@@ -194,7 +195,7 @@ describe('AuthService', () => {
 describe('UsersService', () => {
   it('keeps the last enabled admin', async () => {
     const store = SqliteControlPlaneStore.open(':memory:');
-    const users = new UsersService(store, logger);
+    const users = new UsersService(store, new AccessIndex(store), logger);
     await users.create({ username: 'root', password: 'root-password', role: 'admin' });
     await rejects(users.update('root', { role: 'user' }), 'CONFLICT');
     await rejects(users.update('root', { enabled: false }), 'CONFLICT');

@@ -2,7 +2,7 @@
  * Control-plane domain records: what the control-plane store persists and the Runtime,
  * API and CLI manage. Timestamps are ISO-8601 strings.
  */
-import type { Squash } from '../metadata/types.ts';
+import type { ShareAccess, Squash } from '../metadata/types.ts';
 import type { AdapterConfig as AdapterRuntimeConfig } from '../runtime/types.ts';
 
 export type Role = 'admin' | 'operator' | 'user';
@@ -74,7 +74,7 @@ export interface NewGroup {
   members?: string[];
 }
 
-export type ShareAccess = 'none' | 'read' | 'write';
+export type { ShareAccess };
 
 export interface SmbShareOptions {
   browsable: boolean;
@@ -105,6 +105,11 @@ export interface Share {
   smb: SmbShareOptions;
   /** What unauthenticated (guest) SMB sessions may do. */
   guestAccess: ShareAccess;
+  /**
+   * What everyone else may do: a user without an entry of their own or of a group, and an
+   * NFS uid that is no user's (see src/shared/api/access.ts).
+   */
+  defaultAccess: ShareAccess;
   description: string;
   createdAt: string;
 }
@@ -117,7 +122,7 @@ export type NewShare = Pick<Share, 'name' | 'metadataStore' | 'payloadStore'> &
 /** Stores can be swapped, but a share cannot be renamed (clients mount it by name). */
 export type SharePatch = Partial<Omit<NewShare, 'name'>>;
 
-/** What a share gets for every field NewShare leaves out: a root-squashed read-write share. */
+/** What a share gets for every field NewShare leaves out: a root-squashed share everyone may write. */
 export const SHARE_DEFAULTS: Readonly<Omit<Share, 'id' | 'name' | 'metadataStore' | 'payloadStore' | 'createdAt'>> = {
   enabled: true,
   readOnly: false,
@@ -128,6 +133,7 @@ export const SHARE_DEFAULTS: Readonly<Omit<Share, 'id' | 'name' | 'metadataStore
   protocols: { nfs: true, smb: true },
   smb: { browsable: true, encrypt: false, hostsAllow: [], hostsDeny: [] },
   guestAccess: 'none',
+  defaultAccess: 'write',
   description: '',
 };
 

@@ -1,20 +1,39 @@
-/** Pieces shared by the mutating operations. */
+/** Pieces shared by the operations: admission to the share, and what mutations have in common. */
 import { DittoError } from '../../shared/errors.ts';
 import { newAttr } from './attrs.ts';
 import { type Cred, squash } from './identity.ts';
 import { S_ISGID, inGroup } from './permissions.ts';
 import { handleOf, type HandleRef, type ShareRegistry, type ShareState } from './shares.ts';
 import type { FileRecord } from './store.ts';
-import { type AuthContext, type Entry, type FileHandle, FileType, type Timespec } from './types.ts';
+import { type AuthContext, type Entry, type FileHandle, FileType, type ShareAccess, type Timespec } from './types.ts';
 
 /** Hard link limit (ext4's). */
 export const LINK_MAX = 65000;
 
-/** Start of every mutation: the file a handle names (READ_ONLY if its share is read-only) and the squashed caller. */
-export function mutation(reg: ShareRegistry, auth: AuthContext, h: FileHandle): HandleRef & { cred: Cred } {
-  const { share, fileid, generation } = reg.resolve(h);
-  if (share.options.readOnly) throw new DittoError('READ_ONLY');
-  return { share, fileid, generation, cred: squash(auth, share.options) };
+export interface Admitted extends HandleRef {
+  /** The caller after the share's squash rule. */
+  cred: Cred;
+  /** What the share's grants let the caller do ('read' or 'write' once admitted). */
+  access: ShareAccess;
+}
+
+/**
+ * Start of every operation: the file a handle names and the squashed caller. ACCESS_DENIED
+ * when the share grants the caller nothing, whatever the handle (a handle is no capability).
+ */
+export function admit(reg: ShareRegistry, auth: AuthContext, h: FileHandle): Admitted {
+  const ref = reg.resolve(h);
+  const cred = squash(auth, ref.share.options);
+  const access = ref.share.options.access(cred);
+  if (access === 'none') throw new DittoError('ACCESS_DENIED', 'the share grants this user no access');
+  return { ...ref, cred, access };
+}
+
+/** Start of every mutation: as `admit`, and READ_ONLY when the share is exported read-only or grants the caller only read. */
+export function mutation(reg: ShareRegistry, auth: AuthContext, h: FileHandle): Admitted {
+  const admitted = admit(reg, auth, h);
+  if (admitted.share.options.readOnly || admitted.access !== 'write') throw new DittoError('READ_ONLY');
+  return admitted;
 }
 
 /** A directory after its entries changed: new mtime/ctime, `nlinkDelta` subdirectories more or fewer. */

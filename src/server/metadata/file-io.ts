@@ -1,7 +1,6 @@
 /** Metadata side of READ and WRITE (RFC 1813 §3.3.6, §3.3.7); the payload is the PayloadService's. */
 import { DittoError, isDittoError } from '../../shared/errors.ts';
-import { mutation } from './file-helpers.ts';
-import { squash } from './identity.ts';
+import { admit, mutation } from './file-helpers.ts';
 import { R, W, mayDoIo } from './permissions.ts';
 import {
   loadFile,
@@ -23,10 +22,10 @@ function requireRegular(rec: FileRecord): void {
 }
 
 export async function prepareRead(reg: ShareRegistry, auth: AuthContext, h: FileHandle): Promise<FileAttr> {
-  const { share, fileid, generation } = reg.resolve(h);
+  const { share, fileid, generation, cred } = admit(reg, auth, h);
   const rec = await loadFile(share.store, share, fileid, generation);
   requireRegular(rec);
-  if (!mayDoIo(squash(auth, share.options), rec.attr, R)) throw new DittoError('ACCESS_DENIED');
+  if (!mayDoIo(cred, rec.attr, R)) throw new DittoError('ACCESS_DENIED');
   return rec.attr;
 }
 
@@ -78,8 +77,8 @@ export async function commitWrite(
  * Stores the file's unstable write state; durable when it resolves (with every write
  * recorded before the call). The file's attributes after.
  */
-export async function persistWrites(reg: ShareRegistry, h: FileHandle): Promise<FileAttr> {
-  const { share, fileid, generation } = reg.resolve(h);
+export async function persistWrites(reg: ShareRegistry, auth: AuthContext, h: FileHandle): Promise<FileAttr> {
+  const { share, fileid, generation } = admit(reg, auth, h);
   await loadStored(share.store, share, fileid, generation);
   const wcc = await persist(share, fileid);
   return wcc.after ?? (await loadFile(share.store, share, fileid)).attr;

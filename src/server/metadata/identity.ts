@@ -1,5 +1,5 @@
 /** The credentials permission checks use: the caller after the share's squash rule. */
-import type { AuthContext, ShareExportOptions } from './types.ts';
+import type { AuthContext, ShareAccess, ShareExportOptions } from './types.ts';
 
 export interface Cred {
   readonly uid: number;
@@ -26,4 +26,9 @@ export function squash(auth: AuthContext, opts: ShareExportOptions): Cred {
         gids: auth.gids.map((g) => (g === 0 ? opts.anonGid : g)),
       };
   }
+}
+
+/** What the share's grants let the caller do, decided on the squashed identity (a squashed root is the anonymous user). */
+export function shareAccessOf(auth: AuthContext, opts: ShareExportOptions): ShareAccess {
+  return opts.access(squash(auth, opts));
 }

@@ -1,6 +1,6 @@
 /** READDIR / READDIRPLUS (RFC 1813 §3.3.16, §3.3.17). */
 import { DittoError } from '../../shared/errors.ts';
-import { squash } from './identity.ts';
+import { admit } from './file-helpers.ts';
 import { R, requireAccess } from './permissions.ts';
 import { handleOf, loadDir, type ShareRegistry, withUnstable } from './shares.ts';
 import type { AuthContext, DirEntry, DirPage, FileHandle } from './types.ts';
@@ -27,9 +27,9 @@ export async function readDir(
   verifier: Buffer | undefined,
   maxEntries: number,
 ): Promise<DirPage> {
-  const { share, fileid, generation } = reg.resolve(dirH);
+  const { share, fileid, generation, cred } = admit(reg, auth, dirH);
   const dir = await loadDir(share.store, share, fileid, generation);
-  requireAccess(squash(auth, share.options), dir.attr, R);
+  requireAccess(cred, dir.attr, R);
   const expected = verifierOf(fileid);
   // Clients send zeros with cookie 0, and some with every cookie; only a different non-zero one is wrong.
   if (cookie !== 0 && verifier !== undefined && !verifier.equals(expected) && verifier.some((b) => b !== 0)) {

@@ -38,7 +38,7 @@ describe('MetadataService setAttr', () => {
     await rejects(f.svc.setAttr(BOB, handle, { gid: attr.gid }), 'PERMISSION_DENIED');
     await rejects(f.svc.setAttr(BOB, handle, { uid: attr.uid, gid: attr.gid }), 'PERMISSION_DENIED');
     // Nothing of a refused SETATTR applies, not even ctime.
-    expect(await f.svc.getAttr(handle)).toEqual(attr);
+    expect(await f.svc.getAttr(ROOT, handle)).toEqual(attr);
     // The owner may "give" the file to themselves and keep its group even outside it (Linux chown_ok / chgrp_ok).
     expect((await f.svc.setAttr(ALICE, handle, { uid: 1000, gid: 1000 })).after).toMatchObject({
       uid: 1000,
@@ -76,7 +76,7 @@ describe('MetadataService setAttr', () => {
     const tmp = await tmpDir(f);
     const { handle } = await f.svc.create(ALICE, tmp, 'f', { mode: 0o4644 }, guarded);
     await f.svc.commitWrite(ROOT, handle, 500);
-    const before = await f.svc.getAttr(handle);
+    const before = await f.svc.getAttr(ROOT, handle);
     const wcc = await f.svc.setAttr(ALICE, handle, { size: 100 });
     expect(wcc.after).toMatchObject({ size: 100, used: 100, mode: 0o644 });
     expect(wcc.after?.mtime).not.toEqual(before.mtime);
@@ -90,7 +90,7 @@ describe('MetadataService setAttr', () => {
     await rejects(f.svc.setAttr(ROOT, handle, { size: -1 }), 'INVALID_ARGUMENT');
     // Nothing of a refused SETATTR applies.
     await rejects(f.svc.setAttr(BOB, handle, { size: 0, mode: 0o777 }), 'ACCESS_DENIED');
-    expect((await f.svc.getAttr(handle)).mode).toBe(0o444);
+    expect((await f.svc.getAttr(ROOT, handle)).mode).toBe(0o444);
   });
 
   it('sets times: server time with write permission, explicit times as owner', async () => {
@@ -113,7 +113,7 @@ describe('MetadataService setAttr', () => {
     const first = await f.svc.setAttr(ROOT, handle, {}, attr.ctime);
     expect(first.after?.ctime).not.toEqual(attr.ctime);
     await rejects(f.svc.setAttr(ROOT, handle, { mode: 0o600 }, attr.ctime), 'NOT_SYNC');
-    expect((await f.svc.getAttr(handle)).mode).toBe(0o644);
+    expect((await f.svc.getAttr(ROOT, handle)).mode).toBe(0o644);
     await f.svc.setAttr(ROOT, handle, { mode: 0o600 }, first.after!.ctime);
   });
 });
@@ -168,6 +168,6 @@ describe('MetadataService access and squash', () => {
       f.svc.setAttr(ALICE, (await f.svc.lookup(ROOT, tmp, 'r')).handle, { mode: 0o777 }),
       'PERMISSION_DENIED',
     );
-    expect((await f.svc.getAttr(f.root)).type).toBe(FileType.Directory);
+    expect((await f.svc.getAttr(ROOT, f.root)).type).toBe(FileType.Directory);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ALICE, BOB, ROOT, rejects, setup, tmpDir, user } from './testing.ts';
+import { ALICE, BOB, OPTIONS, ROOT, rejects, setup, tmpDir, user } from './testing.ts';
 import { FileType } from './types.ts';
 
 const guarded = { kind: 'guarded' } as const;
@@ -8,7 +8,7 @@ describe('MetadataService create, mkdir, symlink, mknod, link, lookup', () => {
   it('creates a regular file owned by the caller with a fresh payload id and updates the directory', async () => {
     const f = await setup();
     const tmp = await tmpDir(f);
-    const before = await f.svc.getAttr(tmp);
+    const before = await f.svc.getAttr(ROOT, tmp);
     const a = await f.svc.create(ALICE, tmp, 'a', { mode: 0o640 }, guarded);
     const b = await f.svc.create(ALICE, tmp, 'b', {}, guarded);
     expect(a.attr).toMatchObject({ type: FileType.Regular, mode: 0o640, uid: 1000, gid: 1000, nlink: 1, size: 0 });
@@ -17,7 +17,7 @@ describe('MetadataService create, mkdir, symlink, mknod, link, lookup', () => {
     expect(a.attr.payloadId).not.toBe(b.attr.payloadId);
     expect(a.attr.fileid).not.toBe(b.attr.fileid);
     expect(b.dirWcc.before?.mtime).toEqual(a.dirWcc.after?.mtime);
-    const after = await f.svc.getAttr(tmp);
+    const after = await f.svc.getAttr(ROOT, tmp);
     expect(after.mtime).not.toEqual(before.mtime);
     expect(after.ctime).toEqual(after.mtime);
     expect(after.nlink).toBe(before.nlink);
@@ -36,7 +36,7 @@ describe('MetadataService create, mkdir, symlink, mknod, link, lookup', () => {
     expect(opened.attr.mode).toBe(0o644);
     const truncated = await f.svc.create(ROOT, f.root, 'f', { size: 0 }, { kind: 'unchecked' });
     expect(truncated.attr.fileid).toBe(first.attr.fileid);
-    expect((await f.svc.getAttr(first.handle)).size).toBe(0);
+    expect((await f.svc.getAttr(ROOT, first.handle)).size).toBe(0);
     await f.svc.mkdir(ROOT, f.root, 'd', {});
     await rejects(f.svc.create(ROOT, f.root, 'd', {}, { kind: 'unchecked' }), 'EXISTS');
   });
@@ -106,8 +106,8 @@ describe('MetadataService create, mkdir, symlink, mknod, link, lookup', () => {
     expect(d.dirWcc.after?.nlink).toBe(3);
     await f.svc.mkdir(ROOT, d.handle, 'sub', {});
     await f.svc.create(ROOT, d.handle, 'file', {}, guarded);
-    expect((await f.svc.getAttr(d.handle)).nlink).toBe(3);
-    expect((await f.svc.getAttr(f.root)).nlink).toBe(3);
+    expect((await f.svc.getAttr(ROOT, d.handle)).nlink).toBe(3);
+    expect((await f.svc.getAttr(ROOT, f.root)).nlink).toBe(3);
     await rejects(f.svc.mkdir(ROOT, f.root, 'd', {}), 'EXISTS');
   });
 
@@ -156,14 +156,14 @@ describe('MetadataService create, mkdir, symlink, mknod, link, lookup', () => {
     expect(linked.attr.ctime).not.toEqual(file.attr.ctime);
     expect(linked.dirWcc.after?.nlink).toBe(2);
     expect((await f.svc.lookup(ROOT, d, 'g')).attr.fileid).toBe(file.attr.fileid);
-    expect((await f.svc.getAttr(file.handle)).nlink).toBe(2);
+    expect((await f.svc.getAttr(ROOT, file.handle)).nlink).toBe(2);
     await rejects(f.svc.link(ROOT, file.handle, d, 'g'), 'EXISTS');
     await rejects(f.svc.link(ROOT, d, f.root, 'dirlink'), 'PERMISSION_DENIED');
     await rejects(f.svc.link(ALICE, file.handle, f.root, 'x'), 'ACCESS_DENIED');
     await f.svc.registerShare('/other', {
       id: 8,
       store: f.store,
-      options: { readOnly: false, squash: 'none', anonUid: 1, anonGid: 1 },
+      options: { ...OPTIONS, anonUid: 1, anonGid: 1 },
       enabled: true,
     });
     await rejects(f.svc.link(ROOT, file.handle, await f.svc.rootHandle('/other'), 'x'), 'CROSS_DEVICE');
@@ -176,7 +176,7 @@ describe('MetadataService create, mkdir, symlink, mknod, link, lookup', () => {
     expect((await f.svc.lookup(ALICE, d.handle, '.')).attr.fileid).toBe(d.attr.fileid);
     const up = await f.svc.lookup(ALICE, d.handle, '..');
     expect(up.handle.equals(f.root)).toBe(true);
-    expect(up.attr.fileid).toBe((await f.svc.getAttr(f.root)).fileid);
+    expect(up.attr.fileid).toBe((await f.svc.getAttr(ROOT, f.root)).fileid);
     expect((await f.svc.lookup(ALICE, f.root, '..')).handle.equals(f.root)).toBe(true);
     const found = await f.svc.lookup(ALICE, d.handle, 'f');
     expect(found.handle.equals(file.handle)).toBe(true);

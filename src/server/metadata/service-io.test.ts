@@ -43,7 +43,7 @@ describe('MetadataService prepareRead, prepareWrite, commitWrite', () => {
     const w2 = await f.svc.commitWrite(ROOT, handle, 100);
     expect(w2.after?.size).toBe(4096);
     expect(w2.after?.mtime).not.toEqual(w1.after?.mtime);
-    expect(await f.svc.getAttr(handle)).toEqual(w2.after);
+    expect(await f.svc.getAttr(ROOT, handle)).toEqual(w2.after);
     await rejects(f.svc.commitWrite(ROOT, handle, -1), 'INVALID_ARGUMENT');
   });
 
@@ -63,7 +63,7 @@ describe('MetadataService prepareRead, prepareWrite, commitWrite', () => {
     const ends = Array.from({ length: 64 }, (_, i) => ((i * 37) % 64) * 4096 + 4096);
     const results = await Promise.all(ends.map((end) => f.svc.commitWrite(ROOT, handle, end)));
     expect(tx.mock.calls.length).toBeLessThan(ends.length / 4);
-    expect((await f.svc.getAttr(handle)).size).toBe(64 * 4096);
+    expect((await f.svc.getAttr(ROOT, handle)).size).toBe(64 * 4096);
     for (const r of results) expect(r.after?.size).toBeGreaterThan(0);
     expect(results.at(-1)?.after?.size).toBe(64 * 4096);
   });

@@ -48,14 +48,14 @@ describe('MetadataService readDir', () => {
     const sub = await f.svc.mkdir(ROOT, f.root, 'sub', {});
     const page = await f.svc.readDir(ROOT, f.root, 0, undefined, 100);
     expect(page.eof).toBe(true);
-    expect(page.dirAttr.fileid).toBe((await f.svc.getAttr(f.root)).fileid);
+    expect(page.dirAttr.fileid).toBe((await f.svc.getAttr(ROOT, f.root)).fileid);
     expect(page.entries.map((e) => [e.name, e.fileid])).toEqual([
       ['f', file.attr.fileid],
       ['sub', sub.attr.fileid],
     ]);
     expect(page.entries[0]!.handle.equals(file.handle)).toBe(true);
     expect(page.entries[0]!.attr.mode).toBe(0o600);
-    expect((await f.svc.getAttr(page.entries[1]!.handle)).nlink).toBe(2);
+    expect((await f.svc.getAttr(ROOT, page.entries[1]!.handle)).nlink).toBe(2);
   });
 
   it('resumes from a cookie after entries were removed and added', async () => {

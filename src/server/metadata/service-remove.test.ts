@@ -12,7 +12,7 @@ describe('MetadataService remove and rmdir', () => {
     expect(removed).toMatchObject({ fileid: file.attr.fileid, nlink: 0, payloadId: file.attr.payloadId });
     expect(dirWcc.after?.mtime).not.toEqual(dirWcc.before?.mtime);
     expect(await f.store.fileCount()).toBe(count - 1);
-    await rejects(f.svc.getAttr(file.handle), 'STALE_HANDLE');
+    await rejects(f.svc.getAttr(ROOT, file.handle), 'STALE_HANDLE');
     await rejects(f.svc.remove(ROOT, f.root, 'f'), 'NOT_FOUND');
   });
 
@@ -22,7 +22,7 @@ describe('MetadataService remove and rmdir', () => {
     await f.svc.link(ROOT, file.handle, f.root, 'b');
     const { removed } = await f.svc.remove(ROOT, f.root, 'a');
     expect(removed.nlink).toBe(1);
-    expect((await f.svc.getAttr(file.handle)).nlink).toBe(1);
+    expect((await f.svc.getAttr(ROOT, file.handle)).nlink).toBe(1);
     expect((await f.svc.lookup(ROOT, f.root, 'b')).handle.equals(file.handle)).toBe(true);
   });
 
@@ -35,11 +35,11 @@ describe('MetadataService remove and rmdir', () => {
     await rejects(f.svc.rmdir(ROOT, d.handle, 'inner'), 'NOT_DIRECTORY');
     await rejects(f.svc.rmdir(ROOT, f.root, '.'), 'INVALID_ARGUMENT');
     await rejects(f.svc.remove(ROOT, f.root, '..'), 'INVALID_ARGUMENT');
-    expect((await f.svc.getAttr(f.root)).nlink).toBe(3);
+    expect((await f.svc.getAttr(ROOT, f.root)).nlink).toBe(3);
     await f.svc.remove(ROOT, d.handle, 'inner');
     const { dirWcc } = await f.svc.rmdir(ROOT, f.root, 'd');
     expect(dirWcc.after?.nlink).toBe(2);
-    await rejects(f.svc.getAttr(d.handle), 'STALE_HANDLE');
+    await rejects(f.svc.getAttr(ROOT, d.handle), 'STALE_HANDLE');
     await rejects(f.svc.rmdir(ROOT, f.root, 'd'), 'NOT_FOUND');
   });
 

@@ -27,13 +27,13 @@ describe('MetadataService rename', () => {
     expect(replaced).toMatchObject({ fileid: dst.attr.fileid, nlink: 0, payloadId: dst.attr.payloadId });
     expect(await f.store.fileCount()).toBe(count - 1);
     expect((await f.svc.lookup(ROOT, f.root, 'dst')).handle.equals(src.handle)).toBe(true);
-    await rejects(f.svc.getAttr(dst.handle), 'STALE_HANDLE');
+    await rejects(f.svc.getAttr(ROOT, dst.handle), 'STALE_HANDLE');
 
     const linked = await f.svc.create(ROOT, f.root, 'linked', {}, guarded);
     await f.svc.link(ROOT, linked.handle, f.root, 'other-name');
     const again = await f.svc.rename(ROOT, f.root, 'dst', f.root, 'linked');
     expect(again.replaced?.nlink).toBe(1);
-    expect((await f.svc.getAttr(linked.handle)).nlink).toBe(1);
+    expect((await f.svc.getAttr(ROOT, linked.handle)).nlink).toBe(1);
   });
 
   it('replaces an empty directory and refuses non-empty or mismatched targets', async () => {
@@ -43,7 +43,7 @@ describe('MetadataService rename', () => {
     const full = await f.svc.mkdir(ROOT, f.root, 'full', {});
     await f.svc.create(ROOT, full.handle, 'x', {}, guarded);
     await f.svc.create(ROOT, f.root, 'file', {}, guarded);
-    expect((await f.svc.getAttr(f.root)).nlink).toBe(5);
+    expect((await f.svc.getAttr(ROOT, f.root)).nlink).toBe(5);
 
     await rejects(f.svc.rename(ROOT, f.root, 'a', f.root, 'full'), 'NOT_EMPTY');
     await rejects(f.svc.rename(ROOT, f.root, 'a', f.root, 'file'), 'NOT_DIRECTORY');
@@ -54,7 +54,7 @@ describe('MetadataService rename', () => {
 
     const { replaced } = await f.svc.rename(ROOT, f.root, 'a', f.root, 'empty');
     expect(replaced?.nlink).toBe(0);
-    expect((await f.svc.getAttr(f.root)).nlink).toBe(4);
+    expect((await f.svc.getAttr(ROOT, f.root)).nlink).toBe(4);
     expect((await f.svc.lookup(ROOT, f.root, 'empty')).handle.equals(a.handle)).toBe(true);
   });
 
@@ -63,14 +63,14 @@ describe('MetadataService rename', () => {
     const p1 = await f.svc.mkdir(ROOT, f.root, 'p1', {});
     const p2 = await f.svc.mkdir(ROOT, f.root, 'p2', {});
     const child = await f.svc.mkdir(ROOT, p1.handle, 'child', {});
-    expect((await f.svc.getAttr(p1.handle)).nlink).toBe(3);
+    expect((await f.svc.getAttr(ROOT, p1.handle)).nlink).toBe(3);
     const { fromWcc, toWcc } = await f.svc.rename(ROOT, p1.handle, 'child', p2.handle, 'moved');
     expect(fromWcc.after?.nlink).toBe(2);
     expect(toWcc.after?.nlink).toBe(3);
-    expect((await f.svc.getAttr(p1.handle)).nlink).toBe(2);
-    expect((await f.svc.getAttr(p2.handle)).nlink).toBe(3);
+    expect((await f.svc.getAttr(ROOT, p1.handle)).nlink).toBe(2);
+    expect((await f.svc.getAttr(ROOT, p2.handle)).nlink).toBe(3);
     expect((await f.svc.lookup(ROOT, child.handle, '..')).handle.equals(p2.handle)).toBe(true);
-    expect((await f.svc.getAttr(f.root)).nlink).toBe(4);
+    expect((await f.svc.getAttr(ROOT, f.root)).nlink).toBe(4);
   });
 
   it('refuses to move a directory into itself or its subtree', async () => {
@@ -90,7 +90,7 @@ describe('MetadataService rename', () => {
     const f = await setup();
     const file = await f.svc.create(ROOT, f.root, 'a', {}, guarded);
     await f.svc.link(ROOT, file.handle, f.root, 'b');
-    const before = await f.svc.getAttr(f.root);
+    const before = await f.svc.getAttr(ROOT, f.root);
     const same = await f.svc.rename(ROOT, f.root, 'a', f.root, 'a');
     expect(same.fromWcc.after).toEqual(before);
     const links = await f.svc.rename(ROOT, f.root, 'a', f.root, 'b');

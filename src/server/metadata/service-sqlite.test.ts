@@ -29,13 +29,13 @@ describe('MetadataService on SQLite', () => {
     await f.svc.commitWrite(ROOT, file.handle, 12345);
     await f.svc.rename(ROOT, d.handle, 'f', f.root, 'moved');
     await f.svc.symlink(ROOT, f.root, 'l', 'moved', {});
-    const attr = await f.svc.getAttr(file.handle);
+    const attr = await f.svc.getAttr(ROOT, file.handle);
     const listing = await f.svc.readDir(ROOT, f.root, 0, undefined, 10);
     await f.store.close();
 
     f = await setup({}, await open(), new MetadataService());
     expect((await f.svc.rootHandle('/export')).equals(f.root)).toBe(true);
-    expect(await f.svc.getAttr(file.handle)).toEqual(attr);
+    expect(await f.svc.getAttr(ROOT, file.handle)).toEqual(attr);
     expect(await f.svc.readDir(ROOT, f.root, 0, undefined, 10)).toEqual(listing);
     expect((await f.svc.readLink(ROOT, listing.entries[2]!.handle)).target).toBe('moved');
     expect((await f.svc.lookup(ROOT, d.handle, '..')).handle.equals(f.root)).toBe(true);
@@ -60,10 +60,10 @@ describe('MetadataService on SQLite', () => {
   it('applies concurrent writes and removes consistently', async () => {
     const { handle } = await f.svc.create(ROOT, f.root, 'w', {}, guarded);
     await Promise.all(Array.from({ length: 100 }, (_, i) => f.svc.commitWrite(ROOT, handle, (i + 1) * 100)));
-    expect((await f.svc.getAttr(handle)).size).toBe(10_000);
+    expect((await f.svc.getAttr(ROOT, handle)).size).toBe(10_000);
     await f.svc.link(ROOT, handle, f.root, 'w2');
     const [a, b] = await Promise.all([f.svc.remove(ROOT, f.root, 'w'), f.svc.remove(ROOT, f.root, 'w2')]);
     expect([a.removed.nlink, b.removed.nlink].sort()).toEqual([0, 1]);
-    await rejects(f.svc.getAttr(handle), 'STALE_HANDLE');
+    await rejects(f.svc.getAttr(ROOT, handle), 'STALE_HANDLE');
   });
 });

@@ -20,7 +20,7 @@ describe('MetadataService unstable writes', () => {
     expect(w.after?.mtime).not.toEqual(attr.mtime);
     expect((await f.store.getFile(attr.fileid))?.attr.size).toBe(0);
 
-    expect(await f.svc.getAttr(handle)).toEqual(w.after);
+    expect(await f.svc.getAttr(ROOT, handle)).toEqual(w.after);
     expect((await f.svc.lookup(ROOT, f.root, 'f')).attr).toEqual(w.after);
     expect((await f.svc.access(ROOT, handle, 0x3f)).attr).toEqual(w.after);
     expect((await f.svc.prepareRead(ROOT, handle)).size).toBe(4096);
@@ -33,15 +33,15 @@ describe('MetadataService unstable writes', () => {
     const { handle, attr } = await f.svc.create(ROOT, f.root, 'f', {}, guarded);
     const ends = Array.from({ length: 64 }, (_, i) => ((i * 37) % 64) * 4096 + 4096);
     await Promise.all(ends.map((end) => f.svc.commitWrite(ROOT, handle, end, false)));
-    expect((await f.svc.getAttr(handle)).size).toBe(64 * 4096);
+    expect((await f.svc.getAttr(ROOT, handle)).size).toBe(64 * 4096);
     const tx = vi.spyOn(f.store, 'transaction');
-    const [a, b] = await Promise.all([f.svc.persistWrites(handle), f.svc.persistWrites(handle)]);
+    const [a, b] = await Promise.all([f.svc.persistWrites(ROOT, handle), f.svc.persistWrites(ROOT, handle)]);
     expect(tx).toHaveBeenCalledTimes(1);
     expect(a).toEqual(b);
     expect((await f.store.getFile(attr.fileid))?.attr).toEqual(a);
     expect(a.size).toBe(64 * 4096);
     // Nothing left: no further store write.
-    await f.svc.persistWrites(handle);
+    await f.svc.persistWrites(ROOT, handle);
     expect(tx).toHaveBeenCalledTimes(1);
   });
 
@@ -59,22 +59,22 @@ describe('MetadataService unstable writes', () => {
     const { handle, attr } = await f.svc.create(ROOT, f.root, 'f', {}, guarded);
     await f.svc.commitWrite(ROOT, handle, 1 << 20, false);
     await f.svc.setAttr(ROOT, handle, { size: 10 });
-    expect((await f.svc.getAttr(handle)).size).toBe(10);
+    expect((await f.svc.getAttr(ROOT, handle)).size).toBe(10);
     expect((await f.store.getFile(attr.fileid))?.attr.size).toBe(10);
-    await f.svc.persistWrites(handle);
-    expect((await f.svc.getAttr(handle)).size).toBe(10);
+    await f.svc.persistWrites(ROOT, handle);
+    expect((await f.svc.getAttr(ROOT, handle)).size).toBe(10);
 
     // cp -p: write, then set the source's mtime.
     await f.svc.commitWrite(ROOT, handle, 4096, false);
     const mtime = { sec: 1_000_000, nsec: 5 };
     await f.svc.setAttr(ROOT, handle, { mtime });
-    expect(await f.svc.getAttr(handle)).toMatchObject({ size: 4096, mtime });
+    expect(await f.svc.getAttr(ROOT, handle)).toMatchObject({ size: 4096, mtime });
 
     // CREATE UNCHECKED with a size truncates too.
     await f.svc.commitWrite(ROOT, handle, 9000, false);
     await f.svc.create(ROOT, f.root, 'f', { size: 0 }, { kind: 'unchecked' });
-    expect((await f.svc.getAttr(handle)).size).toBe(0);
-    await f.svc.persistWrites(handle);
+    expect((await f.svc.getAttr(ROOT, handle)).size).toBe(0);
+    await f.svc.persistWrites(ROOT, handle);
     expect((await f.store.getFile(attr.fileid))?.attr.size).toBe(0);
   });
 
@@ -83,7 +83,7 @@ describe('MetadataService unstable writes', () => {
     const { handle } = await f.svc.create(ROOT, f.root, 'f', {}, guarded);
     await f.svc.commitWrite(ROOT, handle, 777, false);
     await rejects(f.svc.setAttr(ROOT, handle, { size: 1 }, { sec: 1, nsec: 1 }), 'NOT_SYNC');
-    expect((await f.svc.getAttr(handle)).size).toBe(777);
+    expect((await f.svc.getAttr(ROOT, handle)).size).toBe(777);
   });
 
   it('clears setuid/setgid for a non-root writer', async () => {
@@ -93,7 +93,7 @@ describe('MetadataService unstable writes', () => {
     await f.svc.setAttr(ROOT, handle, { mode: 0o6775 });
     expect((await f.svc.commitWrite(ROOT, handle, 1, false)).after?.mode).toBe(0o6775);
     expect((await f.svc.commitWrite(ALICE, handle, 2, false)).after?.mode).toBe(0o775);
-    expect((await f.svc.persistWrites(handle)).mode).toBe(0o775);
+    expect((await f.svc.persistWrites(ROOT, handle)).mode).toBe(0o775);
   });
 
   it('forgets the writes of a removed file', async () => {
@@ -101,7 +101,7 @@ describe('MetadataService unstable writes', () => {
     const { handle } = await f.svc.create(ROOT, f.root, 'f', {}, guarded);
     await f.svc.commitWrite(ROOT, handle, 10, false);
     await f.svc.remove(ROOT, f.root, 'f');
-    await rejects(f.svc.getAttr(handle), 'STALE_HANDLE');
+    await rejects(f.svc.getAttr(ROOT, handle), 'STALE_HANDLE');
     await f.svc.flushAll();
   });
 
@@ -113,21 +113,21 @@ describe('MetadataService unstable writes', () => {
       const a = await f.svc.create(ROOT, f.root, 'a', {}, guarded);
       const b = await f.svc.create(ROOT, f.root, 'b', {}, guarded);
       await f.svc.commitWrite(ROOT, a.handle, 5000, false);
-      await f.svc.persistWrites(a.handle);
+      await f.svc.persistWrites(ROOT, a.handle);
       await f.svc.commitWrite(ROOT, a.handle, 9000, false); // after the COMMIT
       await f.svc.commitWrite(ROOT, b.handle, 3000, false);
       // A crash: the store goes away without the service storing anything.
       await f.store.close();
 
       f = await setup({}, await open(), new MetadataService());
-      expect((await f.svc.getAttr(a.handle)).size).toBe(5000);
-      expect((await f.svc.getAttr(b.handle)).size).toBe(0);
+      expect((await f.svc.getAttr(ROOT, a.handle)).size).toBe(5000);
+      expect((await f.svc.getAttr(ROOT, b.handle)).size).toBe(0);
       await f.svc.commitWrite(ROOT, b.handle, 3000, false);
       await f.svc.flushAll(); // Runtime.stop
       await f.store.close();
 
       f = await setup({}, await open(), new MetadataService());
-      expect((await f.svc.getAttr(b.handle)).size).toBe(3000);
+      expect((await f.svc.getAttr(ROOT, b.handle)).size).toBe(3000);
       await f.store.close();
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,15 +1,16 @@
 /**
  * MetadataService: the metadata operations protocol handlers call (MetadataOps). It routes
- * each handle to its share's store, applies the share's export options (read-only, squash)
- * and the POSIX rules; stores only persist records. Operations live in the files imported
+ * each handle to its share's store, applies the share's export options (squash, the
+ * share's access for the caller, read-only) and the POSIX rules; stores only persist
+ * records. Operations live in the files imported
  * below, one concern each.
  */
 import { DittoError } from '../../shared/errors.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
 import { commitWrite, persistShare, persistWrites, prepareRead, prepareWrite } from './file-io.ts';
 import { setAttr } from './file-modify.ts';
+import { admit } from './file-helpers.ts';
 import { remove, rmdir } from './file-remove.ts';
-import { squash } from './identity.ts';
 import { checkName } from './names.ts';
 import { X, accessBits, requireAccess } from './permissions.ts';
 import { readDir } from './readdir.ts';
@@ -84,8 +85,8 @@ export class MetadataService implements MetadataOps {
     return this.shares.resolve(handle).share.name;
   }
 
-  async getAttr(handle: FileHandle): Promise<FileAttr> {
-    const { share, fileid, generation } = this.shares.resolve(handle);
+  async getAttr(auth: AuthContext, handle: FileHandle): Promise<FileAttr> {
+    const { share, fileid, generation } = admit(this.shares, auth, handle);
     return (await loadFile(share.store, share, fileid, generation)).attr;
   }
 
@@ -95,11 +96,11 @@ export class MetadataService implements MetadataOps {
 
   /** RFC 1813 §3.3.3; '..' of the share root is the root itself. */
   async lookup(auth: AuthContext, dirH: FileHandle, name: string): Promise<Entry & { dirAttr: FileAttr }> {
-    const { share, fileid, generation } = this.shares.resolve(dirH);
+    const { share, fileid, generation, cred } = admit(this.shares, auth, dirH);
     checkName(name);
     const { store } = share;
     const dir = await loadDir(store, share, fileid, generation);
-    requireAccess(squash(auth, share.options), dir.attr, X);
+    requireAccess(cred, dir.attr, X);
     let found = dir;
     if (name === '..') {
       found = await loadFile(store, share, dir.parent);
@@ -112,15 +113,17 @@ export class MetadataService implements MetadataOps {
     return { handle: handleOf(share, found.attr.fileid, found.generation), attr: found.attr, dirAttr: dir.attr };
   }
 
+  /** No write bits where the share is read-only or grants the caller only read. */
   async access(auth: AuthContext, handle: FileHandle, requested: number): Promise<{ granted: number; attr: FileAttr }> {
-    const { share, fileid, generation } = this.shares.resolve(handle);
+    const { share, fileid, generation, cred, access } = admit(this.shares, auth, handle);
     const { attr } = await loadFile(share.store, share, fileid, generation);
-    return { granted: accessBits(squash(auth, share.options), attr, requested, share.options.readOnly), attr };
+    const readOnly = share.options.readOnly || access !== 'write';
+    return { granted: accessBits(cred, attr, requested, readOnly), attr };
   }
 
   /** A symlink's own mode is never checked (RFC 1813 §3.3.5). */
-  async readLink(_auth: AuthContext, handle: FileHandle): Promise<{ target: string; attr: FileAttr }> {
-    const { share, fileid, generation } = this.shares.resolve(handle);
+  async readLink(auth: AuthContext, handle: FileHandle): Promise<{ target: string; attr: FileAttr }> {
+    const { share, fileid, generation } = admit(this.shares, auth, handle);
     const rec = await loadFile(share.store, share, fileid, generation);
     if (rec.attr.type !== FileType.Symlink) throw new DittoError('INVALID_ARGUMENT', 'not a symlink');
     return { target: rec.target, attr: rec.attr };
@@ -205,13 +208,13 @@ export class MetadataService implements MetadataOps {
     return commitWrite(this.shares, auth, handle, end, stable);
   }
 
-  persistWrites(handle: FileHandle): Promise<FileAttr> {
-    return persistWrites(this.shares, handle);
+  persistWrites(auth: AuthContext, handle: FileHandle): Promise<FileAttr> {
+    return persistWrites(this.shares, auth, handle);
   }
 
   /** Space of the medium holding the store; file slots of a 32-bit inode space. */
-  async fsStat(handle: FileHandle): Promise<FsStat> {
-    const { share, fileid, generation } = this.shares.resolve(handle);
+  async fsStat(auth: AuthContext, handle: FileHandle): Promise<FsStat> {
+    const { share, fileid, generation } = admit(this.shares, auth, handle);
     await loadFile(share.store, share, fileid, generation);
     const [space, files] = await Promise.all([share.store.space(), share.store.fileCount()]);
     const freeFiles = Math.max(0, MAX_FILES - files);

@@ -15,7 +15,14 @@ export function user(uid: number, gid = uid, gids: number[] = []): AuthContext {
 export const ALICE = user(1000, 1000, [50]);
 export const BOB = user(1001, 1001);
 
-export const OPTIONS: ShareExportOptions = { readOnly: false, squash: 'none', anonUid: 65534, anonGid: 65534 };
+/** A read-write export whose grants let everyone write: the POSIX rules alone decide. */
+export const OPTIONS: ShareExportOptions = {
+  readOnly: false,
+  squash: 'none',
+  anonUid: 65534,
+  anonGid: 65534,
+  access: () => 'write',
+};
 
 export interface Fixture {
   svc: MetadataService;

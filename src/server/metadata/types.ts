@@ -2,6 +2,7 @@
  * The metadata model shared by MetadataService, its stores and the protocol handlers.
  * Protocol code depends on `MetadataOps` only, never on a store.
  */
+import type { Cred } from './identity.ts';
 
 /** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
 export enum FileType {
@@ -120,18 +121,28 @@ export interface FsStat {
 
 export type Squash = 'none' | 'root_to_guest' | 'all_to_guest';
 
+/** What a caller may do on a share by its grants: nothing, read, or read and write. */
+export type ShareAccess = 'none' | 'read' | 'write';
+
 /** How a share is exported; changed live by the runtime. */
 export interface ShareExportOptions {
   readOnly: boolean;
   squash: Squash;
   anonUid: number;
   anonGid: number;
+  /**
+   * The share's grants for a caller after squash: 'none' refuses every operation on the
+   * share (ACCESS_DENIED), 'read' every modification (READ_ONLY). Called on every
+   * operation, so it must be a cheap in-memory lookup (the runtime keeps a table by uid).
+   */
+  access: (caller: Cred) => ShareAccess;
 }
 
 /**
- * The metadata operations protocol handlers may call. Every mutating call checks Unix
- * permissions (after squash) and the share's read-only flag, and returns wcc data for
- * the directories it changed. Failures are `DittoError`s from src/shared/errors.ts.
+ * The metadata operations protocol handlers may call. Every call that takes an
+ * AuthContext checks the share's access for the caller (after squash) first; every
+ * mutating call also checks Unix permissions and the share's read-only flag, and returns
+ * wcc data for the directories it changed. Failures are `DittoError`s from src/shared/errors.ts.
  * Returned `FileAttr` objects may be shared with the store: treat them as read-only.
  */
 export interface MetadataOps {
@@ -139,7 +150,7 @@ export interface MetadataOps {
   rootHandle(share: string): Promise<FileHandle>;
   /** Share name a handle belongs to; throws BAD_HANDLE / STALE_HANDLE. */
   shareOf(handle: FileHandle): string;
-  getAttr(handle: FileHandle): Promise<FileAttr>;
+  getAttr(auth: AuthContext, handle: FileHandle): Promise<FileAttr>;
   /** `guardCtime`: RFC 1813 §3.3.2 sattrguard3; mismatch throws NOT_SYNC. */
   setAttr(auth: AuthContext, handle: FileHandle, attrs: SetAttrs, guardCtime?: Timespec): Promise<Wcc>;
   lookup(auth: AuthContext, dir: FileHandle, name: string): Promise<Entry & { dirAttr: FileAttr }>;
@@ -204,6 +215,6 @@ export interface MetadataOps {
    */
   commitWrite(auth: AuthContext, handle: FileHandle, end: number, stable?: boolean): Promise<Wcc>;
   /** COMMIT: stores the file's unstable writes durably; returns its attributes. */
-  persistWrites(handle: FileHandle): Promise<FileAttr>;
-  fsStat(handle: FileHandle): Promise<FsStat>;
+  persistWrites(auth: AuthContext, handle: FileHandle): Promise<FileAttr>;
+  fsStat(auth: AuthContext, handle: FileHandle): Promise<FsStat>;
 }

@@ -9,11 +9,13 @@ import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
 import { AuthService } from '../auth/tokens.ts';
+import { AccessIndex } from './access.ts';
 import { AdaptersService } from './adapters.ts';
 import { AlertsService } from './alerts.ts';
 import { EventHub } from './events.ts';
 import { ADMIN_USERNAME, ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
+import { localNetworks } from './networks.ts';
 import { SessionsService } from './sessions.ts';
 import { SettingsService } from './settings.ts';
 import { StoreAdmin } from './store-admin.ts';
@@ -22,7 +24,7 @@ import { StoresService } from './stores.ts';
 import type { AdapterFactory, ProtocolRuntime } from './types.ts';
 import { UsersService } from './users.ts';
 import { statsSnapshot } from './stats.ts';
-import type { StatsDto } from '../../shared/api/schemas.ts';
+import type { NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
 
 export const DEFAULT_METADATA_STORE = 'default-metadata';
 export const DEFAULT_PAYLOAD_STORE = 'default-payload';
@@ -51,6 +53,8 @@ export class Runtime implements ProtocolRuntime {
   readonly bootVerifier = randomBytes(8);
   readonly startedAt = new Date();
   readonly stores: StoresService;
+  /** Share access by uid, rebuilt on every change of users, groups, grants or shares. */
+  readonly access: AccessIndex;
   readonly shares: SharesService;
   readonly adapters: AdaptersService;
   // Control plane (issue 4): users/groups/permissions, API auth, settings, live events, alerts.
@@ -76,18 +80,20 @@ export class Runtime implements ProtocolRuntime {
       this.logger,
     );
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
+    this.access = new AccessIndex(store);
     this.shares = new SharesService(
       store,
       this.stores,
       this.metadata,
       this.payload,
+      this.access,
       (share) => this.closeShareSessions(share),
       this.logger,
     );
     for (const [type, factory] of Object.entries(options.factories))
       this.adapters.setFactory(type as AdapterType, factory);
     this.settings = new SettingsService(store);
-    this.users = new UsersService(store, this.logger);
+    this.users = new UsersService(store, this.access, this.logger);
     this.auth = new AuthService(store, this.settings, this.logger, { secret: options.controlplaneSecret });
     this.events = new EventHub(this.mounts, this.adapters, this.logger);
     this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, {
@@ -117,6 +123,7 @@ export class Runtime implements ProtocolRuntime {
     await this.auth.init();
     this.events.start();
     this.alerts.start();
+    await this.access.rebuild();
     await this.shares.loadAll();
     await this.adapters.startAll();
     return admin;
@@ -139,6 +146,11 @@ export class Runtime implements ProtocolRuntime {
   /** A snapshot of the server for the dashboard and `dfsctl` (see stats.ts). */
   stats(): Promise<StatsDto> {
     return statsSnapshot(this);
+  }
+
+  /** The networks this computer is on: what "everyone on my network" allows. */
+  networks(): NetworkDto[] {
+    return localNetworks();
   }
 
   /** Ends every live session of a share on all protocols. */

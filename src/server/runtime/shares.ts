@@ -3,6 +3,7 @@ import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import type { NewShare, Share, SharePatch } from '../controlplane/models.ts';
 import type { MetadataService } from '../metadata/service.ts';
 import type { PayloadService } from '../payload/service.ts';
+import type { AccessIndex } from './access.ts';
 import type { StoresService } from './stores.ts';
 import type { ShareInfo, SharesView } from './types.ts';
 
@@ -12,7 +13,7 @@ import type { ShareInfo, SharesView } from './types.ts';
  */
 const SHARE_ROOT = { uid: 0, gid: 0, mode: 0o777 };
 
-function toInfo(share: Share): ShareInfo {
+function toInfo(share: Share, access: AccessIndex): ShareInfo {
   return {
     name: share.name,
     id: share.id,
@@ -22,6 +23,7 @@ function toInfo(share: Share): ShareInfo {
       squash: share.squash,
       anonUid: share.anonUid,
       anonGid: share.anonGid,
+      access: access.resolver(share.name),
       allowedNetworks: share.allowedNetworks,
     },
   };
@@ -32,7 +34,8 @@ export type ShareClosedHook = (share: string) => void;
 
 /**
  * Shares sub-service: each share maps to a named metadata store and payload store.
- * Every change is persisted and applied to the live services in one call.
+ * Every change is persisted and applied to the live services (and the access tables) in
+ * one call.
  */
 export class SharesService implements SharesView {
   private readonly live = new Map<string, ShareInfo>();
@@ -42,6 +45,7 @@ export class SharesService implements SharesView {
     private readonly stores: StoresService,
     private readonly metadata: MetadataService,
     private readonly payload: PayloadService,
+    private readonly access: AccessIndex,
     private readonly onClosed: ShareClosedHook,
     private readonly logger: Logger,
   ) {}
@@ -76,6 +80,7 @@ export class SharesService implements SharesView {
       await this.store.deleteShare(share.name);
       throw err;
     }
+    await this.access.rebuild();
     this.logger.info({ share: share.name }, 'share created');
     return share;
   }
@@ -88,10 +93,11 @@ export class SharesService implements SharesView {
       await this.unregister(name);
       await this.register(share);
     } else {
-      const info = toInfo(share);
+      const info = toInfo(share, this.access);
       this.live.set(name, info);
       this.metadata.updateShare(name, { options: info.export, enabled: info.enabled });
     }
+    await this.access.rebuild();
     if (before.enabled && !share.enabled) this.onClosed(name);
     this.logger.info({ share: name, patch: Object.keys(patch) }, 'share updated');
     return share;
@@ -101,6 +107,7 @@ export class SharesService implements SharesView {
   async delete(name: string): Promise<void> {
     await this.store.deleteShare(name);
     await this.unregister(name);
+    this.access.forget(name);
     this.onClosed(name);
     this.logger.info({ share: name }, 'share deleted');
   }
@@ -108,7 +115,7 @@ export class SharesService implements SharesView {
   private async register(share: Share): Promise<void> {
     const metadataStore = await this.stores.metadataStore(share.metadataStore);
     const payloadStore = await this.stores.payloadStore(share.payloadStore);
-    const info = toInfo(share);
+    const info = toInfo(share, this.access);
     await this.metadata.registerShare(share.name, {
       id: share.id,
       store: metadataStore,

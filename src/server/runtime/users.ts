@@ -6,6 +6,7 @@ import { hashPassword } from '../auth/password.ts';
 import { ntHash } from '../auth/nthash.ts';
 import type { Group, NewUser, PrincipalType, Share, User, UserPatch } from '../controlplane/models.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
+import type { AccessIndex } from './access.ts';
 
 /** A new user as callers give it: the password in clear (hashed here) and initial groups. */
 export type CreateUserInput = Omit<NewUser, 'passwordHash' | 'ntHash'> & { password: string; groups?: string[] };
@@ -23,11 +24,13 @@ const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCas
 /**
  * Users, groups and share permissions: every change persisted in the control plane, with
  * the rules a NAS needs (passwords hashed, the NT hash kept for SMB, the last admin kept,
- * effective access computed the one way src/shared/api/access.ts defines).
+ * uids unique, effective access computed the one way src/shared/api/access.ts defines),
+ * and applied to the live access tables the protocols use before the call returns.
  */
 export class UsersService {
   constructor(
     private readonly store: ControlPlaneStore,
+    private readonly access: AccessIndex,
     private readonly logger: Logger,
   ) {}
 
@@ -49,6 +52,7 @@ export class UsersService {
 
   async create(input: CreateUserInput): Promise<UserDto> {
     for (const g of input.groups ?? []) await this.store.getGroup(g).catch(notFound(`no group "${g}"`));
+    if (input.uid !== undefined) await this.assertUidFree(input.uid, input.username);
     const record: NewUser = {
       username: input.username,
       passwordHash: await hashPassword(input.password),
@@ -63,6 +67,7 @@ export class UsersService {
     };
     const user = await this.store.createUser(record);
     for (const g of input.groups ?? []) await this.store.addGroupMember(g, user.username);
+    await this.access.rebuild();
     this.logger.info({ user: user.username, role: user.role }, 'user created');
     return this.get(user.username);
   }
@@ -74,7 +79,9 @@ export class UsersService {
       before.enabled &&
       ((patch.role !== undefined && patch.role !== 'admin') || patch.enabled === false);
     if (losesAdmin) await this.assertNotLastAdmin(before.username, 'demote or disable');
+    if (patch.uid !== undefined) await this.assertUidFree(patch.uid, before.username);
     const user = await this.store.updateUser(before.username, patch);
+    await this.access.rebuild();
     this.logger.info({ user: user.username, fields: Object.keys(patch) }, 'user updated');
     return this.get(user.username);
   }
@@ -83,6 +90,7 @@ export class UsersService {
     const user = await this.store.getUser(username);
     if (user.role === 'admin' && user.enabled) await this.assertNotLastAdmin(user.username, 'delete');
     await this.store.deleteUser(user.username);
+    await this.access.rebuild();
     this.logger.info({ user: user.username }, 'user deleted');
   }
 
@@ -102,6 +110,17 @@ export class UsersService {
       (u) => u.role === 'admin' && u.enabled && !same(u.username, username),
     );
     if (admins.length === 0) throw new DittoError('CONFLICT', `cannot ${what} the last enabled admin`);
+  }
+
+  /** NFS knows a user by uid alone, so two users may not share one. */
+  private async assertUidFree(uid: number, username: string): Promise<void> {
+    const holder = (await this.store.listUsers()).find((u) => u.uid === uid && !same(u.username, username));
+    if (holder) {
+      throw new DittoError(
+        'CONFLICT',
+        `uid ${uid} is already used by ${holder.username}: each user needs a uid of their own`,
+      );
+    }
   }
 
   toDto(user: User, groups: Group[]): UserDto {
@@ -136,6 +155,7 @@ export class UsersService {
   async createGroup(input: { name: string; gid?: number; members?: string[] }): Promise<GroupDto> {
     for (const m of input.members ?? []) await this.store.getUser(m).catch(notFound(`no user "${m}"`));
     const group = await this.store.createGroup(input);
+    await this.access.rebuild();
     this.logger.info({ group: group.name }, 'group created');
     return group;
   }
@@ -146,19 +166,24 @@ export class UsersService {
 
   async deleteGroup(name: string): Promise<void> {
     await this.store.deleteGroup(name);
+    await this.access.rebuild();
     this.logger.info({ group: name }, 'group deleted');
   }
 
   async addMember(group: string, username: string): Promise<GroupDto> {
     await this.store.getGroup(group);
     await this.store.getUser(username).catch(notFound(`no user "${username}"`));
-    return this.store.addGroupMember(group, username);
+    const updated = await this.store.addGroupMember(group, username);
+    await this.access.rebuild();
+    return updated;
   }
 
   async removeMember(group: string, username: string): Promise<GroupDto> {
     await this.store.getGroup(group);
     await this.store.getUser(username).catch(notFound(`no user "${username}"`));
-    return this.store.removeGroupMember(group, username);
+    const updated = await this.store.removeGroupMember(group, username);
+    await this.access.rebuild();
+    return updated;
   }
 
   // --- share permissions ---------------------------------------------------------------
@@ -192,6 +217,7 @@ export class UsersService {
     if (principalType === 'user') await this.store.getUser(principal).catch(notFound(`no user "${principal}"`));
     else await this.store.getGroup(principal).catch(notFound(`no group "${principal}"`));
     await this.store.setSharePermission({ share: share.name, principalType, principal, access });
+    await this.access.rebuild();
     this.logger.info({ share: share.name, principalType, principal, access }, 'share permission set');
     return this.permissions(share.name);
   }
@@ -207,6 +233,7 @@ export class UsersService {
       throw new DittoError('NOT_FOUND', `share ${share.name} has no entry for ${principalType} "${principal}"`);
     }
     await this.store.deleteSharePermission(share.name, principalType, principal);
+    await this.access.rebuild();
     return this.permissions(share.name);
   }
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveAccess } from './access.ts';
+import { effectiveAccess, othersAccess } from './access.ts';
 import type { PermissionEntry } from './schemas.ts';
 
-const share = { readOnly: false, guestAccess: 'none' as const };
+const share = { readOnly: false, guestAccess: 'none', defaultAccess: 'none' } as const;
 const alice = { username: 'alice', enabled: true, groups: ['family', 'media'] };
 const u = (principal: string, access: PermissionEntry['access']): PermissionEntry => ({
   principalType: 'user',
@@ -53,12 +53,38 @@ describe('effectiveAccess', () => {
     });
   });
 
-  it("falls back to the share's guest access, then none", () => {
+  it("falls back to the share's default access, or its guest access where that gives more", () => {
     expect(effectiveAccess({ ...share, guestAccess: 'read' }, alice, [])).toMatchObject({
       access: 'read',
       source: 'guest',
     });
     expect(effectiveAccess(share, alice, [])).toMatchObject({ access: 'none', source: 'default' });
+    expect(effectiveAccess({ ...share, defaultAccess: 'write', guestAccess: 'read' }, alice, [])).toMatchObject({
+      access: 'write',
+      source: 'default',
+    });
+    expect(effectiveAccess({ ...share, defaultAccess: 'read' }, alice, [])).toMatchObject({
+      access: 'read',
+      source: 'default',
+    });
+  });
+
+  it('a user or group entry wins over the default, in both directions', () => {
+    const open = { ...share, defaultAccess: 'write' } as const;
+    expect(effectiveAccess(open, alice, [u('alice', 'read')])).toMatchObject({ access: 'read', source: 'user' });
+    expect(effectiveAccess(open, alice, [g('media', 'none')])).toMatchObject({ access: 'none', source: 'group:media' });
+    expect(effectiveAccess(share, alice, [g('media', 'read')])).toMatchObject({ access: 'read' });
+  });
+
+  it('callers who are no user get what the share gives everyone else, capped by read-only', () => {
+    expect(othersAccess(share)).toEqual({ access: 'none', source: 'default', readOnlyShare: false });
+    expect(othersAccess({ ...share, defaultAccess: 'read' })).toMatchObject({ access: 'read', source: 'default' });
+    expect(othersAccess({ ...share, guestAccess: 'write' })).toMatchObject({ access: 'write', source: 'guest' });
+    expect(othersAccess({ ...share, defaultAccess: 'write', readOnly: true })).toEqual({
+      access: 'read',
+      source: 'default',
+      readOnlyShare: true,
+    });
   });
 
   it('a read-only share lowers write to read', () => {

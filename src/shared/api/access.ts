@@ -1,13 +1,14 @@
 /**
- * Effective share access of a user, computed the same way by the server (SMB sessions, the
- * permission grid of the API) and the renderer (a live preview while editing the grid).
+ * Effective share access of a user, computed the same way by the server (NFS callers by
+ * uid, SMB sessions, the permission grid of the API) and the renderer.
  *
  * Rules, in order:
  *  1. a disabled user has no access;
  *  2. the user's own entry wins, whatever the groups say ('none' is an explicit deny);
  *  3. else the most permissive entry among the user's groups;
- *  4. else the share's guest access (anything a guest may do, a signed-in user may too);
- *  5. else none.
+ *  4. else what the share gives everyone else: its default access, or its guest access if
+ *     that is more (anything a guest may do, a signed-in user may too).
+ * Callers who are no user at all (an NFS uid no user has) get rule 4 (`othersAccess`).
  * A read-only share lowers 'write' to 'read'.
  */
 import type { PermissionEntry, ShareAccess } from './schemas.ts';
@@ -24,6 +25,8 @@ export interface AccessSubject {
 export interface AccessShare {
   readOnly: boolean;
   guestAccess: ShareAccess;
+  /** What anyone without an entry of their own or of a group may do. */
+  defaultAccess: ShareAccess;
 }
 
 export interface AccessDecision {
@@ -34,26 +37,33 @@ export interface AccessDecision {
 
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
+function capped(share: AccessShare, access: ShareAccess, source: string): AccessDecision {
+  return share.readOnly && access === 'write'
+    ? { access: 'read', source, readOnlyShare: true }
+    : { access, source, readOnlyShare: false };
+}
+
+/** Rule 4: what the share gives anyone without an entry ('default' or 'guest', whichever gives more). */
+export function othersAccess(share: AccessShare): AccessDecision {
+  return ACCESS_RANK[share.guestAccess] > ACCESS_RANK[share.defaultAccess]
+    ? capped(share, share.guestAccess, 'guest')
+    : capped(share, share.defaultAccess, 'default');
+}
+
 export function effectiveAccess(
   share: AccessShare,
   user: AccessSubject,
   entries: readonly PermissionEntry[],
 ): AccessDecision {
-  const cap = (access: ShareAccess, source: string): AccessDecision =>
-    share.readOnly && access === 'write'
-      ? { access: 'read', source, readOnlyShare: true }
-      : { access, source, readOnlyShare: false };
-
   if (!user.enabled) return { access: 'none', source: 'disabled', readOnlyShare: false };
   const own = entries.find((e) => e.principalType === 'user' && sameName(e.principal, user.username));
-  if (own) return cap(own.access, 'user');
+  if (own) return capped(share, own.access, 'user');
 
   let best: PermissionEntry | undefined;
   for (const e of entries) {
     if (e.principalType !== 'group' || !user.groups.some((g) => sameName(g, e.principal))) continue;
     if (!best || ACCESS_RANK[e.access] > ACCESS_RANK[best.access]) best = e;
   }
-  if (best) return cap(best.access, `group:${best.principal}`);
-  if (share.guestAccess !== 'none') return cap(share.guestAccess, 'guest');
-  return { access: 'none', source: 'default', readOnlyShare: false };
+  if (best) return capped(share, best.access, `group:${best.principal}`);
+  return othersAccess(share);
 }

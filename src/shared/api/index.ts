@@ -3,4 +3,5 @@ export * from './schemas.ts';
 export * from './operations.ts';
 export * from './events.ts';
 export * from './access.ts';
+export * from './presets.ts';
 export * from './client.ts';

@@ -112,6 +112,7 @@ export const OPERATIONS = {
   'settings.delete': op({ method: 'DELETE', path: '/settings/:key', role: 'admin', tag: 'settings', summary: 'Reset a setting to its default', params: S.SettingParams, response: S.NoContent, status: 204 }),
   'guest.get': op({ method: 'GET', path: '/guest', role: 'operator', tag: 'settings', summary: 'Guest (unauthenticated SMB) access', query: S.EmptyQuery, response: S.GuestSchema }),
   'guest.update': op({ method: 'PATCH', path: '/guest', role: 'admin', tag: 'settings', summary: 'Change guest access', body: S.UpdateGuestRequest, response: S.GuestSchema }),
+  'networks.list': op({ method: 'GET', path: '/networks', role: 'operator', tag: 'settings', summary: "This computer's networks (CIDRs), for a share's allowed networks", query: S.EmptyQuery, response: list(S.NetworkSchema) }),
 
   // --- mounts, clients, stats, alerts ------------------------------------------------
   'mounts.list': op({ method: 'GET', path: '/mounts', role: 'operator', tag: 'mounts', summary: 'Active mounts and sessions (all protocols)', query: S.EmptyQuery, response: list(S.MountSchema) }),

@@ -212,7 +212,10 @@ export const ShareSchema = z.object({
   allowedNetworks: z.array(z.string()),
   protocols: z.object({ nfs: z.boolean(), smb: z.boolean() }),
   smb: SmbShareOptionsSchema,
+  /** What unauthenticated (guest) SMB sessions may do. */
   guestAccess: ShareAccessSchema,
+  /** What everyone else may do: users without an entry of their own or of a group, and NFS uids no user has. */
+  defaultAccess: ShareAccessSchema,
   description: z.string(),
   createdAt: Time,
   /** Live: mounts / sessions on the share right now. */
@@ -238,6 +241,8 @@ const shareOptions = {
     })
     .optional(),
   guestAccess: ShareAccessSchema.optional(),
+  /** Everyone without an entry (users, and NFS uids no user has); 'write' when a share is created without it. */
+  defaultAccess: ShareAccessSchema.optional(),
   description: z.string().max(1024).optional(),
 };
 export const CreateShareRequest = z.strictObject({
@@ -263,7 +268,7 @@ export type PermissionEntry = z.infer<typeof PermissionEntrySchema>;
 export const EffectiveAccessSchema = z.object({
   username: z.string(),
   access: ShareAccessSchema,
-  /** Why: 'user' (own entry), 'group:<name>', 'guest' (the share's guest access), 'disabled', 'default'. */
+  /** Why: 'user' (own entry), 'group:<name>', 'default' (the share's default access), 'guest' (its guest access), 'disabled'. */
   source: z.string(),
   /** The share is read-only, so write was lowered to read. */
   readOnlyShare: z.boolean(),
@@ -385,6 +390,16 @@ export const UpdateGuestRequest = z.strictObject({
   uid: UnixIdSchema.optional(),
   gid: UnixIdSchema.optional(),
 });
+
+/** A network this computer is on (for a share's allowed networks). */
+export const NetworkSchema = z.object({
+  /** The network, e.g. 192.168.1.0/24. */
+  cidr: z.string(),
+  interface: z.string(),
+  /** Loopback: this computer only. */
+  internal: z.boolean(),
+});
+export type NetworkDto = z.infer<typeof NetworkSchema>;
 
 // ---------------------------------------------------------------------------------------
 // Mounts, clients, stats, alerts

@@ -290,6 +290,7 @@ export function runControlPlaneStoreConformance(
           protocols: { nfs: false, smb: true },
           smb: { browsable: false, encrypt: true, hostsAllow: ['10.0.0.0/8'], hostsDeny: ['10.0.0.1/32'] },
           guestAccess: 'read',
+          defaultAccess: 'none',
           description: 'Films',
         } satisfies NewShare;
         expect(await store.createShare(input)).toEqual({ ...input, id: 1, createdAt: expect.any(String) });
@@ -331,6 +332,7 @@ export function runControlPlaneStoreConformance(
           readOnly: true,
           payloadStore: 'other',
           smb: { encrypt: true },
+          defaultAccess: 'read',
           description: undefined,
         });
         expect(after).toEqual({
@@ -338,6 +340,7 @@ export function runControlPlaneStoreConformance(
           readOnly: true,
           payloadStore: 'other',
           smb: { ...before.smb, encrypt: true },
+          defaultAccess: 'read',
         });
         expect(await store.getShare('/export')).toEqual(after);
         await expectError(store.updateShare('/export', { metadataStore: 'nope' }), 'NOT_FOUND');

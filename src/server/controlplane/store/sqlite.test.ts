@@ -50,6 +50,22 @@ describe('SqliteControlPlaneStore', () => {
     await store.close();
   });
 
+  it('gives shares of an older database the default access they had: everyone may write', async () => {
+    const old = join(dir, 'v1.db');
+    const db = new Database(old);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    db.exec(`INSERT INTO metadata_stores (name, type, config, created_at, updated_at) VALUES ('m', 'memory', '{}', '', '');
+      INSERT INTO payload_stores (name, type, config, created_at, updated_at) VALUES ('p', 'memory', '{}', '', '');
+      INSERT INTO shares (name, metadata_store, payload_store, enabled, read_only, squash, anon_uid, anon_gid,
+        allowed_networks, nfs, smb, smb_options, guest_access, description, created_at)
+      VALUES ('/old', 'm', 'p', 1, 0, 'root_to_guest', 65534, 65534, '[]', 1, 1,
+        '{"browsable":true,"encrypt":false,"hostsAllow":[],"hostsDeny":[]}', 'none', '', '')`);
+    db.close();
+    const store = SqliteControlPlaneStore.open(old);
+    expect((await store.getShare('/old')).defaultAccess).toBe('write');
+    await store.close();
+  });
+
   describe('migrate', () => {
     const tableExists = (db: Database.Database, name: string) =>
       db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(name) !== undefined;

@@ -81,6 +81,7 @@ interface ShareRow {
   smb: number;
   smb_options: string;
   guest_access: Share['guestAccess'];
+  default_access: Share['defaultAccess'];
   description: string;
   created_at: string;
 }
@@ -168,6 +169,7 @@ function toShare(r: ShareRow): Share {
     protocols: { nfs: r.nfs === 1, smb: r.smb === 1 },
     smb: JSON.parse(r.smb_options) as Share['smb'],
     guestAccess: r.guest_access,
+    defaultAccess: r.default_access,
     description: r.description,
     createdAt: r.created_at,
   };
@@ -188,6 +190,7 @@ function shareParams(s: Omit<Share, 'id' | 'createdAt'>): Record<string, unknown
     smb: Number(s.protocols.smb),
     smb_options: JSON.stringify(s.smb),
     guest_access: s.guestAccess,
+    default_access: s.defaultAccess,
     description: s.description,
   };
 }
@@ -554,9 +557,9 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
         () =>
           this.q(
             `INSERT INTO shares (name, metadata_store, payload_store, enabled, read_only, squash, anon_uid, anon_gid,
-               allowed_networks, nfs, smb, smb_options, guest_access, description, created_at)
+               allowed_networks, nfs, smb, smb_options, guest_access, default_access, description, created_at)
              VALUES (@name, @metadata_store, @payload_store, @enabled, @read_only, @squash, @anon_uid, @anon_gid,
-               @allowed_networks, @nfs, @smb, @smb_options, @guest_access, @description, @created_at)`,
+               @allowed_networks, @nfs, @smb, @smb_options, @guest_access, @default_access, @description, @created_at)`,
           ).run({ ...shareParams(share), created_at: now() }),
         { 'shares.name': `share '${input.name}' already exists` },
       );
@@ -574,7 +577,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
         `UPDATE shares SET metadata_store = @metadata_store, payload_store = @payload_store, enabled = @enabled,
            read_only = @read_only, squash = @squash, anon_uid = @anon_uid, anon_gid = @anon_gid,
            allowed_networks = @allowed_networks, nfs = @nfs, smb = @smb, smb_options = @smb_options,
-           guest_access = @guest_access, description = @description WHERE id = @id`,
+           guest_access = @guest_access, default_access = @default_access, description = @description WHERE id = @id`,
       ).run({ ...shareParams(share), id: current.id });
       return this.shareRow('id', current.id);
     });

@@ -73,6 +73,25 @@ describe('MOUNT v3', () => {
     );
   });
 
+  it('MNT refuses a caller the share grants no access, decided on the squashed identity', async () => {
+    const { rt, prog } = await setup();
+    const grants = new Map([
+      [0, 'write'],
+      [1000, 'read'],
+    ] as const);
+    rt.setExport({ squash: 'root_to_guest', access: (c) => grants.get(c.uid as 0 | 1000) ?? 'none' });
+    const as = (uid: number): RpcCall => {
+      const c = callFrom('10.0.0.7');
+      c.auth = { ...c.auth, uid, gid: uid };
+      return c;
+    };
+    // Read access is enough to mount; an unknown uid and a squashed root (the anonymous user) get nothing.
+    expect((await run(prog.procedures[MountProc.MNT], MNT_EXPORT, as(1000))).readUInt32BE(0)).toBe(0);
+    expect(await run(prog.procedures[MountProc.MNT], MNT_EXPORT, as(2000))).toEqual(hex('0000000d # MNT3ERR_ACCES'));
+    expect(await run(prog.procedures[MountProc.MNT], MNT_EXPORT, as(0))).toEqual(hex('0000000d # MNT3ERR_ACCES'));
+    expect(rt.mounts.list()).toMatchObject([{ user: '1000' }]);
+  });
+
   it('MNT of a directory inside an export returns its handle; files and missing names fail', async () => {
     const { rt, prog } = await setup();
     const call = callFrom('10.0.0.7');

@@ -175,9 +175,9 @@ describe('NFS adapter over TCP', () => {
     const c = await connect(adapter.port);
     const root = await mount(c);
     const getAttr = rt.metadata.getAttr.bind(rt.metadata);
-    vi.spyOn(rt.metadata, 'getAttr').mockImplementation(async (h) => {
+    vi.spyOn(rt.metadata, 'getAttr').mockImplementation(async (auth, h) => {
       await new Promise((r) => setTimeout(r, 200));
-      return getAttr(h);
+      return getAttr(auth, h);
     });
     const pending = c.call({ xid: 9, ...NFS, proc: 1, sys, args: fhArgs(root) });
     await new Promise((r) => setTimeout(r, 20));

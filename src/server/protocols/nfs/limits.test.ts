@@ -94,9 +94,9 @@ describe('NFS connection limits', () => {
     const busy = await connect(adapter.port);
     expect(await probe(idle)).toBe('served');
     const getAttr = rt.metadata.getAttr.bind(rt.metadata);
-    vi.spyOn(rt.metadata, 'getAttr').mockImplementation(async (h) => {
+    vi.spyOn(rt.metadata, 'getAttr').mockImplementation(async (auth, h) => {
       await new Promise((r) => setTimeout(r, 2500));
-      return getAttr(h);
+      return getAttr(auth, h);
     });
     const fh = Buffer.from(rt.root);
     const reply = busy.call({ xid: xid++, ...NFS, proc: 1, sys, args: opaque(fh) });

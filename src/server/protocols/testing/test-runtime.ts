@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { MetadataService } from '../../metadata/service.ts';
 import { MemoryMetadataStore } from '../../metadata/stores/memory/memory-store.ts';
-import type { FileHandle } from '../../metadata/types.ts';
+import type { FileHandle, ShareExportOptions } from '../../metadata/types.ts';
 import { PayloadService } from '../../payload/service.ts';
 import { MemoryBlockStore } from '../../payload/stores/memory/memory-store.ts';
 import { MountsService } from '../../runtime/mounts.ts';
@@ -40,6 +40,8 @@ export interface TestRuntime extends ProtocolRuntime {
   samples: OpSample[];
   /** Enables or disables the share in the SharesView and the metadata service, as SharesService.update does. */
   setEnabled(enabled: boolean): void;
+  /** Changes export options (squash, access, ...) in the SharesView and the metadata service alike. */
+  setExport(change: Partial<ShareExportOptions>): void;
 }
 
 export async function testRuntime(allowedNetworks: string[] = []): Promise<TestRuntime> {
@@ -47,7 +49,7 @@ export async function testRuntime(allowedNetworks: string[] = []): Promise<TestR
     name: SHARE,
     id: 1,
     enabled: true,
-    export: { readOnly: false, squash: 'none', anonUid: 65534, anonGid: 65534, allowedNetworks },
+    export: { readOnly: false, squash: 'none', anonUid: 65534, anonGid: 65534, access: () => 'write', allowedNetworks },
   };
   const metadata = new MetadataService();
   await metadata.registerShare(SHARE, {
@@ -76,6 +78,10 @@ export async function testRuntime(allowedNetworks: string[] = []): Promise<TestR
     setEnabled(enabled) {
       share.enabled = enabled;
       metadata.updateShare(SHARE, { enabled });
+    },
+    setExport(change) {
+      share.export = { ...share.export, ...change };
+      metadata.updateShare(SHARE, { options: share.export });
     },
   };
 }

@@ -13,6 +13,7 @@ const SHARE_COLS = [
   'payloadStore',
   'squash',
   'allowedNetworks',
+  'defaultAccess',
   'activeMounts',
 ];
 
@@ -28,6 +29,7 @@ interface ShareOpts {
   nfs?: boolean;
   smb?: boolean;
   guestAccess?: 'none' | 'read' | 'write';
+  defaultAccess?: 'none' | 'read' | 'write';
   description?: string;
   enabled?: boolean;
 }
@@ -50,6 +52,12 @@ function shareOptions(cmd: Command): Command {
   }
   return cmd
     .addOption(new Option('--guest-access <access>', 'what guests may do').choices(['none', 'read', 'write']))
+    .addOption(
+      new Option(
+        '--default-access <access>',
+        'what everyone without an entry may do (other users, NFS uids no user has)',
+      ).choices(['none', 'read', 'write']),
+    )
     .option('--description <text>', 'description');
 }
 
@@ -65,6 +73,7 @@ function shareBody(o: ShareOpts) {
     allowedNetworks: o.allowedNetwork,
     protocols,
     guestAccess: o.guestAccess,
+    defaultAccess: o.defaultAccess,
     description: o.description,
     enabled: o.enabled,
   });

@@ -1,9 +1,11 @@
 /**
  * RFC 1813 §5.2.1 MOUNTPROC3_MNT: the file handle of an export's root, or of a directory
  * inside it (looked up as the caller, like LOOKUP would), for a client the export rules
- * allow. The mount is recorded in the mounts registry.
+ * allow and a caller the share grants access (after squash). The mount is recorded in the
+ * mounts registry.
  */
 import { nfs3StatusOf } from '../../../../shared/errors.ts';
+import { shareAccessOf } from '../../../metadata/identity.ts';
 import { FileType } from '../../../metadata/types.ts';
 import type { RpcCall, RpcProcedure } from '../../rpc/program.ts';
 import type { XdrWriter } from '../../xdr/writer.ts';
@@ -47,6 +49,15 @@ export function mntProcedure(deps: MountDeps): RpcProcedure<string, MntResult> {
       const { share, below } = match;
       if (!clientAllowed(share, clientAddr)) {
         deps.warnings.info('mount-refused', clientAddr, { share: share.name }, 'mount refused by export rules');
+        return fail(MountStat.ACCES);
+      }
+      if (shareAccessOf(call.auth, share.export) === 'none') {
+        deps.warnings.info(
+          'mount-no-access',
+          clientAddr,
+          { share: share.name, uid: call.auth.uid },
+          'mount refused: no access',
+        );
         return fail(MountStat.ACCES);
       }
       let handle: Buffer;

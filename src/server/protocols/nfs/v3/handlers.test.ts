@@ -32,7 +32,7 @@ async function harness(allowedNetworks: string[] = []) {
     }
     return e.handle;
   };
-  const payloadOf = async (fh: FileHandle): Promise<string> => (await md.getAttr(fh)).payloadId;
+  const payloadOf = async (fh: FileHandle): Promise<string> => (await md.getAttr(auth, fh)).payloadId;
   /** The first `n` bytes of a file's content (holes and bytes past its end read as zeros). */
   const content = async (fh: FileHandle, n: number): Promise<string> =>
     (await rt.payload.readAt(SHARE, await payloadOf(fh), 0, n)).toString('latin1');
@@ -65,6 +65,24 @@ describe('dispatch wrapper', () => {
     const { root, call } = await harness(['192.168.0.0/16']);
     expect((await call(NfsProc.GETATTR, { fh: root })).status).toBe(70);
     expect((await call(NfsProc.GETATTR, { fh: root }, callFrom('192.168.7.7'))).status).toBe(0);
+  });
+
+  it("answers NFS3ERR_ACCES on any handle of a share granting nothing, NFS3ERR_ROFS to a reader's changes", async () => {
+    const { rt, root, call, mkfile } = await harness();
+    const fh = await mkfile('f', 'data');
+    rt.setExport({ access: () => 'none' });
+    for (const [proc, args] of [
+      [NfsProc.GETATTR, { fh: root }],
+      [NfsProc.FSINFO, { fh: root }],
+      [NfsProc.READ, { fh, offset: 0, count: 4 }],
+      [NfsProc.WRITE, { fh, offset: 0, stable: 2, data: Buffer.from('x') }],
+    ] as const) {
+      expect((await call(proc, args)).status, `proc ${proc}`).toBe(13);
+    }
+    rt.setExport({ access: () => 'read' });
+    expect((await call(NfsProc.READ, { fh, offset: 0, count: 4 })).ok.data.toString()).toBe('data');
+    expect((await call(NfsProc.WRITE, { fh, offset: 0, stable: 2, data: Buffer.from('x') })).status).toBe(30);
+    expect((await call(NfsProc.COMMIT, { fh, offset: 0, count: 0 })).status).toBe(0);
   });
 
   it('turns unexpected exceptions into NFS3ERR_SERVERFAULT', async () => {
@@ -104,7 +122,7 @@ describe('READ / WRITE / COMMIT', () => {
   });
 
   it('WRITE stores, extends and honours stable_how', async () => {
-    const { rt, call, mkfile, md, content } = await harness();
+    const { rt, call, mkfile, md, content, auth } = await harness();
     const fh = await mkfile('w');
     const flush = vi.spyOn(rt.payload, 'flush');
     const unstable = await call(NfsProc.WRITE, { fh, offset: 0, stable: 0, data: Buffer.from('abc') });
@@ -115,7 +133,7 @@ describe('READ / WRITE / COMMIT', () => {
     const dataSync = await call(NfsProc.WRITE, { fh, offset: 3, stable: 1, data: Buffer.from('de') });
     expect(dataSync.ok.committed).toBe(2);
     expect(flush).toHaveBeenCalledTimes(1);
-    expect((await md.getAttr(fh)).size).toBe(5);
+    expect((await md.getAttr(auth, fh)).size).toBe(5);
     expect(await content(fh, 5)).toBe('abcde');
     expect(rt.samples.map((s) => s.bytesWritten)).toEqual([3, 2]);
   });

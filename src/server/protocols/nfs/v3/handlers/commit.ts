@@ -32,10 +32,13 @@ export const commit: Nfs3Handler<CommitArgs, CommitRes> = {
   target: (a) => a.fh,
   async run(ctx, a) {
     const { metadata, payload } = ctx.runtime;
-    const attr = await metadata.getAttr(a.fh);
+    const attr = await metadata.getAttr(ctx.auth, a.fh);
     requireRegular(attr);
     // The data and the size/mtime of the UNSTABLE writes, both durable before the reply.
-    const [, after] = await Promise.all([payload.flush(ctx.share, attr.payloadId), metadata.persistWrites(a.fh)]);
+    const [, after] = await Promise.all([
+      payload.flush(ctx.share, attr.payloadId),
+      metadata.persistWrites(ctx.auth, a.fh),
+    ]);
     return { status: NFS3_OK, wcc: { before: attr, after }, ok: { verifier: ctx.verifier } };
   },
   encode(w, res, fsid) {

@@ -38,7 +38,7 @@ export const create: Nfs3Handler<CreateArgs, CreatedRes> = {
     const size = a.attrs.size;
     if (a.mode.kind === 'unchecked' && size !== undefined) {
       if (attr.size !== size)
-        attr = (await md.setAttr(ctx.auth, e.handle, { size })).after ?? (await md.getAttr(e.handle));
+        attr = (await md.setAttr(ctx.auth, e.handle, { size })).after ?? (await md.getAttr(ctx.auth, e.handle));
       if (attr.type === FileType.Regular && attr.payloadId)
         await ctx.runtime.payload.truncate(ctx.share, attr.payloadId, size);
     }

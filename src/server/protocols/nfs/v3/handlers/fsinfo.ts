@@ -39,7 +39,7 @@ export const fsinfo: Nfs3Handler<FhArgs, FsinfoRes> = {
   name: 'FSINFO',
   decode: decodeFhArgs,
   target: (a) => a.fh,
-  run: async (ctx, a) => ({ status: NFS3_OK, attr: await ctx.runtime.metadata.getAttr(a.fh), ok: FSINFO }),
+  run: async (ctx, a) => ({ status: NFS3_OK, attr: await ctx.runtime.metadata.getAttr(ctx.auth, a.fh), ok: FSINFO }),
   encode(w, res, fsid) {
     const i = encodeAttrResHead(w, res, fsid);
     if (!i) return undefined;

@@ -13,7 +13,7 @@ export const fsstat: Nfs3Handler<FhArgs, FsstatRes> = {
   target: (a) => a.fh,
   async run(ctx, a) {
     const md = ctx.runtime.metadata;
-    const [attr, stat] = await Promise.all([md.getAttr(a.fh), md.fsStat(a.fh)]);
+    const [attr, stat] = await Promise.all([md.getAttr(ctx.auth, a.fh), md.fsStat(ctx.auth, a.fh)]);
     return { status: NFS3_OK, attr, ok: stat };
   },
   encode(w, res, fsid) {

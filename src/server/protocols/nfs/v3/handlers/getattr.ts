@@ -14,7 +14,7 @@ export const getattr: Nfs3Handler<FhArgs, GetattrRes> = {
   name: 'GETATTR',
   decode: decodeFhArgs,
   target: (a) => a.fh,
-  run: async (ctx, a) => ({ status: NFS3_OK, ok: { attr: await ctx.runtime.metadata.getAttr(a.fh) } }),
+  run: async (ctx, a) => ({ status: NFS3_OK, ok: { attr: await ctx.runtime.metadata.getAttr(ctx.auth, a.fh) } }),
   encode(w, res, fsid) {
     w.u32(res.status);
     if (res.ok) encodeFattr3(w, res.ok.attr, fsid);

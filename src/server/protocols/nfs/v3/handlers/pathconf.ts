@@ -28,7 +28,7 @@ export const pathconf: Nfs3Handler<FhArgs, PathconfRes> = {
   name: 'PATHCONF',
   decode: decodeFhArgs,
   target: (a) => a.fh,
-  run: async (ctx, a) => ({ status: NFS3_OK, attr: await ctx.runtime.metadata.getAttr(a.fh), ok: PATHCONF }),
+  run: async (ctx, a) => ({ status: NFS3_OK, attr: await ctx.runtime.metadata.getAttr(ctx.auth, a.fh), ok: PATHCONF }),
   encode(w, res, fsid) {
     const p = encodeAttrResHead(w, res, fsid);
     if (!p) return undefined;

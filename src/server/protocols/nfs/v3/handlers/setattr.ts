@@ -29,7 +29,7 @@ export const setattr: Nfs3Handler<SetattrArgs, WccRes> = {
     const md = ctx.runtime.metadata;
     const wcc = await md.setAttr(ctx.auth, a.fh, a.attrs, a.guard);
     if (a.attrs.size !== undefined) {
-      const after = wcc.after ?? (await md.getAttr(a.fh));
+      const after = wcc.after ?? (await md.getAttr(ctx.auth, a.fh));
       if (after.type === FileType.Regular && after.payloadId) {
         await ctx.runtime.payload.truncate(ctx.share, after.payloadId, a.attrs.size);
       }
