@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isDittoError, type DittoError } from '../../../../shared/errors.ts';
+import { refusal } from '../../../testing/refusal.ts';
 import type { FileRecord } from '../../store.ts';
 import { sampleRecord } from '../../storetest/suite.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
@@ -83,18 +83,6 @@ describe('SqliteMetadataStore.open: only its own database', () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-
-  async function refusal(op: Promise<SqliteMetadataStore>): Promise<DittoError> {
-    const err = await op.then(
-      async (s) => {
-        await s.close();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
-    if (!isDittoError(err)) throw new Error(`expected a DittoError, got ${String(err)}`);
-    return err;
-  }
 
   it('refuses a file that is not a database, leaving it as it was', async () => {
     const file = join(dir, 'notes.txt');

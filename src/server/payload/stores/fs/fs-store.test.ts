@@ -3,7 +3,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isDittoError, type DittoError } from '../../../../shared/errors.ts';
+import { isDittoError } from '../../../../shared/errors.ts';
+import { refusal } from '../../../testing/refusal.ts';
 import { FsBlockStore } from './fs-store.ts';
 import { FORMAT_LINE, shardOf } from './paths.ts';
 
@@ -105,18 +106,6 @@ describe('FsBlockStore.open: only its own folder', () => {
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   });
-
-  async function refusal(op: Promise<FsBlockStore>): Promise<DittoError> {
-    const err = await op.then(
-      async (s) => {
-        await s.close();
-        return undefined;
-      },
-      (e: unknown) => e,
-    );
-    if (!isDittoError(err)) throw new Error(`expected a DittoError, got ${String(err)}`);
-    return err;
-  }
 
   it('refuses a folder with files it did not make (a tmp/ among them), writing and deleting nothing', async () => {
     const home = join(dir, 'home');
