@@ -12,6 +12,9 @@
  *   randread  : 4 KiB READs at random 4 KiB-aligned offsets of a --rand-size file, --seconds
  *   randwrite : 4 KiB WRITE UNSTABLE at random offsets, --seconds, then COMMIT (timed)
  *   creates   : CREATE + WRITE 4 KiB + COMMIT per file, --depth files in flight, --seconds
+ *   listdir   : a new directory of --entries empty files (made untimed), listed whole by
+ *               READDIRPLUS pages one after the other (as a client lists it), 5 times: the
+ *               first listing's time and the median of the others, in entries/s
  * Output: "# ..." commentary and "result <name> <value> <unit>" lines; exit 0, or 1 on any
  * error (the first error is printed as "error: ...").
  */
@@ -35,7 +38,7 @@
 #include <nfsc/libnfs-raw-nfs.h>
 
 static const char *o_server = "127.0.0.1", *o_export = "/export", *o_test = NULL, *o_dir = "nfsbench";
-static int o_nfsport, o_mountport, o_depth = 16, o_seconds = 10;
+static int o_nfsport, o_mountport, o_depth = 16, o_seconds = 10, o_entries = 10000;
 static uint64_t o_size = 1024ULL << 20, o_io = 1 << 20, o_rand_size = 256ULL << 20;
 
 static double now_s(void) {
@@ -567,6 +570,85 @@ static void create_step(struct slot *s) {
   inflight++;
 }
 
+/* ---------------------------------------------------------------- listdir */
+
+static uint64_t made;
+static void l_create_cb(struct rpc_context *r, int status, void *data, void *priv);
+static void l_create(struct slot *s) {
+  if (g_failed || made >= (uint64_t)o_entries) {
+    if (--inflight == 0) all_done = 1;
+    return;
+  }
+  snprintf(s->name, sizeof s->name, "entry-%06" PRIu64, made++);
+  CREATE3args a;
+  memset(&a, 0, sizeof a);
+  a.where.dir = fh3(&dir_fh);
+  a.where.name = s->name;
+  a.how.mode = UNCHECKED;
+  a.how.createhow3_u.obj_attributes.mode.set_it = 1;
+  a.how.createhow3_u.obj_attributes.mode.set_mode3_u.mode = 0644;
+  if (rpc_nfs3_create_async(rpc, l_create_cb, &a, s) != 0) fail("queue CREATE: %s", rpc_get_error(rpc));
+}
+static void l_create_cb(struct rpc_context *r, int status, void *data, void *priv) {
+  (void)r;
+  CREATE3res *x = data;
+  if (status != RPC_STATUS_SUCCESS || x->status != NFS3_OK) fail("CREATE for listdir: %d/%d", status, x ? (int)x->status : -1);
+  l_create(priv);
+}
+
+struct page {
+  volatile int done;
+  int status;
+  uint64_t entries, last_cookie;
+  int eof;
+  char verf[NFS3_COOKIEVERFSIZE];
+};
+static void page_cb(struct rpc_context *r, int status, void *data, void *priv) {
+  (void)r;
+  struct page *p = priv;
+  READDIRPLUS3res *x = data;
+  p->status = status == RPC_STATUS_SUCCESS ? (int)x->status : -1;
+  if (p->status == NFS3_OK) {
+    for (entryplus3 *e = x->READDIRPLUS3res_u.resok.reply.entries; e; e = e->nextentry) {
+      p->entries++;
+      p->last_cookie = e->cookie;
+    }
+    p->eof = x->READDIRPLUS3res_u.resok.reply.eof;
+    memcpy(p->verf, x->READDIRPLUS3res_u.resok.cookieverf, sizeof p->verf);
+  }
+  p->done = 1;
+}
+
+/* one whole listing by READDIRPLUS pages; returns the entries listed ('.' and '..' too), or -1 */
+static int64_t list_all(void) {
+  uint64_t cookie = 0, total = 0;
+  char verf[NFS3_COOKIEVERFSIZE] = {0};
+  for (;;) {
+    struct page p;
+    memset(&p, 0, sizeof p);
+    READDIRPLUS3args a;
+    memset(&a, 0, sizeof a);
+    a.dir = fh3(&dir_fh);
+    a.cookie = cookie;
+    memcpy(a.cookieverf, verf, sizeof verf);
+    a.dircount = 32768;
+    a.maxcount = 131072;
+    if (rpc_nfs3_readdirplus_async(rpc, page_cb, &a, &p) != 0) {
+      fail("queue READDIRPLUS: %s", rpc_get_error(rpc));
+      return -1;
+    }
+    if (pump_until(&p.done, 120) != 0) return -1;
+    if (p.status != NFS3_OK) {
+      fail("READDIRPLUS: %d", p.status);
+      return -1;
+    }
+    total += p.entries;
+    if (p.eof || p.entries == 0) return (int64_t)total;
+    cookie = p.last_cookie;
+    memcpy(verf, p.verf, sizeof verf);
+  }
+}
+
 /* ---------------------------------------------------------------- main */
 
 static volatile int connected;
@@ -644,7 +726,7 @@ int main(int argc, char **argv) {
                                {"mountport", 1, 0, 'm'}, {"test", 1, 0, 't'},   {"dir", 1, 0, 'd'},
                                {"size", 1, 0, 'S'},   {"io", 1, 0, 'i'},        {"rand-size", 1, 0, 'R'},
                                {"seconds", 1, 0, 'T'}, {"depth", 1, 0, 'D'},    {"no-verify", 0, 0, 'V'},
-                               {0, 0, 0, 0}};
+                               {"entries", 1, 0, 'E'}, {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
     switch (c) {
@@ -660,13 +742,14 @@ int main(int argc, char **argv) {
     case 'T': o_seconds = atoi(optarg); break;
     case 'D': o_depth = atoi(optarg); break;
     case 'V': verify_reads = 0; break;
+    case 'E': o_entries = atoi(optarg); break;
     default: return 2;
     }
   }
   if (!o_test || o_nfsport <= 0 || o_depth < 1) {
     fprintf(stderr, "usage: %s --nfsport P [--mountport M] [--export /export] --test "
-                    "seqwrite|seqread|randread|randwrite|creates [--dir NAME] [--size MiB] [--io KiB] "
-                    "[--rand-size MiB] [--seconds N] [--depth N] [--no-verify]\n",
+                    "seqwrite|seqread|randread|randwrite|creates|listdir [--dir NAME] [--size MiB] [--io KiB] "
+                    "[--rand-size MiB] [--seconds N] [--depth N] [--no-verify] [--entries N]\n",
             argv[0]);
     return 2;
   }
@@ -779,6 +862,30 @@ int main(int argc, char **argv) {
     printf("result create_write_commit_per_s %.0f files/s\n", files_done / el);
     printf("# %" PRIu64 " files (CREATE GUARDED + WRITE 4 KiB + COMMIT) in %.2f s, %d in flight\n", files_done, el,
            o_depth);
+  } else if (!strcmp(o_test, "listdir")) {
+    char sub[64];
+    snprintf(sub, sizeof sub, "listdir-%d", (int)getpid());
+    struct fhb parent = dir_fh;
+    if (ensure_dir(&parent, sub, &dir_fh) != 0) goto out;
+    t0 = now_s();
+    all_done = 0;
+    inflight = o_depth;
+    for (int i = 0; i < o_depth; i++) l_create(&slots[i]);
+    if (pump_until(&all_done, 600) != 0) goto out;
+    printf("# made %d files in %.2f s (untimed)\n", o_entries, now_s() - t0);
+    int64_t n = 0;
+    double times[5];
+    for (int i = 0; i < 5; i++) {
+      t0 = now_s();
+      n = list_all();
+      if (n < 0) goto out;
+      times[i] = now_s() - t0;
+    }
+    qsort(times + 1, 4, sizeof times[0], cmp_dbl);
+    printf("result listdir_first_ms %.1f ms\n", times[0] * 1e3);
+    printf("result listdir_entries_per_s %.0f entries/s\n", n / ((times[2] + times[3]) / 2));
+    printf("# %" PRId64 " entries, READDIRPLUS (maxcount 131072): first %.1f ms, then median %.1f ms\n", n,
+           times[0] * 1e3, (times[2] + times[3]) / 2 * 1e3);
   } else {
     fail("unknown test %s", o_test);
   }

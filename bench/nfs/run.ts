@@ -1,11 +1,13 @@
-// NFSv3 benchmark: dfs next to nfs-ganesha (VFS FSAL on a temp dir), same client, same run.
+// NFSv3 benchmark: dfs (a managed share, and a folder share) next to nfs-ganesha (VFS FSAL
+// on a temp dir: a folder served in place, like dfs's folder share), same client, same run.
 //
-//   node --import tsx bench/nfs/run.ts [--size 1024] [--seconds 10] [--depth 16]
-//                                      [--only dfs|ganesha] [--json out.json]
+//   node --import tsx bench/nfs/run.ts [--size 1024] [--seconds 10] [--depth 16] [--rounds 1]
+//                                      [--only dfs,dfs-folder,ganesha] [--json out.json]
 //
-// Builds bench/nfs/nfsbench.c (libnfs async raw API), starts both servers on 127.0.0.1,
-// runs each figure against both, samples each server's RSS (/proc/<pid>/status VmRSS)
-// during the sequential 1 GiB write and read, and prints a table with the ratio dfs/ganesha.
+// Builds bench/nfs/nfsbench.c (libnfs async raw API), starts the servers on 127.0.0.1,
+// runs each figure against each (--rounds times, in turn; the table shows medians), samples
+// each server's RSS (/proc/<pid>/status VmRSS) during the sequential 1 GiB write and read,
+// and prints a table with each dfs figure's ratio to ganesha's.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -18,14 +20,23 @@ const { values: opt } = parseArgs({
     seconds: { type: 'string', default: '10' },
     depth: { type: 'string', default: '16' },
     only: { type: 'string' },
+    rounds: { type: 'string', default: '1' },
+    entries: { type: 'string', default: '10000' },
     tests: { type: 'string' },
     json: { type: 'string' },
     export: { type: 'string', default: '/export' },
   },
 });
 
+const SERVER_NAMES = ['ganesha', 'dfs', 'dfs-folder'] as const;
+type ServerName = (typeof SERVER_NAMES)[number];
+const ONLY = (opt.only?.split(',') ?? SERVER_NAMES) as ServerName[];
+const badOnly = ONLY.filter((n) => !SERVER_NAMES.includes(n));
+if (badOnly.length > 0) throw new Error(`--only: unknown ${badOnly.join(', ')} (known: ${SERVER_NAMES.join(', ')})`);
+const ROUNDS = Math.max(1, Number(opt.rounds));
+
 interface Server {
-  name: 'ganesha' | 'dfs';
+  name: ServerName;
   nfsPort: number;
   mountPort: number;
   exportPath: string;
@@ -80,8 +91,22 @@ const FIGURES: Figure[] = [
     test: 'creates',
     higherIsBetter: true,
   },
+  {
+    key: 'listdir_entries_per_s',
+    label: `READDIRPLUS of a ${opt.entries}-entry directory`,
+    unit: 'entries/s',
+    test: 'listdir',
+    higherIsBetter: true,
+  },
+  {
+    key: 'listdir_first_ms',
+    label: '  first listing after the creates',
+    unit: 'ms',
+    test: 'listdir',
+    higherIsBetter: false,
+  },
 ];
-const ALL_TESTS = ['seqwrite', 'seqread', 'randread', 'randwrite', 'creates'];
+const ALL_TESTS = ['seqwrite', 'seqread', 'randread', 'randwrite', 'creates', 'listdir'];
 const TESTS = opt.tests === undefined ? ALL_TESTS : opt.tests.split(',');
 const unknownTests = TESTS.filter((t) => !ALL_TESTS.includes(t));
 if (unknownTests.length > 0)
@@ -134,6 +159,8 @@ function runBench(bin: string, s: Server, test: string): Promise<RunOut> {
     opt.seconds!,
     '--depth',
     opt.depth!,
+    '--entries',
+    opt.entries!,
   ];
   return new Promise((resolve) => {
     const rssStartKiB = rssKiB(s.pid);
@@ -164,7 +191,7 @@ function runBench(bin: string, s: Server, test: string): Promise<RunOut> {
 async function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
   const servers: Server[] = [];
   const errors: string[] = [];
-  if (opt.only !== 'dfs') {
+  if (ONLY.includes('ganesha')) {
     try {
       const g: Ganesha = await startGanesha({ exports: [{ pseudo: '/export' }] });
       servers.push({
@@ -180,22 +207,24 @@ async function startServers(): Promise<{ servers: Server[]; errors: string[] }> 
       errors.push(`ganesha: ${(e as Error).message}`);
     }
   }
-  if (opt.only !== 'ganesha') {
+  // dfs on its default stores (SQLite metadata, filesystem blocks) in a temp data dir, and
+  // dfs serving a temp folder in place (a folder share, as ganesha's VFS export); /export
+  // squashes nobody, as the e2e tests set it (e2e/nfs/target.ts).
+  for (const name of ['dfs', 'dfs-folder'] as const) {
+    if (!ONLY.includes(name)) continue;
     try {
-      // dfs on its default stores (SQLite metadata, filesystem blocks) in a temp data dir;
-      // /export switched to squash "none" as the e2e tests do (e2e/nfs/target.ts).
-      const d = await startTarget('dfs');
+      const d = await startTarget(name);
       servers.push({
-        name: 'dfs',
+        name,
         nfsPort: d.nfsPort,
         mountPort: d.mountPort,
-        exportPath: opt.export!,
+        exportPath: name === 'dfs' ? opt.export! : d.exportPath,
         pid: d.pid,
         stop: d.stop,
         logs: d.logs,
       });
     } catch (e) {
-      errors.push(`dfs: ${(e as Error).message.split('\n').slice(0, 30).join('\n')}`);
+      errors.push(`${name}: ${(e as Error).message.split('\n').slice(0, 30).join('\n')}`);
     }
   }
   return { servers, errors };
@@ -203,8 +232,21 @@ async function startServers(): Promise<{ servers: Server[]; errors: string[] }> 
 
 function fmt(v: number | undefined, unit: string): string {
   if (v === undefined) return 'n/a';
-  const n = unit === 'MB/s' ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
+  const n = unit === 'MB/s' || unit === 'ms' ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
   return `${n} ${unit}`;
+}
+
+function median(values: number[] | undefined): number | undefined {
+  if (values === undefined || values.length === 0) return undefined;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+function ratioText(d: number | undefined, g: number | undefined, higherIsBetter: boolean): string {
+  if (d === undefined || g === undefined || g <= 0) return 'n/a';
+  const r = d / g;
+  return `${r < 0.1 ? r.toPrecision(2) : r.toFixed(2)}x${higherIsBetter ? '' : ' (lower is better)'}`;
 }
 
 async function main(): Promise<number> {
@@ -215,30 +257,40 @@ async function main(): Promise<number> {
   for (const s of servers)
     console.log(`# ${s.name}: pid ${s.pid}, NFS 127.0.0.1:${s.nfsPort}, MOUNT ${s.mountPort}, export ${s.exportPath}`);
 
-  const res: Record<string, Record<string, number>> = { ganesha: {}, dfs: {} };
-  const rss: Record<string, Record<string, { start?: number; peak?: number }>> = { ganesha: {}, dfs: {} };
+  /** Every round's value of each figure, by server. */
+  const res: Record<string, Record<string, number[]>> = {};
+  const rss: Record<string, Record<string, { start?: number; peak?: number }>> = {};
+  for (const s of servers) {
+    res[s.name] = {};
+    rss[s.name] = {};
+  }
   const failures: string[] = [...errors];
   const dead = new Set<string>();
   try {
-    for (const test of TESTS) {
-      for (const s of servers) {
-        if (dead.has(s.name)) continue;
-        process.stdout.write(`# ${test} on ${s.name} ... `);
-        const r = await runBench(bin, s, test);
-        Object.assign(res[s.name]!, r.results);
-        rss[s.name]![test] = { start: r.rssStartKiB, peak: r.rssPeakKiB };
-        const summary = Object.entries(r.results)
-          .map(([k, v]) => `${k}=${v}`)
-          .join(' ');
-        console.log(r.code === 0 ? summary : 'FAILED');
-        // nfsbench's own timing commentary, e.g. how long the final COMMIT took.
-        for (const line of r.output.split('\n')) if (/^# \d/.test(line)) console.log(`#   ${line.slice(2)}`);
-        if (r.cpu !== undefined) console.log(`#   server CPU ${r.cpu.toFixed(2)} s`);
-        if (r.code !== 0) {
-          failures.push(`${s.name} ${test}: ${r.output.trim().split('\n').slice(-5).join(' | ')}`);
-          if (rssKiB(s.pid) === undefined) {
-            dead.add(s.name);
-            failures.push(`${s.name} is no longer running; log tail:\n${s.logs().slice(-3000)}`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const test of TESTS) {
+        for (const s of servers) {
+          if (dead.has(s.name)) continue;
+          process.stdout.write(`# ${ROUNDS > 1 ? `round ${round}: ` : ''}${test} on ${s.name} ... `);
+          const r = await runBench(bin, s, test);
+          for (const [k, v] of Object.entries(r.results)) (res[s.name]![k] ??= []).push(v);
+          const before = rss[s.name]![test];
+          if (before?.peak === undefined || (r.rssPeakKiB ?? 0) > before.peak) {
+            rss[s.name]![test] = { start: r.rssStartKiB, peak: r.rssPeakKiB };
+          }
+          const summary = Object.entries(r.results)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ');
+          console.log(r.code === 0 ? summary : 'FAILED');
+          // nfsbench's own timing commentary, e.g. how long the final COMMIT took.
+          for (const line of r.output.split('\n')) if (/^# \d/.test(line)) console.log(`#   ${line.slice(2)}`);
+          if (r.cpu !== undefined) console.log(`#   server CPU ${r.cpu.toFixed(2)} s`);
+          if (r.code !== 0) {
+            failures.push(`${s.name} ${test}: ${r.output.trim().split('\n').slice(-5).join(' | ')}`);
+            if (rssKiB(s.pid) === undefined) {
+              dead.add(s.name);
+              failures.push(`${s.name} is no longer running; log tail:\n${s.logs().slice(-3000)}`);
+            }
           }
         }
       }
@@ -247,33 +299,31 @@ async function main(): Promise<number> {
     for (const s of servers) await s.stop();
   }
 
-  // table
-  const rows: string[][] = [['figure', 'ganesha', 'dfs', 'dfs/ganesha']];
-  const ratios: Record<string, number | undefined> = {};
+  // table: medians over the rounds, each dfs figure next to its ratio to ganesha's
+  const shown = SERVER_NAMES.filter((n) => servers.some((s) => s.name === n));
+  const dfsNames = shown.filter((n) => n !== 'ganesha');
+  const rows: string[][] = [['figure', ...shown, ...dfsNames.map((n) => `${n}/ganesha`)]];
+  const medians: Record<string, Record<string, number | undefined>> = {};
+  for (const n of shown) medians[n] = {};
   for (const f of FIGURES) {
-    const g = res.ganesha![f.key];
-    const d = res.dfs![f.key];
-    const ratio = g !== undefined && d !== undefined && g > 0 ? d / g : undefined;
-    ratios[f.key] = ratio;
+    for (const n of shown) medians[n]![f.key] = median(res[n]![f.key]);
+    const g = medians.ganesha?.[f.key];
     rows.push([
       f.label,
-      fmt(g, f.unit),
-      fmt(d, f.unit),
-      ratio === undefined
-        ? 'n/a'
-        : `${ratio < 0.1 ? ratio.toPrecision(2) : ratio.toFixed(2)}x${f.higherIsBetter ? '' : ' (lower is better)'}`,
+      ...shown.map((n) => fmt(medians[n]![f.key], f.unit)),
+      ...dfsNames.map((n) => ratioText(medians[n]![f.key], g, f.higherIsBetter)),
     ]);
   }
   const mib = (k?: number): string => (k === undefined ? 'n/a' : `${(k / 1024).toFixed(0)} MiB`);
   for (const test of ['seqwrite', 'seqread']) {
-    const g = rss.ganesha![test];
-    const d = rss.dfs![test];
-    const ratio = g?.peak && d?.peak ? (d.peak / g.peak).toFixed(2) + 'x' : 'n/a';
+    const g = rss.ganesha?.[test]?.peak;
     rows.push([
       `server RSS peak during ${test} (start)`,
-      `${mib(g?.peak)} (${mib(g?.start)})`,
-      `${mib(d?.peak)} (${mib(d?.start)})`,
-      ratio,
+      ...shown.map((n) => `${mib(rss[n]![test]?.peak)} (${mib(rss[n]![test]?.start)})`),
+      ...dfsNames.map((n) => {
+        const d = rss[n]![test]?.peak;
+        return g && d ? `${(d / g).toFixed(2)}x` : 'n/a';
+      }),
     ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
@@ -284,7 +334,7 @@ async function main(): Promise<number> {
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const r of rows.slice(1)) console.log(line(r));
   console.log(
-    `\nclient: bench/nfs/nfsbench.c (libnfs async raw RPC, ${opt.depth} requests in flight, one TCP connection); servers on 127.0.0.1; ${opt.seconds} s per random/create figure.`,
+    `\nclient: bench/nfs/nfsbench.c (libnfs async raw RPC, ${opt.depth} requests in flight, one TCP connection); servers on 127.0.0.1; ${opt.seconds} s per random/create figure; median of ${ROUNDS} round(s).`,
   );
   if (failures.length) {
     console.log('\nFailures:');
@@ -294,7 +344,7 @@ async function main(): Promise<number> {
     writeFileSync(
       opt.json,
       JSON.stringify(
-        { date: new Date().toISOString(), options: opt, results: res, rssKiB: rss, ratios, failures },
+        { date: new Date().toISOString(), options: opt, results: res, medians, rssKiB: rss, failures },
         null,
         2,
       ),

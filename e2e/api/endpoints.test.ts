@@ -4,6 +4,7 @@
 // auth rules (password change at first login, old tokens die on a password change, refresh
 // rotation and logout, login throttling) and the OpenAPI document.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   OPERATION_IDS,
@@ -148,6 +149,16 @@ describe('API: every endpoint', () => {
       { body: { name: '/s1', metadataStore: 'm1', payloadStore: 'p1', squash: 'none', protocols: { smb: false } } },
       operator.accessToken,
     );
+    // A folder share, after asking whether the folder can be shared.
+    const folder = dfs.dataDir.replace(/\/?$/, '-photos');
+    mkdirSync(folder, { recursive: true });
+    const check = (await ok('folders.check', { query: { path: folder } }, operator.accessToken)) as {
+      problem: unknown;
+    };
+    expect(check.problem).toBeNull();
+    await ok('shares.create', { body: { name: '/f1', path: folder } }, operator.accessToken);
+    await ok('shares.delete', { params: { name: '/f1' } }, operator.accessToken);
+    rmSync(folder, { recursive: true, force: true });
     const listed = (await ok('shares.list', {}, plain.accessToken)) as { name: string }[];
     expect(listed.map((s) => s.name)).toContain('/s1');
     await ok('shares.get', { params: { name: '/s1' } }, plain.accessToken);

@@ -2,8 +2,9 @@
 // in the URL) against a started dfs: for every access preset the share wizard offers, made
 // of the very grants the wizard sets (src/shared/api/presets.ts), each of the owner, a
 // read-write user, a read-only user, a member of a granted group, an unknown uid and a
-// squashed root is checked to mount, read and write exactly as the preset promises.
-import { mkdirSync, writeFileSync } from 'node:fs';
+// squashed root is checked to mount, read and write exactly as the preset promises, on a
+// managed share and on a folder share alike.
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
@@ -17,6 +18,7 @@ import { buildLibnfsProgram, run, tail } from './target.ts';
 
 type Who = 'owner' | 'writer' | 'reader' | 'member' | 'unknown' | 'root';
 type Outcome = 'none' | 'read' | 'write';
+type ShareKind = 'managed' | 'folder';
 
 /** The NFS identities (AUTH_SYS uid:gid); the owner's uid is the admin's, read from the API. */
 const UIDS: Record<Exclude<Who, 'owner'>, number> = { writer: 501, reader: 1002, member: 1003, unknown: 4242, root: 0 };
@@ -73,11 +75,19 @@ describe.skipIf(unmet(LIBNFS_UTILS, LIBNFS_DEV) !== null)('share access over NFS
   });
 
   /** A share set up as the wizard does for `preset`, holding a world-readable SEED owned by root. */
-  async function presetShare(preset: AccessPreset): Promise<string> {
-    const name = `/p-${preset}`;
-    const stores = { metadataStore: 'default-metadata', payloadStore: 'default-payload' };
+  async function presetShare(preset: AccessPreset, kind: ShareKind): Promise<string> {
+    const name = `/p-${kind}-${preset}`;
+    const backing =
+      kind === 'folder'
+        ? { kind, path: path.join(tmp, name) }
+        : { metadataStore: 'default-metadata', payloadStore: 'default-payload' };
+    // Open to all, as a managed share's root is: the grants, not the folder's mode, decide.
+    if (kind === 'folder') {
+      mkdirSync(backing.path!, { recursive: true });
+      chmodSync(backing.path!, 0o777);
+    }
     // Seeded while still open to root, so every reader sees a 0644 file (nfs-cp creates 0660).
-    await api.call('shares.create', { body: { name, ...stores, squash: 'none' } });
+    await api.call('shares.create', { body: { name, ...backing, squash: 'none' } });
     const args = ['--nfsport', String(dfs.nfsPort), '--mountport', String(dfs.mountPort), '--export', name];
     const seeded = await run(client, [...args, '--suite', 'prepare', '--prepare-file', SEED], 60_000);
     expect(seeded.code, seeded.output).toBe(0);
@@ -107,19 +117,20 @@ describe.skipIf(unmet(LIBNFS_UTILS, LIBNFS_DEV) !== null)('share access over NFS
     return { outcome: cp.code === 0 ? 'write' : 'read', why: cp.output };
   }
 
-  for (const preset of ACCESS_PRESETS) {
-    it(`preset "${preset}": each caller mounts, reads and writes as the preset promises`, async () => {
-      const share = await presetShare(preset);
-      const got: Record<string, Outcome> = {};
-      for (const who of Object.keys(EXPECTED[preset]) as Who[]) {
-        const { outcome, why } = await probe(share, who);
-        got[who] = outcome;
-        const expected = EXPECTED[preset][who];
-        const context = `${preset} / ${who}: ${why}\n--- dfs log (tail) ---\n${tail(dfs.logs(), 3000)}`;
-        if (outcome === 'none' && expected === 'none') expect(why, context).toMatch(/MNT3ERR_ACCES/);
-        if (outcome === 'read' && expected === 'read') expect(why, context).toMatch(/ROFS|read-only/i);
-      }
-      expect(got).toEqual(EXPECTED[preset]);
-    }, 120_000);
-  }
+  for (const kind of ['managed', 'folder'] as const)
+    for (const preset of ACCESS_PRESETS) {
+      it(`${kind} share, preset "${preset}": each caller mounts, reads and writes as the preset promises`, async () => {
+        const share = await presetShare(preset, kind);
+        const got: Record<string, Outcome> = {};
+        for (const who of Object.keys(EXPECTED[preset]) as Who[]) {
+          const { outcome, why } = await probe(share, who);
+          got[who] = outcome;
+          const expected = EXPECTED[preset][who];
+          const context = `${preset} / ${who}: ${why}\n--- dfs log (tail) ---\n${tail(dfs.logs(), 3000)}`;
+          if (outcome === 'none' && expected === 'none') expect(why, context).toMatch(/MNT3ERR_ACCES/);
+          if (outcome === 'read' && expected === 'read') expect(why, context).toMatch(/ROFS|read-only/i);
+        }
+        expect(got).toEqual(EXPECTED[preset]);
+      }, 120_000);
+    }
 });

@@ -1,6 +1,7 @@
 // The real Linux kernel NFSv3 client (stock Debian kernel under qemu, busybox guest) against
 // the server: mount, a tree of creates/writes/renames/links/chmods/truncates and rm -r, then
 // 64 MiB written with fsync and verified by md5sum/sha256sum after umount + mount.
+// Runs against dfs on a managed share and on a folder share (target.ts serverKinds).
 // Uses /work/shared/tools/kernel-client/run-guest.sh in place (resolved next to the repo).
 // Skips, saying why, when qemu, the kernel image, busybox or the script are missing (fails
 // instead under CI: e2e/helpers/requirements.ts).
@@ -9,9 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/dfs.ts';
 import { KERNEL_CLIENT_GUEST, unmet } from '../helpers/requirements.ts';
-import { failLines, run, serverKind, startTarget, tail, type NfsTarget } from './target.ts';
-
-const kind = serverKind();
+import { failLines, run, serverKinds, startTarget, tail, type NfsTarget } from './target.ts';
 
 function findRunGuest(): string | undefined {
   const candidates = [
@@ -30,7 +29,7 @@ function whyNoGuest(): string | null {
 
 const skipReason = whyNoGuest();
 
-describe(`Linux kernel NFSv3 client (qemu) against ${kind}`, () => {
+describe.each(serverKinds())('Linux kernel NFSv3 client (qemu) against %s', (kind) => {
   if (skipReason) {
     it.skip(`skipped: ${skipReason}`, () => {});
     return;

@@ -2242,13 +2242,100 @@ static void suite_getattr(void) {
         "GETATTR of %s on a mount of %s: %s, expected %s", opt_fh_hex, opt_export, rstat(&r), opt_expect_status);
 }
 
+/* ---- handles held while the files change on the server's side (folder shares) ----
+   hold: looks up each of --paths (comma-separated, relative to the export) name by name and
+   saves the handles in --state-file; reread: for each saved handle prints
+   "held PATH STATUS [SIZE FNV1A64]", reading the whole content through the old handle. */
+static const char *opt_paths;
+#define MAX_HELD 16
+struct held {
+  char path[256];
+  struct fhbuf fh;
+};
+
+static uint64_t fnv1a64(uint64_t h, const uint8_t *b, size_t n) {
+  for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 0x100000001b3ull;
+  return h;
+}
+
+static void suite_hold(void) {
+  char err[512];
+  struct rres r;
+  struct held held[MAX_HELD];
+  int n = 0;
+  memset(held, 0, sizeof held);
+  mnt_rpc = raw_connect(opt_mountport, MOUNT_PROGRAM, MOUNT_V3, 0, 0, err, sizeof err);
+  rpc0 = raw_connect(opt_nfsport, NFS_PROGRAM, NFS_V3, 0, 0, err, sizeof err);
+  if (!check("hold.connect", mnt_rpc && rpc0, "%s", err)) return;
+  if (RAW(mnt_rpc, rpc_mount3_mnt_async, (char *)opt_export, h_mnt, &r) != 0 || r.status != MNT3_OK) {
+    failf("hold.mnt", "%s", rstat(&r));
+    return;
+  }
+  struct fhbuf root = r.fh;
+  char list[4096];
+  snprintf(list, sizeof list, "%s", opt_paths);
+  for (char *save = NULL, *p = strtok_r(list, ",", &save); p && n < MAX_HELD; p = strtok_r(NULL, ",", &save)) {
+    struct fhbuf fh = root;
+    char comps[256];
+    snprintf(comps, sizeof comps, "%s", p);
+    int ok = 1;
+    for (char *s2 = NULL, *c = strtok_r(comps, "/", &s2); c && ok; c = strtok_r(NULL, "/", &s2)) {
+      ok = r_lookup(rpc0, &fh, c, &r) == 0 && r.status == NFS3_OK && r.has_fh;
+      if (ok) fh = r.fh;
+    }
+    char name[300];
+    snprintf(name, sizeof name, "hold.lookup %s", p);
+    if (check(name, ok, "LOOKUP: %s", rstat(&r))) {
+      snprintf(held[n].path, sizeof held[n].path, "%s", p);
+      held[n++].fh = fh;
+    }
+  }
+  FILE *f = fopen(opt_state_file, "wb");
+  check("hold.state-file", f && fwrite(&n, sizeof n, 1, f) == 1 && fwrite(held, sizeof held[0], n, f) == (size_t)n,
+        "cannot write %s", opt_state_file);
+  if (f) fclose(f);
+}
+
+static void suite_reread(void) {
+  char err[512];
+  struct rres r;
+  struct held held[MAX_HELD];
+  int n = 0;
+  FILE *f = fopen(opt_state_file, "rb");
+  int got = f && fread(&n, sizeof n, 1, f) == 1 && n >= 0 && n <= MAX_HELD && fread(held, sizeof held[0], n, f) == (size_t)n;
+  if (f) fclose(f);
+  if (!check("reread.state-file", got, "cannot read %s", opt_state_file)) return;
+  rpc0 = raw_connect(opt_nfsport, NFS_PROGRAM, NFS_V3, 0, 0, err, sizeof err);
+  if (!check("reread.connect", rpc0 != NULL, "%s", err)) return;
+  for (int i = 0; i < n; i++) {
+    r_getattr(rpc0, &held[i].fh, &r);
+    if (!r.rpc_ok || r.status != NFS3_OK) {
+      printf("held %s %s\n", held[i].path, r.rpc_ok ? nfsstat_name(r.status) : r.err);
+      continue;
+    }
+    uint64_t size = r.attr.size, off = 0, h = 0xcbf29ce484222325ull;
+    int eof = 0;
+    while (!eof && off < 64ull * CHUNK) {
+      r_read(rpc0, &held[i].fh, off, CHUNK, (char *)iobuf, CHUNK, &r);
+      if (!r.rpc_ok || r.status != NFS3_OK) break;
+      h = fnv1a64(h, iobuf, r.count);
+      off += r.count;
+      eof = r.eof || r.count == 0;
+    }
+    if (!r.rpc_ok || r.status != NFS3_OK)
+      printf("held %s %s\n", held[i].path, r.rpc_ok ? nfsstat_name(r.status) : r.err);
+    else
+      printf("held %s NFS3_OK %" PRIu64 " %016" PRIx64 "\n", held[i].path, size, h);
+  }
+}
+
 static void usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s --nfsport P --mountport M [--export /export] [--server 127.0.0.1]\n"
-          "          [--suite main|ro|squash|prepare|handles-save|handles-check|fh|getattr]\n"
+          "          [--suite main|ro|squash|prepare|handles-save|handles-check|fh|getattr|hold|reread]\n"
           "          [--uid2 1000] [--gid2 1000] [--anon-uid 65534] [--anon-gid 65534]\n"
           "          [--dir-entries 2000] [--timeout-ms 60000] [--prepare-file NAME] [--root-mode OCTAL]\n"
-          "          [--state-file PATH] [--path REL] [--fh HEX] [--expect-status NFS3ERR_...]\n",
+          "          [--state-file PATH] [--path REL] [--fh HEX] [--expect-status NFS3ERR_...] [--paths a/b,c]\n",
           argv0);
 }
 
@@ -2261,7 +2348,8 @@ int main(int argc, char **argv) {
                                {"timeout-ms", required_argument, 0, 'T'}, {"prepare-file", required_argument, 0, 'P'},
                                {"root-mode", required_argument, 0, 'M'},  {"state-file", required_argument, 0, 'F'},
                                {"path", required_argument, 0, 'p'},       {"fh", required_argument, 0, 'f'},
-                               {"expect-status", required_argument, 0, 'x'}, {0, 0, 0, 0}};
+                               {"expect-status", required_argument, 0, 'x'}, {"paths", required_argument, 0, 'A'},
+                               {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
     switch (c) {
@@ -2282,6 +2370,7 @@ int main(int argc, char **argv) {
     case 'p': opt_path = optarg; break;
     case 'f': opt_fh_hex = optarg; break;
     case 'x': opt_expect_status = optarg; break;
+    case 'A': opt_paths = optarg; break;
     default: usage(argv[0]); return 2;
     }
   }
@@ -2334,6 +2423,10 @@ int main(int argc, char **argv) {
     suite_fh();
   } else if (!strcmp(opt_suite, "getattr") && opt_fh_hex) {
     suite_getattr();
+  } else if (!strcmp(opt_suite, "hold") && opt_state_file && opt_paths) {
+    suite_hold();
+  } else if (!strcmp(opt_suite, "reread") && opt_state_file) {
+    suite_reread();
   } else {
     usage(argv[0]);
     return 2;

@@ -5,11 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LIBNFS_DEV, unmet } from '../helpers/requirements.ts';
 import path from 'node:path';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
-import { buildLibnfsProgram, failLines, run, serverKind, startTarget, tail, type NfsTarget } from './target.ts';
+import { buildLibnfsProgram, failLines, run, serverKinds, startTarget, tail, type NfsTarget } from './target.ts';
 
-const kind = serverKind();
-
-describe.skipIf(unmet(LIBNFS_DEV) !== null)(`NFSv3 handles across a restart of ${kind}`, () => {
+describe.skipIf(unmet(LIBNFS_DEV) !== null).each(serverKinds())('NFSv3 handles across a restart of %s', (kind) => {
   let target: NfsTarget | undefined;
   let client = '';
   let dir = '';

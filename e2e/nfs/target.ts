@@ -1,8 +1,10 @@
 // The NFSv3 server the e2e tests in this directory run against.
 //
-//   DITTOFS_E2E_NFS_SERVER=dfs      (default) a real `dfs start` (e2e/helpers/dfs.ts)
-//   DITTOFS_E2E_NFS_SERVER=ganesha  nfs-ganesha with a VFS export: the reference that proves
-//                                   the test clients themselves right
+//   DITTOFS_E2E_NFS_SERVER=dfs         (default) a real `dfs start` (e2e/helpers/dfs.ts)
+//   DITTOFS_E2E_NFS_SERVER=dfs-folder  the same, its shares folder shares: directories of
+//                                      this computer served in place (docs/folder-shares.md)
+//   DITTOFS_E2E_NFS_SERVER=ganesha     nfs-ganesha with a VFS export: the reference that
+//                                      proves the test clients themselves right
 //
 // dfs's default share (/export) squashes root (root_to_guest), so uid 0 cannot use it as
 // shipped. The tests configure dfs through its REST API, as admin, on the running server
@@ -10,16 +12,19 @@
 //   /export  squash none (the read-write share the tests use as uid 0)
 //   /ro      read-only, holding existing.txt (written over NFS while still read-write)
 //   /squash  root_to_guest (65534:65534); new share roots are 0:0 0777, so 65534 can write
+// On dfs-folder, /export is replaced by a folder share of the same name, and /ro and /squash
+// are folder shares too, each on a fresh 0777 directory outside the data dir (`folder`).
 // DITTOFS_E2E_DFS_DEFAULT_SHARE=1 skips all of it and tests the default share as shipped.
 import { execFileSync, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startGanesha } from '../../bench/nfs/ganesha.ts';
 import { startDfs, REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { adminClient } from '../helpers/api.ts';
 
-export type ServerKind = 'dfs' | 'ganesha';
+export type ServerKind = 'dfs' | 'dfs-folder' | 'ganesha';
+const KINDS: readonly ServerKind[] = ['dfs', 'dfs-folder', 'ganesha'];
 
 export interface NfsTarget {
   kind: ServerKind;
@@ -31,6 +36,8 @@ export interface NfsTarget {
   roExportPath?: string;
   /** Export squashing uid 0 to 65534:65534, root directory 0777 (with extraShares). */
   squashExportPath?: string;
+  /** dfs-folder and ganesha: the local directory served as `exportPath`. */
+  folder?: string;
   pid: number;
   /** Output of every run of the server so far. */
   logs: () => string;
@@ -58,7 +65,7 @@ process.once('exit', () => CLEANUPS.forEach((f) => f()));
 
 function makeTarget(
   kind: ServerKind,
-  paths: { ro?: string; squash?: string },
+  paths: { ro?: string; squash?: string; folder?: string },
   first: Running,
   launch: () => Promise<Running>,
   cleanup: () => void,
@@ -73,6 +80,7 @@ function makeTarget(
     exportPath: '/export',
     roExportPath: paths.ro,
     squashExportPath: paths.squash,
+    folder: paths.folder,
     pid: cur.pid,
     logs: () => earlier + cur.logs(),
     restart: async (pauseMs = 0) => {
@@ -94,9 +102,17 @@ function makeTarget(
 }
 
 export function serverKind(): ServerKind {
-  const v = (process.env.DITTOFS_E2E_NFS_SERVER ?? 'dfs').toLowerCase();
-  if (v !== 'dfs' && v !== 'ganesha') throw new Error(`DITTOFS_E2E_NFS_SERVER must be dfs or ganesha, not ${v}`);
+  const v = (process.env.DITTOFS_E2E_NFS_SERVER ?? 'dfs').toLowerCase() as ServerKind;
+  if (!KINDS.includes(v)) throw new Error(`DITTOFS_E2E_NFS_SERVER must be ${KINDS.join(', ')}, not ${v}`);
   return v;
+}
+
+/**
+ * The servers a suite that proves dfs on both kinds of share runs against: by default dfs
+ * with managed shares and dfs with folder shares; one server when DITTOFS_E2E_NFS_SERVER names it.
+ */
+export function serverKinds(): ServerKind[] {
+  return process.env.DITTOFS_E2E_NFS_SERVER === undefined ? ['dfs', 'dfs-folder'] : [serverKind()];
 }
 
 export interface TargetOptions {
@@ -132,7 +148,7 @@ export async function startTarget(kind: ServerKind = serverKind(), opts: TargetO
     try {
       const first = await launch();
       writeFileSync(path.join(dir('ro'), 'existing.txt'), 'read-only content\n');
-      return makeTarget(kind, { ro: '/ro', squash: '/squash' }, first, launch, cleanup);
+      return makeTarget(kind, { ro: '/ro', squash: '/squash', folder: dir('export') }, first, launch, cleanup);
     } catch (err) {
       cleanup();
       throw err;
@@ -143,15 +159,26 @@ export async function startTarget(kind: ServerKind = serverKind(), opts: TargetO
     const launch = async (): Promise<Running> => startDfs({ dataDir });
     return makeTarget(kind, {}, await launch(), launch, () => removeTmpDir(dataDir));
   }
-  return configureDfsShares(opts.extraShares ?? false);
+  return configureDfsShares(opts.extraShares ?? false, kind === 'dfs-folder');
 }
 
 /** See the header: one start, then the shares are configured through the REST API. */
-async function configureDfsShares(extraShares: boolean): Promise<NfsTarget> {
+async function configureDfsShares(extraShares: boolean, folders: boolean): Promise<NfsTarget> {
   const dataDir = makeTmpDir('dittofs-e2e-data-');
+  const foldersDir = folders ? makeTmpDir('dittofs-e2e-folders-') : undefined;
   const cleanup = (): void => {
-    if (!process.env.DITTOFS_E2E_KEEP) removeTmpDir(dataDir);
+    if (process.env.DITTOFS_E2E_KEEP) return;
+    removeTmpDir(dataDir);
+    removeTmpDir(foldersDir);
   };
+  /** A new 0777 directory for a folder share (as a new managed share's root is 0777). */
+  const folderFor = (name: string): string => {
+    const dir = path.join(foldersDir!, name);
+    mkdirSync(dir);
+    chmodSync(dir, 0o777);
+    return dir;
+  };
+  const kind: ServerKind = folders ? 'dfs-folder' : 'dfs';
   const launch = (): Promise<Running> => startDfs({ dataDir });
   let d: DfsProcess | undefined;
   let step = 'start';
@@ -162,13 +189,23 @@ async function configureDfsShares(extraShares: boolean): Promise<NfsTarget> {
     const api = await adminClient(d);
     step = 'PATCH /export';
     const exp = await api.call('shares.update', { params: { name: '/export' }, body: { squash: 'none' } });
-    if (!extraShares) return makeTarget('dfs', {}, d, launch, cleanup);
+    const folder = foldersDir === undefined ? undefined : folderFor('export');
+    if (folder !== undefined) {
+      step = 'replace /export by a folder share';
+      await api.call('shares.delete', { params: { name: '/export' } });
+      await api.call('shares.create', { body: { name: '/export', path: folder, squash: 'none' } });
+    }
+    if (!extraShares) return makeTarget(kind, { folder }, d, launch, cleanup);
 
-    const stores = { metadataStore: exp.metadataStore, payloadStore: exp.payloadStore };
+    // Where a share keeps its files: the default stores, or a folder of its own.
+    const where = (name: string) =>
+      foldersDir === undefined
+        ? { metadataStore: exp.metadataStore, payloadStore: exp.payloadStore }
+        : { path: folderFor(name) };
     step = 'create /ro, /squash';
-    await api.call('shares.create', { body: { name: '/ro', ...stores, squash: 'none' } });
+    await api.call('shares.create', { body: { name: '/ro', ...where('ro'), squash: 'none' } });
     await api.call('shares.create', {
-      body: { name: '/squash', ...stores, squash: 'root_to_guest', anonUid: 65534, anonGid: 65534 },
+      body: { name: '/squash', ...where('squash'), squash: 'root_to_guest', anonUid: 65534, anonGid: 65534 },
     });
     step = 'write /ro/existing.txt';
     const client = buildLibnfsProgram('e2e/nfs/libnfs-client.c', 'nfsclient');
@@ -178,7 +215,7 @@ async function configureDfsShares(extraShares: boolean): Promise<NfsTarget> {
     if (r.code !== 0) throw new Error(`nfsclient exited ${r.code}:\n${r.output}`);
     step = 'PATCH /ro readOnly';
     await api.call('shares.update', { params: { name: '/ro' }, body: { readOnly: true } });
-    return makeTarget('dfs', { ro: '/ro', squash: '/squash' }, d, launch, cleanup);
+    return makeTarget(kind, { ro: '/ro', squash: '/squash', folder }, d, launch, cleanup);
   } catch (err) {
     const logs = d ? `\n${tail(d.logs())}` : '';
     if (d) await d.stop();

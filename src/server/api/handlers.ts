@@ -138,16 +138,17 @@ export const HANDLERS: Handlers = {
   'shares.get': async ({ runtime, params }) => shareDto(runtime, await runtime.store.getShare(params.name)),
   'shares.create': async ({ runtime, body }) => {
     await checkStores(runtime, body.metadataStore, body.payloadStore);
-    const { protocols, ...rest } = body;
-    const input: NewShare = { ...rest, protocols: { ...SHARE_DEFAULTS.protocols, ...protocols } };
-    return shareDto(runtime, await runtime.shares.create(input));
+    const { protocols, createFolder, allowNested, ...rest } = body;
+    const kind = rest.kind ?? (rest.path !== undefined ? 'folder' : 'managed');
+    const input: NewShare = { ...rest, kind, protocols: { ...SHARE_DEFAULTS.protocols, ...protocols } };
+    return shareDto(runtime, await runtime.shares.create(input, { createFolder, allowNested }));
   },
   'shares.update': async ({ runtime, params, body }) => {
     const current = await runtime.store.getShare(params.name);
     await checkStores(runtime, body.metadataStore, body.payloadStore);
-    const { protocols, ...rest } = body;
+    const { protocols, allowNested, ...rest } = body;
     const patch: SharePatch = { ...rest, ...(protocols && { protocols: { ...current.protocols, ...protocols } }) };
-    return shareDto(runtime, await runtime.shares.update(current.name, patch));
+    return shareDto(runtime, await runtime.shares.update(current.name, patch, { allowNested }));
   },
   'shares.delete': async ({ runtime, params }) => {
     const current = await runtime.store.getShare(params.name);
@@ -166,6 +167,9 @@ export const HANDLERS: Handlers = {
     runtime.users.setPermission(params.name, params.principalType, params.principal, body.access),
   'shares.deletePermission': ({ runtime, params }) =>
     runtime.users.deletePermission(params.name, params.principalType, params.principal),
+
+  // --- folders ---
+  'folders.check': ({ runtime, query }) => runtime.folders.check(query.path),
 
   // --- stores ---
   'stores.metadata.list': ({ runtime }) => runtime.storeAdmin.list('metadata'),

@@ -85,14 +85,23 @@ export interface SmbShareOptions {
   hostsDeny: string[];
 }
 
+/**
+ * 'managed': the namespace lives in a metadata store and the content in a payload store.
+ * 'folder': an existing directory of this computer, served in place (docs/folder-shares.md).
+ */
+export type ShareKind = 'managed' | 'folder';
+
 export interface Share {
   /** Small integer, allocated 1, 2, ... and never reused: file handles encode it. */
   id: number;
   /** Unique export path, e.g. "/export". */
   name: string;
-  /** Name of a MetadataStoreConfig. */
+  kind: ShareKind;
+  /** Folder shares: absolute path of the folder served; '' for a managed share. */
+  path: string;
+  /** Name of a MetadataStoreConfig; '' for a folder share. */
   metadataStore: string;
-  /** Name of a PayloadStoreConfig. */
+  /** Name of a PayloadStoreConfig; '' for a folder share. */
   payloadStore: string;
   enabled: boolean;
   readOnly: boolean;
@@ -114,16 +123,22 @@ export interface Share {
   createdAt: string;
 }
 
-export type NewShare = Pick<Share, 'name' | 'metadataStore' | 'payloadStore'> &
-  Partial<Omit<Share, 'id' | 'name' | 'metadataStore' | 'payloadStore' | 'createdAt' | 'smb'>> & {
+/** A managed share names its two stores; a folder share (kind 'folder') its path. */
+export type NewShare = Pick<Share, 'name'> &
+  Partial<Omit<Share, 'id' | 'name' | 'createdAt' | 'smb'>> & {
     smb?: Partial<SmbShareOptions>;
   };
 
-/** Stores can be swapped, but a share cannot be renamed (clients mount it by name). */
+/**
+ * Stores (or a folder share's path) can be changed, but a share cannot be renamed (clients
+ * mount it by name) or change kind.
+ */
 export type SharePatch = Partial<Omit<NewShare, 'name'>>;
 
-/** What a share gets for every field NewShare leaves out: a root-squashed share everyone may write. */
+/** What a share gets for every field NewShare leaves out: a root-squashed managed share everyone may write. */
 export const SHARE_DEFAULTS: Readonly<Omit<Share, 'id' | 'name' | 'metadataStore' | 'payloadStore' | 'createdAt'>> = {
+  kind: 'managed',
+  path: '',
   enabled: true,
   readOnly: false,
   squash: 'root_to_guest',

@@ -1,5 +1,9 @@
 /** Fixtures for the MetadataService tests. */
-import { expect } from 'vitest';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, onTestFinished } from 'vitest';
+import { FolderStore } from '../folder/folder-store.ts';
 import { isDittoError } from '../../shared/errors.ts';
 import { MetadataService } from './service.ts';
 import type { MetadataStore } from './store.ts';
@@ -30,11 +34,39 @@ export interface Fixture {
   root: FileHandle;
 }
 
+/**
+ * The tests run on a folder store (DITTOFS_TEST_METADATA_STORE=folder, the folder project of
+ * vitest.config.ts). Where it must differ from a store of records, a test says so: it serves
+ * one directory (every share on it sees the same files), reports the space files really
+ * take (`used`: a truncated file is sparse), and makes no sockets or, as an ordinary user
+ * (as these tests run it), device files.
+ */
+export const ON_FOLDER = process.env.DITTOFS_TEST_METADATA_STORE === 'folder';
+
+/** The store the MetadataService tests run on: memory, or a folder store over a fresh temporary directory. */
+export async function testStore(): Promise<MetadataStore> {
+  if (!ON_FOLDER) return new MemoryMetadataStore();
+  const dir = await mkdtemp(join(tmpdir(), 'dittofs-svc-folder-'));
+  await mkdir(join(dir, 'folder'));
+  // Owners and modes kept in the index, as when dfs runs as an ordinary user.
+  const store = await FolderStore.open({
+    path: join(dir, 'folder'),
+    indexPath: join(dir, 'index.db'),
+    realOwnership: false,
+  });
+  onTestFinished(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+  return store;
+}
+
 export async function setup(
   options: Partial<ShareExportOptions> = {},
-  store: MetadataStore = new MemoryMetadataStore(),
+  store?: MetadataStore,
   svc = new MetadataService(),
 ): Promise<Fixture> {
+  store ??= await testStore();
   await svc.registerShare('/export', { id: 7, store, options: { ...OPTIONS, ...options }, enabled: true });
   return { svc, store, root: await svc.rootHandle('/export') };
 }

@@ -7,6 +7,7 @@ import { DittoError, isDittoError } from '../../shared/errors.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from './blockstore.ts';
 import { BLOCK_SIZE, CHUNK_SIZE } from './layout.ts';
 import { PayloadService } from './service.ts';
+import type { DirectContent } from './types.ts';
 import { FsBlockStore } from './stores/fs/fs-store.ts';
 import { MemoryBlockStore } from './stores/memory/memory-store.ts';
 
@@ -522,5 +523,54 @@ describe.each(backends)('PayloadService over the $label store', (backend) => {
     expect(await codeOf(svc.truncate(SHARE, id, -5))).toBe('INVALID_ARGUMENT');
     expect(await codeOf(svc.writeAt(SHARE, '', Buffer.from('x'), 0))).toBe('INVALID_ARGUMENT');
     expect(() => new PayloadService({ dirtyLimitBytes: MiB })).toThrow(DittoError);
+  });
+});
+
+describe('PayloadService with a share that keeps its own content (a folder share)', () => {
+  /** Records calls; content by payloadId in memory. */
+  class Direct implements DirectContent {
+    calls: string[] = [];
+    files = new Map<string, Buffer>();
+    async readAt(payloadId: string, offset: number, length: number): Promise<Buffer> {
+      this.calls.push(`read ${payloadId} ${offset} ${length}`);
+      return (this.files.get(payloadId) ?? Buffer.alloc(0)).subarray(offset, offset + length);
+    }
+    async writeAt(payloadId: string, data: Buffer, offset: number): Promise<void> {
+      this.calls.push(`write ${payloadId} ${offset} ${data.length}`);
+      const cur = this.files.get(payloadId) ?? Buffer.alloc(0);
+      const next = Buffer.alloc(Math.max(cur.length, offset + data.length));
+      cur.copy(next);
+      data.copy(next, offset);
+      this.files.set(payloadId, next);
+    }
+    async truncate(payloadId: string, size: number): Promise<void> {
+      this.calls.push(`truncate ${payloadId} ${size}`);
+    }
+    async flush(payloadId: string): Promise<void> {
+      this.calls.push(`flush ${payloadId}`);
+    }
+    async delete(payloadId: string): Promise<void> {
+      this.calls.push(`delete ${payloadId}`);
+    }
+  }
+
+  it('sends every operation of the share to it, checked as for any share, and none to the block cache', async () => {
+    const svc = new PayloadService();
+    const direct = new Direct();
+    svc.registerDirectShare('/photos', direct);
+    await svc.writeAt('/photos', '42', Buffer.from('hello'), 3);
+    expect((await svc.readAt('/photos', '42', 3, 5)).toString()).toBe('hello');
+    await svc.truncate('/photos', '42', 1);
+    await svc.flush('/photos', '42');
+    await svc.delete('/photos', '42');
+    expect(direct.calls).toEqual(['write 42 3 5', 'read 42 3 5', 'truncate 42 1', 'flush 42', 'delete 42']);
+    expect(svc.stats().dirtyBytes).toBe(0);
+    expect(await codeOf(svc.readAt('/photos', '42', -1, 1))).toBe('INVALID_ARGUMENT');
+    expect(() => svc.registerDirectShare('/photos', direct)).toThrow(DittoError);
+    expect(() => svc.registerShare('/photos', new MemoryBlockStore())).toThrow(DittoError);
+    await svc.unregisterShare('/photos');
+    expect(await codeOf(svc.readAt('/photos', '42', 0, 1))).toBe('STALE_HANDLE');
+    svc.registerShare('/photos', new MemoryBlockStore());
+    await svc.close();
   });
 });

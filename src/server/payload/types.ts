@@ -14,3 +14,15 @@ export interface PayloadOps {
   flush(share: string, payloadId: string): Promise<void>;
   delete(share: string, payloadId: string): Promise<void>;
 }
+
+/**
+ * Content a share keeps in its own files (a folder share), served straight from them
+ * instead of through the block cache: PayloadOps for one share. Same promises as PayloadOps.
+ */
+export interface DirectContent {
+  readAt(payloadId: string, offset: number, length: number, into?: Buffer): Promise<Buffer>;
+  writeAt(payloadId: string, data: Buffer, offset: number): Promise<void>;
+  truncate(payloadId: string, size: number): Promise<void>;
+  flush(payloadId: string): Promise<void>;
+  delete(payloadId: string): Promise<void>;
+}

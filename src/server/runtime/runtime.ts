@@ -13,6 +13,7 @@ import { AccessIndex } from './access.ts';
 import { AdaptersService } from './adapters.ts';
 import { AlertsService } from './alerts.ts';
 import { EventHub } from './events.ts';
+import { FoldersService } from './folders.ts';
 import { ADMIN_USERNAME, ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
 import { localNetworks } from './networks.ts';
@@ -55,6 +56,7 @@ export class Runtime implements ProtocolRuntime {
   readonly stores: StoresService;
   /** Share access by uid, rebuilt on every change of users, groups, grants or shares. */
   readonly access: AccessIndex;
+  readonly folders: FoldersService;
   readonly shares: SharesService;
   readonly adapters: AdaptersService;
   // Control plane (issue 4): users/groups/permissions, API auth, settings, live events, alerts.
@@ -79,11 +81,13 @@ export class Runtime implements ProtocolRuntime {
       { dataDir: this.config.dataDir, controlPlaneDatabase: this.config.controlplane.database },
       this.logger,
     );
+    this.folders = new FoldersService(store, this.config.dataDir, this.logger);
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
     this.access = new AccessIndex(store);
     this.shares = new SharesService(
       store,
       this.stores,
+      this.folders,
       this.metadata,
       this.payload,
       this.access,
@@ -140,6 +144,7 @@ export class Runtime implements ProtocolRuntime {
       .flushAll()
       .catch((err: unknown) => this.logger.error({ err }, 'storing unstable writes failed'));
     await this.stores.closeAll();
+    await this.folders.closeAll();
     await this.store.close();
   }
 

@@ -1,9 +1,12 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import type { NewShare, Share, SharePatch } from '../controlplane/models.ts';
 import type { MetadataService } from '../metadata/service.ts';
 import type { PayloadService } from '../payload/service.ts';
 import type { AccessIndex } from './access.ts';
+import type { FoldersService } from './folders.ts';
 import type { StoresService } from './stores.ts';
 import type { ShareInfo, SharesView } from './types.ts';
 
@@ -32,17 +35,28 @@ function toInfo(share: Share, access: AccessIndex): ShareInfo {
 /** Called when a share stops serving (disabled or deleted): end its live sessions. */
 export type ShareClosedHook = (share: string) => void;
 
+/** How a folder share's folder may be taken (what the user confirmed). */
+export interface FolderConsent {
+  /** Make the folder if it does not exist. */
+  createFolder?: boolean;
+  /** Share it although it lies inside or around another share's folder. */
+  allowNested?: boolean;
+}
+
 /**
- * Shares sub-service: each share maps to a named metadata store and payload store.
- * Every change is persisted and applied to the live services (and the access tables) in
- * one call.
+ * Shares sub-service: each share maps to a named metadata store and payload store, or
+ * (a folder share) to the folder store of its folder. Every change is persisted and
+ * applied to the live services (and the access tables) in one call.
  */
 export class SharesService implements SharesView {
   private readonly live = new Map<string, ShareInfo>();
+  /** Real path of each registered folder share's folder. */
+  private readonly folderOf = new Map<string, string>();
 
   constructor(
     private readonly store: ControlPlaneStore,
     private readonly stores: StoresService,
+    private readonly folders: FoldersService,
     private readonly metadata: MetadataService,
     private readonly payload: PayloadService,
     private readonly access: AccessIndex,
@@ -69,10 +83,16 @@ export class SharesService implements SharesView {
     }
   }
 
-  async create(input: NewShare): Promise<Share> {
-    // Open the stores first so a share never exists that cannot serve.
-    await this.stores.metadataStore(input.metadataStore);
-    await this.stores.payloadStore(input.payloadStore);
+  async create(input: NewShare, consent: FolderConsent = {}): Promise<Share> {
+    // Check the folder, or open the stores, first so a share never exists that cannot serve.
+    if (input.kind === 'folder') {
+      const folder = input.path ?? '';
+      await this.folders.requireShareable(folder, { create: consent.createFolder, allowNested: consent.allowNested });
+      input = { ...input, path: path.resolve(folder) };
+    } else {
+      await this.stores.metadataStore(input.metadataStore ?? '');
+      await this.stores.payloadStore(input.payloadStore ?? '');
+    }
     const share = await this.store.createShare(input);
     try {
       await this.register(share);
@@ -85,10 +105,17 @@ export class SharesService implements SharesView {
     return share;
   }
 
-  async update(name: string, patch: SharePatch): Promise<Share> {
+  async update(name: string, patch: SharePatch, consent: FolderConsent = {}): Promise<Share> {
     const before = await this.store.getShare(name);
+    if (before.kind === 'folder' && patch.path !== undefined && patch.path !== before.path) {
+      await this.folders.requireShareable(patch.path, { allowNested: consent.allowNested, exceptShare: name });
+      patch = { ...patch, path: path.resolve(patch.path) };
+    }
     const share = await this.store.updateShare(name, patch);
-    const storesChanged = before.metadataStore !== share.metadataStore || before.payloadStore !== share.payloadStore;
+    const storesChanged =
+      before.metadataStore !== share.metadataStore ||
+      before.payloadStore !== share.payloadStore ||
+      before.path !== share.path;
     if (storesChanged) {
       await this.unregister(name);
       await this.register(share);
@@ -103,7 +130,7 @@ export class SharesService implements SharesView {
     return share;
   }
 
-  /** Removes the share; its data stays in its stores. */
+  /** Removes the share; its data stays in its stores (or its folder). */
   async delete(name: string): Promise<void> {
     await this.store.deleteShare(name);
     await this.unregister(name);
@@ -113,6 +140,7 @@ export class SharesService implements SharesView {
   }
 
   private async register(share: Share): Promise<void> {
+    if (share.kind === 'folder') return this.registerFolder(share);
     const metadataStore = await this.stores.metadataStore(share.metadataStore);
     const payloadStore = await this.stores.payloadStore(share.payloadStore);
     const info = toInfo(share, this.access);
@@ -127,9 +155,33 @@ export class SharesService implements SharesView {
     this.live.set(share.name, info);
   }
 
+  /** A folder share is served by its folder's store (shared with other shares on the folder): files and content. */
+  private async registerFolder(share: Share): Promise<void> {
+    const realPath = realpathSync(share.path);
+    const store = await this.folders.acquire(realPath);
+    const info = toInfo(share, this.access);
+    try {
+      await this.metadata.registerShare(share.name, {
+        id: share.id,
+        store,
+        options: info.export,
+        enabled: share.enabled,
+      });
+    } catch (err) {
+      await this.folders.release(realPath);
+      throw err;
+    }
+    this.payload.registerDirectShare(share.name, store.content);
+    this.folderOf.set(share.name, realPath);
+    this.live.set(share.name, info);
+  }
+
   private async unregister(name: string): Promise<void> {
     this.metadata.unregisterShare(name);
     this.live.delete(name);
     await this.payload.unregisterShare(name);
+    const folder = this.folderOf.get(name);
+    this.folderOf.delete(name);
+    if (folder !== undefined) await this.folders.release(folder);
   }
 }

@@ -84,6 +84,9 @@ export const OPERATIONS = {
   'shares.setPermission': op({ method: 'PUT', path: '/shares/:name/permissions/:principalType/:principal', role: 'operator', tag: 'shares', summary: 'Set the access of a user or group', params: S.PermissionParams, body: S.SetPermissionRequest, response: S.SharePermissionsSchema }),
   'shares.deletePermission': op({ method: 'DELETE', path: '/shares/:name/permissions/:principalType/:principal', role: 'operator', tag: 'shares', summary: 'Remove the entry of a user or group', params: S.PermissionParams, response: S.SharePermissionsSchema }),
 
+  // --- folders (for folder shares) ---------------------------------------------------
+  'folders.check': op({ method: 'GET', path: '/folders/check', role: 'operator', tag: 'folders', summary: 'Whether a folder of the server can be shared, and which shares already serve it or a folder around or inside it', query: S.FolderCheckQuery, response: S.FolderCheckSchema }),
+
   // --- stores ------------------------------------------------------------------------
   'stores.metadata.list': op({ method: 'GET', path: '/stores/metadata', role: 'operator', tag: 'stores', summary: 'List metadata stores', query: S.EmptyQuery, response: list(S.MetadataStoreSchema) }),
   'stores.metadata.get': op({ method: 'GET', path: '/stores/metadata/:name', role: 'operator', tag: 'stores', summary: 'Get a metadata store', params: S.StoreParams, query: S.EmptyQuery, response: S.MetadataStoreSchema }),

@@ -199,10 +199,27 @@ export const SmbShareOptionsSchema = z.object({
   hostsAllow: z.array(z.string()),
   hostsDeny: z.array(z.string()),
 });
+export const SHARE_KINDS = ['managed', 'folder'] as const;
+export const ShareKindSchema = z.enum(SHARE_KINDS);
+/** An absolute path of this computer (the server's): "/home/me/Photos", "C:\\Users\\me\\Photos". */
+export const FolderPathSchema = z
+  .string()
+  .min(1, { error: 'expected the full path of a folder' })
+  .max(4096, { error: 'expected at most 4096 characters' })
+  .refine((p) => p.startsWith('/') || /^[A-Za-z]:[\\/]/.test(p), {
+    error: 'expected a full path, such as /home/me/Photos',
+  });
+
 export const ShareSchema = z.object({
   id: z.int(),
   name: z.string(),
+  /** 'folder': an existing folder of the server served in place; 'managed': a metadata store + a payload store. */
+  kind: ShareKindSchema,
+  /** Folder shares: the folder served; '' for a managed share. */
+  path: z.string(),
+  /** '' for a folder share. */
   metadataStore: z.string(),
+  /** '' for a folder share. */
   payloadStore: z.string(),
   enabled: z.boolean(),
   readOnly: z.boolean(),
@@ -245,17 +262,73 @@ const shareOptions = {
   defaultAccess: ShareAccessSchema.optional(),
   description: z.string().max(1024).optional(),
 };
-export const CreateShareRequest = z.strictObject({
-  name: ShareNameSchema,
-  metadataStore: StoreNameSchema,
-  payloadStore: StoreNameSchema,
-  ...shareOptions,
-});
+/** Share a folder inside (or around) another share's folder: set only after the user confirmed it. */
+const allowNested = z.boolean().optional();
+
+/**
+ * A folder share: `path` (kind 'folder' may be left out), no stores; `createFolder` makes a
+ * missing folder (set it only after asking the user). A managed share: both stores.
+ */
+export const CreateShareRequest = z
+  .strictObject({
+    name: ShareNameSchema,
+    kind: ShareKindSchema.optional(),
+    path: FolderPathSchema.optional(),
+    createFolder: z.boolean().optional(),
+    allowNested,
+    metadataStore: StoreNameSchema.optional(),
+    payloadStore: StoreNameSchema.optional(),
+    ...shareOptions,
+  })
+  .superRefine((b, ctx) => {
+    const folder = (b.kind ?? (b.path !== undefined ? 'folder' : 'managed')) === 'folder';
+    const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+    if (folder) {
+      if (b.path === undefined) issue('path', 'a folder share needs the full path of its folder');
+      if (b.metadataStore !== undefined) issue('metadataStore', 'a folder share keeps its files in its folder');
+      if (b.payloadStore !== undefined) issue('payloadStore', 'a folder share keeps its files in its folder');
+      return;
+    }
+    if (b.metadataStore === undefined) issue('metadataStore', 'a managed share needs a metadata store');
+    if (b.payloadStore === undefined) issue('payloadStore', 'a managed share needs a payload store');
+    for (const key of ['path', 'createFolder', 'allowNested'] as const) {
+      if (b[key] !== undefined) issue(key, 'only for a folder share');
+    }
+  });
 export const UpdateShareRequest = z.strictObject({
   metadataStore: StoreNameSchema.optional(),
   payloadStore: StoreNameSchema.optional(),
+  /** Folder shares: serve another folder. */
+  path: FolderPathSchema.optional(),
+  allowNested,
   ...shareOptions,
 });
+
+export const FolderCheckQuery = z.strictObject({ path: z.string().min(1).max(4096) });
+/** What sharing a folder would mean: the share wizard asks this before creating a folder share. */
+export const FolderCheckSchema = z.object({
+  path: z.string(),
+  /** With symbolic links resolved. */
+  realPath: z.string(),
+  exists: z.boolean(),
+  isDirectory: z.boolean(),
+  /** By the server's user: dfs can list and read it. */
+  readable: z.boolean(),
+  /** By the server's user: clients can create files in it. */
+  writable: z.boolean(),
+  insideDataDir: z.boolean(),
+  containsDataDir: z.boolean(),
+  /** Shares already serving this very folder (it may be shared again under another name). */
+  sharedAs: z.array(z.string()),
+  /** Shares whose folder contains this one / lies inside it: sharing needs allowNested. */
+  nestedIn: z.array(z.string()),
+  contains: z.array(z.string()),
+  /** The folder's owner, e.g. for squashing every client to it (anonUid/anonGid). */
+  owner: z.object({ uid: z.int(), gid: z.int() }).nullable(),
+  /** Why the folder cannot be shared (a sentence for the user); null if it can. */
+  problem: z.string().nullable(),
+});
+export type FolderCheckDto = z.infer<typeof FolderCheckSchema>;
 export const ShareParams = z.strictObject({ name: ShareNameParam });
 
 export const PermissionEntrySchema = z.object({

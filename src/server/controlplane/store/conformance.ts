@@ -279,6 +279,8 @@ export function runControlPlaneStoreConformance(
       it('stores every field', async () => {
         const input = {
           name: '/media',
+          kind: 'managed',
+          path: '',
           metadataStore: 'meta',
           payloadStore: 'blocks',
           enabled: false,
@@ -294,6 +296,29 @@ export function runControlPlaneStoreConformance(
           description: 'Films',
         } satisfies NewShare;
         expect(await store.createShare(input)).toEqual({ ...input, id: 1, createdAt: expect.any(String) });
+      });
+
+      it('keeps a folder share: its path and no stores; each kind takes only its own', async () => {
+        const folder = await store.createShare({ name: '/photos', kind: 'folder', path: '/home/me/Photos' });
+        expect(folder).toMatchObject({ kind: 'folder', path: '/home/me/Photos', metadataStore: '', payloadStore: '' });
+        expect(await store.getShare('/photos')).toEqual(folder);
+        const moved = await store.updateShare('/photos', { path: '/home/me/Pictures', readOnly: true });
+        expect(moved).toMatchObject({ kind: 'folder', path: '/home/me/Pictures', readOnly: true });
+        await expectError(store.updateShare('/photos', { kind: 'managed' }), 'VALIDATION');
+        await expectError(store.updateShare('/photos', { metadataStore: 'meta' }), 'VALIDATION');
+        await expectError(store.createShare({ name: '/f', kind: 'folder' }), 'VALIDATION');
+        await expectError(
+          store.createShare({ name: '/f', kind: 'folder', path: '/x', payloadStore: 'blocks' }),
+          'VALIDATION',
+        );
+        await expectError(store.createShare({ name: '/m', metadataStore: 'meta' }), 'VALIDATION');
+        await expectError(
+          store.createShare({ name: '/m', metadataStore: 'meta', payloadStore: 'blocks', path: '/x' }),
+          'VALIDATION',
+        );
+        // A folder share uses no store: both can go.
+        await store.deleteMetadataStore('meta');
+        expect((await store.listShares()).map((s) => s.name)).toEqual(['/photos']);
       });
 
       it('allocates ids 1, 2, ... and never reuses one, even across reopen', async () => {

@@ -98,3 +98,48 @@ describe('SqliteControlPlaneStore', () => {
     });
   });
 });
+
+describe('migration 3 (folder shares)', () => {
+  it('keeps every share as a managed one with its permissions, and never reuses an id', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dittofs-cp-'));
+    const file = join(dir, 'controlplane.db');
+    try {
+      const older = new Database(file);
+      older.pragma('foreign_keys = ON');
+      migrate(older, MIGRATIONS.slice(0, 2));
+      const now = new Date().toISOString();
+      older.prepare("INSERT INTO metadata_stores VALUES ('meta', 'sqlite', '{}', ?, ?)").run(now, now);
+      older.prepare("INSERT INTO payload_stores VALUES ('blocks', 'fs', '{}', ?, ?)").run(now, now);
+      older
+        .prepare(
+          "INSERT INTO users (id, username, password_hash, role, uid, gid, enabled, must_change_password, password_changed_at, created_at, updated_at) VALUES ('u1', 'alice', 'h', 'user', 1000, 1000, 1, 0, ?, ?, ?)",
+        )
+        .run(now, now, now);
+      const share = older.prepare(
+        "INSERT INTO shares (name, metadata_store, payload_store, enabled, read_only, squash, anon_uid, anon_gid, allowed_networks, nfs, smb, smb_options, guest_access, description, created_at) VALUES (?, 'meta', 'blocks', 1, 0, 'none', 1, 2, '[]', 1, 1, '{}', 'none', '', ?)",
+      );
+      for (const name of ['/a', '/b', '/c']) share.run(name, now);
+      older.prepare("DELETE FROM shares WHERE name = '/c'").run();
+      older.prepare("INSERT INTO share_permissions (share_id, user_id, access) VALUES (2, 'u1', 'write')").run();
+      older.close();
+
+      const store = SqliteControlPlaneStore.open(file);
+      expect(store.appliedMigrations).toEqual([3]);
+      expect((await store.listShares()).map((s) => [s.id, s.name, s.kind, s.path, s.metadataStore])).toEqual([
+        [1, '/a', 'managed', '', 'meta'],
+        [2, '/b', 'managed', '', 'meta'],
+      ]);
+      expect(await store.listSharePermissions('/b')).toEqual([
+        { share: '/b', principalType: 'user', principal: 'alice', access: 'write' },
+      ]);
+      expect((await store.createShare({ name: '/d', kind: 'folder', path: '/srv/d' })).id).toBe(4);
+      await store.deleteShare('/b');
+      await store.close();
+      const db = new Database(file, { readonly: true });
+      expect(db.prepare('SELECT count(*) FROM share_permissions').pluck().get()).toBe(0);
+      db.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -69,8 +69,10 @@ interface GroupRow {
 interface ShareRow {
   id: number;
   name: string;
-  metadata_store: string;
-  payload_store: string;
+  kind: Share['kind'];
+  metadata_store: string | null;
+  payload_store: string | null;
+  folder_path: string | null;
   enabled: number;
   read_only: number;
   squash: Share['squash'];
@@ -158,8 +160,10 @@ function toShare(r: ShareRow): Share {
   return {
     id: r.id,
     name: r.name,
-    metadataStore: r.metadata_store,
-    payloadStore: r.payload_store,
+    kind: r.kind,
+    path: r.folder_path ?? '',
+    metadataStore: r.metadata_store ?? '',
+    payloadStore: r.payload_store ?? '',
     enabled: r.enabled === 1,
     readOnly: r.read_only === 1,
     squash: r.squash,
@@ -176,10 +180,13 @@ function toShare(r: ShareRow): Share {
 }
 
 function shareParams(s: Omit<Share, 'id' | 'createdAt'>): Record<string, unknown> {
+  const folder = s.kind === 'folder';
   return {
     name: s.name,
-    metadata_store: s.metadataStore,
-    payload_store: s.payloadStore,
+    kind: s.kind,
+    metadata_store: folder ? null : s.metadataStore,
+    payload_store: folder ? null : s.payloadStore,
+    folder_path: folder ? s.path : null,
     enabled: Number(s.enabled),
     read_only: Number(s.readOnly),
     squash: s.squash,
@@ -523,8 +530,23 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
     return toShare(row);
   }
 
-  /** NOT_FOUND for a dangling store name, with a better message than the FK failure. */
-  private checkStores(s: Pick<Share, 'metadataStore' | 'payloadStore'>): void {
+  /**
+   * A managed share names two existing stores (NOT_FOUND for a dangling one, with a better
+   * message than the FK failure); a folder share names a path and no store.
+   */
+  private checkStores(s: Pick<Share, 'kind' | 'path' | 'metadataStore' | 'payloadStore'>): void {
+    if (s.kind === 'folder') {
+      if (s.path === '') throw new DittoError('VALIDATION', 'a folder share needs the path of its folder');
+      if (s.metadataStore !== '' || s.payloadStore !== '') {
+        throw new DittoError('VALIDATION', 'a folder share keeps its files in its folder: it takes no stores');
+      }
+      return;
+    }
+    if (s.path !== '')
+      throw new DittoError('VALIDATION', 'a managed share keeps its files in stores: it takes no path');
+    if (s.metadataStore === '' || s.payloadStore === '') {
+      throw new DittoError('VALIDATION', 'a managed share needs a metadataStore and a payloadStore');
+    }
     this.metadataStores.get(s.metadataStore);
     this.payloadStores.get(s.payloadStore);
   }
@@ -547,8 +569,8 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       ...SHARE_DEFAULTS,
       ...rest,
       name: input.name,
-      metadataStore: input.metadataStore,
-      payloadStore: input.payloadStore,
+      metadataStore: input.metadataStore ?? '',
+      payloadStore: input.payloadStore ?? '',
       smb: { ...SHARE_DEFAULTS.smb, ...defined(smb ?? {}) },
     };
     return this.tx(() => {
@@ -556,10 +578,12 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       const { lastInsertRowid } = unique(
         () =>
           this.q(
-            `INSERT INTO shares (name, metadata_store, payload_store, enabled, read_only, squash, anon_uid, anon_gid,
-               allowed_networks, nfs, smb, smb_options, guest_access, default_access, description, created_at)
-             VALUES (@name, @metadata_store, @payload_store, @enabled, @read_only, @squash, @anon_uid, @anon_gid,
-               @allowed_networks, @nfs, @smb, @smb_options, @guest_access, @default_access, @description, @created_at)`,
+            `INSERT INTO shares (name, kind, metadata_store, payload_store, folder_path, enabled, read_only, squash,
+               anon_uid, anon_gid, allowed_networks, nfs, smb, smb_options, guest_access, default_access, description,
+               created_at)
+             VALUES (@name, @kind, @metadata_store, @payload_store, @folder_path, @enabled, @read_only, @squash,
+               @anon_uid, @anon_gid, @allowed_networks, @nfs, @smb, @smb_options, @guest_access, @default_access,
+               @description, @created_at)`,
           ).run({ ...shareParams(share), created_at: now() }),
         { 'shares.name': `share '${input.name}' already exists` },
       );
@@ -572,9 +596,13 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       const current = this.shareRow('name', name);
       const { smb, ...rest } = defined(patch);
       const share = { ...current, ...rest, smb: { ...current.smb, ...defined(smb ?? {}) } };
+      if (share.kind !== current.kind) {
+        throw new DittoError('VALIDATION', `share '${name}' is a ${current.kind} share; a share cannot change kind`);
+      }
       this.checkStores(share);
       this.q(
-        `UPDATE shares SET metadata_store = @metadata_store, payload_store = @payload_store, enabled = @enabled,
+        `UPDATE shares SET metadata_store = @metadata_store, payload_store = @payload_store,
+           folder_path = @folder_path, enabled = @enabled,
            read_only = @read_only, squash = @squash, anon_uid = @anon_uid, anon_gid = @anon_gid,
            allowed_networks = @allowed_networks, nfs = @nfs, smb = @smb, smb_options = @smb_options,
            guest_access = @guest_access, default_access = @default_access, description = @description WHERE id = @id`,

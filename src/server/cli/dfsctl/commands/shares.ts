@@ -9,6 +9,8 @@ const SHARE_COLS = [
   'enabled',
   'protocols',
   'readOnly',
+  'kind',
+  'path',
   'metadataStore',
   'payloadStore',
   'squash',
@@ -19,6 +21,8 @@ const SHARE_COLS = [
 
 /** The export options, shared by `share create` and `share update`. */
 interface ShareOpts {
+  path?: string;
+  allowNested?: boolean;
   metadataStore?: string;
   payloadStore?: string;
   readOnly?: boolean;
@@ -36,8 +40,10 @@ interface ShareOpts {
 
 function shareOptions(cmd: Command): Command {
   cmd
-    .option('--metadata-store <name>', 'metadata store')
-    .option('--payload-store <name>', 'payload store')
+    .option('--path <folder>', 'a folder share: the full path of a folder of the server, served as it is')
+    .option('--allow-nested', "share a folder inside or around another share's folder")
+    .option('--metadata-store <name>', 'a managed share: its metadata store')
+    .option('--payload-store <name>', 'a managed share: its payload store')
     .option('--read-only', 'export read-only')
     .option('--no-read-only', 'export read-write')
     .addOption(
@@ -64,6 +70,8 @@ function shareOptions(cmd: Command): Command {
 function shareBody(o: ShareOpts) {
   const protocols = o.nfs !== undefined || o.smb !== undefined ? defined({ nfs: o.nfs, smb: o.smb }) : undefined;
   return defined({
+    path: o.path,
+    allowNested: o.allowNested,
     metadataStore: o.metadataStore,
     payloadStore: o.payloadStore,
     readOnly: o.readOnly,
@@ -98,23 +106,31 @@ export function registerShares(cli: Cli): void {
       sub(
         share,
         'create <name>',
-        'create a share (served at once), e.g. dfsctl share create /photos --metadata-store m --payload-store p',
+        'create a share (served at once): dfsctl share create /photos --path /home/me/Photos, or with --metadata-store m --payload-store p',
       ),
-    ).option('--disabled', 'create it disabled'),
+    )
+      .option('--create-folder', 'make the folder (--path) if it does not exist')
+      .option('--disabled', 'create it disabled'),
     'shares.create',
     {
       columns: SHARE_COLS,
-      input: (name: string, o: ShareOpts & { disabled?: boolean }) => {
-        const { metadataStore, payloadStore, ...rest } = shareBody(o);
-        if (!metadataStore || !payloadStore) throw new UsageError('--metadata-store and --payload-store are required');
-        return { body: { name, metadataStore, payloadStore, ...rest, ...(o.disabled && { enabled: false }) } };
+      input: (name: string, o: ShareOpts & { disabled?: boolean; createFolder?: boolean }) => {
+        const body = { name, ...shareBody(o), ...(o.disabled && { enabled: false }) };
+        if (o.path !== undefined) return { body: { ...body, ...(o.createFolder && { createFolder: true }) } };
+        if (!o.metadataStore || !o.payloadStore) {
+          throw new UsageError('--path, or --metadata-store and --payload-store, are required');
+        }
+        return { body };
       },
     },
   );
   cli.op(shareOptions(sub(share, 'update <name>', 'change a share (applied live)')), 'shares.update', {
     input: (name: string, o: ShareOpts) => ({ params: { name }, body: shareBody(o) }),
   });
-  cli.op(sub(share, 'delete <name>', 'delete a share (its data stays in its stores)'), 'shares.delete', {
+  cli.op(sub(share, 'check-folder <path>', 'whether a folder of the server can be shared'), 'folders.check', {
+    input: (path: string) => ({ query: { path } }),
+  });
+  cli.op(sub(share, 'delete <name>', 'delete a share (its data stays in its stores or its folder)'), 'shares.delete', {
     input: param('name'),
     done: (name) => `deleted share ${name}`,
   });

@@ -1,0 +1,204 @@
+/**
+ * The content of a folder share's regular files: pread/pwrite on the files themselves, so
+ * what clients write is the file in the folder, byte for byte, at once. A payloadId is the
+ * fileid. Descriptors are cached (a bounded number, least recently used closed first): a
+ * READ or WRITE is one pread/pwrite on the threadpool. A descriptor is opened on the path the
+ * index knows and checked with fstat to be the file of that fileid; the MetadataService has
+ * just resolved the handle (prepareRead / prepareWrite), and a file that goes away is
+ * forgotten by the store, which closes its descriptor here.
+ *
+ * flush (COMMIT, FILE_SYNC) fdatasyncs the file: data and size on stable storage.
+ */
+import { close, constants, fdatasync, fstatSync, ftruncate, openSync, read, write } from 'node:fs';
+import { DittoError } from '../../shared/errors.ts';
+import type { DirectContent } from '../payload/types.ts';
+import { fsError } from './errors.ts';
+import type { NodeTable } from './nodes.ts';
+import { identityOf, sameFile } from './stat.ts';
+
+const MAX_OPEN = 128;
+const DENIED = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+interface OpenFile {
+  fileid: number;
+  fd: number;
+  writable: boolean;
+  users: number;
+  /** No longer handed out (evicted or forgotten): closed when its last user is done. */
+  dropped: boolean;
+}
+
+function call<T>(fn: (cb: (err: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) => fn((err, value) => (err ? reject(err) : resolve(value as T))));
+}
+
+export class FolderContent implements DirectContent {
+  private readonly files = new Map<number, OpenFile>();
+  /** Files written or truncated since the store last looked (their mtime is the kernel's). */
+  private readonly written = new Set<number>();
+
+  constructor(
+    private readonly nodes: NodeTable,
+    /** Called when a file's content or size changes through here. */
+    private readonly changed: (fileid: number) => void,
+  ) {}
+
+  async readAt(payloadId: string, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    const f = this.acquire(payloadId, false);
+    try {
+      const buf = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length);
+      let done = 0;
+      while (done < length) {
+        const n = await call<number>((cb) => read(f.fd, buf, done, length - done, offset + done, cb));
+        if (n === 0) break;
+        done += n;
+      }
+      // Past the end of the file reads as zeros.
+      if (done < length) buf.fill(0, done);
+      return buf;
+    } catch (err) {
+      throw fsError(err, `file ${payloadId}`);
+    } finally {
+      this.release(f);
+    }
+  }
+
+  async writeAt(payloadId: string, data: Buffer, offset: number): Promise<void> {
+    const f = this.acquire(payloadId, true);
+    this.written.add(f.fileid);
+    try {
+      let done = 0;
+      while (done < data.length) {
+        done += await call<number>((cb) => write(f.fd, data, done, data.length - done, offset + done, cb));
+      }
+    } catch (err) {
+      throw fsError(err, `file ${payloadId}`);
+    } finally {
+      this.changed(f.fileid);
+      this.release(f);
+    }
+  }
+
+  async truncate(payloadId: string, size: number): Promise<void> {
+    const f = this.acquire(payloadId, true);
+    this.written.add(f.fileid);
+    try {
+      await call<void>((cb) => ftruncate(f.fd, size, cb));
+    } catch (err) {
+      throw fsError(err, `file ${payloadId}`);
+    } finally {
+      this.changed(f.fileid);
+      this.release(f);
+    }
+  }
+
+  async flush(payloadId: string): Promise<void> {
+    const f = this.acquire(payloadId, false);
+    try {
+      await call<void>((cb) => fdatasync(f.fd, cb));
+    } catch (err) {
+      throw fsError(err, `file ${payloadId}`);
+    } finally {
+      this.release(f);
+    }
+  }
+
+  /** The store has removed the file already: only its descriptor is left to close. */
+  async delete(payloadId: string): Promise<void> {
+    this.forget(Number(payloadId));
+  }
+
+  /** The descriptor held open on the file, if any (a cheaper check of it than an lstat by path). */
+  descriptorOf(fileid: number): number | undefined {
+    return this.files.get(fileid)?.fd;
+  }
+
+  /** Takes over a read-write descriptor of a file just created (the WRITE that follows uses it). */
+  adopt(fileid: number, fd: number): void {
+    if (this.files.has(fileid)) {
+      close(fd, () => undefined);
+      return;
+    }
+    this.files.set(fileid, { fileid, fd, writable: true, users: 0, dropped: false });
+    this.evict();
+  }
+
+  /** Whether the file was written or truncated since the last call. */
+  takeWritten(fileid: number): boolean {
+    return this.written.delete(fileid);
+  }
+
+  /** The file of `fileid` is gone (or replaced): close its descriptor once unused. */
+  forget(fileid: number): void {
+    this.written.delete(fileid);
+    const f = this.files.get(fileid);
+    if (f === undefined) return;
+    this.files.delete(fileid);
+    this.drop(f);
+  }
+
+  async close(): Promise<void> {
+    for (const fileid of [...this.files.keys()]) this.forget(fileid);
+  }
+
+  private acquire(payloadId: string, write: boolean): OpenFile {
+    const fileid = Number(payloadId);
+    if (!Number.isSafeInteger(fileid) || fileid <= 0) throw new DittoError('STALE_HANDLE', `no file ${payloadId}`);
+    const cached = this.files.get(fileid);
+    if (cached !== undefined && (cached.writable || !write)) {
+      // Most recently used last.
+      this.files.delete(fileid);
+      this.files.set(fileid, cached);
+      cached.users++;
+      return cached;
+    }
+    if (cached !== undefined) this.forget(fileid);
+    const f = this.open(fileid, write);
+    this.files.set(fileid, f);
+    this.evict();
+    return f;
+  }
+
+  /** Closes the least recently used idle descriptors past MAX_OPEN. */
+  private evict(): void {
+    for (const [id, old] of this.files) {
+      if (this.files.size <= MAX_OPEN) break;
+      if (old.users === 0) this.forget(id);
+    }
+  }
+
+  private open(fileid: number, write: boolean): OpenFile {
+    const node = this.nodes.get(fileid);
+    const path = this.nodes.pathOf(fileid);
+    if (node === undefined || path === undefined) throw new DittoError('STALE_HANDLE');
+    let fd: number;
+    let writable = true;
+    try {
+      fd = openSync(path, constants.O_RDWR | constants.O_NOFOLLOW);
+    } catch (err) {
+      if (!DENIED.has((err as NodeJS.ErrnoException).code ?? '')) throw fsError(err, path);
+      if (write) throw new DittoError('ACCESS_DENIED', `the folder's file system does not let dfs write ${path}`);
+      try {
+        fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      } catch (err2) {
+        throw fsError(err2, path);
+      }
+      writable = false;
+    }
+    if (!sameFile(node, identityOf(fstatSync(fd, { bigint: true })))) {
+      close(fd, () => undefined);
+      throw new DittoError('STALE_HANDLE');
+    }
+    return { fileid, fd, writable, users: 1, dropped: false };
+  }
+
+  private release(f: OpenFile): void {
+    f.users--;
+    if (f.dropped && f.users === 0) close(f.fd, () => undefined);
+  }
+
+  private drop(f: OpenFile): void {
+    f.dropped = true;
+    if (f.users === 0) close(f.fd, () => undefined);
+  }
+}
