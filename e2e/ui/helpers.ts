@@ -4,7 +4,8 @@
  * API client for setting up state.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { DfsProcess } from '../helpers/dfs.ts';
@@ -30,6 +31,40 @@ export function buildApp(): { status: number | null; output: string } {
     },
   );
   return { status: r.status, output: `${r.stdout}\n${r.stderr}` };
+}
+
+/** A lock left by a run that died while building is taken over after this long. */
+const STALE_BUILD_LOCK_MS = 5 * 60_000;
+
+/**
+ * One `electron-vite build` per test run, shared by the UI test files (they run in parallel
+ * workers of one vitest process, `process.ppid`): the first builds under a lock and records
+ * the outcome; the others wait for it.
+ */
+export async function ensureAppBuilt(): Promise<{ status: number | null; output: string }> {
+  const stamp = path.join(REPO_ROOT, 'out', `.e2e-build-${process.ppid}.json`);
+  const lock = path.join(REPO_ROOT, 'test-output', '.e2e-build.lock');
+  mkdirSync(path.dirname(lock), { recursive: true });
+  for (;;) {
+    if (existsSync(stamp)) return JSON.parse(readFileSync(stamp, 'utf8')) as { status: number | null; output: string };
+    try {
+      mkdirSync(lock);
+    } catch {
+      const since = statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - since > STALE_BUILD_LOCK_MS) {
+        rmSync(lock, { recursive: true, force: true });
+      }
+      await sleep(500);
+      continue;
+    }
+    try {
+      const result = buildApp();
+      mkdirSync(path.dirname(stamp), { recursive: true });
+      writeFileSync(stamp, JSON.stringify(result));
+    } finally {
+      rmSync(lock, { recursive: true, force: true });
+    }
+  }
 }
 
 export interface Browser {

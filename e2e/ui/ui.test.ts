@@ -6,7 +6,16 @@
 // The renderer is built first (`electron-vite build`, which also checks that the main,
 // preload and renderer bundles come out).
 import { fork, spawn } from 'node:child_process';
-import { existsSync, openSync, closeSync, writeSync, readFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  openSync,
+  closeSync,
+  writeSync,
+  readFileSync,
+  readdirSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
@@ -14,7 +23,7 @@ import { adminClient } from '../helpers/api.ts';
 import { REPO_ROOT, startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import {
-  buildApp,
+  ensureAppBuilt,
   hasChromium,
   launchBrowser,
   screenshot,
@@ -48,8 +57,8 @@ const nfsUrl = (dfs: DfsProcess, share: string, file = '') =>
   `nfs://127.0.0.1${share}${file ? `/${file}` : ''}?nfsport=${dfs.nfsPort}&mountport=${dfs.mountPort}&version=3`;
 
 let build: { status: number | null; output: string } | undefined;
-beforeAll(() => {
-  build = buildApp();
+beforeAll(async () => {
+  build = await ensureAppBuilt();
 }, 300_000);
 
 describe('desktop bundles', () => {
@@ -124,6 +133,8 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
     const folder = makeTmpDir('dittofs-ui-folder-');
 
     beforeAll(async () => {
+      writeFileSync(path.join(folder, 'holiday.jpg'), 'a photo that was there before');
+      chmodSync(folder, 0o755); // a home folder's mode: its owner's NFS uid may list it
       dfs = await startDfs();
       ui = webUi(dfs);
       browser = await launchBrowser();
@@ -155,19 +166,17 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       // 2. NAS name.
       await page.getByLabel('NAS name').fill('Test NAS');
       await page.getByRole('button', { name: 'Next' }).click();
-      // 3. Where data lives: a folder of our own.
-      await page.getByText('In a folder I choose on this computer').click();
-      await page.getByLabel('Folder', { exact: true }).fill(folder);
-      await page.getByRole('button', { name: 'Next' }).click();
-      // 4. The share wizard, with that store preselected.
+      // 3. The share wizard: a folder of this computer is the first answer offered.
       await page.getByTestId('share-wizard').waitFor();
+      expect(await page.getByRole('radio', { name: /A folder on this computer/ }).isChecked()).toBe(true);
+      await page.getByLabel('Folder', { exact: true }).fill(folder);
       await page.getByRole('button', { name: 'Next' }).click();
       await page.getByLabel('Share name').fill('/photos');
       await page.getByRole('button', { name: 'Next' }).click();
       await page.getByRole('button', { name: 'Next' }).click(); // protocols
       await page.getByRole('button', { name: 'Next' }).click(); // access: only me
       await page.getByRole('button', { name: 'Create share' }).click();
-      // 5. Connect another device: the real NFS port in the mount lines.
+      // 4. Connect another device: the real NFS port in the mount lines.
       await page.getByRole('heading', { name: 'Connect another device' }).waitFor();
       const lines = await page.getByTestId('connect-line').allTextContents();
       expect(lines.join('\n')).toContain(`port=${dfs.nfsPort}`);
@@ -175,7 +184,7 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       expect(lines.some((l) => l.includes('mount_nfs'))).toBe(true);
       await screenshot(page, 'first-run-connect');
       await page.getByRole('button', { name: 'Next' }).click();
-      // 6. Start at login (a desktop-app setting): finish.
+      // 5. Start at login (a desktop-app setting): finish.
       await page.getByRole('button', { name: 'Finish' }).click();
       await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
       await screenshot(page, 'first-run-done');
@@ -185,8 +194,12 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       expect((await api.call('settings.get', { params: { key: 'server.name' } })).value).toBe('Test NAS');
       expect((await api.call('settings.get', { params: { key: SETUP_KEY } })).value).toBe(true);
       const share = await api.call('shares.get', { params: { name: '/photos' } });
-      const store = await api.call('stores.payload.get', { params: { name: share.payloadStore } });
-      expect(store.config['path']).toBe(folder);
+      expect(share).toMatchObject({ kind: 'folder', path: folder });
+      // Served as it is: the file already there is listed, and nothing of dfs's is added.
+      const { uid } = await api.call('users.get', { params: { username: 'admin' } });
+      const ls = await run('nfs-ls', [`${nfsUrl(dfs, '/photos')}&uid=${uid}&gid=${uid}`]);
+      expect(ls.output).toContain('holiday.jpg');
+      expect(readdirSync(folder)).toEqual(['holiday.jpg']);
     });
   });
 

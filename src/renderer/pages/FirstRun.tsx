@@ -1,13 +1,12 @@
 /**
- * First run (UX.md): admin password → NAS name → where data lives → first share (the
- * share wizard) → connect another device → start at login. Reopenable from Settings.
+ * First run (UX.md): admin password → NAS name → first share (the share wizard: which
+ * folder, name, access) → connect another device → start at login. Reopenable from Settings.
  */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import {
   ApiError,
   ChangePasswordRequest,
-  CreatePayloadStoreRequest,
   KNOWN_SETTINGS,
   SetPasswordRequest,
   type ShareDto,
@@ -27,7 +26,7 @@ import { ShareWizard } from './ShareWizard.tsx';
 /** Setting that records the wizard was completed (any JSON setting key is allowed). */
 export const SETUP_KEY = 'ui.setupCompleted';
 
-const STEPS = ['Password', 'Name', 'Storage', 'Share', 'Connect', 'Login'] as const;
+const STEPS = ['Password', 'Name', 'Share', 'Connect', 'Login'] as const;
 
 /** Whether the first-run wizard should show (admins only, until completed). */
 export function useSetupNeeded(): { needed: boolean | undefined } {
@@ -58,7 +57,6 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
   const session = useSession();
   const [step, setStep] = useState(0);
   const [share, setShare] = useState<ShareDto>();
-  const [store, setStore] = useState<string>();
   const [error, setError] = useState<unknown>();
   const finish = async () => {
     try {
@@ -79,20 +77,11 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
         <StepList label="Set-up steps" steps={STEPS} current={step} />
         {name === 'Password' && <PasswordStep username={session?.user.username ?? 'admin'} onNext={next} />}
         {name === 'Name' && <NameStep onNext={next} />}
-        {name === 'Storage' && (
-          <StorageStep
-            onNext={(s) => {
-              setStore(s);
-              next();
-            }}
-          />
-        )}
         {name === 'Share' && (
           <div>
             <h2>Your first share</h2>
             <ShareWizard
               embedded
-              initialStore={store}
               onFinish={(s) => {
                 setShare(s);
                 next();
@@ -218,101 +207,6 @@ function NameStep({ onNext }: { onNext: () => void }) {
       />
       <ErrorBox error={error} title="Not saved." />
       <StepNav />
-    </Form>
-  );
-}
-
-function StorageStep({ onNext }: { onNext: (store: string | undefined) => void }) {
-  const t = useTransport();
-  const stats = useOp('stats.get', {});
-  const stores = useOp('stores.payload.list', {});
-  const [kind, setKind] = useState<'default' | 'folder' | 's3'>('default');
-  const [path, setPath] = useState('');
-  const [bucket, setBucket] = useState('');
-  const [endpoint, setEndpoint] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const create = useAsyncAction();
-  const defaultStore = stores.data?.[0];
-  const submit = async () => {
-    if (kind === 'default') return onNext(defaultStore?.name);
-    const taken = new Set((stores.data ?? []).map((s) => s.name));
-    let name = kind === 'folder' ? 'local-data' : 'cloud-data';
-    for (let i = 2; taken.has(name); i++) name = `${kind === 'folder' ? 'local-data' : 'cloud-data'}-${i}`;
-    const e: FieldErrors = {};
-    if (kind === 'folder' && !/^(\/|[A-Za-z]:[\\/])/.test(path.trim()))
-      e['path'] = 'Enter the full path of a folder, such as /home/me/NAS.';
-    if (kind === 's3' && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket))
-      e['bucket'] = 'Expected a bucket name: 3-63 lowercase letters, digits, "." or "-".';
-    const body =
-      kind === 'folder'
-        ? { name, type: 'fs' as const, config: { path: path.trim() } }
-        : { name, type: 's3' as const, config: { bucket, ...(endpoint ? { endpoint, forcePathStyle: true } : {}) } };
-    const v = check(CreatePayloadStoreRequest, body);
-    if (!v.ok) Object.assign(e, v.errors);
-    setErrors(e);
-    if (Object.keys(e).length > 0 || !v.ok) return;
-    await create.run(async () => {
-      await t.call('stores.payload.create', { body: v.value });
-      onNext(name);
-    });
-  };
-  return (
-    <Form onSubmit={submit}>
-      <h2>Where should your files live?</h2>
-      <label className="choice">
-        <input type="radio" name="storage" checked={kind === 'default'} onChange={() => setKind('default')} />
-        <span>
-          <strong>In DittoFS's data folder</strong>
-          <span className="muted block">{stats.data?.dataDir?.path ?? 'the default data folder on this computer'}</span>
-        </span>
-      </label>
-      <label className="choice">
-        <input type="radio" name="storage" checked={kind === 'folder'} onChange={() => setKind('folder')} />
-        <span>
-          <strong>In a folder I choose on this computer</strong>{' '}
-          <span className="muted block">For example a bigger or external disk.</span>
-        </span>
-      </label>
-      {kind === 'folder' && (
-        <TextField
-          label="Folder"
-          value={path}
-          onChange={setPath}
-          placeholder="/media/disk/NAS"
-          error={errors['path'] ?? errors['config.path']}
-          autoFocus
-        />
-      )}
-      <label className="choice">
-        <input type="radio" name="storage" checked={kind === 's3'} onChange={() => setKind('s3')} />
-        <span>
-          <strong>In an S3 bucket</strong>{' '}
-          <span className="muted block">Cloud or S3-compatible storage; this computer keeps a cache.</span>
-        </span>
-      </label>
-      {kind === 's3' && (
-        <div className="indent">
-          <TextField
-            label="Bucket"
-            value={bucket}
-            onChange={setBucket}
-            error={errors['bucket'] ?? errors['config.bucket']}
-          />
-          <TextField
-            label="Endpoint (S3-compatible services)"
-            value={endpoint}
-            onChange={setEndpoint}
-            placeholder="https://s3.example.com"
-          />
-        </div>
-      )}
-      {create.busy && (
-        <div className="progress" role="status">
-          <span className="spin" aria-hidden="true" /> Opening the store…
-        </div>
-      )}
-      <ErrorBox error={create.error} title="That storage could not be used." />
-      <StepNav busy={create.busy} />
     </Form>
   );
 }

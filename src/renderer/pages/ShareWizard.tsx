@@ -1,7 +1,8 @@
 /**
- * The share wizard (UX.md): where the files live → name → protocols → who may access →
- * advanced (collapsed) → done, with copyable addresses. Every step validates with the
- * shared schemas before anything is sent; the server's answer is shown in words.
+ * The share wizard (UX.md): which files (a folder of this computer by default, or DittoFS
+ * storage) → name → protocols → who may access → advanced (collapsed) → done, with
+ * copyable addresses. Every step validates with the shared schemas before anything is
+ * sent; the server's answer is shown in words. The steps live in ./share-wizard/.
  */
 import { useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type ReactNode } from 'react';
@@ -12,78 +13,27 @@ import {
   ShareNameSchema,
   StoreNameSchema,
   presetGrants,
-  type AccessPreset,
   type PermissionEntry,
-  type ShareAccess,
   type ShareDto,
 } from '../../shared/api/index.ts';
-import { DataTable } from '../components/DataTable.tsx';
 import { FieldError } from '../components/FieldError.tsx';
 import { Form } from '../components/Form.tsx';
 import { StepList } from '../components/StepList.tsx';
-import { ErrorBox, SelectField, TextField, Toggle } from '../components/ui.tsx';
+import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useOp, useSession, useTransport } from '../lib/api.tsx';
 import { useConnectInfo } from '../lib/connect.ts';
 import { connectLines } from '../lib/format.ts';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
 import { ConnectLines } from './Connect.tsx';
-import { NFS_TRUSTS_CLIENTS } from './Users.tsx';
+import { AccessStep } from './share-wizard/AccessStep.tsx';
+import { AdvancedStep } from './share-wizard/AdvancedStep.tsx';
+import { WhereStep } from './share-wizard/WhereStep.tsx';
+import { splitList, suggestShareName, uniqueName, whereSource, type WizardState } from './share-wizard/state.ts';
+import { NEW_FOLDER, folderRefusal, whereErrors, type S3Where } from './share-wizard/where.ts';
 
-type Where =
-  | { kind: 'store'; payloadStore: string }
-  | { kind: 'folder'; path: string }
-  | { kind: 's3'; bucket: string; region: string; endpoint: string; accessKeyId: string; secretAccessKey: string };
-type Grid = Record<string, ShareAccess | 'inherit'>; // key: "user:alice" / "group:staff"
+export { SQUASH_OPTIONS, suggestShareName } from './share-wizard/state.ts';
 
 const STEPS = ['Where', 'Name', 'Protocols', 'Access', 'Advanced', 'Done'] as const;
-
-/** What root on an NFS client may do: the choices of the wizard and of the share editor. */
-export const SQUASH_OPTIONS = [
-  { value: 'root_to_guest', label: 'Act as guest (recommended)' },
-  { value: 'all_to_guest', label: 'Everyone acts as guest' },
-  { value: 'none', label: 'Keep root (no squash)' },
-] as const;
-
-export interface WizardState {
-  where: Where;
-  name: string;
-  nameTouched: boolean;
-  nfs: boolean;
-  smb: boolean;
-  preset: AccessPreset;
-  grid: Grid;
-  allowedNetworks: string;
-  squash: 'root_to_guest' | 'all_to_guest' | 'none';
-  browsable: boolean;
-  encrypt: boolean;
-  hostsAllow: string;
-  hostsDeny: string;
-}
-
-const splitList = (s: string) =>
-  s
-    .split(/[\s,]+/)
-    .map((x) => x.trim())
-    .filter(Boolean);
-
-/** "/home/me/Photos Backup" -> "/Photos_Backup" */
-export function suggestShareName(source: string): string {
-  const base =
-    source
-      .replace(/[\\/]+$/, '')
-      .split(/[\\/]/)
-      .pop() ?? '';
-  const slug = base
-    .replace(/[^A-Za-z0-9_.-]+/g, '_')
-    .replace(/^[._]+/, '')
-    .slice(0, 64);
-  return slug && slug !== '.' && slug !== '..' ? `/${slug}` : '';
-}
-
-function uniqueName(base: string, taken: Set<string>): string {
-  if (!taken.has(base)) return base;
-  for (let i = 2; ; i++) if (!taken.has(`${base}-${i}`)) return `${base}-${i}`;
-}
 
 export function ShareWizard(props: {
   onFinish: (share: ShareDto | undefined) => void;
@@ -108,7 +58,7 @@ export function ShareWizard(props: {
 
   const [step, setStep] = useState(0);
   const [s, setS] = useState<WizardState>({
-    where: { kind: 'store', payloadStore: props.initialStore ?? '' },
+    where: props.initialStore ? { kind: 'store', payloadStore: props.initialStore } : NEW_FOLDER,
     name: '',
     nameTouched: false,
     nfs: true,
@@ -131,9 +81,8 @@ export function ShareWizard(props: {
   const set = (patch: Partial<WizardState>) => setS((p) => ({ ...p, ...patch }));
 
   const existingNames = useMemo(() => new Set((shares.data ?? []).map((x) => x.name.toLowerCase())), [shares.data]);
-  const defaultPayload = payloadStores.data?.[0]?.name ?? '';
-  const where: Where =
-    s.where.kind === 'store' && !s.where.payloadStore ? { kind: 'store', payloadStore: defaultPayload } : s.where;
+  const where = s.where;
+  const networkCidrs = (networks.data ?? []).map((n) => n.cidr);
 
   /** Live validation of the name (length, characters, unique). */
   function nameError(name: string): string | undefined {
@@ -146,20 +95,7 @@ export function ShareWizard(props: {
 
   function validateStep(i: number): FieldErrors {
     const e: FieldErrors = {};
-    if (STEPS[i] === 'Where') {
-      if (where.kind === 'store' && !where.payloadStore) e['where'] = 'Pick a store, or choose a folder.';
-      if (where.kind === 'folder') {
-        if (!where.path.trim()) e['path'] = 'Enter the full path of a folder, such as /home/me/Shared.';
-        else if (!/^(\/|[A-Za-z]:[\\/]|\\\\)/.test(where.path.trim()))
-          e['path'] = 'Enter a full path (starting with / or a drive letter).';
-      }
-      if (where.kind === 's3') {
-        if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(where.bucket))
-          e['bucket'] = 'Expected a bucket name: 3-63 lowercase letters, digits, "." or "-".';
-        if (where.endpoint && !/^https?:\/\/\S+$/.test(where.endpoint))
-          e['endpoint'] = 'Expected a URL such as https://s3.example.com.';
-      }
-    }
+    if (STEPS[i] === 'Where') Object.assign(e, whereErrors(where));
     if (STEPS[i] === 'Name') {
       const ne = nameError(s.name);
       if (ne) e['name'] = ne;
@@ -179,13 +115,25 @@ export function ShareWizard(props: {
     return e;
   }
 
-  function next() {
+  /** A folder answer, checked with the server: its refusal in words, if any. */
+  async function folderErrors(): Promise<FieldErrors> {
+    if (where.kind !== 'folder') return {};
+    try {
+      const c = await t.call('folders.check', { query: { path: where.path.trim() } });
+      const refusal = folderRefusal(c, where);
+      return refusal === undefined ? {} : { path: refusal };
+    } catch (err) {
+      return { path: explain(err).message };
+    }
+  }
+
+  async function next() {
     const e = validateStep(step);
+    if (STEPS[step] === 'Where' && Object.keys(e).length === 0) Object.assign(e, await folderErrors());
     setErrors(e);
     if (Object.keys(e).length > 0) return;
     if (STEPS[step] === 'Where' && !s.nameTouched) {
-      const src = where.kind === 'folder' ? where.path : where.kind === 's3' ? where.bucket : where.payloadStore;
-      const suggestion = suggestShareName(src);
+      const suggestion = suggestShareName(whereSource(where));
       set({ name: suggestion && !existingNames.has(suggestion.toLowerCase()) ? suggestion : s.name });
     }
     setStep(step + 1);
@@ -197,7 +145,19 @@ export function ShareWizard(props: {
       const [type, ...rest] = k.split(':');
       return v === 'inherit' ? [] : [{ principalType: type as 'user' | 'group', principal: rest.join(':'), access: v }];
     });
-    return presetGrants(s.preset, { owner: me, chosen, networks: (networks.data ?? []).map((n) => n.cidr) });
+    return presetGrants(s.preset, { owner: me, chosen, networks: networkCidrs });
+  }
+
+  /** Where the files live, as the share request says it. */
+  function backing(payloadStore: string) {
+    if (where.kind === 'folder') {
+      return {
+        path: where.path.trim(),
+        ...(where.createMissing ? { createFolder: true } : {}),
+        ...(where.allowNested ? { allowNested: true } : {}),
+      };
+    }
+    return { metadataStore: metadataStores.data?.[0]?.name ?? 'default-metadata', payloadStore };
   }
 
   function shareBody(payloadStore: string) {
@@ -205,8 +165,7 @@ export function ShareWizard(props: {
     const typed = splitList(s.allowedNetworks);
     return {
       name: s.name.startsWith('/') ? s.name : `/${s.name}`,
-      metadataStore: metadataStores.data?.[0]?.name ?? 'default-metadata',
-      payloadStore,
+      ...backing(payloadStore),
       protocols: { nfs: s.nfs, smb: s.smb },
       guestAccess: share.guestAccess,
       defaultAccess: share.defaultAccess,
@@ -227,41 +186,12 @@ export function ShareWizard(props: {
     if (Object.keys(e).length > 0) return;
     setServerError(undefined);
     try {
-      // 1. The store, when the files go to a new folder or bucket (created once, reused on retry).
+      // 1. The store, when the files go to a new bucket (created once, reused on retry).
       let payloadStore = where.kind === 'store' ? where.payloadStore : '';
-      if (where.kind !== 'store') {
-        const storeKey = JSON.stringify(where);
-        if (createdStore?.key === storeKey) payloadStore = createdStore.name;
-        else {
-          const taken = new Set((payloadStores.data ?? []).map((p) => p.name));
-          const base = (suggestShareName(where.kind === 'folder' ? where.path : where.bucket).slice(1) || 'data').slice(
-            0,
-            58,
-          );
-          const name = uniqueName(StoreNameSchema.safeParse(base).success ? base : 'data', taken);
-          const config =
-            where.kind === 'folder'
-              ? { path: where.path.trim() }
-              : {
-                  bucket: where.bucket,
-                  ...(where.region ? { region: where.region } : {}),
-                  ...(where.endpoint ? { endpoint: where.endpoint, forcePathStyle: true } : {}),
-                  ...(where.accessKeyId
-                    ? { accessKeyId: where.accessKeyId, secretAccessKey: where.secretAccessKey }
-                    : {}),
-                };
-          const body = { name, type: where.kind === 'folder' ? ('fs' as const) : ('s3' as const), config };
-          const v = check(CreatePayloadStoreRequest, body);
-          if (!v.ok) {
-            setErrors(v.errors);
-            return;
-          }
-          setBusy('Preparing the storage…');
-          await t.call('stores.payload.create', { body: v.value });
-          setCreatedStore({ key: storeKey, name });
-          payloadStore = name;
-          void qc.invalidateQueries({ queryKey: ['stores.payload.list'] });
-        }
+      if (where.kind === 's3') {
+        const made = await bucketStore(where);
+        if (made === undefined) return;
+        payloadStore = made;
       }
       // 2. The share itself, checked against the shared schema first.
       const v = check(CreateShareRequest, shareBody(payloadStore));
@@ -294,6 +224,31 @@ export function ShareWizard(props: {
     }
   }
 
+  /** The payload store of a new S3 bucket: made once, reused when the share is retried. */
+  async function bucketStore(bucket: S3Where): Promise<string | undefined> {
+    const storeKey = JSON.stringify(bucket);
+    if (createdStore?.key === storeKey) return createdStore.name;
+    const taken = new Set((payloadStores.data ?? []).map((p) => p.name));
+    const base = (suggestShareName(bucket.bucket).slice(1) || 'data').slice(0, 58);
+    const name = uniqueName(StoreNameSchema.safeParse(base).success ? base : 'data', taken);
+    const config = {
+      bucket: bucket.bucket,
+      ...(bucket.region ? { region: bucket.region } : {}),
+      ...(bucket.endpoint ? { endpoint: bucket.endpoint, forcePathStyle: true } : {}),
+      ...(bucket.accessKeyId ? { accessKeyId: bucket.accessKeyId, secretAccessKey: bucket.secretAccessKey } : {}),
+    };
+    const v = check(CreatePayloadStoreRequest, { name, type: 's3' as const, config });
+    if (!v.ok) {
+      setErrors(v.errors);
+      return undefined;
+    }
+    setBusy('Preparing the storage…');
+    await t.call('stores.payload.create', { body: v.value });
+    setCreatedStore({ key: storeKey, name });
+    void qc.invalidateQueries({ queryKey: ['stores.payload.list'] });
+    return name;
+  }
+
   const stepName = STEPS[step] ?? 'Where';
 
   return (
@@ -304,105 +259,16 @@ export function ShareWizard(props: {
         className="wizard-body"
         onSubmit={() => {
           if (stepName === 'Advanced') void create();
-          else if (stepName !== 'Done') next();
+          else if (stepName !== 'Done') void next();
         }}
       >
         {stepName === 'Where' && (
-          <fieldset>
-            <legend>Where should the files of this share live?</legend>
-            {(payloadStores.data ?? []).map((p) => (
-              <label key={p.name} className="choice">
-                <input
-                  type="radio"
-                  name="where"
-                  checked={where.kind === 'store' && where.payloadStore === p.name}
-                  onChange={() => set({ where: { kind: 'store', payloadStore: p.name } })}
-                />
-                <span>
-                  <strong>{p.name}</strong>{' '}
-                  <span className="muted">
-                    ({p.type}
-                    {typeof p.config['path'] === 'string' ? `: ${p.config['path'] as string}` : ''})
-                  </span>
-                  {p.usedBy.length > 0 && <span className="marker">already shared as {p.usedBy.join(', ')}</span>}
-                </span>
-              </label>
-            ))}
-            <label className="choice">
-              <input
-                type="radio"
-                name="where"
-                checked={where.kind === 'folder'}
-                onChange={() => set({ where: { kind: 'folder', path: '' } })}
-              />
-              <span>
-                <strong>A folder on this computer</strong>
-              </span>
-            </label>
-            {where.kind === 'folder' && (
-              <TextField
-                label="Folder"
-                value={where.path}
-                placeholder="/home/me/Shared"
-                onChange={(v) => set({ where: { kind: 'folder', path: v } })}
-                error={errors['path'] ?? errors['config.path'] ?? errors['config']}
-                hint="The full path of the folder. DittoFS stores the share's data there, in its own format; an existing DittoFS folder is reused as it is. A folder that does not exist is created only when you press Create at the end."
-                autoFocus
-              />
-            )}
-            <label className="choice">
-              <input
-                type="radio"
-                name="where"
-                checked={where.kind === 's3'}
-                onChange={() =>
-                  set({
-                    where: { kind: 's3', bucket: '', region: '', endpoint: '', accessKeyId: '', secretAccessKey: '' },
-                  })
-                }
-              />
-              <span>
-                <strong>An S3 bucket</strong>
-              </span>
-            </label>
-            {where.kind === 's3' && (
-              <div className="indent">
-                <TextField
-                  label="Bucket"
-                  value={where.bucket}
-                  onChange={(v) => set({ where: { ...where, bucket: v } })}
-                  error={errors['bucket'] ?? errors['config.bucket']}
-                />
-                <TextField
-                  label="Region"
-                  value={where.region}
-                  placeholder="us-east-1"
-                  onChange={(v) => set({ where: { ...where, region: v } })}
-                />
-                <TextField
-                  label="Endpoint (for S3-compatible services)"
-                  value={where.endpoint}
-                  placeholder="https://s3.example.com"
-                  onChange={(v) => set({ where: { ...where, endpoint: v } })}
-                  error={errors['endpoint']}
-                />
-                <TextField
-                  label="Access key"
-                  value={where.accessKeyId}
-                  onChange={(v) => set({ where: { ...where, accessKeyId: v } })}
-                  autoComplete="off"
-                />
-                <TextField
-                  label="Secret key"
-                  type="password"
-                  value={where.secretAccessKey}
-                  onChange={(v) => set({ where: { ...where, secretAccessKey: v } })}
-                  autoComplete="off"
-                />
-              </div>
-            )}
-            <FieldError message={errors['where']} />
-          </fieldset>
+          <WhereStep
+            where={where}
+            onChange={(w) => set({ where: w })}
+            stores={payloadStores.data ?? []}
+            errors={errors}
+          />
         )}
 
         {stepName === 'Name' && (
@@ -441,171 +307,18 @@ export function ShareWizard(props: {
         )}
 
         {stepName === 'Access' && (
-          <fieldset>
-            <legend>Who may use this share?</legend>
-            {(
-              [
-                ['me', 'Only me', `Only ${me} can read and write.`],
-                ['choose', 'People I choose', 'Pick who may read and who may also write.'],
-                [
-                  'everyone-read',
-                  'Everyone on my network, read-only',
-                  `Anyone on your network can open and copy files; only you can change them. Over NFS only ${
-                    (networks.data ?? []).map((n) => n.cidr).join(', ') || "this computer's networks"
-                  } may connect.`,
-                ],
-                [
-                  'guest-write',
-                  'Guests can read and write',
-                  'Anyone who can reach this computer can change or delete the files, without a password.',
-                ],
-              ] as const
-            ).map(([value, label, help]) => (
-              <label key={value} className={`choice${value === 'guest-write' ? ' danger' : ''}`}>
-                <input
-                  type="radio"
-                  name="preset"
-                  checked={s.preset === value}
-                  onChange={() => set({ preset: value })}
-                />
-                <span>
-                  <strong>{label}</strong>
-                  <span className="muted block">{help}</span>
-                </span>
-              </label>
-            ))}
-            {s.preset === 'guest-write' && (
-              <div className="warning-box" role="alert">
-                Warning: guests need no password. Anyone on your network — and anyone who can reach this computer — can
-                change or delete everything in this share.
-              </div>
-            )}
-            {(s.preset === 'everyone-read' || s.preset === 'guest-write') && guest.data && !guest.data.enabled && (
-              <p className="muted">Guest access is off for this server; creating this share turns it on.</p>
-            )}
-            {s.nfs && <p className="muted">{NFS_TRUSTS_CLIENTS}</p>}
-            {s.preset === 'choose' && (
-              <DataTable
-                className="table compact"
-                label="Access by user and group"
-                columns={['User or group', 'Access']}
-                rows={[
-                  ...(users.data ?? []).map((u) => ({ key: `user:${u.username}`, label: u.username, kind: 'user' })),
-                  ...(groups.data ?? []).map((g) => ({ key: `group:${g.name}`, label: g.name, kind: 'group' })),
-                ]}
-              >
-                {(row) => (
-                  <tr key={row.key}>
-                    <td>
-                      {row.label} <span className="muted">({row.kind})</span>
-                    </td>
-                    <td>
-                      <select
-                        aria-label={`Access for ${row.kind} ${row.label}`}
-                        value={s.grid[row.key] ?? 'inherit'}
-                        onChange={(e) =>
-                          set({ grid: { ...s.grid, [row.key]: e.target.value as ShareAccess | 'inherit' } })
-                        }
-                      >
-                        <option value="inherit">No entry</option>
-                        <option value="read">Read only</option>
-                        <option value="write">Read and write</option>
-                        <option value="none">No access (deny)</option>
-                      </select>
-                    </td>
-                  </tr>
-                )}
-              </DataTable>
-            )}
-          </fieldset>
+          <AccessStep
+            s={s}
+            set={set}
+            me={me}
+            networks={networkCidrs}
+            guestOff={guest.data !== undefined && !guest.data.enabled}
+            users={users.data ?? []}
+            groups={groups.data ?? []}
+          />
         )}
 
-        {stepName === 'Advanced' && (
-          <fieldset>
-            <legend>Ready to create {s.name.startsWith('/') ? s.name : `/${s.name}`}</legend>
-            <details>
-              <summary>Advanced settings</summary>
-              {s.nfs && (
-                <>
-                  <TextField
-                    label="NFS: networks allowed to mount"
-                    value={s.allowedNetworks}
-                    placeholder="192.168.1.0/24"
-                    onChange={(v) => set({ allowedNetworks: v })}
-                    error={errors['allowedNetworks']}
-                    hint={
-                      s.preset === 'everyone-read'
-                        ? `Addresses or networks, separated by commas. Empty: this computer's networks (${
-                            (networks.data ?? []).map((n) => n.cidr).join(', ') || 'none found'
-                          }).`
-                        : 'Addresses or networks, separated by commas. Empty allows every network that can reach this computer.'
-                    }
-                  />
-                  <SelectField
-                    label="NFS: root users of clients"
-                    value={s.squash}
-                    onChange={(v) => set({ squash: v })}
-                    options={SQUASH_OPTIONS}
-                  />
-                  {s.squash === 'none' && (
-                    <div className="warning-box" role="alert">
-                      Without squashing, root on any client that may mount this share is root on its files.
-                    </div>
-                  )}
-                </>
-              )}
-              {s.smb && (
-                <>
-                  <Toggle
-                    checked={s.browsable}
-                    onChange={(v) => set({ browsable: v })}
-                    label="SMB: visible when browsing the network"
-                  />
-                  <Toggle
-                    checked={s.encrypt}
-                    onChange={(v) => set({ encrypt: v })}
-                    label="SMB: require encryption (SMB 3)"
-                  />
-                  <TextField
-                    label="SMB: hosts allowed"
-                    value={s.hostsAllow}
-                    onChange={(v) => set({ hostsAllow: v })}
-                    error={errors['hostsAllow'] ?? errors['smb.hostsAllow']}
-                    placeholder="192.168.1.0/24"
-                  />
-                  <TextField
-                    label="SMB: hosts denied"
-                    value={s.hostsDeny}
-                    onChange={(v) => set({ hostsDeny: v })}
-                    error={errors['hostsDeny'] ?? errors['smb.hostsDeny']}
-                  />
-                </>
-              )}
-            </details>
-            <ul className="summary">
-              <li>
-                Files:{' '}
-                {where.kind === 'store'
-                  ? `store ${where.payloadStore}`
-                  : where.kind === 'folder'
-                    ? `folder ${where.path}`
-                    : `S3 bucket ${where.bucket}`}
-              </li>
-              <li>Protocols: {[s.smb && 'SMB', s.nfs && 'NFS'].filter(Boolean).join(' and ')}</li>
-              <li>
-                Access:{' '}
-                {
-                  {
-                    me: 'only you',
-                    choose: 'the people you chose',
-                    'everyone-read': 'everyone can read, you can write',
-                    'guest-write': 'guests can read and write',
-                  }[s.preset]
-                }
-              </li>
-            </ul>
-          </fieldset>
-        )}
+        {stepName === 'Advanced' && <AdvancedStep s={s} set={set} networks={networkCidrs} errors={errors} />}
 
         {stepName === 'Done' && created && (
           <div className="done" data-testid="share-done">
