@@ -57,7 +57,7 @@ function ShareList() {
         <ErrorBox error={toggleError} title="Could not change the share." />
         <DataTable
           label="Shares"
-          columns={['Name', 'Protocols', 'Store', 'Access', 'Active clients', 'Enabled']}
+          columns={['Name', 'Protocols', 'Files', 'Access', 'Active clients', 'Enabled']}
           actions
           rows={shares.data}
           empty={
@@ -80,7 +80,7 @@ function ShareList() {
                 {sh.description && <div className="muted small">{sh.description}</div>}
               </td>
               <td>{[sh.protocols.smb && 'SMB', sh.protocols.nfs && 'NFS'].filter(Boolean).join(' · ') || '—'}</td>
-              <td>{sh.payloadStore}</td>
+              <td className="files-cell">{filesOf(sh)}</td>
               <td>
                 {sh.readOnly && <Badge kind="muted">read-only</Badge>}{' '}
                 {sh.guestAccess === 'write' && <Badge kind="error">guests write</Badge>}
@@ -227,13 +227,19 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
         ]}
         hint="Users without an entry of their own or of a group, and NFS user ids that are no user's."
       />
-      <SelectField
-        label="Store"
-        value={f.payloadStore}
-        onChange={(v) => set({ payloadStore: v })}
-        options={(payload.data ?? [{ name: share.payloadStore }]).map((p) => ({ value: p.name, label: p.name }))}
-        hint="Moving a share to another store does not move its files."
-      />
+      {share.kind === 'folder' ? (
+        <p>
+          Files: the folder <strong>{share.path}</strong> on this computer.
+        </p>
+      ) : (
+        <SelectField
+          label="Store"
+          value={f.payloadStore}
+          onChange={(v) => set({ payloadStore: v })}
+          options={(payload.data ?? [{ name: share.payloadStore }]).map((p) => ({ value: p.name, label: p.name }))}
+          hint="Moving a share to another store does not move its files."
+        />
+      )}
       <details>
         <summary>Advanced settings</summary>
         <TextField
@@ -293,9 +299,23 @@ function DeleteShare({ share, onClose }: { share: ShareDto; onClose: () => void 
         {share.activeMounts > 0 ? `, and the ${share.activeMounts} connected now will be disconnected` : ''}.
       </p>
       <p>
-        <strong>Your files are not deleted.</strong> They stay in the store <strong>{share.payloadStore}</strong>;
-        create a share with the same name on that store to see them again.
+        <strong>Your files are not deleted.</strong>{' '}
+        {share.kind === 'folder' ? (
+          <>
+            They stay in the folder <strong>{share.path}</strong>, as they are; share it again to see them.
+          </>
+        ) : (
+          <>
+            They stay in the store <strong>{share.payloadStore}</strong>; create a share with the same name on that
+            store to see them again.
+          </>
+        )}
       </p>
     </ConfirmDeleteDialog>
   );
+}
+
+/** Where a share's files are: its folder, or its DittoFS store. */
+function filesOf(share: ShareDto): string {
+  return share.kind === 'folder' ? share.path : `DittoFS storage ${share.payloadStore}`;
 }
