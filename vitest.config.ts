@@ -5,6 +5,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Compiles the server once (out/server) before the tests spawn `dfs` from it.
+    globalSetup: ['e2e/helpers/build-server.global.ts'],
     projects: [
       { extends: true, test: { name: 'all', include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'] } },
       // The MetadataService tests once more on a folder store (src/server/metadata/testing.ts).

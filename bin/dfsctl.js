@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx); `dfsctl` is the management client.
+// `dfsctl`, the management client: the compiled CLI (see load-cli.mjs).
 // CommonJS, like every file in bin/ (bin/package.json).
-void import('tsx/esm/api').then(({ register }) => {
-  register();
-  return import('../src/server/cli/dfsctl.ts');
-});
+void import('./load-cli.mjs').then(({ loadCli }) => loadCli('dfsctl'));

@@ -1,7 +1,8 @@
 // `dfs` as a user runs it: bad configuration and an unusable data directory each give one
-// clear line and exit code 2; init/validate/show/version work on a fresh machine.
+// clear line and exit code 2; init/validate/show/version work on a fresh machine. It runs the
+// compiled server (out/server), rebuilt when a source changed since.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DFS_BIN, REPO_ROOT } from '../helpers/dfs.ts';
@@ -30,6 +31,23 @@ describe('dfs CLI', () => {
     const r = dfs(['version']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^dfs \d+\.\d+\.\d+\n$/);
+  });
+
+  it('runs the compiled server, and compiles it again when a source file is newer', () => {
+    const compiled = path.join(REPO_ROOT, 'out', 'server', 'dfs.mjs');
+    expect(dfs(['version']).code).toBe(0);
+    const before = statSync(compiled).mtimeMs;
+    expect(readFileSync(compiled, 'utf8')).toContain('async function main(');
+    // A source saved after the build (an edit) makes the next start compile first.
+    const source = path.join(REPO_ROOT, 'src', 'server', 'version.ts');
+    const later = new Date(Math.max(Date.now(), before + 1000));
+    utimesSync(source, later, later);
+    expect(dfs(['version']).code).toBe(0);
+    expect(statSync(compiled).mtimeMs).toBeGreaterThan(before);
+    // Fresh now: the next start leaves it alone.
+    const rebuilt = statSync(compiled).mtimeMs;
+    expect(dfs(['version']).code).toBe(0);
+    expect(statSync(compiled).mtimeMs).toBe(rebuilt);
   });
 
   it('init writes a commented config that validates, and refuses to overwrite it', () => {

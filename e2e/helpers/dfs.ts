@@ -23,7 +23,7 @@ export interface StartDfsOptions {
   extraArgs?: string[];
   /** Keep stdin open as a pipe (the DITTOFS_TEST_HOOKS channel); see `DfsProcess.stdin`. */
   stdin?: boolean;
-  /** How long to wait for the ready line (default 60 s: the first tsx compile is slow). */
+  /** How long to wait for the ready line (default 60 s: a loaded machine). */
   readyTimeoutMs?: number;
 }
 
@@ -89,7 +89,7 @@ export interface SpawnedDfs {
   logs: () => string;
   /**
    * The first JSON log line on stdout (seen so far or to come) that `match` accepts; rejects
-   * when the process exits first or after timeoutMs (default 60 s: the first tsx compile is slow).
+   * when the process exits first or after timeoutMs (default 60 s: a loaded machine).
    */
   waitForLog: (
     match: (rec: Record<string, unknown>) => boolean,
