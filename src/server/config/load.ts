@@ -41,6 +41,7 @@ const NON_CONFIG_ENV: readonly string[] = [
   'DITTOFS_CONTROLPLANE_SECRET',
   'DITTOFS_TEST_HOOKS',
   'DITTOFS_TEST_PAUSE_AT',
+  'DITTOFS_FROM_SOURCE', // bin/load-cli.mjs
 ];
 /** Namespace of the end-to-end test harness. */
 const NON_CONFIG_ENV_PREFIX = 'DITTOFS_E2E_';
