@@ -14,6 +14,7 @@ import { SqliteMetadataStore } from '../metadata/stores/sqlite/sqlite-store.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
 import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
+import { S3BlockStore } from '../payload/stores/s3/s3-store.ts';
 import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from './store-paths.ts';
 
 /**
@@ -146,6 +147,8 @@ export class StoresService {
         return new MemoryBlockStore();
       case 'fs':
         return FsBlockStore.open(this.location('payload', cfg), cfg.name);
+      case 's3':
+        return S3BlockStore.open(cfg.config);
       default:
         throw new DittoError('NOT_SUPPORTED', `payload store type "${cfg.type}" is not available in this build`);
     }
