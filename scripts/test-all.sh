@@ -13,6 +13,7 @@ packages=(
   build-essential python3          # better-sqlite3 compiles from source; gcc for the libnfs C client
   libnfs-utils libnfs-dev          # nfs-ls / nfs-cp, and libnfs for the C client
   chromium                         # the web UI tests (playwright-core, never a downloaded browser)
+  postgresql                       # the PostgreSQL metadata store's tests (trust auth on 127.0.0.1, PEERS.md)
 )
 if [ "$(dpkg --print-architecture 2>/dev/null)" = amd64 ]; then
   # The Linux kernel NFS client under qemu (../shared/tools/kernel-client).
@@ -46,7 +47,7 @@ install_missing_packages() {
 
 install_missing_packages
 
-# PostgreSQL runs on this project's machines already; start it if it stopped.
+# PostgreSQL: start the cluster if it is not running (containers have no systemd to do it).
 if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start 2>/dev/null || true
 fi

@@ -54,6 +54,13 @@ export const KERNEL_CLIENT_GUEST: Requirement = {
     onPath('qemu-system-x86_64') && onPath('socat') && existsSync('/bin/busybox') && kernelImageInstalled(),
 };
 
+/** A PostgreSQL server answering on 127.0.0.1:5432 (scripts/test-all.sh installs and starts it). */
+export const POSTGRESQL: Requirement = {
+  what: 'a PostgreSQL server on 127.0.0.1:5432',
+  debianPackages: 'postgresql',
+  present: () => spawnSync('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432']).status === 0,
+};
+
 /**
  * Why tests needing `requirements` cannot run here (naming the packages to install), or null
  * when everything is present. Under CI a missing tool throws, failing the test file.

@@ -10,6 +10,7 @@ import type {
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import type { MetadataStore } from '../metadata/store.ts';
 import { MemoryMetadataStore } from '../metadata/stores/memory/memory-store.ts';
+import { PostgresMetadataStore } from '../metadata/stores/postgres/postgres-store.ts';
 import { SqliteMetadataStore } from '../metadata/stores/sqlite/sqlite-store.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
@@ -135,6 +136,8 @@ export class StoresService {
         return new MemoryMetadataStore();
       case 'sqlite':
         return SqliteMetadataStore.open(this.location('metadata', cfg), { owner: cfg.name });
+      case 'postgres':
+        return PostgresMetadataStore.open(cfg.config, cfg.name);
       default:
         throw new DittoError('NOT_SUPPORTED', `metadata store type "${cfg.type}" is not available in this build`);
     }

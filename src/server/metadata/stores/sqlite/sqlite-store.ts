@@ -22,7 +22,12 @@ import { GroupCommit } from './group-commit.ts';
 import { WalSync } from './wal-sync.ts';
 import { migrate } from './migrations.ts';
 import { checkDatabaseFile, checkOwnDatabase, claimDatabase, openError } from './own-database.ts';
-import { DATA_COLUMNS, DATA_PARAMS, FILE_COLUMNS, recordParams, rowRecord } from './rows.ts';
+import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
+
+/** `?, ?, ...` for DATA_COLUMNS. */
+const DATA_PARAMS = DATA_COLUMNS.split(',')
+  .map(() => '?')
+  .join(', ');
 
 export interface SqliteStoreOptions {
   /** Most transaction bodies sharing one commit. */

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DittoError } from '../../../../shared/errors.ts';
+import { parseStoreOptions } from '../../../config/store-options.ts';
 
 /** S3's rule for bucket names (the common subset every provider accepts). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -33,23 +34,12 @@ export const S3StoreConfigSchema = z.strictObject({
 export type S3StoreConfig = z.infer<typeof S3StoreConfigSchema>;
 
 export function parseS3Config(config: Record<string, unknown>): S3StoreConfig {
-  const r = S3StoreConfigSchema.safeParse(config);
-  if (r.success) {
-    if ((r.data.accessKeyId === undefined) !== (r.data.secretAccessKey === undefined)) {
-      throw new DittoError(
-        'VALIDATION',
-        'Give both the access key and the secret key, or neither (AWS credential chain).',
-      );
-    }
-    return r.data;
+  const parsed = parseStoreOptions(S3StoreConfigSchema, config, 'S3 store');
+  if ((parsed.accessKeyId === undefined) !== (parsed.secretAccessKey === undefined)) {
+    throw new DittoError(
+      'VALIDATION',
+      'Give both the access key and the secret key, or neither (AWS credential chain).',
+    );
   }
-  const issue = r.error.issues[0]!;
-  const field = issue.path.join('.') || 'config';
-  const why =
-    issue.code === 'unrecognized_keys'
-      ? `unknown option ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-      : issue.code === 'invalid_type' && issue.input === undefined
-        ? 'missing'
-        : issue.message;
-  throw new DittoError('VALIDATION', `S3 store option ${field}: ${why}.`);
+  return parsed;
 }

@@ -1,6 +1,9 @@
-/** Mapping between FileRecord and the `files` row (statements run in raw mode: rows are arrays). */
-import type { FileRecord } from '../../store.ts';
-import type { FileType } from '../../types.ts';
+/**
+ * Mapping between FileRecord and the `files` row of the SQL stores (SQLite, PostgreSQL):
+ * statements run in array mode, so rows are arrays in column order.
+ */
+import type { FileRecord } from '../store.ts';
+import type { FileType } from '../types.ts';
 
 /** Columns of `files` besides the key, in the order `recordParams` binds them. */
 export const DATA_COLUMNS =
@@ -9,11 +12,6 @@ export const DATA_COLUMNS =
 
 /** Column order `rowRecord` reads. */
 export const FILE_COLUMNS = `fileid, ${DATA_COLUMNS}, generation`;
-
-/** `?, ?, ...` for DATA_COLUMNS. */
-export const DATA_PARAMS = DATA_COLUMNS.split(',')
-  .map(() => '?')
-  .join(', ');
 
 /**
  * DATA_COLUMNS values followed by the fileid and generation, so one array serves

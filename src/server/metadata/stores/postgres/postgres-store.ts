@@ -1,0 +1,271 @@
+/**
+ * Metadata store on PostgreSQL (`pg` with a pool). Each store keeps its tables in its own
+ * schema; every transaction is one short PostgreSQL transaction, durable when COMMIT
+ * returns (synchronous_commit), serialised with the store's other transactions — in this
+ * process by a queue, across dfs instances by a transaction-scoped advisory lock on the
+ * schema. Lookups use the primary keys and the (dir_id, cookie) index only: READDIR is one
+ * query per page, never one per entry.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { PoolClient, QueryConfig } from 'pg';
+import { DittoError } from '../../../../shared/errors.ts';
+import { newGeneration } from '../../handles.ts';
+import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
+import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
+import { defaultSchema, parsePostgresConfig, type PostgresStoreConfig } from './config.ts';
+import { migrate } from './migrations.ts';
+
+const { Pool, types } = pg;
+
+const INT8_OID = 20;
+/** BIGINT columns as numbers: fileids, sizes and times stay below 2^53. */
+const TYPES = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? Number : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
+};
+
+/** PostgreSQL keeps its data on a server dfs cannot statfs: FSSTAT shows a nominal 1 PiB medium. */
+const NOMINAL_CAPACITY = 2 ** 50;
+/** How long fileCount and space answers are reused. */
+const STATS_TTL_MS = 2000;
+
+const DATA_COUNT = DATA_COLUMNS.split(',').length;
+const INSERT_FILE = `INSERT INTO files (${DATA_COLUMNS}, fileid, generation)
+  VALUES (${Array.from({ length: DATA_COUNT }, (_, i) => `$${i + 1}`).join(', ')}, nextval('fileid_seq'), $${DATA_COUNT + 1})
+  RETURNING fileid`;
+const UPDATE_FILE = `UPDATE files SET (${DATA_COLUMNS}) = ROW(${Array.from({ length: DATA_COUNT }, (_, i) => `$${i + 1}`).join(', ')})
+  WHERE fileid = $${DATA_COUNT + 1} AND generation = $${DATA_COUNT + 2}`;
+const FILE_COLS_F = FILE_COLUMNS.split(', ')
+  .map((c) => `f.${c}`)
+  .join(', ');
+const Q = {
+  file: `SELECT ${FILE_COLUMNS} FROM files WHERE fileid = $1`,
+  entry: 'SELECT child_id FROM entries WHERE dir_id = $1 AND name = $2',
+  page: `SELECT e.name, e.cookie, ${FILE_COLS_F} FROM entries e JOIN files f ON f.fileid = e.child_id
+         WHERE e.dir_id = $1 AND e.cookie > $2 ORDER BY e.cookie LIMIT $3`,
+  any: 'SELECT 1 FROM entries WHERE dir_id = $1 LIMIT 1',
+  root: 'SELECT fileid FROM roots WHERE share = $1',
+};
+
+type Runner = Pick<PoolClient, 'query'>;
+
+/** Reads through a connection or the pool; rows as arrays (rows.ts). */
+class Reads implements StoreReader {
+  constructor(protected readonly db: Runner) {}
+
+  protected async rows(text: string, values: unknown[]): Promise<unknown[][]> {
+    try {
+      const q: QueryConfig = { text, values, rowMode: 'array' } as QueryConfig;
+      return (await this.db.query(q)).rows as unknown[][];
+    } catch (err) {
+      throw pgError(err);
+    }
+  }
+
+  async getFile(fileid: number): Promise<FileRecord | undefined> {
+    const [row] = await this.rows(Q.file, [fileid]);
+    return row === undefined ? undefined : rowRecord(row, 0);
+  }
+
+  async lookup(dirId: number, name: string): Promise<number | undefined> {
+    return (await this.rows(Q.entry, [dirId, name]))[0]?.[0] as number | undefined;
+  }
+
+  async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
+    const rows = await this.rows(Q.page, [dirId, afterCookie, limit]);
+    return rows.map((r) => ({ name: r[0] as string, cookie: r[1] as number, file: rowRecord(r, 2) }));
+  }
+
+  async hasEntries(dirId: number): Promise<boolean> {
+    return (await this.rows(Q.any, [dirId])).length > 0;
+  }
+
+  async getRoot(share: string): Promise<number | undefined> {
+    return (await this.rows(Q.root, [share]))[0]?.[0] as number | undefined;
+  }
+}
+
+class PgTx extends Reads implements StoreTx {
+  async createFile(rec: FileRecord): Promise<number> {
+    rec.generation = newGeneration();
+    const params = recordParams(rec);
+    params.splice(DATA_COUNT, 1); // the fileid: the sequence gives it
+    const [row] = await this.rows(INSERT_FILE, params);
+    rec.attr.fileid = row![0] as number;
+    return rec.attr.fileid;
+  }
+
+  async putFile(rec: FileRecord): Promise<void> {
+    const res = await this.run(UPDATE_FILE, recordParams(rec));
+    if (res !== 1) throw new DittoError('NOT_FOUND', `no file ${rec.attr.fileid}`);
+  }
+
+  async deleteFile(fileid: number): Promise<void> {
+    await this.run('DELETE FROM files WHERE fileid = $1', [fileid]);
+  }
+
+  async addEntry(dirId: number, name: string, childId: number): Promise<number> {
+    // ON CONFLICT instead of a failed insert: an error would abort the whole transaction.
+    const [row] = await this.rows(
+      `INSERT INTO entries (dir_id, name, child_id, cookie) VALUES ($1, $2, $3, nextval('cookie_seq'))
+       ON CONFLICT (dir_id, name) DO NOTHING RETURNING cookie`,
+      [dirId, name, childId],
+    );
+    if (row === undefined) throw new DittoError('EXISTS', name);
+    return row[0] as number;
+  }
+
+  async removeEntry(dirId: number, name: string): Promise<void> {
+    if ((await this.run('DELETE FROM entries WHERE dir_id = $1 AND name = $2', [dirId, name])) !== 1) {
+      throw new DittoError('NOT_FOUND', name);
+    }
+  }
+
+  async setRoot(share: string, fileid: number): Promise<void> {
+    await this.run(
+      'INSERT INTO roots (share, fileid) VALUES ($1, $2) ON CONFLICT (share) DO UPDATE SET fileid = excluded.fileid',
+      [share, fileid],
+    );
+  }
+
+  private async run(text: string, values: unknown[]): Promise<number> {
+    try {
+      return (await this.db.query(text, values)).rowCount ?? 0;
+    } catch (err) {
+      throw pgError(err);
+    }
+  }
+}
+
+/** PostgreSQL's failures as the errors clients get. */
+function pgError(err: unknown): unknown {
+  if (err instanceof DittoError) return err;
+  const e = err as { code?: string; message?: string };
+  const message = e.message ?? String(err);
+  if (e.code === '53100') return new DittoError('NO_SPACE', `PostgreSQL: ${message}`);
+  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '57P01' || e.code === '57P03') {
+    return new DittoError('RETRY_LATER', `PostgreSQL is unreachable: ${message}`);
+  }
+  if (/timeout/i.test(message)) return new DittoError('RETRY_LATER', `PostgreSQL did not answer in time: ${message}`);
+  return new DittoError('IO', `PostgreSQL: ${message}`);
+}
+
+export class PostgresMetadataStore extends Reads implements MetadataStore {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  private stats: { at: number; files: number; bytes: number } | undefined;
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly epoch: number,
+    /** Key of the advisory lock that serialises this store's transactions across instances. */
+    private readonly lockKey: number,
+  ) {
+    super(pool);
+  }
+
+  /** Connects, creates the schema if needed and migrates it; `name` picks the default schema. */
+  static async open(options: Record<string, unknown>, name: string): Promise<PostgresMetadataStore> {
+    const config = parsePostgresConfig(options);
+    const schema = config.schema ?? defaultSchema(name);
+    const pool = new Pool(poolConfig(config, schema));
+    // An idle connection that breaks (a server restart) must not crash the process.
+    pool.on('error', () => undefined);
+    try {
+      const client = await pool.connect().catch((err: unknown) => {
+        throw pgError(err);
+      });
+      try {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+        const lockKey = (await client.query<{ k: number }>('SELECT hashtext($1) AS k', [schema])).rows[0]!.k;
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
+        await migrate(client);
+        await client.query(`INSERT INTO meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING`, [
+          randomBytes(4).readUInt32BE(0),
+        ]);
+        const epoch = (await client.query<{ value: number }>(`SELECT value FROM meta WHERE key = 'epoch'`)).rows[0]!
+          .value;
+        await client.query('COMMIT');
+        return new PostgresMetadataStore(pool, epoch, lockKey);
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw pgError(err);
+      } finally {
+        client.release();
+      }
+    } catch (err) {
+      await pool.end();
+      throw err;
+    }
+  }
+
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new DittoError('IO', 'metadata store is closed'));
+    const run = this.queue.then(() => this.runTransaction(fn));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async fileCount(): Promise<number> {
+    return (await this.cachedStats()).files;
+  }
+
+  async space(): Promise<StoreSpace> {
+    const used = (await this.cachedStats()).bytes;
+    const free = Math.max(0, NOMINAL_CAPACITY - used);
+    return { totalBytes: NOMINAL_CAPACITY, freeBytes: free, availBytes: free };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.pool.end();
+  }
+
+  private async runTransaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect().catch((err: unknown) => {
+      throw pgError(err);
+    });
+    try {
+      // One round trip: BEGIN and the lock as one simple query (the key is a plain integer).
+      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${this.lockKey})`);
+      const value = await fn(new PgTx(client));
+      await client.query('COMMIT');
+      this.stats = undefined; // this instance's own changes show at once; others' within the TTL
+      return value;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw pgError(err);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async cachedStats(): Promise<{ files: number; bytes: number }> {
+    if (this.stats !== undefined && Date.now() - this.stats.at < STATS_TTL_MS) return this.stats;
+    const [row] = await this.rows(
+      'SELECT (SELECT count(*) FROM files), (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace)',
+      [],
+    );
+    this.stats = { at: Date.now(), files: row![0] as number, bytes: row![1] as number };
+    return this.stats;
+  }
+}
+
+function poolConfig(config: PostgresStoreConfig, schema: string): pg.PoolConfig {
+  return {
+    connectionString: config.url,
+    ...(config.password !== undefined ? { password: config.password } : {}),
+    max: config.poolSize ?? 10,
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
+    idleTimeoutMillis: 30_000,
+    ...(config.statementTimeoutMs !== undefined ? { statement_timeout: config.statementTimeoutMs } : {}),
+    ...(config.ssl !== undefined ? { ssl: config.ssl } : {}),
+    options: `-c search_path=${schema}`,
+    types: TYPES,
+    application_name: 'dittofs',
+  };
+}
