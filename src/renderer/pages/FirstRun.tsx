@@ -18,10 +18,8 @@ import { StepList } from '../components/StepList.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useOp, useSession, useTransport } from '../lib/api.tsx';
 import { useAsyncAction } from '../lib/async-action.ts';
-import { useConnectInfo } from '../lib/connect.ts';
-import { connectLines } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
-import { ConnectLines } from './Connect.tsx';
+import { ShareConnect } from './Connect.tsx';
 import { ShareWizard } from './ShareWizard.tsx';
 
 /** Setting that records the wizard was completed (any JSON setting key is allowed). */
@@ -319,7 +317,6 @@ function StorageStep({ onNext }: { onNext: (store: string | undefined) => void }
 
 function ConnectStep({ share, onNext }: { share: ShareDto | undefined; onNext: () => void }) {
   const shares = useOp('shares.list', {});
-  const c = useConnectInfo();
   const target = share ?? shares.data?.[0];
   return (
     <div>
@@ -330,7 +327,7 @@ function ConnectStep({ share, onNext }: { share: ShareDto | undefined; onNext: (
           <p>
             On your other computer or phone, open <strong>{target.name}</strong> with one of these:
           </p>
-          {c ? <ConnectLines lines={connectLines(target.name, c)} /> : <p className="muted">Looking up the ports…</p>}
+          <ShareConnect share={target} />
         </>
       )}
       <StepNav onNext={onNext} />

@@ -8,11 +8,9 @@ import { DialogButtons } from '../components/DialogButtons.tsx';
 import { FieldError } from '../components/FieldError.tsx';
 import { Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField, Toggle } from '../components/ui.tsx';
 import { useEvent, useMutate, useOp } from '../lib/api.tsx';
-import { useConnectInfo } from '../lib/connect.ts';
-import { connectLines } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
 import { navigate, type Route } from '../lib/router.ts';
-import { ConnectLines } from './Connect.tsx';
+import { ShareConnect } from './Connect.tsx';
 import { SQUASH_OPTIONS, ShareWizard } from './ShareWizard.tsx';
 
 export function SharesPage({ route }: { route: Route }) {
@@ -127,10 +125,9 @@ function ShareList() {
 }
 
 function ConnectDialog({ share, onClose }: { share: ShareDto; onClose: () => void }) {
-  const c = useConnectInfo();
   return (
     <Dialog title={`Connect to ${share.name}`} onClose={onClose} wide>
-      {c ? <ConnectLines lines={connectLines(share.name, c)} /> : <Spinner />}
+      <ShareConnect share={share} />
     </Dialog>
   );
 }

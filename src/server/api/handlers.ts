@@ -200,6 +200,7 @@ export const HANDLERS: Handlers = {
   'guest.get': ({ runtime }) => runtime.store.getGuest(),
   'guest.update': ({ runtime, body }) => runtime.store.updateGuest(body),
   'networks.list': ({ runtime }) => runtime.networks(),
+  'connect.info': ({ runtime }) => runtime.connectInfo(),
 
   // --- mounts, clients, stats, alerts ---
   'mounts.list': ({ runtime }) => runtime.sessions.list(),

@@ -16,6 +16,7 @@ import { EventHub } from './events.ts';
 import { ADMIN_USERNAME, ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
 import { localNetworks } from './networks.ts';
+import { connectInfo } from './connect.ts';
 import { SessionsService } from './sessions.ts';
 import { SettingsService } from './settings.ts';
 import { StoreAdmin } from './store-admin.ts';
@@ -24,7 +25,7 @@ import { StoresService } from './stores.ts';
 import type { AdapterFactory, ProtocolRuntime } from './types.ts';
 import { UsersService } from './users.ts';
 import { statsSnapshot } from './stats.ts';
-import type { NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
+import type { ConnectInfoDto, NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
 
 export const DEFAULT_METADATA_STORE = 'default-metadata';
 export const DEFAULT_PAYLOAD_STORE = 'default-payload';
@@ -151,6 +152,11 @@ export class Runtime implements ProtocolRuntime {
   /** The networks this computer is on: what "everyone on my network" allows. */
   networks(): NetworkDto[] {
     return localNetworks();
+  }
+
+  /** How other devices connect: addresses (best first) and the running adapters' ports. */
+  connectInfo(): Promise<ConnectInfoDto> {
+    return connectInfo(this.adapters);
   }
 
   /** Ends every live session of a share on all protocols. */

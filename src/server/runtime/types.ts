@@ -79,6 +79,8 @@ export interface ProtocolAdapter {
   readonly protocol: string;
   /** The bound port (differs from the configured one when that was 0). */
   readonly port: number;
+  /** Where MOUNT answers, for adapters that serve it (NFS): `port` unless set apart. */
+  readonly mountPort?: number;
   /** Resolves once listening. */
   serve(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish until the deadline, then closes. */

@@ -401,6 +401,27 @@ export const NetworkSchema = z.object({
 });
 export type NetworkDto = z.infer<typeof NetworkSchema>;
 
+/** An address other devices may use to reach this computer; the first one offered is the best guess. */
+export const ConnectAddressSchema = z.object({
+  host: z.string(),
+  /** 'name': the computer's name (`<hostname>.local` needs mDNS/Bonjour on the other device). */
+  kind: z.enum(['ipv4', 'ipv6', 'name']),
+  /** Where it comes from, in words: "eth0 (192.168.1.0/24)", "this computer's name on the local network". */
+  note: z.string(),
+});
+export type ConnectAddressDto = z.infer<typeof ConnectAddressSchema>;
+/** How other devices connect: this computer's addresses and the protocol adapters running now, with their real ports. */
+export const ConnectInfoSchema = z.object({
+  hostname: z.string(),
+  /** Best first; never loopback or link-local. Empty when the computer is on no network. */
+  addresses: z.array(ConnectAddressSchema),
+  /** NFS (null when not running); `mountPort` is where MOUNT answers (the NFS port unless set apart). */
+  nfs: z.object({ port: z.int(), mountPort: z.int(), localOnly: z.boolean() }).nullable(),
+  /** SMB (null when not running). */
+  smb: z.object({ port: z.int(), localOnly: z.boolean() }).nullable(),
+});
+export type ConnectInfoDto = z.infer<typeof ConnectInfoSchema>;
+
 // ---------------------------------------------------------------------------------------
 // Mounts, clients, stats, alerts
 // ---------------------------------------------------------------------------------------
