@@ -15,6 +15,13 @@ export function formatBytes(n: number | undefined | null): string {
   return `${i === 0 || v >= 100 ? Math.round(v) : v.toFixed(1)} ${UNITS[i]}`;
 }
 
+/** Used share of a disk as `df` shows it: reserved blocks count neither as used nor as available. */
+export function diskUsedPercent(u: { totalBytes: number; freeBytes: number; availBytes: number }): number {
+  const used = u.totalBytes - u.freeBytes;
+  const usable = used + u.availBytes;
+  return usable > 0 ? Math.min(100, Math.max(0, (used / usable) * 100)) : 0;
+}
+
 export function formatRate(bytesPerSec: number): string {
   return `${formatBytes(bytesPerSec)}/s`;
 }

@@ -21,7 +21,3 @@ export function formatDuration(seconds: number): string {
   if (s < 86400) return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
   return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
 }
-
-export function percent(part: number, total: number): number {
-  return total > 0 ? Math.min(100, Math.max(0, (part / total) * 100)) : 0;
-}

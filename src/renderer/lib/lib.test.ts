@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError, CreateUserRequest } from '../../shared/api/index.ts';
 import { HttpTransport } from '../transport/http.ts';
 import { IpcTransport } from '../transport/ipc.ts';
-import { niceMax } from '../components/Chart.tsx';
+import { axisTicks, niceMax } from '../components/Chart.tsx';
 import { connectLines, type ConnectLine } from '../../shared/connect.ts';
 import { defaultHost } from '../pages/Connect.tsx';
 import { formatBytes, formatRate } from './format.ts';
@@ -140,6 +140,9 @@ describe('units and charts', () => {
     expect(formatBytes(1234)).toBe('1.2 kB');
     expect(formatRate(64_000_000)).toBe('64.0 MB/s');
     expect([0, 3, 7, 12, 999].map(niceMax)).toEqual([1, 5, 10, 20, 1000]);
+    // Idle: one "0 B/s" label, not "1 B/s, 1 B/s, 0 B/s".
+    expect(axisTicks(0).map(formatRate)).toEqual(['0 B/s']);
+    expect(axisTicks(7_000_000).map(formatRate)).toEqual(['0 B/s', '5.0 MB/s', '10.0 MB/s']);
   });
 
   it('keeps the last N throughput samples', () => {

@@ -6,7 +6,8 @@ import { LineChart, Sparkline } from '../components/Chart.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { Badge, EmptyState, ErrorBox, Meter, Spinner } from '../components/ui.tsx';
 import { useEvent, useLiveConnected, useLiveSamples, useMutate, useOp } from '../lib/api.tsx';
-import { formatBytes, formatDuration, formatOps, formatRate, formatSince, percent } from '../lib/format.ts';
+import { diskUsedPercent } from '../../shared/format.ts';
+import { formatBytes, formatDuration, formatOps, formatRate, formatSince } from '../lib/format.ts';
 import { HISTORY_SECONDS, type ThroughputEvent } from '../lib/live.ts';
 
 const TOTAL = '__total__';
@@ -179,11 +180,11 @@ function Storage() {
           <div className="stat-row">
             <span>Disk holding the data folder</span>
             <span>
-              {formatBytes(d.totalBytes - d.freeBytes)} used of {formatBytes(d.totalBytes)} ({formatBytes(d.availBytes)}{' '}
-              free)
+              {formatBytes(d.totalBytes - d.freeBytes)} used, {formatBytes(d.availBytes)} free of{' '}
+              {formatBytes(d.totalBytes)} ({Math.round(diskUsedPercent(d))}% used)
             </span>
           </div>
-          <Meter value={percent(d.totalBytes - d.freeBytes, d.totalBytes)} label="Disk used" />
+          <Meter value={diskUsedPercent(d)} label="Disk used" />
           <div className="muted small">{d.path}</div>
         </div>
       )}

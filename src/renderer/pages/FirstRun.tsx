@@ -14,6 +14,7 @@ import {
 } from '../../shared/api/index.ts';
 import { Form } from '../components/Form.tsx';
 import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
+import { StartupNote } from '../components/StartupNote.tsx';
 import { StepList } from '../components/StepList.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useOp, useSession, useTransport } from '../lib/api.tsx';
@@ -211,7 +212,7 @@ function NameStep({ onNext }: { onNext: () => void }) {
         value={shown}
         onChange={setName}
         error={err}
-        hint="How it appears on your other devices."
+        hint="Shown in this app and the tray. Other devices reach this computer by its address, not by this name: it is not announced on the network."
         autoFocus
       />
       <ErrorBox error={error} title="Not saved." />
@@ -353,10 +354,7 @@ function LoginStep({ onFinish }: { onFinish: () => void }) {
       {t.desktop ? (
         <Toggle checked={on} onChange={setOn} label="Start DittoFS when I log in, so my shares are always there" />
       ) : (
-        <p className="muted">
-          This server runs as a service, so it starts with its system. In the desktop app, you could choose to start it
-          when you log in.
-        </p>
+        <StartupNote />
       )}
       <ErrorBox error={error} />
       <StepNav onNext={() => void done()} label="Finish" />

@@ -25,7 +25,7 @@ import { StoresService } from './stores.ts';
 import type { AdapterFactory, ProtocolRuntime } from './types.ts';
 import { UsersService } from './users.ts';
 import { statsSnapshot } from './stats.ts';
-import type { ConnectInfoDto, NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
+import type { ConnectInfoDto, Launcher, NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
 
 export const DEFAULT_METADATA_STORE = 'default-metadata';
 export const DEFAULT_PAYLOAD_STORE = 'default-payload';
@@ -40,6 +40,8 @@ export interface RuntimeOptions {
   adminInitialPassword?: string;
   /** DITTOFS_CONTROLPLANE_SECRET: the API token signing secret (else generated and kept in the control plane). */
   controlplaneSecret?: string;
+  /** Who started the server (the UI says "runs as a service" only when one did). */
+  launcher?: Launcher;
 }
 
 /**
@@ -68,12 +70,14 @@ export class Runtime implements ProtocolRuntime {
   readonly sessions: SessionsService;
   readonly logger: Logger;
   readonly config: Config;
+  readonly launcher: Launcher;
 
   private constructor(
     readonly store: ControlPlaneStore,
     private readonly options: RuntimeOptions,
   ) {
     this.config = options.config;
+    this.launcher = options.launcher ?? 'manual';
     this.logger = options.logger;
     this.stores = new StoresService(
       store,

@@ -478,8 +478,12 @@ export const AlertSchema = z.object({
 export type AlertDto = z.infer<typeof AlertSchema>;
 export const AlertParams = z.strictObject({ id: z.string().min(1).max(64) });
 
+/** Who started the server: a service manager (systemd, launchd), the desktop app, or a person by hand. */
+export const LauncherSchema = z.enum(['service', 'desktop', 'manual']);
+export type Launcher = z.infer<typeof LauncherSchema>;
 export const StatsSchema = z.object({
   version: z.string(),
+  launcher: LauncherSchema,
   startedAt: Time,
   uptimeSeconds: z.number(),
   /** Since start. */
