@@ -100,12 +100,12 @@ export class Runtime implements ProtocolRuntime {
     this.settings = new SettingsService(store);
     this.users = new UsersService(store, this.access, this.logger);
     this.auth = new AuthService(store, this.settings, this.logger, { secret: options.controlplaneSecret });
-    this.events = new EventHub(this.mounts, this.adapters, this.logger);
+    this.sessions = new SessionsService(this.mounts, this.adapters, this.access, this.logger);
+    this.events = new EventHub(this.mounts, this.adapters, this.sessions, this.logger);
     this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, {
       dataDir: this.config.dataDir,
     });
     this.storeAdmin = new StoreAdmin(store, this.stores, this.logger);
-    this.sessions = new SessionsService(this.mounts, this.adapters, this.logger);
   }
 
   /** Opens the control plane under the data dir (creating it) and builds the runtime. */

@@ -431,8 +431,20 @@ export const MountSchema = z.object({
   protocol: MountProtocolSchema,
   clientAddr: z.string(),
   share: z.string(),
+  /** The user's name; for an NFS uid no user has, "uid <n>". */
   user: z.string(),
+  /** NFS AUTH_SYS: the uid the client sent. */
+  uid: z.int().nullable(),
   since: Time,
+  /** The last request on this mount (the MOUNT call itself at first). */
+  lastActive: Time,
+  /**
+   * 'connected': a live connection, or a request in the last few minutes. 'mounted': only
+   * the MOUNT record is left (NFSv3 clients such as libnfs never unmount, and NFS may be down).
+   */
+  state: z.enum(['connected', 'mounted']),
+  /** Live TCP connections of this client that used this share. */
+  connections: z.int(),
   bytesRead: z.number(),
   bytesWritten: z.number(),
   ops: z.number(),
