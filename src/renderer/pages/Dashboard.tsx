@@ -123,10 +123,13 @@ function Storage() {
   const qc = useQueryClient();
   const stats = useOp('stats.get', {});
   const payload = useOp('stores.payload.list', {});
-  const [lastRefresh] = useState({ at: 0 });
+  const [refresh] = useState({ at: 0, dirty: false });
   useEvent('throughput', (ev) => {
-    if (ev.total.ops === 0 || Date.now() - lastRefresh.at < USAGE_REFRESH_MS) return;
-    lastRefresh.at = Date.now();
+    // Activity marks usage stale; the look-up runs once the throttle allows (also after the traffic stopped).
+    if (ev.total.ops > 0) refresh.dirty = true;
+    if (!refresh.dirty || Date.now() - refresh.at < USAGE_REFRESH_MS) return;
+    refresh.dirty = false;
+    refresh.at = Date.now();
     void qc.invalidateQueries({ queryKey: ['stats.get'] });
     void qc.invalidateQueries({ queryKey: ['stores.payload.health'] });
   });
