@@ -441,6 +441,15 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       await row.waitFor({ state: 'detached' });
     });
 
+    it('the share list shows what each share holds', async () => {
+      const { page } = browser;
+      await page.goto(`${ui.url}#/shares`);
+      const size = page.locator('tr[data-share="/export"]').getByTestId('share-size');
+      // big.bin (64 MiB) and one.bin + two.bin (32 MiB each) from the tests above: 134 MB.
+      await expect.poll(async () => size.textContent(), { timeout: 20_000 }).toBe('134 MB');
+      await screenshot(page, 'share-list-size');
+    });
+
     it('serves a favicon at /favicon.ico', async () => {
       const res = await fetch(`${ui.url}favicon.ico`);
       expect(res.status).toBe(200);

@@ -18,6 +18,7 @@ import { MountsService } from './mounts.ts';
 import { localNetworks } from './networks.ts';
 import { connectInfo } from './connect.ts';
 import { SessionsService } from './sessions.ts';
+import { ShareUsageCache } from './share-usage.ts';
 import { SettingsService } from './settings.ts';
 import { StoreAdmin } from './store-admin.ts';
 import { SharesService } from './shares.ts';
@@ -68,6 +69,7 @@ export class Runtime implements ProtocolRuntime {
   readonly alerts: AlertsService;
   readonly storeAdmin: StoreAdmin;
   readonly sessions: SessionsService;
+  readonly usage: ShareUsageCache;
   readonly logger: Logger;
   readonly config: Config;
   readonly launcher: Launcher;
@@ -105,6 +107,8 @@ export class Runtime implements ProtocolRuntime {
     this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, {
       dataDir: this.config.dataDir,
     });
+    this.usage = new ShareUsageCache(this.metadata, this.logger);
+    this.mounts.on('sample', (s) => this.usage.observe(s));
     this.storeAdmin = new StoreAdmin(store, this.stores, this.logger);
   }
 

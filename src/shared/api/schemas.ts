@@ -199,6 +199,17 @@ export const SmbShareOptionsSchema = z.object({
   hostsAllow: z.array(z.string()),
   hostsDeny: z.array(z.string()),
 });
+/** What a share holds: its regular files' sizes. */
+export const ShareUsageSchema = z.object({
+  bytes: z.number(),
+  files: z.int(),
+  /** false: the walk stopped at its entry limit, so the share holds at least this much. */
+  complete: z.boolean(),
+  measuredAt: Time,
+  /** A newer measurement is running (ask again in a moment). */
+  measuring: z.boolean(),
+});
+export type ShareUsageDto = z.infer<typeof ShareUsageSchema>;
 export const ShareSchema = z.object({
   id: z.int(),
   name: z.string(),
@@ -220,6 +231,8 @@ export const ShareSchema = z.object({
   createdAt: Time,
   /** Live: mounts / sessions on the share right now. */
   activeMounts: z.int(),
+  /** Size used, measured in the background (null until the first measurement is done). */
+  usage: ShareUsageSchema.nullable(),
 });
 export type ShareDto = z.infer<typeof ShareSchema>;
 
