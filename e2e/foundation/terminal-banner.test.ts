@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DFS_BIN, REPO_ROOT } from '../helpers/dfs.ts';
+import { DFS_BIN, LOOPBACK_LISTENERS, REPO_ROOT } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 
 const SCRIPT = '/usr/bin/script';
@@ -18,11 +18,7 @@ describe.skipIf(!existsSync(SCRIPT))('dfs start on a terminal', () => {
   it('prints a banner and readable lines; Ctrl-C stops it cleanly', async () => {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
-      DITTOFS_NFS_BIND: '127.0.0.1',
-      DITTOFS_NFS_PORT: '0',
-      DITTOFS_API_PORT: '0',
-      DITTOFS_METRICS_PORT: '0',
-      DITTOFS_SMB_ENABLED: 'false',
+      ...LOOPBACK_LISTENERS,
       TERM: 'dumb',
     };
     delete env['DITTOFS_ADMIN_INITIAL_PASSWORD'];
