@@ -130,4 +130,8 @@ for (const [state, colour] of Object.entries(STATES)) {
   writeFileSync(path.join(OUT, 'tray', `${state}@2x.png`), trayIcon(32, colour));
 }
 writeFileSync(path.join(OUT, 'icon.png'), appIcon(512));
+// The web UI's favicon (served at /favicon.ico too, where browsers look without being told).
+const PUBLIC = path.join(OUT, '..', 'src', 'renderer', 'public');
+mkdirSync(PUBLIC, { recursive: true });
+writeFileSync(path.join(PUBLIC, 'favicon.png'), appIcon(64));
 process.stdout.write(`wrote icons to ${OUT}\n`);

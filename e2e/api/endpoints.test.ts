@@ -223,6 +223,13 @@ describe('API: every endpoint', () => {
     await ok('guest.update', { body: { enabled: true, uid: 65534 } });
     const networks = (await ok('networks.list', {}, operator.accessToken)) as { cidr: string }[];
     expect(networks.map((n) => n.cidr)).toContain('127.0.0.0/8');
+    // A plain user may learn how to connect: the real NFS and MOUNT ports, never a loopback address.
+    const connect = (await ok('connect.info', {}, plain.accessToken)) as {
+      addresses: { host: string }[];
+      nfs: { port: number; mountPort: number } | null;
+    };
+    expect(connect.nfs).toMatchObject({ port: dfs.nfsPort, mountPort: dfs.mountPort });
+    expect(connect.addresses.map((a) => a.host).filter((h) => /^(127\.|::1$)/.test(h))).toEqual([]);
 
     // alerts: a 1 % threshold raises the disk alert at once
     await ok('settings.set', { params: { key: 'alerts.diskAlmostFullPercent' }, body: { value: 1 } });

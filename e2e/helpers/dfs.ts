@@ -100,6 +100,15 @@ export interface SpawnedDfs {
   exited: Promise<number>;
 }
 
+/** Every listener on loopback and an ephemeral port; SMB off. */
+export const LOOPBACK_LISTENERS: Record<string, string> = {
+  DITTOFS_NFS_BIND: '127.0.0.1',
+  DITTOFS_NFS_PORT: '0',
+  DITTOFS_API_PORT: '0',
+  DITTOFS_METRICS_PORT: '0',
+  DITTOFS_SMB_ENABLED: 'false',
+};
+
 /** Spawns `dfs start` on ephemeral loopback ports without waiting for it; see startDfs. */
 export function spawnDfs(opts: StartDfsOptions = {}): SpawnedDfs {
   const ownDataDir = opts.dataDir === undefined;
@@ -107,11 +116,7 @@ export function spawnDfs(opts: StartDfsOptions = {}): SpawnedDfs {
   const adminPassword = opts.env?.DITTOFS_ADMIN_INITIAL_PASSWORD ?? `e2e-${randomBytes(12).toString('hex')}`;
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
-    DITTOFS_NFS_BIND: '127.0.0.1',
-    DITTOFS_NFS_PORT: '0',
-    DITTOFS_API_PORT: '0',
-    DITTOFS_METRICS_PORT: '0',
-    DITTOFS_SMB_ENABLED: 'false',
+    ...LOOPBACK_LISTENERS,
     DITTOFS_ADMIN_INITIAL_PASSWORD: adminPassword,
     DITTOFS_LOGGING_LEVEL: 'info',
     ...(opts.env ?? {}),

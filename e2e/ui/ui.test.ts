@@ -16,6 +16,7 @@ import {
   readdirSync,
   writeFileSync,
 } from 'node:fs';
+import { hostname, networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
@@ -52,6 +53,13 @@ function run(cmd: string, args: string[], timeoutMs = 120_000): Promise<{ code: 
     });
   });
 }
+
+/** This machine's addresses another device could use (not loopback, not link-local). */
+const lanAddresses = () =>
+  Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && !a.internal && !a.address.startsWith('169.254.') && !/^fe[89ab]/i.test(a.address))
+    .map((a) => a!.address);
 
 const nfsUrl = (dfs: DfsProcess, share: string, file = '') =>
   `nfs://127.0.0.1${share}${file ? `/${file}` : ''}?nfsport=${dfs.nfsPort}&mountport=${dfs.mountPort}&version=3`;
@@ -372,6 +380,98 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       await page.getByTestId('throughput-chart').waitFor();
       await screenshot(page, 'dashboard-dark');
       await page.emulateMedia({ colorScheme: 'light' });
+    });
+
+    it("connect lines name this computer's LAN address (or its .local name) and the real ports", async () => {
+      const { page } = browser;
+      const lan = lanAddresses();
+      const dotLocal = `${hostname().split('.')[0]}.local`;
+      for (const scheme of ['light', 'dark'] as const) {
+        await page.emulateMedia({ colorScheme: scheme });
+        await page.setViewportSize({ width: 760, height: 900 });
+        await page.goto(`${ui.url}#/shares`);
+        await page.locator('tr[data-share="/export"]').getByRole('button', { name: 'Connect' }).click();
+        const dialog = page.getByRole('dialog');
+        const select = dialog.getByTestId('connect-address');
+        await select.waitFor();
+        const host = await select.inputValue();
+        // The default is a non-loopback address of this machine; with none, its .local name.
+        if (lan.length === 0) {
+          console.warn('this machine has no non-loopback address: the connect lines use its .local name');
+          expect(host).toBe(dotLocal);
+        } else expect(lan).toContain(host);
+        const lines = (await dialog.getByTestId('connect-line').allTextContents()).join('\n');
+        expect(lines).not.toMatch(/127\.0\.0\.1|localhost/);
+        expect(lines).toContain(`mount -t nfs -o nfsvers=3,tcp,port=${dfs.nfsPort},mountport=${dfs.mountPort}`);
+        expect(lines).toContain(`${host.includes(':') ? `[${host}]` : host}:/export`);
+        expect(lines).toContain('~/mnt/export');
+        // No SMB adapter runs here: no SMB lines.
+        expect(lines).not.toMatch(/smb:\/\/|\\\\/);
+        // The test server's NFS listens on 127.0.0.1 only, and the dialog says so.
+        await dialog.getByText('listens on this computer only').waitFor();
+        // The other address can be chosen, and the lines follow.
+        await select.selectOption(dotLocal);
+        expect((await dialog.getByTestId('connect-line').first().textContent()) ?? '').toContain(`${dotLocal}:/export`);
+        await select.selectOption(host);
+        await screenshot(page, `connect-dialog-760-${scheme}`);
+        await dialog.getByRole('button', { name: 'Close' }).click();
+      }
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.setViewportSize({ width: 1280, height: 860 });
+    });
+
+    it("the session table's bytes grow during nfs-cp, pushed live; Disconnect asks first", async () => {
+      const { page } = browser;
+      await page.goto(`${ui.url}#/dashboard`);
+      await page.getByTestId('throughput-chart').waitFor();
+      const src = path.join(tmp, 'session.bin');
+      const fd = openSync(src, 'w');
+      const chunk = Buffer.alloc(4 * 1024 * 1024, 0x33);
+      for (let i = 0; i < 8; i++) writeSync(fd, chunk);
+      closeSync(fd);
+      const row = page.getByTestId('session-row').filter({ hasText: '/export' });
+      const moved = async () => Number(await row.getByTestId('session-moved').getAttribute('data-bytes'));
+      const seen: number[] = [(await row.count()) > 0 ? await moved() : 0];
+      for (const name of ['one.bin', 'two.bin']) {
+        const cp = await run('nfs-cp', [src, nfsUrl(dfs, '/export', name)], 120_000);
+        expect(cp.code, cp.output).toBe(0);
+        // No reload: the sessions event brings the new counters within a few seconds.
+        const before = seen.at(-1)!;
+        await expect.poll(moved, { timeout: 15_000 }).toBeGreaterThanOrEqual(before + 32 * 1024 * 1024);
+        seen.push(await moved());
+      }
+      expect(seen[2]).toBeGreaterThan(seen[1]!);
+      // A user's name when a user has the uid nfs-cp sent (this process's), else "uid N".
+      const uid = process.getuid?.() ?? 0;
+      const named = (await api.call('users.list', {})).find((u) => u.uid === uid)?.username;
+      expect(await row.locator('td').nth(2).textContent()).toBe(named ?? `uid ${uid}`);
+      await screenshot(page, 'dashboard-sessions');
+      await row.getByRole('button', { name: /Disconnect/ }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByText('closes the connections').waitFor();
+      await screenshot(page, 'dashboard-disconnect-confirm');
+      await dialog.getByRole('button', { name: 'Disconnect' }).click();
+      await row.waitFor({ state: 'detached' });
+    });
+
+    it('the share list shows what each share holds', async () => {
+      const { page } = browser;
+      await page.goto(`${ui.url}#/shares`);
+      const size = page.locator('tr[data-share="/export"]').getByTestId('share-size');
+      // big.bin (64 MiB) and one.bin + two.bin (32 MiB each) from the tests above: 134 MB.
+      await expect.poll(async () => size.textContent(), { timeout: 20_000 }).toBe('134 MB');
+      await screenshot(page, 'share-list-size');
+    });
+
+    it('serves a favicon at /favicon.ico', async () => {
+      const res = await fetch(`${ui.url}favicon.ico`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('image/png');
+      expect(
+        Buffer.from(await res.arrayBuffer())
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
     });
   });
 });

@@ -29,6 +29,7 @@ const fake = vi.hoisted(() => {
     handlers: new Map<string, Listener>(),
     opened: [] as string[],
     notifications: [] as string[],
+    clipboard: [] as string[],
     quit: 0,
     makeChild: undefined as undefined | (() => unknown),
     makeChannel: undefined as undefined | (() => unknown),
@@ -120,7 +121,7 @@ const fake = vi.hoisted(() => {
     },
     Menu: { buildFromTemplate: (items: unknown[]) => items },
     nativeImage: { createFromPath: (file: string) => ({ file }) },
-    clipboard: { writeText: () => undefined },
+    clipboard: { writeText: (text: string) => void state.clipboard.push(text) },
     shell: { openExternal: (u: string) => void state.opened.push(u) },
     ipcMain: {
       handle: (c: string, l: Listener) => void state.handlers.set(c, l),
@@ -205,13 +206,44 @@ describe('the desktop main process (electron mocked)', () => {
     expect(trayIcons().at(-1)).toBe('degraded.png');
     const menu = state.trays[0]!.menus.at(-1) as { label?: string }[];
     expect(menu.map((m) => m.label)).toEqual(
-      expect.arrayContaining([
-        'Open DittoFS',
-        'Stop server',
-        'Copy connect address (smb://nas:12445/)',
-        'Start at login',
-        'Quit DittoFS',
-      ]),
+      expect.arrayContaining(['Open DittoFS', 'Stop server', 'Copy connect address', 'Start at login', 'Quit DittoFS']),
+    );
+  });
+
+  it("the tray copies a share's connect lines with this computer's address and the real ports", async () => {
+    // On ready the app asked the server how to connect (the same routes as the web UI).
+    const calls = child(0).received.filter((m) => m.type === 'call') as { id: number; op: string }[];
+    const answer: Record<string, unknown> = {
+      'connect.info': {
+        hostname: 'nas',
+        addresses: [{ host: '192.168.1.20', kind: 'ipv4', note: 'eth0 (192.168.1.0/24)' }],
+        nfs: { port: 12049, mountPort: 12050, localOnly: false },
+        smb: null,
+      },
+      'shares.list': [
+        { name: '/photos', enabled: true, protocols: { nfs: true, smb: true } },
+        { name: '/off', enabled: false, protocols: { nfs: true, smb: true } },
+      ],
+    };
+    expect(calls.map((c) => c.op).sort()).toEqual(['connect.info', 'shares.list']);
+    for (const c of calls) child(0).send({ type: 'reply', id: c.id, result: answer[c.op] });
+    await vi.advanceTimersByTimeAsync(0);
+    type Item = { label?: string; click?: () => void; submenu?: Item[] };
+    const menu = state.trays[0]!.menus.at(-1) as Item[];
+    const copy = menu.find((m) => m.label?.startsWith('Copy connect address'))!;
+    expect(copy.label).toBe('Copy connect address (192.168.1.20)');
+    // Only enabled shares; only NFS lines (no SMB adapter runs).
+    expect(copy.submenu!.map((s) => s.label)).toEqual(['/photos']);
+    const lines = copy.submenu![0]!.submenu!;
+    expect(lines.map((l) => l.label)).toEqual([
+      'Linux (terminal)',
+      'Linux, mounted at every start (a line for /etc/fstab)',
+      'macOS (Terminal)',
+      'macOS Finder (Go › Connect to Server)',
+    ]);
+    lines[0]!.click!();
+    expect(state.clipboard.at(-1)).toBe(
+      'sudo mkdir -p /mnt/photos && sudo mount -t nfs -o nfsvers=3,tcp,port=12049,mountport=12050,mountproto=tcp,nolock 192.168.1.20:/photos /mnt/photos',
     );
   });
 
@@ -229,7 +261,9 @@ describe('the desktop main process (electron mocked)', () => {
     const call = state.handlers.get('dfs:call')!;
     const fileUrl = new URL(`file://${String(state.windows[0]!.loaded)}`).href;
     const p = call({ senderFrame: { url: fileUrl, parent: null } }, 'shares.list', {}) as Promise<unknown>;
-    const msg = child(1).received.find((m) => m.type === 'call') as { id: number; op: string };
+    const msg = child(1)
+      .received.filter((m) => m.type === 'call')
+      .at(-1) as { id: number; op: string };
     expect(msg.op).toBe('shares.list');
     child(1).send({ type: 'reply', id: msg.id, result: ['ok'] });
     expect(await p).toEqual({ ok: true, result: ['ok'] });

@@ -5,7 +5,8 @@
  */
 import { hostname } from 'node:os';
 import path from 'node:path';
-import { DESKTOP_OPS, type EventMessage, type ServerInfo } from '../shared/desktop.ts';
+import { DESKTOP_OPS, type EventMessage } from '../shared/desktop.ts';
+import { loadConnectChoices, type ConnectChoices } from './connect-menu.ts';
 import { EventsRelay } from './events-relay.ts';
 import { registerIpc, type IpcMainLike } from './ipc.ts';
 import { createLoginItem, type LoginItemApp } from './login-item.ts';
@@ -70,13 +71,6 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   argv?: string[];
   platform?: NodeJS.Platform;
-}
-
-export function connectAddress(info: ServerInfo | undefined): string | undefined {
-  if (!info) return undefined;
-  if (info.smbPort) return `smb://${info.hostname}${info.smbPort === 445 ? '' : `:${info.smbPort}`}/`;
-  if (info.nfsPort) return `nfs://${info.hostname}${info.nfsPort === 2049 ? '' : `:${info.nfsPort}`}/`;
-  return undefined;
 }
 
 /**
@@ -197,6 +191,7 @@ export async function startApp(opts: AppOptions): Promise<void> {
   // The UI needs no camera, microphone, notifications prompt, ...
   electron.session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
 
+  let connectChoices: ConnectChoices | undefined;
   const tray = new TrayController(
     {
       createTray: (image) => new electron.Tray(image),
@@ -215,17 +210,34 @@ export async function startApp(opts: AppOptions): Promise<void> {
       },
       getStartAtLogin: () => loginItem.get(),
       setStartAtLogin: (on) => loginItem.set(on),
-      connectAddress: () => connectAddress(host.info),
+      connectChoices: () => connectChoices,
     },
   );
-  host.on('state', (s) => tray.setState(s));
-  host.on('ready', () => tray.refresh());
+  host.on('state', (s) => {
+    if (s === 'stopped' || s === 'error') connectChoices = undefined;
+    tray.setState(s);
+  });
+  // The tray's connect lines follow the shares and adapters (ports change, shares come and go).
+  const refreshConnect = (): void => {
+    void loadConnectChoices((op, params) => host.call(op, params)).then((c) => {
+      connectChoices = c;
+      tray.refresh();
+    });
+  };
+  host.on('ready', refreshConnect);
+  host.on('event', (ev) => {
+    if (ev.topic === 'adapter') refreshConnect();
+  });
   host.on('status', (s) => tray.setStatus(s));
 
   registerIpc(electron.ipcMain, {
     origin,
     allowedOps: new Set(opts.operations),
-    forward: (op, params) => host.call(op, params),
+    forward: async (op, params) => {
+      const r = await host.call(op, params);
+      if (r.ok && /^(shares|adapters)\.(?!list|get|permissions)/.test(op)) refreshConnect();
+      return r;
+    },
     local: {
       [DESKTOP_OPS.getStartAtLogin]: () => loginItem.get(),
       [DESKTOP_OPS.setStartAtLogin]: (p) => {

@@ -5,6 +5,8 @@
  */
 import path from 'node:path';
 import type { LiveStatus, ServerState } from '../shared/desktop.ts';
+import { formatRate } from '../shared/format.ts';
+import type { ConnectChoices } from './connect-menu.ts';
 
 export interface TrayLike {
   setImage(image: unknown): void;
@@ -20,6 +22,7 @@ export interface MenuItemSpec {
   checked?: boolean;
   enabled?: boolean;
   click?: () => void;
+  submenu?: MenuItemSpec[];
 }
 
 /** The Electron objects the tray needs (passed in so tests can mock them). */
@@ -37,8 +40,8 @@ export interface TrayActions {
   quit(): void;
   getStartAtLogin(): boolean;
   setStartAtLogin(on: boolean): void;
-  /** smb:// or nfs:// address of this computer, once the server is up. */
-  connectAddress(): string | undefined;
+  /** The connect lines of every share, once the server is up (see connect-menu.ts). */
+  connectChoices(): ConnectChoices | undefined;
 }
 
 const STATE_LABEL: Record<ServerState, string> = {
@@ -49,17 +52,6 @@ const STATE_LABEL: Record<ServerState, string> = {
   degraded: 'Serving, with warnings',
   error: 'Error — restarting',
 };
-
-export function formatRate(bytesPerSec: number): string {
-  const units = ['B/s', 'KB/s', 'MB/s', 'GB/s'];
-  let v = bytesPerSec;
-  let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 10 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
 
 export function iconFile(iconDir: string, state: ServerState): string {
   return path.join(iconDir, 'tray', `${state}.png`);
@@ -106,21 +98,22 @@ export class TrayController {
   /** Rebuilds the menu (state-dependent labels) and the tooltip. */
   refresh(): void {
     const up = this._state !== 'stopped' && this._state !== 'error';
-    const address = this.actions.connectAddress();
+    const choices = this.actions.connectChoices();
     const items: MenuItemSpec[] = [
       { label: 'Open DittoFS', click: () => this.actions.open() },
       { label: `Server: ${STATE_LABEL[this._state]}`, enabled: false },
       up
         ? { label: 'Stop server', click: () => this.actions.stopServer() }
         : { label: 'Start server', click: () => this.actions.startServer() },
-      {
-        label: address ? `Copy connect address (${address})` : 'Copy connect address',
-        enabled: address !== undefined,
-        click: () => {
-          const a = this.actions.connectAddress();
-          if (a) this.deps.writeClipboard(a);
-        },
-      },
+      choices
+        ? {
+            label: `Copy connect address (${choices.host})`,
+            submenu: choices.shares.map(({ share, lines }) => ({
+              label: share,
+              submenu: lines.map((l) => ({ label: l.label, click: () => this.deps.writeClipboard(l.value) })),
+            })),
+          }
+        : { label: 'Copy connect address', enabled: false },
       { type: 'separator' },
       {
         label: 'Start at login',

@@ -31,6 +31,13 @@ export function niceMax(v: number): number {
   return 10 * p;
 }
 
+/** Axis labels: just 0 while idle (halves of a nominal 1 would read "1 B/s, 1 B/s, 0 B/s"). */
+export function axisTicks(max: number): number[] {
+  if (!(max > 0)) return [0];
+  const top = niceMax(max);
+  return [0, top / 2, top];
+}
+
 /** The rendered width of an element (so SVG text is never stretched). */
 function useWidth(initial: number) {
   const ref = useRef<HTMLDivElement>(null);
@@ -59,7 +66,7 @@ export function LineChart({ title, series, span, format, testId, height = 170 }:
   const plotH = H - PAD_T - PAD_B;
   const x = (i: number, n: number) => PAD_L + plotW - ((n - 1 - i) / Math.max(1, span - 1)) * plotW;
   const y = (v: number) => PAD_T + plotH - (v / top) * plotH;
-  const ticks = [0, 0.5, 1].map((f) => f * top);
+  const ticks = axisTicks(max);
   const last = series.map((s) => s.values[s.values.length - 1] ?? 0);
   const summary = series.map((s, i) => `${s.name} ${format(last[i] ?? 0)}`).join(', ');
   return (

@@ -4,33 +4,76 @@ import { describe, expect, it, vi } from 'vitest';
 import { ApiError, CreateUserRequest } from '../../shared/api/index.ts';
 import { HttpTransport } from '../transport/http.ts';
 import { IpcTransport } from '../transport/ipc.ts';
-import { niceMax } from '../components/Chart.tsx';
-import { connectLines, formatBytes, formatRate } from './format.ts';
+import { axisTicks, niceMax } from '../components/Chart.tsx';
+import { connectLines, type ConnectLine } from '../../shared/connect.ts';
+import { defaultHost } from '../pages/Connect.tsx';
+import { formatBytes, formatRate } from './format.ts';
 import { check, explain } from './forms.ts';
 import { LiveHistory } from './live.ts';
 import { suggestShareName } from '../pages/ShareWizard.tsx';
 
 describe('connect lines', () => {
-  it('gives smb://, \\\\host\\share and mount lines with the real ports', () => {
-    const lines = connectLines('/photos', { host: 'nas.local', nfsPort: 12049, mountPort: 12050, smbPort: 12445 }).map(
-      (l) => l.value,
+  const both = { name: '/photos', protocols: { nfs: true, smb: true } };
+  const ports = { nfs: { port: 12049, mountPort: 12050 }, smb: { port: 12445 } };
+  const byId = (lines: ConnectLine[]) => Object.fromEntries(lines.map((l) => [l.id, l]));
+
+  it('gives pasteable lines with the real NFS and MOUNT ports', () => {
+    const l = byId(connectLines(both, '192.168.1.20', ports));
+    expect(l['linux']?.value).toBe(
+      'sudo mkdir -p /mnt/photos && sudo mount -t nfs -o nfsvers=3,tcp,port=12049,mountport=12050,mountproto=tcp,nolock 192.168.1.20:/photos /mnt/photos',
     );
-    expect(lines).toContain('smb://nas.local:12445/photos');
-    expect(lines).toContain('\\\\nas.local\\photos');
-    expect(lines.find((l) => l.includes('mount -t nfs'))).toContain(
-      'port=12049,mountport=12050,nolock nas.local:/photos /mnt/photos',
+    expect(l['fstab']?.value).toBe(
+      '192.168.1.20:/photos  /mnt/photos  nfs  nfsvers=3,tcp,port=12049,mountport=12050,mountproto=tcp,nolock,_netdev  0  0',
     );
-    expect(lines.find((l) => l.includes('mount_nfs'))).toContain(
-      'port=12049,mountport=12050,nolocks nas.local:/photos',
+    // macOS: never /mnt (read-only system volume).
+    expect(l['macos']?.value).toBe(
+      'mkdir -p ~/mnt/photos && sudo mount_nfs -o vers=3,tcp,port=12049,mountport=12050,nolocks 192.168.1.20:/photos ~/mnt/photos',
     );
+    expect(l['finder-nfs']?.value).toBe('nfs://192.168.1.20:12049/photos');
+    expect(l['finder-nfs']?.note).toMatch(/MOUNT port/);
   });
 
-  it('leaves out what is not serving', () => {
-    expect(connectLines('/a', { host: 'h', nfsPort: null, smbPort: 445 }).map((l) => l.value)).toEqual([
-      'smb://h/a',
-      '\\\\h\\a',
-    ]);
-    expect(connectLines('/a', { host: 'h' })).toEqual([]);
+  it('tells the truth about Windows and ports other than 445', () => {
+    const l = byId(connectLines(both, 'nas.local', ports));
+    expect(l['smb-url']?.value).toBe('smb://nas.local:12445/photos');
+    expect(l['windows']).toBeUndefined();
+    expect(l['windows-port']?.value).toBe('net use Z: "\\\\nas.local\\photos" /TCPPORT:12445');
+    expect(l['windows-port']?.note).toMatch(/Explorer reaches SMB only on port 445/);
+    const on445 = byId(connectLines(both, 'nas.local', { nfs: null, smb: { port: 445 } }));
+    expect(on445['smb-url']?.value).toBe('smb://nas.local/photos');
+    expect(on445['windows']?.value).toBe('\\\\nas.local\\photos');
+    expect(on445['windows-port']).toBeUndefined();
+  });
+
+  it('shows only protocols the share serves and adapters that run', () => {
+    expect(connectLines(both, 'h', { nfs: null, smb: null })).toEqual([]);
+    const nfsOnly = connectLines({ ...both, protocols: { nfs: true, smb: false } }, 'h', ports).map((l) => l.id);
+    expect(nfsOnly).toEqual(['linux', 'fstab', 'macos', 'finder-nfs']);
+    expect(connectLines(both, 'h', { ...ports, smb: null }).some((l) => l.value.includes('smb://'))).toBe(false);
+  });
+
+  it('brackets IPv6 and quotes names with spaces', () => {
+    const l = byId(connectLines({ name: '/my photos', protocols: { nfs: true, smb: true } }, 'fd00::5', ports));
+    expect(l['linux']?.value).toContain("'[fd00::5]:/my photos' '/mnt/my photos'");
+    expect(l['fstab']?.value).toMatch(/^\[fd00::5\]:\/my\\040photos {2}\/mnt\/my\\040photos /);
+    expect(l['smb-url']?.value).toBe('smb://[fd00::5]:12445/my%20photos');
+    expect(l['windows-port']?.value).toContain('\\\\fd00--5.ipv6-literal.net\\my photos');
+  });
+
+  it('prefers the chosen address, then the page host, then the best guess', () => {
+    const info = {
+      hostname: 'nas',
+      addresses: [
+        { host: '192.168.1.20', kind: 'ipv4' as const, note: 'eth0' },
+        { host: 'nas.local', kind: 'name' as const, note: 'mDNS' },
+      ],
+      nfs: null,
+      smb: null,
+    };
+    expect(defaultHost(info, null, '127.0.0.1')).toBe('192.168.1.20');
+    expect(defaultHost(info, null, 'nas.local')).toBe('nas.local');
+    expect(defaultHost(info, 'nas.local', '192.168.1.20')).toBe('nas.local');
+    expect(defaultHost(info, 'gone', '127.0.0.1')).toBe('192.168.1.20');
   });
 });
 
@@ -97,6 +140,9 @@ describe('units and charts', () => {
     expect(formatBytes(1234)).toBe('1.2 kB');
     expect(formatRate(64_000_000)).toBe('64.0 MB/s');
     expect([0, 3, 7, 12, 999].map(niceMax)).toEqual([1, 5, 10, 20, 1000]);
+    // Idle: one "0 B/s" label, not "1 B/s, 1 B/s, 0 B/s".
+    expect(axisTicks(0).map(formatRate)).toEqual(['0 B/s']);
+    expect(axisTicks(7_000_000).map(formatRate)).toEqual(['0 B/s', '5.0 MB/s', '10.0 MB/s']);
   });
 
   it('keeps the last N throughput samples', () => {

@@ -4,10 +4,12 @@ import { useMemo, useState } from 'react';
 import type { AlertDto } from '../../shared/api/index.ts';
 import { LineChart, Sparkline } from '../components/Chart.tsx';
 import { DataTable } from '../components/DataTable.tsx';
-import { Badge, EmptyState, ErrorBox, Meter, Spinner } from '../components/ui.tsx';
+import { Badge, ErrorBox, Meter } from '../components/ui.tsx';
 import { useEvent, useLiveConnected, useLiveSamples, useMutate, useOp } from '../lib/api.tsx';
-import { formatBytes, formatDuration, formatOps, formatRate, formatSince, percent } from '../lib/format.ts';
+import { diskUsedPercent } from '../../shared/format.ts';
+import { formatBytes, formatDuration, formatOps, formatRate } from '../lib/format.ts';
 import { HISTORY_SECONDS, type ThroughputEvent } from '../lib/live.ts';
+import { Sessions } from './Sessions.tsx';
 
 const TOTAL = '__total__';
 
@@ -78,7 +80,7 @@ export function Dashboard() {
         )}
         {clients.length > 0 && <PerClient samples={samples} clients={clients} />}
       </section>
-      <Mounts />
+      <Sessions />
       <Storage />
     </div>
   );
@@ -114,61 +116,23 @@ function PerClient({ samples, clients }: { samples: ThroughputEvent[]; clients: 
   );
 }
 
-function Mounts() {
-  const qc = useQueryClient();
-  const mounts = useOp('mounts.list', {});
-  const disconnect = useMutate('mounts.disconnect', ['mounts.list', 'clients.list', 'stats.get']);
-  useEvent('mount', () => void qc.invalidateQueries({ queryKey: ['mounts.list'] }));
-  useEvent('unmount', () => void qc.invalidateQueries({ queryKey: ['mounts.list'] }));
-  return (
-    <section className="card" aria-labelledby="mounts-h">
-      <h2 id="mounts-h">Connected now</h2>
-      {mounts.isPending && <Spinner />}
-      <ErrorBox error={mounts.error} />
-      <ErrorBox error={disconnect.error} title="Could not disconnect." />
-      <DataTable
-        label="Active mounts and sessions"
-        columns={['Client', 'Protocol', 'User', 'Share', 'Since', 'Moved']}
-        actions
-        scroll
-        rows={mounts.data}
-        empty={
-          <EmptyState title="No one is connected">
-            Open <a href="#/shares">Shares</a> to see the address of each share, then connect from another device.
-          </EmptyState>
-        }
-      >
-        {(m) => (
-          <tr key={m.id}>
-            <td>{m.clientAddr}</td>
-            <td>{m.protocol === 'smb' ? 'SMB' : m.protocol === 'nfs4' ? 'NFS v4' : 'NFS v3'}</td>
-            <td>{m.user || '—'}</td>
-            <td>{m.share}</td>
-            <td title={m.since}>{formatSince(m.since)}</td>
-            <td className="nowrap">
-              ↓ {formatBytes(m.bytesRead)} · ↑ {formatBytes(m.bytesWritten)}
-            </td>
-            <td>
-              <button
-                type="button"
-                className="danger small"
-                disabled={disconnect.isPending}
-                onClick={() => disconnect.mutate({ params: { id: m.id } })}
-                aria-label={`Disconnect ${m.clientAddr} from ${m.share}`}
-              >
-                Disconnect
-              </button>
-            </td>
-          </tr>
-        )}
-      </DataTable>
-    </section>
-  );
-}
+/** While clients work, usage is looked up again at most this often (and not at all when idle). */
+const USAGE_REFRESH_MS = 3_000;
 
 function Storage() {
-  const stats = useOp('stats.get', {}, { refetchInterval: 5_000 });
+  const qc = useQueryClient();
+  const stats = useOp('stats.get', {});
   const payload = useOp('stores.payload.list', {});
+  const [refresh] = useState({ at: 0, dirty: false });
+  useEvent('throughput', (ev) => {
+    // Activity marks usage stale; the look-up runs once the throttle allows (also after the traffic stopped).
+    if (ev.total.ops > 0) refresh.dirty = true;
+    if (!refresh.dirty || Date.now() - refresh.at < USAGE_REFRESH_MS) return;
+    refresh.dirty = false;
+    refresh.at = Date.now();
+    void qc.invalidateQueries({ queryKey: ['stats.get'] });
+    void qc.invalidateQueries({ queryKey: ['stores.payload.health'] });
+  });
   const d = stats.data?.dataDir;
   return (
     <section className="card" aria-labelledby="storage-h">
@@ -179,11 +143,11 @@ function Storage() {
           <div className="stat-row">
             <span>Disk holding the data folder</span>
             <span>
-              {formatBytes(d.totalBytes - d.freeBytes)} used of {formatBytes(d.totalBytes)} ({formatBytes(d.availBytes)}{' '}
-              free)
+              {formatBytes(d.totalBytes - d.freeBytes)} used, {formatBytes(d.availBytes)} free of{' '}
+              {formatBytes(d.totalBytes)} ({Math.round(diskUsedPercent(d))}% used)
             </span>
           </div>
-          <Meter value={percent(d.totalBytes - d.freeBytes, d.totalBytes)} label="Disk used" />
+          <Meter value={diskUsedPercent(d)} label="Disk used" />
           <div className="muted small">{d.path}</div>
         </div>
       )}
@@ -211,7 +175,7 @@ function Storage() {
 }
 
 function StoreUsage({ name, type }: { name: string; type: string }) {
-  const h = useOp('stores.payload.health', { params: { name } }, { refetchInterval: 30_000 });
+  const h = useOp('stores.payload.health', { params: { name } });
   return (
     <div className="stat-row">
       <span>

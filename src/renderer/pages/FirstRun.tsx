@@ -13,14 +13,13 @@ import {
 } from '../../shared/api/index.ts';
 import { Form } from '../components/Form.tsx';
 import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
+import { StartupNote } from '../components/StartupNote.tsx';
 import { StepList } from '../components/StepList.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useOp, useSession, useTransport } from '../lib/api.tsx';
 import { useAsyncAction } from '../lib/async-action.ts';
-import { useConnectInfo } from '../lib/connect.ts';
-import { connectLines } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
-import { ConnectLines } from './Connect.tsx';
+import { ShareConnect } from './Connect.tsx';
 import { ShareWizard } from './ShareWizard.tsx';
 
 /** Setting that records the wizard was completed (any JSON setting key is allowed). */
@@ -202,7 +201,7 @@ function NameStep({ onNext }: { onNext: () => void }) {
         value={shown}
         onChange={setName}
         error={err}
-        hint="How it appears on your other devices."
+        hint="Shown in this app and the tray. Other devices reach this computer by its address, not by this name: it is not announced on the network."
         autoFocus
       />
       <ErrorBox error={error} title="Not saved." />
@@ -213,7 +212,6 @@ function NameStep({ onNext }: { onNext: () => void }) {
 
 function ConnectStep({ share, onNext }: { share: ShareDto | undefined; onNext: () => void }) {
   const shares = useOp('shares.list', {});
-  const c = useConnectInfo();
   const target = share ?? shares.data?.[0];
   return (
     <div>
@@ -224,7 +222,7 @@ function ConnectStep({ share, onNext }: { share: ShareDto | undefined; onNext: (
           <p>
             On your other computer or phone, open <strong>{target.name}</strong> with one of these:
           </p>
-          {c ? <ConnectLines lines={connectLines(target.name, c)} /> : <p className="muted">Looking up the ports…</p>}
+          <ShareConnect share={target} />
         </>
       )}
       <StepNav onNext={onNext} />
@@ -250,10 +248,7 @@ function LoginStep({ onFinish }: { onFinish: () => void }) {
       {t.desktop ? (
         <Toggle checked={on} onChange={setOn} label="Start DittoFS when I log in, so my shares are always there" />
       ) : (
-        <p className="muted">
-          This server runs as a service, so it starts with its system. In the desktop app, you could choose to start it
-          when you log in.
-        </p>
+        <StartupNote />
       )}
       <ErrorBox error={error} />
       <StepNav onNext={() => void done()} label="Finish" />

@@ -5,6 +5,7 @@ import { ChangePasswordRequest, KNOWN_SETTINGS, UpdateGuestRequest } from '../..
 import { FieldError } from '../components/FieldError.tsx';
 import { Form } from '../components/Form.tsx';
 import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
+import { StartupNote } from '../components/StartupNote.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useMutate, useOp, useSession, useTransport } from '../lib/api.tsx';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
@@ -72,7 +73,11 @@ function ServerSettings() {
   return (
     <section className="card" aria-labelledby="srv-h">
       <h2 id="srv-h">This NAS</h2>
-      <SettingField k="server.name" label="Name" hint="Shown in the app and to devices that browse the network." />
+      <SettingField
+        k="server.name"
+        label="Name"
+        hint="Shown in this app and the tray. Other devices reach this computer by its address, not by this name: it is not announced on the network."
+      />
       <SettingField
         k="alerts.diskAlmostFullPercent"
         label="Warn when the disk is this full (%)"
@@ -135,9 +140,7 @@ function DesktopSettings() {
           label="Start DittoFS when I log in to this computer"
         />
       ) : (
-        <p className="muted">
-          This setting belongs to the desktop app. The server you are using runs as a service; its system starts it.
-        </p>
+        <StartupNote />
       )}
       <ErrorBox error={error} />
     </section>

@@ -21,10 +21,8 @@ import { Form } from '../components/Form.tsx';
 import { StepList } from '../components/StepList.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useOp, useSession, useTransport } from '../lib/api.tsx';
-import { useConnectInfo } from '../lib/connect.ts';
-import { connectLines } from '../lib/format.ts';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
-import { ConnectLines } from './Connect.tsx';
+import { ShareConnect } from './Connect.tsx';
 import { AccessStep } from './share-wizard/AccessStep.tsx';
 import { AdvancedStep } from './share-wizard/AdvancedStep.tsx';
 import { WhereStep } from './share-wizard/WhereStep.tsx';
@@ -54,7 +52,6 @@ export function ShareWizard(props: {
   const groups = useOp('groups.list', {});
   const guest = useOp('guest.get', {});
   const networks = useOp('networks.list', {});
-  const connect = useConnectInfo();
 
   const [step, setStep] = useState(0);
   const [s, setS] = useState<WizardState>({
@@ -324,11 +321,7 @@ export function ShareWizard(props: {
           <div className="done" data-testid="share-done">
             <h3>{created.name} is ready</h3>
             <p>Connect from another device with one of these:</p>
-            {connect ? (
-              <ConnectLines lines={connectLines(created.name, connect)} />
-            ) : (
-              <p className="muted">Looking up the ports…</p>
-            )}
+            <ShareConnect share={created} />
           </div>
         )}
 

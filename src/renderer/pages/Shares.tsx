@@ -8,11 +8,10 @@ import { DialogButtons } from '../components/DialogButtons.tsx';
 import { FieldError } from '../components/FieldError.tsx';
 import { Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField, Toggle } from '../components/ui.tsx';
 import { useEvent, useMutate, useOp } from '../lib/api.tsx';
-import { useConnectInfo } from '../lib/connect.ts';
-import { connectLines } from '../lib/format.ts';
+import { formatBytes, formatSince } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
 import { navigate, type Route } from '../lib/router.ts';
-import { ConnectLines } from './Connect.tsx';
+import { ShareConnect } from './Connect.tsx';
 import { SQUASH_OPTIONS, ShareWizard } from './ShareWizard.tsx';
 
 export function SharesPage({ route }: { route: Route }) {
@@ -33,7 +32,12 @@ export function SharesPage({ route }: { route: Route }) {
 
 function ShareList() {
   const qc = useQueryClient();
-  const shares = useOp('shares.list', {});
+  // Sizes are measured in the background: ask again while a measurement runs, else once a minute.
+  const shares = useOp(
+    'shares.list',
+    {},
+    { refetchInterval: (q) => (q.state.data?.some((sh) => !sh.usage || sh.usage.measuring) ? 2_000 : 60_000) },
+  );
   const enable = useMutate('shares.enable', ['shares.list', 'stats.get']);
   const disable = useMutate('shares.disable', ['shares.list', 'stats.get', 'mounts.list']);
   const [editing, setEditing] = useState<ShareDto>();
@@ -57,7 +61,7 @@ function ShareList() {
         <ErrorBox error={toggleError} title="Could not change the share." />
         <DataTable
           label="Shares"
-          columns={['Name', 'Protocols', 'Files', 'Access', 'Active clients', 'Enabled']}
+          columns={['Name', 'Protocols', 'Files', 'Size used', 'Access', 'Active clients', 'Enabled']}
           actions
           rows={shares.data}
           empty={
@@ -81,6 +85,9 @@ function ShareList() {
               </td>
               <td>{[sh.protocols.smb && 'SMB', sh.protocols.nfs && 'NFS'].filter(Boolean).join(' · ') || '—'}</td>
               <td className="files-cell">{filesOf(sh)}</td>
+              <td className="nowrap" data-testid="share-size">
+                <ShareSize usage={sh.usage} />
+              </td>
               <td>
                 {sh.readOnly && <Badge kind="muted">read-only</Badge>}{' '}
                 {sh.guestAccess === 'write' && <Badge kind="error">guests write</Badge>}
@@ -126,11 +133,21 @@ function ShareList() {
   );
 }
 
+function ShareSize({ usage }: { usage: ShareDto['usage'] }) {
+  if (!usage) return <span className="muted small">measuring…</span>;
+  const files = `${usage.files} ${usage.files === 1 ? 'file' : 'files'}`;
+  return (
+    <span title={`${files}, measured ${formatSince(usage.measuredAt)}`}>
+      {usage.complete ? '' : 'over '}
+      {formatBytes(usage.bytes)}
+    </span>
+  );
+}
+
 function ConnectDialog({ share, onClose }: { share: ShareDto; onClose: () => void }) {
-  const c = useConnectInfo();
   return (
     <Dialog title={`Connect to ${share.name}`} onClose={onClose} wide>
-      {c ? <ConnectLines lines={connectLines(share.name, c)} /> : <Spinner />}
+      <ShareConnect share={share} />
     </Dialog>
   );
 }

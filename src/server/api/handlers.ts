@@ -49,8 +49,9 @@ async function tokenPair(rt: Runtime, t: IssuedTokens): Promise<TokenPair> {
 }
 
 function shareDto(rt: Runtime, share: Share): ShareDto {
-  const activeMounts = rt.mounts.list().filter((m) => m.share === share.name).length;
-  return { ...share, activeMounts };
+  // Connected now, not MOUNT records that outlived their connection (sessions.ts).
+  const activeMounts = rt.sessions.list().filter((m) => m.share === share.name && m.state === 'connected').length;
+  return { ...share, activeMounts, usage: rt.usage.get(share.name) };
 }
 
 /** Referenced stores must exist: a clear 404 naming the field beats a store-level one. */
@@ -153,6 +154,7 @@ export const HANDLERS: Handlers = {
   'shares.delete': async ({ runtime, params }) => {
     const current = await runtime.store.getShare(params.name);
     await runtime.shares.delete(current.name);
+    runtime.usage.forget(current.name);
   },
   'shares.enable': async ({ runtime, params }) => {
     const current = await runtime.store.getShare(params.name);
@@ -204,6 +206,7 @@ export const HANDLERS: Handlers = {
   'guest.get': ({ runtime }) => runtime.store.getGuest(),
   'guest.update': ({ runtime, body }) => runtime.store.updateGuest(body),
   'networks.list': ({ runtime }) => runtime.networks(),
+  'connect.info': ({ runtime }) => runtime.connectInfo(),
 
   // --- mounts, clients, stats, alerts ---
   'mounts.list': ({ runtime }) => runtime.sessions.list(),

@@ -42,6 +42,18 @@ describe('web UI static files', () => {
     }
   });
 
+  it('serves the favicon at /favicon.ico (where browsers look) and /favicon.png', async () => {
+    const app = Fastify();
+    registerWebUi(app, dir);
+    expect((await app.inject({ method: 'GET', url: '/favicon.ico' })).statusCode).toBe(404);
+    writeFileSync(path.join(dir, 'favicon.png'), Buffer.from('\x89PNG'));
+    for (const url of ['/favicon.ico', '/favicon.png']) {
+      const res = await app.inject({ method: 'GET', url });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type']).toBe('image/png');
+    }
+  });
+
   it('says how to build the UI when it is missing', async () => {
     const app = Fastify();
     registerWebUi(app, path.join(dir, 'missing'));

@@ -59,7 +59,7 @@ const NOT_BUILT = `<!doctype html><html lang="en"><meta charset="utf-8"><title>D
 <body><h1>DittoFS</h1><p>The API is running, but the web UI has not been built.
 Run <code>npm run build:app</code> and reload this page.</p></body></html>`;
 
-/** Registers GET / and GET /assets/* on the API's fastify instance. */
+/** Registers GET /, the favicon and GET /assets/* on the API's fastify instance. */
 export function registerWebUi(app: FastifyInstance, dir?: string): void {
   // Looked up per request: a UI built after the server started is served without a restart.
   const rootDir = (): string | undefined => (dir ? path.resolve(dir) : defaultWebUiDir());
@@ -77,6 +77,15 @@ export function registerWebUi(app: FastifyInstance, dir?: string): void {
 
   app.get('/', { config: { op: 'webui' } }, (_req, reply) => sendIndex(reply));
   app.get('/index.html', { config: { op: 'webui' } }, (_req, reply) => sendIndex(reply));
+  // The build's public/favicon.png; /favicon.ico is where browsers look without a <link>.
+  for (const url of ['/favicon.ico', '/favicon.png']) {
+    app.get(url, { config: { op: 'webui' } }, async (_req, reply) => {
+      const root = rootDir();
+      const data = root ? await readFile(path.join(root, 'favicon.png')).catch(() => undefined) : undefined;
+      if (!data) return reply.callNotFound();
+      return secure(reply).header('cache-control', 'public, max-age=86400').type('image/png').send(data);
+    });
+  }
   app.get('/assets/:file', { config: { op: 'webui' } }, async (req, reply) => {
     const file = (req.params as { file: string }).file;
     const root = rootDir();

@@ -8,7 +8,10 @@ import { CONFIG_TEMPLATE } from '../config/template.ts';
 import { DataDirError, StartAborted, startServer, type RunningServer } from '../entry/server.ts';
 import { attachTestHooks, pauseAt } from '../entry/test-hooks.ts';
 import { Lifecycle } from '../runtime/lifecycle.ts';
-import { createLogger } from '../runtime/logger.ts';
+import { connectAddresses } from '../runtime/connect.ts';
+import { createLogger, logDestination, resolveLogFormat } from '../runtime/logger.ts';
+import { urlHost } from '../../shared/connect.ts';
+import { formatBanner, type BannerFacts } from './banner.ts';
 import { VERSION } from '../version.ts';
 
 /** Exit codes: 1 = runtime failure, 2 = bad configuration or environment. */
@@ -93,26 +96,58 @@ export async function main(argv: string[], held: HeldSignals): Promise<void> {
   await program.parseAsync(argv);
 }
 
+/** The banner's facts: the web UI at the addresses a browser can use, the ports really bound. */
+function bannerFacts(config: Config, server: RunningServer, generatedPassword: string | undefined): BannerFacts {
+  const api = server.ports.api;
+  const anyAddress = ['0.0.0.0', '::', ''].includes(config.api.bind);
+  const hosts = anyAddress
+    ? [
+        '127.0.0.1',
+        ...connectAddresses()
+          .slice(0, 1)
+          .map((a) => urlHost(a.host)),
+      ]
+    : [urlHost(config.api.bind)];
+  const nfs = server.runtime.adapters.running('nfs');
+  const smb = server.runtime.adapters.running('smb');
+  return {
+    version: VERSION,
+    webUi: api ? hosts.map((h) => `http://${h}:${api}/`) : [],
+    nfs: nfs ? { port: nfs.port, mountPort: nfs.mountPort ?? nfs.port } : null,
+    smb: smb ? { port: smb.port } : null,
+    dataDir: config.dataDir,
+    generatedPassword,
+  };
+}
+
 /**
  * `dfs start`: signals are handled before anything starts (with those held before), so a
  * stop request at any moment of start-up ends in the same clean shutdown as later.
  */
 async function start(config: Config, held: HeldSignals): Promise<void> {
-  const logger = createLogger(config.logging.level);
+  const format = resolveLogFormat(config.logging.format);
+  const logger = createLogger(config.logging.level, logDestination(format));
   const lifecycle = new Lifecycle(logger, config.shutdownTimeoutMs);
   lifecycle.handleSignals(held.take());
+  // On a terminal the generated password goes in the banner; it is printed at once if start-up ends before it.
+  let generatedPassword: string | undefined;
+  const showPassword = (password: string) =>
+    process.stderr.write(
+      `dfs: created user "admin" with the generated password: ${password}\n` +
+        'dfs: it is shown only this once and must be changed at first login.\n',
+    );
   let server: RunningServer;
   try {
     server = await startServer(config, logger, process.env, {
       stopRequested: lifecycle.stopRequested,
       atPoint: pauseAt(process.env, logger, lifecycle),
-      onGeneratedAdminPassword: (password) =>
-        process.stderr.write(
-          `dfs: created user "admin" with the generated password: ${password}\n` +
-            'dfs: it is shown only this once and must be changed at first login.\n',
-        ),
+      onGeneratedAdminPassword: (password) => {
+        if (format === 'pretty') generatedPassword = password;
+        else showPassword(password);
+      },
     });
   } catch (err) {
+    if (generatedPassword) showPassword(generatedPassword);
     if (err instanceof StartAborted) process.exit(await lifecycle.serveUntilStop());
     if (err instanceof DataDirError) fail(err.message, EXIT_CONFIG);
     logger.fatal({ err: (err as Error).message }, 'start failed');
@@ -130,6 +165,7 @@ async function start(config: Config, held: HeldSignals): Promise<void> {
       },
       'ready',
     );
-  }
+    if (format === 'pretty') process.stdout.write(formatBanner(bannerFacts(config, server, generatedPassword)));
+  } else if (generatedPassword) showPassword(generatedPassword);
   process.exit(await lifecycle.serveUntilStop(server));
 }

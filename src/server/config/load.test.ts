@@ -44,7 +44,7 @@ describe('loadConfig', () => {
     expect(defaultConfigPath()).toBe(path.join(dir, 'xdg-config', 'dittofs', 'config.yaml'));
     const dataDir = path.join(dir, 'xdg-data', 'dittofs');
     expect(loadConfig({ env: {} })).toEqual({
-      logging: { level: 'info', format: 'json' },
+      logging: { level: 'info', format: 'auto' },
       dataDir,
       controlplane: { database: path.join(dataDir, 'controlplane.db') },
       api: { enabled: true, bind: '127.0.0.1', port: 8080 },
@@ -169,7 +169,7 @@ describe('loadConfig', () => {
       [{ DITTOFS_API_PORT: ' ' }, 'DITTOFS_API_PORT=" ": expected a number'],
       [{ DITTOFS_API_PORT: '70000' }, 'DITTOFS_API_PORT="70000": expected an integer between 0 and 65535'],
       [{ DITTOFS_NFS_ENABLED: 'yes' }, 'DITTOFS_NFS_ENABLED="yes": expected true or false'],
-      [{ DITTOFS_LOGGING_FORMAT: 'xml' }, 'DITTOFS_LOGGING_FORMAT="xml": expected one of json, pretty'],
+      [{ DITTOFS_LOGGING_FORMAT: 'xml' }, 'DITTOFS_LOGGING_FORMAT="xml": expected one of auto, json, pretty'],
       [
         { DITTOFS_API_PROT: '1', DITTOFS_APIPORT: '1' },
         'DITTOFS_APIPORT, DITTOFS_API_PROT: not a configuration key (see dfs init for the keys)',

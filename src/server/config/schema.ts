@@ -51,7 +51,8 @@ export const configSchema = z.strictObject(
   {
     logging: section({
       level: oneOf(LOG_LEVELS).default('info'),
-      format: oneOf(['json', 'pretty']).default('json'),
+      /** auto: readable lines on a terminal, JSON otherwise (services, pipes). */
+      format: oneOf(['auto', 'json', 'pretty'] as const).default('auto'),
     }),
     dataDir: text().default(defaultDataDir),
     controlplane: section({

@@ -15,8 +15,10 @@ export const CONFIG_TEMPLATE = `# DittoFS server configuration, written by \`dfs
 logging:
   # trace, debug, info, warn, error or fatal
   level: info
-  # json (one object per line) or pretty
-  format: json
+  # auto (readable lines and a start-up summary on a terminal, JSON when the
+  # output goes to a file, a pipe or a service's journal), json (one object per
+  # line) or pretty
+  format: auto
 
 # Home of the control-plane database and the embedded stores. Default: the platform
 # data directory (~/.local/share/dittofs on Linux). Relative to this file's directory.

@@ -8,6 +8,8 @@ import type { AdapterFactory, ProtocolAdapter } from '../runtime/types.ts';
 import { Runtime } from '../runtime/runtime.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 import { createMetrics, startMetricsServer, type MetricsServer } from '../metrics/metrics.ts';
+import { detectLauncher } from './launcher.ts';
+import type { Launcher } from '../../shared/api/schemas.ts';
 
 export class DataDirError extends Error {}
 
@@ -83,6 +85,8 @@ export interface StartOptions {
   atPoint?: (point: StartPoint) => Promise<void>;
   /** The admin's generated first password, as soon as it exists: it must be shown even if start-up stops right after. */
   onGeneratedAdminPassword?: (password: string) => void;
+  /** Who started the server (default: detected from the process, see launcher.ts). */
+  launcher?: Launcher;
 }
 
 /** Start-up stopped on request; everything it had started is stopped again. */
@@ -120,6 +124,7 @@ export async function startServer(
       adapterOverrides: adapterOverridesFromEnv(config, env),
       adminInitialPassword: env['DITTOFS_ADMIN_INITIAL_PASSWORD'] || undefined,
       controlplaneSecret: env['DITTOFS_CONTROLPLANE_SECRET'] || undefined,
+      launcher: opts.launcher ?? detectLauncher(),
     });
     undo.push(() => runtime.stop());
     const metrics = createMetrics(runtime);

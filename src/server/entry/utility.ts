@@ -217,6 +217,7 @@ export async function main(parentPort: ParentPortLike, processEnv: NodeJS.Proces
   };
   const start = (cfg: typeof config) =>
     startServer(cfg, logger, env, {
+      launcher: 'desktop',
       stopRequested: lifecycle.stopRequested,
       atPoint: pauseAt(env, logger, lifecycle),
     });

@@ -15,6 +15,7 @@ import { checkName } from './names.ts';
 import { X, accessBits, requireAccess } from './permissions.ts';
 import { readDir } from './readdir.ts';
 import { rename } from './rename.ts';
+import { measureShare, type ShareUsage } from './usage.ts';
 import {
   handleOf,
   loadDir,
@@ -74,6 +75,12 @@ export class MetadataService implements MetadataOps {
 
   listShares(): ShareSummary[] {
     return this.shares.list();
+  }
+
+  /** What a share holds (see usage.ts); undefined for a share not served. */
+  async usage(name: string, maxEntries: number): Promise<ShareUsage | undefined> {
+    const share = this.shares.all().find((s) => s.name === name);
+    return share && measureShare(share, maxEntries);
   }
 
   async rootHandle(share: string): Promise<FileHandle> {

@@ -58,6 +58,7 @@ export class AccessIndex {
   /** The load that has not started yet: callers arriving now share it. */
   private queued: Promise<void> | undefined;
   private last: Promise<void> = Promise.resolve();
+  private names: ReadonlyMap<number, string> = new Map();
 
   constructor(private readonly store: ControlPlaneStore) {}
 
@@ -68,6 +69,11 @@ export class AccessIndex {
   resolver(share: string): AccessResolver {
     const slot = this.slot(share);
     return (caller) => slot.table.byUid.get(caller.uid) ?? slot.table.others;
+  }
+
+  /** The user name of a uid, as of the last rebuild (the dashboard shows names, not NFS uids). */
+  userName(uid: number): string | undefined {
+    return this.names.get(uid);
   }
 
   /** A deleted share's resolver (and a new share of that name, until the next rebuild) grants nothing. */
@@ -98,6 +104,7 @@ export class AccessIndex {
       this.store.listGroups(),
     ]);
     const entries = await Promise.all(shares.map((s) => this.store.listSharePermissions(s.name)));
+    this.names = new Map(users.map((u) => [u.uid, u.username]));
     shares.forEach((share, i) => {
       this.slot(share.name).table = accessTable(share, users, groups, entries[i] ?? []);
     });

@@ -8,6 +8,8 @@ import { AlertsService, DISK_CAUSE, type DiskUsage } from './alerts.ts';
 import { EventHub } from './events.ts';
 import { MountsService } from './mounts.ts';
 import { SettingsService } from './settings.ts';
+import { AccessIndex } from './access.ts';
+import { SessionsService } from './sessions.ts';
 
 const logger = pino({ level: 'silent' });
 const GiB = 2 ** 30;
@@ -16,8 +18,9 @@ function setup() {
   const store = SqliteControlPlaneStore.open(':memory:');
   const settings = new SettingsService(store);
   const mounts = new MountsService();
-  const adapters = new EventEmitter() as unknown as AdaptersService;
-  const hub = new EventHub(mounts, adapters, logger);
+  const adapters = Object.assign(new EventEmitter(), { running: () => undefined }) as unknown as AdaptersService;
+  const sessions = new SessionsService(mounts, adapters, new AccessIndex(store), logger);
+  const hub = new EventHub(mounts, adapters, sessions, logger);
   let usage: DiskUsage = { totalBytes: 100 * GiB, freeBytes: 50 * GiB, availBytes: 50 * GiB };
   const alerts = new AlertsService(hub, settings, adapters, logger, {
     dataDir: '/data',
@@ -142,6 +145,10 @@ describe('EventHub', () => {
     (t.adapters as unknown as EventEmitter).emit('state', adapterStatus('running'));
     expect(only.map((e) => e.type)).toEqual(['mount', 'adapter']);
     expect(t.events.filter((e) => e.type === 'throughput')).toHaveLength(2);
+    // Session counters go out with the stream, once per change (the second tick changed nothing).
+    const sessions = t.events.filter((e) => e.type === 'sessions');
+    expect(sessions).toHaveLength(1);
+    expect(sessions[0]?.sessions[0]).toMatchObject({ user: 'uid 1000', uid: 1000, bytesWritten: 4096, bytesRead: 100 });
     off();
     t.hub.stop();
     t.mounts.add({ protocol: 'nfs3', clientAddr: '10.0.0.8', share: '/export', user: '0' });

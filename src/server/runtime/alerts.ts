@@ -3,6 +3,7 @@ import { statfs } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { AlertDto } from '../../shared/api/schemas.ts';
 import { DittoError } from '../../shared/errors.ts';
+import { diskUsedPercent } from '../../shared/format.ts';
 import type { AdapterStatus, AdaptersService } from './adapters.ts';
 import type { EventHub } from './events.ts';
 import type { SettingsService } from './settings.ts';
@@ -131,7 +132,7 @@ export class AlertsService {
     try {
       const u = await this.usage(this.options.dataDir);
       if (u.totalBytes <= 0) return;
-      const usedPct = ((u.totalBytes - u.freeBytes) / (u.totalBytes - u.freeBytes + u.availBytes)) * 100;
+      const usedPct = diskUsedPercent(u);
       const threshold = await this.settings.value('alerts.diskAlmostFullPercent');
       if (usedPct >= threshold) {
         const level: AlertLevel = usedPct >= DISK_CRITICAL_PERCENT ? 'critical' : 'warning';

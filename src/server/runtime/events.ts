@@ -1,11 +1,17 @@
 import type { Logger } from 'pino';
 import type { EventTopic, ServerEvent } from '../../shared/api/events.ts';
-import type { AdapterDto, ThroughputSampleDto } from '../../shared/api/schemas.ts';
+import type { AdapterDto, MountDto, ThroughputSampleDto } from '../../shared/api/schemas.ts';
 import type { AdapterStatus, AdaptersService } from './adapters.ts';
 import type { MountsService } from './mounts.ts';
 import type { MountRecord } from './types.ts';
 
 export type EventListener = (event: ServerEvent) => void;
+
+/** Mounts and sessions as the API shows them (SessionsService). */
+export interface SessionsSource {
+  list(): MountDto[];
+  dto(m: MountRecord): MountDto;
+}
 
 export function adapterDto(s: AdapterStatus): AdapterDto {
   return {
@@ -29,11 +35,14 @@ export class EventHub {
   private readonly listeners = new Map<EventListener, ReadonlySet<EventTopic> | undefined>();
   private timer: NodeJS.Timeout | undefined;
   private last: ThroughputSampleDto | undefined;
+  /** The sessions last published, to publish again only on a change. */
+  private lastSessions = '';
   private readonly detach: (() => void)[] = [];
 
   constructor(
     private readonly mounts: MountsService,
     private readonly adapters: AdaptersService,
+    private readonly sessions: SessionsSource,
     private readonly logger: Logger,
     private readonly intervalMs = 1000,
   ) {}
@@ -41,8 +50,8 @@ export class EventHub {
   /** Starts the once-a-second throughput sampling and forwards runtime events. */
   start(): void {
     if (this.timer) return;
-    const onMount = (mount: MountRecord) => this.publish({ type: 'mount', mount });
-    const onUnmount = (mount: MountRecord) => this.publish({ type: 'unmount', mount });
+    const onMount = (m: MountRecord) => this.publish({ type: 'mount', mount: this.sessions.dto(m) });
+    const onUnmount = (m: MountRecord) => this.publish({ type: 'unmount', mount: this.sessions.dto(m) });
     const onAdapter = (s: AdapterStatus) => this.publish({ type: 'adapter', adapter: adapterDto(s) });
     this.mounts.on('mount', onMount);
     this.mounts.on('unmount', onUnmount);
@@ -88,11 +97,22 @@ export class EventHub {
     }
   }
 
+  /** The sessions' bytes and states, when anything changed since the last time (and someone listens). */
+  private publishSessions(): void {
+    if (![...this.listeners.values()].some((t) => !t || t.has('sessions'))) return;
+    const sessions = this.sessions.list();
+    const text = JSON.stringify(sessions);
+    if (text === this.lastSessions) return;
+    this.lastSessions = text;
+    this.publish({ type: 'sessions', sessions });
+  }
+
   /** Closes the current throughput window and publishes it (the timer calls this). */
   tick(): ThroughputSampleDto {
     const sample = this.mounts.takeSample();
     this.last = sample;
     this.publish({ type: 'throughput', ...sample });
+    this.publishSessions();
     return sample;
   }
 }

@@ -44,14 +44,19 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
     return { time: new Date().toISOString(), total: zero(), byShare: {}, byClient: {} };
   }
 
-  add(rec: Omit<MountRecord, 'id' | 'since' | 'bytesRead' | 'bytesWritten' | 'ops'>): MountRecord {
+  add(rec: Omit<MountRecord, 'id' | 'since' | 'lastActiveMs' | 'bytesRead' | 'bytesWritten' | 'ops'>): MountRecord {
+    const now = Date.now();
     // A client that mounts the same share again keeps one record (MNT is idempotent).
     const existing = this.find(rec.protocol, rec.clientAddr, rec.share);
-    if (existing) return existing;
+    if (existing) {
+      existing.lastActiveMs = now;
+      return existing;
+    }
     const mount: MountRecord = {
       ...rec,
       id: randomUUID(),
-      since: new Date().toISOString(),
+      since: new Date(now).toISOString(),
+      lastActiveMs: now,
       bytesRead: 0,
       bytesWritten: 0,
       ops: 0,
@@ -101,6 +106,7 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
         m.bytesRead += sample.bytesRead;
         m.bytesWritten += sample.bytesWritten;
         m.ops += 1;
+        m.lastActiveMs = Date.now();
       }
       add(this.window.byShare, sample.share, sample);
     }

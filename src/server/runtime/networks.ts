@@ -22,7 +22,7 @@ export function localNetworks(interfaces = networkInterfaces()): NetworkDto[] {
   return out;
 }
 
-function isLinkLocal(a: NetworkInterfaceInfo): boolean {
+export function isLinkLocal(a: NetworkInterfaceInfo): boolean {
   return a.family === 'IPv4' ? a.address.startsWith('169.254.') : /^fe[89ab]/i.test(a.address);
 }
 

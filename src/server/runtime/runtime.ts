@@ -17,7 +17,9 @@ import { FoldersService } from './folders.ts';
 import { ADMIN_USERNAME, ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
 import { localNetworks } from './networks.ts';
+import { connectInfo } from './connect.ts';
 import { SessionsService } from './sessions.ts';
+import { ShareUsageCache } from './share-usage.ts';
 import { SettingsService } from './settings.ts';
 import { StoreAdmin } from './store-admin.ts';
 import { SharesService } from './shares.ts';
@@ -25,7 +27,7 @@ import { StoresService } from './stores.ts';
 import type { AdapterFactory, ProtocolRuntime } from './types.ts';
 import { UsersService } from './users.ts';
 import { statsSnapshot } from './stats.ts';
-import type { NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
+import type { ConnectInfoDto, Launcher, NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
 
 export const DEFAULT_METADATA_STORE = 'default-metadata';
 export const DEFAULT_PAYLOAD_STORE = 'default-payload';
@@ -40,6 +42,8 @@ export interface RuntimeOptions {
   adminInitialPassword?: string;
   /** DITTOFS_CONTROLPLANE_SECRET: the API token signing secret (else generated and kept in the control plane). */
   controlplaneSecret?: string;
+  /** Who started the server (the UI says "runs as a service" only when one did). */
+  launcher?: Launcher;
 }
 
 /**
@@ -67,14 +71,17 @@ export class Runtime implements ProtocolRuntime {
   readonly alerts: AlertsService;
   readonly storeAdmin: StoreAdmin;
   readonly sessions: SessionsService;
+  readonly usage: ShareUsageCache;
   readonly logger: Logger;
   readonly config: Config;
+  readonly launcher: Launcher;
 
   private constructor(
     readonly store: ControlPlaneStore,
     private readonly options: RuntimeOptions,
   ) {
     this.config = options.config;
+    this.launcher = options.launcher ?? 'manual';
     this.logger = options.logger;
     this.stores = new StoresService(
       store,
@@ -99,12 +106,14 @@ export class Runtime implements ProtocolRuntime {
     this.settings = new SettingsService(store);
     this.users = new UsersService(store, this.access, this.logger);
     this.auth = new AuthService(store, this.settings, this.logger, { secret: options.controlplaneSecret });
-    this.events = new EventHub(this.mounts, this.adapters, this.logger);
+    this.sessions = new SessionsService(this.mounts, this.adapters, this.access, this.logger);
+    this.events = new EventHub(this.mounts, this.adapters, this.sessions, this.logger);
     this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, {
       dataDir: this.config.dataDir,
     });
+    this.usage = new ShareUsageCache(this.metadata, this.logger);
+    this.mounts.on('sample', (s) => this.usage.observe(s));
     this.storeAdmin = new StoreAdmin(store, this.stores, this.logger);
-    this.sessions = new SessionsService(this.mounts, this.adapters, this.logger);
   }
 
   /** Opens the control plane under the data dir (creating it) and builds the runtime. */
@@ -156,6 +165,11 @@ export class Runtime implements ProtocolRuntime {
   /** The networks this computer is on: what "everyone on my network" allows. */
   networks(): NetworkDto[] {
     return localNetworks();
+  }
+
+  /** How other devices connect: addresses (best first) and the running adapters' ports. */
+  connectInfo(): Promise<ConnectInfoDto> {
+    return connectInfo(this.adapters);
   }
 
   /** Ends every live session of a share on all protocols. */

@@ -1,35 +1,79 @@
 import type { Logger } from 'pino';
 import type { ClientDto, MountDto } from '../../shared/api/schemas.ts';
 import { DittoError } from '../../shared/errors.ts';
+import type { AccessIndex } from './access.ts';
 import type { AdaptersService } from './adapters.ts';
 import type { MountsService } from './mounts.ts';
-import type { MountProtocol } from './types.ts';
+import type { MountProtocol, MountRecord } from './types.ts';
+
+/**
+ * An NFSv3 client with no live connection still counts as connected this long after its
+ * last request: clients close idle connections and reconnect on the next access.
+ */
+export const RECENT_ACTIVITY_MS = 3 * 60_000;
+
+const adapterOf = (p: MountProtocol) => (p === 'smb' ? 'smb' : 'nfs');
 
 /** Mounts and clients as the API shows them, and ending them. */
 export class SessionsService {
   constructor(
     private readonly mounts: MountsService,
     private readonly adapters: AdaptersService,
+    private readonly access: AccessIndex,
     private readonly logger: Logger,
   ) {}
 
-  list(): MountDto[] {
-    return this.mounts.list().map((m) => ({ ...m }));
+  list(now = Date.now()): MountDto[] {
+    // Live connections by adapter, client and share they used.
+    const live = new Map<string, number>();
+    for (const type of ['nfs', 'smb'] as const) {
+      for (const c of this.adapters.running(type)?.sessions?.() ?? []) {
+        for (const share of c.shares) {
+          const k = `${type}\0${c.clientAddr}\0${share}`;
+          live.set(k, (live.get(k) ?? 0) + 1);
+        }
+      }
+    }
+    return this.mounts.list().map((m) => this.dto(m, live, now));
   }
 
-  /** Ends one mount: the protocol sessions of that client on that share, and the record. */
+  /** One record as the API shows it (also for the mount / unmount events). */
+  dto(m: MountRecord, live?: ReadonlyMap<string, number>, now = Date.now()): MountDto {
+    const type = adapterOf(m.protocol);
+    const running = this.adapters.running(type) !== undefined;
+    const connections = live?.get(`${type}\0${m.clientAddr}\0${m.share}`) ?? 0;
+    const recent = now - m.lastActiveMs < RECENT_ACTIVITY_MS;
+    const uid = m.protocol === 'smb' || !/^\d+$/.test(m.user) ? null : Number(m.user);
+    return {
+      id: m.id,
+      protocol: m.protocol,
+      clientAddr: m.clientAddr,
+      share: m.share,
+      user: uid === null ? m.user : (this.access.userName(uid) ?? `uid ${uid}`),
+      uid,
+      since: m.since,
+      lastActive: new Date(m.lastActiveMs).toISOString(),
+      state: running && (connections > 0 || recent) ? 'connected' : 'mounted',
+      connections,
+      bytesRead: m.bytesRead,
+      bytesWritten: m.bytesWritten,
+      ops: m.ops,
+    };
+  }
+
+  /** Ends one mount: closes the client's connections that used the share, and drops the record. */
   disconnectMount(id: string): number {
     const m = this.mounts.get(id);
     if (!m) throw new DittoError('NOT_FOUND', `no mount ${id}`);
     const sessions = this.adapters.disconnect({ clientAddr: m.clientAddr, share: m.share });
     const records = this.mounts.remove(m.protocol, m.clientAddr, m.share);
-    this.logger.info({ client: m.clientAddr, share: m.share, protocol: m.protocol }, 'mount disconnected');
+    this.logger.info({ client: m.clientAddr, share: m.share, protocol: m.protocol, sessions }, 'mount disconnected');
     return Math.max(sessions, records);
   }
 
   clients(): ClientDto[] {
     const by = new Map<string, ClientDto>();
-    for (const m of this.mounts.list()) {
+    for (const m of this.list()) {
       let c = by.get(m.clientAddr);
       if (!c) {
         c = {

@@ -15,6 +15,7 @@ export async function statsSnapshot(rt: Runtime): Promise<StatsDto> {
   const alerts = rt.alerts.list();
   return {
     version: VERSION,
+    launcher: rt.launcher,
     startedAt: rt.startedAt.toISOString(),
     uptimeSeconds: Math.round((Date.now() - rt.startedAt.getTime()) / 1000),
     totals: { ...rt.mounts.totals },

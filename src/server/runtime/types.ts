@@ -27,6 +27,8 @@ export interface MountRecord {
   /** Authenticated user name, or uid for AUTH_SYS. */
   user: string;
   since: string;
+  /** The last request on this mount (ms since the epoch: set on every request). */
+  lastActiveMs: number;
   bytesRead: number;
   bytesWritten: number;
   ops: number;
@@ -46,7 +48,7 @@ export interface OpSample {
 }
 
 export interface MountsApi {
-  add(rec: Omit<MountRecord, 'id' | 'since' | 'bytesRead' | 'bytesWritten' | 'ops'>): MountRecord;
+  add(rec: Omit<MountRecord, 'id' | 'since' | 'lastActiveMs' | 'bytesRead' | 'bytesWritten' | 'ops'>): MountRecord;
   /** Removes the records of a client (for one share, or all); returns how many. */
   remove(protocol: MountProtocol, clientAddr: string, share?: string): number;
   list(): MountRecord[];
@@ -69,6 +71,12 @@ export interface ProtocolRuntime {
   bootVerifier: Buffer;
 }
 
+/** A live connection: its client and the shares it used. */
+export interface LiveConnection {
+  clientAddr: string;
+  shares: string[];
+}
+
 export interface AdapterConfig {
   port: number;
   bind: string;
@@ -79,6 +87,10 @@ export interface ProtocolAdapter {
   readonly protocol: string;
   /** The bound port (differs from the configured one when that was 0). */
   readonly port: number;
+  /** Where MOUNT answers, for adapters that serve it (NFS): `port` unless set apart. */
+  readonly mountPort?: number;
+  /** Live connections, for adapters that keep them (the dashboard's "connected"). */
+  sessions?(): LiveConnection[];
   /** Resolves once listening. */
   serve(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish until the deadline, then closes. */

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { AdapterSchema, AlertSchema, MountSchema, ThroughputSampleSchema } from './schemas.ts';
 
-export const EVENT_TOPICS = ['throughput', 'mount', 'unmount', 'adapter', 'alert'] as const;
+export const EVENT_TOPICS = ['throughput', 'mount', 'unmount', 'adapter', 'alert', 'sessions'] as const;
 export type EventTopic = (typeof EVENT_TOPICS)[number];
 
 /** Once a second: bytes and ops of the last second, total, by share and by client. */
@@ -16,6 +16,8 @@ export const MountEventSchema = z.object({ type: z.literal('mount'), mount: Moun
 export const UnmountEventSchema = z.object({ type: z.literal('unmount'), mount: MountSchema });
 /** An adapter changed state (starting, running, error, stopped ...). */
 export const AdapterEventSchema = z.object({ type: z.literal('adapter'), adapter: AdapterSchema });
+/** Every mount and session with its counters and state, whenever any of them changed (checked once a second). */
+export const SessionsEventSchema = z.object({ type: z.literal('sessions'), sessions: z.array(MountSchema) });
 /** An alert was raised or resolved. */
 export const AlertEventSchema = z.object({ type: z.literal('alert'), alert: AlertSchema });
 
@@ -25,6 +27,7 @@ export const ServerEventSchema = z.discriminatedUnion('type', [
   UnmountEventSchema,
   AdapterEventSchema,
   AlertEventSchema,
+  SessionsEventSchema,
 ]);
 export type ServerEvent = z.infer<typeof ServerEventSchema>;
 export type ServerEventOf<T extends EventTopic> = Extract<ServerEvent, { type: T }>;

@@ -116,6 +116,7 @@ export const OPERATIONS = {
   'guest.get': op({ method: 'GET', path: '/guest', role: 'operator', tag: 'settings', summary: 'Guest (unauthenticated SMB) access', query: S.EmptyQuery, response: S.GuestSchema }),
   'guest.update': op({ method: 'PATCH', path: '/guest', role: 'admin', tag: 'settings', summary: 'Change guest access', body: S.UpdateGuestRequest, response: S.GuestSchema }),
   'networks.list': op({ method: 'GET', path: '/networks', role: 'operator', tag: 'settings', summary: "This computer's networks (CIDRs), for a share's allowed networks", query: S.EmptyQuery, response: list(S.NetworkSchema) }),
+  'connect.info': op({ method: 'GET', path: '/connect', role: 'user', tag: 'settings', summary: "How other devices connect: this computer's addresses (best first) and the running adapters' real ports", query: S.EmptyQuery, response: S.ConnectInfoSchema }),
 
   // --- mounts, clients, stats, alerts ------------------------------------------------
   'mounts.list': op({ method: 'GET', path: '/mounts', role: 'operator', tag: 'mounts', summary: 'Active mounts and sessions (all protocols)', query: S.EmptyQuery, response: list(S.MountSchema) }),

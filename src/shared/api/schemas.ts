@@ -210,6 +210,17 @@ export const FolderPathSchema = z
     error: 'expected a full path, such as /home/me/Photos',
   });
 
+/** What a share holds: its regular files' sizes. */
+export const ShareUsageSchema = z.object({
+  bytes: z.number(),
+  files: z.int(),
+  /** false: the walk stopped at its entry limit, so the share holds at least this much. */
+  complete: z.boolean(),
+  measuredAt: Time,
+  /** A newer measurement is running (ask again in a moment). */
+  measuring: z.boolean(),
+});
+export type ShareUsageDto = z.infer<typeof ShareUsageSchema>;
 export const ShareSchema = z.object({
   id: z.int(),
   name: z.string(),
@@ -237,6 +248,8 @@ export const ShareSchema = z.object({
   createdAt: Time,
   /** Live: mounts / sessions on the share right now. */
   activeMounts: z.int(),
+  /** Size used, measured in the background (null until the first measurement is done). */
+  usage: ShareUsageSchema.nullable(),
 });
 export type ShareDto = z.infer<typeof ShareSchema>;
 
@@ -474,6 +487,27 @@ export const NetworkSchema = z.object({
 });
 export type NetworkDto = z.infer<typeof NetworkSchema>;
 
+/** An address other devices may use to reach this computer; the first one offered is the best guess. */
+export const ConnectAddressSchema = z.object({
+  host: z.string(),
+  /** 'name': the computer's name (`<hostname>.local` needs mDNS/Bonjour on the other device). */
+  kind: z.enum(['ipv4', 'ipv6', 'name']),
+  /** Where it comes from, in words: "eth0 (192.168.1.0/24)", "this computer's name on the local network". */
+  note: z.string(),
+});
+export type ConnectAddressDto = z.infer<typeof ConnectAddressSchema>;
+/** How other devices connect: this computer's addresses and the protocol adapters running now, with their real ports. */
+export const ConnectInfoSchema = z.object({
+  hostname: z.string(),
+  /** Best first; never loopback or link-local. Empty when the computer is on no network. */
+  addresses: z.array(ConnectAddressSchema),
+  /** NFS (null when not running); `mountPort` is where MOUNT answers (the NFS port unless set apart). */
+  nfs: z.object({ port: z.int(), mountPort: z.int(), localOnly: z.boolean() }).nullable(),
+  /** SMB (null when not running). */
+  smb: z.object({ port: z.int(), localOnly: z.boolean() }).nullable(),
+});
+export type ConnectInfoDto = z.infer<typeof ConnectInfoSchema>;
+
 // ---------------------------------------------------------------------------------------
 // Mounts, clients, stats, alerts
 // ---------------------------------------------------------------------------------------
@@ -483,8 +517,20 @@ export const MountSchema = z.object({
   protocol: MountProtocolSchema,
   clientAddr: z.string(),
   share: z.string(),
+  /** The user's name; for an NFS uid no user has, "uid <n>". */
   user: z.string(),
+  /** NFS AUTH_SYS: the uid the client sent. */
+  uid: z.int().nullable(),
   since: Time,
+  /** The last request on this mount (the MOUNT call itself at first). */
+  lastActive: Time,
+  /**
+   * 'connected': a live connection, or a request in the last few minutes. 'mounted': only
+   * the MOUNT record is left (NFSv3 clients such as libnfs never unmount, and NFS may be down).
+   */
+  state: z.enum(['connected', 'mounted']),
+  /** Live TCP connections of this client that used this share. */
+  connections: z.int(),
   bytesRead: z.number(),
   bytesWritten: z.number(),
   ops: z.number(),
@@ -530,8 +576,12 @@ export const AlertSchema = z.object({
 export type AlertDto = z.infer<typeof AlertSchema>;
 export const AlertParams = z.strictObject({ id: z.string().min(1).max(64) });
 
+/** Who started the server: a service manager (systemd, launchd), the desktop app, or a person by hand. */
+export const LauncherSchema = z.enum(['service', 'desktop', 'manual']);
+export type Launcher = z.infer<typeof LauncherSchema>;
 export const StatsSchema = z.object({
   version: z.string(),
+  launcher: LauncherSchema,
   startedAt: Time,
   uptimeSeconds: z.number(),
   /** Since start. */
