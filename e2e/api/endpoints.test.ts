@@ -68,12 +68,12 @@ describe('API: every endpoint', () => {
     ] as const) {
       const r = await http(base, 'POST', '/api/v1/users', {
         token: admin.accessToken,
-        body: { username, password: `${username}-password`, role },
+        body: { username, password: `${username}-long-password`, role },
       });
       expect(r.status, r.text).toBe(201);
     }
-    operator = await login(base, 'op1', 'op1-password');
-    plain = await login(base, 'u1', 'u1-password');
+    operator = await login(base, 'op1', 'op1-long-password');
+    plain = await login(base, 'u1', 'u1-long-password');
   });
 
   afterAll(async () => {
@@ -95,6 +95,13 @@ describe('API: every endpoint', () => {
     const rotated = (await ok('auth.refresh', { body: { refreshToken: pair.refreshToken } })) as Tokens;
     await ok('auth.logout', { body: { refreshToken: rotated.refreshToken } });
     expect(((await ok('auth.me', {}, plain.accessToken)) as { username: string }).username).toBe('u1');
+    // A plain user's own page: only the shares they may use (the default share gives everyone write).
+    const mine = (await ok('auth.myShares', {}, plain.accessToken)) as {
+      shares: { name: string; access: string }[];
+      ports: { nfs: number | null };
+    };
+    expect(mine.shares.map((s) => [s.name, s.access])).toEqual([['/export', 'write']]);
+    expect(mine.ports.nfs).toBe(dfs.nfsPort);
 
     // users
     await ok('users.create', {
@@ -354,6 +361,17 @@ describe('API: every endpoint', () => {
       body: { currentPassword: 'nope-nope', newPassword: 'second-password' },
     });
     expect(wrong.status).toBe(400);
+    // A common password is refused by the API itself, with the reason in words.
+    const weak = await http(base, 'POST', '/api/v1/auth/password', {
+      token: t.accessToken,
+      body: { currentPassword: 'first-password', newPassword: 'password' },
+    });
+    expect(weak.status).toBe(400);
+    expect(weak.body).toMatchObject({
+      code: 'VALIDATION',
+      detail:
+        'newPassword: too easy to guess: this is one of the ten most used passwords; add more words or characters',
+    });
     const changed = await http(base, 'POST', '/api/v1/auth/password', {
       token: t.accessToken,
       body: { currentPassword: 'first-password', newPassword: 'second-password' },
@@ -376,7 +394,7 @@ describe('API: every endpoint', () => {
   });
 
   it('refresh rotates the refresh token; logout revokes it', async () => {
-    const t = await login(base, 'u1', 'u1-password');
+    const t = await login(base, 'u1', 'u1-long-password');
     const r1 = await http(base, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: t.refreshToken } });
     expect(r1.status).toBe(200);
     const again = await http(base, 'POST', '/api/v1/auth/refresh', { body: { refreshToken: t.refreshToken } });
@@ -415,10 +433,12 @@ describe('API: every endpoint', () => {
     );
     // The right password still gets in (held for its turn), and so does another user.
     expect(
-      (await http(base, 'POST', '/api/v1/auth/login', { body: { username: 'op1', password: 'op1-password' } })).status,
+      (await http(base, 'POST', '/api/v1/auth/login', { body: { username: 'op1', password: 'op1-long-password' } }))
+        .status,
     ).toBe(200);
     expect(
-      (await http(base, 'POST', '/api/v1/auth/login', { body: { username: 'u1', password: 'u1-password' } })).status,
+      (await http(base, 'POST', '/api/v1/auth/login', { body: { username: 'u1', password: 'u1-long-password' } }))
+        .status,
     ).toBe(200);
   });
 

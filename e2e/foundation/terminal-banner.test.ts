@@ -23,7 +23,9 @@ describe.skipIf(!existsSync(SCRIPT))('dfs start on a terminal', () => {
     };
     delete env['DITTOFS_ADMIN_INITIAL_PASSWORD'];
     delete env['DITTOFS_LOGGING_FORMAT'];
-    const cmd = `'${process.execPath}' '${DFS_BIN}' start --data-dir '${dataDir}'`;
+    // `script` runs the command through $SHELL; exec so that Ctrl-C reaches dfs alone (dash,
+    // CI's /bin/sh, would otherwise stay in between and die of the SIGINT itself: exit 130).
+    const cmd = `exec '${process.execPath}' '${DFS_BIN}' start --data-dir '${dataDir}'`;
     const child = spawn(SCRIPT, ['-qefc', cmd, '/dev/null'], { cwd: REPO_ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

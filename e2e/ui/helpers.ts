@@ -8,8 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import type { DfsProcess } from '../helpers/dfs.ts';
-import { REPO_ROOT } from '../helpers/dfs.ts';
+import { REPO_ROOT, startDfs, type DfsProcess, type StartDfsOptions } from '../helpers/dfs.ts';
 import { CHROMIUM_BROWSER, CHROMIUM_PATH, unmet } from '../helpers/requirements.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 
@@ -124,10 +123,64 @@ export function webUi(dfs: DfsProcess): { url: string } {
   return { url: `http://127.0.0.1:${dfs.apiPort as number}/` };
 }
 
-/** Signs in through the login page. */
-export async function signIn(page: Page, url: string, password: string): Promise<void> {
+export interface UiServer {
+  dfs: DfsProcess;
+  browser: Browser;
+  /** The web UI the server serves. */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The app built (once per run), a started dfs serving its web UI, and a browser. */
+export async function startUiServer(opts: StartDfsOptions = {}): Promise<UiServer> {
+  const build = await ensureAppBuilt();
+  if (build.status !== 0) throw new Error(`the app build failed:\n${build.output.slice(-2000)}`);
+  const dfs = await startDfs(opts);
+  const browser = await launchBrowser().catch(async (err: unknown) => {
+    await dfs.stop();
+    throw err;
+  });
+  return {
+    dfs,
+    browser,
+    url: webUi(dfs).url,
+    close: async () => {
+      await browser.close();
+      await dfs.stop();
+    },
+  };
+}
+
+/** Signs in through the login page (as admin unless told). */
+export async function signIn(page: Page, url: string, password: string, username = 'admin'): Promise<void> {
   await page.goto(url);
-  await page.getByLabel('User name').fill('admin');
+  await page.getByLabel('User name').fill(username);
   await page.getByLabel('Password', { exact: true }).fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
 }
+
+/**
+ * What sticks out sideways on the page: the document scrolling horizontally, and elements
+ * whose box reaches past their card's (or the main area's) right edge. Empty when it fits.
+ */
+export async function horizontalOverflow(page: Page): Promise<string[]> {
+  return page.evaluate<string[]>(OVERFLOW_SCRIPT);
+}
+
+// Runs in the page (plain JavaScript: the e2e code is type-checked without the DOM library).
+const OVERFLOW_SCRIPT = `(() => {
+  const out = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth) out.push('document: ' + doc.scrollWidth + ' > ' + doc.clientWidth);
+  const name = (el) => el.tagName.toLowerCase() + (typeof el.className === 'string' && el.className ? '.' + el.className.split(' ')[0] : '');
+  for (const box of document.querySelectorAll('.card, .sidebar, .dialog, main')) {
+    const edge = box.getBoundingClientRect().right + 0.5;
+    if (box.scrollWidth > box.clientWidth + 1) out.push(name(box) + ' scrolls: ' + box.scrollWidth + ' > ' + box.clientWidth);
+    for (const el of box.querySelectorAll('*')) {
+      const r = el.getBoundingClientRect();
+      if (r.width > 0 && r.right > edge && getComputedStyle(el).position !== 'fixed')
+        out.push(name(el) + ' "' + (el.textContent || '').trim().slice(0, 30) + '" ends at ' + Math.round(r.right) + ' > ' + name(box) + ' ' + Math.round(edge));
+    }
+  }
+  return [...new Set(out)].slice(0, 20);
+})()`;

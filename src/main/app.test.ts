@@ -155,6 +155,7 @@ const fake = vi.hoisted(() => {
       },
       { isSupported: () => true },
     ),
+    powerMonitor: { on: () => undefined },
     session: {
       defaultSession: {
         webRequest: { onHeadersReceived: () => undefined },

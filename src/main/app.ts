@@ -35,6 +35,8 @@ export interface ElectronLike {
   ipcMain: IpcMainLike;
   utilityProcess: { fork(modulePath: string, args?: string[], options?: Record<string, unknown>): UtilityChild };
   MessageChannelMain: new () => { port1: PortLike; port2: PortLike };
+  /** System shutdown / reboot (Linux, macOS); usable once the app is ready. */
+  powerMonitor?: { on(event: 'shutdown', listener: (e?: { preventDefault(): void }) => void): unknown };
   /** Desktop notifications (first connection of a client, alerts). */
   Notification?: (new (options: { title: string; body: string; silent?: boolean }) => { show(): void }) & {
     isSupported(): boolean;
@@ -71,7 +73,12 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
   argv?: string[];
   platform?: NodeJS.Platform;
+  /** Where SIGTERM / SIGINT arrive (process by default): a session logout on Linux sends SIGTERM. */
+  signals?: { on(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown };
 }
+
+/** How long a quit waits for the server to drain (in-flight calls, unwritten data) before killing it. */
+export const QUIT_DEADLINE_MS = 10_000;
 
 /**
  * UX.md: a notification when a client connects for the first time (since the app started)
@@ -164,16 +171,41 @@ export async function startApp(opts: AppOptions): Promise<void> {
           isQuitting: () => quitting,
         },
       );
+      // Windows ends a session without before-quit / will-quit: at least ask the server to drain.
+      win.on('session-end', () => void quitGracefully());
     } else focusWindow(win);
     app.dock?.show();
+  };
+
+  // Every way out (the tray's Quit, Cmd+Q, app.quit(), logout, system shutdown, SIGTERM)
+  // drains the server first: in-flight calls finish and written data is stored, within
+  // QUIT_DEADLINE_MS; then the app quits for real.
+  let drain: Promise<void> | undefined;
+  let drained = false;
+  const quitGracefully = (): Promise<void> => {
+    quitting = true;
+    drain ??= host.stop(QUIT_DEADLINE_MS).finally(() => {
+      drained = true;
+      app.quit();
+    });
+    return drain;
+  };
+  const holdQuit = (e: { preventDefault(): void }): void => {
+    quitting = true;
+    if (drained || (!host.running && !drain)) return;
+    e.preventDefault();
+    void quitGracefully();
   };
 
   app.on('second-instance', () => showWindow());
   // A tray app keeps running with no window open.
   app.on('window-all-closed', () => undefined);
-  app.on('before-quit', () => {
-    quitting = true;
-  });
+  app.on('before-quit', holdQuit);
+  // Also reached without before-quit (Windows logout/shutdown closes windows, then quits).
+  app.on('will-quit', holdQuit);
+  const signals = opts.signals ?? process;
+  signals.on('SIGTERM', () => void quitGracefully());
+  signals.on('SIGINT', () => void quitGracefully());
   app.on('web-contents-created', (_e: never, contents: WebContentsLike) => {
     lockDownContents(contents, origin, (u) => electron.shell.openExternal(u));
   });
@@ -187,6 +219,11 @@ export async function startApp(opts: AppOptions): Promise<void> {
         'Content-Security-Policy': [contentSecurityPolicy(origin.devServerUrl)],
       },
     });
+  });
+  // Shutdown or reboot: hold it (Electron asks the system to wait) while the server drains.
+  electron.powerMonitor?.on('shutdown', (e) => {
+    e?.preventDefault();
+    void quitGracefully();
   });
   // The UI needs no camera, microphone, notifications prompt, ...
   electron.session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
@@ -204,10 +241,7 @@ export async function startApp(opts: AppOptions): Promise<void> {
       open: showWindow,
       startServer: () => host.start(),
       stopServer: () => void host.stop(),
-      quit: () => {
-        quitting = true;
-        void host.stop().finally(() => app.quit());
-      },
+      quit: () => void quitGracefully(),
       getStartAtLogin: () => loginItem.get(),
       setStartAtLogin: (on) => loginItem.set(on),
       connectChoices: () => connectChoices,
@@ -253,6 +287,7 @@ export async function startApp(opts: AppOptions): Promise<void> {
   });
 
   host.start();
-  if (!argv.includes('--hidden')) showWindow();
+  // Started at login (or with --hidden): the tray only, no window.
+  if (!loginItem.openedAtLogin(argv)) showWindow();
   else app.dock?.hide();
 }

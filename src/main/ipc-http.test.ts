@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createHttpClient, type ApiClient } from '../shared/api/client.ts';
 import { OPERATION_IDS, buildHttpRequest, type OperationId, type OpInput } from '../shared/api/operations.ts';
 import type { CallResult, FromUtility, ToUtility } from '../shared/desktop.ts';
@@ -83,6 +83,15 @@ describe('IPC and HTTP give the same result for the same operation', () => {
       forward: (op, params) => host.call(op, params),
     };
     ipc = (op, input) => handleCall(opts, { senderFrame: { url: origin.fileUrl, parent: null } }, op, input);
+    // Share usage is measured in the background on first ask; wait for it so both transports
+    // read the same cached measurement.
+    await vi.waitFor(
+      async () => {
+        const shares = await http.call('shares.list', {});
+        if (!shares.every((s) => s.usage && !s.usage.measuring)) throw new Error('usage not measured yet');
+      },
+      { timeout: 10_000, interval: 50 },
+    );
   }, 60_000);
 
   afterAll(async () => {

@@ -14,6 +14,8 @@ export interface WebContentsLike {
 export interface WindowLike {
   webContents: WebContentsLike;
   on(event: 'close', listener: (e: { preventDefault(): void }) => void): unknown;
+  /** Windows: the session ends (logout, shutdown); no before-quit / will-quit follows. */
+  on(event: 'session-end', listener: () => void): unknown;
   once(event: 'ready-to-show', listener: () => void): unknown;
   show(): void;
   hide(): void;

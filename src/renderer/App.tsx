@@ -11,16 +11,25 @@ import { SettingsPage } from './pages/Settings.tsx';
 import { SharesPage } from './pages/Shares.tsx';
 import { StoresPage } from './pages/Stores.tsx';
 import { UsersPage } from './pages/Users.tsx';
+import { MyPasswordPage, MySharesPage } from './pages/MyShares.tsx';
+import { roleAllows } from '../shared/api/index.ts';
 import { ErrorBox } from './components/ui.tsx';
 
-const NAV = [
+type Nav = readonly (readonly [page: string, label: string])[];
+/** Operators and admins manage the server. */
+const STAFF_NAV: Nav = [
   ['dashboard', 'Dashboard'],
   ['shares', 'Shares'],
   ['stores', 'Stores'],
   ['users', 'Users & Groups'],
   ['adapters', 'Adapters'],
   ['settings', 'Settings'],
-] as const;
+];
+/** A plain user sees what is theirs: their shares and how to reach them, their password. */
+const USER_NAV: Nav = [
+  ['mine', 'My shares'],
+  ['password', 'My password'],
+];
 
 export function App() {
   const t = useTransport();
@@ -56,9 +65,13 @@ export function App() {
 
 function SignedIn() {
   const route = useRoute();
+  const session = useSession();
   const { needed } = useSetupNeeded();
   if (needed === undefined) return <Spinner />;
-  if (needed || route.page === 'setup') return <FirstRun onDone={() => navigate('dashboard')} />;
+  if (needed) return <FirstRun onDone={() => navigate('dashboard')} />;
+  // Reopened from Settings: it can be left at any step.
+  if (route.page === 'setup' && session?.user.role === 'admin')
+    return <FirstRun onDone={() => navigate('dashboard')} onLeave={() => navigate('settings')} />;
   return <Shell />;
 }
 
@@ -66,26 +79,41 @@ function Shell() {
   const t = useTransport();
   const session = useSession();
   const route = useRoute();
-  const name = useOp('settings.get', { params: { key: 'server.name' } });
-  const alerts = useOp('alerts.list', {});
+  const staff = session !== undefined && roleAllows(session.user.role, 'operator');
+  const nav = staff ? STAFF_NAV : USER_NAV;
+  const name = useOp('settings.get', { params: { key: 'server.name' } }, { enabled: staff });
+  const alerts = useOp('alerts.list', {}, { enabled: staff });
+  const [menuOpen, setMenuOpen] = useState(false);
   const warnings = (alerts.data ?? []).filter((a) => !a.resolved && a.level !== 'info').length;
-  const page = NAV.some(([p]) => p === route.page) ? route.page : 'dashboard';
+  const page = nav.some(([p]) => p === route.page) ? route.page : (nav[0]?.[0] ?? 'dashboard');
+  const nasName = typeof name.data?.value === 'string' ? name.data.value : 'DittoFS';
   useEffect(() => {
-    const title = NAV.find(([p]) => p === page)?.[1] ?? 'DittoFS';
-    document.title = `${title} — ${typeof name.data?.value === 'string' ? name.data.value : 'DittoFS'}`;
-  }, [page, name.data]);
+    const title = nav.find(([p]) => p === page)?.[1] ?? 'DittoFS';
+    document.title = `${title} — ${nasName}`;
+    setMenuOpen(false);
+  }, [nav, page, nasName]);
   return (
     <div className="shell">
       <a className="skip-link" href="#main">
         Skip to content
       </a>
-      <nav className="sidebar" aria-label="Main">
+      <nav className="sidebar" aria-label="Main" data-open={menuOpen ? 'true' : undefined}>
         <div className="brand">
           <span className="logo" aria-hidden="true" />
-          <span>{typeof name.data?.value === 'string' ? name.data.value : 'DittoFS'}</span>
+          <span>{nasName}</span>
+          <button
+            type="button"
+            className="menu-button"
+            aria-expanded={menuOpen}
+            aria-controls="main-nav"
+            onClick={() => setMenuOpen((o) => !o)}
+          >
+            Menu
+            {warnings > 0 && !menuOpen && <span className="count">{warnings}</span>}
+          </button>
         </div>
-        <ul>
-          {NAV.map(([p, label]) => (
+        <ul id="main-nav">
+          {nav.map(([p, label]) => (
             <li key={p}>
               <a href={`#/${p}`} aria-current={page === p ? 'page' : undefined}>
                 {label}
@@ -116,6 +144,8 @@ function Shell() {
         {page === 'users' && <UsersPage />}
         {page === 'adapters' && <AdaptersPage />}
         {page === 'settings' && <SettingsPage route={route} />}
+        {page === 'mine' && <MySharesPage />}
+        {page === 'password' && <MyPasswordPage />}
       </main>
     </div>
   );

@@ -1,7 +1,7 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { ApiError } from '../shared/api/index.ts';
+import { ApiError, roleAllows } from '../shared/api/index.ts';
 import { App } from './App.tsx';
 import { TransportProvider } from './lib/api.tsx';
 import { LiveHistory } from './lib/live.ts';
@@ -10,13 +10,6 @@ import './styles.css';
 
 const transport = pickTransport();
 const history = new LiveHistory();
-// Collect live samples from the start, whatever page is open.
-let detach: (() => void) | undefined;
-transport.onSessionChange((s) => {
-  detach?.();
-  detach = s ? history.attach(transport) : undefined;
-});
-
 const queryClient = new QueryClient({
   defaultOptions: {
     queries: {
@@ -26,6 +19,22 @@ const queryClient = new QueryClient({
       retry: (n, err) => !(err instanceof ApiError && err.status >= 400 && err.status < 500) && n < 2,
     },
   },
+});
+
+// Collect live samples from the start, whatever page is open (the live stream is for
+// operators and admins). On sign-out or another user signing in, nothing of the previous
+// session survives: every cached answer and every live sample is dropped.
+let detach: (() => void) | undefined;
+let signedIn: string | undefined;
+transport.onSessionChange((s) => {
+  const who = s ? `${s.user.id}:${s.user.role}` : undefined;
+  if (who === signedIn) return;
+  signedIn = who;
+  detach?.();
+  detach = undefined;
+  queryClient.clear();
+  history.clear();
+  if (s && roleAllows(s.user.role, 'operator')) detach = history.attach(transport);
 });
 
 const root = document.getElementById('root');

@@ -31,13 +31,14 @@ export const ERRORS = {
   BAD_TYPE: { nfs3: 10007, ntstatus: 0xc00000bb, http: 400, title: 'Object type not supported' },
   RETRY_LATER: { nfs3: 10008, ntstatus: 0xc000009a, http: 503, title: 'Temporarily unavailable, retry' },
   // Control-plane codes (no file-system meaning; NFS falls back to SERVERFAULT / ACCES).
-  VALIDATION: { nfs3: 22, ntstatus: 0xc000000d, http: 400, title: 'Validation failed' },
-  UNAUTHENTICATED: { nfs3: 13, ntstatus: 0xc000006d, http: 401, title: 'Authentication required' },
-  FORBIDDEN: { nfs3: 13, ntstatus: 0xc0000022, http: 403, title: 'Forbidden' },
-  CONFLICT: { nfs3: 17, ntstatus: 0xc0000035, http: 409, title: 'Conflict' },
-  IN_USE: { nfs3: 10006, ntstatus: 0xc0000043, http: 409, title: 'Resource in use' },
-  RATE_LIMITED: { nfs3: 10008, ntstatus: 0xc000009a, http: 429, title: 'Too many requests' },
-  PASSWORD_CHANGE_REQUIRED: { nfs3: 13, ntstatus: 0xc0000224, http: 403, title: 'Password change required' },
+  // Their titles are shown to people: words, not HTTP status names.
+  VALIDATION: { nfs3: 22, ntstatus: 0xc000000d, http: 400, title: 'Some input needs correcting' },
+  UNAUTHENTICATED: { nfs3: 13, ntstatus: 0xc000006d, http: 401, title: 'Sign in first' },
+  FORBIDDEN: { nfs3: 13, ntstatus: 0xc0000022, http: 403, title: 'Your account may not do this' },
+  CONFLICT: { nfs3: 17, ntstatus: 0xc0000035, http: 409, title: 'This clashes with what is there' },
+  IN_USE: { nfs3: 10006, ntstatus: 0xc0000043, http: 409, title: 'Still in use' },
+  RATE_LIMITED: { nfs3: 10008, ntstatus: 0xc000009a, http: 429, title: 'Too many attempts' },
+  PASSWORD_CHANGE_REQUIRED: { nfs3: 13, ntstatus: 0xc0000224, http: 403, title: 'Choose a new password first' },
 } as const satisfies Record<string, { nfs3: number; ntstatus: number; http: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

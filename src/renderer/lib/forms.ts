@@ -26,7 +26,10 @@ export function sentence(s: string): string {
   return /[.!?]$/.test(cap) ? cap : `${cap}.`;
 }
 
-/** The server's problem details, in words, plus its field errors keyed like check()'s. */
+/**
+ * The server's problem details in words, plus its field errors keyed like check()'s. The
+ * message is the detail (the title only when there is none): never "Conflict: ...".
+ */
 export function explain(err: unknown): { message: string; fields: FieldErrors } {
   if (err instanceof ApiError) {
     const fields: FieldErrors = {};
@@ -37,11 +40,11 @@ export function explain(err: unknown): { message: string; fields: FieldErrors } 
     let detail = err.detail && err.detail !== err.title ? err.detail : '';
     // "currentPassword: the current password is wrong": a field named in the detail.
     const named = /^([A-Za-z][\w.]*): (.+)$/s.exec(detail);
-    if (named && (err.errors ?? []).length === 0) {
+    if (named) {
       fields[named[1] as string] ??= sentence(named[2] as string);
       detail = named[2] as string;
     }
-    let message = detail ? `${err.title}: ${sentence(detail)}` : sentence(err.title);
+    let message = sentence(detail || err.title);
     if (err.status === 0) message = `Cannot reach the server. ${sentence(err.detail)}`;
     return { message, fields };
   }

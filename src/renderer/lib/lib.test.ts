@@ -82,7 +82,7 @@ describe('forms', () => {
     const r = check(CreateUserRequest, { username: '9lives', password: 'x' });
     expect(r.ok).toBe(false);
     expect(!r.ok && Object.keys(r.errors).sort()).toEqual(['password', 'username']);
-    expect(!r.ok && r.errors['password']).toBe('Expected at least 8 characters.');
+    expect(!r.ok && r.errors['password']).toBe('Use at least 8 characters.');
   });
 
   it("puts the server's problem in words", () => {
@@ -94,7 +94,7 @@ describe('forms', () => {
       detail: 'currentPassword: the current password is wrong',
     });
     expect(explain(e)).toEqual({
-      message: 'Validation failed: The current password is wrong.',
+      message: 'The current password is wrong.',
       fields: { currentPassword: 'The current password is wrong.' },
     });
     const v = new ApiError({
@@ -122,13 +122,12 @@ describe('forms', () => {
       code: 'RATE_LIMITED',
       detail: 'too many failed sign-ins from this address: try again in 2 seconds',
     });
-    expect(explain(throttled).message).toBe(
-      'Too many requests: Too many failed sign-ins from this address: try again in 2 seconds.',
-    );
+    expect(explain(throttled).message).toBe('Too many failed sign-ins from this address: try again in 2 seconds.');
   });
 
   it('suggests a share name from a folder', () => {
-    expect(suggestShareName('/home/me/Photos Backup')).toBe('/Photos_Backup');
+    expect(suggestShareName('/home/me/Photos Backup')).toBe('/Photos Backup');
+    expect(suggestShareName('/home/me/Été: 2024?')).toBe('/Été_ 2024_');
     expect(suggestShareName('C:\\Users\\me\\Music\\')).toBe('/Music');
     expect(suggestShareName('/')).toBe('');
   });

@@ -25,6 +25,13 @@ export class LiveHistory {
     for (const l of this.listeners) l();
   }
 
+  /** Forgets every sample (a new session starts from nothing). */
+  clear(): void {
+    this.samples = [];
+    this.version++;
+    for (const l of this.listeners) l();
+  }
+
   subscribe = (l: () => void): (() => void) => {
     this.listeners.add(l);
     return () => void this.listeners.delete(l);

@@ -5,7 +5,7 @@ import { UpdateAdapterRequest, type AdapterDto } from '../../shared/api/index.ts
 import { DialogButtons } from '../components/DialogButtons.tsx';
 import { Badge, Dialog, ErrorBox, Spinner, TextField, Toggle } from '../components/ui.tsx';
 import { useEvent, useMutate, useOp } from '../lib/api.tsx';
-import { check, type FieldErrors } from '../lib/forms.ts';
+import { check, explain, type FieldErrors } from '../lib/forms.ts';
 
 const NAME = { nfs: 'NFS', smb: 'SMB' } as const;
 const STATE_KIND = {
@@ -56,6 +56,7 @@ export function AdaptersPage() {
               ))}
             </dl>
             {a.error && <div className="error-box">{a.error}</div>}
+            <Overrides adapter={a} />
             {a.state === 'starting' && (
               <div className="progress" role="status">
                 <span className="spin" aria-hidden="true" /> Starting…
@@ -80,11 +81,29 @@ export function AdaptersPage() {
   );
 }
 
+const FIELD = { enabled: 'Whether it runs', port: 'The port', bind: 'The address' } as const;
+
+/** Fields a DITTOFS_* variable sets at every start: a change here does not survive a restart. */
+function Overrides({ adapter }: { adapter: AdapterDto }) {
+  if (adapter.overrides.length === 0) return null;
+  return (
+    <ul className="notes" data-testid="overrides">
+      {adapter.overrides.map((o) => (
+        <li key={o.field} className="note warn">
+          {FIELD[o.field]} is set by the environment variable <code>{o.env}</code> each time the server starts: a change
+          here lasts only until then. Remove the variable to keep the change.
+        </li>
+      ))}
+    </ul>
+  );
+}
+
 function EditAdapter({ adapter, onClose }: { adapter: AdapterDto; onClose: () => void }) {
   const update = useMutate('adapters.update', ['adapters.list', 'stats.get']);
   const [port, setPort] = useState(String(adapter.port));
   const [bind, setBind] = useState(adapter.bind);
   const [errors, setErrors] = useState<FieldErrors>({});
+  const serverFields = update.error ? explain(update.error).fields : {};
   const save = () => {
     const n = Number(port);
     const v = check(UpdateAdapterRequest, {
@@ -111,17 +130,18 @@ function EditAdapter({ adapter, onClose }: { adapter: AdapterDto; onClose: () =>
         label="Port"
         value={port}
         onChange={setPort}
-        error={errors['port']}
+        error={errors['port'] ?? serverFields['port']}
         hint="0 picks any free port. Ports below 1024 need administrator rights."
       />
       <TextField
         label="Address to listen on"
         value={bind}
         onChange={setBind}
-        error={errors['bind']}
+        error={errors['bind'] ?? serverFields['bind']}
         hint="0.0.0.0 for every network, 127.0.0.1 for this computer only."
       />
-      <ErrorBox error={update.error} title="Not saved." />
+      <Overrides adapter={adapter} />
+      <ErrorBox error={update.error} title={`Not saved: ${NAME[adapter.type]} still serves as before.`} />
     </Dialog>
   );
 }

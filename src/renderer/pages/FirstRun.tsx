@@ -50,11 +50,16 @@ export function useSetupNeeded(): { needed: boolean | undefined } {
   return { needed: q.isError ? false : q.data };
 }
 
-export function FirstRun({ onDone }: { onDone: () => void }) {
+/** Whether the user already chose their password (after a generated one): the wizard then does not ask again. */
+function passwordChosen(user: { createdAt: string; passwordChangedAt: string } | undefined): boolean {
+  return user !== undefined && Date.parse(user.passwordChangedAt) > Date.parse(user.createdAt);
+}
+
+export function FirstRun({ onDone, onLeave }: { onDone: () => void; onLeave?: () => void }) {
   const t = useTransport();
   const qc = useQueryClient();
   const session = useSession();
-  const [step, setStep] = useState(0);
+  const [step, setStep] = useState(() => (passwordChosen(session?.user) ? 1 : 0));
   const [share, setShare] = useState<ShareDto>();
   const [error, setError] = useState<unknown>();
   const finish = async () => {
@@ -71,7 +76,14 @@ export function FirstRun({ onDone }: { onDone: () => void }) {
   return (
     <div className="first-run" data-testid="first-run">
       <div className="first-run-card card">
-        <h1>Welcome to DittoFS</h1>
+        <div className="first-run-head">
+          <h1>Welcome to DittoFS</h1>
+          {onLeave && (
+            <button type="button" className="link" onClick={onLeave}>
+              Leave the wizard
+            </button>
+          )}
+        </div>
         <p className="muted">A few questions and your NAS is ready. You can change every answer later in Settings.</p>
         <StepList label="Set-up steps" steps={STEPS} current={step} />
         {name === 'Password' && <PasswordStep username={session?.user.username ?? 'admin'} onNext={next} />}

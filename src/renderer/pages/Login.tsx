@@ -1,8 +1,8 @@
 /** Sign-in (HTTP mode) and the forced password change after a generated password. */
 import { useState } from 'react';
-import { ChangePasswordRequest, LoginRequest } from '../../shared/api/index.ts';
+import { LoginRequest } from '../../shared/api/index.ts';
 import { Form } from '../components/Form.tsx';
-import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
+import { OwnPasswordForm } from '../components/OwnPasswordForm.tsx';
 import { ErrorBox, TextField } from '../components/ui.tsx';
 import { useTransport } from '../lib/api.tsx';
 import { useAsyncAction } from '../lib/async-action.ts';
@@ -58,39 +58,23 @@ export function LoginPage() {
 
 export function ChangePasswordPage() {
   const t = useTransport();
-  const [f, setF] = useState({ current: '', password: '', confirm: '' });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<unknown>();
-  const submit = async () => {
-    const v = check(ChangePasswordRequest, { currentPassword: f.current, newPassword: f.password });
-    const e: FieldErrors = v.ok
-      ? {}
-      : { current: v.errors['currentPassword'] ?? '', password: v.errors['newPassword'] ?? '' };
-    for (const k of Object.keys(e)) if (!e[k]) delete e[k];
-    if (f.password !== f.confirm) e['confirm'] = PASSWORDS_DIFFER;
-    setErrors(e);
-    if (!v.ok || Object.keys(e).length > 0) return;
-    try {
-      await t.call('auth.changePassword', { body: v.value });
-      await t.reloadUser();
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
     <main className="login">
-      <Form className="card login-card" onSubmit={submit}>
-        <h1>Choose your password</h1>
-        <p>Your password was generated when the server was set up. Pick one only you know to continue.</p>
-        <PasswordFields withCurrent value={f} onChange={(p) => setF({ ...f, ...p })} errors={errors} />
-        <ErrorBox error={error} title="Not changed." />
-        <button type="submit" className="primary wide">
-          Change password
-        </button>
-        <button type="button" className="link" onClick={() => void t.logout()}>
-          Sign out
-        </button>
-      </Form>
+      <OwnPasswordForm
+        className="card login-card"
+        intro={
+          <>
+            <h1>Choose your password</h1>
+            <p>Your password was generated when the server was set up. Pick one only you know to continue.</p>
+          </>
+        }
+        onDone={() => t.reloadUser()}
+        extra={
+          <button type="button" className="link" onClick={() => void t.logout()}>
+            Sign out
+          </button>
+        }
+      />
     </main>
   );
 }

@@ -1,16 +1,15 @@
 /** Settings: NAS name, alerts, guest access, start at login (desktop), password, first-run wizard. */
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { ChangePasswordRequest, KNOWN_SETTINGS, UpdateGuestRequest } from '../../shared/api/index.ts';
+import { KNOWN_SETTINGS, UpdateGuestRequest } from '../../shared/api/index.ts';
 import { FieldError } from '../components/FieldError.tsx';
 import { Form } from '../components/Form.tsx';
-import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
+import { OwnPasswordForm } from '../components/OwnPasswordForm.tsx';
 import { StartupNote } from '../components/StartupNote.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
-import { useMutate, useOp, useSession, useTransport } from '../lib/api.tsx';
-import { check, explain, type FieldErrors } from '../lib/forms.ts';
+import { useMutate, useOp, useTransport } from '../lib/api.tsx';
+import { check, type FieldErrors } from '../lib/forms.ts';
 import { navigate, type Route } from '../lib/router.ts';
-import { SETUP_KEY } from './FirstRun.tsx';
 
 export function SettingsPage({ route }: { route: Route }) {
   const focus = route.rest[0];
@@ -149,73 +148,26 @@ function DesktopSettings() {
 
 function PasswordSettings() {
   const t = useTransport();
-  const session = useSession();
-  const [f, setF] = useState({ current: '', password: '', confirm: '' });
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [error, setError] = useState<unknown>();
-  const [done, setDone] = useState(false);
-  if (t.mode === 'ipc' || !session) return null;
-  const submit = async () => {
-    const v = check(ChangePasswordRequest, { currentPassword: f.current, newPassword: f.password });
-    const e = v.ok ? {} : { ...v.errors };
-    if (f.password !== f.confirm) e['confirm'] = PASSWORDS_DIFFER;
-    setErrors(e);
-    setDone(false);
-    if (!v.ok || Object.keys(e).length > 0) return;
-    try {
-      setError(undefined);
-      await t.call('auth.changePassword', { body: v.value });
-      setF({ current: '', password: '', confirm: '' });
-      setDone(true);
-    } catch (err) {
-      setError(err);
-      setErrors(explain(err).fields);
-    }
-  };
+  if (t.mode === 'ipc') return null;
   return (
     <section className="card" aria-labelledby="pw-h">
       <h2 id="pw-h">Your password</h2>
-      <Form onSubmit={submit}>
-        <PasswordFields
-          withCurrent
-          value={f}
-          onChange={(p) => setF({ ...f, ...p })}
-          errors={{ current: errors['currentPassword'], password: errors['newPassword'], confirm: errors['confirm'] }}
-        />
-        <button type="submit">Change password</button>
-        {done && <span role="status"> Password changed; your other sessions were signed out.</span>}
-      </Form>
-      <ErrorBox error={error} title="Not changed." />
+      <OwnPasswordForm />
     </section>
   );
 }
 
 function SetupAgain() {
-  const reset = useMutate('settings.delete', ['settings.get']);
-  const qc = useQueryClient();
   return (
     <section className="card" aria-labelledby="setup-h">
       <h2 id="setup-h">First-run wizard</h2>
       <p className="muted">
-        Walk through the set-up steps again: name, where data lives, a share, connecting a device.
+        Walk through the set-up steps again: name, where data lives, a share, connecting a device. You can leave it at
+        any step.
       </p>
-      <button
-        type="button"
-        onClick={() =>
-          reset.mutate(
-            { params: { key: SETUP_KEY } },
-            {
-              onSuccess: () => {
-                void qc.invalidateQueries({ queryKey: ['setup'] });
-                navigate('setup');
-              },
-            },
-          )
-        }
-      >
+      <button type="button" onClick={() => navigate('setup')}>
         Open the first-run wizard
       </button>
-      <ErrorBox error={reset.error} />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import {
   API_PREFIX,
   ApiError,
   createHttpClient,
+  roleAllows,
   EVENT_TOPICS,
   EVENTS_PATH,
   peekJwt,
@@ -197,8 +198,13 @@ export class HttpTransport implements Transport {
 
   // --- Server-Sent Events ---------------------------------------------------------------
 
+  /** The stream is for operators and admins: a plain user's would only ever answer 403. */
+  private streamAllowed(): boolean {
+    return this.tokens !== undefined && this._session !== undefined && roleAllows(this._session.user.role, 'operator');
+  }
+
   private ensureStream(): void {
-    if (!this.es && !this.reconnectTimer && this.tokens) this.openStream();
+    if (!this.es && !this.reconnectTimer && this.streamAllowed()) this.openStream();
   }
 
   private setLive(v: boolean): void {
@@ -210,7 +216,7 @@ export class HttpTransport implements Transport {
   private openStream(): void {
     this.es?.close();
     this.es = undefined;
-    if (!this.tokens) return;
+    if (!this.streamAllowed() || !this.tokens) return;
     const ES = this.opts.EventSource ?? globalThis.EventSource;
     const url = `${this.base}${API_PREFIX}${EVENTS_PATH}?access_token=${encodeURIComponent(this.tokens.accessToken)}`;
     const es = new ES(url);
@@ -238,11 +244,16 @@ export class HttpTransport implements Transport {
       this.setLive(false);
       const delay = this.reconnectDelay;
       this.reconnectDelay = Math.min(30_000, this.reconnectDelay * 2);
+      // EventSource does not tell a 403 from a network error: ask who we are first (a role
+      // changed to user, or a session that ended, stops the retries instead of looping).
       this.reconnectTimer = setTimeout(() => {
-        this.reconnectTimer = undefined;
-        void this.refreshIfDue().then(() => {
-          if ([...this.topicListeners.values()].some((s) => s.size > 0)) this.openStream();
-        });
+        void this.refreshIfDue()
+          .then(() => this.reloadUser())
+          .catch(() => undefined)
+          .then(() => {
+            this.reconnectTimer = undefined;
+            if ([...this.topicListeners.values()].some((s) => s.size > 0)) this.openStream();
+          });
       }, delay);
     };
   }

@@ -102,6 +102,28 @@ export const HANDLERS: Handlers = {
     await runtime.auth.logout(body.refreshToken);
   },
   'auth.me': (ctx) => ctx.runtime.users.dto(me(ctx)),
+  'auth.myShares': async (ctx) => {
+    const { runtime } = ctx;
+    const mine = await runtime.users.sharesOf(me(ctx));
+    const port = (type: 'nfs' | 'smb') => runtime.adapters.running(type)?.port ?? null;
+    const nfs = port('nfs');
+    const mountSetting = nfs === null ? undefined : (await runtime.adapters.get('nfs')).settings['mountPort'];
+    return {
+      shares: mine.map(({ share, access, source, readOnlyShare }) => ({
+        name: share.name,
+        description: share.description,
+        protocols: share.protocols,
+        access,
+        source,
+        readOnlyShare,
+      })),
+      ports: {
+        nfs,
+        mount: typeof mountSetting === 'number' && mountSetting > 0 ? mountSetting : nfs,
+        smb: port('smb'),
+      },
+    };
+  },
   'auth.changePassword': async (ctx) => {
     const { runtime, body, ip } = ctx;
     const issued = await runtime.auth.changePassword(me(ctx), body.currentPassword, body.newPassword, ip, (u, p) =>

@@ -39,7 +39,7 @@ export function buildOpenApi(): JsonSchema {
         status === 204
           ? { description: 'Done' }
           : { description: 'Success', content: { 'application/json': { schema: jsonSchema(d.response, 'output') } } },
-      '400': problemResponse('Validation failed (code VALIDATION)'),
+      '400': problemResponse('Some input needs correcting (code VALIDATION)'),
       default: problemResponse('Error (problem details with a registry code)'),
     };
     if (d.role !== 'public') {

@@ -42,8 +42,10 @@ export function validationProblem(err: RequestValidationError): Problem {
         ? `unknown field${i.keys.length > 1 ? 's' : ''} (${i.keys.length}): see the API schema`
         : i.message,
   }));
+  // "name: use at most 80 characters": the field (without the request part) and why.
   const first = errors[0];
-  const detail = first ? `invalid request: ${first.path}: ${first.message}` : 'invalid request';
+  const field = first?.path.replace(/^(body|params|query)\.?/, '');
+  const detail = first ? (field ? `${field}: ${first.message}` : first.message) : 'the request is not valid';
   return problem('VALIDATION', detail, errors);
 }
 
@@ -66,16 +68,19 @@ export function toProblem(err: unknown): { problem: Problem; fault: boolean } {
     switch (f.code) {
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return {
-          problem: { ...problem('VALIDATION', 'expected a JSON body (content-type: application/json)'), status: 415 },
+          problem: {
+            ...problem('VALIDATION', 'the request must be JSON (content-type: application/json)'),
+            status: 415,
+          },
           fault: false,
         };
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return { problem: { ...problem('VALIDATION', 'request body too large'), status: 413 }, fault: false };
+        return { problem: { ...problem('VALIDATION', 'the request is too large'), status: 413 }, fault: false };
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return { problem: problem('VALIDATION', 'empty JSON body'), fault: false };
+        return { problem: problem('VALIDATION', 'the request is empty'), fault: false };
       default:
         // Invalid JSON and the like: the message would quote the body.
-        return { problem: problem('VALIDATION', 'request body is not valid JSON'), fault: false };
+        return { problem: problem('VALIDATION', 'the request is not valid JSON'), fault: false };
     }
   }
   return { problem: problem('SERVER_FAULT', 'internal error'), fault: true };

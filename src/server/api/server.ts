@@ -63,10 +63,11 @@ export async function authorize(
   role: OpRole,
   allowPendingPasswordChange = false,
 ): Promise<Principal> {
-  if (!token) throw new DittoError('UNAUTHENTICATED', 'missing bearer token');
+  if (!token) throw new DittoError('UNAUTHENTICATED', 'sign in first (no access token was sent)');
   const principal = await runtime.auth.authenticate(token);
   const { user } = principal;
-  if (role !== 'public' && !roleAllows(user.role, role)) throw new DittoError('FORBIDDEN', `requires the ${role} role`);
+  if (role !== 'public' && !roleAllows(user.role, role))
+    throw new DittoError('FORBIDDEN', `only ${role === 'admin' ? 'an admin' : `an ${role}`} may do this`);
   if (user.mustChangePassword && !allowPendingPasswordChange) {
     throw new DittoError('PASSWORD_CHANGE_REQUIRED', 'change your password first (POST /api/v1/auth/password)');
   }

@@ -37,6 +37,7 @@ const adapterStatus = (state: AdapterStatus['state'], error?: string): AdapterSt
   enabled: true,
   port: 0,
   bind: '127.0.0.1',
+  overrides: [],
   settings: {},
   state,
   boundPort: undefined,

@@ -23,6 +23,7 @@ export function adapterDto(s: AdapterStatus): AdapterDto {
     state: s.state,
     boundPort: s.boundPort ?? null,
     error: s.error ?? null,
+    overrides: s.overrides,
   };
 }
 

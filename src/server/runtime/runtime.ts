@@ -10,7 +10,7 @@ import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
 import { AuthService } from '../auth/tokens.ts';
 import { AccessIndex } from './access.ts';
-import { AdaptersService } from './adapters.ts';
+import { AdaptersService, type OverridableField } from './adapters.ts';
 import { AlertsService } from './alerts.ts';
 import { EventHub } from './events.ts';
 import { FoldersService } from './folders.ts';
@@ -220,7 +220,9 @@ export class Runtime implements ProtocolRuntime {
 
   private async applyAdapterOverrides(): Promise<void> {
     for (const [type, patch] of Object.entries(this.options.adapterOverrides ?? {})) {
-      if (patch && Object.keys(patch).length > 0) await this.store.updateAdapter(type as AdapterType, patch);
+      if (!patch || Object.keys(patch).length === 0) continue;
+      await this.store.updateAdapter(type as AdapterType, patch);
+      this.adapters.setOverridden(type as AdapterType, Object.keys(patch) as OverridableField[]);
     }
   }
 }

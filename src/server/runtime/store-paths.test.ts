@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -104,6 +104,20 @@ describe('store paths', () => {
     const cpElsewhere = { dataDir, controlPlaneDatabase: join(dir, 'cp', 'cp.db') };
     const err = await refusal(checkPlacement(fs('p', join(dir, 'cp')), [], cpElsewhere));
     expect(err?.message).toMatch(/control-plane database/);
+  });
+
+  it('says when a path is a file where a folder belongs, or the other way round', async () => {
+    await writeFile(join(dir, 'notes.txt'), 'x');
+    const cases: [NamedStore, string][] = [
+      [fs('p', join(dir, 'notes.txt')), `path: ${join(dir, 'notes.txt')} is a file, not a folder`],
+      [fs('p', join(dir, 'notes.txt', 'sub')), `path: a part of ${join(dir, 'notes.txt', 'sub')} is a file`],
+      [sqlite('m', dir), `path: ${dir} is a folder`],
+    ];
+    for (const [store, message] of cases) {
+      const err = await refusal(checkPlacement(store, [], own));
+      expect(err?.code).toBe('VALIDATION');
+      expect(err?.message).toContain(message);
+    }
   });
 
   it('sees through a symbolic link to the same folder', async () => {

@@ -4,7 +4,7 @@
  * absolute: a relative one would depend on the server's working directory, so it is
  * refused rather than resolved. Symbolic links are followed, so an alias is no way around.
  */
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DittoError } from '../../shared/errors.ts';
 import { SQLITE_SIDECARS } from '../metadata/stores/sqlite/own-database.ts';
@@ -61,6 +61,7 @@ export function storeLocation(store: NamedStore, dataDir: string): string | unde
 export async function checkPlacement(store: NamedStore, others: readonly NamedStore[], own: OwnFiles): Promise<void> {
   const given = storeLocation(store, own.dataDir);
   if (given === undefined) return;
+  await checkKind(store, given);
   const here = await realLocation(given);
   const dataDir = await realLocation(own.dataDir);
   if (here === dataDir || isInside(dataDir, here)) {
@@ -81,6 +82,32 @@ export async function checkPlacement(store: NamedStore, others: readonly NamedSt
     if (sameFiles(here, there)) throw new DittoError('CONFLICT', `${given} is already used by ${label(other)}`);
     if (isInside(here, there)) throw new DittoError('CONFLICT', `${given} is inside the folder of ${label(other)}`);
     if (isInside(there, here)) throw new DittoError('CONFLICT', `${given} contains the files of ${label(other)}`);
+  }
+}
+
+/**
+ * A block store keeps a folder, a SQLite store a file: the other kind at that place (or a
+ * file where a parent folder should be) is refused in words, not left to fail as an I/O error.
+ */
+async function checkKind(store: NamedStore, given: string): Promise<void> {
+  const wantFolder = store.type === 'fs';
+  try {
+    const st = await stat(given);
+    if (wantFolder && !st.isDirectory())
+      throw new DittoError(
+        'VALIDATION',
+        `path: ${given} is a file, not a folder: give a folder (it is created if missing)`,
+      );
+    if (!wantFolder && st.isDirectory())
+      throw new DittoError('VALIDATION', `path: ${given} is a folder: give the path of the database file inside it`);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR')
+      throw new DittoError(
+        'VALIDATION',
+        `path: a part of ${given} is a file, not a folder: give a path made of folders`,
+      );
+    if (code !== 'ENOENT') throw err;
   }
 }
 

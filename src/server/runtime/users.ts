@@ -248,6 +248,17 @@ export class UsersService {
     return this.decide(share, user, groups, entries);
   }
 
+  /** The enabled shares a user may use, with what they may do on each (their own page). */
+  async sharesOf(user: User): Promise<(AccessDecision & { share: Share })[]> {
+    const [shares, groups] = await Promise.all([this.store.listShares(), this.store.listGroups()]);
+    const out: (AccessDecision & { share: Share })[] = [];
+    for (const share of shares.filter((s) => s.enabled)) {
+      const d = this.decide(share, user, groups, await this.store.listSharePermissions(share.name));
+      if (d.access !== 'none') out.push({ share, ...d });
+    }
+    return out;
+  }
+
   private decide(share: Share, user: User, groups: Group[], entries: PermissionEntry[]): AccessDecision {
     const mine = groups.filter((g) => g.members.some((m) => same(m, user.username))).map((g) => g.name);
     return effectiveAccess(share, { username: user.username, enabled: user.enabled, groups: mine }, entries);

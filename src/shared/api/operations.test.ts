@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildHttpRequest, fillPath, OPERATION_IDS, OPERATIONS, roleAllows, type OperationDef } from './operations.ts';
-import { CreateShareRequest, ShareNameParam, UsernameSchema } from './schemas.ts';
+import {
+  CreateShareRequest,
+  CreateUserRequest,
+  ShareNameParam,
+  UpdateAdapterRequest,
+  UsernameSchema,
+} from './schemas.ts';
 
 describe('the operation table', () => {
   it('has one operation per method and path, with a schema for every path parameter', () => {
@@ -43,8 +49,37 @@ describe('schemas', () => {
   it('validates share names as export paths; a path parameter may omit the leading slash', () => {
     expect(ShareNameParam.parse('export')).toBe('/export');
     expect(ShareNameParam.parse('/media/photos')).toBe('/media/photos');
-    for (const bad of ['/', '/a/../b', '/a b', '//x', '/x/', '/.', 'x'.repeat(300)])
+    // Spaces and any script: both NFS export paths and SMB share names carry them.
+    for (const good of ['/Family photos', '/média/été', '/照片', `/${'x'.repeat(70)}`])
+      expect(ShareNameParam.safeParse(good).success, good).toBe(true);
+    for (const bad of ['/', '/a/../b', '//x', '/x/', '/.', 'x'.repeat(300), '/a:b', '/ a', '/a\tb'])
       expect(ShareNameParam.safeParse(bad).success, bad).toBe(false);
+  });
+
+  it('says which rule a share name breaks, in words', () => {
+    const why = (name: string) => ShareNameParam.safeParse(name).error?.issues[0]?.message;
+    expect(why(`/${'x'.repeat(90)}`)).toBe('use at most 80 characters (this name has 91): longer names do not fit SMB');
+    expect(why('/a:b')).toBe(
+      'a share name cannot contain ":" (SMB share names exclude " \\ [ ] : | < > + = ; , * and ?)',
+    );
+    expect(why('/a/ b')).toBe('a part of a share name cannot start or end with a space');
+  });
+
+  it('refuses common passwords with the reason, and words every other message', () => {
+    const why = (password: string) =>
+      CreateUserRequest.safeParse({ username: 'ann', password }).error?.issues[0]?.message;
+    expect(why('password')).toBe(
+      'too easy to guess: this is one of the ten most used passwords; add more words or characters',
+    );
+    expect(why('12345678')).toMatch(/^too easy to guess/);
+    expect(why('short')).toBe('use at least 8 characters');
+    expect(why('correct horse battery')).toBeUndefined();
+    expect(CreateUserRequest.safeParse({ username: 'ann', password: 5 }).error?.issues[0]?.message).toBe(
+      'expected text',
+    );
+    expect(UpdateAdapterRequest.safeParse({ port: 70000 }).error?.issues[0]?.message).toBe(
+      'expected a port between 1 and 65535 (or 0 for any free port)',
+    );
   });
 
   it('rejects unknown fields in request bodies (a typo never passes silently)', () => {

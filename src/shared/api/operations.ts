@@ -53,6 +53,7 @@ export const OPERATIONS = {
   'auth.refresh': op({ method: 'POST', path: '/auth/refresh', role: 'public', tag: 'auth', summary: 'Trade a refresh token for a new token pair (the old refresh token is revoked)', body: S.RefreshRequest, response: S.TokenPairSchema }),
   'auth.logout': op({ method: 'POST', path: '/auth/logout', role: 'public', tag: 'auth', summary: 'Revoke a refresh token', body: S.RefreshRequest, response: S.NoContent, status: 204 }),
   'auth.me': op({ method: 'GET', path: '/auth/me', role: 'user', tag: 'auth', summary: 'The signed-in user', query: S.EmptyQuery, response: S.UserSchema, allowPendingPasswordChange: true }),
+  'auth.myShares': op({ method: 'GET', path: '/auth/me/shares', role: 'user', tag: 'auth', summary: 'The shares you may use (and what you may do there), and where the protocols listen', query: S.EmptyQuery, response: S.MySharesSchema }),
   'auth.changePassword': op({ method: 'POST', path: '/auth/password', role: 'user', tag: 'auth', summary: 'Change your own password (ends your other sessions; returns new tokens)', body: S.ChangePasswordRequest, response: S.TokenPairSchema, allowPendingPasswordChange: true }),
 
   // --- users -------------------------------------------------------------------------

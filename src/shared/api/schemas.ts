@@ -9,6 +9,12 @@
  * leave it). Times are ISO-8601 strings.
  */
 import { z } from 'zod';
+import { passwordProblem } from '../password-strength.ts';
+import { issueInWords } from './messages.ts';
+import { shareNameProblem } from './share-names.ts';
+
+// Every message a schema does not word itself, in words (see messages.ts).
+z.config({ customError: issueInWords });
 
 // ---------------------------------------------------------------------------------------
 // Scalars
@@ -23,18 +29,22 @@ export const UsernameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/
 export const GroupNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}$/, { error: `expected ${NAME_HINT}` });
 
 export const PASSWORD_MIN = 8;
+/** A new password: long enough, and not one a password cracker tries first (password-strength.ts). */
 export const PasswordSchema = z
   .string()
-  .min(PASSWORD_MIN, { error: `expected at least ${PASSWORD_MIN} characters` })
-  .max(256, { error: 'expected at most 256 characters' });
+  .min(PASSWORD_MIN, { error: `use at least ${PASSWORD_MIN} characters` })
+  .max(256, { error: 'use at most 256 characters' })
+  .check((ctx) => {
+    if (ctx.value.length < PASSWORD_MIN) return;
+    const reason = passwordProblem(ctx.value);
+    if (reason) ctx.issues.push({ code: 'custom', message: reason, input: ctx.value });
+  });
 
-/** "/export", "/media/photos": segments of letters, digits, "_", "-", "." (not "." or ".."). */
-const SHARE_SEGMENT = '(?!\\.\\.?(?:/|$))[A-Za-z0-9_.-]{1,64}';
-export const SHARE_NAME_RE = new RegExp(`^/${SHARE_SEGMENT}(?:/${SHARE_SEGMENT}){0,7}$`);
-export const ShareNameSchema = z
-  .string()
-  .max(255, { error: 'expected at most 255 characters' })
-  .regex(SHARE_NAME_RE, { error: 'expected a path such as /export (letters, digits, "_", "-", ".")' });
+/** "/export", "/My photos": see share-names.ts for the rules and why. */
+export const ShareNameSchema = z.string().check((ctx) => {
+  const reason = shareNameProblem(ctx.value);
+  if (reason) ctx.issues.push({ code: 'custom', message: reason, input: ctx.value });
+});
 /** In a URL path the leading "/" may be left out: /shares/export is the share "/export". */
 export const ShareNameParam = z
   .string()
@@ -45,8 +55,10 @@ export const StoreNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: 'expected 1-64 letters, digits, "_", "." or "-"' });
 
-export const UnixIdSchema = z.int({ error: 'expected an integer' }).min(0).max(4294967294);
-export const PortSchema = z.int({ error: 'expected an integer' }).min(0).max(65535);
+const UNIX_ID = 'expected a whole number between 0 and 4294967294';
+export const UnixIdSchema = z.int({ error: UNIX_ID }).min(0, { error: UNIX_ID }).max(4294967294, { error: UNIX_ID });
+export const PORT_RANGE = 'expected a port between 1 and 65535 (or 0 for any free port)';
+export const PortSchema = z.int({ error: PORT_RANGE }).min(0, { error: PORT_RANGE }).max(65535, { error: PORT_RANGE });
 export const CidrSchema = z.union([z.cidrv4(), z.cidrv6(), z.ipv4(), z.ipv6()], {
   error: 'expected an address or network such as 192.168.1.0/24',
 });
@@ -373,6 +385,25 @@ export const PermissionParams = z.strictObject({
 });
 export const SetPermissionRequest = z.strictObject({ access: ShareAccessSchema });
 
+/** A share as its user sees it: what they may do there, not how it is configured. */
+export const MyShareSchema = z.object({
+  name: z.string(),
+  description: z.string(),
+  access: ShareAccessSchema,
+  /** Why: 'user', 'group:<name>', 'default' or 'guest' (see EffectiveAccessSchema). */
+  source: z.string(),
+  readOnlyShare: z.boolean(),
+  protocols: z.object({ nfs: z.boolean(), smb: z.boolean() }),
+});
+export type MyShareDto = z.infer<typeof MyShareSchema>;
+/** The signed-in user's own page: the shares they may use and where the protocols listen. */
+export const MySharesSchema = z.object({
+  shares: z.array(MyShareSchema),
+  /** Ports of the running protocols (null: not serving now). */
+  ports: z.object({ nfs: z.int().nullable(), mount: z.int().nullable(), smb: z.int().nullable() }),
+});
+export type MySharesDto = z.infer<typeof MySharesSchema>;
+
 // ---------------------------------------------------------------------------------------
 // Stores
 // ---------------------------------------------------------------------------------------
@@ -438,6 +469,8 @@ export const AdapterSchema = z.object({
   /** The port actually bound while running. */
   boundPort: z.int().nullable(),
   error: z.string().nullable(),
+  /** Fields an environment variable sets at every server start: a change here lasts until the next start. */
+  overrides: z.array(z.object({ field: z.enum(['enabled', 'port', 'bind']), env: z.string() })),
 });
 export type AdapterDto = z.infer<typeof AdapterSchema>;
 export const UpdateAdapterRequest = z.strictObject({
@@ -455,9 +488,16 @@ export const AdapterParams = z.strictObject({ type: AdapterTypeSchema });
 /** Keys the server knows; values are checked by these schemas. Other keys hold any JSON. */
 export const KNOWN_SETTINGS = {
   /** The NAS name shown to users and clients. */
-  'server.name': z.string().min(1).max(63),
+  'server.name': z
+    .string()
+    .trim()
+    .min(1, { error: 'enter a name for this NAS' })
+    .max(63, { error: 'use at most 63 characters' }),
   /** Raise a warning alert when the data directory's disk is at least this full. */
-  'alerts.diskAlmostFullPercent': z.number().min(1).max(100),
+  'alerts.diskAlmostFullPercent': z
+    .number({ error: 'enter a percentage between 1 and 100' })
+    .min(1, { error: 'enter a percentage between 1 and 100' })
+    .max(100, { error: 'enter a percentage between 1 and 100' }),
 } as const;
 export const SETTING_DEFAULTS: { [K in keyof typeof KNOWN_SETTINGS]: z.infer<(typeof KNOWN_SETTINGS)[K]> } = {
   'server.name': 'DittoFS',

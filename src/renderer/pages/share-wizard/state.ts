@@ -1,5 +1,6 @@
 /** What the share wizard has been told so far, and small helpers on it. */
 import type { AccessPreset, ShareAccess } from '../../../shared/api/index.ts';
+import { SHARE_NAME_FORBIDDEN, SHARE_NAME_MAX } from '../../../shared/api/share-names.ts';
 import type { Where } from './where.ts';
 
 export type Grid = Record<string, ShareAccess | 'inherit'>; // key: "user:alice" / "group:staff"
@@ -33,17 +34,20 @@ export const splitList = (s: string): string[] =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-/** "/home/me/Photos Backup" -> "/Photos_Backup" */
+/** "/home/me/Photos Backup" -> "/Photos Backup": the folder's name, less what SMB forbids (share-names.ts). */
 export function suggestShareName(source: string): string {
   const base =
     source
       .replace(/[\\/]+$/, '')
       .split(/[\\/]/)
       .pop() ?? '';
-  const slug = base
-    .replace(/[^A-Za-z0-9_.-]+/g, '_')
-    .replace(/^[._]+/, '')
-    .slice(0, 64);
+  const forbidden = new Set([...SHARE_NAME_FORBIDDEN]);
+  const slug = [...base]
+    .map((c) => (forbidden.has(c) || /\p{Cc}/u.test(c) ? '_' : c))
+    .join('')
+    .replace(/^[._\s]+/, '')
+    .slice(0, SHARE_NAME_MAX - 1)
+    .trim();
   return slug && slug !== '.' && slug !== '..' ? `/${slug}` : '';
 }
 
