@@ -18,7 +18,8 @@ export function defaultHost(info: ConnectInfoDto, chosen: string | null, pageHos
   return hosts[0];
 }
 
-export function ShareConnect({ share }: { share: ConnectShare }) {
+/** `manages`: the viewer may change adapters (admin); a plain user is told to ask instead of sent to Adapters. */
+export function ShareConnect({ share, manages = true }: { share: ConnectShare; manages?: boolean }) {
   const info = useOp('connect.info', {});
   const [chosen, setChosen] = useState(() => localStorage.getItem(CHOSEN_KEY));
   if (info.isPending) return <Spinner />;
@@ -55,17 +56,41 @@ export function ShareConnect({ share }: { share: ConnectShare }) {
       {localOnly && (
         <p className="warning-box" role="status">
           {localOnly} listens on this computer only (a loopback address): other devices cannot connect until its address
-          is changed under <a href="#/adapters">Adapters</a>.
+          is changed{' '}
+          {manages ? (
+            <>
+              under <a href="#/adapters">Adapters</a>
+            </>
+          ) : (
+            'by the administrator'
+          )}
+          .
         </p>
       )}
-      <ConnectLines lines={lines} share={share} />
+      <ConnectLines lines={lines} share={share} manages={manages} />
     </div>
   );
 }
 
-function ConnectLines({ lines, share }: { lines: ReturnType<typeof connectLines>; share: ConnectShare }) {
+function ConnectLines({
+  lines,
+  share,
+  manages,
+}: {
+  lines: ReturnType<typeof connectLines>;
+  share: ConnectShare;
+  manages: boolean;
+}) {
   if (lines.length === 0) {
     const served = [share.protocols.nfs && 'NFS', share.protocols.smb && 'SMB'].filter(Boolean).join(' or ');
+    if (!manages)
+      return (
+        <p className="muted">
+          {served
+            ? `This share is served over ${served}, which is not running right now: ask the administrator to turn it on.`
+            : 'This share has no protocol turned on: ask the administrator.'}
+        </p>
+      );
     return (
       <p className="muted">
         {served

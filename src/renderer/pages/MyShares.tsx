@@ -31,7 +31,7 @@ function ShareCard({ share }: { share: MyShareDto }) {
       {share.description && <p>{share.description}</p>}
       <p className="muted small">Your access is {sourceWords(share.source)}.</p>
       <h3>Connect</h3>
-      <ShareConnect share={share} />
+      <ShareConnect share={share} manages={false} />
     </section>
   );
 }
