@@ -55,13 +55,16 @@ function nfsFactory(config: Config): AdapterFactory {
   return (cfg, rt) => createNfsAdapter({ ...cfg, settings: { ...limits, ...cfg.settings } }, rt);
 }
 
-/** The embedded portmapper (off by default) answers for the NFS listener's bound port. */
+/**
+ * The embedded portmapper (off by default) answers with the port the NFS listener has at
+ * the moment of each question: a port changed later in the UI is what clients are told.
+ */
 async function startPortmapper(config: Config, runtime: Runtime): Promise<ProtocolAdapter | undefined> {
-  const nfs = runtime.adapters.running('nfs');
-  if (!config.nfs.portmapper.enabled || !nfs) return undefined;
+  if (!config.nfs.portmapper.enabled) return undefined;
   const portmap = createPortmapAdapter(
-    { port: config.nfs.portmapper.port, bind: config.nfs.bind, settings: { nfsPort: nfs.port } },
+    { port: config.nfs.portmapper.port, bind: config.nfs.bind, settings: {} },
     runtime,
+    () => runtime.adapters.running('nfs')?.port,
   );
   await portmap.serve();
   runtime.logger.info({ port: portmap.port }, 'portmapper listening');

@@ -3,10 +3,11 @@
  * convention, configurable, off by default), advertising NFS v3 and MOUNT v3 over TCP.
  *
  * Settings: `nfsPort` (default 12049) and `mountPort` (default: nfsPort) — where the NFS
- * adapter serves those programs.
+ * adapter serves those programs — unless `nfsPort` is given as a live source: then every
+ * answer names the port NFS listens on at that moment, and none while NFS is stopped.
  */
 import { z } from 'zod';
-import type { AdapterFactory, ProtocolAdapter } from '../../runtime/types.ts';
+import type { AdapterConfig, ProtocolAdapter, ProtocolRuntime } from '../../runtime/types.ts';
 import { LogLimiter } from '../../logging/log-limiter.ts';
 import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from '../rpc/connection-limits.ts';
 import { RpcDispatcher } from '../rpc/dispatcher.ts';
@@ -26,16 +27,27 @@ const PortmapSettings = z.object({
 const MAX_RECORD = 64 * 1024;
 const MAX_IN_FLIGHT = 16;
 
-export const createPortmapAdapter: AdapterFactory = (config, runtime): ProtocolAdapter => {
+/** The port NFS (and MOUNT) listens on now; undefined while NFS is not running. */
+export type NfsPortSource = () => number | undefined;
+
+export function createPortmapAdapter(
+  config: AdapterConfig,
+  runtime: ProtocolRuntime,
+  liveNfsPort?: NfsPortSource,
+): ProtocolAdapter {
   const settings = PortmapSettings.parse(config.settings);
   const logger = runtime.logger.child({ adapter: 'portmap' });
   const warnings = new LogLimiter(logger);
-  const mountPort = settings.mountPort ?? settings.nfsPort;
-  const mappings = (): PortMapping[] => [
-    ...[2, 3, 4].map((vers) => ({ prog: PMAP_PROG, vers, prot: IPPROTO_TCP, port: server.port })),
-    { prog: NFS_PROG, vers: NFS_V3, prot: IPPROTO_TCP, port: settings.nfsPort },
-    { prog: MOUNT_PROG, vers: MOUNT_V3, prot: IPPROTO_TCP, port: mountPort },
-  ];
+  const mappings = (): PortMapping[] => {
+    const own = [2, 3, 4].map((vers) => ({ prog: PMAP_PROG, vers, prot: IPPROTO_TCP, port: server.port }));
+    const nfsPort = liveNfsPort ? liveNfsPort() : settings.nfsPort;
+    if (nfsPort === undefined) return own;
+    return [
+      ...own,
+      { prog: NFS_PROG, vers: NFS_V3, prot: IPPROTO_TCP, port: nfsPort },
+      { prog: MOUNT_PROG, vers: MOUNT_V3, prot: IPPROTO_TCP, port: settings.mountPort ?? nfsPort },
+    ];
+  };
   const dispatcher = new RpcDispatcher(
     [pmapV2Program(mappings), rpcbindProgram(3, mappings), rpcbindProgram(4, mappings)],
     { logger, warnings, allowAuthNull: true },
@@ -61,4 +73,4 @@ export const createPortmapAdapter: AdapterFactory = (config, runtime): ProtocolA
     },
     disconnect: (filter) => server.disconnect(filter),
   };
-};
+}

@@ -121,4 +121,31 @@ describe('portmap adapter', () => {
     expect(self.readUInt32BE(self.length - 4)).toBe(adapter.port);
     c.close();
   });
+
+  it('with a live port source, names the port NFS has now, and none while NFS is stopped', async () => {
+    let nfsPort: number | undefined = 12049;
+    const live = createPortmapAdapter({ bind: '127.0.0.1', port: 0, settings: {} }, await testRuntime(), () => nfsPort);
+    await live.serve();
+    const c = await RpcTestClient.connect(live.port);
+    const getport = async (xid: number) => {
+      const reply = await c.call({
+        xid,
+        prog: 100000,
+        vers: 2,
+        proc: 3,
+        args: hex('000186a3 00000003 00000006 00000000'),
+      });
+      return reply.readUInt32BE(reply.length - 4);
+    };
+    try {
+      expect(await getport(1)).toBe(12049);
+      nfsPort = 20049;
+      expect(await getport(2)).toBe(20049);
+      nfsPort = undefined;
+      expect(await getport(3)).toBe(0);
+    } finally {
+      c.close();
+      await live.stop(1000);
+    }
+  });
 });
