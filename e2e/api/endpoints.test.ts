@@ -166,9 +166,9 @@ describe('API: every endpoint', () => {
     await ok('shares.create', { body: { name: '/f1', path: folder } }, operator.accessToken);
     await ok('shares.delete', { params: { name: '/f1' } }, operator.accessToken);
     rmSync(folder, { recursive: true, force: true });
-    const listed = (await ok('shares.list', {}, plain.accessToken)) as { name: string }[];
+    const listed = (await ok('shares.list', {}, operator.accessToken)) as { name: string }[];
     expect(listed.map((s) => s.name)).toContain('/s1');
-    await ok('shares.get', { params: { name: '/s1' } }, plain.accessToken);
+    await ok('shares.get', { params: { name: '/s1' } }, operator.accessToken);
     expect(
       (
         (await ok(
@@ -351,7 +351,7 @@ describe('API: every endpoint', () => {
       body: { username: 'newbie', password: 'first-password', mustChangePassword: true },
     });
     const t = await login(base, 'newbie', 'first-password');
-    const blocked = await http(base, 'GET', '/api/v1/shares', { token: t.accessToken });
+    const blocked = await http(base, 'GET', '/api/v1/auth/me/shares', { token: t.accessToken });
     expect(blocked.status).toBe(403);
     expect((blocked.body as { code: string }).code).toBe('PASSWORD_CHANGE_REQUIRED');
     expect((await http(base, 'GET', '/api/v1/auth/me', { token: t.accessToken })).status).toBe(200);
@@ -378,7 +378,7 @@ describe('API: every endpoint', () => {
     });
     expect(changed.status, changed.text).toBe(200);
     const fresh = changed.body as Tokens;
-    expect((await http(base, 'GET', '/api/v1/shares', { token: fresh.accessToken })).status).toBe(200);
+    expect((await http(base, 'GET', '/api/v1/auth/me/shares', { token: fresh.accessToken })).status).toBe(200);
     // Tokens issued before the change are dead, access and refresh alike.
     const old = await http(base, 'GET', '/api/v1/auth/me', { token: t.accessToken });
     expect(old.status).toBe(401);

@@ -74,8 +74,8 @@ export const OPERATIONS = {
   'groups.removeMember': op({ method: 'DELETE', path: '/groups/:name/members/:username', role: 'admin', tag: 'groups', summary: 'Remove a member (idempotent)', params: S.GroupMemberParams, response: S.GroupSchema }),
 
   // --- shares ------------------------------------------------------------------------
-  'shares.list': op({ method: 'GET', path: '/shares', role: 'user', tag: 'shares', summary: 'List shares', query: S.EmptyQuery, response: list(S.ShareSchema) }),
-  'shares.get': op({ method: 'GET', path: '/shares/:name', role: 'user', tag: 'shares', summary: 'Get a share', params: S.ShareParams, query: S.EmptyQuery, response: S.ShareSchema }),
+  'shares.list': op({ method: 'GET', path: '/shares', role: 'operator', tag: 'shares', summary: 'List shares', query: S.EmptyQuery, response: list(S.ShareSchema) }),
+  'shares.get': op({ method: 'GET', path: '/shares/:name', role: 'operator', tag: 'shares', summary: 'Get a share', params: S.ShareParams, query: S.EmptyQuery, response: S.ShareSchema }),
   'shares.create': op({ method: 'POST', path: '/shares', role: 'operator', tag: 'shares', summary: 'Create a share (served at once)', body: S.CreateShareRequest, response: S.ShareSchema, status: 201 }),
   'shares.update': op({ method: 'PATCH', path: '/shares/:name', role: 'operator', tag: 'shares', summary: 'Change a share, incl. NFS export options (applied live)', params: S.ShareParams, body: S.UpdateShareRequest, response: S.ShareSchema }),
   'shares.delete': op({ method: 'DELETE', path: '/shares/:name', role: 'operator', tag: 'shares', summary: 'Delete a share (its data stays in its stores)', params: S.ShareParams, response: S.NoContent, status: 204 }),
