@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.ts';
 import type { AdapterConfig, AdapterType } from '../controlplane/models.ts';
-import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
+import { SqliteControlPlaneStore } from '../controlplane/store/sqlite/sqlite.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
