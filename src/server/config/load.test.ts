@@ -96,6 +96,9 @@ describe('loadConfig', () => {
       controlplane: { database: path.join(dir, 'data', 'controlplane.db') },
     });
     expect(load('controlplane:\n  database: /var/lib/cp.db\n').controlplane.database).toBe('/var/lib/cp.db');
+    const url = 'postgres://dfs@db.example:5432/dittofs';
+    expect(load(`controlplane:\n  database: ${url}\n`).controlplane.database).toBe(url);
+    expect(load('', { DITTOFS_CONTROLPLANE_DATABASE: url }).controlplane.database).toBe(url);
     expect(load('dataDir: data\n', { DITTOFS_DATA_DIR: 'env-data' }).dataDir).toBe(path.resolve('env-data'));
     expect(load('dataDir: data\n', { DITTOFS_DATA_DIR: '/env' }, '/opt').dataDir).toBe('/opt');
   });

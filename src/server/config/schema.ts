@@ -56,7 +56,7 @@ export const configSchema = z.strictObject(
     }),
     dataDir: text().default(defaultDataDir),
     controlplane: section({
-      /** Relative paths are resolved against dataDir. */
+      /** A SQLite file (relative paths are resolved against dataDir) or a postgres:// URL. */
       database: text().default('controlplane.db'),
     }),
     api: section(listener('127.0.0.1', 8080)),
@@ -91,3 +91,6 @@ export const configSchema = z.strictObject(
 );
 
 export type Config = z.output<typeof configSchema>;
+
+/** controlplane.database names a PostgreSQL database rather than a SQLite file. */
+export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//.test(database);

@@ -26,6 +26,7 @@ logging:
 
 controlplane:
   # SQLite file holding users, shares, stores and adapters; relative to dataDir.
+  # Or a PostgreSQL database: postgres://user:password@host:5432/dittofs
   database: controlplane.db
 
 # REST API and web UI.
