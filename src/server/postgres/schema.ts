@@ -1,9 +1,10 @@
 /**
- * A pool on one PostgreSQL schema, brought up to date by numbered migrations. Each owner
- * (a metadata store, the control plane) keeps its tables in its own schema, with a
- * `schema_version` table recording how many of its migrations have been applied. Append
- * new steps, never edit shipped ones. Migrating runs in one transaction under an advisory
- * lock on the schema, so instances starting together migrate once.
+ * A pool on one PostgreSQL schema, brought up to date by numbered migrations, and the
+ * transactions that write it. Each owner (a metadata store, the control plane) keeps its
+ * tables in its own schema, with a `schema_version` table recording how many of its
+ * migrations have been applied. Append new steps, never edit shipped ones. Migrating and
+ * every write transaction hold an advisory lock on the schema, so instances starting
+ * together migrate once and their changes never interleave.
  */
 import pg from 'pg';
 import type { PoolClient } from 'pg';
@@ -55,6 +56,33 @@ export async function openSchema<T>(
   } catch (err) {
     await pool.end();
     throw err;
+  }
+}
+
+/**
+ * Runs `fn` as one transaction on a pooled connection, holding the schema's advisory lock
+ * (`lockKey` from openSchema) until COMMIT; rolled back when `fn` throws. Failures come
+ * out as the errors clients get (errors.ts).
+ */
+export async function lockedTransaction<T>(
+  pool: pg.Pool,
+  lockKey: number,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect().catch((err: unknown) => {
+    throw pgError(err);
+  });
+  try {
+    // One round trip: BEGIN and the lock as one simple query (the key is a plain integer).
+    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockKey})`);
+    const value = await fn(client);
+    await client.query('COMMIT');
+    return value;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw pgError(err);
+  } finally {
+    client.release();
   }
 }
 

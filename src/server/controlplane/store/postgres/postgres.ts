@@ -9,7 +9,7 @@ import type pg from 'pg';
 import type { QueryResult } from 'pg';
 import { parsePostgresConfig } from '../../../postgres/config.ts';
 import { pgError } from '../../../postgres/errors.ts';
-import { openSchema } from '../../../postgres/schema.ts';
+import { lockedTransaction, openSchema } from '../../../postgres/schema.ts';
 import { UniqueViolation, type SqlDatabase, type SqlRunner } from '../sql/database.ts';
 import { SqlControlPlaneStore } from '../sql/sql-store.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -66,22 +66,8 @@ class PgDatabase extends PgRunner implements SqlDatabase {
     super(pool);
   }
 
-  async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw pgError(err);
-    });
-    try {
-      // One round trip: BEGIN and the lock as one simple query (the key is a plain integer).
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${this.lockKey})`);
-      const value = await fn(new PgRunner(client));
-      await client.query('COMMIT');
-      return value;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw pgError(err);
-    } finally {
-      client.release();
-    }
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+    return lockedTransaction(this.pool, this.lockKey, (client) => fn(new PgRunner(client)));
   }
 
   async close(): Promise<void> {

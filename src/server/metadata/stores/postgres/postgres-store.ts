@@ -14,7 +14,7 @@ import { newGeneration } from '../../handles.ts';
 import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
 import { pgError } from '../../../postgres/errors.ts';
-import { openSchema } from '../../../postgres/schema.ts';
+import { lockedTransaction, openSchema } from '../../../postgres/schema.ts';
 import { defaultSchema, parseStoreConfig } from './config.ts';
 import { MIGRATIONS } from './migrations.ts';
 
@@ -188,22 +188,9 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   }
 
   private async runTransaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw pgError(err);
-    });
-    try {
-      // One round trip: BEGIN and the lock as one simple query (the key is a plain integer).
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${this.lockKey})`);
-      const value = await fn(new PgTx(client));
-      await client.query('COMMIT');
-      this.stats = undefined; // this instance's own changes show at once; others' within the TTL
-      return value;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw pgError(err);
-    } finally {
-      client.release();
-    }
+    const value = await lockedTransaction(this.pool, this.lockKey, (client) => fn(new PgTx(client)));
+    this.stats = undefined; // this instance's own changes show at once; others' within the TTL
+    return value;
   }
 
   private async cachedStats(): Promise<{ files: number; bytes: number }> {
