@@ -58,6 +58,9 @@ export const configSchema = z.strictObject(
     controlplane: section({
       /** A SQLite file (relative paths are resolved against dataDir) or a postgres:// URL. */
       database: text().default('controlplane.db'),
+      /** On PostgreSQL: connections kept, and how long one may take to open (TLS: `sslmode` in the URL). */
+      poolSize: int(1, 100).default(4),
+      connectTimeoutMs: int(100, 120_000).default(10_000),
     }),
     api: section(listener('127.0.0.1', 8080)),
     metrics: section(listener('127.0.0.1', 9090)),

@@ -127,7 +127,7 @@ export class Runtime implements ProtocolRuntime {
   static async open(options: RuntimeOptions): Promise<Runtime> {
     const { config } = options;
     mkdirSync(config.dataDir, { recursive: true });
-    const store = await openControlPlaneStore(config.controlplane.database);
+    const store = await openControlPlaneStore(config.controlplane);
     return new Runtime(store, options);
   }
 

@@ -1,5 +1,5 @@
 /** Opens the control-plane database the config names: a postgres:// URL, else a SQLite file. */
-import { isPostgresUrl } from '../../config/schema.ts';
+import { isPostgresUrl, type Config } from '../../config/schema.ts';
 import { PostgresControlPlaneStore } from './postgres/postgres.ts';
 import { SqliteControlPlaneStore } from './sqlite/sqlite.ts';
 import type { ControlPlaneStore } from './store.ts';
@@ -20,10 +20,11 @@ function shown(url: string): string {
   }
 }
 
-export async function openControlPlaneStore(database: string): Promise<ControlPlaneStore> {
+export async function openControlPlaneStore(config: Config['controlplane']): Promise<ControlPlaneStore> {
+  const { database, poolSize, connectTimeoutMs } = config;
   if (!isPostgresUrl(database)) return SqliteControlPlaneStore.open(database);
   try {
-    return await PostgresControlPlaneStore.open({ url: database });
+    return await PostgresControlPlaneStore.open({ url: database, poolSize, connectTimeoutMs });
   } catch (err) {
     throw new ControlPlaneUnavailable(`control-plane database ${shown(database)}: ${(err as Error).message}`);
   }
