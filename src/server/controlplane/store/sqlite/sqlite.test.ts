@@ -43,6 +43,19 @@ describe('SqliteControlPlaneStore', () => {
     db.close();
   });
 
+  it('runs concurrent calls in turn on its one connection: no call joins or sees another’s transaction', async () => {
+    const store = SqliteControlPlaneStore.open(file);
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.createUser({ username: `u${i}`, passwordHash: 'h' })),
+    );
+    expect(created.map((u) => u.uid)).toEqual([1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007]);
+    const clash = store.createUser({ username: 'U0', passwordHash: 'h' });
+    const listed = store.listUsers();
+    await expect(clash).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await listed).toHaveLength(8);
+    await store.close();
+  });
+
   it('works in memory', async () => {
     const store = SqliteControlPlaneStore.open(':memory:');
     await store.createUser({ username: 'alice', passwordHash: 'h' });
