@@ -140,7 +140,7 @@ describe('layering', () => {
     ['cli', 'entry'],
     ['api', 'metrics'], // the two HTTP surfaces over the Runtime
     ['runtime'],
-    ['metadata', 'payload', 'protocols', 'controlplane', 'auth', 'config', 'logging'],
+    ['metadata', 'payload', 'protocols', 'controlplane', 'auth', 'config', 'logging', 'postgres'],
   ];
   const rankOf = (serverPath: string): number =>
     SERVER_LAYERS.findIndex((dirs) => dirs.some((d) => serverPath.startsWith(`${d}/`)));

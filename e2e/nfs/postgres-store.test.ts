@@ -5,7 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../../src/server/metadata/stores/postgres/testing/database.ts';
+import { createTestDatabase, type TestDatabase } from '../../src/server/postgres/testing/database.ts';
 import { ApiError } from '../../src/shared/api/client.ts';
 import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';

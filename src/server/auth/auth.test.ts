@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isDittoError } from '../../shared/errors.ts';
-import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
+import { SqliteControlPlaneStore } from '../controlplane/store/sqlite/sqlite.ts';
 import { AccessIndex } from '../runtime/access.ts';
 import { SettingsService } from '../runtime/settings.ts';
 import { UsersService } from '../runtime/users.ts';

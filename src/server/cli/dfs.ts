@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { ConfigError, defaultConfigPath, loadConfig } from '../config/load.ts';
 import type { Config } from '../config/schema.ts';
 import { CONFIG_TEMPLATE } from '../config/template.ts';
-import { DataDirError, StartAborted, startServer, type RunningServer } from '../entry/server.ts';
+import { EnvironmentError, StartAborted, startServer, type RunningServer } from '../entry/server.ts';
 import { attachTestHooks, pauseAt } from '../entry/test-hooks.ts';
 import { Lifecycle } from '../runtime/lifecycle.ts';
 import { connectAddresses } from '../runtime/connect.ts';
@@ -149,7 +149,7 @@ async function start(config: Config, held: HeldSignals): Promise<void> {
   } catch (err) {
     if (generatedPassword) showPassword(generatedPassword);
     if (err instanceof StartAborted) process.exit(await lifecycle.serveUntilStop());
-    if (err instanceof DataDirError) fail(err.message, EXIT_CONFIG);
+    if (err instanceof EnvironmentError) fail(err.message, EXIT_CONFIG);
     logger.fatal({ err: (err as Error).message }, 'start failed');
     process.exit(1);
   }

@@ -46,7 +46,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ env: {} })).toEqual({
       logging: { level: 'info', format: 'auto' },
       dataDir,
-      controlplane: { database: path.join(dataDir, 'controlplane.db') },
+      controlplane: { database: path.join(dataDir, 'controlplane.db'), poolSize: 4, connectTimeoutMs: 10_000 },
       api: { enabled: true, bind: '127.0.0.1', port: 8080 },
       metrics: { enabled: true, bind: '127.0.0.1', port: 9090 },
       nfs: {
@@ -96,6 +96,13 @@ describe('loadConfig', () => {
       controlplane: { database: path.join(dir, 'data', 'controlplane.db') },
     });
     expect(load('controlplane:\n  database: /var/lib/cp.db\n').controlplane.database).toBe('/var/lib/cp.db');
+    const url = 'postgres://dfs@db.example:5432/dittofs';
+    expect(load(`controlplane:\n  database: ${url}\n`).controlplane.database).toBe(url);
+    expect(load('', { DITTOFS_CONTROLPLANE_DATABASE: url, DITTOFS_CONTROLPLANE_POOL_SIZE: '2' }).controlplane).toEqual({
+      database: url,
+      poolSize: 2,
+      connectTimeoutMs: 10_000,
+    });
     expect(load('dataDir: data\n', { DITTOFS_DATA_DIR: 'env-data' }).dataDir).toBe(path.resolve('env-data'));
     expect(load('dataDir: data\n', { DITTOFS_DATA_DIR: '/env' }, '/opt').dataDir).toBe('/opt');
   });

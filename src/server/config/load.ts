@@ -12,14 +12,15 @@
  *
  * Paths: a relative dataDir is resolved against the config file's directory when it
  * comes from the file, against the working directory otherwise; a relative
- * controlplane.database against dataDir. The returned paths are absolute.
+ * controlplane.database file against dataDir (a postgres:// URL is kept). The returned
+ * paths are absolute.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { defaultConfigPath } from './paths.ts';
-import { configSchema, type Config } from './schema.ts';
+import { configSchema, isPostgresUrl, type Config } from './schema.ts';
 
 export { defaultConfigPath };
 
@@ -204,6 +205,8 @@ export function loadConfig(opts: LoadConfigOptions): Config {
   const config = parsed.data;
   const dataDirBase = origins.has('dataDir') || tree['dataDir'] === undefined ? process.cwd() : path.dirname(file);
   config.dataDir = path.resolve(dataDirBase, config.dataDir);
-  config.controlplane.database = path.resolve(config.dataDir, config.controlplane.database);
+  if (!isPostgresUrl(config.controlplane.database)) {
+    config.controlplane.database = path.resolve(config.dataDir, config.controlplane.database);
+  }
   return config;
 }

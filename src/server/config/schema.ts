@@ -56,8 +56,11 @@ export const configSchema = z.strictObject(
     }),
     dataDir: text().default(defaultDataDir),
     controlplane: section({
-      /** Relative paths are resolved against dataDir. */
+      /** A SQLite file (relative paths are resolved against dataDir) or a postgres:// URL. */
       database: text().default('controlplane.db'),
+      /** On PostgreSQL: connections kept, and how long one may take to open (TLS: `sslmode` in the URL). */
+      poolSize: int(1, 100).default(4),
+      connectTimeoutMs: int(100, 120_000).default(10_000),
     }),
     api: section(listener('127.0.0.1', 8080)),
     metrics: section(listener('127.0.0.1', 9090)),
@@ -91,3 +94,6 @@ export const configSchema = z.strictObject(
 );
 
 export type Config = z.output<typeof configSchema>;
+
+/** controlplane.database names a PostgreSQL database rather than a SQLite file. */
+export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//.test(database);

@@ -26,7 +26,12 @@ logging:
 
 controlplane:
   # SQLite file holding users, shares, stores and adapters; relative to dataDir.
+  # Or a PostgreSQL database: postgres://user:password@host:5432/dittofs (add
+  # ?sslmode=verify-full for TLS); it keeps its tables in the schema "controlplane".
   database: controlplane.db
+  # On PostgreSQL: connections kept open, and how long opening one may take.
+  poolSize: 4
+  connectTimeoutMs: 10000
 
 # REST API and web UI.
 api:

@@ -9,9 +9,11 @@ import { Runtime } from '../runtime/runtime.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
 import { createMetrics, startMetricsServer, type MetricsServer } from '../metrics/metrics.ts';
 import { detectLauncher } from './launcher.ts';
+import { ControlPlaneUnavailable } from '../controlplane/store/open.ts';
 import type { Launcher } from '../../shared/api/schemas.ts';
 
-export class DataDirError extends Error {}
+/** The data directory or the control-plane database cannot be used: one line, exit code 2. */
+export class EnvironmentError extends Error {}
 
 /** Fails early, with one clear line, when the data directory cannot be used. */
 export function checkDataDir(dir: string): void {
@@ -20,7 +22,7 @@ export function checkDataDir(dir: string): void {
     accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new DataDirError(`data directory ${dir} is not writable (${code})`);
+    throw new EnvironmentError(`data directory ${dir} is not writable (${code})`);
   }
 }
 
@@ -128,6 +130,8 @@ export async function startServer(
       adminInitialPassword: env['DITTOFS_ADMIN_INITIAL_PASSWORD'] || undefined,
       controlplaneSecret: env['DITTOFS_CONTROLPLANE_SECRET'] || undefined,
       launcher: opts.launcher ?? detectLauncher(),
+    }).catch((err: unknown) => {
+      throw err instanceof ControlPlaneUnavailable ? new EnvironmentError(err.message) : err;
     });
     undo.push(() => runtime.stop());
     const metrics = createMetrics(runtime);

@@ -2,7 +2,7 @@ import { createServer, connect, type Server } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isDittoError } from '../../shared/errors.ts';
-import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
+import { SqliteControlPlaneStore } from '../controlplane/store/sqlite/sqlite.ts';
 import { AdaptersService } from './adapters.ts';
 import type { AdapterFactory, ProtocolAdapter, ProtocolRuntime } from './types.ts';
 

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { ServerEvent } from '../../shared/api/events.ts';
-import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
+import { SqliteControlPlaneStore } from '../controlplane/store/sqlite/sqlite.ts';
 import type { AdaptersService, AdapterStatus } from './adapters.ts';
 import { AlertsService, DISK_CAUSE, type DiskUsage } from './alerts.ts';
 import { EventHub } from './events.ts';

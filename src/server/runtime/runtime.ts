@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Logger } from 'pino';
-import type { Config } from '../config/schema.ts';
+import { isPostgresUrl, type Config } from '../config/schema.ts';
 import type { AdapterConfig, AdapterType } from '../controlplane/models.ts';
-import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
+import { openControlPlaneStore } from '../controlplane/store/open.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
@@ -85,7 +84,12 @@ export class Runtime implements ProtocolRuntime {
     this.logger = options.logger;
     this.stores = new StoresService(
       store,
-      { dataDir: this.config.dataDir, controlPlaneDatabase: this.config.controlplane.database },
+      {
+        dataDir: this.config.dataDir,
+        controlPlaneDatabase: isPostgresUrl(this.config.controlplane.database)
+          ? undefined
+          : this.config.controlplane.database,
+      },
       this.logger,
     );
     this.folders = new FoldersService(store, this.config.dataDir, this.logger);
@@ -116,12 +120,14 @@ export class Runtime implements ProtocolRuntime {
     this.storeAdmin = new StoreAdmin(store, this.stores, this.logger);
   }
 
-  /** Opens the control plane under the data dir (creating it) and builds the runtime. */
+  /**
+   * Creates the data dir, opens the control plane (a SQLite file, by default under the data
+   * dir, or PostgreSQL: ControlPlaneUnavailable when it cannot be used) and builds the runtime.
+   */
   static async open(options: RuntimeOptions): Promise<Runtime> {
     const { config } = options;
     mkdirSync(config.dataDir, { recursive: true });
-    mkdirSync(path.dirname(config.controlplane.database), { recursive: true });
-    const store = await SqliteControlPlaneStore.open(config.controlplane.database);
+    const store = await openControlPlaneStore(config.controlplane);
     return new Runtime(store, options);
   }
 

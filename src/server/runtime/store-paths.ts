@@ -21,7 +21,8 @@ export interface NamedStore {
 /** dfs's own files, which no store may be or contain. */
 export interface OwnFiles {
   dataDir: string;
-  controlPlaneDatabase: string;
+  /** Undefined when the control plane is on PostgreSQL. */
+  controlPlaneDatabase: string | undefined;
 }
 
 /** The place under the data dir of a store with local files that names no path. */
@@ -67,9 +68,11 @@ export async function checkPlacement(store: NamedStore, others: readonly NamedSt
   if (here === dataDir || isInside(dataDir, here)) {
     throw new DittoError('CONFLICT', `${given} is or contains dfs's data folder: choose a folder of its own`);
   }
-  const database = await realLocation(own.controlPlaneDatabase);
-  if (sameFiles(here, database)) throw new DittoError('CONFLICT', `${given} is dfs's control-plane database`);
-  if (isInside(database, here)) throw new DittoError('CONFLICT', `${given} contains dfs's control-plane database`);
+  if (own.controlPlaneDatabase !== undefined) {
+    const database = await realLocation(own.controlPlaneDatabase);
+    if (sameFiles(here, database)) throw new DittoError('CONFLICT', `${given} is dfs's control-plane database`);
+    if (isInside(database, here)) throw new DittoError('CONFLICT', `${given} contains dfs's control-plane database`);
+  }
   for (const other of others) {
     let there: string | undefined;
     try {

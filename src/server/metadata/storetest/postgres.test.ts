@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll } from 'vitest';
 import { POSTGRESQL, unmet } from '../../../../e2e/helpers/requirements.ts';
 import { PostgresMetadataStore } from '../stores/postgres/postgres-store.ts';
-import { createTestDatabase, type TestDatabase } from '../stores/postgres/testing/database.ts';
+import { createTestDatabase, type TestDatabase } from '../../postgres/testing/database.ts';
 import { runStoreConformance } from './suite.ts';
 
 // Against a real PostgreSQL: one database for the file, a fresh schema (a new store) per test.

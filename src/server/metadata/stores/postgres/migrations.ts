@@ -1,11 +1,7 @@
 /**
- * Numbered schema migrations of a PostgreSQL metadata store, in the store's own schema;
- * `schema_version` records how many have been applied. Append new steps, never edit
- * shipped ones. Every step runs in one transaction under the store's advisory lock, so
- * instances starting together migrate once.
+ * Numbered schema migrations of a PostgreSQL metadata store, in the store's own schema
+ * (applied by postgres/schema.ts). Append new steps, never edit shipped ones.
  */
-import type { PoolClient } from 'pg';
-import { DittoError } from '../../../../shared/errors.ts';
 
 export const MIGRATIONS: readonly string[] = [
   // 1: fileids and cookies come from sequences (never reused, even by rolled-back
@@ -45,21 +41,3 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX entries_by_cookie ON entries (dir_id, cookie) INCLUDE (child_id, name);`,
 ];
-
-/** Brings the schema (already the connection's search_path) up to date. */
-export async function migrate(client: PoolClient): Promise<void> {
-  await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-  const rows = (await client.query<{ version: number }>('SELECT version FROM schema_version')).rows;
-  if (rows.length === 0) await client.query('INSERT INTO schema_version (version) VALUES (0)');
-  const current = rows[0]?.version ?? 0;
-  if (current > MIGRATIONS.length) {
-    throw new DittoError(
-      'CONFLICT',
-      `metadata schema version ${current} is newer than this server (${MIGRATIONS.length}): upgrade dfs to open it`,
-    );
-  }
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    await client.query(MIGRATIONS[v]!);
-    await client.query('UPDATE schema_version SET version = $1', [v + 1]);
-  }
-}

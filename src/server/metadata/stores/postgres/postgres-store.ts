@@ -7,23 +7,16 @@
  * query per page, never one per entry.
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import type { PoolClient, QueryConfig } from 'pg';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
 import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
-import { defaultSchema, parsePostgresConfig, type PostgresStoreConfig } from './config.ts';
-import { migrate } from './migrations.ts';
-
-const { Pool, types } = pg;
-
-const INT8_OID = 20;
-/** BIGINT columns as numbers: fileids, sizes and times stay below 2^53. */
-const TYPES = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? Number : types.getTypeParser(oid, format)) as typeof types.getTypeParser,
-};
+import { pgError } from '../../../postgres/errors.ts';
+import { lockedTransaction, openSchema } from '../../../postgres/schema.ts';
+import { defaultSchema, parseStoreConfig } from './config.ts';
+import { MIGRATIONS } from './migrations.ts';
 
 /** PostgreSQL keeps its data on a server dfs cannot statfs: FSSTAT shows a nominal 1 PiB medium. */
 const NOMINAL_CAPACITY = 2 ** 50;
@@ -138,19 +131,6 @@ class PgTx extends Reads implements StoreTx {
   }
 }
 
-/** PostgreSQL's failures as the errors clients get. */
-function pgError(err: unknown): unknown {
-  if (err instanceof DittoError) return err;
-  const e = err as { code?: string; message?: string };
-  const message = e.message ?? String(err);
-  if (e.code === '53100') return new DittoError('NO_SPACE', `PostgreSQL: ${message}`);
-  if (e.code === 'ECONNREFUSED' || e.code === 'ENOTFOUND' || e.code === '57P01' || e.code === '57P03') {
-    return new DittoError('RETRY_LATER', `PostgreSQL is unreachable: ${message}`);
-  }
-  if (/timeout/i.test(message)) return new DittoError('RETRY_LATER', `PostgreSQL did not answer in time: ${message}`);
-  return new DittoError('IO', `PostgreSQL: ${message}`);
-}
-
 export class PostgresMetadataStore extends Reads implements MetadataStore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
@@ -167,38 +147,20 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
 
   /** Connects, creates the schema if needed and migrates it; `name` picks the default schema. */
   static async open(options: Record<string, unknown>, name: string): Promise<PostgresMetadataStore> {
-    const config = parsePostgresConfig(options);
-    const schema = config.schema ?? defaultSchema(name);
-    const pool = new Pool(poolConfig(config, schema));
-    // An idle connection that breaks (a server restart) must not crash the process.
-    pool.on('error', () => undefined);
-    try {
-      const client = await pool.connect().catch((err: unknown) => {
-        throw pgError(err);
-      });
-      try {
-        await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        const lockKey = (await client.query<{ k: number }>('SELECT hashtext($1) AS k', [schema])).rows[0]!.k;
-        await client.query('BEGIN');
-        await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
-        await migrate(client);
+    const config = parseStoreConfig(options);
+    const { pool, lockKey, initial } = await openSchema(
+      config,
+      config.schema ?? defaultSchema(name),
+      MIGRATIONS,
+      'metadata',
+      async (client) => {
         await client.query(`INSERT INTO meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING`, [
           randomBytes(4).readUInt32BE(0),
         ]);
-        const epoch = (await client.query<{ value: number }>(`SELECT value FROM meta WHERE key = 'epoch'`)).rows[0]!
-          .value;
-        await client.query('COMMIT');
-        return new PostgresMetadataStore(pool, epoch, lockKey);
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw pgError(err);
-      } finally {
-        client.release();
-      }
-    } catch (err) {
-      await pool.end();
-      throw err;
-    }
+        return (await client.query<{ value: number }>(`SELECT value FROM meta WHERE key = 'epoch'`)).rows[0]!.value;
+      },
+    );
+    return new PostgresMetadataStore(pool, initial, lockKey);
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
@@ -226,22 +188,9 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   }
 
   private async runTransaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw pgError(err);
-    });
-    try {
-      // One round trip: BEGIN and the lock as one simple query (the key is a plain integer).
-      await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${this.lockKey})`);
-      const value = await fn(new PgTx(client));
-      await client.query('COMMIT');
-      this.stats = undefined; // this instance's own changes show at once; others' within the TTL
-      return value;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw pgError(err);
-    } finally {
-      client.release();
-    }
+    const value = await lockedTransaction(this.pool, this.lockKey, (client) => fn(new PgTx(client)));
+    this.stats = undefined; // this instance's own changes show at once; others' within the TTL
+    return value;
   }
 
   private async cachedStats(): Promise<{ files: number; bytes: number }> {
@@ -253,19 +202,4 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
     this.stats = { at: Date.now(), files: row![0] as number, bytes: row![1] as number };
     return this.stats;
   }
-}
-
-function poolConfig(config: PostgresStoreConfig, schema: string): pg.PoolConfig {
-  return {
-    connectionString: config.url,
-    ...(config.password !== undefined ? { password: config.password } : {}),
-    max: config.poolSize ?? 10,
-    connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
-    idleTimeoutMillis: 30_000,
-    ...(config.statementTimeoutMs !== undefined ? { statement_timeout: config.statementTimeoutMs } : {}),
-    ...(config.ssl !== undefined ? { ssl: config.ssl } : {}),
-    options: `-c search_path=${schema}`,
-    types: TYPES,
-    application_name: 'dittofs',
-  };
 }

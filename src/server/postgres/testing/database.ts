@@ -1,6 +1,6 @@
 /**
  * A throwaway database on the PostgreSQL server of ../shared/PEERS.md (127.0.0.1:5432, trust
- * auth; DITTOFS_E2E_POSTGRES_URL names another), for the store's tests: made on first use,
+ * auth; DITTOFS_E2E_POSTGRES_URL names another), for the PostgreSQL stores' tests: made on first use,
  * dropped by `drop`.
  */
 import { randomBytes } from 'node:crypto';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runControlPlaneStoreConformance } from './conformance.ts';
+import { runControlPlaneStoreConformance } from '../conformance.ts';
 import { migrate, type Migration } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { SqliteControlPlaneStore } from './sqlite.ts';
@@ -41,6 +41,19 @@ describe('SqliteControlPlaneStore', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual(MIGRATIONS.map((m) => m.version));
     db.close();
+  });
+
+  it('runs concurrent calls in turn on its one connection: no call joins or sees another’s transaction', async () => {
+    const store = SqliteControlPlaneStore.open(file);
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => store.createUser({ username: `u${i}`, passwordHash: 'h' })),
+    );
+    expect(created.map((u) => u.uid)).toEqual([1000, 1001, 1002, 1003, 1004, 1005, 1006, 1007]);
+    const clash = store.createUser({ username: 'U0', passwordHash: 'h' });
+    const listed = store.listUsers();
+    await expect(clash).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await listed).toHaveLength(8);
+    await store.close();
   });
 
   it('works in memory', async () => {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DittoError } from '../../../shared/errors.ts';
+import { DittoError } from '../../../../shared/errors.ts';
 
 export interface Migration {
   /** 1, 2, 3, ... in order. */
