@@ -62,6 +62,7 @@ describe('loadConfig', () => {
         maxPartialRecordBytes: 67108864,
       },
       smb: { enabled: true, bind: '0.0.0.0', port: 12445 },
+      cache: { memoryBytes: 67108864, logBytes: 0, bypassBytes: 1048576 },
       shutdownTimeoutMs: 10000,
       defaults: { share: '/export', metadataStore: { type: 'sqlite' }, payloadStore: { type: 'fs' } },
     });
@@ -158,7 +159,7 @@ describe('loadConfig', () => {
       ['api:\n  prot: 1\n', 'api.prot: unknown key; expected one of enabled, bind, port'],
       [
         'datadir: /x\n',
-        'datadir: unknown key; expected one of logging, dataDir, controlplane, api, metrics, nfs, smb, shutdownTimeoutMs, defaults',
+        'datadir: unknown key; expected one of logging, dataDir, controlplane, api, metrics, nfs, smb, cache, shutdownTimeoutMs, defaults',
       ],
     ])('file %j', (yaml, message) => {
       expect(loadError(yaml)).toBe(`config: ${message} (in ${file})`);

@@ -8,6 +8,7 @@ import { SqliteControlPlaneStore } from '../controlplane/store/sqlite.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
+import { openStoreJournal } from './journals.ts';
 import { AuthService } from '../auth/tokens.ts';
 import { AccessIndex } from './access.ts';
 import { AdaptersService, type OverridableField } from './adapters.ts';
@@ -53,7 +54,7 @@ export interface RuntimeOptions {
  */
 export class Runtime implements ProtocolRuntime {
   readonly metadata = new MetadataService();
-  readonly payload = new PayloadService();
+  readonly payload: PayloadService;
   readonly mounts = new MountsService();
   readonly bootVerifier = randomBytes(8);
   readonly startedAt = new Date();
@@ -83,10 +84,12 @@ export class Runtime implements ProtocolRuntime {
     this.config = options.config;
     this.launcher = options.launcher ?? 'manual';
     this.logger = options.logger;
+    this.payload = new PayloadService({ sliceCacheBytes: this.config.cache.memoryBytes });
     this.stores = new StoresService(
       store,
       { dataDir: this.config.dataDir, controlPlaneDatabase: this.config.controlplane.database },
       this.logger,
+      (name, blocks) => openStoreJournal(name, blocks, this.payload.slices, this.config, this.logger),
     );
     this.folders = new FoldersService(store, this.config.dataDir, this.logger);
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
