@@ -99,18 +99,19 @@ export class Journal {
    * the block store then holds every logged write); the log is empty once this resolves.
    */
   static async open(store: BlockStore, cache: SliceCache, options: JournalOptions): Promise<Journal> {
-    let journal: Journal | undefined;
+    // The log asks for a carve when full; the journal exists only once the log is open.
+    const owner: { journal?: Journal } = {};
     const log = await WriteLog.open(options.dir, {
       capBytes: options.logCapBytes,
       segmentBytes: options.segmentBytes,
       fullWaitMs: options.fullWaitMs ?? DEFAULT_FULL_WAIT_MS,
-      onFull: () => journal?.carveSoon(0),
+      onFull: () => owner.journal?.carveSoon(0),
     });
     if (log.opened.cut !== undefined) options.logger?.warn({ dir: options.dir, cut: log.opened.cut }, 'write log cut');
     const report = await replay(log, store);
     await log.reclaim(log.lastLsn);
-    journal = new Journal(log, cache, options, report);
-    return journal;
+    owner.journal = new Journal(log, cache, options, report);
+    return owner.journal;
   }
 
   /** The PayloadService lends its per-payload ordering for background carves. */
@@ -226,7 +227,9 @@ export class Journal {
     if (delayMs === 0) {
       clearTimeout(this.carveTimer);
       this.carveTimer = undefined;
-      void this.carveNow().catch((err: unknown) => this.options.logger?.error({ err }, 'carving into the block store failed'));
+      void this.carveNow().catch((err: unknown) =>
+        this.options.logger?.error({ err }, 'carving into the block store failed'),
+      );
       return;
     }
     this.carveTimer ??= setTimeout(() => {
@@ -267,11 +270,13 @@ export class Journal {
       }),
     );
     let carvedThrough = through;
-    for (const f of this.files.values()) if (f.dirtySince !== undefined) carvedThrough = Math.min(carvedThrough, f.dirtySince - 1);
+    for (const f of this.files.values())
+      if (f.dirtySince !== undefined) carvedThrough = Math.min(carvedThrough, f.dirtySince - 1);
     if (!this.closed) await this.log.reclaim(carvedThrough);
     for (const [payloadId, f] of this.files) if (f.idle) this.files.delete(payloadId);
     if (failures.length > 0) throw failures[0];
-    if (this.cache.stats().dirtyBytes > 0 || this.log.stats().bytes > 0) this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+    if (this.cache.stats().dirtyBytes > 0 || this.log.stats().bytes > 0)
+      this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
   }
 }
 

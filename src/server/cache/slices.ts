@@ -92,8 +92,7 @@ export interface DirtyRun {
 }
 
 type Step =
-  | { kind: 'grow'; slice: Slice; capacity: number; upTo: number }
-  | { kind: 'new'; start: number; length: number };
+  { kind: 'grow'; slice: Slice; capacity: number; upTo: number } | { kind: 'new'; start: number; length: number };
 
 /** One file's slices: sorted by offset, never overlapping. */
 export class FileSlices {
@@ -244,11 +243,15 @@ export class FileSlices {
     if (before !== undefined && before.end === from && before.length < MAX_SLICE_BYTES) {
       const upTo = Math.min(to, before.start + MAX_SLICE_BYTES);
       const need = upTo - before.start;
-      const capacity = need <= before.buf.length ? before.buf.length : Math.min(MAX_SLICE_BYTES, Math.max(need, before.buf.length * 2));
+      const capacity =
+        need <= before.buf.length
+          ? before.buf.length
+          : Math.min(MAX_SLICE_BYTES, Math.max(need, before.buf.length * 2));
       steps.push({ kind: 'grow', slice: before, capacity, upTo });
       from = upTo;
     }
-    for (; from < to; from += MAX_SLICE_BYTES) steps.push({ kind: 'new', start: from, length: Math.min(MAX_SLICE_BYTES, to - from) });
+    for (; from < to; from += MAX_SLICE_BYTES)
+      steps.push({ kind: 'new', start: from, length: Math.min(MAX_SLICE_BYTES, to - from) });
   }
 
   /** Index of the first slice whose end is past `offset`. */

@@ -107,7 +107,9 @@ export class PayloadService implements PayloadOps {
     if (direct !== undefined) return direct.writeAt(payloadId, data, offset);
     return this.withPayload(share, payloadId, (s, journal) =>
       s.lock.shared(() =>
-        journal === undefined ? this.cache.write(s, data, offset) : journal.write(share, payloadId, this.io(s), data, offset),
+        journal === undefined
+          ? this.cache.write(s, data, offset)
+          : journal.write(share, payloadId, this.io(s), data, offset),
       ),
     );
   }

@@ -33,7 +33,12 @@ export async function openStoreJournal(
   mkdirSync(dir, { recursive: true });
   const logCapBytes = config.cache.logBytes > 0 ? config.cache.logBytes : await defaultLogCap(dir);
   const started = performance.now();
-  const journal = await Journal.open(store, slices, { dir, logCapBytes, bypassBytes: config.cache.bypassBytes, logger });
+  const journal = await Journal.open(store, slices, {
+    dir,
+    logCapBytes,
+    bypassBytes: config.cache.bypassBytes,
+    logger,
+  });
   const { records, bytes } = journal.recovered;
   if (records > 0) {
     const ms = Math.round(performance.now() - started);

@@ -104,7 +104,7 @@ export class WriteLog {
     for (const s of this.segments.slice()) {
       if (s.bytes === 0) continue;
       const buf = await readFile(path.join(this.dir, s.file));
-      for (let at = 0; at < s.bytes; ) {
+      for (let at = 0; at < s.bytes;) {
         const r = decodeRecord(buf, at);
         if ('torn' in r) break; // cannot happen: scan cut the log here
         yield r.record;
@@ -258,7 +258,12 @@ export class WriteLog {
           this.durableLsn = this.current.lastLsn;
         }
         await this.fh.close();
-        this.segments.push({ firstLsn: this.nextLsn, lastLsn: this.nextLsn - 1, bytes: 0, file: segmentName(this.nextLsn) });
+        this.segments.push({
+          firstLsn: this.nextLsn,
+          lastLsn: this.nextLsn - 1,
+          bytes: 0,
+          file: segmentName(this.nextLsn),
+        });
         await this.openCurrent();
       } finally {
         this.rotating = undefined;
@@ -270,14 +275,18 @@ export class WriteLog {
   /** Opens the last segment for appending (a new, empty one if the log is empty). */
   private async startSegment(): Promise<void> {
     if (this.segments.length === 0) {
-      this.segments.push({ firstLsn: this.nextLsn, lastLsn: this.nextLsn - 1, bytes: 0, file: segmentName(this.nextLsn) });
+      this.segments.push({
+        firstLsn: this.nextLsn,
+        lastLsn: this.nextLsn - 1,
+        bytes: 0,
+        file: segmentName(this.nextLsn),
+      });
     }
     await this.openCurrent();
   }
 
   private async openCurrent(): Promise<void> {
     const s = this.current;
-    // eslint-disable-next-line no-bitwise -- open flags
     this.fh = await open(path.join(this.dir, s.file), constants.O_RDWR | constants.O_CREAT);
     if (s.bytes === 0) await syncDir(this.dir); // the new name must survive a crash with its records
   }

@@ -101,7 +101,7 @@ export async function replay(log: WriteLog, store: BlockStore): Promise<ReplayRe
       bytes += to - from;
     }
   }
-  await store.sync();
+  if (bytes > 0) await store.sync();
   return { records, bytes, payloads: byPayload.size };
 }
 
