@@ -65,6 +65,18 @@ describe('FileSlices', () => {
     expect(cache.stats()).toEqual({ bytes: 80, dirtyBytes: 40, capBytes: 100 });
   });
 
+  it('a clean slice about to grow is never the one evicted for it', () => {
+    const cache = new SliceCache(100);
+    const a = new FileSlices(cache);
+    const b = new FileSlices(cache);
+    a.write(0, Buffer.alloc(40, 'a'));
+    a.carved(a.dirtyRuns());
+    b.write(0, Buffer.alloc(40, 'b'));
+    expect(a.write(40, Buffer.alloc(40, 'A'))).toBe(false);
+    expect(read(a, 0, 40)).toBe('a'.repeat(40));
+    expect(cache.stats()).toEqual({ bytes: 80, dirtyBytes: 40, capBytes: 100 });
+  });
+
   it('clip drops bytes past the new size', () => {
     const cache = new SliceCache(1024);
     const f = new FileSlices(cache);

@@ -47,11 +47,14 @@ export class SliceCache {
     return { bytes: this.used, dirtyBytes: this.dirty, capBytes: this.capBytes };
   }
 
-  /** Accounts `bytes` more, evicting clean slices if needed; false if dirty data fills the cap. */
-  reserve(bytes: number): boolean {
+  /**
+   * Accounts `bytes` more, evicting clean slices (but not those in `keep`, about to grow)
+   * if needed; false if dirty data fills the cap.
+   */
+  reserve(bytes: number, keep: readonly Slice[] = []): boolean {
     for (const victim of this.clean) {
       if (this.used + bytes <= this.capBytes) break;
-      victim.file.evict(victim);
+      if (!keep.includes(victim)) victim.file.evict(victim);
     }
     if (this.used + bytes > this.capBytes) return false;
     this.used += bytes;
@@ -113,7 +116,8 @@ export class FileSlices {
     const steps = this.plan(offset, end);
     let cost = 0;
     for (const step of steps) cost += step.kind === 'grow' ? step.capacity - step.slice.buf.length : step.length;
-    if (cost > 0 && !this.cache.reserve(cost)) return false;
+    const growing = steps.flatMap((step) => (step.kind === 'grow' ? [step.slice] : []));
+    if (cost > 0 && !this.cache.reserve(cost, growing)) return false;
     for (const step of steps) {
       if (step.kind === 'grow') {
         const s = step.slice;
