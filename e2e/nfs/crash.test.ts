@@ -96,59 +96,69 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
     return failures;
   }
 
-  it(`${KILLS} kills`, async () => {
-    const models = new Map<string, FileModel>();
-    const restartMs: number[] = [];
-    let acked = 0;
-    let ackedBytes = 0;
-    let overwrites = 0;
-    let lost = 0;
-    for (let cycle = 1; cycle <= KILLS; cycle++) {
-      const d = dfs!;
-      const child = spawn(writer, [...args(d), '--prefix', `c${cycle}`, '--seed', String(cycle * 7919)], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      let output = '';
-      child.stdout.on('data', (b: Buffer) => (output += b.toString()));
-      const writerDone = new Promise<void>((resolve) => child.once('close', () => resolve()));
-      // A random moment: mid-file, mid-COMMIT, mid-rename, ...
-      await new Promise((r) => setTimeout(r, 300 + Math.random() * 1700));
-      d.kill('SIGKILL');
-      await d.exited;
-      child.kill('SIGKILL');
-      await writerDone;
-      const names: string[] = [];
-      for (const line of output.split('\n')) {
-        const [kind, name, a, b, c] = line.split(' ');
-        if (kind === 'ack') {
-          models.set(name!, { size: Number(a), seed: Number(b), overwrites: [] });
-          names.push(name!);
-          acked++;
-          ackedBytes += Number(a);
-        } else if (kind === 'begin-over') {
-          models.get(name!)!.overwrites.push({ off: Number(a), len: Number(b), seed: Number(c), acked: false });
-        } else if (kind === 'ack-over') {
-          models.get(name!)!.overwrites.at(-1)!.acked = true;
-          overwrites++;
+  it(
+    `${KILLS} kills`,
+    async () => {
+      const models = new Map<string, FileModel>();
+      const restartMs: number[] = [];
+      let acked = 0;
+      let ackedBytes = 0;
+      let overwrites = 0;
+      let lost = 0;
+      for (let cycle = 1; cycle <= KILLS; cycle++) {
+        const d = dfs!;
+        const child = spawn(writer, [...args(d), '--prefix', `c${cycle}`, '--seed', String(cycle * 7919)], {
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (b: Buffer) => (output += b.toString()));
+        const writerDone = new Promise<void>((resolve) => child.once('close', () => resolve()));
+        // A random moment: mid-file, mid-COMMIT, mid-rename, ...
+        await new Promise((r) => setTimeout(r, 300 + Math.random() * 1700));
+        d.kill('SIGKILL');
+        await d.exited;
+        child.kill('SIGKILL');
+        await writerDone;
+        const names: string[] = [];
+        for (const line of output.split('\n')) {
+          const [kind, name, a, b, c] = line.split(' ');
+          if (kind === 'ack') {
+            models.set(name!, { size: Number(a), seed: Number(b), overwrites: [] });
+            names.push(name!);
+            acked++;
+            ackedBytes += Number(a);
+          } else if (kind === 'begin-over') {
+            models.get(name!)!.overwrites.push({ off: Number(a), len: Number(b), seed: Number(c), acked: false });
+          } else if (kind === 'ack-over') {
+            models.get(name!)!.overwrites.at(-1)!.acked = true;
+            overwrites++;
+          }
         }
+        const started = performance.now();
+        dfs = await startDfs({ dataDir });
+        restartMs.push(Math.round(performance.now() - started));
+        const failures = await verify(dfs, models, names);
+        lost += failures.length;
+        expect(failures, `cycle ${cycle}\n--- server log ---\n${tail(dfs.logs())}`).toEqual([]);
       }
-      const started = performance.now();
-      dfs = await startDfs({ dataDir });
-      restartMs.push(Math.round(performance.now() - started));
-      const failures = await verify(dfs, models, names);
+      // At the end, every file of every cycle once more: later replays must not have undone any.
+      const failures = await verify(dfs!, models, [...models.keys()]);
       lost += failures.length;
-      expect(failures, `cycle ${cycle}\n--- server log ---\n${tail(dfs.logs())}`).toEqual([]);
-    }
-    // At the end, every file of every cycle once more: later replays must not have undone any.
-    const failures = await verify(dfs!, models, [...models.keys()]);
-    lost += failures.length;
-    expect(failures).toEqual([]);
-    restartMs.sort((a, b) => a - b);
-    console.log(
-      `crash test: ${KILLS} kills, ${acked} files acknowledged (${(ackedBytes / 2 ** 20).toFixed(1)} MiB), ` +
-        `${overwrites} acknowledged overwrites, files with lost or wrong bytes: ${lost}, restart ms ` +
-        `median ${restartMs[restartMs.length >> 1]} max ${restartMs.at(-1)}`,
-    );
-    expect(acked).toBeGreaterThan(KILLS);
-  }, 60_000 + KILLS * 15_000);
+      expect(failures).toEqual([]);
+      restartMs.sort((a, b) => a - b);
+      console.log(
+        `crash test: ${KILLS} kills, ${acked} files acknowledged (${(ackedBytes / 2 ** 20).toFixed(1)} MiB), ` +
+          `${overwrites} acknowledged overwrites, files with lost or wrong bytes: ${lost}, restart ms ` +
+          `median ${restartMs[restartMs.length >> 1]} max ${restartMs.at(-1)}`,
+      );
+      expect(acked).toBeGreaterThan(KILLS);
+      // The write path's gauges are exported (the log of the default fs store, the cache).
+      const metrics = await (await fetch(`http://127.0.0.1:${dfs!.metricsPort}/metrics`)).text();
+      expect(metrics).toMatch(/^dittofs_write_log_bytes\{store="default-payload"\} \d+$/m);
+      expect(metrics).toMatch(/^dittofs_write_log_cap_bytes\{store="default-payload"\} [1-9]\d*$/m);
+      expect(metrics).toMatch(/^dittofs_carve_backlog_files\{store="default-payload"\} \d+$/m);
+      expect(metrics).toMatch(/^dittofs_write_cache_dirty_bytes \d+$/m);
+    },
+    60_000 + KILLS * 15_000,
+  );
 });

@@ -8,7 +8,7 @@ import type {
   PayloadStoreType,
 } from '../controlplane/models.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
-import type { Journal } from '../cache/journal.ts';
+import type { Journal, JournalStats } from '../cache/journal.ts';
 import type { MetadataStore } from '../metadata/store.ts';
 import { MemoryMetadataStore } from '../metadata/stores/memory/memory-store.ts';
 import { PostgresMetadataStore } from '../metadata/stores/postgres/postgres-store.ts';
@@ -62,6 +62,16 @@ export class StoresService {
       if (cfg.type === 'memory' || this.openJournal === undefined) return undefined;
       return this.openJournal(name, store);
     });
+  }
+
+  /** The write log and carve backlog of each open journal, by payload store name. */
+  async journalStats(): Promise<Map<string, JournalStats>> {
+    const out = new Map<string, JournalStats>();
+    for (const [name, p] of this.journals) {
+      const journal = await p.catch(() => undefined);
+      if (journal !== undefined) out.set(name, journal.stats());
+    }
+    return out;
   }
 
   /** Persists a new store config after proving the store opens with it, in a place of its own. */
