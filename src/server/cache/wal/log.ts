@@ -44,6 +44,13 @@ export interface OpenReport {
   cut?: string;
 }
 
+interface Queued {
+  input: RecordInput;
+  size: number;
+  resolve: (lsn: number) => void;
+  reject: (err: Error) => void;
+}
+
 interface Segment {
   firstLsn: number;
   lastLsn: number;
@@ -65,8 +72,10 @@ export class WriteLog {
   private total: number;
   private syncs = 0;
   private fullWaits = 0;
-  /** Writes issued to the current segment and not yet finished. */
-  private readonly inflight = new Set<Promise<unknown>>();
+  /** Records waiting for the writer, oldest first. */
+  private readonly queue: Queued[] = [];
+  /** The writer loop, while it runs. */
+  private writing: Promise<void> | undefined;
   private syncing: Promise<void> | undefined;
   private queuedSync: Promise<void> | undefined;
   private rotating: Promise<void> | undefined;
@@ -127,31 +136,71 @@ export class WriteLog {
     };
   }
 
-  /** Appends a record (not yet durable: see `sync`) and returns its LSN. */
+  /**
+   * Appends a record (not yet durable: see `sync`) and returns its LSN. Records queued
+   * together go out in one write; one that fails (a full disk) takes none of the log's
+   * space or LSNs, so the records after it still follow on.
+   */
   async append(input: RecordInput): Promise<number> {
     const size = HEADER_SIZE + Buffer.byteLength(input.payloadId, 'utf8') + input.data.length;
     await this.room(size);
-    for (;;) {
-      if (this.closed) throw new DittoError('IO', 'the write log is closed');
-      if (this.rotating !== undefined) await this.rotating;
-      else if (this.current.bytes > 0 && this.current.bytes + size > this.segmentBytes) await this.rotate();
-      else break;
-    }
-    const seg = this.current;
-    const lsn = this.nextLsn++;
-    const buf = encodeRecord(lsn, input);
-    const at = seg.bytes;
-    seg.bytes += size;
-    seg.lastLsn = lsn;
+    if (this.closed) throw new DittoError('IO', 'the write log is closed');
     this.total += size;
-    const written = this.fh.write(buf, 0, size, at);
-    this.inflight.add(written);
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ input, size, resolve, reject });
+      this.writing ??= this.writeQueued();
+    });
+  }
+
+  /** Writes queued records, a batch at a time, until the queue is empty. */
+  private async writeQueued(): Promise<void> {
     try {
-      await written;
+      while (this.queue.length > 0) {
+        while (this.rotating !== undefined) await this.rotating;
+        if (this.current.bytes > 0 && this.current.bytes + this.queue[0]!.size > this.segmentBytes) await this.rotate();
+        let room = Math.max(this.segmentBytes - this.current.bytes, this.queue[0]!.size);
+        let n = 0;
+        while (n < this.queue.length && this.queue[n]!.size <= room) room -= this.queue[n++]!.size;
+        const batch = this.queue.splice(0, n);
+        await this.writeBatch(batch);
+      }
     } finally {
-      this.inflight.delete(written);
+      this.writing = undefined;
     }
-    return lsn;
+  }
+
+  private async writeBatch(batch: Queued[]): Promise<void> {
+    const seg = this.current;
+    const at = seg.bytes;
+    const firstLsn = this.nextLsn;
+    const buffers = batch.map((q, i) => encodeRecord(firstLsn + i, q.input));
+    const length = batch.reduce((sum, q) => sum + q.size, 0);
+    try {
+      let done = 0;
+      while (done < length) {
+        const { bytesWritten } = await this.fh.writev(
+          done === 0 ? buffers : [Buffer.concat(buffers).subarray(done)],
+          at + done,
+        );
+        done += bytesWritten;
+      }
+    } catch (err) {
+      // Nothing of the batch counts: cut what reached the file, give back space and LSNs.
+      await this.fh.truncate(at).catch(() => {});
+      this.total -= length;
+      this.wakeRoomWaiters();
+      const code = (err as NodeJS.ErrnoException).code;
+      const failure = new DittoError(
+        code === 'ENOSPC' || code === 'EDQUOT' ? 'NO_SPACE' : 'IO',
+        `write log: ${(err as Error).message}`,
+      );
+      for (const q of batch) q.reject(failure);
+      return;
+    }
+    this.nextLsn += batch.length;
+    seg.bytes += length;
+    seg.lastLsn = this.nextLsn - 1;
+    batch.forEach((q, i) => q.resolve(firstLsn + i));
   }
 
   /**
@@ -178,9 +227,9 @@ export class WriteLog {
    * durable in the block store); the current segment too, by starting a new one.
    */
   async reclaim(carvedThrough: number): Promise<void> {
-    if (this.current.bytes > 0 && this.current.lastLsn <= carvedThrough && this.rotating === undefined) {
-      await this.rotate();
-    }
+    while (this.writing !== undefined || this.rotating !== undefined) await (this.writing ?? this.rotating);
+    // No writer now (checked synchronously): one starting later waits for this rotation.
+    if (this.current.bytes > 0 && this.current.lastLsn <= carvedThrough) await this.rotate();
     let removed = 0;
     while (this.segments.length > 1 && this.segments[0]!.lastLsn <= carvedThrough) {
       const s = this.segments.shift()!;
@@ -209,7 +258,9 @@ export class WriteLog {
     const target = this.lastLsn;
     const run = async (): Promise<void> => {
       try {
-        await Promise.all(this.inflight);
+        await this.writing;
+        // A rotation made the old segment durable itself; sync the one it opened.
+        while (this.rotating !== undefined) await this.rotating;
         this.syncs++;
         await this.fh.datasync();
         if (target > this.durableLsn) this.durableLsn = target;
@@ -250,14 +301,16 @@ export class WriteLog {
   private rotate(): Promise<void> {
     const run = async (): Promise<void> => {
       try {
-        while (this.syncing !== undefined) await this.syncing;
-        await Promise.all(this.inflight);
+        const old = this.fh;
         if (this.current.lastLsn > this.durableLsn) {
           this.syncs++;
-          await this.fh.datasync();
+          await old.datasync();
           this.durableLsn = this.current.lastLsn;
         }
-        await this.fh.close();
+        // A sync that started on the old segment may still be running on it: close after.
+        void Promise.resolve(this.syncing)
+          .catch(() => {})
+          .finally(() => old.close().catch(() => {}));
         this.segments.push({
           firstLsn: this.nextLsn,
           lastLsn: this.nextLsn - 1,
