@@ -14,7 +14,7 @@ import { DittoError } from '../../shared/errors.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { FileSlices, type SliceCache } from './slices.ts';
 import { WriteLog, type WriteLogStats } from './wal/log.ts';
-import { RecordKind } from './wal/record.ts';
+import { RecordKind, type RecordInput } from './wal/record.ts';
 import { replay, type ReplayReport } from './wal/replay.ts';
 
 /** One payload's blocks, through the PayloadService's write-back cache. */
@@ -80,6 +80,8 @@ const DEFAULT_CARVE_DELAY_MS = 500;
 
 export class Journal {
   private readonly files = new Map<string, JournalFile>();
+  /** The LSN of each payload's newest record still in the log. */
+  private readonly logged = new Map<string, number>();
   private runner: PayloadRunner | undefined;
   private carving: Promise<void> | undefined;
   private carveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -150,7 +152,7 @@ export class Journal {
     }
     const f = await this.intoSlices(share, payloadId, data, offset);
     // Slices first, then the record: a carve that sees a record's LSN has seen its bytes.
-    f.noteLsn(await this.log.append({ kind: RecordKind.write, payloadId, offset, data, length: data.length }));
+    await this.append(f, { kind: RecordKind.write, payloadId, offset, data, length: data.length });
     if (this.cache.stats().dirtyBytes * 4 > this.cache.capBytes) this.carveSoon(0);
     else this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
   }
@@ -168,11 +170,19 @@ export class Journal {
     await this.settleBypassed(payloadId, f, io);
     f.slices.clip(size);
     await io.truncate(size);
+    // No record of the file in the log: nothing a replay could bring back, nothing to log.
+    if (!this.logged.has(payloadId)) return;
     await io.flush();
     // Logged once durable in the store: replay then never brings back older bytes past `size`.
-    f.noteLsn(await this.log.append({ kind: RecordKind.truncate, payloadId, offset: size, data: EMPTY, length: 0 }));
+    await this.append(f, { kind: RecordKind.truncate, payloadId, offset: size, data: EMPTY, length: 0 });
     await this.log.sync();
     this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+  }
+
+  private async append(f: JournalFile, input: RecordInput): Promise<void> {
+    const lsn = await this.log.append(input);
+    f.noteLsn(lsn);
+    this.logged.set(input.payloadId, lsn);
   }
 
   /** Writes every dirty slice into the block store and reclaims the log. */
@@ -216,9 +226,7 @@ export class Journal {
     await io.flush();
     for (let i = 0; i < ranges.length; i += 2) {
       const [offset, end] = [ranges[i]!, ranges[i + 1]!];
-      f.noteLsn(
-        await this.log.append({ kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset }),
-      );
+      await this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset });
     }
   }
 
@@ -273,6 +281,7 @@ export class Journal {
     for (const f of this.files.values())
       if (f.dirtySince !== undefined) carvedThrough = Math.min(carvedThrough, f.dirtySince - 1);
     if (!this.closed) await this.log.reclaim(carvedThrough);
+    for (const [payloadId, lsn] of this.logged) if (lsn < this.log.firstLsn) this.logged.delete(payloadId);
     for (const [payloadId, f] of this.files) if (f.idle) this.files.delete(payloadId);
     if (failures.length > 0) throw failures[0];
     if (this.cache.stats().dirtyBytes > 0 || this.log.stats().bytes > 0)

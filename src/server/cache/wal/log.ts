@@ -122,6 +122,11 @@ export class WriteLog {
     }
   }
 
+  /** The LSN of the oldest record the log may still hold. */
+  get firstLsn(): number {
+    return this.segments[0]!.firstLsn;
+  }
+
   get lastLsn(): number {
     return this.nextLsn - 1;
   }
