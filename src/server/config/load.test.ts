@@ -125,6 +125,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('sizes the write path from the environment: the log 0 (automatic) or at least 16 MiB', () => {
+    const env = {
+      DITTOFS_CACHE_LOG_BYTES: '33554432',
+      DITTOFS_CACHE_MEMORY_BYTES: '33554432',
+      DITTOFS_CACHE_BYPASS_BYTES: '0',
+    };
+    expect(loadConfig({ env }).cache).toEqual({ logBytes: 33554432, memoryBytes: 33554432, bypassBytes: 0 });
+    expect(() => loadConfig({ env: { DITTOFS_CACHE_LOG_BYTES: '4096' } })).toThrow(/expected 0 or at least 16 MiB/);
+  });
+
   it('ignores empty values, secrets and test-harness variables, and other environment variables', () => {
     const defaults = load('');
     expect(

@@ -82,8 +82,8 @@ export const configSchema = z.strictObject(
       /** Memory for written data (unsaved and recent), all shares together. */
       memoryBytes: int(16 * MiB, Number.MAX_SAFE_INTEGER).default(64 * MiB),
       /** Disk the write log may use per store; 0: a tenth of the free disk (256 MiB to 8 GiB). */
-      logBytes: z
-        .union([z.literal(0), int(16 * MiB, Number.MAX_SAFE_INTEGER)], { error: 'expected 0 or at least 16 MiB' })
+      logBytes: int(0, Number.MAX_SAFE_INTEGER)
+        .refine((v) => v === 0 || v >= 16 * MiB, { error: 'expected 0 or at least 16 MiB (16777216)' })
         .default(0),
       /** Writes at least this long skip the log and go straight to their blocks; 0: log every write. */
       bypassBytes: int(0, 64 * MiB).default(1 * MiB),
