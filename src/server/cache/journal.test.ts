@@ -136,3 +136,34 @@ it('dirty data filling the memory cap makes writers wait for the carver, not gro
   expect(journal.stats().carves).toBeGreaterThan(0);
   expect(same(await payload.readAt('/s', 'f3', 15 * 256 * 1024, 256 * 1024), pattern(63, 256 * 1024))).toBe(true);
 });
+
+it('a full log with a store that cannot take the carve: writers wait, get NO_SPACE, and the owner is alerted until it drains', async () => {
+  const store = await FsBlockStore.open(path.join(dir, 'blocks'));
+  let down = true;
+  const sync = store.sync.bind(store);
+  store.sync = (prefix) => (down ? Promise.reject(new Error('store unreachable')) : sync(prefix));
+  const events: string[] = [];
+  const payload = new PayloadService({ sliceCacheBytes: 32 * MiB });
+  const journal = await Journal.open(store, payload.slices, {
+    dir: path.join(dir, 'wal'),
+    logCapBytes: 64 * 1024,
+    bypassBytes: 0,
+    fullWaitMs: 300,
+    carveDelayMs: 60_000,
+    onNoSpace: () => events.push('full'),
+    onRoom: () => events.push('room'),
+  });
+  payload.registerShare('/s', store, journal);
+  open.push({ journal, payload });
+  for (let i = 0; i < 7; i++) await payload.writeAt('/s', 'f', pattern(i, 8192), i * 8192);
+  const started = performance.now();
+  await expect(payload.writeAt('/s', 'f', pattern(9, 16384), 0)).rejects.toMatchObject({ code: 'NO_SPACE' });
+  expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  expect(events).toEqual(['full']);
+  expect(journal.stats().bytes).toBeLessThanOrEqual(64 * 1024);
+  down = false;
+  await journal.drain();
+  expect(events).toEqual(['full', 'room']);
+  await payload.writeAt('/s', 'f', pattern(9, 16384), 0);
+  expect(same(await payload.readAt('/s', 'f', 16384, 8192), pattern(2, 8192))).toBe(true);
+});

@@ -41,6 +41,9 @@ export interface JournalOptions {
   carveDelayMs?: number;
   segmentBytes?: number;
   logger?: Logger;
+  /** Told when a writer got NO_SPACE (log or memory full), and when there is room again. */
+  onNoSpace?: (message: string) => void;
+  onRoom?: () => void;
 }
 
 export interface JournalStats extends WriteLogStats {
@@ -88,6 +91,8 @@ export class Journal {
   private carves = 0;
   private bypassedBytes = 0;
   private closed = false;
+  /** A writer got NO_SPACE and the owner has not been told there is room again. */
+  private full = false;
 
   private constructor(
     private readonly log: WriteLog,
@@ -150,9 +155,17 @@ export class Journal {
       this.bypassedBytes += data.length;
       return;
     }
-    const f = await this.intoSlices(share, payloadId, data, offset);
-    // Slices first, then the record: a carve that sees a record's LSN has seen its bytes.
-    await this.append(f, { kind: RecordKind.write, payloadId, offset, data, length: data.length });
+    try {
+      const f = await this.intoSlices(share, payloadId, data, offset);
+      // Slices first, then the record: a carve that sees a record's LSN has seen its bytes.
+      await this.append(f, { kind: RecordKind.write, payloadId, offset, data, length: data.length });
+    } catch (err) {
+      if (err instanceof DittoError && err.code === 'NO_SPACE') {
+        this.full = true;
+        this.options.onNoSpace?.(err.message);
+      }
+      throw err;
+    }
     if (this.cache.stats().dirtyBytes * 4 > this.cache.capBytes) this.carveSoon(0);
     else this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
   }
@@ -283,6 +296,14 @@ export class Journal {
     if (!this.closed) await this.log.reclaim(carvedThrough);
     for (const [payloadId, lsn] of this.logged) if (lsn < this.log.firstLsn) this.logged.delete(payloadId);
     for (const [payloadId, f] of this.files) if (f.idle) this.files.delete(payloadId);
+    if (
+      this.full &&
+      this.log.stats().bytes * 2 < this.log.stats().capBytes &&
+      this.cache.stats().dirtyBytes * 2 < this.cache.capBytes
+    ) {
+      this.full = false;
+      this.options.onRoom?.();
+    }
     if (failures.length > 0) throw failures[0];
     if (this.cache.stats().dirtyBytes > 0 || this.log.stats().bytes > 0)
       this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);

@@ -10,8 +10,11 @@ import { Journal } from '../cache/journal.ts';
 import type { SliceCache } from '../cache/slices.ts';
 import type { Config } from '../config/schema.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
+import type { AlertsService } from './alerts.ts';
 
 const MiB = 1024 * 1024;
+/** The alert cause while writers get NO_SPACE from a full write log or write cache. */
+export const WRITE_PATH_FULL = 'write-path.full';
 const MIN_AUTO_LOG_BYTES = 256 * MiB;
 const MAX_AUTO_LOG_BYTES = 8 * 1024 * MiB;
 
@@ -28,6 +31,7 @@ export async function openStoreJournal(
   slices: SliceCache,
   config: Config,
   logger: Logger,
+  alerts: () => AlertsService,
 ): Promise<Journal> {
   const dir = path.join(config.dataDir, 'wal', name);
   mkdirSync(dir, { recursive: true });
@@ -38,6 +42,9 @@ export async function openStoreJournal(
     logCapBytes,
     bypassBytes: config.cache.bypassBytes,
     logger,
+    onNoSpace: (message) =>
+      alerts().raise(WRITE_PATH_FULL, 'critical', `Store ${name}: ${message}; writes are refused until it drains`),
+    onRoom: () => alerts().resolve(WRITE_PATH_FULL),
   });
   const { records, bytes } = journal.recovered;
   if (records > 0) {

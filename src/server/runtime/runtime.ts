@@ -89,7 +89,8 @@ export class Runtime implements ProtocolRuntime {
       store,
       { dataDir: this.config.dataDir, controlPlaneDatabase: this.config.controlplane.database },
       this.logger,
-      (name, blocks) => openStoreJournal(name, blocks, this.payload.slices, this.config, this.logger),
+      (name, blocks) =>
+        openStoreJournal(name, blocks, this.payload.slices, this.config, this.logger, () => this.alerts),
     );
     this.folders = new FoldersService(store, this.config.dataDir, this.logger);
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
