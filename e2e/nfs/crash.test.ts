@@ -160,7 +160,7 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
           `(${replayedRecords} records)`,
       );
       expect(acked).toBeGreaterThan(KILLS);
-    expect(replays, 'no kill ever left records to replay: the test did not exercise recovery').toBeGreaterThan(0);
+      expect(replays, 'no kill ever left records to replay: the test did not exercise recovery').toBeGreaterThan(0);
       // The write path's gauges are exported (the log of the default fs store, the cache).
       const metrics = await (await fetch(`http://127.0.0.1:${dfs!.metricsPort}/metrics`)).text();
       expect(metrics).toMatch(/^dittofs_write_log_bytes\{store="default-payload"\} \d+$/m);
