@@ -140,6 +140,22 @@ describe('WriteLog', () => {
     await log.close();
   });
 
+  it('a failed write (full disk) takes no space and no LSN: the records after it still replay', async () => {
+    const log = await WriteLog.open(dir, { capBytes: MiB });
+    await log.append(write('a', 0, 'one'));
+    const fh = (log as unknown as { fh: { writev: (...args: unknown[]) => Promise<unknown> } }).fh;
+    const writev = fh.writev.bind(fh);
+    fh.writev = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    await expect(log.append(write('a', 3, 'lost'))).rejects.toMatchObject({ code: 'NO_SPACE' });
+    fh.writev = writev;
+    expect(await log.append(write('a', 3, 'two'))).toBe(2);
+    await log.close();
+    const again = await WriteLog.open(dir, { capBytes: MiB });
+    expect(again.opened.cut).toBeUndefined();
+    expect((await all(again)).map((r) => r.data.toString())).toEqual(['one', 'two']);
+    await again.close();
+  });
+
   it('reclaim deletes carved segments oldest first and keeps the rest', async () => {
     const log = await WriteLog.open(dir, { capBytes: MiB, segmentBytes: 100 });
     for (let i = 0; i < 4; i++) await log.append(write('a', i, 'x'.repeat(40)));
