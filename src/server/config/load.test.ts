@@ -62,6 +62,7 @@ describe('loadConfig', () => {
         maxPartialRecordBytes: 67108864,
       },
       smb: { enabled: true, bind: '0.0.0.0', port: 12445 },
+      cache: { memoryBytes: 67108864, logBytes: 0, bypassBytes: 1048576 },
       shutdownTimeoutMs: 10000,
       defaults: { share: '/export', metadataStore: { type: 'sqlite' }, payloadStore: { type: 'fs' } },
     });
@@ -131,6 +132,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('sizes the write path from the environment: the log 0 (automatic) or at least 16 MiB', () => {
+    const env = {
+      DITTOFS_CACHE_LOG_BYTES: '33554432',
+      DITTOFS_CACHE_MEMORY_BYTES: '33554432',
+      DITTOFS_CACHE_BYPASS_BYTES: '0',
+    };
+    expect(loadConfig({ env }).cache).toEqual({ logBytes: 33554432, memoryBytes: 33554432, bypassBytes: 0 });
+    expect(() => loadConfig({ env: { DITTOFS_CACHE_LOG_BYTES: '4096' } })).toThrow(/expected 0 or at least 16 MiB/);
+  });
+
   it('ignores empty values, secrets and test-harness variables, and other environment variables', () => {
     const defaults = load('');
     expect(
@@ -165,7 +176,7 @@ describe('loadConfig', () => {
       ['api:\n  prot: 1\n', 'api.prot: unknown key; expected one of enabled, bind, port'],
       [
         'datadir: /x\n',
-        'datadir: unknown key; expected one of logging, dataDir, controlplane, api, metrics, nfs, smb, shutdownTimeoutMs, defaults',
+        'datadir: unknown key; expected one of logging, dataDir, controlplane, api, metrics, nfs, smb, cache, shutdownTimeoutMs, defaults',
       ],
     ])('file %j', (yaml, message) => {
       expect(loadError(yaml)).toBe(`config: ${message} (in ${file})`);

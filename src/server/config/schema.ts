@@ -80,6 +80,17 @@ export const configSchema = z.strictObject(
       maxPartialRecordBytes: connectionLimit('maxPartialRecordBytes'),
     }),
     smb: section(listener('0.0.0.0', 12445)),
+    /** The write path of managed shares (fs and S3 stores): slice cache and write log. */
+    cache: section({
+      /** Memory for written data (unsaved and recent), all shares together. */
+      memoryBytes: int(16 * MiB, Number.MAX_SAFE_INTEGER).default(64 * MiB),
+      /** Disk the write log may use per store; 0: a tenth of the free disk (256 MiB to 8 GiB). */
+      logBytes: int(0, Number.MAX_SAFE_INTEGER)
+        .refine((v) => v === 0 || v >= 16 * MiB, { error: 'expected 0 or at least 16 MiB (16777216)' })
+        .default(0),
+      /** Writes at least this long skip the log and go straight to their blocks; 0: log every write. */
+      bypassBytes: int(0, 64 * MiB).default(1 * MiB),
+    }),
     shutdownTimeoutMs: int(0, 600_000).default(10_000),
     defaults: section({
       share: z

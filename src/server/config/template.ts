@@ -77,6 +77,20 @@ smb:
   bind: 0.0.0.0
   port: 12445
 
+# The write path of managed shares (filesystem and S3 stores): written data lands in
+# memory and in a write log under dataDir; COMMIT costs one log fsync shared by every
+# caller; a background carver moves the data into the store's blocks. See docs/write-log.md.
+cache:
+  # Memory for written data, all shares together (64 MiB); only data already in the
+  # store is evicted, so writers wait for the carver when unsaved data fills it.
+  memoryBytes: 67108864
+  # Disk the write log may use per store; 0 means a tenth of the free disk at start,
+  # between 256 MiB and 8 GiB. When full, writers wait, then get "no space".
+  logBytes: 0
+  # Writes at least this long (1 MiB) skip the log and go straight to their blocks;
+  # 0 logs every write.
+  bypassBytes: 1048576
+
 # How long in-flight requests may take to finish on shutdown, in milliseconds.
 shutdownTimeoutMs: 10000
 

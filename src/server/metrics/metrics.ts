@@ -86,6 +86,61 @@ export function createMetrics(runtime: Runtime): Metrics {
       for (const [p, n] of counts) this.set({ protocol: p }, n);
     },
   });
+  // The write path of managed stores (cache/journal.ts).
+  new Gauge({
+    name: 'dittofs_write_log_bytes',
+    help: 'Bytes in the write log of each payload store (segments not yet reclaimed)',
+    labelNames: ['store'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const [store, stats] of await runtime.stores.journalStats()) this.set({ store }, stats.bytes);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_write_log_cap_bytes',
+    help: 'How large the write log of each payload store may grow before writers wait',
+    labelNames: ['store'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const [store, stats] of await runtime.stores.journalStats()) this.set({ store }, stats.capBytes);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_carve_backlog_files',
+    help: 'Files with written data not yet carved into the block store, by payload store',
+    labelNames: ['store'] as const,
+    registers,
+    async collect() {
+      this.reset();
+      for (const [store, stats] of await runtime.stores.journalStats()) this.set({ store }, stats.carveBacklogFiles);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_write_cache_dirty_bytes',
+    help: 'Written bytes held in memory and not yet in the block store (all stores)',
+    registers,
+    collect() {
+      this.set(runtime.payload.slices.stats().dirtyBytes);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_write_cache_bytes',
+    help: 'Memory of the slice cache (dirty and clean), against its cap dittofs_write_cache_cap_bytes',
+    registers,
+    collect() {
+      this.set(runtime.payload.slices.stats().bytes);
+    },
+  });
+  new Gauge({
+    name: 'dittofs_write_cache_cap_bytes',
+    help: 'The memory cap of the slice cache (cache.memoryBytes)',
+    registers,
+    collect() {
+      this.set(runtime.payload.slices.capBytes);
+    },
+  });
   new Gauge({
     name: 'dittofs_active_clients',
     help: 'Distinct client addresses with a mount or session',

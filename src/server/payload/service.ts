@@ -1,11 +1,14 @@
 /**
  * PayloadService: file content by share + payloadId. It routes each share to its block
- * store, validates arguments and orders operations per payload; the bytes go through the
- * write-back cache (write-back.ts), the layer the slice cache + WAL will replace. A share
- * that keeps its content in its own files (a folder share) is served by its DirectContent
- * instead, after the same argument checks.
+ * store, validates arguments and orders operations per payload. A share whose store has a
+ * journal (slice cache + write log, cache/journal.ts) writes through it, and COMMIT costs
+ * one shared log fsync; the bytes reach the blocks through the write-back cache
+ * (write-back.ts). A share that keeps its content in its own files (a folder share) is
+ * served by its DirectContent instead, after the same argument checks.
  */
 import { DittoError } from '../../shared/errors.ts';
+import type { Journal, PayloadIo } from '../cache/journal.ts';
+import { SliceCache } from '../cache/slices.ts';
 import { assertByteRange } from './blockstore.ts';
 import type { BlockStore } from './blockstore.ts';
 import { payloadPrefix } from './layout.ts';
@@ -16,27 +19,38 @@ import type { WriteBackStats } from './write-back.ts';
 export interface PayloadServiceOptions {
   /** Memory for buffered dirty blocks, across all shares; at least one 4 MiB block. */
   dirtyLimitBytes?: number;
+  /** Memory for the slice cache of journaled stores, across all shares. */
+  sliceCacheBytes?: number;
 }
 
 export const DEFAULT_DIRTY_LIMIT_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_SLICE_CACHE_BYTES = 64 * 1024 * 1024;
 
 interface ShareEntry {
   store: BlockStore;
   payloads: Map<string, PayloadState>;
+  journal: Journal | undefined;
 }
 
 export class PayloadService implements PayloadOps {
   private readonly shares = new Map<string, ShareEntry>();
   private readonly direct = new Map<string, DirectContent>();
   private readonly cache: WriteBackCache;
+  /** Memory of every journal's slices (one bound for the process). */
+  readonly slices: SliceCache;
 
   constructor(options: PayloadServiceOptions = {}) {
     this.cache = new WriteBackCache(options.dirtyLimitBytes ?? DEFAULT_DIRTY_LIMIT_BYTES);
+    this.slices = new SliceCache(options.sliceCacheBytes ?? DEFAULT_SLICE_CACHE_BYTES);
   }
 
-  registerShare(share: string, store: BlockStore): void {
+  /** With a journal (opened on `store`, sharing `slices`), writes go through it. */
+  registerShare(share: string, store: BlockStore, journal?: Journal): void {
     this.checkFree(share);
-    this.shares.set(share, { store, payloads: new Map() });
+    this.shares.set(share, { store, payloads: new Map(), journal });
+    journal?.bind((name, payloadId, op) =>
+      this.withPayload(name, payloadId, (s) => s.lock.shared(() => op(this.io(s)))),
+    );
   }
 
   /** Serves the share's content from `content` (its owner opens and closes it). */
@@ -54,6 +68,8 @@ export class PayloadService implements PayloadOps {
     this.direct.delete(share);
     const entry = this.shares.get(share);
     if (entry === undefined) return;
+    // Carved while the share can still lend its payloads to the journal.
+    await entry.journal?.drain();
     this.shares.delete(share);
     const states = [...entry.payloads.values()];
     const flushed = await Promise.allSettled(states.map((s) => this.cache.flush(s)));
@@ -76,33 +92,55 @@ export class PayloadService implements PayloadOps {
     if (into !== undefined && into.length < length) throw new DittoError('INVALID_ARGUMENT', 'read buffer too small');
     const direct = this.direct.get(share);
     if (direct !== undefined) return direct.readAt(payloadId, offset, length, into);
-    return this.withPayload(share, payloadId, (s) => s.lock.shared(() => this.cache.read(s, offset, length, into)));
+    return this.withPayload(share, payloadId, (s, journal) =>
+      s.lock.shared(() =>
+        journal === undefined
+          ? this.cache.read(s, offset, length, into)
+          : journal.read(payloadId, this.io(s), offset, length, into),
+      ),
+    );
   }
 
   async writeAt(share: string, payloadId: string, data: Buffer, offset: number): Promise<void> {
     checkRange(offset, data.length);
     const direct = this.direct.get(share);
     if (direct !== undefined) return direct.writeAt(payloadId, data, offset);
-    return this.withPayload(share, payloadId, (s) => s.lock.shared(() => this.cache.write(s, data, offset)));
+    return this.withPayload(share, payloadId, (s, journal) =>
+      s.lock.shared(() =>
+        journal === undefined
+          ? this.cache.write(s, data, offset)
+          : journal.write(share, payloadId, this.io(s), data, offset),
+      ),
+    );
   }
 
   async truncate(share: string, payloadId: string, size: number): Promise<void> {
     checkRange(size, 0);
     const direct = this.direct.get(share);
     if (direct !== undefined) return direct.truncate(payloadId, size);
-    return this.withPayload(share, payloadId, (s) => s.lock.exclusive(() => this.cache.truncate(s, size)));
+    return this.withPayload(share, payloadId, (s, journal) =>
+      s.lock.exclusive(() =>
+        journal === undefined ? this.cache.truncate(s, size) : journal.truncate(share, payloadId, this.io(s), size),
+      ),
+    );
   }
 
   async flush(share: string, payloadId: string): Promise<void> {
     const direct = this.direct.get(share);
     if (direct !== undefined) return direct.flush(payloadId);
-    return this.withPayload(share, payloadId, (s) => s.lock.shared(() => this.cache.flush(s)));
+    return this.withPayload(share, payloadId, (s, journal) =>
+      s.lock.shared(() => (journal === undefined ? this.cache.flush(s) : journal.flush(payloadId, this.io(s)))),
+    );
   }
 
   async delete(share: string, payloadId: string): Promise<void> {
     const direct = this.direct.get(share);
     if (direct !== undefined) return direct.delete(payloadId);
-    return this.withPayload(share, payloadId, (s) => s.lock.exclusive(() => this.cache.truncate(s, 0)));
+    return this.withPayload(share, payloadId, (s, journal) =>
+      s.lock.exclusive(() =>
+        journal === undefined ? this.cache.truncate(s, 0) : journal.truncate(share, payloadId, this.io(s), 0),
+      ),
+    );
   }
 
   private checkFree(share: string): void {
@@ -111,7 +149,21 @@ export class PayloadService implements PayloadOps {
     }
   }
 
-  private async withPayload<T>(share: string, payloadId: string, op: (s: PayloadState) => Promise<T>): Promise<T> {
+  /** A payload's block path, for its journal. */
+  private io(s: PayloadState): PayloadIo {
+    return {
+      read: (offset, length, into) => this.cache.read(s, offset, length, into),
+      write: (data, offset) => this.cache.write(s, data, offset),
+      flush: () => this.cache.flush(s),
+      truncate: (size) => this.cache.truncate(s, size),
+    };
+  }
+
+  private async withPayload<T>(
+    share: string,
+    payloadId: string,
+    op: (s: PayloadState, journal: Journal | undefined) => Promise<T>,
+  ): Promise<T> {
     const entry = this.shares.get(share);
     if (entry === undefined) throw new DittoError('STALE_HANDLE', `no block store for share ${share}`);
     let s = entry.payloads.get(payloadId);
@@ -123,7 +175,7 @@ export class PayloadService implements PayloadOps {
     }
     s.users++;
     try {
-      return await op(s);
+      return await op(s, entry.journal);
     } finally {
       s.users--;
       s.forgetIfIdle();

@@ -7,6 +7,7 @@ import { openControlPlaneStore } from '../controlplane/store/open.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
+import { openStoreJournal } from './journals.ts';
 import { AuthService } from '../auth/tokens.ts';
 import { AccessIndex } from './access.ts';
 import { AdaptersService, type OverridableField } from './adapters.ts';
@@ -52,7 +53,7 @@ export interface RuntimeOptions {
  */
 export class Runtime implements ProtocolRuntime {
   readonly metadata = new MetadataService();
-  readonly payload = new PayloadService();
+  readonly payload: PayloadService;
   readonly mounts = new MountsService();
   readonly bootVerifier = randomBytes(8);
   readonly startedAt = new Date();
@@ -82,6 +83,7 @@ export class Runtime implements ProtocolRuntime {
     this.config = options.config;
     this.launcher = options.launcher ?? 'manual';
     this.logger = options.logger;
+    this.payload = new PayloadService({ sliceCacheBytes: this.config.cache.memoryBytes });
     this.stores = new StoresService(
       store,
       {
@@ -91,6 +93,8 @@ export class Runtime implements ProtocolRuntime {
           : this.config.controlplane.database,
       },
       this.logger,
+      (name, blocks) =>
+        openStoreJournal(name, blocks, this.payload.slices, this.config, this.logger, () => this.alerts),
     );
     this.folders = new FoldersService(store, this.config.dataDir, this.logger);
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);

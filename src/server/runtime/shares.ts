@@ -143,6 +143,8 @@ export class SharesService implements SharesView {
     if (share.kind === 'folder') return this.registerFolder(share);
     const metadataStore = await this.stores.metadataStore(share.metadataStore);
     const payloadStore = await this.stores.payloadStore(share.payloadStore);
+    // Opening the journal replays its log: the store is whole before anyone is served.
+    const journal = await this.stores.payloadJournal(share.payloadStore);
     const info = toInfo(share, this.access);
     await this.metadata.registerShare(share.name, {
       id: share.id,
@@ -151,7 +153,7 @@ export class SharesService implements SharesView {
       enabled: share.enabled,
       root: SHARE_ROOT,
     });
-    this.payload.registerShare(share.name, payloadStore);
+    this.payload.registerShare(share.name, payloadStore, journal);
     this.live.set(share.name, info);
   }
 

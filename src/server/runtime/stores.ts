@@ -8,6 +8,7 @@ import type {
   PayloadStoreType,
 } from '../controlplane/models.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
+import type { Journal, JournalStats } from '../cache/journal.ts';
 import type { MetadataStore } from '../metadata/store.ts';
 import { MemoryMetadataStore } from '../metadata/stores/memory/memory-store.ts';
 import { PostgresMetadataStore } from '../metadata/stores/postgres/postgres-store.ts';
@@ -18,6 +19,9 @@ import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
 import { S3BlockStore } from '../payload/stores/s3/s3-store.ts';
 import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from './store-paths.ts';
 
+/** Opens the journal (slice cache + write log) of a durable payload store, replaying its log. */
+export type JournalOpener = (name: string, store: BlockStore) => Promise<Journal>;
+
 /**
  * Named stores sub-service: a store is opened once, on first use, and shared by every
  * share that names it. Paths default to the data directory; a new store's path must be
@@ -26,11 +30,13 @@ import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from '.
 export class StoresService {
   private readonly metadataStores = new Map<string, Promise<MetadataStore>>();
   private readonly payloadStores = new Map<string, Promise<BlockStore>>();
+  private readonly journals = new Map<string, Promise<Journal | undefined>>();
 
   constructor(
     private readonly store: ControlPlaneStore,
     private readonly own: OwnFiles,
     private readonly logger: Logger,
+    private readonly openJournal?: JournalOpener,
   ) {}
 
   metadataStore(name: string): Promise<MetadataStore> {
@@ -43,6 +49,29 @@ export class StoresService {
     return this.openOnce(this.payloadStores, name, async () =>
       this.openPayload(await this.store.getPayloadStore(name)),
     );
+  }
+
+  /**
+   * The journal in front of a payload store, opened (and its log replayed) once; none for
+   * a memory store, whose content does not outlive the process anyway.
+   */
+  payloadJournal(name: string): Promise<Journal | undefined> {
+    return this.openOnce(this.journals, name, async () => {
+      const store = await this.payloadStore(name);
+      const cfg = await this.store.getPayloadStore(name);
+      if (cfg.type === 'memory' || this.openJournal === undefined) return undefined;
+      return this.openJournal(name, store);
+    });
+  }
+
+  /** The write log and carve backlog of each open journal, by payload store name. */
+  async journalStats(): Promise<Map<string, JournalStats>> {
+    const out = new Map<string, JournalStats>();
+    for (const [name, p] of this.journals) {
+      const journal = await p.catch(() => undefined);
+      if (journal !== undefined) out.set(name, journal.stats());
+    }
+    return out;
   }
 
   /** Persists a new store config after proving the store opens with it, in a place of its own. */
@@ -81,10 +110,13 @@ export class StoresService {
 
   async deletePayloadStore(name: string): Promise<void> {
     await this.store.deletePayloadStore(name);
+    await this.closeOne(this.journals, name);
     await this.closeOne(this.payloadStores, name);
   }
 
   async closeAll(): Promise<void> {
+    // Journals first: closing one syncs its log, before its store goes.
+    await Promise.allSettled([...this.journals.keys()].map((n) => this.closeOne(this.journals, n)));
     const all = [...this.metadataStores.keys()].map((n) => this.closeOne(this.metadataStores, n));
     all.push(...[...this.payloadStores.keys()].map((n) => this.closeOne(this.payloadStores, n)));
     await Promise.allSettled(all);
@@ -115,7 +147,7 @@ export class StoresService {
     return p;
   }
 
-  private async closeOne<T extends { close(): Promise<void> }>(
+  private async closeOne<T extends { close(): Promise<void> } | undefined>(
     cache: Map<string, Promise<T>>,
     name: string,
   ): Promise<void> {
@@ -123,7 +155,7 @@ export class StoresService {
     cache.delete(name);
     if (!p) return;
     try {
-      await (await p).close();
+      await (await p)?.close();
     } catch (err) {
       this.logger.warn({ store: name, err: (err as Error).message }, 'store close failed');
     }

@@ -1,0 +1,169 @@
+// The journal behind a PayloadService on a real filesystem block store: what COMMIT costs,
+// what a crash keeps, and the large-write bypass.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import type { BlockStore } from '../payload/blockstore.ts';
+import { PayloadService } from '../payload/service.ts';
+import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
+import { Journal, type JournalOptions } from './journal.ts';
+
+const MiB = 1024 * 1024;
+let dir = '';
+const open: Array<{ journal: Journal; payload: PayloadService }> = [];
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'dittofs-journal-'));
+});
+afterEach(async () => {
+  for (const o of open.splice(0)) await o.journal.close().catch(() => {});
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** A server's payload side on the store under `dir`: a fresh process after a "crash". */
+async function start(options: Partial<JournalOptions> = {}): Promise<{
+  payload: PayloadService;
+  journal: Journal;
+  syncs: () => number;
+}> {
+  const store: BlockStore = await FsBlockStore.open(path.join(dir, 'blocks'));
+  let storeSyncs = 0;
+  const sync = store.sync.bind(store);
+  store.sync = (prefix) => {
+    storeSyncs++;
+    return sync(prefix);
+  };
+  const payload = new PayloadService({ sliceCacheBytes: 32 * MiB });
+  const journal = await Journal.open(store, payload.slices, {
+    dir: path.join(dir, 'wal'),
+    logCapBytes: 64 * MiB,
+    bypassBytes: MiB,
+    carveDelayMs: 60_000, // carve only when asked: the tests decide what is carved
+    ...options,
+  });
+  payload.registerShare('/s', store, journal);
+  open.push({ journal, payload });
+  return { payload, journal, syncs: () => storeSyncs };
+}
+
+function pattern(seed: number, n: number): Buffer {
+  const out = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) out[i] = (seed * 31 + i) & 0xff;
+  return out;
+}
+
+/** Byte equality without a diff of megabytes when it fails. */
+const same = (a: Buffer, b: Buffer): boolean => a.equals(b);
+
+it('small files: COMMITs share one log fsync and touch no block file', async () => {
+  const { payload, journal, syncs } = await start();
+  const before = journal.stats().syncs;
+  await Promise.all(
+    Array.from({ length: 50 }, async (_, i) => {
+      await payload.writeAt('/s', `file-${i}`, pattern(i, 4096), 0);
+      await payload.flush('/s', `file-${i}`);
+    }),
+  );
+  expect(journal.stats().syncs - before).toBeLessThanOrEqual(3);
+  expect(syncs()).toBe(0);
+  expect(same(await payload.readAt('/s', 'file-7', 0, 4096), pattern(7, 4096))).toBe(true);
+});
+
+it('a crash before any carve loses no committed byte; uncommitted bytes never turn into others', async () => {
+  const first = await start();
+  await first.payload.writeAt('/s', 'a', pattern(1, 100_000), 0);
+  await first.payload.writeAt('/s', 'a', pattern(2, 5000), 50_000); // overwrite inside
+  await first.payload.writeAt('/s', 'b', pattern(3, 3 * MiB), 5 * MiB - 10); // large: straight to its blocks, across two
+  await first.payload.truncate('/s', 'a', 80_000);
+  await first.payload.flush('/s', 'a');
+  await first.payload.flush('/s', 'b');
+  // "Crash": the first server is simply abandoned; a new one opens the same directories.
+  const second = await start();
+  expect(second.journal.recovered.records).toBe(4);
+  const expected = pattern(1, 100_000);
+  pattern(2, 5000).copy(expected, 50_000);
+  expect(same(await second.payload.readAt('/s', 'a', 0, 80_000), expected.subarray(0, 80_000))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'a', 80_000, 100), Buffer.alloc(100))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'b', 5 * MiB - 10, 3 * MiB), pattern(3, 3 * MiB))).toBe(true);
+  // Replayed into the store: the log is empty again.
+  expect(second.journal.stats().bytes).toBe(0);
+});
+
+it('large writes skip the log; a replay of older records does not bring back what they replaced', async () => {
+  const first = await start({ bypassBytes: 256 * 1024 });
+  await first.payload.writeAt('/s', 'f', pattern(1, 4096), 0);
+  await first.payload.flush('/s', 'f');
+  await first.journal.drain(); // carved into blocks (the record may still be in the log)
+  const logBefore = first.journal.stats();
+  await first.payload.writeAt('/s', 'f', pattern(9, 512 * 1024), 0);
+  await first.payload.flush('/s', 'f');
+  expect(first.journal.stats().bypassedBytes).toBe(512 * 1024);
+  expect(first.journal.stats().bytes - logBefore.bytes).toBeLessThan(200); // an invalidation, no data
+  const second = await start();
+  expect(same(await second.payload.readAt('/s', 'f', 0, 512 * 1024), pattern(9, 512 * 1024))).toBe(true);
+});
+
+it('carving moves dirty data into blocks and reclaims the log', async () => {
+  const { payload, journal } = await start();
+  for (let i = 0; i < 20; i++) await payload.writeAt('/s', 'seq', pattern(i, 64 * 1024), i * 64 * 1024);
+  expect(payload.slices.stats().dirtyBytes).toBe(20 * 64 * 1024);
+  expect(journal.stats().carveBacklogFiles).toBe(1);
+  await journal.drain();
+  expect(payload.slices.stats().dirtyBytes).toBe(0);
+  expect(journal.stats()).toMatchObject({ bytes: 0, carveBacklogFiles: 0 });
+  const back = await payload.readAt('/s', 'seq', 64 * 1024, 64 * 1024);
+  expect(back).toEqual(pattern(1, 64 * 1024));
+});
+
+it('dirty data filling the memory cap makes writers wait for the carver, not grow', async () => {
+  const store = await FsBlockStore.open(path.join(dir, 'blocks'));
+  const payload = new PayloadService({ sliceCacheBytes: 4 * MiB });
+  const journal = await Journal.open(store, payload.slices, {
+    dir: path.join(dir, 'wal'),
+    logCapBytes: 64 * MiB,
+    bypassBytes: 0,
+    carveDelayMs: 60_000,
+  });
+  payload.registerShare('/s', store, journal);
+  open.push({ journal, payload });
+  let peak = 0;
+  for (let i = 0; i < 64; i++) {
+    await payload.writeAt('/s', `f${i % 4}`, pattern(i, 256 * 1024), Math.floor(i / 4) * 256 * 1024);
+    peak = Math.max(peak, payload.slices.stats().bytes);
+  }
+  expect(peak).toBeLessThanOrEqual(4 * MiB);
+  expect(journal.stats().carves).toBeGreaterThan(0);
+  expect(same(await payload.readAt('/s', 'f3', 15 * 256 * 1024, 256 * 1024), pattern(63, 256 * 1024))).toBe(true);
+});
+
+it('a full log with a store that cannot take the carve: writers wait, get NO_SPACE, and the owner is alerted until it drains', async () => {
+  const store = await FsBlockStore.open(path.join(dir, 'blocks'));
+  let down = true;
+  const sync = store.sync.bind(store);
+  store.sync = (prefix) => (down ? Promise.reject(new Error('store unreachable')) : sync(prefix));
+  const events: string[] = [];
+  const payload = new PayloadService({ sliceCacheBytes: 32 * MiB });
+  const journal = await Journal.open(store, payload.slices, {
+    dir: path.join(dir, 'wal'),
+    logCapBytes: 64 * 1024,
+    bypassBytes: 0,
+    fullWaitMs: 300,
+    carveDelayMs: 60_000,
+    onNoSpace: () => events.push('full'),
+    onRoom: () => events.push('room'),
+  });
+  payload.registerShare('/s', store, journal);
+  open.push({ journal, payload });
+  for (let i = 0; i < 7; i++) await payload.writeAt('/s', 'f', pattern(i, 8192), i * 8192);
+  const started = performance.now();
+  await expect(payload.writeAt('/s', 'f', pattern(9, 16384), 0)).rejects.toMatchObject({ code: 'NO_SPACE' });
+  expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+  expect(events).toEqual(['full']);
+  expect(journal.stats().bytes).toBeLessThanOrEqual(64 * 1024);
+  down = false;
+  await journal.drain();
+  expect(events).toEqual(['full', 'room']);
+  await payload.writeAt('/s', 'f', pattern(9, 16384), 0);
+  expect(same(await payload.readAt('/s', 'f', 16384, 8192), pattern(2, 8192))).toBe(true);
+});

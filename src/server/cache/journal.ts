@@ -1,0 +1,321 @@
+/**
+ * The write path of a managed store (DESIGN.md "Data path"): writes land in the slice cache
+ * and are appended to the write log; COMMIT / FILE_SYNC / SMB FLUSH sync the log (callers
+ * share one fdatasync) and return. A background carver writes dirty slices into the block
+ * store's 4 MiB blocks, makes them durable there, and reclaims the log segments it covered.
+ * Large writes over no dirty data skip the log and go straight to their blocks (ZFS's intent
+ * log does the same for big writes): logging them would write every byte twice.
+ *
+ * One journal per block store; the PayloadService serialises operations per payload and
+ * lends the journal a payload's block path (`PayloadIo`) for each call.
+ */
+import type { Logger } from 'pino';
+import { DittoError } from '../../shared/errors.ts';
+import type { BlockStore } from '../payload/blockstore.ts';
+import { FileSlices, type SliceCache } from './slices.ts';
+import { WriteLog, type WriteLogStats } from './wal/log.ts';
+import { RecordKind, type RecordInput } from './wal/record.ts';
+import { replay, type ReplayReport } from './wal/replay.ts';
+
+/** One payload's blocks, through the PayloadService's write-back cache. */
+export interface PayloadIo {
+  read(offset: number, length: number, into?: Buffer): Promise<Buffer>;
+  write(data: Buffer, offset: number): Promise<void>;
+  /** Writes back what is buffered and makes the payload's blocks durable. */
+  flush(): Promise<void>;
+  truncate(size: number): Promise<void>;
+}
+
+/** Runs `op` on a payload's block path, ordered with the payload's other operations. */
+export type PayloadRunner = (share: string, payloadId: string, op: (io: PayloadIo) => Promise<void>) => Promise<void>;
+
+export interface JournalOptions {
+  /** Directory of the log's segment files. */
+  dir: string;
+  logCapBytes: number;
+  /** Writes at least this long, over no dirty slice, go straight to the blocks; 0: never. */
+  bypassBytes: number;
+  /** How long a writer waits for room (log or memory) before NO_SPACE. */
+  fullWaitMs?: number;
+  /** Quiet time after a write before the carver runs (it runs at once under pressure). */
+  carveDelayMs?: number;
+  segmentBytes?: number;
+  logger?: Logger;
+  /** Told when a writer got NO_SPACE (log or memory full), and when there is room again. */
+  onNoSpace?: (message: string) => void;
+  onRoom?: () => void;
+}
+
+export interface JournalStats extends WriteLogStats {
+  /** Files with bytes not yet carved into the block store. */
+  carveBacklogFiles: number;
+  carves: number;
+  bypassedBytes: number;
+}
+
+class JournalFile {
+  readonly slices: FileSlices;
+  /** Lowest LSN of this file's records not yet carved; undefined when all are. */
+  dirtySince: number | undefined;
+  lastLsn = 0;
+  /** Ranges written straight to the blocks, to log as invalidations once durable there. */
+  bypassed: number[] = [];
+
+  constructor(
+    cache: SliceCache,
+    public share: string,
+  ) {
+    this.slices = new FileSlices(cache);
+  }
+
+  noteLsn(lsn: number): void {
+    this.dirtySince ??= lsn;
+    if (lsn > this.lastLsn) this.lastLsn = lsn;
+  }
+
+  get idle(): boolean {
+    return this.slices.empty && this.dirtySince === undefined && this.bypassed.length === 0;
+  }
+}
+
+const DEFAULT_FULL_WAIT_MS = 10_000;
+const DEFAULT_CARVE_DELAY_MS = 500;
+
+export class Journal {
+  private readonly files = new Map<string, JournalFile>();
+  /** The LSN of each payload's newest record still in the log. */
+  private readonly logged = new Map<string, number>();
+  private runner: PayloadRunner | undefined;
+  private carving: Promise<void> | undefined;
+  private carveTimer: ReturnType<typeof setTimeout> | undefined;
+  private carves = 0;
+  private bypassedBytes = 0;
+  private closed = false;
+  /** A writer got NO_SPACE and the owner has not been told there is room again. */
+  private full = false;
+
+  private constructor(
+    private readonly log: WriteLog,
+    private readonly cache: SliceCache,
+    private readonly options: JournalOptions,
+    readonly recovered: ReplayReport,
+  ) {}
+
+  /**
+   * Opens the log under `options.dir` and replays it into `store` (recovery after a crash:
+   * the block store then holds every logged write); the log is empty once this resolves.
+   */
+  static async open(store: BlockStore, cache: SliceCache, options: JournalOptions): Promise<Journal> {
+    // The log asks for a carve when full; the journal exists only once the log is open.
+    const owner: { journal?: Journal } = {};
+    const log = await WriteLog.open(options.dir, {
+      capBytes: options.logCapBytes,
+      segmentBytes: options.segmentBytes,
+      fullWaitMs: options.fullWaitMs ?? DEFAULT_FULL_WAIT_MS,
+      onFull: () => owner.journal?.carveSoon(0),
+    });
+    if (log.opened.cut !== undefined) options.logger?.warn({ dir: options.dir, cut: log.opened.cut }, 'write log cut');
+    const report = await replay(log, store);
+    await log.reclaim(log.lastLsn);
+    owner.journal = new Journal(log, cache, options, report);
+    return owner.journal;
+  }
+
+  /** The PayloadService lends its per-payload ordering for background carves. */
+  bind(runner: PayloadRunner): void {
+    this.runner = runner;
+  }
+
+  stats(): JournalStats {
+    let backlog = 0;
+    for (const f of this.files.values()) if (f.dirtySince !== undefined || f.slices.hasDirty) backlog++;
+    return { ...this.log.stats(), carveBacklogFiles: backlog, carves: this.carves, bypassedBytes: this.bypassedBytes };
+  }
+
+  async read(payloadId: string, io: PayloadIo, offset: number, length: number, into?: Buffer): Promise<Buffer> {
+    const f = this.files.get(payloadId);
+    if (f === undefined || !f.slices.intersects(offset, length)) return io.read(offset, length, into);
+    const out = into?.subarray(0, length) ?? Buffer.allocUnsafe(length);
+    if (!f.slices.covers(offset, length)) {
+      const base = await io.read(offset, length, out);
+      if (base.buffer !== out.buffer || base.byteOffset !== out.byteOffset) base.copy(out);
+    }
+    f.slices.overlay(offset, out); // after the await: the newest bytes
+    return out;
+  }
+
+  async write(share: string, payloadId: string, io: PayloadIo, data: Buffer, offset: number): Promise<void> {
+    const { bypassBytes } = this.options;
+    const before = this.files.get(payloadId);
+    if (bypassBytes > 0 && data.length >= bypassBytes && before?.slices.hasDirtyIn(offset, data.length) !== true) {
+      await io.write(data, offset);
+      const f = this.file(share, payloadId); // looked up again: a carve may have dropped an idle entry meanwhile
+      f.slices.refreshClean(offset, data);
+      addBypassed(f.bypassed, offset, offset + data.length);
+      this.bypassedBytes += data.length;
+      return;
+    }
+    try {
+      const f = await this.intoSlices(share, payloadId, data, offset);
+      // Slices first, then the record: a carve that sees a record's LSN has seen its bytes.
+      await this.append(f, { kind: RecordKind.write, payloadId, offset, data, length: data.length });
+    } catch (err) {
+      if (err instanceof DittoError && err.code === 'NO_SPACE') {
+        this.full = true;
+        this.options.onNoSpace?.(err.message);
+      }
+      throw err;
+    }
+    if (this.cache.stats().dirtyBytes * 4 > this.cache.capBytes) this.carveSoon(0);
+    else this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+  }
+
+  /** Durable when it resolves: the payload's logged writes and its bypassed ones. */
+  async flush(payloadId: string, io: PayloadIo): Promise<void> {
+    const f = this.files.get(payloadId);
+    if (f !== undefined) await this.settleBypassed(payloadId, f, io);
+    await this.log.sync();
+  }
+
+  /** Drops content past `size`, durably; the caller holds the payload alone. */
+  async truncate(share: string, payloadId: string, io: PayloadIo, size: number): Promise<void> {
+    const f = this.file(share, payloadId);
+    await this.settleBypassed(payloadId, f, io);
+    f.slices.clip(size);
+    await io.truncate(size);
+    // No record of the file in the log: nothing a replay could bring back, nothing to log.
+    if (!this.logged.has(payloadId)) return;
+    await io.flush();
+    // Logged once durable in the store: replay then never brings back older bytes past `size`.
+    await this.append(f, { kind: RecordKind.truncate, payloadId, offset: size, data: EMPTY, length: 0 });
+    await this.log.sync();
+    this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+  }
+
+  private async append(f: JournalFile, input: RecordInput): Promise<void> {
+    const lsn = await this.log.append(input);
+    f.noteLsn(lsn);
+    this.logged.set(input.payloadId, lsn);
+  }
+
+  /** Writes every dirty slice into the block store and reclaims the log. */
+  async drain(): Promise<void> {
+    while (this.carving !== undefined) await this.carving;
+    await this.carveNow();
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.carveTimer);
+    while (this.carving !== undefined) await this.carving;
+    await this.log.close();
+  }
+
+  private file(share: string, payloadId: string): JournalFile {
+    let f = this.files.get(payloadId);
+    if (f === undefined) this.files.set(payloadId, (f = new JournalFile(this.cache, share)));
+    f.share = share;
+    return f;
+  }
+
+  /** Copies the bytes into slices, waiting for carves while dirty data fills the memory cap. */
+  private async intoSlices(share: string, payloadId: string, data: Buffer, offset: number): Promise<JournalFile> {
+    const deadline = performance.now() + (this.options.fullWaitMs ?? DEFAULT_FULL_WAIT_MS);
+    for (;;) {
+      const f = this.file(share, payloadId);
+      if (f.slices.write(offset, data)) return f;
+      if (performance.now() > deadline || this.closed) {
+        throw new DittoError('NO_SPACE', 'the write cache is full of unsaved data');
+      }
+      // Bounded: a truncate waiting on this payload would hold back the carve's own turn.
+      await Promise.race([this.carveNow(), delay(100)]);
+    }
+  }
+
+  private async settleBypassed(payloadId: string, f: JournalFile, io: PayloadIo): Promise<void> {
+    if (f.bypassed.length === 0) return;
+    const ranges = f.bypassed;
+    f.bypassed = [];
+    await io.flush();
+    for (let i = 0; i < ranges.length; i += 2) {
+      const [offset, end] = [ranges[i]!, ranges[i + 1]!];
+      await this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset });
+    }
+  }
+
+  carveSoon(delayMs: number): void {
+    if (this.closed) return;
+    if (delayMs === 0) {
+      clearTimeout(this.carveTimer);
+      this.carveTimer = undefined;
+      void this.carveNow().catch((err: unknown) =>
+        this.options.logger?.error({ err }, 'carving into the block store failed'),
+      );
+      return;
+    }
+    this.carveTimer ??= setTimeout(() => {
+      this.carveTimer = undefined;
+      this.carveSoon(0);
+    }, delayMs).unref();
+  }
+
+  /** One carve pass (or the one in progress): dirty slices into blocks, then the log reclaimed. */
+  private carveNow(): Promise<void> {
+    return (this.carving ??= this.carvePass().finally(() => {
+      this.carving = undefined;
+    }));
+  }
+
+  private async carvePass(): Promise<void> {
+    const runner = this.runner;
+    if (runner === undefined) return;
+    this.carves++;
+    // Every record up to here has its bytes in slices already (slices are written first).
+    const through = this.log.lastLsn;
+    const pending = [...this.files].filter(([, f]) => f.dirtySince !== undefined || f.slices.hasDirty);
+    const failures: unknown[] = [];
+    await Promise.all(
+      pending.map(async ([payloadId, f]) => {
+        try {
+          await runner(f.share, payloadId, async (io) => {
+            const runs = f.slices.dirtyRuns();
+            for (const run of runs) await io.write(run.data, run.offset);
+            await io.flush();
+            f.slices.carved(runs);
+          });
+          f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
+          if (f.idle) this.files.delete(payloadId);
+        } catch (err) {
+          failures.push(err);
+        }
+      }),
+    );
+    let carvedThrough = through;
+    for (const f of this.files.values())
+      if (f.dirtySince !== undefined) carvedThrough = Math.min(carvedThrough, f.dirtySince - 1);
+    if (!this.closed) await this.log.reclaim(carvedThrough);
+    for (const [payloadId, lsn] of this.logged) if (lsn < this.log.firstLsn) this.logged.delete(payloadId);
+    for (const [payloadId, f] of this.files) if (f.idle) this.files.delete(payloadId);
+    if (
+      this.full &&
+      this.log.stats().bytes * 2 < this.log.stats().capBytes &&
+      this.cache.stats().dirtyBytes * 2 < this.cache.capBytes
+    ) {
+      this.full = false;
+      this.options.onRoom?.();
+    }
+    if (failures.length > 0) throw failures[0];
+    if (this.cache.stats().dirtyBytes > 0 || this.log.stats().bytes > 0)
+      this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function addBypassed(ranges: number[], from: number, to: number): void {
+  const last = ranges.length - 1;
+  if (last > 0 && ranges[last] === from) ranges[last] = to;
+  else ranges.push(from, to);
+}

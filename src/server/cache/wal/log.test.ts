@@ -1,0 +1,204 @@
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MemoryBlockStore } from '../../payload/stores/memory/memory-store.ts';
+import { WriteLog } from './log.ts';
+import { decodeRecord, encodeRecord, RecordKind, type LogRecord, type RecordInput } from './record.ts';
+import { replay, survivors } from './replay.ts';
+
+const MiB = 1024 * 1024;
+let dir = '';
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'dittofs-wal-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const write = (payloadId: string, offset: number, text: string): RecordInput => {
+  const data = Buffer.from(text);
+  return { kind: RecordKind.write, payloadId, offset, data, length: data.length };
+};
+
+async function all(log: WriteLog): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  for await (const r of log.records()) out.push({ ...r, data: Buffer.from(r.data) });
+  return out;
+}
+
+const segmentFiles = (): string[] =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.wal'))
+    .sort();
+
+describe('record codec', () => {
+  it('round-trips and rejects a flipped bit, a short buffer and garbage', () => {
+    const buf = encodeRecord(7, write('file-1', 4096, 'hello'));
+    const r = decodeRecord(buf, 0);
+    expect('record' in r && r.record).toMatchObject({
+      lsn: 7,
+      kind: RecordKind.write,
+      payloadId: 'file-1',
+      offset: 4096,
+    });
+    expect('record' in r && r.record.data.toString()).toBe('hello');
+    const flipped = Buffer.from(buf);
+    flipped[buf.length - 1]! ^= 1;
+    expect(decodeRecord(flipped, 0)).toEqual({ torn: 'bad CRC' });
+    expect(decodeRecord(buf.subarray(0, buf.length - 1), 0)).toEqual({ torn: 'short record' });
+    expect(decodeRecord(Buffer.alloc(64, 0xff), 0)).toEqual({ torn: 'bad magic' });
+    expect(decodeRecord(Buffer.alloc(5), 0)).toEqual({ torn: 'short header' });
+  });
+});
+
+describe('WriteLog', () => {
+  it('replays what was appended, across a reopen, with LSNs running on', async () => {
+    const log = await WriteLog.open(dir, { capBytes: MiB });
+    expect(await log.append(write('a', 0, 'one'))).toBe(1);
+    expect(await log.append(write('b', 10, 'two'))).toBe(2);
+    await log.close();
+    const again = await WriteLog.open(dir, { capBytes: MiB });
+    expect((await all(again)).map((r) => [r.lsn, r.payloadId, r.offset, r.data.toString()])).toEqual([
+      [1, 'a', 0, 'one'],
+      [2, 'b', 10, 'two'],
+    ]);
+    expect(await again.append(write('a', 3, 'three'))).toBe(3);
+    await again.close();
+  });
+
+  it('cuts a torn tail (half a record) and keeps everything before it', async () => {
+    const log = await WriteLog.open(dir, { capBytes: MiB });
+    await log.append(write('a', 0, 'kept'));
+    await log.close();
+    const file = path.join(dir, segmentFiles()[0]!);
+    const whole = statSync(file).size;
+    const torn = encodeRecord(2, write('a', 4, 'lost in the crash'));
+    appendFileSync(file, torn.subarray(0, torn.length - 3));
+    const again = await WriteLog.open(dir, { capBytes: MiB });
+    expect(again.opened).toMatchObject({ records: 1, cut: expect.stringContaining('short record') });
+    expect(statSync(file).size).toBe(whole);
+    expect((await all(again)).map((r) => r.data.toString())).toEqual(['kept']);
+    // The next record goes where the torn one was, with the next LSN.
+    expect(await again.append(write('a', 4, 'after'))).toBe(2);
+    await again.close();
+    const third = await WriteLog.open(dir, { capBytes: MiB });
+    expect((await all(third)).length).toBe(2);
+    await third.close();
+  });
+
+  it('stops at a bad CRC and drops later segments: no hole in the LSN sequence', async () => {
+    const log = await WriteLog.open(dir, { capBytes: MiB, segmentBytes: 100 });
+    for (let i = 0; i < 4; i++) await log.append(write('a', i * 40, 'x'.repeat(40)));
+    await log.close();
+    expect(segmentFiles().length).toBe(4);
+    const second = path.join(dir, segmentFiles()[1]!);
+    const bytes = readFileSync(second);
+    bytes[bytes.length - 2]! ^= 0x40;
+    writeFileSync(second, bytes);
+    const again = await WriteLog.open(dir, { capBytes: MiB, segmentBytes: 100 });
+    expect(again.opened.cut).toContain('bad CRC');
+    expect((await all(again)).map((r) => r.lsn)).toEqual([1]);
+    expect(segmentFiles().length).toBe(2);
+    expect(await again.append(write('a', 0, 'y'))).toBe(2);
+    await again.close();
+  });
+
+  it('group commit: concurrent syncs share one fdatasync', async () => {
+    const log = await WriteLog.open(dir, { capBytes: MiB });
+    const writers = Array.from({ length: 20 }, (_, i) => log.append(write(`f${i}`, 0, 'data')).then(() => log.sync()));
+    await Promise.all(writers);
+    // The first caller's sync starts alone; all who came during it share the next one.
+    expect(log.stats().syncs).toBeLessThanOrEqual(2);
+    const before = log.stats().syncs;
+    await Promise.all([log.sync(), log.sync(), log.sync()]);
+    expect(log.stats().syncs).toBe(before); // nothing new: no fdatasync at all
+    await log.append(write('g', 0, 'more'));
+    await Promise.all([log.sync(), log.sync(), log.sync()]);
+    expect(log.stats().syncs).toBe(before + 1);
+    await log.close();
+  });
+
+  it('backpressure: a full log makes appends wait for a reclaim, then fail with NO_SPACE', async () => {
+    let full = 0;
+    const log = await WriteLog.open(dir, { capBytes: 400, segmentBytes: 200, fullWaitMs: 300, onFull: () => full++ });
+    for (let i = 0; i < 3; i++) await log.append(write('a', 0, 'x'.repeat(90)));
+    // No room: waits, asks its owner to carve, then gives up.
+    const started = performance.now();
+    await expect(log.append(write('a', 0, 'x'.repeat(90)))).rejects.toMatchObject({ code: 'NO_SPACE' });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(250);
+    expect(full).toBeGreaterThan(0);
+    // A reclaim while a writer waits lets it through.
+    const waiting = log.append(write('a', 0, 'y'.repeat(90)));
+    await new Promise((r) => setTimeout(r, 50));
+    await log.reclaim(log.lastLsn);
+    expect(await waiting).toBe(4);
+    expect(log.stats().bytes).toBeLessThan(400);
+    await expect(log.append(write('a', 0, 'z'.repeat(500)))).rejects.toMatchObject({ code: 'NO_SPACE' });
+    await log.close();
+  });
+
+  it('a failed write (full disk) takes no space and no LSN: the records after it still replay', async () => {
+    const log = await WriteLog.open(dir, { capBytes: MiB });
+    await log.append(write('a', 0, 'one'));
+    const fh = (log as unknown as { fh: { writev: (...args: unknown[]) => Promise<unknown> } }).fh;
+    const writev = fh.writev.bind(fh);
+    fh.writev = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    await expect(log.append(write('a', 3, 'lost'))).rejects.toMatchObject({ code: 'NO_SPACE' });
+    fh.writev = writev;
+    expect(await log.append(write('a', 3, 'two'))).toBe(2);
+    await log.close();
+    const again = await WriteLog.open(dir, { capBytes: MiB });
+    expect(again.opened.cut).toBeUndefined();
+    expect((await all(again)).map((r) => r.data.toString())).toEqual(['one', 'two']);
+    await again.close();
+  });
+
+  it('reclaim deletes carved segments oldest first and keeps the rest', async () => {
+    const log = await WriteLog.open(dir, { capBytes: MiB, segmentBytes: 100 });
+    for (let i = 0; i < 4; i++) await log.append(write('a', i, 'x'.repeat(40)));
+    await log.reclaim(2);
+    await log.close();
+    const again = await WriteLog.open(dir, { capBytes: MiB });
+    expect((await all(again)).map((r) => r.lsn)).toEqual([3, 4]);
+    await again.close();
+  });
+});
+
+describe('replay', () => {
+  it('newest wins, truncates and invalidations mask older bytes, and a second replay changes nothing', async () => {
+    const store = new MemoryBlockStore();
+    const log = await WriteLog.open(dir, { capBytes: MiB });
+    await log.append(write('p', 0, 'aaaaaaaaaa'));
+    await log.append(write('p', 2, 'BB'));
+    await log.append({ kind: RecordKind.truncate, payloadId: 'p', offset: 8, data: Buffer.alloc(0), length: 0 });
+    await log.append(write('p', 12, 'cc'));
+    await log.append({ kind: RecordKind.invalidate, payloadId: 'p', offset: 4, data: Buffer.alloc(0), length: 2 });
+    await log.append(write('q', 4 * MiB - 2, 'span'));
+    // The invalidated bytes were written straight to the store before the record.
+    await store.put('p/0/0', Buffer.from('zzzzIIzz'));
+    const report = await replay(log, store);
+    expect(report).toEqual({ records: 6, bytes: 4 + 2 + 2 + 4, payloads: 2 });
+    const p = (await store.get('p/0/0'))!;
+    expect(p.subarray(0, 8).toString()).toBe('aaBBIIaa');
+    expect(p.subarray(12, 14).toString()).toBe('cc');
+    expect(p.subarray(8, 12)).toEqual(Buffer.alloc(4)); // truncated: zeros, never the old 'a's
+    expect((await store.get('q/0/0', 4 * MiB - 2))!.toString()).toBe('sp');
+    expect((await store.get('q/0/1'))!.toString()).toBe('an');
+    const snapshot = (await store.get('p/0/0'))!.toString('hex');
+    await replay(log, store);
+    expect((await store.get('p/0/0'))!.toString('hex')).toBe(snapshot);
+    await log.close();
+  });
+
+  it('survivors: each byte from the newest record that wrote it', () => {
+    const keep = survivors([
+      { lsn: 1, kind: RecordKind.write, offset: 0, length: 100 },
+      { lsn: 2, kind: RecordKind.write, offset: 50, length: 10 },
+      { lsn: 3, kind: RecordKind.invalidate, offset: 90, length: 20 },
+    ]);
+    expect(Object.fromEntries(keep)).toEqual({ 1: [0, 50, 60, 90], 2: [50, 60] });
+  });
+});
