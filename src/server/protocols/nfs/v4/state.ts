@@ -1,0 +1,254 @@
+/**
+ * NFSv4.0 client and open state (RFC 7530 §9): client ids from SETCLIENTID /
+ * SETCLIENTID_CONFIRM, open-owners with their sequence ids, open stateids with share
+ * reservations (access and deny bits), and leases renewed by any use of a client's state
+ * and expired lazily. Everything is in memory: a restart changes the epoch, so the
+ * clientids and stateids of an earlier instance answer STALE_* and clients recover.
+ */
+import { randomBytes } from 'node:crypto';
+import { Nfs4Status, NFS4_OTHER_SIZE, SHARE_ACCESS_READ, SHARE_ACCESS_WRITE } from './constants.ts';
+import { Nfs4Error } from './errors.ts';
+
+export interface Stateid {
+  seqid: number;
+  /** 12 bytes: the server epoch, then a counter. */
+  other: Buffer;
+}
+
+export interface Client {
+  readonly clientid: Buffer;
+  readonly name: string;
+  readonly verifier: Buffer;
+  confirm: Buffer;
+  confirmed: boolean;
+  expired: boolean;
+  lastRenewMs: number;
+  readonly owners: Map<string, OpenOwner>;
+}
+
+export interface OpenOwner {
+  readonly client: Client;
+  readonly key: string;
+  /** The last seqid used; undefined before the owner's first OPEN. */
+  lastSeqid: number | undefined;
+  confirmed: boolean;
+  readonly opens: Set<OpenState>;
+}
+
+export interface OpenState {
+  readonly other: Buffer;
+  seqid: number;
+  readonly owner: OpenOwner;
+  readonly fileKey: string;
+  access: number;
+  deny: number;
+}
+
+/** What a READ, WRITE or SETATTR may do under its stateid. */
+export type IoIntent = 'read' | 'write';
+
+const ANONYMOUS = Buffer.alloc(NFS4_OTHER_SIZE, 0);
+const READ_BYPASS = Buffer.alloc(NFS4_OTHER_SIZE, 0xff);
+const SEQID_WRAP = 0x1_0000_0000;
+/** Expired clients are looked at this often at most. */
+const SWEEP_EVERY_MS = 1000;
+
+export class Nfs4State {
+  readonly epoch = randomBytes(4);
+  private counter = 0;
+  private readonly clients = new Map<string, Client>();
+  private readonly opens = new Map<string, OpenState>();
+  private readonly files = new Map<string, Set<OpenState>>();
+  private lastSweepMs = 0;
+
+  constructor(
+    readonly leaseMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  private nextId(size: number): Buffer {
+    const b = Buffer.alloc(size);
+    this.epoch.copy(b, 0);
+    this.counter += 1;
+    b.writeUIntBE(this.counter, size - 6, 6);
+    return b;
+  }
+
+  /** RFC 7530 §16.33: a new unconfirmed client id, or a new confirm verifier for a known client. */
+  setClientId(name: string, verifier: Buffer): { clientid: Buffer; confirm: Buffer } {
+    const confirm = randomBytes(8);
+    for (const c of this.clients.values()) {
+      if (c.name !== name) continue;
+      if (c.confirmed && !c.expired && c.verifier.equals(verifier)) {
+        c.confirm = confirm;
+        return { clientid: c.clientid, confirm };
+      }
+      if (!c.confirmed) this.dropClient(c);
+    }
+    const client: Client = {
+      clientid: this.nextId(8),
+      name,
+      verifier: Buffer.from(verifier),
+      confirm,
+      confirmed: false,
+      expired: false,
+      lastRenewMs: this.now(),
+      owners: new Map(),
+    };
+    this.clients.set(client.clientid.toString('hex'), client);
+    return { clientid: client.clientid, confirm };
+  }
+
+  /** RFC 7530 §16.34: confirms a client id; an earlier client of the same name loses its state. */
+  confirmClientId(clientid: Buffer, confirm: Buffer): void {
+    const client = this.clients.get(clientid.toString('hex'));
+    if (!client || !client.confirm.equals(confirm)) throw new Nfs4Error(Nfs4Status.STALE_CLIENTID);
+    for (const other of this.clients.values()) {
+      if (other !== client && other.name === client.name) this.dropClient(other);
+    }
+    client.confirmed = true;
+    client.expired = false;
+    client.lastRenewMs = this.now();
+  }
+
+  /** A confirmed, live client by id, its lease renewed (RENEW, OPEN). */
+  client(clientid: Buffer): Client {
+    this.sweep();
+    const client = this.clients.get(clientid.toString('hex'));
+    if (!client || !client.confirmed) throw new Nfs4Error(Nfs4Status.STALE_CLIENTID);
+    if (client.expired) throw new Nfs4Error(Nfs4Status.EXPIRED);
+    client.lastRenewMs = this.now();
+    return client;
+  }
+
+  openOwner(client: Client, owner: Buffer): OpenOwner {
+    const key = owner.toString('hex');
+    let o = client.owners.get(key);
+    if (!o) {
+      o = { client, key, lastSeqid: undefined, confirmed: false, opens: new Set() };
+      client.owners.set(key, o);
+    }
+    return o;
+  }
+
+  /** Checks and consumes an open-owner's seqid (RFC 7530 §9.1.7): the next one, or any for a new owner. */
+  advanceSeqid(owner: OpenOwner, seqid: number): void {
+    if (owner.lastSeqid !== undefined && seqid !== (owner.lastSeqid + 1) % SEQID_WRAP) {
+      throw new Nfs4Error(Nfs4Status.BAD_SEQID, `seqid ${seqid} after ${owner.lastSeqid}`);
+    }
+    owner.lastSeqid = seqid;
+  }
+
+  /**
+   * Opens (or upgrades the open of) a file for an owner, checking share reservations
+   * against every other owner's opens (RFC 7530 §9.9): SHARE_DENIED on conflict.
+   */
+  open(owner: OpenOwner, fileKey: string, access: number, deny: number): OpenState {
+    this.sweep();
+    const held = this.files.get(fileKey);
+    let mine: OpenState | undefined;
+    for (const s of held ?? []) {
+      if (s.owner === owner) {
+        mine = s;
+        continue;
+      }
+      if (access & s.deny || deny & s.access) throw new Nfs4Error(Nfs4Status.SHARE_DENIED);
+    }
+    if (mine) {
+      mine.access |= access;
+      mine.deny |= deny;
+      mine.seqid += 1;
+      return mine;
+    }
+    const state: OpenState = { other: this.nextId(NFS4_OTHER_SIZE), seqid: 1, owner, fileKey, access, deny };
+    this.opens.set(state.other.toString('hex'), state);
+    owner.opens.add(state);
+    if (held) held.add(state);
+    else this.files.set(fileKey, new Set([state]));
+    return state;
+  }
+
+  /** The open a stateid names, current in its seqid, its client's lease renewed. */
+  openState(sid: Stateid): OpenState {
+    this.sweep();
+    const state = this.opens.get(sid.other.toString('hex'));
+    if (!state) {
+      const stale = !sid.other.subarray(0, 4).equals(this.epoch);
+      throw new Nfs4Error(stale ? Nfs4Status.STALE_STATEID : Nfs4Status.BAD_STATEID);
+    }
+    const { client } = state.owner;
+    if (client.expired) throw new Nfs4Error(Nfs4Status.EXPIRED);
+    if (sid.seqid > state.seqid) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
+    if (sid.seqid < state.seqid) throw new Nfs4Error(Nfs4Status.OLD_STATEID);
+    client.lastRenewMs = this.now();
+    return state;
+  }
+
+  /**
+   * Whether I/O under `sid` on `fileKey` may proceed (RFC 7530 §9.1.4.3): the special
+   * stateids may unless another open denies it; an open stateid must name this file and,
+   * for writes, have write access.
+   */
+  checkIo(sid: Stateid, fileKey: string, intent: IoIntent): void {
+    if (sid.other.equals(READ_BYPASS) && intent === 'read') return;
+    if (sid.other.equals(ANONYMOUS) || sid.other.equals(READ_BYPASS)) {
+      const bit = intent === 'read' ? SHARE_ACCESS_READ : SHARE_ACCESS_WRITE;
+      for (const s of this.files.get(fileKey) ?? []) {
+        if (s.deny & bit && !s.owner.client.expired) throw new Nfs4Error(Nfs4Status.LOCKED);
+      }
+      return;
+    }
+    const state = this.openState(sid);
+    if (state.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
+    if (intent === 'write' && !(state.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
+  }
+
+  close(state: OpenState): void {
+    this.opens.delete(state.other.toString('hex'));
+    state.owner.opens.delete(state);
+    const held = this.files.get(state.fileKey);
+    held?.delete(state);
+    if (held?.size === 0) this.files.delete(state.fileKey);
+  }
+
+  /** Open and confirmed client counts, for tests and status pages. */
+  counts(): { clients: number; opens: number } {
+    let clients = 0;
+    for (const c of this.clients.values()) if (c.confirmed && !c.expired) clients += 1;
+    return { clients, opens: this.opens.size };
+  }
+
+  /** Marks clients whose lease ran out as expired and releases their opens (RFC 7530 §9.6). */
+  sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweepMs < SWEEP_EVERY_MS) return;
+    this.lastSweepMs = now;
+    for (const c of this.clients.values()) {
+      if (c.expired || now - c.lastRenewMs <= this.leaseMs) continue;
+      if (!c.confirmed) {
+        this.dropClient(c);
+        continue;
+      }
+      c.expired = true;
+      this.releaseOpens(c);
+    }
+  }
+
+  private releaseOpens(client: Client): void {
+    for (const owner of client.owners.values()) {
+      for (const s of [...owner.opens]) {
+        this.close(s);
+        // Its stateid keeps answering EXPIRED until the client id is replaced.
+        this.opens.set(s.other.toString('hex'), s);
+      }
+    }
+  }
+
+  private dropClient(client: Client): void {
+    for (const owner of client.owners.values()) {
+      for (const s of [...owner.opens]) this.close(s);
+    }
+    for (const [key, s] of this.opens) if (s.owner.client === client) this.opens.delete(key);
+    this.clients.delete(client.clientid.toString('hex'));
+  }
+}
