@@ -66,6 +66,24 @@ const write = (s: Stateid, offset: number, data: Buffer) =>
 const read = (s: Stateid, offset: number, count: number) =>
   op(Op.READ, (w) => (sid(s)(w), void w.u64(offset).u32(count)));
 const close = (s: Stateid, seqid: number) => op(Op.CLOSE, (w) => (w.u32(seqid), sid(s)(w)));
+const ALL = (w: XdrWriter) => void w.u32(0xffffffff).u32(0xffffffff);
+const lockNew = (open: Stateid, openSeqid: number, clientid: Buffer, owner: string, type: number, offset: number) =>
+  op(Op.LOCK, (w) => {
+    w.u32(type).bool(false).u64(offset);
+    ALL(w);
+    w.bool(true).u32(openSeqid);
+    sid(open)(w);
+    w.u32(0).opaqueFixed(clientid).opaque(Buffer.from(owner));
+  });
+const lockt = (clientid: Buffer, owner: string, type: number, offset: number, length: number) =>
+  op(Op.LOCKT, (w) => void w.u32(type).u64(offset).u64(length).opaqueFixed(clientid).opaque(Buffer.from(owner)));
+const locku = (ls: Stateid, seqid: number, offset: number) =>
+  op(Op.LOCKU, (w) => {
+    w.u32(2).u32(seqid);
+    sid(ls)(w);
+    w.u64(offset);
+    ALL(w);
+  });
 const renew = (clientid: Buffer) => op(Op.RENEW, (w) => void w.opaqueFixed(clientid));
 
 function compound(ops: Enc[], opts: { minor?: number; numOps?: number; tag?: string } = {}): Buffer {
@@ -82,7 +100,7 @@ async function harness() {
   let now = 1_000_000;
   const server: Nfs4Server = {
     runtime: rt,
-    state: new Nfs4State(90_000, () => now),
+    state: new Nfs4State(90_000, rt.metadata.locks, () => now),
     verifier: Buffer.alloc(8, 7),
     leaseSeconds: 90,
     bootSec: 1_700_000_000,
@@ -309,6 +327,41 @@ describe('open state', () => {
     const w = new XdrWriter(1024);
     encodeCompoundRes(w, bad);
     expect(w.finish().subarray(-8).toString('hex')).toBe('0000273700000000'); // BADOWNER, empty attrsset
+  });
+});
+
+describe('byte-range locks', () => {
+  it('conflict across owners with LOCK4denied, test with LOCKT, release with LOCKU and on lease expiry', async () => {
+    const { run, client, openFile, statuses, body, advance } = await harness();
+    const a = await client('a');
+    const b = await client('b');
+    const fa = await openFile(a, 'oa', 'locked');
+    const fb = await run([PUTROOTFH, lookup('export'), openCreate(b, 'ob', 1, 'locked'), GETFH]);
+    const sb = body(fb, 2).stateid as Stateid;
+    const la = await run([putfh(fa.fh), lockNew(fa.stateid, 3, a, 'la', 2 /* WRITE_LT */, 100)]);
+    expect(statuses(la)).toEqual([S.OK, S.OK]);
+    const lockA = body(la, 1) as Stateid;
+    expect(lockA.seqid).toBe(1);
+    const lb = await run([putfh(fa.fh), lockNew(sb, 2, b, 'lb', 1 /* READ_LT */, 0)]);
+    expect(statuses(lb)).toEqual([S.OK, S.DENIED]);
+    const w = new XdrWriter(1024);
+    encodeCompoundRes(w, lb);
+    const tail = w.finish().subarray(-36);
+    // offset 100, length all ones, WRITE_LT, owner (a's clientid, "la")
+    expect(tail.toString('hex')).toBe(
+      '0000000000000064' + 'ffffffffffffffff' + '00000002' + a.toString('hex') + '00000002' + '6c610000',
+    );
+    expect(statuses(await run([putfh(fa.fh), lockt(b, 'lb', 1, 0, 100)]))).toEqual([S.OK, S.OK]);
+    expect(statuses(await run([putfh(fa.fh), lockt(b, 'lb', 1, 0, 101)]))).toEqual([S.OK, S.DENIED]);
+    expect(statuses(await run([putfh(fa.fh), locku(lockA, 1, 0)]))).toEqual([S.OK, S.OK]);
+    expect(statuses(await run([putfh(fa.fh), lockt(b, 'lb', 2, 0, 1000)]))).toEqual([S.OK, S.OK]);
+    // a locks again; after a's lease runs out, b gets the range.
+    const again = await run([putfh(fa.fh), lockNew(fa.stateid, 4, a, 'la2', 2, 0)]);
+    expect(statuses(again)).toEqual([S.OK, S.OK]);
+    advance(60_000);
+    expect(statuses(await run([renew(b)]))).toEqual([S.OK]);
+    advance(60_000);
+    expect(statuses(await run([putfh(fa.fh), lockt(b, 'lb', 2, 0, 1000)]))).toEqual([S.OK, S.OK]);
   });
 });
 

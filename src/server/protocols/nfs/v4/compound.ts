@@ -10,7 +10,7 @@ import { XdrReader } from '../../xdr/reader.ts';
 import type { XdrWriter } from '../../xdr/writer.ts';
 import { Nfs4Status, NFS4_MAXTAG, NFS4_MAX_OPS, Op } from './constants.ts';
 import type { Nfs4Context, Nfs4Server } from './context.ts';
-import { nfs4StatusOf } from './errors.ts';
+import { Nfs4Error, nfs4StatusOf } from './errors.ts';
 import type { Nfs4Op } from './handler.ts';
 import { illegal } from './handlers/illegal.ts';
 
@@ -83,6 +83,7 @@ export async function runCompound(
         result.res = await handler.run(ctx, opArgs);
       } catch (err) {
         result.status = nfs4StatusOf(err);
+        if (err instanceof Nfs4Error) result.res = err.detail;
         if (result.status === Nfs4Status.SERVERFAULT) {
           server.runtime.logger.error({ err, op: handler.name, client: call.session.clientAddr }, 'NFSv4 op fault');
         }
@@ -113,7 +114,7 @@ export function encodeCompoundRes(w: XdrWriter, res: CompoundRes): Buffer | unde
   res.results.forEach((r, i) => {
     w.u32(r.op).u32(r.status);
     if (r.status === Nfs4Status.OK) bulk = r.handler?.encode(w, r.res, i === res.results.length - 1) ?? undefined;
-    else r.handler?.encodeFailure?.(w);
+    else r.handler?.encodeFailure?.(w, r.status, r.res);
   });
   return bulk;
 }

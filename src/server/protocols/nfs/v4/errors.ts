@@ -6,6 +6,8 @@ export class Nfs4Error extends Error {
   constructor(
     readonly status: number,
     message?: string,
+    /** The failure body some results carry (LOCK4denied), for the operation's encodeFailure. */
+    readonly detail?: unknown,
   ) {
     super(message ?? `nfsstat4 ${status}`);
   }

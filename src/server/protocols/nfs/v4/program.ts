@@ -17,7 +17,9 @@ import { getattr } from './handlers/getattr.ts';
 import { getfh } from './handlers/getfh.ts';
 import { illegal } from './handlers/illegal.ts';
 import { link } from './handlers/link.ts';
-import { lock, lockt, locku } from './handlers/locks.ts';
+import { lock } from './handlers/lock.ts';
+import { lockt } from './handlers/lockt.ts';
+import { locku } from './handlers/locku.ts';
 import { lookup } from './handlers/lookup.ts';
 import { lookupp } from './handlers/lookupp.ts';
 import { nverify } from './handlers/nverify.ts';
@@ -99,7 +101,7 @@ export interface Nfs4Options {
 export function nfs4Server(runtime: ProtocolRuntime, opts: Nfs4Options): Nfs4Server {
   return {
     runtime,
-    state: new Nfs4State(opts.leaseSeconds * 1000),
+    state: new Nfs4State(opts.leaseSeconds * 1000, runtime.metadata.locks),
     verifier: writeVerifier(runtime.bootVerifier),
     leaseSeconds: opts.leaseSeconds,
     bootSec: Math.floor(Date.now() / 1000),

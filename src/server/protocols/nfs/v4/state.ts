@@ -1,11 +1,13 @@
 /**
- * NFSv4.0 client and open state (RFC 7530 §9): client ids from SETCLIENTID /
- * SETCLIENTID_CONFIRM, open-owners with their sequence ids, open stateids with share
- * reservations (access and deny bits), and leases renewed by any use of a client's state
- * and expired lazily. Everything is in memory: a restart changes the epoch, so the
+ * NFSv4.0 client, open and lock state (RFC 7530 §9): client ids from SETCLIENTID /
+ * SETCLIENTID_CONFIRM, open- and lock-owners with their sequence ids, open stateids with
+ * share reservations (access and deny bits), lock stateids whose byte ranges live in the
+ * shared LockManager, and leases renewed by any use of a client's state and expired lazily
+ * (an expired client's opens and locks are released). Everything is in memory: a restart changes the epoch, so the
  * clientids and stateids of an earlier instance answer STALE_* and clients recover.
  */
 import { randomBytes } from 'node:crypto';
+import type { LockManager } from '../../../metadata/locks/lock-manager.ts';
 import { Nfs4Status, NFS4_OTHER_SIZE, SHARE_ACCESS_READ, SHARE_ACCESS_WRITE } from './constants.ts';
 import { Nfs4Error } from './errors.ts';
 
@@ -24,6 +26,29 @@ export interface Client {
   expired: boolean;
   lastRenewMs: number;
   readonly owners: Map<string, OpenOwner>;
+  readonly lockOwners: Map<string, LockOwner>;
+}
+
+/** A sequence of state-changing requests from one owner (RFC 7530 §9.1.7). */
+export interface SeqOwner {
+  /** The last seqid used; undefined before the owner's first request. */
+  lastSeqid: number | undefined;
+}
+
+export interface LockOwner extends SeqOwner {
+  readonly client: Client;
+  /** The owner as the LockManager knows it: "nfs4:<clientid>:<owner>". */
+  readonly key: string;
+  readonly owner: Buffer;
+  readonly locks: Set<LockState>;
+}
+
+export interface LockState {
+  readonly kind: 'lock';
+  readonly other: Buffer;
+  seqid: number;
+  readonly open: OpenState;
+  readonly lockOwner: LockOwner;
 }
 
 export interface OpenOwner {
@@ -36,12 +61,14 @@ export interface OpenOwner {
 }
 
 export interface OpenState {
+  readonly kind: 'open';
   readonly other: Buffer;
   seqid: number;
   readonly owner: OpenOwner;
   readonly fileKey: string;
   access: number;
   deny: number;
+  readonly locks: Set<LockState>;
 }
 
 /** What a READ, WRITE or SETATTR may do under its stateid. */
@@ -57,12 +84,14 @@ export class Nfs4State {
   readonly epoch = randomBytes(4);
   private counter = 0;
   private readonly clients = new Map<string, Client>();
-  private readonly opens = new Map<string, OpenState>();
+  private readonly stateids = new Map<string, OpenState | LockState>();
+  private opens = 0;
   private readonly files = new Map<string, Set<OpenState>>();
   private lastSweepMs = 0;
 
   constructor(
     readonly leaseMs: number,
+    private readonly locks: LockManager,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -94,6 +123,7 @@ export class Nfs4State {
       expired: false,
       lastRenewMs: this.now(),
       owners: new Map(),
+      lockOwners: new Map(),
     };
     this.clients.set(client.clientid.toString('hex'), client);
     return { clientid: client.clientid, confirm };
@@ -132,7 +162,7 @@ export class Nfs4State {
   }
 
   /** Checks and consumes an open-owner's seqid (RFC 7530 §9.1.7): the next one, or any for a new owner. */
-  advanceSeqid(owner: OpenOwner, seqid: number): void {
+  advanceSeqid(owner: SeqOwner, seqid: number): void {
     if (owner.lastSeqid !== undefined && seqid !== (owner.lastSeqid + 1) % SEQID_WRAP) {
       throw new Nfs4Error(Nfs4Status.BAD_SEQID, `seqid ${seqid} after ${owner.lastSeqid}`);
     }
@@ -160,28 +190,88 @@ export class Nfs4State {
       mine.seqid += 1;
       return mine;
     }
-    const state: OpenState = { other: this.nextId(NFS4_OTHER_SIZE), seqid: 1, owner, fileKey, access, deny };
-    this.opens.set(state.other.toString('hex'), state);
+    const state: OpenState = {
+      kind: 'open',
+      other: this.nextId(NFS4_OTHER_SIZE),
+      seqid: 1,
+      owner,
+      fileKey,
+      access,
+      deny,
+      locks: new Set(),
+    };
+    this.stateids.set(state.other.toString('hex'), state);
+    this.opens += 1;
     owner.opens.add(state);
     if (held) held.add(state);
     else this.files.set(fileKey, new Set([state]));
     return state;
   }
 
-  /** The open a stateid names, current in its seqid, its client's lease renewed. */
-  openState(sid: Stateid): OpenState {
+  /** The open or lock state a stateid names, current in its seqid, its client's lease renewed. */
+  private stateOf(sid: Stateid): OpenState | LockState {
     this.sweep();
-    const state = this.opens.get(sid.other.toString('hex'));
+    const state = this.stateids.get(sid.other.toString('hex'));
     if (!state) {
       const stale = !sid.other.subarray(0, 4).equals(this.epoch);
       throw new Nfs4Error(stale ? Nfs4Status.STALE_STATEID : Nfs4Status.BAD_STATEID);
     }
-    const { client } = state.owner;
+    const client = state.kind === 'open' ? state.owner.client : state.lockOwner.client;
     if (client.expired) throw new Nfs4Error(Nfs4Status.EXPIRED);
     if (sid.seqid > state.seqid) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
     if (sid.seqid < state.seqid) throw new Nfs4Error(Nfs4Status.OLD_STATEID);
     client.lastRenewMs = this.now();
     return state;
+  }
+
+  /** The open an open stateid names (CLOSE, OPEN_CONFIRM, OPEN_DOWNGRADE, LOCK). */
+  openState(sid: Stateid): OpenState {
+    const state = this.stateOf(sid);
+    if (state.kind !== 'open') throw new Nfs4Error(Nfs4Status.BAD_STATEID, 'a lock stateid');
+    return state;
+  }
+
+  lockState(sid: Stateid): LockState {
+    const state = this.stateOf(sid);
+    if (state.kind !== 'lock') throw new Nfs4Error(Nfs4Status.BAD_STATEID, 'an open stateid');
+    return state;
+  }
+
+  lockOwner(client: Client, owner: Buffer): LockOwner {
+    const hex = owner.toString('hex');
+    let o = client.lockOwners.get(hex);
+    if (!o) {
+      const key = `nfs4:${client.clientid.toString('hex')}:${hex}`;
+      o = { client, key, owner: Buffer.from(owner), lastSeqid: undefined, locks: new Set() };
+      client.lockOwners.set(hex, o);
+    }
+    return o;
+  }
+
+  /** The lock stateid of a lock-owner under an open, made on its first LOCK (RFC 7530 §9.1.4.2). */
+  lockStateFor(open: OpenState, lockOwner: LockOwner): LockState {
+    for (const l of open.locks) if (l.lockOwner === lockOwner) return l;
+    const state: LockState = { kind: 'lock', other: this.nextId(NFS4_OTHER_SIZE), seqid: 0, open, lockOwner };
+    this.stateids.set(state.other.toString('hex'), state);
+    open.locks.add(state);
+    lockOwner.locks.add(state);
+    return state;
+  }
+
+  /** RELEASE_LOCKOWNER: forgets a lock-owner without locks; LOCKS_HELD while it has some. */
+  releaseLockOwner(client: Client, owner: Buffer): void {
+    const o = client.lockOwners.get(owner.toString('hex'));
+    if (!o) return;
+    for (const l of o.locks) if (this.locks.holds(l.open.fileKey, o.key)) throw new Nfs4Error(Nfs4Status.LOCKS_HELD);
+    for (const l of o.locks) this.dropLockState(l);
+    client.lockOwners.delete(owner.toString('hex'));
+  }
+
+  private dropLockState(l: LockState): void {
+    this.locks.unlock(l.open.fileKey, l.lockOwner.key, 0, Infinity);
+    this.stateids.delete(l.other.toString('hex'));
+    l.open.locks.delete(l);
+    l.lockOwner.locks.delete(l);
   }
 
   /**
@@ -198,13 +288,16 @@ export class Nfs4State {
       }
       return;
     }
-    const state = this.openState(sid);
-    if (state.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
-    if (intent === 'write' && !(state.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
+    const found = this.stateOf(sid);
+    const open = found.kind === 'open' ? found : found.open;
+    if (open.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
+    if (intent === 'write' && !(open.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
   }
 
+  /** Ends an open; its lock states and their locks go with it. */
   close(state: OpenState): void {
-    this.opens.delete(state.other.toString('hex'));
+    for (const l of [...state.locks]) this.dropLockState(l);
+    if (this.stateids.delete(state.other.toString('hex'))) this.opens -= 1;
     state.owner.opens.delete(state);
     const held = this.files.get(state.fileKey);
     held?.delete(state);
@@ -215,7 +308,7 @@ export class Nfs4State {
   counts(): { clients: number; opens: number } {
     let clients = 0;
     for (const c of this.clients.values()) if (c.confirmed && !c.expired) clients += 1;
-    return { clients, opens: this.opens.size };
+    return { clients, opens: this.opens };
   }
 
   /** Marks clients whose lease ran out as expired and releases their opens (RFC 7530 §9.6). */
@@ -237,9 +330,10 @@ export class Nfs4State {
   private releaseOpens(client: Client): void {
     for (const owner of client.owners.values()) {
       for (const s of [...owner.opens]) {
+        const lockStates = [...s.locks];
         this.close(s);
-        // Its stateid keeps answering EXPIRED until the client id is replaced.
-        this.opens.set(s.other.toString('hex'), s);
+        // Its stateids keep answering EXPIRED until the client id is replaced.
+        for (const st of [s, ...lockStates]) this.stateids.set(st.other.toString('hex'), st);
       }
     }
   }
@@ -248,7 +342,9 @@ export class Nfs4State {
     for (const owner of client.owners.values()) {
       for (const s of [...owner.opens]) this.close(s);
     }
-    for (const [key, s] of this.opens) if (s.owner.client === client) this.opens.delete(key);
+    for (const [key, s] of this.stateids) {
+      if ((s.kind === 'open' ? s.owner.client : s.lockOwner.client) === client) this.stateids.delete(key);
+    }
     this.clients.delete(client.clientid.toString('hex'));
   }
 }
