@@ -330,6 +330,23 @@ describe('open state', () => {
   });
 });
 
+describe('restart', () => {
+  it('answers STALE_CLIENTID / STALE_STATEID for state of an earlier instance, NO_GRACE for reclaims', async () => {
+    const { run, client, openFile, statuses, server, rt } = await harness();
+    const clientid = await client();
+    const { fh, stateid } = await openFile(clientid, 'o', 'before-restart');
+    (server as { state: Nfs4State }).state = new Nfs4State(90_000, rt.metadata.locks);
+    expect(statuses(await run([renew(clientid)]))).toEqual([S.STALE_CLIENTID]);
+    expect(statuses(await run([putfh(fh), read(stateid, 0, 1)]))).toEqual([S.OK, S.STALE_STATEID]);
+    const fresh = await client('again');
+    const reclaim = op(Op.OPEN, (w) => {
+      w.u32(1).u32(1).u32(0).opaqueFixed(fresh).opaque(Buffer.from('o'));
+      w.u32(0).u32(1).u32(0); // NOCREATE, CLAIM_PREVIOUS, OPEN_DELEGATE_NONE
+    });
+    expect(statuses(await run([putfh(fh), reclaim]))).toEqual([S.OK, S.NO_GRACE]);
+  });
+});
+
 describe('byte-range locks', () => {
   it('conflict across owners with LOCK4denied, test with LOCKT, release with LOCKU and on lease expiry', async () => {
     const { run, client, openFile, statuses, body, advance } = await harness();
