@@ -10,6 +10,8 @@
  * - allowAuthNull: accept AUTH_NULL callers as nobody (default true).
  * - mountPort: serve MOUNT on its own port too (0 picks a free one).
  * - leaseSeconds: the NFSv4 lease (default 90, as knfsd): state of a client silent longer expires.
+ * - graceSeconds: after a restart, how long NFSv4 clients that held state may reclaim it before
+ *   others may open or lock (default 15; skipped when no client held state; 0 never waits).
  * - maxConnections, maxConnectionsPerClient, idleTimeoutMs, recordTimeoutMs,
  *   maxPartialRecordBytes: connection limits (rpc/connection-limits.ts has the defaults and
  *   why); the NFS and MOUNT ports count together.
@@ -55,6 +57,7 @@ export const NfsSettings = z.object({
   allowAuthNull: z.boolean().default(true),
   mountPort: z.number().int().min(0).max(65535).optional(),
   leaseSeconds: z.number().int().min(1).max(3600).default(90),
+  graceSeconds: z.number().int().min(0).max(3600).default(15),
   maxConnections: limit('maxConnections'),
   maxConnectionsPerClient: limit('maxConnectionsPerClient'),
   idleTimeoutMs: limit('idleTimeoutMs'),

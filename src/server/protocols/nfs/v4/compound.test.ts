@@ -100,7 +100,7 @@ async function harness() {
   let now = 1_000_000;
   const server: Nfs4Server = {
     runtime: rt,
-    state: new Nfs4State(90_000, rt.metadata.locks, () => now),
+    state: new Nfs4State(90_000, rt.metadata.locks, { now: () => now }),
     verifier: Buffer.alloc(8, 7),
     leaseSeconds: 90,
     bootSec: 1_700_000_000,
@@ -344,6 +344,45 @@ describe('restart', () => {
       w.u32(0).u32(1).u32(0); // NOCREATE, CLAIM_PREVIOUS, OPEN_DELEGATE_NONE
     });
     expect(statuses(await run([putfh(fh), reclaim]))).toEqual([S.OK, S.NO_GRACE]);
+  });
+});
+
+describe('grace period', () => {
+  it('after a restart with recorded clients: reclaims only in grace, new opens only after it', async () => {
+    const { run, client, openFile, statuses, body, server, rt, advance } = await harness();
+    let saved: string[] = [];
+    const records = { load: () => saved, save: (names: string[]) => void (saved = names) };
+    const mutable = server as { state: Nfs4State };
+    let now = 5_000_000;
+    mutable.state = new Nfs4State(90_000, rt.metadata.locks, { now: () => now, records, graceMs: 15_000 });
+    expect(mutable.state.inGrace()).toBe(false); // nobody held state before
+    const c1 = await client('host-a');
+    expect(saved).toEqual(['host-a']);
+    const { fh } = await openFile(c1, 'o', 'kept');
+    // Restart: a new instance that finds host-a recorded.
+    mutable.state = new Nfs4State(90_000, rt.metadata.locks, { now: () => now, records, graceMs: 15_000 });
+    expect(mutable.state.inGrace()).toBe(true);
+    const again = await client('host-a');
+    const other = await client('host-b');
+    const reclaim = (clientid: Buffer, owner: string) =>
+      op(Op.OPEN, (w) => {
+        w.u32(1).u32(3).u32(0).opaqueFixed(clientid).opaque(Buffer.from(owner));
+        w.u32(0).u32(1).u32(0); // NOCREATE, CLAIM_PREVIOUS, OPEN_DELEGATE_NONE
+      });
+    const ok = await run([putfh(fh), reclaim(again, 'o')]);
+    expect(statuses(ok)).toEqual([S.OK, S.OK]);
+    expect(body(ok, 1).stateid.seqid).toBe(1);
+    expect(statuses(await run([putfh(fh), reclaim(other, 'x')]))).toEqual([S.OK, S.RECLAIM_BAD]);
+    const fresh = await run([PUTROOTFH, lookup('export'), openCreate(other, 'y', 1, 'new-in-grace')]);
+    expect(statuses(fresh)).toEqual([S.OK, S.OK, S.GRACE]);
+    now += 16_000;
+    advance(16_000);
+    expect(statuses(await run([PUTROOTFH, lookup('export'), openCreate(other, 'y', 2, 'new-in-grace')]))).toEqual([
+      S.OK,
+      S.OK,
+      S.OK,
+    ]);
+    expect(statuses(await run([putfh(fh), reclaim(again, 'z')]))).toEqual([S.OK, S.NO_GRACE]);
   });
 });
 

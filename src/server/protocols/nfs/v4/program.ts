@@ -3,6 +3,7 @@ import type { ProtocolRuntime } from '../../../runtime/types.ts';
 import { nullProcedure, type RpcProgram } from '../../rpc/program.ts';
 import { NFS_PROG } from '../v3/constants.ts';
 import { writeVerifier } from '../v3/handler.ts';
+import { fileClientRecords } from './client-records.ts';
 import { compoundProcedure, type OpTable } from './compound.ts';
 import { NFS_V4, Op } from './constants.ts';
 import type { Nfs4Server } from './context.ts';
@@ -96,12 +97,17 @@ export function nfs4OpTable(): OpTable {
 export interface Nfs4Options {
   /** Lease time clients must renew within (RFC 7530 §9.5). */
   leaseSeconds: number;
+  /** Grace period after a restart when an earlier instance had clients with state; 0 skips it. */
+  graceSeconds: number;
 }
 
 export function nfs4Server(runtime: ProtocolRuntime, opts: Nfs4Options): Nfs4Server {
   return {
     runtime,
-    state: new Nfs4State(opts.leaseSeconds * 1000, runtime.metadata.locks),
+    state: new Nfs4State(opts.leaseSeconds * 1000, runtime.metadata.locks, {
+      graceMs: opts.graceSeconds * 1000,
+      records: runtime.stateDir === undefined ? undefined : fileClientRecords(runtime.stateDir),
+    }),
     verifier: writeVerifier(runtime.bootVerifier),
     leaseSeconds: opts.leaseSeconds,
     bootSec: Math.floor(Date.now() / 1000),

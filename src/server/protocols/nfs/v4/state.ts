@@ -3,11 +3,15 @@
  * SETCLIENTID_CONFIRM, open- and lock-owners with their sequence ids, open stateids with
  * share reservations (access and deny bits), lock stateids whose byte ranges live in the
  * shared LockManager, and leases renewed by any use of a client's state and expired lazily
- * (an expired client's opens and locks are released). Everything is in memory: a restart changes the epoch, so the
- * clientids and stateids of an earlier instance answer STALE_* and clients recover.
+ * (an expired client's opens and locks are released). State is in memory: a restart changes
+ * the epoch, so the clientids and stateids of an earlier instance answer STALE_* and clients
+ * recover. Only the names of clients holding state are recorded (client-records.ts): when an
+ * earlier instance had some, a grace period follows the start, in which those clients
+ * reclaim their opens and locks and nobody else may take new ones (RFC 7530 §9.6.2).
  */
 import { randomBytes } from 'node:crypto';
 import type { LockManager } from '../../../metadata/locks/lock-manager.ts';
+import { noClientRecords, type ClientRecords } from './client-records.ts';
 import { Nfs4Status, NFS4_OTHER_SIZE, SHARE_ACCESS_READ, SHARE_ACCESS_WRITE } from './constants.ts';
 import { Nfs4Error } from './errors.ts';
 
@@ -89,11 +93,47 @@ export class Nfs4State {
   private readonly files = new Map<string, Set<OpenState>>();
   private lastSweepMs = 0;
 
+  /** Names of the clients an earlier instance recorded, who may reclaim during the grace period. */
+  private readonly reclaimers: Set<string>;
+  private readonly graceUntilMs: number;
+
   constructor(
     readonly leaseMs: number,
     private readonly locks: LockManager,
-    private readonly now: () => number = Date.now,
-  ) {}
+    opts: { now?: () => number; graceMs?: number; records?: ClientRecords } = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.records = opts.records ?? noClientRecords;
+    this.reclaimers = new Set(this.records.load());
+    const graceMs = opts.graceMs ?? 0;
+    this.graceUntilMs = this.reclaimers.size > 0 && graceMs > 0 ? this.now() + graceMs : 0;
+  }
+
+  private readonly now: () => number;
+  private readonly records: ClientRecords;
+
+  /** Whether the grace period after a restart is running (RFC 7530 §9.6.2). */
+  inGrace(): boolean {
+    return this.graceUntilMs > 0 && this.now() < this.graceUntilMs;
+  }
+
+  /**
+   * Checks a request for new state against the grace period: reclaims only during it, and
+   * only from recorded clients; everything else only after it.
+   */
+  checkGrace(client: Client, reclaim: boolean): void {
+    const grace = this.inGrace();
+    if (reclaim && !grace) throw new Nfs4Error(Nfs4Status.NO_GRACE);
+    if (reclaim && !this.reclaimers.has(client.name)) throw new Nfs4Error(Nfs4Status.RECLAIM_BAD);
+    if (!reclaim && grace) throw new Nfs4Error(Nfs4Status.GRACE);
+  }
+
+  /** Rewrites the record: live confirmed clients, and during grace those that may still reclaim. */
+  private saveRecords(): void {
+    const names = new Set(this.inGrace() ? this.reclaimers : []);
+    for (const c of this.clients.values()) if (c.confirmed && !c.expired) names.add(c.name);
+    this.records.save([...names]);
+  }
 
   private nextId(size: number): Buffer {
     const b = Buffer.alloc(size);
@@ -136,9 +176,11 @@ export class Nfs4State {
     for (const other of this.clients.values()) {
       if (other !== client && other.name === client.name) this.dropClient(other);
     }
+    const known = client.confirmed;
     client.confirmed = true;
     client.expired = false;
     client.lastRenewMs = this.now();
+    if (!known) this.saveRecords();
   }
 
   /** A confirmed, live client by id, its lease renewed (RENEW, OPEN). */
@@ -316,6 +358,7 @@ export class Nfs4State {
     const now = this.now();
     if (now - this.lastSweepMs < SWEEP_EVERY_MS) return;
     this.lastSweepMs = now;
+    let expired = false;
     for (const c of this.clients.values()) {
       if (c.expired || now - c.lastRenewMs <= this.leaseMs) continue;
       if (!c.confirmed) {
@@ -324,7 +367,9 @@ export class Nfs4State {
       }
       c.expired = true;
       this.releaseOpens(c);
+      expired = true;
     }
+    if (expired) this.saveRecords();
   }
 
   private releaseOpens(client: Client): void {

@@ -2,8 +2,8 @@
  * RFC 7530 §16.10 LOCK: a byte-range lock for a lock-owner, in the shared LockManager, so it
  * conflicts with every other owner's (any protocol). The first LOCK of a lock-owner comes
  * with its open stateid and makes a lock stateid; later ones name that. Blocking types
- * (READW/WRITEW) are answered like the others: DENIED and the client polls. No reclaims
- * (no grace period): NO_GRACE.
+ * (READW/WRITEW) are answered like the others: DENIED and the client polls. Reclaims only
+ * during the grace period, new locks only after it (state.ts).
  */
 import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeClientId, decodeStateid, encodeStateid } from '../codec.ts';
@@ -48,7 +48,6 @@ export const lock: Nfs4Op<LockArgs, Stateid> = {
   decode: decodeLockArgs,
   async run(ctx, a) {
     const fileKey = await lockedFileKey(ctx);
-    if (a.reclaim) throw new Nfs4Error(Nfs4Status.NO_GRACE);
     const range = rangeOf(a.offset, a.length);
     const { state } = ctx.server;
     const kind = lockKindOf(a.locktype);
@@ -64,6 +63,7 @@ export const lock: Nfs4Op<LockArgs, Stateid> = {
       ls = state.lockState(a.locker.lockStateid);
       state.advanceSeqid(ls.lockOwner, a.locker.lockSeqid);
     }
+    state.checkGrace(ls.lockOwner.client, a.reclaim);
     if (ls.open.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
     if (kind === 'write' && !(ls.open.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
     const conflict = ctx.server.runtime.metadata.locks.lock(fileKey, ls.lockOwner.key, kind, range.start, range.end);

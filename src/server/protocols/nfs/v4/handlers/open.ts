@@ -1,8 +1,9 @@
 /**
  * RFC 7530 §16.16 OPEN: opens (and with OPEN4_CREATE creates) a regular file in the current
- * directory for an open-owner, taking a share reservation; the file becomes current. Only
- * CLAIM_NULL: nothing is reclaimed (no grace period, NO_GRACE) and no delegation is handed
- * out (OPEN_DELEGATE_NONE), so the server never calls a client back.
+ * directory for an open-owner, taking a share reservation; the file becomes current.
+ * CLAIM_PREVIOUS reclaims an open of the current file during the grace period after a
+ * restart (state.ts); no delegation is ever handed out (OPEN_DELEGATE_NONE, and delegation
+ * claims are NOTSUPP), so the server never calls a client back.
  */
 import { ACCESS, FileType, type CreateMode, type Entry, type SetAttrs } from '../../../../metadata/types.ts';
 import type { XdrReader } from '../../../xdr/reader.ts';
@@ -124,22 +125,36 @@ async function openFile(
   return { file: made, cinfo: changeInfo(made.dirWcc), attrset };
 }
 
+/** CLAIM_PREVIOUS names no file: the current filehandle is the file being reclaimed. */
+async function reclaimedFile(
+  ctx: Nfs4Context,
+  cur: ShareFh,
+): Promise<{ file: Entry; cinfo: ChangeInfo; attrset: Bitmap }> {
+  const attr = await ctx.server.runtime.metadata.getAttr(ctx.auth, cur.fh);
+  if (attr.type !== FileType.Regular)
+    throw new Nfs4Error(attr.type === FileType.Directory ? Nfs4Status.ISDIR : Nfs4Status.INVAL);
+  return { file: { handle: cur.fh, attr }, cinfo: changeInfo({ before: attr, after: attr }), attrset: [] };
+}
+
 export const open: Nfs4Op<OpenArgs, OpenRes> = {
   name: 'OPEN',
   decode: decodeOpenArgs,
   async run(ctx, a) {
-    const dir = shareFh(ctx, a.how.create ? Nfs4Status.ROFS : Nfs4Status.ISDIR);
-    if (a.claim === CLAIM_PREVIOUS) throw new Nfs4Error(Nfs4Status.NO_GRACE);
-    if (a.claim !== CLAIM_NULL) throw new Nfs4Error(Nfs4Status.NOTSUPP, `claim ${a.claim}`);
+    const cur = shareFh(ctx, a.how.create ? Nfs4Status.ROFS : Nfs4Status.ISDIR);
+    if (a.claim !== CLAIM_NULL && a.claim !== CLAIM_PREVIOUS)
+      throw new Nfs4Error(Nfs4Status.NOTSUPP, `claim ${a.claim}`);
     if (a.access === 0 || a.access > SHARE_ACCESS_BOTH || a.deny > SHARE_ACCESS_BOTH) {
       throw new Nfs4Error(Nfs4Status.INVAL, 'share access or deny');
     }
     const { state } = ctx.server;
-    const owner = state.openOwner(state.client(a.clientid), a.owner);
+    const client = state.client(a.clientid);
+    const owner = state.openOwner(client, a.owner);
     state.advanceSeqid(owner, a.seqid);
-    const { file, cinfo, attrset } = await openFile(ctx, dir, a);
-    const open = state.open(owner, fileKeyOf(dir, file.attr.fileid), a.access, a.deny);
-    ctx.current = { kind: 'share', fh: file.handle, share: dir.share };
+    const reclaim = a.claim === CLAIM_PREVIOUS;
+    state.checkGrace(client, reclaim);
+    const { file, cinfo, attrset } = reclaim ? await reclaimedFile(ctx, cur) : await openFile(ctx, cur, a);
+    const open = state.open(owner, fileKeyOf(cur, file.attr.fileid), a.access, a.deny);
+    ctx.current = { kind: 'share', fh: file.handle, share: cur.share };
     const rflags = OPEN4_RESULT_LOCKTYPE_POSIX | (owner.confirmed ? 0 : OPEN4_RESULT_CONFIRM);
     return { stateid: { seqid: open.seqid, other: open.other }, cinfo, rflags, attrset };
   },
