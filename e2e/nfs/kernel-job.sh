@@ -1,11 +1,13 @@
 # Guest job (busybox ash) for e2e/nfs/kernel.test.ts, run by
 # /work/shared/tools/kernel-client/run-guest.sh: the real Linux NFSv3 client against the
-# server on the host's 127.0.0.1.
+# server on the host's 127.0.0.1, over NFSv3 or NFSv4.0.
 #   In: $HOST $PORT $MOUNTPORT (run-guest.sh), NFS_EXPORT (default /export), MB (default 64),
+#       NFS_VERS (3 or 4.0, default 3),
 #       helpers nfs_mount / now / mbps (guest-init.sh).
 # Prints "ok NAME" / "FAIL NAME: detail" per check; exit code = number of failures.
 EXPORT=${NFS_EXPORT:-/export}
 MB=${MB:-64}
+VERS=${NFS_VERS:-3}
 M=/mnt/nfs
 fail=0
 
@@ -16,8 +18,8 @@ t() { _n=$1; shift; if "$@"; then ok "$_n"; else bad "$_n" "command failed: $*";
 # eq NAME GOT WANT
 eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got '$2', expected '$3'"; fi; }
 
-if ! nfs_mount 3 "$EXPORT" "$M"; then
-  bad mount "mount -t nfs vers=3 $HOST:$EXPORT (port $PORT, mountport $MOUNTPORT) failed"
+if ! nfs_mount "$VERS" "$EXPORT" "$M"; then
+  bad mount "mount -t nfs vers=$VERS $HOST:$EXPORT (port $PORT, mountport $MOUNTPORT) failed"
   dmesg | tail -5
   exit 1
 fi
@@ -84,7 +86,7 @@ echo "# write $MB MiB (fsync): $(mbps $((MB * 1048576)) "$(awk -v a="$t0" -v b="
 eq big-size "$(stat -c %s "$D/big")" "$((MB * 1048576))"
 rm -f /tmp/src
 t umount umount "$M"
-if ! nfs_mount 3 "$EXPORT" "$M"; then
+if ! nfs_mount "$VERS" "$EXPORT" "$M"; then
   bad remount "second mount failed"
   exit $fail
 fi

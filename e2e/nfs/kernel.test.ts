@@ -1,7 +1,8 @@
-// The real Linux kernel NFSv3 client (stock Debian kernel under qemu, busybox guest) against
-// the server: mount, a tree of creates/writes/renames/links/chmods/truncates and rm -r, then
+// The real Linux kernel NFS client (stock Debian kernel under qemu, busybox guest) against
+// the server, over NFSv3 and NFSv4.0 (the same guest job): mount, a tree of creates/writes/renames/links/chmods/truncates and rm -r, then
 // 64 MiB written with fsync and verified by md5sum/sha256sum after umount + mount.
-// Runs against dfs on a managed share and on a folder share (target.ts serverKinds).
+// NFSv3 runs against dfs on a managed share and on a folder share (target.ts serverKinds);
+// NFSv4.0 against the managed share only, to keep the emulated run short.
 // Uses /work/shared/tools/kernel-client/run-guest.sh in place (resolved next to the repo).
 // Skips, saying why, when qemu, the kernel image, busybox or the script are missing (fails
 // instead under CI: e2e/helpers/requirements.ts).
@@ -10,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/dfs.ts';
 import { KERNEL_CLIENT_GUEST, unmet } from '../helpers/requirements.ts';
-import { failLines, run, serverKinds, startTarget, tail, type NfsTarget } from './target.ts';
+import { failLines, run, serverKinds, startTarget, tail, type NfsTarget, type ServerKind } from './target.ts';
 
 function findRunGuest(): string | undefined {
   const candidates = [
@@ -29,7 +30,14 @@ function whyNoGuest(): string | null {
 
 const skipReason = whyNoGuest();
 
-describe.each(serverKinds())('Linux kernel NFSv3 client (qemu) against %s', (kind) => {
+const RUNS: { kind: ServerKind; vers: string }[] = [
+  ...serverKinds().map((kind) => ({ kind, vers: '3' })),
+  ...serverKinds()
+    .filter((k) => k !== 'dfs-folder')
+    .map((kind) => ({ kind, vers: '4.0' })),
+];
+
+describe.each(RUNS)('Linux kernel NFS client (qemu), vers=$vers, against $kind', ({ kind, vers }) => {
   if (skipReason) {
     it.skip(`skipped: ${skipReason}`, () => {});
     return;
@@ -52,18 +60,23 @@ describe.each(serverKinds())('Linux kernel NFSv3 client (qemu) against %s', (kin
       String(t.mountPort),
       '-e',
       `NFS_EXPORT=${t.exportPath}`,
+      '-e',
+      `NFS_VERS=${vers}`,
       '-t',
       '420',
       path.join(REPO_ROOT, 'e2e', 'nfs', 'kernel-job.sh'),
       String(t.nfsPort),
       String(t.mountPort),
     ];
+    const started = Date.now();
     const { code, output } = await run(script, args, 480_000);
     const context = `run-guest.sh ${args.join(' ')} exited ${code}\n--- guest console ---\n${output}\n--- ${t.kind} log (tail) ---\n${tail(t.logs())}`;
     expect(failLines(output), context).toEqual([]);
     expect(code, context).toBe(0);
     expect(output, context).toContain('ok sha256-after-remount');
     const figures = output.split('\n').filter((l) => l.startsWith('# write') || l.startsWith('# cold read'));
-    console.log(`[kernel NFSv3 ${kind}] ${figures.join('; ')}`);
+    console.log(
+      `[kernel NFS vers=${vers} ${kind}] ${figures.join('; ')}; ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
   }, 540_000);
 });

@@ -5,6 +5,7 @@
  * records. Operations live in the files imported
  * below, one concern each.
  */
+import { LockManager } from './locks/lock-manager.ts';
 import { DittoError } from '../../shared/errors.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
 import { commitWrite, persistShare, persistWrites, prepareRead, prepareWrite } from './file-io.ts';
@@ -47,6 +48,8 @@ const MAX_FILES = 2 ** 32 - 1;
 
 export class MetadataService implements MetadataOps {
   private readonly shares = new ShareRegistry();
+  /** Byte-range locks of every protocol (locks/lock-manager.ts). */
+  readonly locks = new LockManager();
 
   /** Serves `name` from `reg.store`, creating its root directory there if it has none. EXISTS for a taken name or id. */
   registerShare(name: string, reg: ShareRegistration): Promise<void> {

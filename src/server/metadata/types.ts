@@ -3,6 +3,7 @@
  * Protocol code depends on `MetadataOps` only, never on a store.
  */
 import type { Cred } from './identity.ts';
+import type { LockManager } from './locks/lock-manager.ts';
 
 /** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
 export enum FileType {
@@ -146,6 +147,8 @@ export interface ShareExportOptions {
  * Returned `FileAttr` objects may be shared with the store: treat them as read-only.
  */
 export interface MetadataOps {
+  /** The byte-range locks all protocols share: a lock taken over one conflicts with the others. */
+  readonly locks: LockManager;
   /** Root handle of a share; throws NOT_FOUND for an unknown or disabled share. */
   rootHandle(share: string): Promise<FileHandle>;
   /** Share name a handle belongs to; throws BAD_HANDLE / STALE_HANDLE. */

@@ -56,6 +56,9 @@ export class Runtime implements ProtocolRuntime {
   readonly payload: PayloadService;
   readonly mounts = new MountsService();
   readonly bootVerifier = randomBytes(8);
+  get stateDir(): string {
+    return this.config.dataDir;
+  }
   readonly startedAt = new Date();
   readonly stores: StoresService;
   /** Share access by uid, rebuilt on every change of users, groups, grants or shares. */

@@ -69,6 +69,8 @@ export interface ProtocolRuntime {
   logger: Logger;
   /** Changes on each server start; NFS write verifier. */
   bootVerifier: Buffer;
+  /** Where protocols keep what must outlive a restart (NFSv4 client records); none in tests. */
+  stateDir?: string;
 }
 
 /** A live connection: its client and the shares it used. */

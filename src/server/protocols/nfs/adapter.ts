@@ -1,5 +1,5 @@
 /**
- * The NFS adapter: NFS v3 (100003) and MOUNT v3 (100005) over TCP on one port — and, when
+ * The NFS adapter: NFS v3 and v4.0 (100003) and MOUNT v3 (100005) over TCP on one port — and, when
  * the `mountPort` setting is given, MOUNT on that port as well.
  *
  * Settings (all optional):
@@ -9,6 +9,9 @@
  * - drcSize: duplicate request cache entries (default 1024, 0 disables it).
  * - allowAuthNull: accept AUTH_NULL callers as nobody (default true).
  * - mountPort: serve MOUNT on its own port too (0 picks a free one).
+ * - leaseSeconds: the NFSv4 lease (default 90, as knfsd): state of a client silent longer expires.
+ * - graceSeconds: after a restart, how long NFSv4 clients that held state may reclaim it before
+ *   others may open or lock (default 15; skipped when no client held state; 0 never waits).
  * - maxConnections, maxConnectionsPerClient, idleTimeoutMs, recordTimeoutMs,
  *   maxPartialRecordBytes: connection limits (rpc/connection-limits.ts has the defaults and
  *   why); the NFS and MOUNT ports count together.
@@ -35,6 +38,7 @@ import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { DuplicateRequestCache } from '../rpc/drc.ts';
 import { RpcTcpServer } from '../rpc/server.ts';
 import { nfs3Program } from './v3/program.ts';
+import { nfs4Program, nfs4Server } from './v4/program.ts';
 
 const limit = (key: keyof ConnectionLimitSettings) => {
   const [min, max] = CONNECTION_LIMIT_RANGES[key];
@@ -52,6 +56,8 @@ export const NfsSettings = z.object({
   drcSize: z.number().int().min(0).default(1024),
   allowAuthNull: z.boolean().default(true),
   mountPort: z.number().int().min(0).max(65535).optional(),
+  leaseSeconds: z.number().int().min(1).max(3600).default(90),
+  graceSeconds: z.number().int().min(0).max(3600).default(15),
   maxConnections: limit('maxConnections'),
   maxConnectionsPerClient: limit('maxConnectionsPerClient'),
   idleTimeoutMs: limit('idleTimeoutMs'),
@@ -85,10 +91,16 @@ export class NfsAdapter implements ProtocolAdapter {
       warnings: this.warnings,
     };
     const drc = settings.drcSize > 0 ? new DuplicateRequestCache(settings.drcSize) : undefined;
-    this.server = new RpcTcpServer(new RpcDispatcher([nfs3Program(runtime), mount], { ...dispatcherOpts, drc }), {
-      ...serverOpts,
-      port: config.port,
-    });
+    this.server = new RpcTcpServer(
+      new RpcDispatcher([nfs3Program(runtime), nfs4Program(nfs4Server(runtime, settings)), mount], {
+        ...dispatcherOpts,
+        drc,
+      }),
+      {
+        ...serverOpts,
+        port: config.port,
+      },
+    );
     this.mountServer =
       settings.mountPort === undefined
         ? undefined

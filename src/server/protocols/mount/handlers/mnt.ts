@@ -5,11 +5,11 @@
  * mounts registry.
  */
 import { nfs3StatusOf } from '../../../../shared/errors.ts';
-import { shareAccessOf } from '../../../metadata/identity.ts';
 import { FileType } from '../../../metadata/types.ts';
 import type { RpcCall, RpcProcedure } from '../../rpc/program.ts';
 import type { XdrWriter } from '../../xdr/writer.ts';
-import { clientAllowed, findExport } from '../access.ts';
+import { mountRefusal } from '../../nfs/admission.ts';
+import { findExport } from '../access.ts';
 import { MountStat } from '../constants.ts';
 import { decodeDirpath, type MountDeps } from '../deps.ts';
 
@@ -47,11 +47,12 @@ export function mntProcedure(deps: MountDeps): RpcProcedure<string, MntResult> {
       const match = findExport(runtime.shares, dirpath);
       if (!match) return fail(MountStat.NOENT);
       const { share, below } = match;
-      if (!clientAllowed(share, clientAddr)) {
+      const refusal = mountRefusal(share, clientAddr, call.auth);
+      if (refusal === 'network') {
         deps.warnings.info('mount-refused', clientAddr, { share: share.name }, 'mount refused by export rules');
         return fail(MountStat.ACCES);
       }
-      if (shareAccessOf(call.auth, share.export) === 'none') {
+      if (refusal === 'access') {
         deps.warnings.info(
           'mount-no-access',
           clientAddr,

@@ -6,10 +6,10 @@
  * maps errors to nfsstat3 and records per-op counters.
  */
 import type { AuthContext, FileHandle } from '../../../metadata/types.ts';
-import type { ProtocolRuntime, ShareInfo } from '../../../runtime/types.ts';
-import { DittoError, isDittoError, nfs3StatusOf } from '../../../../shared/errors.ts';
-import { clientAllowed } from '../../mount/access.ts';
+import type { ProtocolRuntime } from '../../../runtime/types.ts';
+import { isDittoError, nfs3StatusOf } from '../../../../shared/errors.ts';
 import type { RpcCall, RpcProcedure } from '../../rpc/program.ts';
+import { admitHandle } from '../admission.ts';
 import type { XdrReader } from '../../xdr/reader.ts';
 import type { XdrWriter } from '../../xdr/writer.ts';
 import type { Nfs3Result } from './codec/results.ts';
@@ -48,23 +48,6 @@ export interface Nfs3Outcome<R> {
   fsid: number;
 }
 
-/**
- * Resolves the share a handle belongs to and applies its export rules, whichever share the
- * client mounted (NFSv3 is stateless: a handle names its share, see metadata/handles.ts). A
- * share that does not admit the client is, for it, not exported: STALE, "access to it has
- * been revoked" (RFC 1813 §2.6), as knfsd answers for an export the client has no entry in.
- */
-function admit(runtime: ProtocolRuntime, call: RpcCall, fh: FileHandle): ShareInfo {
-  const share = runtime.metadata.shareOf(fh);
-  const info = runtime.shares.get(share);
-  if (!info || !info.enabled) throw new DittoError('STALE_HANDLE', `share ${share} is not exported`);
-  if (!clientAllowed(info, call.session.clientAddr)) {
-    throw new DittoError('STALE_HANDLE', `share ${share} does not admit client ${call.session.clientAddr}`);
-  }
-  call.session.shares.add(share);
-  return info;
-}
-
 /** The 8-byte form of the boot verifier. */
 export function writeVerifier(bootVerifier: Buffer): Buffer {
   const v = Buffer.alloc(NFS3_VERFSIZE);
@@ -91,7 +74,7 @@ export function nfs3Procedure<A, R extends Nfs3Result>(
       let status = 'ok';
       const ctx = { runtime, auth: call.auth, share: '', verifier, bytesRead: 0, bytesWritten: 0 };
       try {
-        const info = admit(runtime, call, h.target(args));
+        const info = admitHandle(runtime, call, h.target(args));
         share = ctx.share = info.name;
         fsid = info.id;
         res = await h.run(ctx, args);

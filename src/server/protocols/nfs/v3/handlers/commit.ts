@@ -8,7 +8,7 @@ import { decodeFh } from '../codec/args.ts';
 import { encodeWcc } from '../codec/attrs.ts';
 import type { Nfs3Result } from '../codec/results.ts';
 import { NFS3_OK } from '../constants.ts';
-import { requireRegular } from '../files.ts';
+import { requireRegular } from '../../files.ts';
 import type { Nfs3Handler } from '../handler.ts';
 
 export interface CommitArgs {

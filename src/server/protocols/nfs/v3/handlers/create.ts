@@ -3,12 +3,13 @@
  * a retransmitted exclusive create with the same verifier succeeds). UNCHECKED on an
  * existing file applies a requested size, truncating its content (open with O_TRUNC).
  */
-import { FileType, type CreateMode, type SetAttrs } from '../../../../metadata/types.ts';
+import type { CreateMode, SetAttrs } from '../../../../metadata/types.ts';
 import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeDirOpArgs, decodeSattr3, type DirOpArgs } from '../codec/args.ts';
 import { encodeCreatedRes, type CreatedRes } from '../codec/results.ts';
 import { CreateHow, NFS3_OK, NFS3_VERFSIZE } from '../constants.ts';
 import type { Nfs3Handler } from '../handler.ts';
+import { createFile } from '../../files.ts';
 
 export interface CreateArgs {
   where: DirOpArgs;
@@ -32,17 +33,8 @@ export const create: Nfs3Handler<CreateArgs, CreatedRes> = {
   decode: decodeCreateArgs,
   target: (a) => a.where.dir,
   async run(ctx, a) {
-    const md = ctx.runtime.metadata;
-    const e = await md.create(ctx.auth, a.where.dir, a.where.name, a.attrs, a.mode);
-    let attr = e.attr;
-    const size = a.attrs.size;
-    if (a.mode.kind === 'unchecked' && size !== undefined) {
-      if (attr.size !== size)
-        attr = (await md.setAttr(ctx.auth, e.handle, { size })).after ?? (await md.getAttr(ctx.auth, e.handle));
-      if (attr.type === FileType.Regular && attr.payloadId)
-        await ctx.runtime.payload.truncate(ctx.share, attr.payloadId, size);
-    }
-    return { status: NFS3_OK, dirWcc: e.dirWcc, ok: { handle: e.handle, attr } };
+    const e = await createFile(ctx, ctx.auth, a.where.dir, a.where.name, a.attrs, a.mode);
+    return { status: NFS3_OK, dirWcc: e.dirWcc, ok: { handle: e.handle, attr: e.attr } };
   },
   encode: encodeCreatedRes,
 };

@@ -10,7 +10,7 @@ import { decodeFh } from '../codec/args.ts';
 import { encodeAttrResHead, type AttrRes } from '../codec/results.ts';
 import { BufferPool } from '../../../../payload/buffer-pool.ts';
 import { LIMITS, NFS3_OK } from '../constants.ts';
-import { requireRegular } from '../files.ts';
+import { requireRegular } from '../../files.ts';
 import type { Nfs3Handler } from '../handler.ts';
 
 export interface ReadArgs {

@@ -2,7 +2,7 @@
 import { decodeDirOpArgs, type DirOpArgs } from '../codec/args.ts';
 import { encodeWccRes, type WccRes } from '../codec/results.ts';
 import { NFS3_OK } from '../constants.ts';
-import { releasePayload } from '../files.ts';
+import { releasePayload } from '../../files.ts';
 import type { Nfs3Handler } from '../handler.ts';
 
 export const remove: Nfs3Handler<DirOpArgs, WccRes> = {

@@ -9,7 +9,7 @@ import { decodeDirOpArgs, type DirOpArgs } from '../codec/args.ts';
 import { encodeWcc } from '../codec/attrs.ts';
 import type { Nfs3Result } from '../codec/results.ts';
 import { NFS3_OK } from '../constants.ts';
-import { releasePayload } from '../files.ts';
+import { releasePayload } from '../../files.ts';
 import type { Nfs3Handler } from '../handler.ts';
 
 export interface RenameArgs {

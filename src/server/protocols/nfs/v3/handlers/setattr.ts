@@ -2,12 +2,13 @@
  * RFC 1813 §3.3.2 SETATTR: change attributes, optionally guarded by the object's ctime.
  * A size change also truncates (or extends) the content.
  */
-import { FileType, type FileHandle, type SetAttrs, type Timespec } from '../../../../metadata/types.ts';
+import type { FileHandle, SetAttrs, Timespec } from '../../../../metadata/types.ts';
 import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeFh, decodeSattr3, decodeTime } from '../codec/args.ts';
 import { encodeWccRes, type WccRes } from '../codec/results.ts';
 import { NFS3_OK } from '../constants.ts';
 import type { Nfs3Handler } from '../handler.ts';
+import { setAttrsWithSize } from '../../files.ts';
 
 export interface SetattrArgs {
   fh: FileHandle;
@@ -26,14 +27,7 @@ export const setattr: Nfs3Handler<SetattrArgs, WccRes> = {
   decode: decodeSetattrArgs,
   target: (a) => a.fh,
   async run(ctx, a) {
-    const md = ctx.runtime.metadata;
-    const wcc = await md.setAttr(ctx.auth, a.fh, a.attrs, a.guard);
-    if (a.attrs.size !== undefined) {
-      const after = wcc.after ?? (await md.getAttr(ctx.auth, a.fh));
-      if (after.type === FileType.Regular && after.payloadId) {
-        await ctx.runtime.payload.truncate(ctx.share, after.payloadId, a.attrs.size);
-      }
-    }
+    const wcc = await setAttrsWithSize(ctx, ctx.auth, a.fh, a.attrs, a.guard);
     return { status: NFS3_OK, wcc };
   },
   encode: encodeWccRes,

@@ -11,7 +11,7 @@ import { decodeFh } from '../codec/args.ts';
 import { encodeWcc } from '../codec/attrs.ts';
 import type { Nfs3Result } from '../codec/results.ts';
 import { LIMITS, NFS3_OK, StableHow } from '../constants.ts';
-import { requireRegular } from '../files.ts';
+import { requireRegular } from '../../files.ts';
 import type { Nfs3Handler } from '../handler.ts';
 
 export interface WriteArgs {

@@ -1,0 +1,18 @@
+/** RFC 7530 §16.2 CLOSE: releases an open and its share reservation; the returned stateid is no longer usable. */
+import type { XdrReader } from '../../../xdr/reader.ts';
+import { decodeStateid, encodeStateid } from '../codec.ts';
+import type { Nfs4Op } from '../handler.ts';
+import type { Stateid } from '../state.ts';
+
+export const close: Nfs4Op<{ seqid: number; stateid: Stateid }, Stateid> = {
+  name: 'CLOSE',
+  decode: (r: XdrReader) => ({ seqid: r.u32(), stateid: decodeStateid(r) }),
+  async run(ctx, a) {
+    const { state } = ctx.server;
+    const open = state.openState(a.stateid);
+    state.advanceSeqid(open.owner, a.seqid);
+    state.close(open);
+    return Promise.resolve({ seqid: open.seqid + 1, other: open.other });
+  },
+  encode: (w, res) => encodeStateid(w, res),
+};

@@ -1,0 +1,395 @@
+/**
+ * NFSv4.0 client, open and lock state (RFC 7530 §9): client ids from SETCLIENTID /
+ * SETCLIENTID_CONFIRM, open- and lock-owners with their sequence ids, open stateids with
+ * share reservations (access and deny bits), lock stateids whose byte ranges live in the
+ * shared LockManager, and leases renewed by any use of a client's state and expired lazily
+ * (an expired client's opens and locks are released). State is in memory: a restart changes
+ * the epoch, so the clientids and stateids of an earlier instance answer STALE_* and clients
+ * recover. Only the names of clients holding state are recorded (client-records.ts): when an
+ * earlier instance had some, a grace period follows the start, in which those clients
+ * reclaim their opens and locks and nobody else may take new ones (RFC 7530 §9.6.2).
+ */
+import { randomBytes } from 'node:crypto';
+import type { LockManager } from '../../../metadata/locks/lock-manager.ts';
+import { noClientRecords, type ClientRecords } from './client-records.ts';
+import { Nfs4Status, NFS4_OTHER_SIZE, SHARE_ACCESS_READ, SHARE_ACCESS_WRITE } from './constants.ts';
+import { Nfs4Error } from './errors.ts';
+
+export interface Stateid {
+  seqid: number;
+  /** 12 bytes: the server epoch, then a counter. */
+  other: Buffer;
+}
+
+export interface Client {
+  readonly clientid: Buffer;
+  readonly name: string;
+  readonly verifier: Buffer;
+  confirm: Buffer;
+  confirmed: boolean;
+  expired: boolean;
+  lastRenewMs: number;
+  readonly owners: Map<string, OpenOwner>;
+  readonly lockOwners: Map<string, LockOwner>;
+}
+
+/** A sequence of state-changing requests from one owner (RFC 7530 §9.1.7). */
+export interface SeqOwner {
+  /** The last seqid used; undefined before the owner's first request. */
+  lastSeqid: number | undefined;
+}
+
+export interface LockOwner extends SeqOwner {
+  readonly client: Client;
+  /** The owner as the LockManager knows it: "nfs4:<clientid>:<owner>". */
+  readonly key: string;
+  readonly owner: Buffer;
+  readonly locks: Set<LockState>;
+}
+
+export interface LockState {
+  readonly kind: 'lock';
+  readonly other: Buffer;
+  seqid: number;
+  readonly open: OpenState;
+  readonly lockOwner: LockOwner;
+}
+
+export interface OpenOwner {
+  readonly client: Client;
+  readonly key: string;
+  /** The last seqid used; undefined before the owner's first OPEN. */
+  lastSeqid: number | undefined;
+  confirmed: boolean;
+  readonly opens: Set<OpenState>;
+}
+
+export interface OpenState {
+  readonly kind: 'open';
+  readonly other: Buffer;
+  seqid: number;
+  readonly owner: OpenOwner;
+  readonly fileKey: string;
+  access: number;
+  deny: number;
+  readonly locks: Set<LockState>;
+}
+
+/** What a READ, WRITE or SETATTR may do under its stateid. */
+export type IoIntent = 'read' | 'write';
+
+const ANONYMOUS = Buffer.alloc(NFS4_OTHER_SIZE, 0);
+const READ_BYPASS = Buffer.alloc(NFS4_OTHER_SIZE, 0xff);
+const SEQID_WRAP = 0x1_0000_0000;
+/** Expired clients are looked at this often at most. */
+const SWEEP_EVERY_MS = 1000;
+
+export class Nfs4State {
+  readonly epoch = randomBytes(4);
+  private counter = 0;
+  private readonly clients = new Map<string, Client>();
+  private readonly stateids = new Map<string, OpenState | LockState>();
+  private opens = 0;
+  private readonly files = new Map<string, Set<OpenState>>();
+  private lastSweepMs = 0;
+
+  /** Names of the clients an earlier instance recorded, who may reclaim during the grace period. */
+  private readonly reclaimers: Set<string>;
+  private readonly graceUntilMs: number;
+
+  constructor(
+    readonly leaseMs: number,
+    private readonly locks: LockManager,
+    opts: { now?: () => number; graceMs?: number; records?: ClientRecords } = {},
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.records = opts.records ?? noClientRecords;
+    this.reclaimers = new Set(this.records.load());
+    const graceMs = opts.graceMs ?? 0;
+    this.graceUntilMs = this.reclaimers.size > 0 && graceMs > 0 ? this.now() + graceMs : 0;
+  }
+
+  private readonly now: () => number;
+  private readonly records: ClientRecords;
+
+  /** Whether the grace period after a restart is running (RFC 7530 §9.6.2). */
+  inGrace(): boolean {
+    return this.graceUntilMs > 0 && this.now() < this.graceUntilMs;
+  }
+
+  /**
+   * Checks a request for new state against the grace period: reclaims only during it, and
+   * only from recorded clients; everything else only after it.
+   */
+  checkGrace(client: Client, reclaim: boolean): void {
+    const grace = this.inGrace();
+    if (reclaim && !grace) throw new Nfs4Error(Nfs4Status.NO_GRACE);
+    if (reclaim && !this.reclaimers.has(client.name)) throw new Nfs4Error(Nfs4Status.RECLAIM_BAD);
+    if (!reclaim && grace) throw new Nfs4Error(Nfs4Status.GRACE);
+  }
+
+  /** Rewrites the record: live confirmed clients, and during grace those that may still reclaim. */
+  private saveRecords(): void {
+    const names = new Set(this.inGrace() ? this.reclaimers : []);
+    for (const c of this.clients.values()) if (c.confirmed && !c.expired) names.add(c.name);
+    this.records.save([...names]);
+  }
+
+  private nextId(size: number): Buffer {
+    const b = Buffer.alloc(size);
+    this.epoch.copy(b, 0);
+    this.counter += 1;
+    b.writeUIntBE(this.counter, size - 6, 6);
+    return b;
+  }
+
+  /** RFC 7530 §16.33: a new unconfirmed client id, or a new confirm verifier for a known client. */
+  setClientId(name: string, verifier: Buffer): { clientid: Buffer; confirm: Buffer } {
+    const confirm = randomBytes(8);
+    for (const c of this.clients.values()) {
+      if (c.name !== name) continue;
+      if (c.confirmed && !c.expired && c.verifier.equals(verifier)) {
+        c.confirm = confirm;
+        return { clientid: c.clientid, confirm };
+      }
+      if (!c.confirmed) this.dropClient(c);
+    }
+    const client: Client = {
+      clientid: this.nextId(8),
+      name,
+      verifier: Buffer.from(verifier),
+      confirm,
+      confirmed: false,
+      expired: false,
+      lastRenewMs: this.now(),
+      owners: new Map(),
+      lockOwners: new Map(),
+    };
+    this.clients.set(client.clientid.toString('hex'), client);
+    return { clientid: client.clientid, confirm };
+  }
+
+  /** RFC 7530 §16.34: confirms a client id; an earlier client of the same name loses its state. */
+  confirmClientId(clientid: Buffer, confirm: Buffer): void {
+    const client = this.clients.get(clientid.toString('hex'));
+    if (!client || !client.confirm.equals(confirm)) throw new Nfs4Error(Nfs4Status.STALE_CLIENTID);
+    for (const other of this.clients.values()) {
+      if (other !== client && other.name === client.name) this.dropClient(other);
+    }
+    const known = client.confirmed;
+    client.confirmed = true;
+    client.expired = false;
+    client.lastRenewMs = this.now();
+    if (!known) this.saveRecords();
+  }
+
+  /** A confirmed, live client by id, its lease renewed (RENEW, OPEN). */
+  client(clientid: Buffer): Client {
+    this.sweep();
+    const client = this.clients.get(clientid.toString('hex'));
+    if (!client || !client.confirmed) throw new Nfs4Error(Nfs4Status.STALE_CLIENTID);
+    if (client.expired) throw new Nfs4Error(Nfs4Status.EXPIRED);
+    client.lastRenewMs = this.now();
+    return client;
+  }
+
+  openOwner(client: Client, owner: Buffer): OpenOwner {
+    const key = owner.toString('hex');
+    let o = client.owners.get(key);
+    if (!o) {
+      o = { client, key, lastSeqid: undefined, confirmed: false, opens: new Set() };
+      client.owners.set(key, o);
+    }
+    return o;
+  }
+
+  /** Checks and consumes an open-owner's seqid (RFC 7530 §9.1.7): the next one, or any for a new owner. */
+  advanceSeqid(owner: SeqOwner, seqid: number): void {
+    if (owner.lastSeqid !== undefined && seqid !== (owner.lastSeqid + 1) % SEQID_WRAP) {
+      throw new Nfs4Error(Nfs4Status.BAD_SEQID, `seqid ${seqid} after ${owner.lastSeqid}`);
+    }
+    owner.lastSeqid = seqid;
+  }
+
+  /**
+   * Opens (or upgrades the open of) a file for an owner, checking share reservations
+   * against every other owner's opens (RFC 7530 §9.9): SHARE_DENIED on conflict.
+   */
+  open(owner: OpenOwner, fileKey: string, access: number, deny: number): OpenState {
+    this.sweep();
+    const held = this.files.get(fileKey);
+    let mine: OpenState | undefined;
+    for (const s of held ?? []) {
+      if (s.owner === owner) {
+        mine = s;
+        continue;
+      }
+      if (access & s.deny || deny & s.access) throw new Nfs4Error(Nfs4Status.SHARE_DENIED);
+    }
+    if (mine) {
+      mine.access |= access;
+      mine.deny |= deny;
+      mine.seqid += 1;
+      return mine;
+    }
+    const state: OpenState = {
+      kind: 'open',
+      other: this.nextId(NFS4_OTHER_SIZE),
+      seqid: 1,
+      owner,
+      fileKey,
+      access,
+      deny,
+      locks: new Set(),
+    };
+    this.stateids.set(state.other.toString('hex'), state);
+    this.opens += 1;
+    owner.opens.add(state);
+    if (held) held.add(state);
+    else this.files.set(fileKey, new Set([state]));
+    return state;
+  }
+
+  /** The open or lock state a stateid names, current in its seqid, its client's lease renewed. */
+  private stateOf(sid: Stateid): OpenState | LockState {
+    this.sweep();
+    const state = this.stateids.get(sid.other.toString('hex'));
+    if (!state) {
+      const stale = !sid.other.subarray(0, 4).equals(this.epoch);
+      throw new Nfs4Error(stale ? Nfs4Status.STALE_STATEID : Nfs4Status.BAD_STATEID);
+    }
+    const client = state.kind === 'open' ? state.owner.client : state.lockOwner.client;
+    if (client.expired) throw new Nfs4Error(Nfs4Status.EXPIRED);
+    if (sid.seqid > state.seqid) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
+    if (sid.seqid < state.seqid) throw new Nfs4Error(Nfs4Status.OLD_STATEID);
+    client.lastRenewMs = this.now();
+    return state;
+  }
+
+  /** The open an open stateid names (CLOSE, OPEN_CONFIRM, OPEN_DOWNGRADE, LOCK). */
+  openState(sid: Stateid): OpenState {
+    const state = this.stateOf(sid);
+    if (state.kind !== 'open') throw new Nfs4Error(Nfs4Status.BAD_STATEID, 'a lock stateid');
+    return state;
+  }
+
+  lockState(sid: Stateid): LockState {
+    const state = this.stateOf(sid);
+    if (state.kind !== 'lock') throw new Nfs4Error(Nfs4Status.BAD_STATEID, 'an open stateid');
+    return state;
+  }
+
+  lockOwner(client: Client, owner: Buffer): LockOwner {
+    const hex = owner.toString('hex');
+    let o = client.lockOwners.get(hex);
+    if (!o) {
+      const key = `nfs4:${client.clientid.toString('hex')}:${hex}`;
+      o = { client, key, owner: Buffer.from(owner), lastSeqid: undefined, locks: new Set() };
+      client.lockOwners.set(hex, o);
+    }
+    return o;
+  }
+
+  /** The lock stateid of a lock-owner under an open, made on its first LOCK (RFC 7530 §9.1.4.2). */
+  lockStateFor(open: OpenState, lockOwner: LockOwner): LockState {
+    for (const l of open.locks) if (l.lockOwner === lockOwner) return l;
+    const state: LockState = { kind: 'lock', other: this.nextId(NFS4_OTHER_SIZE), seqid: 0, open, lockOwner };
+    this.stateids.set(state.other.toString('hex'), state);
+    open.locks.add(state);
+    lockOwner.locks.add(state);
+    return state;
+  }
+
+  /** RELEASE_LOCKOWNER: forgets a lock-owner without locks; LOCKS_HELD while it has some. */
+  releaseLockOwner(client: Client, owner: Buffer): void {
+    const o = client.lockOwners.get(owner.toString('hex'));
+    if (!o) return;
+    for (const l of o.locks) if (this.locks.holds(l.open.fileKey, o.key)) throw new Nfs4Error(Nfs4Status.LOCKS_HELD);
+    for (const l of o.locks) this.dropLockState(l);
+    client.lockOwners.delete(owner.toString('hex'));
+  }
+
+  private dropLockState(l: LockState): void {
+    this.locks.unlock(l.open.fileKey, l.lockOwner.key, 0, Infinity);
+    this.stateids.delete(l.other.toString('hex'));
+    l.open.locks.delete(l);
+    l.lockOwner.locks.delete(l);
+  }
+
+  /**
+   * Whether I/O under `sid` on `fileKey` may proceed (RFC 7530 §9.1.4.3): the special
+   * stateids may unless another open denies it; an open stateid must name this file and,
+   * for writes, have write access.
+   */
+  checkIo(sid: Stateid, fileKey: string, intent: IoIntent): void {
+    if (sid.other.equals(READ_BYPASS) && intent === 'read') return;
+    if (sid.other.equals(ANONYMOUS) || sid.other.equals(READ_BYPASS)) {
+      const bit = intent === 'read' ? SHARE_ACCESS_READ : SHARE_ACCESS_WRITE;
+      for (const s of this.files.get(fileKey) ?? []) {
+        if (s.deny & bit && !s.owner.client.expired) throw new Nfs4Error(Nfs4Status.LOCKED);
+      }
+      return;
+    }
+    const found = this.stateOf(sid);
+    const open = found.kind === 'open' ? found : found.open;
+    if (open.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
+    if (intent === 'write' && !(open.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
+  }
+
+  /** Ends an open; its lock states and their locks go with it. */
+  close(state: OpenState): void {
+    for (const l of [...state.locks]) this.dropLockState(l);
+    if (this.stateids.delete(state.other.toString('hex'))) this.opens -= 1;
+    state.owner.opens.delete(state);
+    const held = this.files.get(state.fileKey);
+    held?.delete(state);
+    if (held?.size === 0) this.files.delete(state.fileKey);
+  }
+
+  /** Open and confirmed client counts, for tests and status pages. */
+  counts(): { clients: number; opens: number } {
+    let clients = 0;
+    for (const c of this.clients.values()) if (c.confirmed && !c.expired) clients += 1;
+    return { clients, opens: this.opens };
+  }
+
+  /** Marks clients whose lease ran out as expired and releases their opens (RFC 7530 §9.6). */
+  sweep(): void {
+    const now = this.now();
+    if (now - this.lastSweepMs < SWEEP_EVERY_MS) return;
+    this.lastSweepMs = now;
+    let expired = false;
+    for (const c of this.clients.values()) {
+      if (c.expired || now - c.lastRenewMs <= this.leaseMs) continue;
+      if (!c.confirmed) {
+        this.dropClient(c);
+        continue;
+      }
+      c.expired = true;
+      this.releaseOpens(c);
+      expired = true;
+    }
+    if (expired) this.saveRecords();
+  }
+
+  private releaseOpens(client: Client): void {
+    for (const owner of client.owners.values()) {
+      for (const s of [...owner.opens]) {
+        const lockStates = [...s.locks];
+        this.close(s);
+        // Its stateids keep answering EXPIRED until the client id is replaced.
+        for (const st of [s, ...lockStates]) this.stateids.set(st.other.toString('hex'), st);
+      }
+    }
+  }
+
+  private dropClient(client: Client): void {
+    for (const owner of client.owners.values()) {
+      for (const s of [...owner.opens]) this.close(s);
+    }
+    for (const [key, s] of this.stateids) {
+      if ((s.kind === 'open' ? s.owner.client : s.lockOwner.client) === client) this.stateids.delete(key);
+    }
+    this.clients.delete(client.clientid.toString('hex'));
+  }
+}
