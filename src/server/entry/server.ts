@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { AdapterConfig, AdapterType } from '../controlplane/models.ts';
 import { createNfsAdapter } from '../protocols/nfs/adapter.ts';
 import { createPortmapAdapter } from '../protocols/portmap/adapter.ts';
+import { createSmbAdapter } from '../protocols/smb/adapter.ts';
 import type { AdapterFactory, ProtocolAdapter } from '../runtime/types.ts';
 import { Runtime } from '../runtime/runtime.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
@@ -120,7 +121,7 @@ export async function startServer(
     const runtime = await Runtime.open({
       config,
       logger,
-      factories: { nfs: nfsFactory(config) },
+      factories: { nfs: nfsFactory(config), smb: createSmbAdapter },
       adapterOverrides: adapterOverridesFromEnv(config, env),
       adminInitialPassword: env['DITTOFS_ADMIN_INITIAL_PASSWORD'] || undefined,
       controlplaneSecret: env['DITTOFS_CONTROLPLANE_SECRET'] || undefined,

@@ -61,8 +61,27 @@ export interface SharesView {
   list(): ShareInfo[];
 }
 
+/** A control-plane user as an authenticating protocol (SMB) needs it. */
+export interface ProtocolUser {
+  username: string;
+  uid: number;
+  gid: number;
+  /** The gids of the user's control-plane groups. */
+  gids: number[];
+  /** MD4 of the UTF-16LE password (NTLM); absent until the password is next set. */
+  ntHash: Buffer | undefined;
+  enabled: boolean;
+}
+
+export interface IdentityLookup {
+  /** The user of that name (case-insensitive), or undefined. */
+  byName(username: string): Promise<ProtocolUser | undefined>;
+}
+
 export interface ProtocolRuntime {
   metadata: MetadataOps;
+  /** Users for protocols that authenticate by name and password (SMB). */
+  identities: IdentityLookup;
   payload: PayloadOps;
   shares: SharesView;
   mounts: MountsApi;

@@ -1,0 +1,59 @@
+/**
+ * MS-SMB2 §3.3.5.13 WRITE: bytes into the payload; the size / mtime change is kept in
+ * memory like an NFS UNSTABLE write (visible at once) and stored at FLUSH or CLOSE. With
+ * SMB2_WRITEFLAG_WRITE_THROUGH both are durable before the reply. On a pipe: a DCE/RPC request.
+ */
+import { FileType } from '../../../metadata/types.ts';
+import { HEADER_SIZE, Status } from '../constants.ts';
+import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
+import { LeReader } from '../reader.ts';
+import { LeWriter } from '../writer.ts';
+
+const WRITE_THROUGH = 0x1;
+/** The largest file size a FILETIME-era client can address, and what NFS allows too. */
+const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
+
+function response(count: number): Buffer {
+  return Buffer.from(new LeWriter(16).u16(17).u16(0).u32(count).u32(0).u16(0).u16(0).finish());
+}
+
+export const write: SmbHandler = {
+  name: 'WRITE',
+  needsSession: true,
+  needsTree: true,
+  async run(ctx) {
+    const r = new LeReader(ctx.msg, HEADER_SIZE);
+    if (r.u16() !== 49) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    const dataOffset = r.u16();
+    const length = r.u32();
+    const offset = r.u64n();
+    const open = openOf(ctx, r.u64(), r.u64());
+    r.skip(4 + 4 + 2 + 2);
+    const flags = r.u32();
+    const data = r.at(dataOffset, length);
+    if (!r.ok || length > ctx.server.settings.maxIoSize) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    if (open.pipe) {
+      open.pipe.write(data);
+      return { status: Status.SUCCESS, body: response(data.length) };
+    }
+    if (ctx.tree?.access !== 'write') throw new SmbStatusError(Status.ACCESS_DENIED);
+    if (open.isDirectory) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
+    const session = ctx.session;
+    const share = open.share;
+    if (!session || share === undefined) throw new SmbStatusError(Status.FILE_CLOSED);
+    const end = offset + data.length;
+    if (end > MAX_FILE_SIZE) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    const { metadata, payload } = ctx.server.runtime;
+    const before = await metadata.prepareWrite(session.auth, open.handle);
+    if (before.type !== FileType.Regular) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
+    await payload.writeAt(share, before.payloadId, data, offset);
+    const stable = (flags & WRITE_THROUGH) !== 0;
+    await Promise.all([
+      metadata.commitWrite(session.auth, open.handle, end, stable),
+      stable ? payload.flush(share, before.payloadId) : undefined,
+    ]);
+    open.written = !stable || open.written;
+    ctx.bytesWritten = data.length;
+    return { status: Status.SUCCESS, body: response(data.length) };
+  },
+};
