@@ -72,7 +72,7 @@ async function startPortmapper(config: Config, runtime: Runtime): Promise<Protoc
 export interface RunningServer {
   runtime: Runtime;
   /** Bound ports, for the ready line and tests. */
-  ports: { nfs: number | undefined; api: number | undefined; metrics: number | undefined };
+  ports: { nfs: number | undefined; smb: number | undefined; api: number | undefined; metrics: number | undefined };
   stop(): Promise<void>;
 }
 
@@ -155,7 +155,12 @@ export async function startServer(
     await reached('listening');
     return {
       runtime,
-      ports: { nfs: runtime.adapters.running('nfs')?.port, api: api?.port, metrics: metricsServer?.port },
+      ports: {
+        nfs: runtime.adapters.running('nfs')?.port,
+        smb: runtime.adapters.running('smb')?.port,
+        api: api?.port,
+        metrics: metricsServer?.port,
+      },
       stop,
     };
   } catch (err) {
