@@ -4,6 +4,7 @@
 // srvsvc; a wrong password and a write to a share granted read-only are refused. Then the
 // same files across protocols: written over SMB and read over NFS (libnfs) and the reverse,
 // on the managed default share and on a folder share.
+import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -142,6 +143,47 @@ describe.skipIf(skip !== null)('SMB with smbclient', () => {
     for (const cmd of ['put small.txt by-reader.txt', 'mkdir by-reader', 'del for-reader.txt']) {
       const r = await smbclient('export', cmd, { user });
       expect(r.output, `${cmd}\n${r.output}`).toContain('NT_STATUS_ACCESS_DENIED');
+    }
+  });
+
+  it('shows a live session with its dialect and protection, and Disconnect closes it', async () => {
+    writeFileSync(path.join(work, 'live-src.txt'), 'live\n');
+    expect((await smbclient('export', 'put live-src.txt live.txt')).code).toBe(0);
+    const args = [
+      '//127.0.0.1/export',
+      '-p',
+      String(dfs!.smbPort),
+      '-U',
+      `admin%${dfs!.adminPassword}`,
+      '-m',
+      'SMB3_11',
+      '--client-protection=encrypt',
+    ];
+    const client = spawn('smbclient', args, { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] });
+    let output = '';
+    client.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    client.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    const exited = new Promise<number>((resolve) => client.once('close', (code) => resolve(code ?? -1)));
+    try {
+      client.stdin.write('get live.txt live-copy.txt\n');
+      await expect.poll(() => output, { timeout: 20_000 }).toMatch(/getting file/);
+      const mounts = await api.call('mounts.list', {});
+      const mine = mounts.find((m) => m.protocol === 'smb' && m.share === '/export' && m.state === 'connected');
+      expect(mine, JSON.stringify(mounts)).toMatchObject({
+        user: 'admin',
+        clientAddr: '127.0.0.1',
+        security: { dialect: '3.1.1', encrypted: true },
+      });
+      expect(mine!.bytesRead).toBeGreaterThan(0);
+      await api.call('mounts.disconnect', { params: { id: mine!.id } });
+      // The connection is gone: the next command fails.
+      client.stdin.write('ls\n');
+      client.stdin.end();
+      await exited;
+      expect(output).toContain('NT_STATUS_CONNECTION_DISCONNECTED');
+      expect((await api.call('mounts.list', {})).some((m) => m.id === mine!.id)).toBe(false);
+    } finally {
+      client.kill('SIGKILL');
     }
   });
 

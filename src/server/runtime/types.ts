@@ -11,6 +11,8 @@ export interface ShareInfo {
   /** Small stable number; file handles encode it. */
   id: number;
   enabled: boolean;
+  /** Served over SMB (the share's protocols.smb); absent means yes. */
+  smb?: boolean;
   export: ShareExportOptions & {
     /** CIDR list of clients allowed to mount; empty allows everyone. */
     allowedNetworks: string[];
@@ -94,6 +96,10 @@ export interface ProtocolRuntime {
 export interface LiveConnection {
   clientAddr: string;
   shares: string[];
+  /** SMB: the negotiated dialect ("3.1.1") and whether the connection signs / encrypts. */
+  dialect?: string | undefined;
+  signed?: boolean;
+  encrypted?: boolean;
 }
 
 export interface AdapterConfig {

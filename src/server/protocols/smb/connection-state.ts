@@ -26,6 +26,9 @@ export class SmbConnectionState {
   nextId = 1;
   /** Shares this connection has tree-connected (the dashboard and Disconnect use it). */
   readonly shares = new Set<string>();
+  /** Whether requests arrived signed / encrypted (what the sessions list shows). */
+  signed = false;
+  encrypted = false;
   bytesRead = 0;
   bytesWritten = 0;
 

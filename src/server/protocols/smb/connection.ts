@@ -60,6 +60,7 @@ export class SmbConnection {
       if (!plain) return { out: [], close: true, reason: 'message does not decrypt' };
       msg = plain;
       encrypted = session;
+      this.state.encrypted = true;
     }
     if (msg.length < HEADER_SIZE || msg.readUInt32LE(0) !== PROTOCOL_ID)
       return { out: [], close: true, reason: 'not an SMB2 message' };
@@ -195,6 +196,7 @@ export class SmbConnection {
     if (!encrypted && session.keys) {
       if (hdr.flags & Flags.SIGNED) {
         if (!verify(this.state.signingAlg, session.keys.signingKey, request)) return Status.ACCESS_DENIED;
+        this.state.signed = true;
       } else if (session.signingRequired) return Status.ACCESS_DENIED;
       if (session.encryptData) return Status.ACCESS_DENIED;
     }

@@ -95,8 +95,8 @@ export class SmbTcpServer {
         shares: [...st.shares],
         users: [...new Set(sessions.map((s) => s.username))],
         dialect: st.dialect === undefined ? undefined : dialectName(st.dialect),
-        signed: sessions.some((s) => s.signingRequired),
-        encrypted: sessions.some((s) => s.encryptData),
+        signed: st.signed || sessions.some((s) => s.signingRequired),
+        encrypted: st.encrypted,
         bytesRead: st.bytesRead,
         bytesWritten: st.bytesWritten,
       };

@@ -5,7 +5,12 @@ export function smbShareName(share: ShareInfo): string {
   return share.name.replace(/^\/+/, '');
 }
 
+/** The shares SMB serves now: enabled, and not switched off for SMB. */
+export function smbShares(shares: SharesView): ShareInfo[] {
+  return shares.list().filter((s) => s.enabled && s.smb !== false);
+}
+
 export function findSmbShare(shares: SharesView, name: string): ShareInfo | undefined {
   const wanted = name.toLowerCase();
-  return shares.list().find((s) => smbShareName(s).toLowerCase() === wanted);
+  return smbShares(shares).find((s) => smbShareName(s).toLowerCase() === wanted);
 }

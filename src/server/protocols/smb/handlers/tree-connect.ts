@@ -37,7 +37,7 @@ export const treeConnect: SmbHandler = {
       tree = { id: ctx.conn.newId(), share: undefined, access: 'read', root: undefined, encrypt: false };
     } else {
       const share = findSmbShare(runtime.shares, name);
-      if (!share || !share.enabled) throw new SmbStatusError(Status.BAD_NETWORK_NAME);
+      if (!share) throw new SmbStatusError(Status.BAD_NETWORK_NAME);
       if (!clientAllowed(share, ctx.conn.clientAddr)) throw new SmbStatusError(Status.ACCESS_DENIED);
       let access = shareAccessOf(session.auth, share.export);
       if (access === 'none') throw new SmbStatusError(Status.ACCESS_DENIED);

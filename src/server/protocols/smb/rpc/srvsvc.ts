@@ -4,7 +4,7 @@
  */
 import type { SharesView } from '../../../runtime/types.ts';
 import { LeReader } from '../reader.ts';
-import { smbShareName } from '../shares.ts';
+import { smbShareName, smbShares } from '../shares.ts';
 import type { RpcInterface } from './dcerpc.ts';
 import { NdrWriter, readOptionalString, readString } from './ndr.ts';
 
@@ -23,10 +23,7 @@ interface ShareEntry {
 }
 
 function entries(shares: SharesView): ShareEntry[] {
-  const list = shares
-    .list()
-    .filter((s) => s.enabled)
-    .map((s) => ({ name: smbShareName(s), type: STYPE_DISKTREE, remark: '' }));
+  const list = smbShares(shares).map((s) => ({ name: smbShareName(s), type: STYPE_DISKTREE, remark: '' }));
   return [...list, { name: 'IPC$', type: STYPE_IPC_SPECIAL, remark: 'IPC Service' }];
 }
 
