@@ -12,7 +12,8 @@ import { SmbStatusError } from './handler.ts';
 export function splitPath(path: string): string[] {
   const parts = path.split('\\').filter((p) => p !== '' && p !== '.');
   for (const p of parts) {
-    if (p === '..' || /["*/:<>?|]/.test(p) || [...p].some((c) => c.charCodeAt(0) < 0x20))
+    if (p === '..') throw new SmbStatusError(Status.OBJECT_PATH_SYNTAX_BAD);
+    if (/["*/:<>?|]/.test(p) || [...p].some((c) => c.charCodeAt(0) < 0x20))
       throw new SmbStatusError(Status.OBJECT_NAME_INVALID);
   }
   return parts;

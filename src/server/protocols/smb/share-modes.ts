@@ -16,6 +16,24 @@ export const Access = {
   GENERIC_READ: 0x80000000,
 } as const;
 
+export const INT64_MAX = 0x7fffffffffffffffn;
+
+/** MS-DTYP §2.4.3 generic rights as the file-specific bits they stand for. */
+export function mapGeneric(access: number): number {
+  let a = access & 0x0fffffff;
+  if (access & Access.GENERIC_READ) a |= 0x00120089;
+  if (access & Access.GENERIC_WRITE) a |= 0x00120116;
+  if (access & Access.GENERIC_EXECUTE) a |= 0x001200a0;
+  if (access & Access.GENERIC_ALL) a |= 0x001f01ff;
+  return a >>> 0;
+}
+
+/** READ needs FILE_READ_DATA (§3.3.5.12); WRITE needs FILE_WRITE_DATA or FILE_APPEND_DATA (§3.3.5.13). */
+export const openCanRead = (open: { desiredAccess: number; pipe?: unknown }): boolean =>
+  open.pipe !== undefined || (open.desiredAccess & (Access.READ_DATA | Access.EXECUTE)) !== 0;
+export const openCanWrite = (open: { desiredAccess: number; pipe?: unknown }): boolean =>
+  open.pipe !== undefined || (open.desiredAccess & (Access.WRITE_DATA | Access.APPEND_DATA)) !== 0;
+
 export const ShareMode = { READ: 1, WRITE: 2, DELETE: 4 } as const;
 
 interface Holder {

@@ -59,6 +59,8 @@ export interface Open {
   fileid: number;
   scan?: DirScan;
   pipe?: PipeEndpoint;
+  /** FilePositionInformation: after the last READ / WRITE, or as set. */
+  position: number;
   /** Whether a WRITE happened (FLUSH / CLOSE make it durable). */
   written: boolean;
 }

@@ -12,7 +12,7 @@ import { allocationSize, fileAttributes, writeTimes } from '../info/attributes.t
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
 import { openPipe } from '../rpc/pipe.ts';
-import { Access } from '../share-modes.ts';
+import { Access, mapGeneric } from '../share-modes.ts';
 import type { Open } from '../state.ts';
 import { LeWriter } from '../writer.ts';
 import { shareModeKey } from './close.ts';
@@ -124,6 +124,7 @@ function newOpen(
     payloadId: '',
     fileid: 0,
     written: false,
+    position: 0,
     ...fields,
   };
 }
@@ -148,6 +149,7 @@ export const create: SmbHandler = {
     const auth = session.auth;
     const writable = tree.access === 'write';
     if (req.desiredAccess & Access.MAXIMUM_ALLOWED) req.desiredAccess |= writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS;
+    req.desiredAccess = mapGeneric(req.desiredAccess);
     if (!writable && req.desiredAccess & MODIFYING) throw new SmbStatusError(Status.ACCESS_DENIED);
     const wantDir = (req.options & CreateOption.DIRECTORY_FILE) !== 0;
     const wantFile = (req.options & CreateOption.NON_DIRECTORY_FILE) !== 0;

@@ -7,7 +7,10 @@ import { FileType } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
 import { LeReader } from '../reader.ts';
+import { INT64_MAX, openCanRead } from '../share-modes.ts';
 import { LeWriter } from '../writer.ts';
+
+const EMPTY = Buffer.alloc(0);
 
 function response(data: Buffer): Buffer {
   // DataOffset 0x50: the data follows the 16-byte body right after the header.
@@ -24,11 +27,13 @@ export const read: SmbHandler = {
     r.u8();
     r.u8();
     const length = r.u32();
-    const offset = r.u64n();
+    const offset64 = r.u64();
     const open = openOf(ctx, r.u64(), r.u64());
     const minimum = r.u32();
     if (!r.ok) throw new SmbStatusError(Status.INVALID_PARAMETER);
-    if (length > ctx.server.settings.maxIoSize) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    // Offsets are signed 64-bit on the wire (MS-FSA): past INT64_MAX, or a range reaching past it, is invalid.
+    if (length > ctx.server.settings.maxIoSize || offset64 + BigInt(length) > INT64_MAX)
+      throw new SmbStatusError(Status.INVALID_PARAMETER);
     if (open.pipe) {
       const data = open.pipe.read(length);
       if (!data) throw new SmbStatusError(Status.END_OF_FILE);
@@ -36,6 +41,13 @@ export const read: SmbHandler = {
       return { status, body: response(data), tail: data };
     }
     if (open.isDirectory) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
+    if (!openCanRead(open)) throw new SmbStatusError(Status.ACCESS_DENIED);
+    // A zero-length read succeeds anywhere unless it asks for a minimum.
+    if (length === 0) {
+      if (minimum > 0) throw new SmbStatusError(Status.END_OF_FILE);
+      return { status: Status.SUCCESS, body: response(EMPTY) };
+    }
+    const offset = offset64 > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(offset64);
     const session = ctx.session;
     const share = open.share;
     if (!session || share === undefined) throw new SmbStatusError(Status.FILE_CLOSED);
@@ -46,6 +58,7 @@ export const read: SmbHandler = {
     if (count === 0 || count < minimum) throw new SmbStatusError(Status.END_OF_FILE);
     const data = await payload.readAt(share, attr.payloadId, offset, count);
     ctx.bytesRead = data.length;
+    open.position = offset + data.length;
     return { status: Status.SUCCESS, body: response(data), tail: data };
   },
 };

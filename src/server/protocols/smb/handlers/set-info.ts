@@ -134,8 +134,10 @@ export const setInfo: SmbHandler = {
       case FileInfoClass.END_OF_FILE:
         await setSize(ctx, open, d.u64n());
         break;
-      case FileInfoClass.ALLOCATION:
       case FileInfoClass.POSITION:
+        open.position = d.u64n();
+        break;
+      case FileInfoClass.ALLOCATION:
       case FileInfoClass.MODE:
         d.u64n();
         break;

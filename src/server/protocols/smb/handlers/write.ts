@@ -7,11 +7,12 @@ import { FileType } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
 import { LeReader } from '../reader.ts';
+import { INT64_MAX, openCanWrite } from '../share-modes.ts';
 import { LeWriter } from '../writer.ts';
 
 const WRITE_THROUGH = 0x1;
-/** The largest file size a FILETIME-era client can address, and what NFS allows too. */
-const MAX_FILE_SIZE = Number.MAX_SAFE_INTEGER;
+/** MS-FSA's largest file size (0xfffffff0000, what NTFS and Samba allow). */
+const MAX_FILE_SIZE = 0xfffffff0000n;
 
 function response(count: number): Buffer {
   return Buffer.from(new LeWriter(16).u16(17).u16(0).u32(count).u32(0).u16(0).u16(0).finish());
@@ -26,7 +27,7 @@ export const write: SmbHandler = {
     if (r.u16() !== 49) throw new SmbStatusError(Status.INVALID_PARAMETER);
     const dataOffset = r.u16();
     const length = r.u32();
-    const offset = r.u64n();
+    const offset64 = r.u64();
     const open = openOf(ctx, r.u64(), r.u64());
     r.skip(4 + 4 + 2 + 2);
     const flags = r.u32();
@@ -36,13 +37,17 @@ export const write: SmbHandler = {
       open.pipe.write(data);
       return { status: Status.SUCCESS, body: response(data.length) };
     }
-    if (ctx.tree?.access !== 'write') throw new SmbStatusError(Status.ACCESS_DENIED);
+    if (ctx.tree?.access !== 'write' || !openCanWrite(open)) throw new SmbStatusError(Status.ACCESS_DENIED);
+    // Offsets are signed 64-bit (MS-FSA); a write must end below the largest file size.
+    if (offset64 > INT64_MAX) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    if (data.length === 0) return { status: Status.SUCCESS, body: response(0) };
+    if (offset64 + BigInt(data.length) > MAX_FILE_SIZE) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    const offset = Number(offset64);
     if (open.isDirectory) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
     const session = ctx.session;
     const share = open.share;
     if (!session || share === undefined) throw new SmbStatusError(Status.FILE_CLOSED);
     const end = offset + data.length;
-    if (end > MAX_FILE_SIZE) throw new SmbStatusError(Status.INVALID_PARAMETER);
     const { metadata, payload } = ctx.server.runtime;
     const before = await metadata.prepareWrite(session.auth, open.handle);
     if (before.type !== FileType.Regular) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
@@ -54,6 +59,7 @@ export const write: SmbHandler = {
     ]);
     open.written = !stable || open.written;
     ctx.bytesWritten = data.length;
+    open.position = end;
     return { status: Status.SUCCESS, body: response(data.length) };
   },
 };

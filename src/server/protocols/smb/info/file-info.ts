@@ -71,7 +71,7 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer 
       w.u32(open.desiredAccess);
       break;
     case FileInfoClass.POSITION:
-      w.u64(0);
+      w.u64(open.position);
       break;
     case FileInfoClass.MODE:
       w.u32(0);
@@ -82,7 +82,7 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer 
     case FileInfoClass.ALL:
       basic(w, attr, name);
       standard(w, attr, open.deleteOnClose);
-      w.u64(attr.fileid).u32(0).u32(open.desiredAccess).u64(0).u32(0).u32(0);
+      w.u64(attr.fileid).u32(0).u32(open.desiredAccess).u64(open.position).u32(0).u32(0);
       nameInfo(w, open);
       break;
     case FileInfoClass.NORMALIZED_NAME:
