@@ -5,6 +5,7 @@
  * records. Operations live in the files imported
  * below, one concern each.
  */
+import { ByteRangeLocks } from './locks/byte-range.ts';
 import { DittoError } from '../../shared/errors.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
 import { commitWrite, persistShare, persistWrites, prepareRead, prepareWrite } from './file-io.ts';
@@ -46,6 +47,7 @@ export type { ShareRegistration, ShareSummary } from './shares.ts';
 const MAX_FILES = 2 ** 32 - 1;
 
 export class MetadataService implements MetadataOps {
+  readonly locks = new ByteRangeLocks();
   private readonly shares = new ShareRegistry();
 
   /** Serves `name` from `reg.store`, creating its root directory there if it has none. EXISTS for a taken name or id. */

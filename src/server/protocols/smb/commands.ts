@@ -9,6 +9,7 @@ import { create } from './handlers/create.ts';
 import { echo } from './handlers/echo.ts';
 import { flush } from './handlers/flush.ts';
 import { ioctl } from './handlers/ioctl.ts';
+import { lock } from './handlers/lock.ts';
 import { logoff } from './handlers/logoff.ts';
 import { negotiate } from './handlers/negotiate.ts';
 import { queryDirectory } from './handlers/query-directory.ts';
@@ -31,6 +32,7 @@ export const COMMANDS: Partial<Record<number, SmbHandler>> = {
   [Command.FLUSH]: flush,
   [Command.READ]: read,
   [Command.WRITE]: write,
+  [Command.LOCK]: lock,
   [Command.IOCTL]: ioctl,
   [Command.ECHO]: echo,
   [Command.QUERY_DIRECTORY]: queryDirectory,

@@ -87,7 +87,12 @@ export function openOf(ctx: SmbContext, persistent: bigint, volatile: bigint): O
     vol = ctx.relatedFileId.volatile;
   }
   const open = ctx.conn.opens.get(vol);
-  if (!open || open.sessionId !== ctx.session?.id || open.treeId !== ctx.tree?.id)
+  if (
+    !open ||
+    (persistent !== ALL && open.persistentId !== persistent) ||
+    open.sessionId !== ctx.session?.id ||
+    open.treeId !== ctx.tree?.id
+  )
     throw new SmbStatusError(Status.FILE_CLOSED);
   return open;
 }

@@ -3,7 +3,9 @@
  * (SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB). Delete-on-close removes the file at the last close of it.
  */
 import { FileType, type FileAttr } from '../../../metadata/types.ts';
+import { fileKey } from '../../../metadata/locks/byte-range.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
+import { lockOwner } from './lock.ts';
 import type { SmbConnectionState } from '../connection-state.ts';
 import { openOf, SmbStatusError, type SmbHandler, type SmbServerContext } from '../handler.ts';
 import { allocationSize, fileAttributes, writeTimes } from '../info/attributes.ts';
@@ -23,6 +25,7 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   if (open.share === undefined) return;
   const key = shareModeKey(open);
   server.shareModes.release(key, open.volatileId);
+  server.runtime.metadata.locks.release(fileKey(open.share, open.fileid), lockOwner(open));
   const session = st.sessions.get(open.sessionId);
   const auth = session?.auth;
   if (!auth) return;

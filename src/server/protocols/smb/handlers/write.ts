@@ -6,7 +6,9 @@
 import { FileType } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
+import { fileKey } from '../../../metadata/locks/byte-range.ts';
 import { LeReader } from '../reader.ts';
+import { lockOwner } from './lock.ts';
 import { INT64_MAX, openCanWrite } from '../share-modes.ts';
 import { LeWriter } from '../writer.ts';
 
@@ -49,6 +51,8 @@ export const write: SmbHandler = {
     if (!session || share === undefined) throw new SmbStatusError(Status.FILE_CLOSED);
     const end = offset + data.length;
     const { metadata, payload } = ctx.server.runtime;
+    if (!metadata.locks.allows(fileKey(share, open.fileid), lockOwner(open), offset64, BigInt(data.length), true))
+      throw new SmbStatusError(Status.FILE_LOCK_CONFLICT);
     const before = await metadata.prepareWrite(session.auth, open.handle);
     if (before.type !== FileType.Regular) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
     await payload.writeAt(share, before.payloadId, data, offset);
