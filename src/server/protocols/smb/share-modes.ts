@@ -60,8 +60,10 @@ export class ShareModeTable {
   acquire(key: string, id: bigint, access: number, shareAccess: number): boolean {
     const holders = this.files.get(key) ?? [];
     const mine = kinds(access);
-    for (const h of holders) {
+    // An open for attributes only (a "stat open") neither checks nor constrains share modes.
+    for (const h of mine === 0 ? [] : holders) {
       const theirs = kinds(h.access);
+      if (theirs === 0) continue;
       if ((mine & ~h.shareAccess & 7) !== 0 || (theirs & ~shareAccess & 7) !== 0) return false;
     }
     holders.push({ id, access, shareAccess });

@@ -8,7 +8,7 @@
 import { FileType, type FileAttr, type FileHandle } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts';
-import { allocationSize, fileAttributes, writeTimes } from '../info/attributes.ts';
+import { allocationSize, Attr, fileAttributes, writeTimes } from '../info/attributes.ts';
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
 import { openPipe } from '../rpc/pipe.ts';
@@ -28,6 +28,8 @@ const MODIFYING =
 
 interface CreateRequest {
   desiredAccess: number;
+  /** FileAttributes for a new file (READONLY is kept as a mode without write bits). */
+  attributes: number;
   shareAccess: number;
   disposition: number;
   options: number;
@@ -40,7 +42,7 @@ function decode(msg: Buffer): CreateRequest {
   if (r.u16() !== 57) throw new SmbStatusError(Status.INVALID_PARAMETER);
   r.skip(2 + 4 + 8 + 8);
   const desiredAccess = r.u32();
-  r.u32(); // FileAttributes
+  const attributes = r.u32();
   const shareAccess = r.u32();
   const disposition = r.u32();
   const options = r.u32();
@@ -66,6 +68,7 @@ function decode(msg: Buffer): CreateRequest {
   }
   return {
     desiredAccess,
+    attributes,
     shareAccess,
     disposition,
     options,
@@ -186,6 +189,8 @@ export const create: SmbHandler = {
           req.disposition === Disposition.OVERWRITE ||
           req.disposition === Disposition.OVERWRITE_IF);
       if (truncate && !writable) throw new SmbStatusError(Status.ACCESS_DENIED);
+      // MS-FSA §2.1.5.1.2.1: a read-only file cannot be opened delete-on-close.
+      if (deleteOnClose && !isDir && (attr.mode & 0o200) === 0) throw new SmbStatusError(Status.CANNOT_DELETE);
       action =
         req.disposition === Disposition.SUPERSEDE ? Action.SUPERSEDED : truncate ? Action.OVERWRITTEN : Action.OPENED;
     } else {
@@ -193,9 +198,17 @@ export const create: SmbHandler = {
       if (req.disposition === Disposition.OPEN || req.disposition === Disposition.OVERWRITE)
         throw new SmbStatusError(Status.OBJECT_NAME_NOT_FOUND);
       if (!writable) throw new SmbStatusError(Status.ACCESS_DENIED);
+      const readOnly = (req.attributes & Attr.READONLY) !== 0;
+      if (readOnly && deleteOnClose) throw new SmbStatusError(Status.CANNOT_DELETE);
       const made = wantDir
         ? await metadata.mkdir(auth, resolved.parent, resolved.name, { mode: 0o755 })
-        : await metadata.create(auth, resolved.parent, resolved.name, { mode: 0o644 }, { kind: 'guarded' });
+        : await metadata.create(
+            auth,
+            resolved.parent,
+            resolved.name,
+            { mode: readOnly ? 0o444 : 0o644 },
+            { kind: 'guarded' },
+          );
       ({ handle, attr } = made);
       action = Action.CREATED;
     }

@@ -83,6 +83,10 @@ function splitLast(path: string): string | undefined {
 
 async function setDisposition(ctx: SmbContext, open: Open, deletePending: boolean): Promise<void> {
   if (!open.parent) throw new SmbStatusError(Status.ACCESS_DENIED);
+  if (deletePending && !open.isDirectory) {
+    const attr = await ctx.server.runtime.metadata.getAttr(ctx.session!.auth, open.handle);
+    if ((attr.mode & 0o200) === 0) throw new SmbStatusError(Status.CANNOT_DELETE);
+  }
   if (deletePending && open.isDirectory) {
     const page = await ctx.server.runtime.metadata.readDir(ctx.session!.auth, open.handle, 0, undefined, 1);
     if (page.entries.length > 0) throw new SmbStatusError(Status.DIRECTORY_NOT_EMPTY);
