@@ -5,20 +5,13 @@
  */
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
-import { encodeFileInfo, FileInfoClass } from '../info/file-info.ts';
-import { encodeFsInfo } from '../info/fs-info.ts';
+import { encodeFileInfo, FileInfoClass, VARIABLE_FILE_INFO } from '../info/file-info.ts';
+import { encodeFsInfo, VARIABLE_FS_INFO } from '../info/fs-info.ts';
 import { securityDescriptor } from '../info/security.ts';
 import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
 
 export const InfoType = { FILE: 1, FILESYSTEM: 2, SECURITY: 3, QUOTA: 4 } as const;
-
-const VARIABLE: ReadonlySet<number> = new Set([
-  FileInfoClass.ALL,
-  FileInfoClass.NAME,
-  FileInfoClass.NORMALIZED_NAME,
-  FileInfoClass.STREAM,
-]);
 
 export const queryInfo: SmbHandler = {
   name: 'QUERY_INFO',
@@ -42,38 +35,42 @@ export const queryInfo: SmbHandler = {
         return reply(
           Buffer.from(new LeWriter(24).u64(4096).u64(0).u32(1).u8(0).u8(0).u16(0).finish()),
           outputLength,
-          false,
+          undefined,
         );
       throw new SmbStatusError(Status.NOT_SUPPORTED);
     }
     const md = ctx.server.runtime.metadata;
     const attr = await md.getAttr(session.auth, open.handle);
-    let data: Buffer;
     switch (type) {
       case InfoType.FILE:
-        data = encodeFileInfo(cls, open, attr);
-        break;
+        return reply(encodeFileInfo(cls, open, attr), outputLength, VARIABLE_FILE_INFO.get(cls));
       case InfoType.FILESYSTEM: {
         const stat = await md.fsStat(session.auth, open.handle);
         const label = (open.share ?? '').replace(/^\/+/, '');
-        data = encodeFsInfo(cls, stat, label, ctx.tree?.id ?? 0, ctx.server.startTime);
-        break;
+        const data = encodeFsInfo(cls, stat, label, ctx.tree?.id ?? 0, ctx.server.startTime);
+        return reply(data, outputLength, VARIABLE_FS_INFO.get(cls));
       }
-      case InfoType.SECURITY:
-        data = securityDescriptor(attr, additional);
-        return reply(data, outputLength, true);
+      case InfoType.SECURITY: {
+        const data = securityDescriptor(attr, additional);
+        // §3.3.5.20.3: too small a buffer is BUFFER_TOO_SMALL carrying the size needed.
+        if (data.length > outputLength) {
+          const need = new LeWriter(12).u16(9).u8(0).u8(0).u32(4).u32(data.length).finish();
+          return { status: Status.BUFFER_TOO_SMALL, body: Buffer.from(need) };
+        }
+        return reply(data, outputLength, 0);
+      }
       default:
         throw new SmbStatusError(Status.NOT_SUPPORTED);
     }
-    return reply(data, outputLength, type === InfoType.FILE && VARIABLE.has(cls));
   },
 };
 
-function reply(data: Buffer, outputLength: number, variable: boolean) {
+/** `fixedPart`: for variable-length output, the part that must fit (else the whole must fit). */
+function reply(data: Buffer, outputLength: number, fixedPart: number | undefined) {
   let status: number = Status.SUCCESS;
   let out = data;
   if (data.length > outputLength) {
-    if (!variable) throw new SmbStatusError(Status.INFO_LENGTH_MISMATCH);
+    if (fixedPart === undefined || outputLength < fixedPart) throw new SmbStatusError(Status.INFO_LENGTH_MISMATCH);
     status = Status.BUFFER_OVERFLOW;
     out = data.subarray(0, outputLength);
   }

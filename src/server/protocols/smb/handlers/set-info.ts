@@ -11,6 +11,7 @@ import { Attr } from '../info/attributes.ts';
 import { FileInfoClass } from '../info/file-info.ts';
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
+import { Access } from '../share-modes.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
 import { InfoType } from './query-info.ts';
@@ -57,7 +58,9 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   r.skip(7 + 8);
   const nameBuf = r.bytes(r.u32());
   if (!r.ok || nameBuf.length % 2 !== 0) throw new SmbStatusError(Status.INVALID_PARAMETER);
-  if (!open.parent || !ctx.tree?.root) throw new SmbStatusError(Status.ACCESS_DENIED);
+  // MS-FSA §2.1.5.14.11: renaming needs DELETE access on the open.
+  if (!open.parent || !ctx.tree?.root || !(open.desiredAccess & Access.DELETE))
+    throw new SmbStatusError(Status.ACCESS_DENIED);
   const auth = ctx.session!.auth;
   const md = ctx.server.runtime.metadata;
   const target = await resolvePath(md, auth, ctx.tree.root, nameBuf.toString('utf16le'));

@@ -51,6 +51,18 @@ function nameInfo(w: LeWriter, open: Open): void {
   w.u32(name.length).bytes(name);
 }
 
+/**
+ * The least buffer the variable-length classes accept (Windows' sizes, as smbtorture's
+ * getinfo.qfile_buffercheck has them): shorter is INFO_LENGTH_MISMATCH, longer gets what fits.
+ */
+export const VARIABLE_FILE_INFO: ReadonlyMap<number, number> = new Map([
+  [FileInfoClass.ALL, 104],
+  [FileInfoClass.NAME, 8],
+  [FileInfoClass.NORMALIZED_NAME, 8],
+  [FileInfoClass.ALTERNATE_NAME, 8],
+  [FileInfoClass.STREAM, 32],
+]);
+
 export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer {
   const w = new LeWriter(128);
   const name = open.name;
@@ -85,10 +97,21 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer 
       w.u64(attr.fileid).u32(0).u32(open.desiredAccess).u64(open.position).u32(0).u32(0);
       nameInfo(w, open);
       break;
-    case FileInfoClass.NORMALIZED_NAME:
     case FileInfoClass.NAME:
       nameInfo(w, open);
       break;
+    case FileInfoClass.NORMALIZED_NAME: {
+      // §2.4.28: relative to the share root, empty for the root itself.
+      const name = Buffer.from(open.path, 'utf16le');
+      w.u32(name.length).bytes(name);
+      break;
+    }
+    case FileInfoClass.ALTERNATE_NAME: {
+      // No 8.3 names are generated: the alternate name is the name itself.
+      const name = Buffer.from(open.name, 'utf16le');
+      w.u32(name.length).bytes(name);
+      break;
+    }
     case FileInfoClass.NETWORK_OPEN:
       writeTimes(w, attr).u64(allocationSize(attr)).u64(attr.size).u32(fileAttributes(attr, name)).u32(0);
       break;

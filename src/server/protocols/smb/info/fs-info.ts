@@ -9,6 +9,7 @@ export const FsInfoClass = {
   SIZE: 3,
   DEVICE: 4,
   ATTRIBUTE: 5,
+  CONTROL: 6,
   FULL_SIZE: 7,
   OBJECT_ID: 8,
   SECTOR_SIZE: 11,
@@ -19,6 +20,12 @@ const SECTORS_PER_UNIT = 8;
 const UNIT = SECTOR * SECTORS_PER_UNIT;
 /** FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK | FILE_SUPPORTS_SPARSE_FILES (not CASE_SENSITIVE_SEARCH: SMB names are case-insensitive). */
 const FS_ATTRIBUTES = 0x2 | 0x4 | 0x40;
+
+/** The least buffer the variable-length classes accept (volume label, file system name; Windows' sizes). */
+export const VARIABLE_FS_INFO: ReadonlyMap<number, number> = new Map([
+  [FsInfoClass.VOLUME, 24],
+  [FsInfoClass.ATTRIBUTE, 16],
+]);
 
 export function encodeFsInfo(cls: number, stat: FsStat, volumeLabel: string, serial: number, created: bigint): Buffer {
   const w = new LeWriter(96);
@@ -50,6 +57,10 @@ export function encodeFsInfo(cls: number, stat: FsStat, volumeLabel: string, ser
       break;
     case FsInfoClass.OBJECT_ID:
       w.zeros(64);
+      break;
+    case FsInfoClass.CONTROL:
+      // §2.5.2 FileFsControlInformation: no quotas (thresholds and limits all "none").
+      w.u64(0).u64(0).u64(0).u64(-1n).u64(-1n).u32(0).u32(0);
       break;
     default:
       throw new SmbStatusError(Status.INVALID_INFO_CLASS);
