@@ -58,12 +58,21 @@ export interface ClientToken {
   mechListMic: Buffer | undefined;
   /** Whether NTLMSSP is among the offered mechanisms (true for a NegTokenResp or raw NTLMSSP). */
   offersNtlm: boolean;
+  /** The client sent bare NTLMSSP (Linux's cifs "RawNTLMSSP"): answer the same way, unwrapped. */
+  raw: boolean;
 }
 
 /** Reads a client's SPNEGO token; a raw NTLMSSP message (no SPNEGO wrapper) is accepted too. */
 export function parseClientToken(token: Buffer): ClientToken {
-  const none: ClientToken = { mechToken: undefined, mechTypes: undefined, mechListMic: undefined, offersNtlm: false };
-  if (token.subarray(0, 7).toString('latin1') === 'NTLMSSP') return { ...none, mechToken: token, offersNtlm: true };
+  const none: ClientToken = {
+    mechToken: undefined,
+    mechTypes: undefined,
+    mechListMic: undefined,
+    offersNtlm: false,
+    raw: false,
+  };
+  if (token.subarray(0, 7).toString('latin1') === 'NTLMSSP')
+    return { ...none, mechToken: token, offersNtlm: true, raw: true };
   let top = children(token)[0];
   if (top?.tag === 0x60) {
     // [APPLICATION 0] { OID spnego, [0] NegTokenInit }

@@ -86,12 +86,8 @@ export const sessionSetup: SmbHandler = {
       const challenge = randomBytes(8);
       const clientFlags = negotiateFlags(ntlm);
       session.ntlm = { challenge, clientFlags, mechTypes: token.mechTypes, negotiate: Buffer.from(ntlm) };
-      const reply = negTokenResp(
-        NegState.ACCEPT_INCOMPLETE,
-        challengeMessage(clientFlags, challenge, server.name),
-        undefined,
-        true,
-      );
+      const message = challengeMessage(clientFlags, challenge, server.name);
+      const reply = token.raw ? message : negTokenResp(NegState.ACCEPT_INCOMPLETE, message, undefined, true);
       return { status: Status.MORE_PROCESSING_REQUIRED, body: response(0, reply) };
     }
     const exchange = session.ntlm;
@@ -116,7 +112,7 @@ export const sessionSetup: SmbHandler = {
     const mic = exchange.mechTypes
       ? new NtlmSigner(verified.sessionKey, auth.flags, 'server-to-client').sign(exchange.mechTypes)
       : undefined;
-    const reply = negTokenResp(NegState.ACCEPT_COMPLETED, undefined, mic);
+    const reply = token.raw ? Buffer.alloc(0) : negTokenResp(NegState.ACCEPT_COMPLETED, undefined, mic);
     return { status: Status.SUCCESS, body: response(session.encryptData ? SESSION_FLAG_ENCRYPT_DATA : 0, reply) };
   },
 };
