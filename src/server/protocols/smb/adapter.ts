@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { AdapterConfig, AdapterFactory, ProtocolAdapter, ProtocolRuntime } from '../../runtime/types.ts';
+import { LoginThrottle } from '../../auth/ratelimit.ts';
 import type { ServerName } from './auth/ntlm.ts';
 import type { SmbServerContext } from './handler.ts';
 import { SmbTcpServer, type SmbSessionInfo } from './server.ts';
@@ -34,6 +35,7 @@ export class SmbAdapter implements ProtocolAdapter {
       startTime: fileTime({ sec: Math.floor(now / 1000), nsec: 0 }),
       name: serverName(settings.serverName),
       shareModes: new ShareModeTable(),
+      throttle: new LoginThrottle(),
     };
     this.server = new SmbTcpServer(ctx, config.bind, config.port);
   }

@@ -5,6 +5,7 @@
  */
 import type { Logger } from 'pino';
 import { DittoError, ERRORS } from '../../../shared/errors.ts';
+import type { LoginThrottle } from '../../auth/ratelimit.ts';
 import type { ProtocolRuntime } from '../../runtime/types.ts';
 import type { ServerName } from './auth/ntlm.ts';
 import { Status } from './constants.ts';
@@ -36,6 +37,8 @@ export interface SmbServerContext {
   startTime: bigint;
   name: ServerName;
   shareModes: ShareModeTable;
+  /** Password checks per source address, with the API's policy (auth/ratelimit.ts). */
+  throttle: LoginThrottle;
 }
 
 export interface SmbReply {

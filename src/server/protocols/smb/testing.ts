@@ -6,6 +6,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { TEST_USER, testRuntime, type TestRuntime } from '../testing/test-runtime.ts';
 import { ntHash } from '../../auth/nthash.ts';
+import { LoginThrottle } from '../../auth/ratelimit.ts';
 import { SmbConnection } from './connection.ts';
 import { Command, HEADER_SIZE, Status } from './constants.ts';
 import { decodeHeader, encodeHeader, type Smb2Header } from './header.ts';
@@ -32,6 +33,7 @@ export function serverContext(runtime: TestRuntime, settings: Partial<SmbSetting
     startTime: 0n,
     name: { computer: 'TEST', domain: 'TEST', dnsComputer: 'test' },
     shareModes: new ShareModeTable(),
+    throttle: new LoginThrottle(),
   };
 }
 

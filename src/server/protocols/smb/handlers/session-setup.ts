@@ -93,10 +93,14 @@ export const sessionSetup: SmbHandler = {
     const exchange = session.ntlm;
     const auth = type === 3 ? parseAuthenticate(ntlm) : undefined;
     if (!exchange || !auth || auth.user === '') return fail();
+    // Guessing is slowed per source address as at the API; a refusal is a failed logon.
+    const turn = server.throttle.admit(st.clientAddr);
+    if (!turn.admitted) return fail();
+    if (turn.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, turn.waitMs));
     const user = await server.runtime.identities.byName(auth.user);
-    if (!user?.enabled || !user.ntHash) return fail();
-    const verified = verifyNtlmv2(auth, user.ntHash, exchange.challenge);
-    if (!verified) {
+    const verified = user?.enabled && user.ntHash ? verifyNtlmv2(auth, user.ntHash, exchange.challenge) : undefined;
+    turn.done(!verified);
+    if (!user || !verified) {
       server.logger.info({ client: st.clientAddr, user: auth.user }, 'SMB logon failed');
       return fail();
     }
