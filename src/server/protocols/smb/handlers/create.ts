@@ -50,7 +50,9 @@ function decode(msg: Buffer): CreateRequest {
   const ctxOffset = r.u32();
   const ctxLength = r.u32();
   const ctxBuf = r.at(ctxOffset, ctxLength);
-  if (!r.ok || nameBuf.length % 2 !== 0 || disposition > 5) throw new SmbStatusError(Status.INVALID_PARAMETER);
+  // §3.3.5.9: a name starting with a path separator is invalid.
+  if (!r.ok || nameBuf.length % 2 !== 0 || disposition > 5 || (nameBuf.length >= 2 && nameBuf.readUInt16LE(0) === 0x5c))
+    throw new SmbStatusError(Status.INVALID_PARAMETER);
   const contexts = new Map<string, Buffer>();
   let p = 0;
   while (ctxBuf.length > 0) {
@@ -72,7 +74,7 @@ function decode(msg: Buffer): CreateRequest {
     shareAccess,
     disposition,
     options,
-    name: nameBuf.toString('utf16le').replace(/^\\+/, ''),
+    name: nameBuf.toString('utf16le'),
     contexts,
   };
 }
