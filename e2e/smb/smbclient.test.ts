@@ -22,6 +22,7 @@ const skip = unmet(SMBCLIENT) ?? unmet(LIBNFS_UTILS);
 const DIALECTS = ['SMB2_02', 'SMB2_10', 'SMB3_00', 'SMB3_02', 'SMB3_11'] as const;
 const PROTECTIONS = ['off', 'sign', 'encrypt'] as const;
 const READER = { username: 'reader', password: 'read-only-Pa55word' };
+const OUTSIDER = { username: 'outsider', password: 'no-grant-Pa55word' };
 
 describe.skipIf(skip !== null)('SMB with smbclient', () => {
   let work = '';
@@ -62,12 +63,13 @@ describe.skipIf(skip !== null)('SMB with smbclient', () => {
     const folder = path.join(work, 'shared folder');
     mkdirSync(folder);
     chmodSync(folder, 0o777);
-    await api.call('shares.create', { body: { name: '/folder', path: folder } });
+    await api.call('shares.create', { body: { name: '/folder', path: folder, defaultAccess: 'none' } });
     await api.call('shares.setPermission', {
       params: { name: '/folder', principalType: 'user', principal: 'admin' },
       body: { access: 'write' },
     });
     await api.call('users.create', { body: { ...READER, role: 'user' } });
+    await api.call('users.create', { body: { ...OUTSIDER, role: 'user' } });
     await api.call('shares.setPermission', {
       params: { name: '/export', principalType: 'user', principal: READER.username },
       body: { access: 'read' },
@@ -130,6 +132,12 @@ describe.skipIf(skip !== null)('SMB with smbclient', () => {
       expect(r.code, r.output).not.toBe(0);
       expect(r.output).toContain('NT_STATUS_LOGON_FAILURE');
     }
+  });
+
+  it('refuses the tree connect of a user the share grants nothing', async () => {
+    const r = await smbclient('folder', 'ls', { user: `${OUTSIDER.username}%${OUTSIDER.password}` });
+    expect(r.code, r.output).not.toBe(0);
+    expect(r.output).toContain('NT_STATUS_ACCESS_DENIED');
   });
 
   it('lets a user granted read read, and refuses their writes', async () => {
