@@ -4,6 +4,7 @@
  */
 import { Command } from './constants.ts';
 import type { SmbHandler } from './handler.ts';
+import { changeNotify } from './handlers/change-notify.ts';
 import { close } from './handlers/close.ts';
 import { create } from './handlers/create.ts';
 import { echo } from './handlers/echo.ts';
@@ -36,6 +37,7 @@ export const COMMANDS: Partial<Record<number, SmbHandler>> = {
   [Command.IOCTL]: ioctl,
   [Command.ECHO]: echo,
   [Command.QUERY_DIRECTORY]: queryDirectory,
+  [Command.CHANGE_NOTIFY]: changeNotify,
   [Command.QUERY_INFO]: queryInfo,
   [Command.SET_INFO]: setInfo,
 };

@@ -17,6 +17,8 @@ export class SmbConnectionState {
   preauthHash: Buffer = Buffer.alloc(64);
   readonly sessions = new Map<bigint, Session>();
   readonly opens = new Map<bigint, Open>();
+  /** Requests answered STATUS_PENDING, by AsyncId, until their final reply (§3.3.1.1 async command table). */
+  readonly pending = new Map<bigint, { messageId: bigint; cancel: () => void }>();
   /** Credits: message ids below this have been granted (§3.3.1.1 CommandSequenceWindow). */
   grantedUpTo = 1n;
   /** The ids used so far above the lowest unused one, to refuse a replayed id. */

@@ -34,6 +34,8 @@ interface Built {
 
 export class SmbConnection {
   readonly state: SmbConnectionState;
+  /** Where final replies of asynchronous requests go (the transport writes them). */
+  onAsync: (out: Buffer[]) => void = () => undefined;
 
   constructor(
     private readonly server: SmbServerContext,
@@ -99,6 +101,8 @@ export class SmbConnection {
 
   /** Releases what the connection held: its opens (delete-on-close runs) and share-mode entries. */
   async close(): Promise<void> {
+    this.onAsync = () => undefined;
+    for (const p of this.state.pending.values()) p.cancel();
     for (const open of [...this.state.opens.values()]) {
       await closeOpen(this.server, this.state, open).catch(() => undefined);
     }
@@ -112,7 +116,12 @@ export class SmbConnection {
     related: { sessionId: bigint; treeId: number; fileId?: SmbContext['relatedFileId']; status: number } | undefined,
   ): Promise<{ close: string } | { built: Built | undefined; fileId?: SmbContext['relatedFileId'] }> {
     const st = this.state;
-    if (hdr.command === Command.CANCEL) return { built: undefined }; // §3.3.5.16: no response; nothing here waits
+    if (hdr.command === Command.CANCEL) {
+      // §3.3.5.16: no response; the cancelled request completes with STATUS_CANCELLED.
+      for (const [asyncId, p] of st.pending)
+        if (hdr.flags & Flags.ASYNC_COMMAND ? asyncId === hdr.asyncId : p.messageId === hdr.messageId) p.cancel();
+      return { built: undefined };
+    }
     if (st.dialect === undefined && hdr.command !== Command.NEGOTIATE) return { close: 'request before NEGOTIATE' };
     if (!st.consume(hdr.messageId, st.dialect === undefined || st.dialect < 0x0210 ? 1 : hdr.creditCharge))
       return { close: `message id ${hdr.messageId} outside the credit window` };
@@ -161,6 +170,25 @@ export class SmbConnection {
       treeId: ctx.responseTreeId ?? hdr.treeId,
       sessionId: ctx.responseSessionId ?? hdr.sessionId,
     };
+    if (reply.later) {
+      // §3.3.4.2: an interim STATUS_PENDING with an AsyncId now, the final reply when it settles.
+      const asyncId = BigInt(st.newId());
+      out.flags |= Flags.ASYNC_COMMAND;
+      out.asyncId = asyncId;
+      st.pending.set(asyncId, { messageId: hdr.messageId, cancel: reply.cancel ?? (() => undefined) });
+      const finalSign = signIt;
+      void reply.later.then((final) => {
+        st.pending.delete(asyncId);
+        const hdrFinal: Smb2Header = {
+          ...out,
+          status: final.status,
+          credits: 0,
+          flags: out.flags & ~Flags.RELATED_OPERATIONS,
+        };
+        this.onAsync(this.assemble([{ hdr: hdrFinal, reply: final, session, sign: finalSign }], encrypted));
+      });
+      signIt = false; // interim responses are not signed (§3.3.4.1.1)
+    }
     this.server.runtime.mounts.record({
       protocol: 'smb',
       op: handler?.name ?? `0x${hdr.command.toString(16)}`,

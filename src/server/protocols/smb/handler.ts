@@ -8,7 +8,7 @@ import { DittoError, ERRORS } from '../../../shared/errors.ts';
 import type { LoginThrottle } from '../../auth/ratelimit.ts';
 import type { ProtocolRuntime } from '../../runtime/types.ts';
 import type { ServerName } from './auth/ntlm.ts';
-import { Status } from './constants.ts';
+import { HEADER_SIZE, Status } from './constants.ts';
 import type { Smb2Header } from './header.ts';
 import type { ShareModeTable } from './share-modes.ts';
 import type { Open, Session, Tree } from './state.ts';
@@ -46,6 +46,13 @@ export interface SmbReply {
   body: Buffer;
   /** Bulk data sent after `body` without copying (READ). */
   tail?: Buffer;
+  /**
+   * §3.3.4.2: the request goes asynchronous. The interim reply (STATUS_PENDING) goes out now;
+   * this settles with the final reply, sent when it does.
+   */
+  later?: Promise<SmbReply>;
+  /** Ends a pending request early (CANCEL): `later` then settles with STATUS_CANCELLED. */
+  cancel?: () => void;
 }
 
 export interface SmbContext {
@@ -76,6 +83,18 @@ export interface SmbHandler {
   /** §3.3.5.2.11: needs a tree connect. */
   needsTree: boolean;
   run(ctx: SmbContext): Promise<SmbReply>;
+}
+
+/**
+ * The response shape QUERY_DIRECTORY, CHANGE_NOTIFY and QUERY_INFO share (§2.2.34, §2.2.36,
+ * §2.2.38): StructureSize 9, the output buffer's offset and length, then the buffer.
+ */
+export function outputBuffer(status: number, data: Buffer): SmbReply {
+  const head = Buffer.alloc(8);
+  head.writeUInt16LE(9, 0);
+  head.writeUInt16LE(HEADER_SIZE + 8, 2);
+  head.writeUInt32LE(data.length, 4);
+  return { status, body: Buffer.concat([head, data]) };
 }
 
 /** §2.2.2 ERROR response body. */

@@ -107,6 +107,14 @@ export class SmbTcpServer {
     const clientAddr = plainAddress(socket.remoteAddress ?? '');
     const conn = new SmbConnection(this.ctx, clientAddr, socket.remotePort ?? 0);
     const live: Live = { socket, conn, busy: Promise.resolve() };
+    const send = (out: Buffer[]): void => {
+      if (socket.destroyed || out.length === 0) return;
+      socket.cork();
+      socket.write(framePrefix(out.reduce((n, b) => n + b.length, 0)));
+      for (const b of out) socket.write(b);
+      socket.uncork();
+    };
+    conn.onAsync = send;
     this.live.add(live);
     const frames = new FrameDecoder(this.ctx.settings.maxMessageSize);
     const log = this.ctx.logger;
@@ -130,14 +138,8 @@ export class SmbTcpServer {
             log.warn({ err, client: clientAddr }, 'SMB message failed');
             return { out: [], close: true as const, reason: 'internal error' };
           });
-          if (closing || socket.destroyed) return;
-          if (result.out.length > 0) {
-            const size = result.out.reduce((n, b) => n + b.length, 0);
-            socket.cork();
-            socket.write(framePrefix(size));
-            for (const b of result.out) socket.write(b);
-            socket.uncork();
-          }
+          if (closing) return;
+          send(result.out);
           if (result.close) end(result.reason);
         });
       }

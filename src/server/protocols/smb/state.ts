@@ -5,6 +5,7 @@
 import type { AuthContext, FileAttr, FileHandle, ShareAccess } from '../../metadata/types.ts';
 import type { SessionKeys } from './crypto/keys.ts';
 import type { NtlmSigner } from './auth/ntlm.ts';
+import type { Listing } from './notify.ts';
 import type { PipeEndpoint } from './rpc/pipe.ts';
 
 export interface Session {
@@ -59,6 +60,8 @@ export interface Open {
   fileid: number;
   scan?: DirScan;
   pipe?: PipeEndpoint;
+  /** CHANGE_NOTIFY: the listing last reported, and the request waiting, if any (completed with a status). */
+  watch?: { snapshot: Listing; waiting?: (status: number) => void };
   /** FilePositionInformation: after the last READ / WRITE, or as set. */
   position: number;
   /** Whether a WRITE happened (FLUSH / CLOSE make it durable). */

@@ -22,6 +22,7 @@ export function shareModeKey(open: Pick<Open, 'share' | 'fileid'>): string {
 /** Forgets an open; at the last close of a delete-on-close file, removes it (and its content). */
 export async function closeOpen(server: SmbServerContext, st: SmbConnectionState, open: Open): Promise<void> {
   st.opens.delete(open.volatileId);
+  open.watch?.waiting?.(Status.NOTIFY_CLEANUP);
   if (open.share === undefined) return;
   const key = shareModeKey(open);
   server.shareModes.release(key, open.volatileId);

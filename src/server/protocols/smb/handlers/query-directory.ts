@@ -5,7 +5,7 @@
  * '.' and '..' come first. NO_MORE_FILES at the end, NO_SUCH_FILE when nothing matched.
  */
 import { HEADER_SIZE, Status } from '../constants.ts';
-import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
+import { openOf, outputBuffer, SmbStatusError, type SmbHandler } from '../handler.ts';
 import { DIR_INFO_CLASSES, encodeDirEntry } from '../info/dir-info.ts';
 import { LeReader } from '../reader.ts';
 import type { DirScan } from '../state.ts';
@@ -75,12 +75,6 @@ export const queryDirectory: SmbHandler = {
       if (flags & Flag.RETURN_SINGLE_ENTRY) break;
     }
     if (last < 0) throw new SmbStatusError(Status.BUFFER_TOO_SMALL);
-    const data = Buffer.from(out.finish());
-    const body = new LeWriter(8)
-      .u16(9)
-      .u16(HEADER_SIZE + 8)
-      .u32(data.length)
-      .finish();
-    return { status: Status.SUCCESS, body: Buffer.concat([body, data]) };
+    return outputBuffer(Status.SUCCESS, Buffer.from(out.finish()));
   },
 };

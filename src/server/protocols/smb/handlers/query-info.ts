@@ -4,7 +4,7 @@
  * BUFFER_OVERFLOW with what fits for variable-length classes, INFO_LENGTH_MISMATCH otherwise.
  */
 import { HEADER_SIZE, Status } from '../constants.ts';
-import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
+import { openOf, outputBuffer, SmbStatusError, type SmbHandler } from '../handler.ts';
 import { encodeFileInfo, FileInfoClass, VARIABLE_FILE_INFO } from '../info/file-info.ts';
 import { encodeFsInfo, VARIABLE_FS_INFO } from '../info/fs-info.ts';
 import { securityDescriptor } from '../info/security.ts';
@@ -74,10 +74,5 @@ function reply(data: Buffer, outputLength: number, fixedPart: number | undefined
     status = Status.BUFFER_OVERFLOW;
     out = data.subarray(0, outputLength);
   }
-  const head = new LeWriter(8)
-    .u16(9)
-    .u16(HEADER_SIZE + 8)
-    .u32(out.length)
-    .finish();
-  return { status, body: Buffer.concat([head, out]) };
+  return outputBuffer(status, out);
 }
