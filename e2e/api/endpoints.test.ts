@@ -212,7 +212,7 @@ describe('API: every endpoint', () => {
     expect(inUse.status).toBe(409);
     expect((inUse.body as { code: string }).code).toBe('IN_USE');
 
-    // adapters (SMB has no listener in this build: it reports "unavailable" and nothing else moves)
+    // adapters (SMB moves to an ephemeral loopback port, starts and stops)
     await ok('adapters.list', {}, operator.accessToken);
     await ok('adapters.get', { params: { type: 'nfs' } }, operator.accessToken);
     await ok('adapters.update', { params: { type: 'smb' }, body: { port: 0, bind: '127.0.0.1', settings: { x: 1 } } });

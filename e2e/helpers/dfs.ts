@@ -32,6 +32,8 @@ export interface DfsProcess {
   nfsPort: number;
   /** MOUNT protocol port: the ready line's `mountPort` if present, else the NFS port. */
   mountPort: number;
+  /** The SMB port when SMB runs (the ready line's `smbPort`). */
+  smbPort?: number;
   apiPort?: number;
   metricsPort?: number;
   dataDir: string;
@@ -107,6 +109,13 @@ export const LOOPBACK_LISTENERS: Record<string, string> = {
   DITTOFS_API_PORT: '0',
   DITTOFS_METRICS_PORT: '0',
   DITTOFS_SMB_ENABLED: 'false',
+};
+
+/** LOOPBACK_LISTENERS with SMB on, on 127.0.0.1 and an ephemeral port. */
+export const LOOPBACK_WITH_SMB: Record<string, string> = {
+  DITTOFS_SMB_ENABLED: 'true',
+  DITTOFS_SMB_BIND: '127.0.0.1',
+  DITTOFS_SMB_PORT: '0',
 };
 
 /** Spawns `dfs start` on ephemeral loopback ports without waiting for it; see startDfs. */
@@ -245,6 +254,7 @@ export async function startDfs(opts: StartDfsOptions = {}): Promise<DfsProcess> 
     pid: proc.pid,
     nfsPort,
     mountPort: portField(ready, 'mountPort') ?? nfsPort,
+    smbPort: portField(ready, 'smbPort'),
     apiPort: portField(ready, 'apiPort'),
     metricsPort: portField(ready, 'metricsPort'),
     dataDir: proc.dataDir,

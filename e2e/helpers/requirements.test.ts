@@ -9,6 +9,7 @@ import {
   KERNEL_CLIENT_GUEST,
   LIBNFS_DEV,
   LIBNFS_UTILS,
+  SMBCLIENT,
   unmet,
   type Requirement,
 } from './requirements.ts';
@@ -43,7 +44,7 @@ describe('test-tool requirements', () => {
     const installed = new Set(
       [...code.matchAll(/\bpackages\+?=\(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').trim().split(/\s+/)),
     );
-    for (const r of [LIBNFS_UTILS, LIBNFS_DEV, CHROMIUM_BROWSER, KERNEL_CLIENT_GUEST]) {
+    for (const r of [LIBNFS_UTILS, LIBNFS_DEV, SMBCLIENT, CHROMIUM_BROWSER, KERNEL_CLIENT_GUEST]) {
       for (const pkg of r.debianPackages.split(' ')) expect(installed, `${r.what}: ${pkg}`).toContain(pkg);
     }
   });

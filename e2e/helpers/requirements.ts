@@ -37,6 +37,12 @@ export const LIBNFS_DEV: Requirement = {
   present: () => onPath('gcc') && existsSync('/usr/include/nfsc/libnfs.h'),
 };
 
+export const SMBCLIENT: Requirement = {
+  what: 'smbclient',
+  debianPackages: 'smbclient',
+  present: () => onPath('smbclient'),
+};
+
 /** Debian's Chromium, or the browser DITTOFS_E2E_CHROMIUM names. */
 export const CHROMIUM_PATH = process.env['DITTOFS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 

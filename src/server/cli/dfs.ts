@@ -160,6 +160,7 @@ async function start(config: Config, held: HeldSignals): Promise<void> {
         version: VERSION,
         dataDir: config.dataDir,
         nfsPort: server.ports.nfs,
+        smbPort: server.ports.smb,
         apiPort: server.ports.api,
         metricsPort: server.ports.metrics,
       },

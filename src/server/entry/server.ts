@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.ts';
 import type { AdapterConfig, AdapterType } from '../controlplane/models.ts';
 import { createNfsAdapter } from '../protocols/nfs/adapter.ts';
 import { createPortmapAdapter } from '../protocols/portmap/adapter.ts';
+import { createSmbAdapter } from '../protocols/smb/adapter.ts';
 import type { AdapterFactory, ProtocolAdapter } from '../runtime/types.ts';
 import { Runtime } from '../runtime/runtime.ts';
 import { startApiServer, type ApiServer } from '../api/server.ts';
@@ -76,7 +77,7 @@ async function startPortmapper(config: Config, runtime: Runtime): Promise<Protoc
 export interface RunningServer {
   runtime: Runtime;
   /** Bound ports, for the ready line and tests. */
-  ports: { nfs: number | undefined; api: number | undefined; metrics: number | undefined };
+  ports: { nfs: number | undefined; smb: number | undefined; api: number | undefined; metrics: number | undefined };
   stop(): Promise<void>;
 }
 
@@ -125,7 +126,7 @@ export async function startServer(
     const runtime = await Runtime.open({
       config,
       logger,
-      factories: { nfs: nfsFactory(config) },
+      factories: { nfs: nfsFactory(config), smb: createSmbAdapter },
       adapterOverrides: adapterOverridesFromEnv(config, env),
       adminInitialPassword: env['DITTOFS_ADMIN_INITIAL_PASSWORD'] || undefined,
       controlplaneSecret: env['DITTOFS_CONTROLPLANE_SECRET'] || undefined,
@@ -161,7 +162,12 @@ export async function startServer(
     await reached('listening');
     return {
       runtime,
-      ports: { nfs: runtime.adapters.running('nfs')?.port, api: api?.port, metrics: metricsServer?.port },
+      ports: {
+        nfs: runtime.adapters.running('nfs')?.port,
+        smb: runtime.adapters.running('smb')?.port,
+        api: api?.port,
+        metrics: metricsServer?.port,
+      },
       stop,
     };
   } catch (err) {

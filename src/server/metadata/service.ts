@@ -5,6 +5,7 @@
  * records. Operations live in the files imported
  * below, one concern each.
  */
+import { ByteRangeLocks } from './locks/byte-range.ts';
 import { LockManager } from './locks/lock-manager.ts';
 import { DittoError } from '../../shared/errors.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
@@ -47,6 +48,8 @@ export type { ShareRegistration, ShareSummary } from './shares.ts';
 const MAX_FILES = 2 ** 32 - 1;
 
 export class MetadataService implements MetadataOps {
+  /** SMB's byte-range locks (locks/byte-range.ts); not yet merged into `locks`. */
+  readonly smbLocks = new ByteRangeLocks();
   private readonly shares = new ShareRegistry();
   /** Byte-range locks of every protocol (locks/lock-manager.ts). */
   readonly locks = new LockManager();

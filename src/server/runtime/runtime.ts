@@ -14,6 +14,7 @@ import { AdaptersService, type OverridableField } from './adapters.ts';
 import { AlertsService } from './alerts.ts';
 import { EventHub } from './events.ts';
 import { FoldersService } from './folders.ts';
+import { StoreIdentities } from './identities.ts';
 import { ADMIN_USERNAME, ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
 import { localNetworks } from './networks.ts';
@@ -60,6 +61,7 @@ export class Runtime implements ProtocolRuntime {
     return this.config.dataDir;
   }
   readonly startedAt = new Date();
+  readonly identities: StoreIdentities;
   readonly stores: StoresService;
   /** Share access by uid, rebuilt on every change of users, groups, grants or shares. */
   readonly access: AccessIndex;
@@ -87,6 +89,7 @@ export class Runtime implements ProtocolRuntime {
     this.launcher = options.launcher ?? 'manual';
     this.logger = options.logger;
     this.payload = new PayloadService({ sliceCacheBytes: this.config.cache.memoryBytes });
+    this.identities = new StoreIdentities(store);
     this.stores = new StoresService(
       store,
       {

@@ -26,15 +26,21 @@ export class SessionsService {
   list(now = Date.now()): MountDto[] {
     // Live connections by adapter, client and share they used.
     const live = new Map<string, number>();
+    const security = new Map<string, NonNullable<MountDto['security']>>();
     for (const type of ['nfs', 'smb'] as const) {
       for (const c of this.adapters.running(type)?.sessions?.() ?? []) {
         for (const share of c.shares) {
           const k = `${type}\0${c.clientAddr}\0${share}`;
           live.set(k, (live.get(k) ?? 0) + 1);
+          if (c.dialect !== undefined)
+            security.set(k, { dialect: c.dialect, signed: c.signed ?? false, encrypted: c.encrypted ?? false });
         }
       }
     }
-    return this.mounts.list().map((m) => this.dto(m, live, now));
+    return this.mounts.list().map((m) => {
+      const sec = security.get(`${adapterOf(m.protocol)}\0${m.clientAddr}\0${m.share}`);
+      return { ...this.dto(m, live, now), ...(sec && { security: sec }) };
+    });
   }
 
   /** One record as the API shows it (also for the mount / unmount events). */

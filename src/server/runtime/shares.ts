@@ -21,6 +21,7 @@ function toInfo(share: Share, access: AccessIndex): ShareInfo {
     name: share.name,
     id: share.id,
     enabled: share.enabled,
+    smb: share.protocols.smb,
     export: {
       readOnly: share.readOnly,
       squash: share.squash,

@@ -11,6 +11,8 @@ export interface ShareInfo {
   /** Small stable number; file handles encode it. */
   id: number;
   enabled: boolean;
+  /** Served over SMB (the share's protocols.smb); absent means yes. */
+  smb?: boolean;
   export: ShareExportOptions & {
     /** CIDR list of clients allowed to mount; empty allows everyone. */
     allowedNetworks: string[];
@@ -61,8 +63,27 @@ export interface SharesView {
   list(): ShareInfo[];
 }
 
+/** A control-plane user as an authenticating protocol (SMB) needs it. */
+export interface ProtocolUser {
+  username: string;
+  uid: number;
+  gid: number;
+  /** The gids of the user's control-plane groups. */
+  gids: number[];
+  /** MD4 of the UTF-16LE password (NTLM); absent until the password is next set. */
+  ntHash: Buffer | undefined;
+  enabled: boolean;
+}
+
+export interface IdentityLookup {
+  /** The user of that name (case-insensitive), or undefined. */
+  byName(username: string): Promise<ProtocolUser | undefined>;
+}
+
 export interface ProtocolRuntime {
   metadata: MetadataOps;
+  /** Users for protocols that authenticate by name and password (SMB). */
+  identities: IdentityLookup;
   payload: PayloadOps;
   shares: SharesView;
   mounts: MountsApi;
@@ -77,6 +98,10 @@ export interface ProtocolRuntime {
 export interface LiveConnection {
   clientAddr: string;
   shares: string[];
+  /** SMB: the negotiated dialect ("3.1.1") and whether the connection signs / encrypts. */
+  dialect?: string | undefined;
+  signed?: boolean;
+  encrypted?: boolean;
 }
 
 export interface AdapterConfig {

@@ -574,6 +574,8 @@ export const MountSchema = z.object({
   bytesRead: z.number(),
   bytesWritten: z.number(),
   ops: z.number(),
+  /** SMB: the dialect and protection of the client's live connection to the share. */
+  security: z.object({ dialect: z.string(), signed: z.boolean(), encrypted: z.boolean() }).optional(),
 });
 export type MountDto = z.infer<typeof MountSchema>;
 export const MountParams = z.strictObject({ id: z.string().min(1).max(64) });

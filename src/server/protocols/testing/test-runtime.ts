@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
+import { ntHash } from '../../auth/nthash.ts';
 import { MetadataService } from '../../metadata/service.ts';
 import { MemoryMetadataStore } from '../../metadata/stores/memory/memory-store.ts';
 import type { FileHandle, ShareExportOptions } from '../../metadata/types.ts';
@@ -15,6 +16,9 @@ import type { OpSample, ProtocolRuntime, ShareInfo } from '../../runtime/types.t
 import type { RpcCall } from '../rpc/program.ts';
 
 export const SHARE = '/export';
+
+/** The user `identities` knows (SMB logs in as it). */
+export const TEST_USER = { username: 'alice', password: 'wonderland', uid: 1000, gid: 1000 };
 
 /** An AUTH_SYS call as uid/gid 1000 from `clientAddr`:`clientPort`. */
 export function testCall(prog: number, proc: number, clientAddr: string, clientPort: number): RpcCall {
@@ -73,6 +77,13 @@ export async function testRuntime(allowedNetworks: string[] = []): Promise<TestR
     root: await metadata.rootHandle(SHARE),
     samples,
     shares: { get: (name) => shares.get(name), list: () => [...shares.values()] },
+    identities: {
+      // One user for authenticating protocols: uid/gid 1000 like testCall's AUTH_SYS caller.
+      byName: async (name) =>
+        name.toLowerCase() === TEST_USER.username
+          ? { ...TEST_USER, gids: [], ntHash: Buffer.from(ntHash(TEST_USER.password), 'hex'), enabled: true }
+          : undefined,
+    },
     logger: pino({ level: 'silent' }),
     bootVerifier: randomBytes(8),
     setEnabled(enabled) {

@@ -1,0 +1,71 @@
+/**
+ * MS-SMB2 §3.3.5.10 CLOSE: ends an open, with the attributes after it when asked
+ * (SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB). Delete-on-close removes the file at the last close of it.
+ */
+import { FileType, type FileAttr } from '../../../metadata/types.ts';
+import { fileKey } from '../../../metadata/locks/byte-range.ts';
+import { HEADER_SIZE, Status } from '../constants.ts';
+import { lockOwner } from './lock.ts';
+import type { SmbConnectionState } from '../connection-state.ts';
+import { openOf, SmbStatusError, type SmbHandler, type SmbServerContext } from '../handler.ts';
+import { allocationSize, fileAttributes, writeTimes } from '../info/attributes.ts';
+import { LeReader } from '../reader.ts';
+import type { Open } from '../state.ts';
+import { LeWriter } from '../writer.ts';
+
+const POSTQUERY_ATTRIB = 1;
+
+export function shareModeKey(open: Pick<Open, 'share' | 'fileid'>): string {
+  return `${open.share ?? ''}\0${open.fileid}`;
+}
+
+/** Forgets an open; at the last close of a delete-on-close file, removes it (and its content). */
+export async function closeOpen(server: SmbServerContext, st: SmbConnectionState, open: Open): Promise<void> {
+  st.opens.delete(open.volatileId);
+  open.watch?.waiting?.(Status.NOTIFY_CLEANUP);
+  if (open.share === undefined) return;
+  const key = shareModeKey(open);
+  server.shareModes.release(key, open.volatileId);
+  server.runtime.metadata.smbLocks.release(fileKey(open.share, open.fileid), lockOwner(open));
+  const session = st.sessions.get(open.sessionId);
+  const auth = session?.auth;
+  if (!auth) return;
+  const { metadata, payload } = server.runtime;
+  if (open.written) await metadata.persistWrites(auth, open.handle).catch(() => undefined);
+  if (!open.deleteOnClose || !open.parent || server.shareModes.count(key) > 0) return;
+  if (open.isDirectory) {
+    await metadata.rmdir(auth, open.parent, open.name);
+    return;
+  }
+  const { removed } = await metadata.remove(auth, open.parent, open.name);
+  if (removed.nlink === 0 && removed.type === FileType.Regular && removed.payloadId)
+    await payload.delete(open.share, removed.payloadId).catch(() => undefined);
+}
+
+export const close: SmbHandler = {
+  name: 'CLOSE',
+  needsSession: true,
+  needsTree: true,
+  async run(ctx) {
+    const r = new LeReader(ctx.msg, HEADER_SIZE);
+    if (r.u16() !== 24) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    const flags = r.u16();
+    r.u32();
+    const persistent = r.u64();
+    const volatile = r.u64();
+    if (!r.ok) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    const open = openOf(ctx, persistent, volatile);
+    let attr: FileAttr | undefined;
+    if (flags & POSTQUERY_ATTRIB && open.share !== undefined && ctx.session)
+      attr = await ctx.server.runtime.metadata.getAttr(ctx.session.auth, open.handle).catch(() => undefined);
+    // The handle is gone either way; a failed delete-on-close is reported.
+    await closeOpen(ctx.server, ctx.conn, open);
+    const w = new LeWriter(60)
+      .u16(60)
+      .u16(attr ? POSTQUERY_ATTRIB : 0)
+      .u32(0);
+    if (attr) writeTimes(w, attr).u64(allocationSize(attr)).u64(attr.size).u32(fileAttributes(attr, open.name));
+    else w.zeros(52);
+    return { status: Status.SUCCESS, body: Buffer.from(w.finish()) };
+  },
+};

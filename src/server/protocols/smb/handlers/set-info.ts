@@ -1,0 +1,156 @@
+/**
+ * MS-SMB2 §3.3.5.21 SET_INFO for files (MS-FSCC §2.4): basic (times, the read-only
+ * attribute), rename (with and without replace), disposition (Ex), end-of-file and
+ * allocation; position and mode are accepted; a security descriptor is accepted and not
+ * applied (permissions are the Unix mode). Only on a tree the user may write.
+ */
+import { FileType, type SetAttrs } from '../../../metadata/types.ts';
+import { HEADER_SIZE, Status } from '../constants.ts';
+import { openOf, SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts';
+import { Attr } from '../info/attributes.ts';
+import { FileInfoClass } from '../info/file-info.ts';
+import { resolvePath } from '../paths.ts';
+import { LeReader } from '../reader.ts';
+import { Access } from '../share-modes.ts';
+import type { Open } from '../state.ts';
+import { fromFileTime } from '../writer.ts';
+import { InfoType } from './query-info.ts';
+
+const NO_CHANGE = [0n, 0xffffffffffffffffn];
+/** The fixed part of each class, checked before anything changes. */
+const MIN_LENGTH: Partial<Record<number, number>> = {
+  [FileInfoClass.BASIC]: 36,
+  [FileInfoClass.RENAME]: 20,
+  [FileInfoClass.DISPOSITION]: 1,
+  [FileInfoClass.DISPOSITION_EX]: 4,
+  [FileInfoClass.END_OF_FILE]: 8,
+  [FileInfoClass.ALLOCATION]: 8,
+  [FileInfoClass.POSITION]: 8,
+  [FileInfoClass.MODE]: 4,
+};
+const DONE = { status: Status.SUCCESS, body: Buffer.from([2, 0]) };
+
+async function setBasic(ctx: SmbContext, open: Open, data: Buffer): Promise<void> {
+  const r = new LeReader(data);
+  r.u64();
+  const atime = r.u64();
+  const mtime = r.u64();
+  r.u64();
+  const attributes = r.u32();
+  if (!r.ok) throw new SmbStatusError(Status.INFO_LENGTH_MISMATCH);
+  const auth = ctx.session!.auth;
+  const md = ctx.server.runtime.metadata;
+  const attrs: SetAttrs = {};
+  if (!NO_CHANGE.includes(atime)) attrs.atime = fromFileTime(atime);
+  if (!NO_CHANGE.includes(mtime)) attrs.mtime = fromFileTime(mtime);
+  if (attributes !== 0 && !open.isDirectory) {
+    const current = await md.getAttr(auth, open.handle);
+    const readOnly = (attributes & Attr.READONLY) !== 0;
+    const mode = readOnly ? current.mode & ~0o222 : current.mode | 0o200;
+    if (mode !== current.mode) attrs.mode = mode;
+  }
+  if (Object.keys(attrs).length > 0) await md.setAttr(auth, open.handle, attrs);
+}
+
+async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> {
+  const r = new LeReader(data);
+  const replace = r.u8() !== 0;
+  r.skip(7 + 8);
+  const nameBuf = r.bytes(r.u32());
+  if (!r.ok || nameBuf.length % 2 !== 0) throw new SmbStatusError(Status.INVALID_PARAMETER);
+  // MS-FSA §2.1.5.14.11: renaming needs DELETE access on the open.
+  if (!open.parent || !ctx.tree?.root || !(open.desiredAccess & Access.DELETE))
+    throw new SmbStatusError(Status.ACCESS_DENIED);
+  const auth = ctx.session!.auth;
+  const md = ctx.server.runtime.metadata;
+  const target = await resolvePath(md, auth, ctx.tree.root, nameBuf.toString('utf16le'));
+  if (!target) throw new SmbStatusError(Status.ACCESS_DENIED);
+  const same = target.entry?.attr.fileid === open.fileid;
+  if (target.entry && !same) {
+    if (!replace) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
+    if (target.entry.attr.type === FileType.Directory) throw new SmbStatusError(Status.ACCESS_DENIED);
+  }
+  // A case-only rename keeps the new spelling (resolvePath returned the stored one).
+  const newName = same ? (splitLast(nameBuf.toString('utf16le')) ?? target.name) : target.name;
+  const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName);
+  if (replaced && replaced.nlink === 0 && replaced.type === FileType.Regular && replaced.payloadId && open.share)
+    await ctx.server.runtime.payload.delete(open.share, replaced.payloadId).catch(() => undefined);
+  open.parent = target.parent;
+  open.name = newName;
+  open.path = [...target.path.split('\\').slice(0, -1), newName].join('\\');
+}
+
+function splitLast(path: string): string | undefined {
+  return path.split('\\').filter(Boolean).pop();
+}
+
+async function setDisposition(ctx: SmbContext, open: Open, deletePending: boolean): Promise<void> {
+  if (!open.parent) throw new SmbStatusError(Status.ACCESS_DENIED);
+  if (deletePending && !open.isDirectory) {
+    const attr = await ctx.server.runtime.metadata.getAttr(ctx.session!.auth, open.handle);
+    if ((attr.mode & 0o200) === 0) throw new SmbStatusError(Status.CANNOT_DELETE);
+  }
+  if (deletePending && open.isDirectory) {
+    const page = await ctx.server.runtime.metadata.readDir(ctx.session!.auth, open.handle, 0, undefined, 1);
+    if (page.entries.length > 0) throw new SmbStatusError(Status.DIRECTORY_NOT_EMPTY);
+  }
+  open.deleteOnClose = deletePending;
+}
+
+async function setSize(ctx: SmbContext, open: Open, size: number): Promise<void> {
+  if (open.isDirectory || open.share === undefined) throw new SmbStatusError(Status.INVALID_PARAMETER);
+  const { metadata, payload } = ctx.server.runtime;
+  await metadata.setAttr(ctx.session!.auth, open.handle, { size });
+  await payload.truncate(open.share, open.payloadId, size);
+}
+
+export const setInfo: SmbHandler = {
+  name: 'SET_INFO',
+  needsSession: true,
+  needsTree: true,
+  async run(ctx) {
+    const r = new LeReader(ctx.msg, HEADER_SIZE);
+    if (r.u16() !== 33) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    const type = r.u8();
+    const cls = r.u8();
+    const length = r.u32();
+    const offset = r.u16();
+    r.skip(2 + 4);
+    const open = openOf(ctx, r.u64(), r.u64());
+    const data = r.at(offset, length);
+    if (!r.ok) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    if (open.pipe) throw new SmbStatusError(Status.NOT_SUPPORTED);
+    if (ctx.tree?.access !== 'write') throw new SmbStatusError(Status.ACCESS_DENIED);
+    if (type === InfoType.SECURITY) return DONE;
+    if (type !== InfoType.FILE) throw new SmbStatusError(Status.NOT_SUPPORTED);
+    if (data.length < (MIN_LENGTH[cls] ?? 0)) throw new SmbStatusError(Status.INFO_LENGTH_MISMATCH);
+    const d = new LeReader(data);
+    switch (cls) {
+      case FileInfoClass.BASIC:
+        await setBasic(ctx, open, data);
+        break;
+      case FileInfoClass.RENAME:
+        await rename(ctx, open, data);
+        break;
+      case FileInfoClass.DISPOSITION:
+        await setDisposition(ctx, open, d.u8() !== 0);
+        break;
+      case FileInfoClass.DISPOSITION_EX:
+        await setDisposition(ctx, open, (d.u32() & 1) !== 0);
+        break;
+      case FileInfoClass.END_OF_FILE:
+        await setSize(ctx, open, d.u64n());
+        break;
+      case FileInfoClass.POSITION:
+        open.position = d.u64n();
+        break;
+      case FileInfoClass.ALLOCATION:
+      case FileInfoClass.MODE:
+        d.u64n();
+        break;
+      default:
+        throw new SmbStatusError(Status.INVALID_INFO_CLASS);
+    }
+    return DONE;
+  },
+};

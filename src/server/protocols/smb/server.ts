@@ -1,0 +1,163 @@
+/**
+ * The SMB2 TCP listener (MS-SMB2 §2.1 direct TCP): frames messages, runs each connection's
+ * messages in order through SmbConnection, writes the replies, and closes a connection on
+ * a framing error or a message the protocol says ends it. Other connections are unaffected.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { plainAddress } from '../rpc/address.ts';
+import { SmbConnection } from './connection.ts';
+import { FrameDecoder, framePrefix } from './framing.ts';
+import type { SmbServerContext } from './handler.ts';
+import { dialectName } from './constants.ts';
+
+export interface SmbSessionInfo {
+  clientAddr: string;
+  clientPort: number;
+  shares: string[];
+  users: string[];
+  dialect: string | undefined;
+  signed: boolean;
+  encrypted: boolean;
+  bytesRead: number;
+  bytesWritten: number;
+}
+
+const MAX_QUEUED = 16;
+
+interface Live {
+  socket: Socket;
+  conn: SmbConnection;
+  /** The end of the chain of messages being processed (one at a time, in order). */
+  busy: Promise<void>;
+}
+
+export class SmbTcpServer {
+  private readonly server: Server;
+  private readonly live = new Set<Live>();
+  private boundPort: number;
+
+  constructor(
+    private readonly ctx: SmbServerContext,
+    private readonly bind: string,
+    port: number,
+  ) {
+    this.boundPort = port;
+    this.server = createServer({ noDelay: true }, this.onConnection);
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  listen(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.boundPort, this.bind, () => {
+        this.server.off('error', onError);
+        this.server.on('error', (err) => this.ctx.logger.error({ err }, 'listener error'));
+        const addr = this.server.address();
+        if (addr && typeof addr === 'object') this.boundPort = addr.port;
+        this.ctx.logger.info({ bind: this.bind, port: this.boundPort }, 'listening');
+        resolve();
+      });
+    });
+  }
+
+  async stop(deadlineMs: number): Promise<void> {
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs))));
+    await Promise.race([Promise.all([...this.live].map((l) => l.busy)), timeout]);
+    clearTimeout(timer);
+    for (const l of this.live) l.socket.destroy();
+    await closed;
+  }
+
+  disconnect(filter: { clientAddr?: string; share?: string }): number {
+    let n = 0;
+    for (const l of this.live) {
+      if (filter.clientAddr !== undefined && l.conn.state.clientAddr !== filter.clientAddr) continue;
+      if (filter.share !== undefined && !l.conn.state.shares.has(filter.share)) continue;
+      l.socket.destroy();
+      n++;
+    }
+    return n;
+  }
+
+  sessions(): SmbSessionInfo[] {
+    return [...this.live].map(({ conn }) => {
+      const st = conn.state;
+      const sessions = [...st.sessions.values()].filter((s) => s.state === 'valid');
+      return {
+        clientAddr: st.clientAddr,
+        clientPort: st.clientPort,
+        shares: [...st.shares],
+        users: [...new Set(sessions.map((s) => s.username))],
+        dialect: st.dialect === undefined ? undefined : dialectName(st.dialect),
+        signed: st.signed || sessions.some((s) => s.signingRequired),
+        encrypted: st.encrypted,
+        bytesRead: st.bytesRead,
+        bytesWritten: st.bytesWritten,
+      };
+    });
+  }
+
+  private readonly onConnection = (socket: Socket): void => {
+    const clientAddr = plainAddress(socket.remoteAddress ?? '');
+    const conn = new SmbConnection(this.ctx, clientAddr, socket.remotePort ?? 0);
+    const live: Live = { socket, conn, busy: Promise.resolve() };
+    const send = (out: Buffer[]): void => {
+      if (socket.destroyed || out.length === 0) return;
+      socket.cork();
+      socket.write(framePrefix(out.reduce((n, b) => n + b.length, 0)));
+      for (const b of out) socket.write(b);
+      socket.uncork();
+    };
+    conn.onAsync = send;
+    this.live.add(live);
+    const frames = new FrameDecoder(this.ctx.settings.maxMessageSize);
+    const log = this.ctx.logger;
+    let closing = false;
+    // Reading pauses while many messages wait, so a fast writer cannot queue unbounded memory.
+    let queued = 0;
+    const end = (reason: string): void => {
+      if (closing) return;
+      closing = true;
+      log.debug({ client: clientAddr, reason }, 'closing SMB connection');
+      socket.destroy();
+    };
+    socket.on('data', (chunk: Buffer) => {
+      const { frames: messages, error } = frames.push(chunk);
+      for (const msg of messages) {
+        if (++queued >= MAX_QUEUED) socket.pause();
+        live.busy = live.busy.then(async () => {
+          if (--queued < MAX_QUEUED / 2 && socket.isPaused() && !closing) socket.resume();
+          if (closing) return;
+          const result = await conn.receive(msg).catch((err: unknown) => {
+            log.warn({ err, client: clientAddr }, 'SMB message failed');
+            return { out: [], close: true as const, reason: 'internal error' };
+          });
+          if (closing) return;
+          send(result.out);
+          if (result.close) end(result.reason);
+        });
+      }
+      if (error) {
+        live.busy = live.busy.then(() =>
+          end(error === 'too-large' ? 'message larger than the maximum' : 'not a session message'),
+        );
+      }
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      closing = true;
+      this.live.delete(live);
+      void live.busy
+        .then(() => conn.close())
+        .then(() => {
+          for (const share of conn.state.shares) this.ctx.runtime.mounts.remove('smb', clientAddr, share);
+        });
+    });
+  };
+}

@@ -1,0 +1,31 @@
+/** The SMB adapter's settings (all optional, validated in words by zod). */
+import { z } from 'zod';
+import { DIALECT_NAMES } from './constants.ts';
+
+const dialect = z.enum(Object.keys(DIALECT_NAMES) as [string, ...string[]]);
+
+export const SmbSettings = z.object({
+  /** Largest message accepted (the 4-byte length prefix is checked before buffering). */
+  maxMessageSize: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(16 * 1024 * 1024)
+    .default(8 * 1024 * 1024 + 64 * 1024),
+  /** MaxReadSize / MaxWriteSize / MaxTransactSize offered in NEGOTIATE. */
+  maxIoSize: z
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(8 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
+  minDialect: dialect.default('2.0.2'),
+  maxDialect: dialect.default('3.1.1'),
+  signingRequired: z.boolean().default(false),
+  /** disabled: never; preferred: offered, per share when `encrypt` asks; required: every session. */
+  encryption: z.enum(['disabled', 'preferred', 'required']).default('preferred'),
+  /** NetBIOS-style server name shown to clients (upper-cased); default from the host name. */
+  serverName: z.string().min(1).max(15).optional(),
+});
+
+export type SmbSettings = z.infer<typeof SmbSettings>;

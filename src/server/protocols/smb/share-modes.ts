@@ -1,0 +1,84 @@
+/**
+ * MS-SMB2 §3.3.5.9 / MS-FSA §2.1.5.1.2 share access: an open conflicts with the existing
+ * opens of the same file when either one's access is not allowed by the other's ShareAccess.
+ * One table per adapter, so opens on different connections see each other.
+ */
+export const Access = {
+  READ_DATA: 0x1,
+  WRITE_DATA: 0x2,
+  APPEND_DATA: 0x4,
+  EXECUTE: 0x20,
+  DELETE: 0x10000,
+  MAXIMUM_ALLOWED: 0x02000000,
+  GENERIC_ALL: 0x10000000,
+  GENERIC_EXECUTE: 0x20000000,
+  GENERIC_WRITE: 0x40000000,
+  GENERIC_READ: 0x80000000,
+} as const;
+
+export const INT64_MAX = 0x7fffffffffffffffn;
+
+/** MS-DTYP §2.4.3 generic rights as the file-specific bits they stand for. */
+export function mapGeneric(access: number): number {
+  let a = access & 0x0fffffff;
+  if (access & Access.GENERIC_READ) a |= 0x00120089;
+  if (access & Access.GENERIC_WRITE) a |= 0x00120116;
+  if (access & Access.GENERIC_EXECUTE) a |= 0x001200a0;
+  if (access & Access.GENERIC_ALL) a |= 0x001f01ff;
+  return a >>> 0;
+}
+
+/** READ needs FILE_READ_DATA (§3.3.5.12); WRITE needs FILE_WRITE_DATA or FILE_APPEND_DATA (§3.3.5.13). */
+export const openCanRead = (open: { desiredAccess: number; pipe?: unknown }): boolean =>
+  open.pipe !== undefined || (open.desiredAccess & (Access.READ_DATA | Access.EXECUTE)) !== 0;
+export const openCanWrite = (open: { desiredAccess: number; pipe?: unknown }): boolean =>
+  open.pipe !== undefined || (open.desiredAccess & (Access.WRITE_DATA | Access.APPEND_DATA)) !== 0;
+
+export const ShareMode = { READ: 1, WRITE: 2, DELETE: 4 } as const;
+
+interface Holder {
+  id: bigint;
+  access: number;
+  shareAccess: number;
+}
+
+/** The share-mode-relevant part of an access mask: read, write and delete. */
+function kinds(access: number): number {
+  let k = 0;
+  if (access & (Access.READ_DATA | Access.EXECUTE | Access.GENERIC_READ | Access.GENERIC_EXECUTE | Access.GENERIC_ALL))
+    k |= ShareMode.READ;
+  if (access & (Access.WRITE_DATA | Access.APPEND_DATA | Access.GENERIC_WRITE | Access.GENERIC_ALL))
+    k |= ShareMode.WRITE;
+  if (access & (Access.DELETE | Access.GENERIC_ALL)) k |= ShareMode.DELETE;
+  return k;
+}
+
+export class ShareModeTable {
+  private readonly files = new Map<string, Holder[]>();
+
+  /** Registers an open, or returns false when it conflicts with one already there. */
+  acquire(key: string, id: bigint, access: number, shareAccess: number): boolean {
+    const holders = this.files.get(key) ?? [];
+    const mine = kinds(access);
+    // An open for attributes only (a "stat open") neither checks nor constrains share modes.
+    for (const h of mine === 0 ? [] : holders) {
+      const theirs = kinds(h.access);
+      if (theirs === 0) continue;
+      if ((mine & ~h.shareAccess & 7) !== 0 || (theirs & ~shareAccess & 7) !== 0) return false;
+    }
+    holders.push({ id, access, shareAccess });
+    this.files.set(key, holders);
+    return true;
+  }
+
+  release(key: string, id: bigint): void {
+    const holders = this.files.get(key)?.filter((h) => h.id !== id) ?? [];
+    if (holders.length === 0) this.files.delete(key);
+    else this.files.set(key, holders);
+  }
+
+  /** How many opens a file has (delete-on-close acts on the last close). */
+  count(key: string): number {
+    return this.files.get(key)?.length ?? 0;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * What an SMB2 connection keeps (MS-SMB2 §3.3.1): its sessions, their tree connects and
+ * the open files. Sessions and opens belong to one connection (no multichannel).
+ */
+import type { AuthContext, FileAttr, FileHandle, ShareAccess } from '../../metadata/types.ts';
+import type { SessionKeys } from './crypto/keys.ts';
+import type { NtlmSigner } from './auth/ntlm.ts';
+import type { Listing } from './notify.ts';
+import type { PipeEndpoint } from './rpc/pipe.ts';
+
+export interface Session {
+  id: bigint;
+  state: 'in-progress' | 'valid';
+  /** §3.3.1.8 PreauthIntegrityHashValue (3.1.1). */
+  preauthHash: Buffer;
+  /** NTLM exchange in progress. */
+  ntlm?: { challenge: Buffer; clientFlags: number; mechTypes: Buffer | undefined; negotiate: Buffer };
+  username: string;
+  auth: AuthContext;
+  keys: SessionKeys | undefined;
+  signingRequired: boolean;
+  encryptData: boolean;
+  trees: Map<number, Tree>;
+  /** SPNEGO's mechListMIC signer, kept for the exchange only. */
+  mic?: NtlmSigner;
+}
+
+export interface Tree {
+  id: number;
+  /** Share name, or undefined for IPC$. */
+  share: string | undefined;
+  access: ShareAccess;
+  root: FileHandle | undefined;
+  encrypt: boolean;
+}
+
+export interface DirScan {
+  /** Entries still to return for the current pattern (built on the first QUERY_DIRECTORY). */
+  pending: { name: string; attr: FileAttr; handle: FileHandle | undefined }[] | undefined;
+  pattern: string;
+}
+
+export interface Open {
+  volatileId: bigint;
+  persistentId: bigint;
+  sessionId: bigint;
+  treeId: number;
+  share: string | undefined;
+  handle: FileHandle;
+  /** Where it lives, for rename, delete and names: parent handle and name ('' for the share root). */
+  parent: FileHandle | undefined;
+  name: string;
+  /** Path from the share root with backslashes ('' for the root). */
+  path: string;
+  isDirectory: boolean;
+  desiredAccess: number;
+  shareAccess: number;
+  deleteOnClose: boolean;
+  payloadId: string;
+  fileid: number;
+  scan?: DirScan;
+  pipe?: PipeEndpoint;
+  /** CHANGE_NOTIFY: the listing last reported, and the request waiting, if any (completed with a status). */
+  watch?: { snapshot: Listing; waiting?: (status: number) => void };
+  /** FilePositionInformation: after the last READ / WRITE, or as set. */
+  position: number;
+  /** Whether a WRITE happened (FLUSH / CLOSE make it durable). */
+  written: boolean;
+}
