@@ -66,6 +66,14 @@ describe('dfs CLI', () => {
     expect(r.stdout).toMatch(/level: debug/);
   });
 
+  it('config show never prints the control-plane database password', () => {
+    const url = 'postgres://dittofs:s3cret-pw@db.example:5432/nas';
+    const r = dfs(['config', 'show'], { DITTOFS_CONTROLPLANE_DATABASE: url });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('postgres://dittofs@db.example:5432/nas');
+    expect(r.stdout).not.toContain('s3cret-pw');
+  });
+
   it('a bad config value gives one line naming key, value and what is allowed, exit 2', () => {
     const file = path.join(tmp, 'bad.yaml');
     writeFileSync(file, 'api:\n  port: 70000\n');

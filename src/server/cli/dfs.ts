@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { stringify } from 'yaml';
 import { ConfigError, defaultConfigPath, loadConfig } from '../config/load.ts';
-import type { Config } from '../config/schema.ts';
+import { shownDatabase, type Config } from '../config/schema.ts';
 import { CONFIG_TEMPLATE } from '../config/template.ts';
 import { EnvironmentError, StartAborted, startServer, type RunningServer } from '../entry/server.ts';
 import { attachTestHooks, pauseAt } from '../entry/test-hooks.ts';
@@ -76,7 +76,9 @@ export async function main(argv: string[], held: HeldSignals): Promise<void> {
     .command('show')
     .description('print the effective configuration (file + environment + defaults)')
     .action(() => {
-      process.stdout.write(stringify(load(program.opts<GlobalOpts>())));
+      const config = load(program.opts<GlobalOpts>());
+      const database = shownDatabase(config.controlplane.database);
+      process.stdout.write(stringify({ ...config, controlplane: { ...config.controlplane, database } }));
     });
   configCmd
     .command('validate')

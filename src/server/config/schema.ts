@@ -108,3 +108,15 @@ export type Config = z.output<typeof configSchema>;
 
 /** controlplane.database names a PostgreSQL database rather than a SQLite file. */
 export const isPostgresUrl = (database: string): boolean => /^postgres(ql)?:\/\//.test(database);
+
+/** The control-plane database as it may be shown (config show, errors): a URL without its password. */
+export function shownDatabase(database: string): string {
+  if (!isPostgresUrl(database)) return database;
+  try {
+    const url = new URL(database);
+    url.password = '';
+    return url.toString();
+  } catch {
+    return 'postgres://…';
+  }
+}

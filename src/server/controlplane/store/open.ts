@@ -1,5 +1,5 @@
 /** Opens the control-plane database the config names: a postgres:// URL, else a SQLite file. */
-import { isPostgresUrl, type Config } from '../../config/schema.ts';
+import { isPostgresUrl, shownDatabase, type Config } from '../../config/schema.ts';
 import { PostgresControlPlaneStore } from './postgres/postgres.ts';
 import { SqliteControlPlaneStore } from './sqlite/sqlite.ts';
 import type { ControlPlaneStore } from './store.ts';
@@ -9,23 +9,12 @@ export class ControlPlaneUnavailable extends Error {
   override name = 'ControlPlaneUnavailable';
 }
 
-/** The URL as it may be shown: without its password. */
-function shown(url: string): string {
-  try {
-    const u = new URL(url);
-    u.password = '';
-    return u.toString();
-  } catch {
-    return 'postgres://…';
-  }
-}
-
 export async function openControlPlaneStore(config: Config['controlplane']): Promise<ControlPlaneStore> {
   const { database, poolSize, connectTimeoutMs } = config;
   if (!isPostgresUrl(database)) return SqliteControlPlaneStore.open(database);
   try {
     return await PostgresControlPlaneStore.open({ url: database, poolSize, connectTimeoutMs });
   } catch (err) {
-    throw new ControlPlaneUnavailable(`control-plane database ${shown(database)}: ${(err as Error).message}`);
+    throw new ControlPlaneUnavailable(`control-plane database ${shownDatabase(database)}: ${(err as Error).message}`);
   }
 }
