@@ -4,27 +4,11 @@
 // written with fsync and verified after umount + mount. Uses
 // /work/shared/tools/kernel-client/run-guest.sh in place; skips (fails under CI) when qemu,
 // the kernel image or busybox are missing.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOOPBACK_WITH_SMB, REPO_ROOT, startDfs, type DfsProcess } from '../helpers/dfs.ts';
-import { KERNEL_CLIENT_GUEST, unmet } from '../helpers/requirements.ts';
+import { findRunGuest, whyNoGuest } from '../helpers/kernel-guest.ts';
 import { failLines, run, tail } from '../nfs/target.ts';
-
-function findRunGuest(): string | undefined {
-  const candidates = [
-    process.env.DITTOFS_KERNEL_CLIENT_DIR && path.join(process.env.DITTOFS_KERNEL_CLIENT_DIR, 'run-guest.sh'),
-    path.resolve(REPO_ROOT, '..', 'shared', 'tools', 'kernel-client', 'run-guest.sh'),
-    '/work/shared/tools/kernel-client/run-guest.sh',
-  ];
-  return candidates.find((c): c is string => !!c && existsSync(c));
-}
-
-function whyNoGuest(): string | null {
-  if (process.platform !== 'linux') return 'not Linux';
-  if (!findRunGuest()) return 'run-guest.sh not found (expected ../shared/tools/kernel-client/ next to the repo)';
-  return unmet(KERNEL_CLIENT_GUEST);
-}
 
 const skipReason = whyNoGuest();
 
