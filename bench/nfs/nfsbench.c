@@ -4,7 +4,7 @@
  *
  * Build: gcc -O2 -Wall -o nfsbench bench/nfs/nfsbench.c -lnfs
  * Usage: nfsbench --nfsport P --mountport M [--export /export] [--server 127.0.0.1]
- *                 --test seqwrite|seqread|randread|randwrite|creates
+ *                 --test seqwrite|seqread|randread|randwrite|creates|listdir|stat|remove
  *                 [--dir NAME] [--size 1024] (MiB, sequential file) [--io 1024] (KiB)
  *                 [--rand-size 256] (MiB) [--seconds 10] [--depth 16]
  *   seqwrite  : WRITE UNSTABLE --io chunks over a --size file, then COMMIT (timed together)
@@ -15,6 +15,11 @@
  *   listdir   : a new directory of --entries empty files (made untimed), listed whole by
  *               READDIRPLUS pages one after the other (as a client lists it), 5 times: the
  *               first listing's time and the median of the others, in entries/s
+ *   stat      : a new directory of --entries files (made untimed), then LOOKUP + GETATTR of
+ *               name after name (what stat() of an uncached path costs), --depth in flight,
+ *               --seconds, in files/s with the latency of each LOOKUP + GETATTR pair
+ *   remove    : a new directory of --entries files (made untimed), then REMOVE of each,
+ *               --depth in flight, in files/s
  * Output: "# ..." commentary and "result <name> <value> <unit>" lines; exit 0, or 1 on any
  * error (the first error is printed as "error: ...").
  */
@@ -649,6 +654,114 @@ static int64_t list_all(void) {
   }
 }
 
+/* ---------------------------------------------------------------- stat, remove */
+
+static uint64_t next_entry;
+
+/* The slot's next entry name, cycling through the --entries made (stat) or once (remove). */
+static int next_name(struct slot *s, int cycle) {
+  if (g_failed || (cycle ? now_s() >= t_deadline : next_entry >= (uint64_t)o_entries)) return 0;
+  snprintf(s->name, sizeof s->name, "entry-%06" PRIu64, next_entry++ % (uint64_t)o_entries);
+  return 1;
+}
+
+static void chain_end(void) {
+  if (--inflight == 0) all_done = 1;
+}
+
+static void s_lookup(struct slot *s);
+static void s_getattr_cb(struct rpc_context *r, int status, void *data, void *priv) {
+  (void)r;
+  struct slot *s = priv;
+  if (status != RPC_STATUS_SUCCESS || ((GETATTR3res *)data)->status != NFS3_OK) fail("GETATTR of %s failed", s->name);
+  record_lat(now_s() - s->t0);
+  files_done++;
+  s_lookup(s);
+}
+static void s_lookup_cb(struct rpc_context *r, int status, void *data, void *priv) {
+  (void)r;
+  struct slot *s = priv;
+  LOOKUP3res *x = data;
+  if (status != RPC_STATUS_SUCCESS || x->status != NFS3_OK ||
+      fh_from(&s->fh, x->LOOKUP3res_u.resok.object.data.data_len, x->LOOKUP3res_u.resok.object.data.data_val) != 0) {
+    fail("LOOKUP of %s failed", s->name);
+    chain_end();
+    return;
+  }
+  GETATTR3args a;
+  a.object = fh3(&s->fh);
+  if (rpc_nfs3_getattr_async(rpc, s_getattr_cb, &a, s) != 0) {
+    fail("queue GETATTR: %s", rpc_get_error(rpc));
+    chain_end();
+  }
+}
+static void s_lookup(struct slot *s) {
+  if (!next_name(s, 1)) {
+    chain_end();
+    return;
+  }
+  LOOKUP3args a;
+  a.what.dir = fh3(&dir_fh);
+  a.what.name = s->name;
+  s->t0 = now_s();
+  if (rpc_nfs3_lookup_async(rpc, s_lookup_cb, &a, s) != 0) {
+    fail("queue LOOKUP: %s", rpc_get_error(rpc));
+    chain_end();
+  }
+}
+
+static void r_remove(struct slot *s);
+static void r_remove_cb(struct rpc_context *r, int status, void *data, void *priv) {
+  (void)r;
+  struct slot *s = priv;
+  if (status != RPC_STATUS_SUCCESS || ((REMOVE3res *)data)->status != NFS3_OK) fail("REMOVE of %s failed", s->name);
+  files_done++;
+  r_remove(s);
+}
+static void r_remove(struct slot *s) {
+  if (!next_name(s, 0)) {
+    chain_end();
+    return;
+  }
+  REMOVE3args a;
+  a.object.dir = fh3(&dir_fh);
+  a.object.name = s->name;
+  if (rpc_nfs3_remove_async(rpc, r_remove_cb, &a, s) != 0) {
+    fail("queue REMOVE: %s", rpc_get_error(rpc));
+    chain_end();
+  }
+}
+
+/* A new directory of --entries empty files, made untimed; 0 or -1. */
+static int make_entries(const char *prefix) {
+  char sub[64];
+  snprintf(sub, sizeof sub, "%s-%d", prefix, (int)getpid());
+  struct fhb parent = dir_fh;
+  if (ensure_dir(&parent, sub, &dir_fh) != 0) return -1;
+  double t0 = now_s();
+  all_done = 0;
+  made = 0;
+  inflight = o_depth;
+  for (int i = 0; i < o_depth; i++) l_create(&slots[i]);
+  if (pump_until(&all_done, 600) != 0) return -1;
+  printf("# made %d files in %.2f s (untimed)\n", o_entries, now_s() - t0);
+  return 0;
+}
+
+/* Runs `step` on every slot until the chains end; the files/s they did. */
+static double run_chains(void (*step)(struct slot *)) {
+  double t0 = now_s();
+  t_deadline = t0 + o_seconds;
+  files_done = 0;
+  nlat = 0;
+  next_entry = 0;
+  all_done = 0;
+  inflight = o_depth;
+  for (int i = 0; i < o_depth; i++) step(&slots[i]);
+  if (pump_until(&all_done, o_seconds + 600) != 0) return -1;
+  return files_done / (now_s() - t0);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static volatile int connected;
@@ -748,7 +861,7 @@ int main(int argc, char **argv) {
   }
   if (!o_test || o_nfsport <= 0 || o_depth < 1) {
     fprintf(stderr, "usage: %s --nfsport P [--mountport M] [--export /export] --test "
-                    "seqwrite|seqread|randread|randwrite|creates|listdir [--dir NAME] [--size MiB] [--io KiB] "
+                    "seqwrite|seqread|randread|randwrite|creates|listdir|stat|remove [--dir NAME] [--size MiB] [--io KiB] "
                     "[--rand-size MiB] [--seconds N] [--depth N] [--no-verify] [--entries N]\n",
             argv[0]);
     return 2;
@@ -886,6 +999,20 @@ int main(int argc, char **argv) {
     printf("result listdir_entries_per_s %.0f entries/s\n", n / ((times[2] + times[3]) / 2));
     printf("# %" PRId64 " entries, READDIRPLUS (maxcount 131072): first %.1f ms, then median %.1f ms\n", n,
            times[0] * 1e3, (times[2] + times[3]) / 2 * 1e3);
+  } else if (!strcmp(o_test, "stat")) {
+    if (make_entries("stat") != 0) goto out;
+    double rate = run_chains(s_lookup);
+    if (rate < 0 || g_failed) goto out;
+    printf("result stat_per_s %.0f files/s\n", rate);
+    printf("result stat_lat_p50_us %.0f us\n", pct(0.5) * 1e6);
+    printf("result stat_lat_p99_us %.0f us\n", pct(0.99) * 1e6);
+    printf("# %" PRIu64 " files stat'ed (LOOKUP + GETATTR), %d in flight\n", files_done, o_depth);
+  } else if (!strcmp(o_test, "remove")) {
+    if (make_entries("remove") != 0) goto out;
+    double rate = run_chains(r_remove);
+    if (rate < 0 || g_failed) goto out;
+    printf("result remove_per_s %.0f files/s\n", rate);
+    printf("# %" PRIu64 " files removed, %d in flight\n", files_done, o_depth);
   } else {
     fail("unknown test %s", o_test);
   }

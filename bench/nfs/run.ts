@@ -105,8 +105,22 @@ const FIGURES: Figure[] = [
     test: 'listdir',
     higherIsBetter: false,
   },
+  {
+    key: 'stat_per_s',
+    label: 'stat (LOOKUP + GETATTR) of files',
+    unit: 'files/s',
+    test: 'stat',
+    higherIsBetter: true,
+  },
+  {
+    key: 'remove_per_s',
+    label: `REMOVE of ${opt.entries} files`,
+    unit: 'files/s',
+    test: 'remove',
+    higherIsBetter: true,
+  },
 ];
-const ALL_TESTS = ['seqwrite', 'seqread', 'randread', 'randwrite', 'creates', 'listdir'];
+const ALL_TESTS = ['seqwrite', 'seqread', 'randread', 'randwrite', 'creates', 'listdir', 'stat', 'remove'];
 const TESTS = opt.tests === undefined ? ALL_TESTS : opt.tests.split(',');
 const unknownTests = TESTS.filter((t) => !ALL_TESTS.includes(t));
 if (unknownTests.length > 0)

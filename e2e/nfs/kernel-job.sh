@@ -1,27 +1,61 @@
 # Guest job (busybox ash) for e2e/nfs/kernel.test.ts, run by
-# /work/shared/tools/kernel-client/run-guest.sh: the real Linux NFSv3 client against the
-# server on the host's 127.0.0.1, over NFSv3 or NFSv4.0.
+# /work/shared/tools/kernel-client/run-guest.sh: the real Linux NFS client against the
+# server on the host's 127.0.0.1, once per version in NFS_VERS within one guest boot.
 #   In: $HOST $PORT $MOUNTPORT (run-guest.sh), NFS_EXPORT (default /export), MB (default 64),
-#       NFS_VERS (3 or 4.0, default 3),
+#       NFS_VERS (space-separated of 3, 4.0, 4.1, 4.2 and "auto"; default 3). "auto" is what
+#       a plain `mount -t nfs` does: the guest has no mount.nfs (busybox), so this job does
+#       its negotiation — 4.2, then 4.1, then 4.0, the next only when the server refuses the
+#       minor version — and checks that 4.2 was agreed, then a small write and read back.
 #       helpers nfs_mount / now / mbps (guest-init.sh).
-# Prints "ok NAME" / "FAIL NAME: detail" per check; exit code = number of failures.
+# Prints "ok NAME" / "FAIL NAME: detail" per check (NAME prefixed by "vVERS/" when more
+# than one version runs); exit code = number of failures.
 EXPORT=${NFS_EXPORT:-/export}
 MB=${MB:-64}
-VERS=${NFS_VERS:-3}
 M=/mnt/nfs
 fail=0
+P=""
 
-ok() { echo "ok $1"; }
-bad() { echo "FAIL $1: $2"; fail=$((fail + 1)); }
+ok() { echo "ok $P$1"; }
+bad() { echo "FAIL $P$1: $2"; fail=$((fail + 1)); }
 # t NAME CMD...: ok when CMD succeeds
 t() { _n=$1; shift; if "$@"; then ok "$_n"; else bad "$_n" "command failed: $*"; fi; }
 # eq NAME GOT WANT
 eq() { if [ "$2" = "$3" ]; then ok "$1"; else bad "$1" "got '$2', expected '$3'"; fi; }
 
-if ! nfs_mount "$VERS" "$EXPORT" "$M"; then
+# mount_vers VERS: nfs_mount, or for "auto" mount.nfs's order of versions (nfs-utils stropts.c).
+mount_vers() {
+  if [ "$1" != auto ]; then
+    nfs_mount "$1" "$EXPORT" "$M"
+    return
+  fi
+  for _try in 4.2 4.1 4.0; do
+    if nfs_mount "$_try" "$EXPORT" "$M" 2>/dev/null; then return 0; fi
+  done
+  return 1
+}
+
+# The negotiated mount: which version, and that it works.
+run_auto() {
+  if ! mount_vers auto; then bad mount "no NFSv4 minor version could be mounted"; return; fi
+  ok mount
+  eq negotiated-4.2 "$(grep " $M " /proc/mounts | grep -o 'vers=[0-9.]*')" "vers=4.2"
+  echo "negotiated" > "$M/auto-$$"
+  eq write-read "$(cat "$M/auto-$$")" "negotiated"
+  t rm rm "$M/auto-$$"
+  t umount umount "$M"
+}
+
+# run_version VERS: the whole exercise over one version; returns early when a mount fails.
+run_version() {
+VERS=$1
+if [ "$VERS" = auto ]; then
+  run_auto
+  return
+fi
+if ! mount_vers "$VERS"; then
   bad mount "mount -t nfs vers=$VERS $HOST:$EXPORT (port $PORT, mountport $MOUNTPORT) failed"
   dmesg | tail -5
-  exit 1
+  return
 fi
 ok mount
 grep " $M " /proc/mounts | cut -c1-300
@@ -86,9 +120,9 @@ echo "# write $MB MiB (fsync): $(mbps $((MB * 1048576)) "$(awk -v a="$t0" -v b="
 eq big-size "$(stat -c %s "$D/big")" "$((MB * 1048576))"
 rm -f /tmp/src
 t umount umount "$M"
-if ! nfs_mount "$VERS" "$EXPORT" "$M"; then
+if ! mount_vers "$VERS"; then
   bad remount "second mount failed"
-  exit $fail
+  return
 fi
 ok remount
 t0=$(now)
@@ -99,5 +133,14 @@ eq sha256-after-remount "$(sha256sum < "$D/big" | cut -d' ' -f1)" "$SRC_SHA"
 t rm-big rm "$D/big"
 t rmdir-work rmdir "$D"
 t umount-final umount "$M"
+}
+
+set -- ${NFS_VERS:-3}
+for v in "$@"; do
+  if [ $# -gt 1 ]; then P="v$v/"; fi
+  echo "# --- NFS vers=$v ---"
+  run_version "$v"
+done
+P=""
 echo "# failures: $fail"
 exit $fail

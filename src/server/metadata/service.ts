@@ -5,7 +5,6 @@
  * records. Operations live in the files imported
  * below, one concern each.
  */
-import { ByteRangeLocks } from './locks/byte-range.ts';
 import { LockManager } from './locks/lock-manager.ts';
 import { DittoError } from '../../shared/errors.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
@@ -48,10 +47,8 @@ export type { ShareRegistration, ShareSummary } from './shares.ts';
 const MAX_FILES = 2 ** 32 - 1;
 
 export class MetadataService implements MetadataOps {
-  /** SMB's byte-range locks (locks/byte-range.ts); not yet merged into `locks`. */
-  readonly smbLocks = new ByteRangeLocks();
   private readonly shares = new ShareRegistry();
-  /** Byte-range locks of every protocol (locks/lock-manager.ts). */
+  /** Byte-range locks of every protocol: NFSv4, NLM and SMB (locks/lock-manager.ts). */
   readonly locks = new LockManager();
 
   /** Serves `name` from `reg.store`, creating its root directory there if it has none. EXISTS for a taken name or id. */

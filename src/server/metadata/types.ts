@@ -3,7 +3,6 @@
  * Protocol code depends on `MetadataOps` only, never on a store.
  */
 import type { Cred } from './identity.ts';
-import type { ByteRangeLocks } from './locks/byte-range.ts';
 import type { LockManager } from './locks/lock-manager.ts';
 
 /** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
@@ -221,6 +220,4 @@ export interface MetadataOps {
   /** COMMIT: stores the file's unstable writes durably; returns its attributes. */
   persistWrites(auth: AuthContext, handle: FileHandle): Promise<FileAttr>;
   fsStat(auth: AuthContext, handle: FileHandle): Promise<FsStat>;
-  /** SMB's byte-range locks (locks/byte-range.ts); not yet merged into `locks`. */
-  readonly smbLocks: ByteRangeLocks;
 }

@@ -4,7 +4,7 @@ import { DittoError } from '../../shared/errors.ts';
 import type { AccessIndex } from './access.ts';
 import type { AdaptersService } from './adapters.ts';
 import type { MountsService } from './mounts.ts';
-import type { MountProtocol, MountRecord } from './types.ts';
+import type { Holding, MountProtocol, MountRecord } from './types.ts';
 
 /**
  * An NFSv3 client with no live connection still counts as connected this long after its
@@ -37,9 +37,16 @@ export class SessionsService {
         }
       }
     }
+    const held = new Map<string, Holding>();
+    for (const type of ['nfs', 'smb'] as const) {
+      for (const h of this.adapters.running(type)?.holdings?.() ?? [])
+        held.set(`${type}\0${h.clientAddr}\0${h.share}`, h);
+    }
     return this.mounts.list().map((m) => {
-      const sec = security.get(`${adapterOf(m.protocol)}\0${m.clientAddr}\0${m.share}`);
-      return { ...this.dto(m, live, now), ...(sec && { security: sec }) };
+      const k = `${adapterOf(m.protocol)}\0${m.clientAddr}\0${m.share}`;
+      const sec = security.get(k);
+      const h = held.get(k);
+      return { ...this.dto(m, live, now), ...(sec && { security: sec }), ...(h && { opens: h.opens, locks: h.locks }) };
     });
   }
 
@@ -57,6 +64,7 @@ export class SessionsService {
       share: m.share,
       user: uid === null ? m.user : (this.access.userName(uid) ?? `uid ${uid}`),
       uid,
+      ...(m.version === undefined ? {} : { version: m.version }),
       since: m.since,
       lastActive: new Date(m.lastActiveMs).toISOString(),
       state: running && (connections > 0 || recent) ? 'connected' : 'mounted',
@@ -64,6 +72,8 @@ export class SessionsService {
       bytesRead: m.bytesRead,
       bytesWritten: m.bytesWritten,
       ops: m.ops,
+      opens: 0,
+      locks: 0,
     };
   }
 

@@ -28,6 +28,8 @@ export interface MountRecord {
   share: string;
   /** Authenticated user name, or uid for AUTH_SYS. */
   user: string;
+  /** NFS: the protocol version the client mounted with ("3", "4.0", "4.1", "4.2"). */
+  version?: string;
   since: string;
   /** The last request on this mount (ms since the epoch: set on every request). */
   lastActiveMs: number;
@@ -104,6 +106,14 @@ export interface LiveConnection {
   encrypted?: boolean;
 }
 
+/** Files a client has open and byte-range locks it holds on one share. */
+export interface Holding {
+  clientAddr: string;
+  share: string;
+  opens: number;
+  locks: number;
+}
+
 export interface AdapterConfig {
   port: number;
   bind: string;
@@ -118,6 +128,8 @@ export interface ProtocolAdapter {
   readonly mountPort?: number;
   /** Live connections, for adapters that keep them (the dashboard's "connected"). */
   sessions?(): LiveConnection[];
+  /** Open files and locks by client and share, for adapters with stateful opens or locks. */
+  holdings?(): Holding[];
   /** Resolves once listening. */
   serve(): Promise<void>;
   /** Stops accepting, lets in-flight requests finish until the deadline, then closes. */

@@ -1,9 +1,9 @@
+import { runProcedure } from '../testing/run-procedure.ts';
 import { describe, expect, it } from 'vitest';
 import { LogLimiter } from '../../logging/log-limiter.ts';
 import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
 import { hex } from '../testing/hex.ts';
 import { testCall, testRuntime } from '../testing/test-runtime.ts';
-import { XdrReader } from '../xdr/reader.ts';
 import { XdrWriter } from '../xdr/writer.ts';
 import { MountProc } from './constants.ts';
 import { encodeMntResult } from './handlers/mnt.ts';
@@ -17,15 +17,8 @@ async function setup(allowedNetworks: string[] = []) {
 
 const callFrom = (clientAddr: string): RpcCall => testCall(100005, 1, clientAddr, 900);
 
-async function run(p: RpcProcedure | undefined, args: Buffer, call = callFrom('10.0.0.7')): Promise<Buffer> {
-  if (!p) throw new Error('no procedure');
-  const r = new XdrReader(args);
-  const a = p.decode(r);
-  expect(r.ok).toBe(true);
-  const w = new XdrWriter(256);
-  p.encode(w, await p.run(call, a));
-  return w.finish();
-}
+const run = (p: RpcProcedure | undefined, args: Buffer, call = callFrom('10.0.0.7')): Promise<Buffer> =>
+  runProcedure(p, args, call);
 
 const MNT_EXPORT = hex(`
   00000007 2f6578706f727400   # dirpath "/export" + 1 pad

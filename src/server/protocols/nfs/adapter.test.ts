@@ -7,7 +7,7 @@ import { FileType } from '../../metadata/types.ts';
 import { callMessage, frame, parseReply, RpcTestClient, type CallSpec } from '../testing/rpc-client.ts';
 import { testRuntime, type TestRuntime } from '../testing/test-runtime.ts';
 import { XdrWriter } from '../xdr/writer.ts';
-import { NfsAdapter } from './adapter.ts';
+import { NfsAdapter, NfsSettings } from './adapter.ts';
 
 const NFS = { prog: 100003, vers: 3 };
 const MOUNT = { prog: 100005, vers: 3 };
@@ -199,6 +199,26 @@ describe('NFS adapter over TCP', () => {
     expect(parseReply(await b.call({ xid: 2, ...NFS, proc: 0 })).stat).toBe(0);
     expect(adapter.disconnect({ clientAddr: '127.0.0.1' })).toBe(1);
     await b.closed;
+  });
+
+  it('serves only the NFS versions of its minVersion / maxVersion settings', async () => {
+    expect(() => NfsSettings.parse({ minVersion: '4.2', maxVersion: '4.0' })).toThrow(/minVersion/);
+    expect(() => NfsSettings.parse({ maxVersion: '4.3' })).toThrow();
+    const { adapter } = await start({ minVersion: '4.1', maxVersion: '4.1' });
+    const c = await connect(adapter.port);
+    const accepted = async (xid: number, call: { prog: number; vers: number; proc: number; args?: Buffer }) =>
+      parseReply(await c.call({ xid, sys, args: Buffer.alloc(0), ...call }));
+    expect((await accepted(1, { ...NFS, proc: 0 })).stat).toBe(2); // PROG_MISMATCH: no NFSv3
+    expect((await accepted(2, { ...MOUNT, proc: 0 })).stat).toBe(1); // PROG_UNAVAIL: MOUNT goes with v3
+    const putrootfh = (minor: number) => args((w) => w.string('t').u32(minor).u32(1).u32(24));
+    const compoundStatus = async (xid: number, minor: number) => {
+      const { stat, body } = await accepted(xid, { prog: 100003, vers: 4, proc: 1, args: putrootfh(minor) });
+      expect(stat).toBe(0);
+      return body.u32();
+    };
+    expect(await compoundStatus(3, 0)).toBe(10021); // MINOR_VERS_MISMATCH
+    expect(await compoundStatus(4, 1)).toBe(10071); // OP_NOT_IN_SESSION: 4.1 is served
+    expect(await compoundStatus(5, 2)).toBe(10021);
   });
 
   it('can serve MOUNT on a port of its own', async () => {

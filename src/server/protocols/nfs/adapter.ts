@@ -1,6 +1,7 @@
 /**
- * The NFS adapter: NFS v3 and v4.0 (100003) and MOUNT v3 (100005) over TCP on one port — and, when
- * the `mountPort` setting is given, MOUNT on that port as well.
+ * The NFS adapter: NFS v3 and v4.0-4.2 (100003), MOUNT v3 (100005), and NFSv3's locking, NLM v4
+ * (100021) and NSM v1 (100024), over TCP on one port — and, when the `mountPort` setting is
+ * given, MOUNT on that port as well.
  *
  * Settings (all optional):
  * - maxRecordSize: largest RPC record accepted (default 1 MiB + 64 KiB: a full-size
@@ -10,8 +11,10 @@
  * - allowAuthNull: accept AUTH_NULL callers as nobody (default true).
  * - mountPort: serve MOUNT on its own port too (0 picks a free one).
  * - leaseSeconds: the NFSv4 lease (default 90, as knfsd): state of a client silent longer expires.
- * - graceSeconds: after a restart, how long NFSv4 clients that held state may reclaim it before
- *   others may open or lock (default 15; skipped when no client held state; 0 never waits).
+ * - graceSeconds: after a restart, how long NFSv4 and NLM clients that held state may reclaim it
+ *   before others may open or lock (default 15; skipped when no client held state; 0 never waits).
+ * - minVersion / maxVersion: the NFS versions served, of 3, 4.0, 4.1, 4.2 (default 3 to 4.2);
+ *   MOUNT, NLM and NSM are served with NFSv3 only.
  * - maxConnections, maxConnectionsPerClient, idleTimeoutMs, recordTimeoutMs,
  *   maxPartialRecordBytes: connection limits (rpc/connection-limits.ts has the defaults and
  *   why); the NFS and MOUNT ports count together.
@@ -21,10 +24,13 @@ import type {
   AdapterConfig,
   AdapterFactory,
   ConnectionLimitStats,
+  Holding,
   ProtocolAdapter,
   ProtocolRuntime,
 } from '../../runtime/types.ts';
 import { LogLimiter } from '../../logging/log-limiter.ts';
+import type { LockManager } from '../../metadata/locks/lock-manager.ts';
+import { HoldingsTally } from '../holdings.ts';
 import { mountProgram } from '../mount/program.ts';
 import type { ConnectionStats } from '../rpc/connection.ts';
 import {
@@ -39,31 +45,43 @@ import { DuplicateRequestCache } from '../rpc/drc.ts';
 import { RpcTcpServer } from '../rpc/server.ts';
 import { nfs3Program } from './v3/program.ts';
 import { nfs4Program, nfs4Server } from './v4/program.ts';
+import { nlmProgram } from '../nlm/program.ts';
+import { NlmState } from '../nlm/state.ts';
+import { StatusMonitor } from '../nlm/nsm/monitor.ts';
+import { nsmProgram } from '../nlm/nsm/program.ts';
+import { NfsVersionSetting, servedVersions } from './versions.ts';
 
 const limit = (key: keyof ConnectionLimitSettings) => {
   const [min, max] = CONNECTION_LIMIT_RANGES[key];
   return z.number().int().min(min).max(max).default(DEFAULT_CONNECTION_LIMITS[key]);
 };
 
-export const NfsSettings = z.object({
-  maxRecordSize: z
-    .number()
-    .int()
-    .min(64 * 1024)
-    .max(64 * 1024 * 1024)
-    .default(1024 * 1024 + 64 * 1024),
-  maxInFlight: z.number().int().min(1).max(4096).default(64),
-  drcSize: z.number().int().min(0).default(1024),
-  allowAuthNull: z.boolean().default(true),
-  mountPort: z.number().int().min(0).max(65535).optional(),
-  leaseSeconds: z.number().int().min(1).max(3600).default(90),
-  graceSeconds: z.number().int().min(0).max(3600).default(15),
-  maxConnections: limit('maxConnections'),
-  maxConnectionsPerClient: limit('maxConnectionsPerClient'),
-  idleTimeoutMs: limit('idleTimeoutMs'),
-  recordTimeoutMs: limit('recordTimeoutMs'),
-  maxPartialRecordBytes: limit('maxPartialRecordBytes'),
-});
+export const NfsSettings = z
+  .object({
+    maxRecordSize: z
+      .number()
+      .int()
+      .min(64 * 1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024 + 64 * 1024),
+    maxInFlight: z.number().int().min(1).max(4096).default(64),
+    drcSize: z.number().int().min(0).default(1024),
+    allowAuthNull: z.boolean().default(true),
+    mountPort: z.number().int().min(0).max(65535).optional(),
+    leaseSeconds: z.number().int().min(1).max(3600).default(90),
+    graceSeconds: z.number().int().min(0).max(3600).default(15),
+    maxConnections: limit('maxConnections'),
+    maxConnectionsPerClient: limit('maxConnectionsPerClient'),
+    idleTimeoutMs: limit('idleTimeoutMs'),
+    recordTimeoutMs: limit('recordTimeoutMs'),
+    maxPartialRecordBytes: limit('maxPartialRecordBytes'),
+    minVersion: NfsVersionSetting.default('3'),
+    maxVersion: NfsVersionSetting.default('4.2'),
+  })
+  .refine((s) => servedVersions(s.minVersion, s.maxVersion) !== undefined, {
+    message: 'minVersion must not be above maxVersion',
+    path: ['minVersion'],
+  });
 
 export type NfsSettings = z.infer<typeof NfsSettings>;
 
@@ -73,6 +91,9 @@ export class NfsAdapter implements ProtocolAdapter {
   private readonly mountServer: RpcTcpServer | undefined;
   private readonly limits: ConnectionLimits;
   private readonly warnings: LogLimiter;
+  /** NLM's hosts and NFSv4's clients: where open files and locks are counted. */
+  private readonly holders: ReadonlyArray<{ tallyHoldings(tally: HoldingsTally): void }>;
+  private readonly locks: LockManager;
 
   constructor(config: AdapterConfig, runtime: ProtocolRuntime) {
     const settings = NfsSettings.parse(config.settings);
@@ -81,6 +102,16 @@ export class NfsAdapter implements ProtocolAdapter {
     this.limits = new ConnectionLimits(settings);
     this.warnings = new LogLimiter(logger);
     const mount = mountProgram({ runtime, authFlavors, warnings: this.warnings });
+    const versions = servedVersions(settings.minVersion, settings.maxVersion) ?? { v3: true, v4: undefined };
+    this.locks = runtime.metadata.locks;
+    const nlm = new NlmState(runtime, settings);
+    const statusMonitor = new StatusMonitor((name, addr) => nlm.hostRestarted(name, addr));
+    const v4 = versions.v4 && nfs4Server(runtime, { ...settings, minorVersions: versions.v4 });
+    const programs = [
+      ...(versions.v3 ? [nfs3Program(runtime), mount, nlmProgram(nlm), nsmProgram(statusMonitor)] : []),
+      ...(v4 ? [nfs4Program(v4)] : []),
+    ];
+    this.holders = [...(versions.v3 ? [nlm] : []), ...(v4 ? [v4.state] : [])];
     const dispatcherOpts = { logger, warnings: this.warnings, allowAuthNull: settings.allowAuthNull };
     const serverOpts = {
       bind: config.bind,
@@ -92,7 +123,7 @@ export class NfsAdapter implements ProtocolAdapter {
     };
     const drc = settings.drcSize > 0 ? new DuplicateRequestCache(settings.drcSize) : undefined;
     this.server = new RpcTcpServer(
-      new RpcDispatcher([nfs3Program(runtime), nfs4Program(nfs4Server(runtime, settings)), mount], {
+      new RpcDispatcher(programs, {
         ...dispatcherOpts,
         drc,
       }),
@@ -102,7 +133,7 @@ export class NfsAdapter implements ProtocolAdapter {
       },
     );
     this.mountServer =
-      settings.mountPort === undefined
+      settings.mountPort === undefined || !versions.v3
         ? undefined
         : new RpcTcpServer(new RpcDispatcher([mount], dispatcherOpts), {
             ...serverOpts,
@@ -142,6 +173,12 @@ export class NfsAdapter implements ProtocolAdapter {
   /** Live connections with their counters. */
   sessions(): ConnectionStats[] {
     return [...this.server.sessions(), ...(this.mountServer?.sessions() ?? [])];
+  }
+
+  holdings(): Holding[] {
+    const tally = new HoldingsTally(this.locks.countsByClient());
+    for (const h of this.holders) h.tallyHoldings(tally);
+    return tally.list();
   }
 
   connectionLimits(): ConnectionLimitStats {

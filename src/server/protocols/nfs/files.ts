@@ -25,15 +25,19 @@ export function requireRegular(attr: FileAttr): void {
   throw new DittoError(attr.type === FileType.Directory ? 'IS_DIRECTORY' : 'INVALID_ARGUMENT');
 }
 
-/** Deletes the content of a file whose last link is gone (REMOVE, RENAME over a file). */
-export async function releasePayload(ctx: ShareCallContext, attr: FileAttr | undefined): Promise<void> {
+/**
+ * Deletes the content of a file whose last link is gone (REMOVE, RENAME over a file) in the
+ * background: the durable metadata change is what the reply promises, and nothing can reach
+ * the content any more (a payload id is never reused), so the client need not wait for it.
+ */
+export function releasePayload(ctx: ShareCallContext, attr: FileAttr | undefined): void {
   if (!attr || attr.nlink !== 0 || attr.type !== FileType.Regular || !attr.payloadId) return;
-  try {
-    await ctx.runtime.payload.delete(ctx.share, attr.payloadId);
-  } catch (err) {
+  const { share, runtime } = ctx;
+  const payloadId = attr.payloadId;
+  runtime.payload.release(share, payloadId).catch((err: unknown) => {
     // The name is already gone; unreferenced blocks are left to the payload GC.
-    ctx.runtime.logger.warn({ err, share: ctx.share, payloadId: attr.payloadId }, 'payload delete failed');
-  }
+    runtime.logger.warn({ err, share, payloadId }, 'payload delete failed');
+  });
 }
 
 /** SETATTR: the attributes, and for a size change the content cut or extended to match. */

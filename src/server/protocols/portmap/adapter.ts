@@ -1,6 +1,7 @@
 /**
  * The portmapper adapter (RFC 1833): PMAP v2 and RPCBIND v3/v4 on their own port (111 by
- * convention, configurable, off by default), advertising NFS v3 and MOUNT v3 over TCP.
+ * convention, configurable, off by default), advertising NFS v3, MOUNT v3, NLM v4 and NSM v1
+ * over TCP (the NFS adapter serves all four).
  *
  * Settings: `nfsPort` (default 12049) and `mountPort` (default: nfsPort) — where the NFS
  * adapter serves those programs — unless `nfsPort` is given as a live source: then every
@@ -14,6 +15,8 @@ import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { RpcTcpServer } from '../rpc/server.ts';
 import { MOUNT_PROG, MOUNT_V3 } from '../mount/constants.ts';
 import { NFS_PROG, NFS_V3 } from '../nfs/v3/constants.ts';
+import { NLM_PROG, NLM_V4 } from '../nlm/constants.ts';
+import { SM_PROG, SM_V1 } from '../nlm/nsm/constants.ts';
 import { IPPROTO_TCP, PMAP_PROG, type PortMapping } from './mappings.ts';
 import { pmapV2Program } from './pmap2.ts';
 import { rpcbindProgram } from './rpcbind.ts';
@@ -46,6 +49,8 @@ export function createPortmapAdapter(
       ...own,
       { prog: NFS_PROG, vers: NFS_V3, prot: IPPROTO_TCP, port: nfsPort },
       { prog: MOUNT_PROG, vers: MOUNT_V3, prot: IPPROTO_TCP, port: settings.mountPort ?? nfsPort },
+      { prog: NLM_PROG, vers: NLM_V4, prot: IPPROTO_TCP, port: nfsPort },
+      { prog: SM_PROG, vers: SM_V1, prot: IPPROTO_TCP, port: nfsPort },
     ];
   };
   const dispatcher = new RpcDispatcher(

@@ -1,3 +1,4 @@
+import { runProcedure } from '../testing/run-procedure.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProtocolAdapter } from '../../runtime/types.ts';
 import type { RpcCall, RpcProcedure } from '../rpc/program.ts';
@@ -5,7 +6,6 @@ import { testRuntime } from '../testing/test-runtime.ts';
 import { hex } from '../testing/hex.ts';
 import { RpcTestClient } from '../testing/rpc-client.ts';
 import { XdrReader } from '../xdr/reader.ts';
-import { XdrWriter } from '../xdr/writer.ts';
 import { createPortmapAdapter } from './adapter.ts';
 import { IPPROTO_TCP, universalAddress, type PortMapping } from './mappings.ts';
 import { decodeMapping, pmapV2Program } from './pmap2.ts';
@@ -20,15 +20,7 @@ const call = {
   session: { clientAddr: '127.0.0.1', clientPort: 700, localAddr: '127.0.0.1', localPort: 111, shares: new Set() },
 } as RpcCall;
 
-async function run<A, R>(p: RpcProcedure<A, R> | undefined, args: Buffer): Promise<Buffer> {
-  if (!p) throw new Error('no procedure');
-  const r = new XdrReader(args);
-  const a = p.decode(r);
-  expect(r.ok).toBe(true);
-  const w = new XdrWriter(256);
-  p.encode(w, await p.run(call, a));
-  return w.finish();
-}
+const run = <A, R>(p: RpcProcedure<A, R> | undefined, args: Buffer): Promise<Buffer> => runProcedure(p, args, call);
 
 describe('PMAP v2', () => {
   const prog = pmapV2Program(() => MAPPINGS);

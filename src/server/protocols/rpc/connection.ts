@@ -17,10 +17,14 @@ import type { LogLimiter } from '../../logging/log-limiter.ts';
 import { plainAddress } from './address.ts';
 import type { ConnectionLimits, TimeoutReason } from './connection-limits.ts';
 import type { DispatchOutcome, RpcDispatcher } from './dispatcher.ts';
+import { randomInt } from 'node:crypto';
 import type { RpcSession } from './program.ts';
 import { adoptReadingInto } from './receive-socket.ts';
 import { RecordMemoryGate } from './record-memory.ts';
 import { RecordDecoder } from './record.ts';
+
+/** Calls of ours awaiting a reply on one connection (NLM *_RES answers are one per *_MSG call). */
+const MAX_AWAITED_REPLIES = 64;
 
 export interface ConnectionOptions {
   maxRecordSize: number;
@@ -69,6 +73,8 @@ export class RpcConnection implements RpcSession {
   /** Bytes waiting to be written at the last `expire` check. */
   private queuedAtLastCheck = 0;
   private readonly log: Logger;
+  /** Xids of our calls (sendCall) whose replies have not come yet. */
+  private readonly awaitedReplies = new Set<number>();
 
   /**
    * Serves a socket a server accepted paused (pauseOnConnect): reads go straight into the
@@ -128,6 +134,32 @@ export class RpcConnection implements RpcSession {
     this.updateFlow();
     if (this.inFlight === 0 || this.closed) return Promise.resolve();
     return new Promise((resolve) => (this.idle = resolve));
+  }
+
+  takeReply(xid: number): boolean {
+    return this.awaitedReplies.delete(xid);
+  }
+
+  /**
+   * Sends a call of ours to the client on its own connection (an NLM *_RES answering a *_MSG
+   * call): AUTH_NULL, a fresh xid; the client's reply to it is ignored by the dispatcher.
+   */
+  sendCall(prog: number, vers: number, proc: number, args: Buffer): void {
+    if (this.closed || this.socket.destroyed) return;
+    const xid = randomInt(0x100000000);
+    // A client that never answers must not grow the set: the oldest expectation goes first.
+    if (this.awaitedReplies.size >= MAX_AWAITED_REPLIES)
+      this.awaitedReplies.delete(this.awaitedReplies.values().next().value as number);
+    this.awaitedReplies.add(xid);
+    const head = Buffer.alloc(44);
+    head.writeUInt32BE((0x80000000 | (40 + args.length)) >>> 0, 0);
+    head.writeUInt32BE(xid, 4);
+    // msg_type CALL (0), rpcvers 2, prog, vers, proc, then AUTH_NULL credential and verifier.
+    [0, 2, prog, vers, proc, 0, 0, 0, 0].forEach((v, i) => head.writeUInt32BE(v, 8 + 4 * i));
+    this.holdWrites();
+    this.bytesOut += head.length + args.length;
+    this.socket.write(head);
+    this.socket.write(args);
   }
 
   /** Calls `listener` once the connection's socket has closed. */
@@ -268,9 +300,10 @@ export class RpcConnection implements RpcSession {
   private deliver(out: DispatchOutcome): void {
     this.inFlight--;
     if (this.closed || this.socket.destroyed) {
-      if (out !== 'close') out.sent?.(); // never written: what it lent is free again
+      if (typeof out !== 'string') out.sent?.(); // never written: what it lent is free again
       return this.settleIdle();
     }
+    if (out === 'ignore') return this.settleIdle();
     if (out === 'close') {
       this.opts.warnings.warn('not-rpc', this.clientAddr, {}, 'closing connection: input is not an RPC call');
       this.destroy();

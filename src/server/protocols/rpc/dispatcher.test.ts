@@ -85,7 +85,7 @@ interface Reply {
 /** Parses a single-chunk reply after its record mark into xid, reply/accept/reject stat and the rest. */
 async function reply(out: Promise<DispatchOutcome> | DispatchOutcome): Promise<Reply> {
   const o = await out;
-  if (o === 'close') throw new Error('closed');
+  if (o === 'close' || o === 'ignore') throw new Error(o);
   const r = new XdrReader(Buffer.concat(o.chunks).subarray(4));
   const xid = r.u32();
   r.u32(); // REPLY
@@ -146,11 +146,19 @@ describe('RpcDispatcher', () => {
     });
   });
 
-  it('closes on input that is not a call', () => {
+  it('closes on input that is not a call; ignores only replies to calls of ours on the connection', () => {
     const { d } = setup();
     expect(d.dispatch(Buffer.from([1, 2]), session())).toBe('close');
     const replyMsg = callMessage({ xid: 1, prog: PROG, vers: 2, proc: 0 });
     replyMsg.writeUInt32BE(1, 4);
+    // A reply to no call of ours is not RPC traffic we can use.
+    expect(d.dispatch(replyMsg, session())).toBe('close');
+    const awaited = new Set([1]);
+    const caller = { ...session(), takeReply: (xid: number) => awaited.delete(xid) };
+    expect(d.dispatch(replyMsg, caller)).toBe('ignore');
+    // Once: a second reply to the same call is not expected.
+    expect(d.dispatch(replyMsg, caller)).toBe('close');
+    replyMsg.writeUInt32BE(2, 4);
     expect(d.dispatch(replyMsg, session())).toBe('close');
   });
 

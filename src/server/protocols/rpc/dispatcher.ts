@@ -21,8 +21,11 @@ export interface RpcReply {
   sent?: () => void;
 }
 
-/** The reply; 'close' when the input is not an RPC call at all. */
-export type DispatchOutcome = RpcReply | 'close';
+/**
+ * The reply; 'close' when the input is not an RPC call at all (a reply to no call of ours
+ * included), 'ignore' for a reply to a call of ours.
+ */
+export type DispatchOutcome = RpcReply | 'close' | 'ignore';
 
 export interface DispatcherOptions {
   logger: Logger;
@@ -70,6 +73,8 @@ export class RpcDispatcher {
       switch (h.error) {
         case 'not-call':
           return 'close';
+        case 'reply':
+          return session.takeReply?.(h.xid) ? 'ignore' : 'close';
         case 'header':
           this.malformed(session, 'rpc-header', {}, 'malformed RPC call header');
           return this.accepted(h.xid, AcceptStat.GARBAGE_ARGS);

@@ -45,8 +45,12 @@ describe('RPC call header', () => {
     expect(r.u32()).toBe(0xdeadbeef);
   });
 
-  it('reports a reply message as not a call', () => {
+  it('tells a reply message (to a call of ours) from input that is no RPC message', () => {
     expect(decodeCallHeader(new XdrReader(hex('00000001 00000001 # xid 1, REPLY')))).toEqual({
+      error: 'reply',
+      xid: 1,
+    });
+    expect(decodeCallHeader(new XdrReader(hex('00000001 00000002 # xid 1, no such msg_type')))).toEqual({
       error: 'not-call',
       xid: 1,
     });

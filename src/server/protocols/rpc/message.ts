@@ -20,16 +20,17 @@ export interface CallHeader {
 }
 
 /**
- * What went wrong reading a call header: 'not-call' (no xid or not a CALL: nothing to
- * answer), 'header' (truncated before the credential), 'cred' / 'verf' (malformed
+ * What went wrong reading a call header: 'not-call' (no xid or neither CALL nor REPLY:
+ * nothing to answer), 'reply' (a client's answer to a call of ours, e.g. an NLM *_RES), 'header' (truncated before the credential), 'cred' / 'verf' (malformed
  * opaque_auth).
  */
-export type CallHeaderError = 'not-call' | 'header' | 'cred' | 'verf';
+export type CallHeaderError = 'not-call' | 'reply' | 'header' | 'cred' | 'verf';
 
 /** Reads `call_body` up to the procedure arguments; the reader is left at the arguments. */
 export function decodeCallHeader(r: XdrReader): CallHeader | { error: CallHeaderError; xid: number } {
   const xid = r.u32();
   const mtype = r.u32();
+  if (r.ok && mtype === MsgType.REPLY) return { error: 'reply', xid };
   if (!r.ok || mtype !== MsgType.CALL) return { error: 'not-call', xid };
   const rpcvers = r.u32();
   const prog = r.u32();

@@ -14,6 +14,10 @@ export interface RpcSession {
   readonly localPort: number;
   /** Shares this connection has used, so a share can be disconnected. */
   readonly shares: Set<string>;
+  /** Sends a call of ours to the client over this connection (NLM *_RES); absent where there is none. */
+  sendCall?(prog: number, vers: number, proc: number, args: Buffer): void;
+  /** True once for the xid of a call sent with sendCall: the client's reply to it is expected. */
+  takeReply?(xid: number): boolean;
 }
 
 export interface RpcCall {

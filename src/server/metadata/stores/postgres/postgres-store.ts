@@ -14,6 +14,7 @@ import { newGeneration } from '../../handles.ts';
 import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
 import { pgError } from '../../../postgres/errors.ts';
+import { PoolHealth } from '../../../postgres/pool-health.ts';
 import { lockedTransaction, openSchema } from '../../../postgres/schema.ts';
 import { defaultSchema, parseStoreConfig } from './config.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -135,6 +136,8 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
   private stats: { at: number; files: number; bytes: number } | undefined;
+  /** Reachability and connection use of the pool, for health checks and the cluster view. */
+  readonly poolHealth: PoolHealth;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -143,6 +146,7 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
     private readonly lockKey: number,
   ) {
     super(pool);
+    this.poolHealth = new PoolHealth(pool);
   }
 
   /** Connects, creates the schema if needed and migrates it; `name` picks the default schema. */

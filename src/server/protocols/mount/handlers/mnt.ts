@@ -72,7 +72,13 @@ export function mntProcedure(deps: MountDeps): RpcProcedure<string, MntResult> {
       } catch (err) {
         return fail(mountStatusOf(err));
       }
-      runtime.mounts.add({ protocol: 'nfs3', clientAddr, share: share.name, user: String(call.auth.uid) });
+      runtime.mounts.add({
+        protocol: 'nfs3',
+        clientAddr,
+        share: share.name,
+        user: String(call.auth.uid),
+        version: '3',
+      });
       call.session.shares.add(share.name);
       return { status: MountStat.OK, handle, authFlavors: deps.authFlavors };
     },

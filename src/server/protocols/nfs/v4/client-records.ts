@@ -14,8 +14,9 @@ export interface ClientRecords {
 
 const FILE = 'nfs4-clients.json';
 
-export function fileClientRecords(dir: string): ClientRecords {
-  const file = path.join(dir, FILE);
+/** `name`: the file in `dir` (NLM keeps its hosts in another one, nlm/state.ts). */
+export function fileClientRecords(dir: string, name = FILE): ClientRecords {
+  const file = path.join(dir, name);
   return {
     load() {
       try {

@@ -2,6 +2,7 @@
  * Per-COMPOUND state (RFC 7530 §15.2): the current and saved filehandles, which are either
  * a node of the pseudo filesystem or a file of a share the client is admitted to.
  */
+import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import type { AuthContext } from '../../../metadata/types.ts';
 import type { ProtocolRuntime, ShareInfo } from '../../../runtime/types.ts';
 import type { RpcCall } from '../../rpc/program.ts';
@@ -9,6 +10,7 @@ import { admitHandle } from '../admission.ts';
 import { Nfs4Status } from './constants.ts';
 import { Nfs4Error } from './errors.ts';
 import { isPseudoHandle, pseudoExists, pseudoPathOf, visibleShares } from './pseudo.ts';
+import type { SlotUse } from './sessions.ts';
 import type { Nfs4State } from './state.ts';
 
 export type CurrentFh =
@@ -25,12 +27,21 @@ export interface Nfs4Server {
   readonly verifier: Buffer;
   readonly leaseSeconds: number;
   readonly bootSec: number;
+  /** The NFSv4 minor versions served (adapter setting), e.g. 0..2. */
+  readonly minorVersions: { readonly min: number; readonly max: number };
+  /** Largest RPC record the transport accepts: CREATE_SESSION's channel limits. */
+  readonly maxRecordSize: number;
 }
 
 export interface Nfs4Context {
   readonly server: Nfs4Server;
   readonly call: RpcCall;
   readonly auth: AuthContext;
+  readonly minorVersion: number;
+  /** The operations of this COMPOUND as received, for SEQUENCE's retry detection. */
+  readonly request: Buffer;
+  /** NFSv4.1+: the session slot SEQUENCE took for this COMPOUND. */
+  slot: SlotUse | undefined;
   current: CurrentFh | undefined;
   saved: CurrentFh | undefined;
   /** Share of the last operation, and payload bytes moved, for the counters. */
@@ -72,7 +83,7 @@ export function savedFh(ctx: Nfs4Context): CurrentFh {
   return ctx.saved;
 }
 
-/** Key of a file in the open-state tables. */
+/** Key of a file in the open-state and lock tables (the same key SMB uses, so locks meet). */
 export function fileKeyOf(fh: ShareFh, fileid: number): string {
-  return `${fh.share.id}:${fileid}`;
+  return fileKey(fh.share.name, fileid);
 }

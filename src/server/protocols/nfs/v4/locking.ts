@@ -1,5 +1,5 @@
 /** What LOCK, LOCKT and LOCKU share (RFC 7530 §16.10-16.12): ranges, lock types, LOCK4denied. */
-import type { ByteRangeLock, LockKind } from '../../../metadata/locks/lock-manager.ts';
+import { TO_END, type ByteRangeLock, type LockKind } from '../../../metadata/locks/lock-manager.ts';
 import type { XdrReader } from '../../xdr/reader.ts';
 import type { XdrWriter } from '../../xdr/writer.ts';
 import { Nfs4Status } from './constants.ts';
@@ -7,28 +7,33 @@ import { fileKeyOf, shareFh, type Nfs4Context } from './context.ts';
 import { Nfs4Error } from './errors.ts';
 import { requireRegular } from '../files.ts';
 
-const TWO_32 = 2 ** 32;
 const READ_LT = 1;
 const WRITE_LT = 2;
 const WRITEW_LT = 4;
 
-/** offset4 / length4 as numbers; the all-ones length (to end of file) and ranges past 2^53 become Infinity. */
-export function decodeU64Range(r: XdrReader): number {
+const U64_MAX = (1n << 64n) - 1n;
+
+/** offset4 / length4, exact. */
+export function decodeU64Range(r: XdrReader): bigint {
   const hi = r.u32();
   const lo = r.u32();
-  const v = hi * TWO_32 + lo;
-  return v > Number.MAX_SAFE_INTEGER ? Infinity : v;
+  return (BigInt(hi) << 32n) | BigInt(lo);
 }
 
 export interface Range {
-  start: number;
-  end: number;
+  start: bigint;
+  end: bigint;
 }
 
-/** [offset, offset + length): INVAL for an empty range (RFC 7530 §16.10.4). */
-export function rangeOf(offset: number, length: number): Range {
-  if (length === 0) throw new Nfs4Error(Nfs4Status.INVAL, 'zero-length lock');
-  return { start: offset, end: length === Infinity ? Infinity : offset + length };
+/**
+ * [offset, offset + length), the all-ones length meaning "to the end of the file" (TO_END):
+ * INVAL for an empty range or one past 2^64 - 1 (RFC 7530 §16.10.4).
+ */
+export function rangeOf(offset: bigint, length: bigint): Range {
+  if (length === 0n) throw new Nfs4Error(Nfs4Status.INVAL, 'zero-length lock');
+  if (length === U64_MAX) return { start: offset, end: TO_END };
+  if (offset + length > U64_MAX) throw new Nfs4Error(Nfs4Status.INVAL, 'lock range past 2^64');
+  return { start: offset, end: offset + length };
 }
 
 export function lockKindOf(locktype: number): LockKind {
@@ -53,9 +58,9 @@ const ALL_ONES = Buffer.alloc(8, 0xff);
 export function encodeDenied(w: XdrWriter, status: number, detail: unknown): void {
   if (status !== Nfs4Status.DENIED) return;
   const l = detail as ByteRangeLock;
-  w.u64(l.start);
-  if (l.end === Infinity) w.opaqueFixed(ALL_ONES);
-  else w.u64(l.end - l.start);
+  writeU64(w, l.start > U64_MAX ? U64_MAX : l.start);
+  if (l.end - l.start >= U64_MAX) w.opaqueFixed(ALL_ONES);
+  else writeU64(w, l.end - l.start);
   w.u32(l.kind === 'write' ? WRITE_LT : READ_LT);
   const [proto, clientid, owner] = l.owner.split(':');
   if (proto === 'nfs4' && clientid !== undefined && owner !== undefined) {
@@ -63,4 +68,8 @@ export function encodeDenied(w: XdrWriter, status: number, detail: unknown): voi
   } else {
     w.u64(0).opaque(Buffer.from(l.owner));
   }
+}
+
+function writeU64(w: XdrWriter, v: bigint): void {
+  w.u32(Number(v >> 32n)).u32(Number(v & 0xffffffffn));
 }

@@ -10,79 +10,22 @@
  * reclaim their opens and locks and nobody else may take new ones (RFC 7530 §9.6.2).
  */
 import { randomBytes } from 'node:crypto';
-import type { LockManager } from '../../../metadata/locks/lock-manager.ts';
+import { clientPrefix, shareOfFileKey, TO_END, type LockManager } from '../../../metadata/locks/lock-manager.ts';
+import type { HoldingsTally } from '../../holdings.ts';
 import { noClientRecords, type ClientRecords } from './client-records.ts';
 import { Nfs4Status, NFS4_OTHER_SIZE, SHARE_ACCESS_READ, SHARE_ACCESS_WRITE } from './constants.ts';
 import { Nfs4Error } from './errors.ts';
-
-export interface Stateid {
-  seqid: number;
-  /** 12 bytes: the server epoch, then a counter. */
-  other: Buffer;
-}
-
-export interface Client {
-  readonly clientid: Buffer;
-  readonly name: string;
-  readonly verifier: Buffer;
-  confirm: Buffer;
-  confirmed: boolean;
-  expired: boolean;
-  lastRenewMs: number;
-  readonly owners: Map<string, OpenOwner>;
-  readonly lockOwners: Map<string, LockOwner>;
-}
-
-/** A sequence of state-changing requests from one owner (RFC 7530 §9.1.7). */
-export interface SeqOwner {
-  /** The last seqid used; undefined before the owner's first request. */
-  lastSeqid: number | undefined;
-}
-
-export interface LockOwner extends SeqOwner {
-  readonly client: Client;
-  /** The owner as the LockManager knows it: "nfs4:<clientid>:<owner>". */
-  readonly key: string;
-  readonly owner: Buffer;
-  readonly locks: Set<LockState>;
-}
-
-export interface LockState {
-  readonly kind: 'lock';
-  readonly other: Buffer;
-  seqid: number;
-  readonly open: OpenState;
-  readonly lockOwner: LockOwner;
-}
-
-export interface OpenOwner {
-  readonly client: Client;
-  readonly key: string;
-  /** The last seqid used; undefined before the owner's first OPEN. */
-  lastSeqid: number | undefined;
-  confirmed: boolean;
-  readonly opens: Set<OpenState>;
-}
-
-export interface OpenState {
-  readonly kind: 'open';
-  readonly other: Buffer;
-  seqid: number;
-  readonly owner: OpenOwner;
-  readonly fileKey: string;
-  access: number;
-  deny: number;
-  readonly locks: Set<LockState>;
-}
-
-/** What a READ, WRITE or SETATTR may do under its stateid. */
-export type IoIntent = 'read' | 'write';
+import { SessionTable } from './sessions.ts';
+import type { Client, IoIntent, LockOwner, LockState, OpenOwner, OpenState, SeqOwner, Stateid } from './state-types.ts';
 
 const ANONYMOUS = Buffer.alloc(NFS4_OTHER_SIZE, 0);
 const READ_BYPASS = Buffer.alloc(NFS4_OTHER_SIZE, 0xff);
 const SEQID_WRAP = 0x1_0000_0000;
 /** Expired clients are looked at this often at most. */
 const SWEEP_EVERY_MS = 1000;
+
+/** Every lock owner of a client is "nfs4:<clientid>:<owner>" in the LockManager. */
+const lockClientPrefix = (client: Client): string => clientPrefix('nfs4', client.clientid.toString('hex'));
 
 export class Nfs4State {
   readonly epoch = randomBytes(4);
@@ -92,6 +35,7 @@ export class Nfs4State {
   private opens = 0;
   private readonly files = new Map<string, Set<OpenState>>();
   private lastSweepMs = 0;
+  readonly sessions = new SessionTable();
 
   /** Names of the clients an earlier instance recorded, who may reclaim during the grace period. */
   private readonly reclaimers: Set<string>;
@@ -123,7 +67,7 @@ export class Nfs4State {
    */
   checkGrace(client: Client, reclaim: boolean): void {
     const grace = this.inGrace();
-    if (reclaim && !grace) throw new Nfs4Error(Nfs4Status.NO_GRACE);
+    if (reclaim && (!grace || client.reclaimComplete)) throw new Nfs4Error(Nfs4Status.NO_GRACE);
     if (reclaim && !this.reclaimers.has(client.name)) throw new Nfs4Error(Nfs4Status.RECLAIM_BAD);
     if (!reclaim && grace) throw new Nfs4Error(Nfs4Status.GRACE);
   }
@@ -144,35 +88,70 @@ export class Nfs4State {
   }
 
   /** RFC 7530 §16.33: a new unconfirmed client id, or a new confirm verifier for a known client. */
-  setClientId(name: string, verifier: Buffer): { clientid: Buffer; confirm: Buffer } {
+  setClientId(name: string, verifier: Buffer, addr: string): { clientid: Buffer; confirm: Buffer } {
     const confirm = randomBytes(8);
     for (const c of this.clients.values()) {
       if (c.name !== name) continue;
       if (c.confirmed && !c.expired && c.verifier.equals(verifier)) {
         c.confirm = confirm;
+        c.addr = addr;
         return { clientid: c.clientid, confirm };
       }
       if (!c.confirmed) this.dropClient(c);
     }
+    const client = this.newClient(name, verifier, 0, addr);
+    client.confirm = confirm;
+    return { clientid: client.clientid, confirm };
+  }
+
+  /** A new, unconfirmed client record (SETCLIENTID, EXCHANGE_ID). */
+  newClient(name: string, verifier: Buffer, minorVersion: number, addr: string): Client {
     const client: Client = {
       clientid: this.nextId(8),
       name,
       verifier: Buffer.from(verifier),
-      confirm,
+      addr,
+      confirm: Buffer.alloc(0),
       confirmed: false,
       expired: false,
       lastRenewMs: this.now(),
       owners: new Map(),
       lockOwners: new Map(),
+      minorVersion,
+      sessions: new Set(),
+      createSessionSeq: 0,
+      createSessionReply: undefined,
+      reclaimComplete: false,
     };
     this.clients.set(client.clientid.toString('hex'), client);
-    return { clientid: client.clientid, confirm };
+    return client;
+  }
+
+  /** The records (confirmed or not, live) of a client name (EXCHANGE_ID's case analysis). */
+  clientsNamed(name: string): Client[] {
+    this.sweep();
+    return [...this.clients.values()].filter((c) => c.name === name && !c.expired);
+  }
+
+  /** Any record by id, confirmed or not (CREATE_SESSION, DESTROY_CLIENTID): STALE_CLIENTID when unknown. */
+  clientRecord(clientid: Buffer): Client {
+    this.sweep();
+    const client = this.clients.get(clientid.toString('hex'));
+    if (!client || client.expired) throw new Nfs4Error(Nfs4Status.STALE_CLIENTID);
+    return client;
   }
 
   /** RFC 7530 §16.34: confirms a client id; an earlier client of the same name loses its state. */
   confirmClientId(clientid: Buffer, confirm: Buffer): void {
     const client = this.clients.get(clientid.toString('hex'));
-    if (!client || !client.confirm.equals(confirm)) throw new Nfs4Error(Nfs4Status.STALE_CLIENTID);
+    if (!client || client.minorVersion > 0 || !client.confirm.equals(confirm)) {
+      throw new Nfs4Error(Nfs4Status.STALE_CLIENTID);
+    }
+    this.confirm(client);
+  }
+
+  /** Confirms a client record: an earlier client of the same name loses its state. */
+  confirm(client: Client): void {
     for (const other of this.clients.values()) {
       if (other !== client && other.name === client.name) this.dropClient(other);
     }
@@ -203,8 +182,12 @@ export class Nfs4State {
     return o;
   }
 
-  /** Checks and consumes an open-owner's seqid (RFC 7530 §9.1.7): the next one, or any for a new owner. */
-  advanceSeqid(owner: SeqOwner, seqid: number): void {
+  /**
+   * Checks and consumes an owner's seqid (RFC 7530 §9.1.7): the next one, or any for a new
+   * owner. NFSv4.1 clients' seqids are ignored: the session's slot orders requests (RFC 8881 §8.13).
+   */
+  advanceSeqid(owner: SeqOwner & { readonly client: Client }, seqid: number): void {
+    if (owner.client.minorVersion > 0) return;
     if (owner.lastSeqid !== undefined && seqid !== (owner.lastSeqid + 1) % SEQID_WRAP) {
       throw new Nfs4Error(Nfs4Status.BAD_SEQID, `seqid ${seqid} after ${owner.lastSeqid}`);
     }
@@ -251,7 +234,7 @@ export class Nfs4State {
   }
 
   /** The open or lock state a stateid names, current in its seqid, its client's lease renewed. */
-  private stateOf(sid: Stateid): OpenState | LockState {
+  stateOf(sid: Stateid): OpenState | LockState {
     this.sweep();
     const state = this.stateids.get(sid.other.toString('hex'));
     if (!state) {
@@ -260,6 +243,9 @@ export class Nfs4State {
     }
     const client = state.kind === 'open' ? state.owner.client : state.lockOwner.client;
     if (client.expired) throw new Nfs4Error(Nfs4Status.EXPIRED);
+    // RFC 8881 §8.2.2: in NFSv4.1 seqid 0 names the current version of the state.
+    const current = sid.seqid === 0 && client.minorVersion > 0;
+    if (current) sid = { seqid: state.seqid, other: sid.other };
     if (sid.seqid > state.seqid) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
     if (sid.seqid < state.seqid) throw new Nfs4Error(Nfs4Status.OLD_STATEID);
     client.lastRenewMs = this.now();
@@ -283,7 +269,7 @@ export class Nfs4State {
     const hex = owner.toString('hex');
     let o = client.lockOwners.get(hex);
     if (!o) {
-      const key = `nfs4:${client.clientid.toString('hex')}:${hex}`;
+      const key = lockClientPrefix(client) + hex;
       o = { client, key, owner: Buffer.from(owner), lastSeqid: undefined, locks: new Set() };
       client.lockOwners.set(hex, o);
     }
@@ -300,6 +286,18 @@ export class Nfs4State {
     return state;
   }
 
+  /**
+   * Undoes a LOCK with open_to_lock_owner that failed (DENIED, ...): its lock stateid was
+   * never handed out, and the client forgets such a lock-owner without RELEASE_LOCKOWNER and
+   * reuses its name with seqid 0, so an owner left without lock states is forgotten too (as
+   * knfsd does).
+   */
+  forgetUngranted(l: LockState): void {
+    if (l.seqid !== 0) return;
+    this.dropLockState(l);
+    if (l.lockOwner.locks.size === 0) l.lockOwner.client.lockOwners.delete(l.lockOwner.owner.toString('hex'));
+  }
+
   /** RELEASE_LOCKOWNER: forgets a lock-owner without locks; LOCKS_HELD while it has some. */
   releaseLockOwner(client: Client, owner: Buffer): void {
     const o = client.lockOwners.get(owner.toString('hex'));
@@ -309,8 +307,28 @@ export class Nfs4State {
     client.lockOwners.delete(owner.toString('hex'));
   }
 
+  /**
+   * RFC 8881 §18.38 FREE_STATEID: forgets a lock stateid without locks; an open stateid, or
+   * one whose locks are held, is LOCKS_HELD.
+   */
+  freeStateid(sid: Stateid): void {
+    const state = this.stateOf({ seqid: 0, other: sid.other });
+    if (state.kind === 'open' || this.locks.holds(state.open.fileKey, state.lockOwner.key)) {
+      throw new Nfs4Error(Nfs4Status.LOCKS_HELD);
+    }
+    this.dropLockState(state);
+  }
+
+  /** RFC 8881 §18.50.3 DESTROY_CLIENTID: only for a client without sessions or opens (else CLIENTID_BUSY). */
+  destroyClient(client: Client): void {
+    const opens = [...client.owners.values()].some((o) => o.opens.size > 0);
+    if (client.sessions.size > 0 || opens) throw new Nfs4Error(Nfs4Status.CLIENTID_BUSY);
+    this.dropClient(client);
+    if (client.confirmed) this.saveRecords();
+  }
+
   private dropLockState(l: LockState): void {
-    this.locks.unlock(l.open.fileKey, l.lockOwner.key, 0, Infinity);
+    this.locks.unlock(l.open.fileKey, l.lockOwner.key, 0n, TO_END);
     this.stateids.delete(l.other.toString('hex'));
     l.open.locks.delete(l);
     l.lockOwner.locks.delete(l);
@@ -348,9 +366,20 @@ export class Nfs4State {
 
   /** Open and confirmed client counts, for tests and status pages. */
   counts(): { clients: number; opens: number } {
-    let clients = 0;
-    for (const c of this.clients.values()) if (c.confirmed && !c.expired) clients += 1;
-    return { clients, opens: this.opens };
+    return { clients: this.liveClients().length, opens: this.opens };
+  }
+
+  /** Confirmed clients whose lease has not run out. */
+  liveClients(): Client[] {
+    return [...this.clients.values()].filter((c) => c.confirmed && !c.expired);
+  }
+
+  /** The files each live client has open and the locks it holds, by share (the sessions list). */
+  tallyHoldings(tally: HoldingsTally): void {
+    for (const c of this.liveClients()) {
+      for (const owner of c.owners.values()) for (const s of owner.opens) tally.open(c.addr, shareOfFileKey(s.fileKey));
+      tally.locksOf(lockClientPrefix(c), c.addr);
+    }
   }
 
   /** Marks clients whose lease ran out as expired and releases their opens (RFC 7530 §9.6). */
@@ -361,8 +390,10 @@ export class Nfs4State {
     let expired = false;
     for (const c of this.clients.values()) {
       if (c.expired || now - c.lastRenewMs <= this.leaseMs) continue;
-      if (!c.confirmed) {
+      if (!c.confirmed || c.minorVersion > 0) {
+        // NFSv4.1 clients learn of it from BADSESSION and start over (RFC 8881 §8.4.2).
         this.dropClient(c);
+        expired ||= c.confirmed;
         continue;
       }
       c.expired = true;
@@ -383,7 +414,9 @@ export class Nfs4State {
     }
   }
 
-  private dropClient(client: Client): void {
+  /** Forgets a client with its opens, locks and sessions. */
+  dropClient(client: Client): void {
+    this.sessions.dropClient(client);
     for (const owner of client.owners.values()) {
       for (const s of [...owner.opens]) this.close(s);
     }

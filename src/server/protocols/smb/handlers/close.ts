@@ -3,7 +3,7 @@
  * (SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB). Delete-on-close removes the file at the last close of it.
  */
 import { FileType, type FileAttr } from '../../../metadata/types.ts';
-import { fileKey } from '../../../metadata/locks/byte-range.ts';
+import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { lockOwner } from './lock.ts';
 import type { SmbConnectionState } from '../connection-state.ts';
@@ -26,7 +26,7 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   if (open.share === undefined) return;
   const key = shareModeKey(open);
   server.shareModes.release(key, open.volatileId);
-  server.runtime.metadata.smbLocks.release(fileKey(open.share, open.fileid), lockOwner(open));
+  server.runtime.metadata.locks.release(fileKey(open.share, open.fileid), lockOwner(open));
   const session = st.sessions.get(open.sessionId);
   const auth = session?.auth;
   if (!auth) return;

@@ -6,7 +6,7 @@
 import { FileType } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
-import { fileKey } from '../../../metadata/locks/byte-range.ts';
+import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import { LeReader } from '../reader.ts';
 import { lockOwner } from './lock.ts';
 import { INT64_MAX, openCanRead } from '../share-modes.ts';
@@ -58,7 +58,7 @@ export const read: SmbHandler = {
     if (attr.type !== FileType.Regular) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
     const count = Math.max(0, Math.min(length, attr.size - offset));
     if (count === 0 || count < minimum) throw new SmbStatusError(Status.END_OF_FILE);
-    if (!metadata.smbLocks.allows(fileKey(share, open.fileid), lockOwner(open), offset64, BigInt(count), false))
+    if (!metadata.locks.allows(fileKey(share, open.fileid), lockOwner(open), offset64, offset64 + BigInt(count), false))
       throw new SmbStatusError(Status.FILE_LOCK_CONFLICT);
     const data = await payload.readAt(share, attr.payloadId, offset, count);
     ctx.bytesRead = data.length;

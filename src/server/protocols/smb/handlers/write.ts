@@ -6,7 +6,7 @@
 import { FileType } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
-import { fileKey } from '../../../metadata/locks/byte-range.ts';
+import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import { LeReader } from '../reader.ts';
 import { lockOwner } from './lock.ts';
 import { INT64_MAX, openCanWrite } from '../share-modes.ts';
@@ -51,7 +51,15 @@ export const write: SmbHandler = {
     if (!session || share === undefined) throw new SmbStatusError(Status.FILE_CLOSED);
     const end = offset + data.length;
     const { metadata, payload } = ctx.server.runtime;
-    if (!metadata.smbLocks.allows(fileKey(share, open.fileid), lockOwner(open), offset64, BigInt(data.length), true))
+    if (
+      !metadata.locks.allows(
+        fileKey(share, open.fileid),
+        lockOwner(open),
+        offset64,
+        offset64 + BigInt(data.length),
+        true,
+      )
+    )
       throw new SmbStatusError(Status.FILE_LOCK_CONFLICT);
     const before = await metadata.prepareWrite(session.auth, open.handle);
     if (before.type !== FileType.Regular) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);

@@ -12,7 +12,7 @@ export const remove: Nfs3Handler<DirOpArgs, WccRes> = {
   target: (a) => a.dir,
   async run(ctx, a) {
     const { dirWcc, removed } = await ctx.runtime.metadata.remove(ctx.auth, a.dir, a.name);
-    await releasePayload(ctx, removed);
+    releasePayload(ctx, removed);
     return { status: NFS3_OK, wcc: dirWcc };
   },
   encode: encodeWccRes,

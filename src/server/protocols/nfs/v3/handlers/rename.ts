@@ -35,7 +35,7 @@ export const rename: Nfs3Handler<RenameArgs, RenameRes> = {
     const md = ctx.runtime.metadata;
     if (md.shareOf(a.to.dir) !== ctx.share) throw new DittoError('CROSS_DEVICE');
     const { fromWcc, toWcc, replaced } = await md.rename(ctx.auth, a.from.dir, a.from.name, a.to.dir, a.to.name);
-    await releasePayload(ctx, replaced);
+    releasePayload(ctx, replaced);
     return { status: NFS3_OK, fromWcc, toWcc };
   },
   encode(w, res, fsid) {

@@ -2,7 +2,7 @@
 import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeStateid, encodeStateid } from '../codec.ts';
 import type { Nfs4Op } from '../handler.ts';
-import type { Stateid } from '../state.ts';
+import type { Stateid } from '../state-types.ts';
 
 export const close: Nfs4Op<{ seqid: number; stateid: Stateid }, Stateid> = {
   name: 'CLOSE',

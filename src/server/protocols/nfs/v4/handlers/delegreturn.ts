@@ -3,7 +3,7 @@ import { decodeStateid } from '../codec.ts';
 import { Nfs4Status } from '../constants.ts';
 import { Nfs4Error } from '../errors.ts';
 import { noBody, type Nfs4Op } from '../handler.ts';
-import type { Stateid } from '../state.ts';
+import type { Stateid } from '../state-types.ts';
 
 export const delegreturn: Nfs4Op<Stateid, undefined> = {
   name: 'DELEGRETURN',

@@ -3,7 +3,8 @@
  * conflicts with every other owner's (any protocol). The first LOCK of a lock-owner comes
  * with its open stateid and makes a lock stateid; later ones name that. Blocking types
  * (READW/WRITEW) are answered like the others: DENIED and the client polls. Reclaims only
- * during the grace period, new locks only after it (state.ts).
+ * during the grace period, new locks only after it (state.ts). A refused first LOCK of a
+ * lock-owner leaves no lock stateid or lock-owner behind (state.forgetUngranted).
  */
 import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeClientId, decodeStateid, encodeStateid } from '../codec.ts';
@@ -11,7 +12,7 @@ import { Nfs4Status, NFS4_MAXOPAQUE, SHARE_ACCESS_WRITE } from '../constants.ts'
 import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
 import { decodeU64Range, denied, encodeDenied, lockedFileKey, lockKindOf, rangeOf } from '../locking.ts';
-import type { LockState, Stateid } from '../state.ts';
+import type { LockState, Stateid } from '../state-types.ts';
 
 export type Locker =
   | { newOwner: true; openSeqid: number; openStateid: Stateid; lockSeqid: number; clientid: Buffer; owner: Buffer }
@@ -20,8 +21,8 @@ export type Locker =
 export interface LockArgs {
   locktype: number;
   reclaim: boolean;
-  offset: number;
-  length: number;
+  offset: bigint;
+  length: bigint;
   locker: Locker;
 }
 
@@ -63,11 +64,16 @@ export const lock: Nfs4Op<LockArgs, Stateid> = {
       ls = state.lockState(a.locker.lockStateid);
       state.advanceSeqid(ls.lockOwner, a.locker.lockSeqid);
     }
-    state.checkGrace(ls.lockOwner.client, a.reclaim);
-    if (ls.open.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
-    if (kind === 'write' && !(ls.open.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
-    const conflict = ctx.server.runtime.metadata.locks.lock(fileKey, ls.lockOwner.key, kind, range.start, range.end);
-    if (conflict) throw denied(conflict);
+    try {
+      state.checkGrace(ls.lockOwner.client, a.reclaim);
+      if (ls.open.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
+      if (kind === 'write' && !(ls.open.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
+      const conflict = ctx.server.runtime.metadata.locks.lock(fileKey, ls.lockOwner.key, kind, range.start, range.end);
+      if (conflict) throw denied(conflict);
+    } catch (err) {
+      if (a.locker.newOwner) state.forgetUngranted(ls);
+      throw err;
+    }
     ls.seqid += 1;
     return { seqid: ls.seqid, other: ls.other };
   },

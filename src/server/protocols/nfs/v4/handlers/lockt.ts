@@ -7,8 +7,8 @@ import { decodeU64Range, denied, encodeDenied, lockedFileKey, lockKindOf, rangeO
 
 export interface LocktArgs {
   locktype: number;
-  offset: number;
-  length: number;
+  offset: bigint;
+  length: bigint;
   clientid: Buffer;
   owner: Buffer;
 }

@@ -5,14 +5,14 @@ import { Nfs4Status } from '../constants.ts';
 import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
 import { decodeU64Range, lockedFileKey, rangeOf } from '../locking.ts';
-import type { Stateid } from '../state.ts';
+import type { Stateid } from '../state-types.ts';
 
 export interface LockuArgs {
   locktype: number;
   seqid: number;
   stateid: Stateid;
-  offset: number;
-  length: number;
+  offset: bigint;
+  length: bigint;
 }
 
 export const locku: Nfs4Op<LockuArgs, Stateid> = {

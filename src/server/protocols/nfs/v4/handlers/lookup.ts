@@ -19,7 +19,8 @@ async function lookupPseudo(ctx: Nfs4Context, path: string, name: string): Promi
   const share = child.share;
   ctx.share = share.name;
   ctx.call.session.shares.add(share.name);
-  runtime.mounts.add({ protocol: 'nfs4', clientAddr, share: share.name, user: String(ctx.auth.uid) });
+  const version = `4.${ctx.minorVersion}`;
+  runtime.mounts.add({ protocol: 'nfs4', clientAddr, share: share.name, user: String(ctx.auth.uid), version });
   return { kind: 'share', fh: await runtime.metadata.rootHandle(share.name), share };
 }
 

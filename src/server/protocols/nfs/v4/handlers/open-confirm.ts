@@ -2,7 +2,7 @@
 import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeStateid, encodeStateid } from '../codec.ts';
 import type { Nfs4Op } from '../handler.ts';
-import type { Stateid } from '../state.ts';
+import type { Stateid } from '../state-types.ts';
 
 export const openConfirm: Nfs4Op<{ stateid: Stateid; seqid: number }, Stateid> = {
   name: 'OPEN_CONFIRM',

@@ -4,7 +4,7 @@ import { decodeStateid, encodeStateid } from '../codec.ts';
 import { Nfs4Status } from '../constants.ts';
 import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
-import type { Stateid } from '../state.ts';
+import type { Stateid } from '../state-types.ts';
 
 export interface OpenDowngradeArgs {
   stateid: Stateid;

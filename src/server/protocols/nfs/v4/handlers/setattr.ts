@@ -9,7 +9,7 @@ import { decodeStateid } from '../codec.ts';
 import { Nfs4Status } from '../constants.ts';
 import { fileKeyOf, shareFh } from '../context.ts';
 import type { Nfs4Op } from '../handler.ts';
-import type { Stateid } from '../state.ts';
+import type { Stateid } from '../state-types.ts';
 
 export const setattr: Nfs4Op<{ stateid: Stateid; attrs: RawFattr }, Bitmap> = {
   name: 'SETATTR',

@@ -27,6 +27,6 @@ export function decodeSetClientIdArgs(r: XdrReader): SetClientIdArgs {
 export const setclientid: Nfs4Op<SetClientIdArgs, { clientid: Buffer; confirm: Buffer }> = {
   name: 'SETCLIENTID',
   decode: decodeSetClientIdArgs,
-  run: (ctx, a) => Promise.resolve(ctx.server.state.setClientId(a.name, a.verifier)),
+  run: (ctx, a) => Promise.resolve(ctx.server.state.setClientId(a.name, a.verifier, ctx.call.session.clientAddr)),
   encode: (w, res) => void w.opaqueFixed(res.clientid).opaqueFixed(res.confirm),
 };

@@ -11,7 +11,7 @@ import { decodeStateid } from '../codec.ts';
 import { Nfs4Status, StableHow4 } from '../constants.ts';
 import { fileKeyOf, shareFh } from '../context.ts';
 import type { Nfs4Op } from '../handler.ts';
-import type { Stateid } from '../state.ts';
+import type { Stateid } from '../state-types.ts';
 
 export interface WriteArgs {
   stateid: Stateid;
