@@ -13,6 +13,7 @@ packages=(
   build-essential python3          # better-sqlite3 compiles from source; gcc for the libnfs C client
   libnfs-utils libnfs-dev          # nfs-ls / nfs-cp, and libnfs for the C client
   smbclient                        # the SMB server's real-client tests
+  samba-testsuite                  # smbtorture (smb2.lock against the one lock manager)
   chromium                         # the web UI tests (playwright-core, never a downloaded browser)
   postgresql                       # the PostgreSQL metadata store's tests (trust auth on 127.0.0.1, PEERS.md)
 )

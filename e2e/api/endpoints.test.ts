@@ -5,6 +5,8 @@
 // rotation and logout, login throttling) and the OpenAPI document.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   OPERATION_IDS,
@@ -96,12 +98,11 @@ describe('API: every endpoint', () => {
     await ok('auth.logout', { body: { refreshToken: rotated.refreshToken } });
     expect(((await ok('auth.me', {}, plain.accessToken)) as { username: string }).username).toBe('u1');
     // A plain user's own page: only the shares they may use (the default share gives everyone write).
-    const mine = (await ok('auth.myShares', {}, plain.accessToken)) as {
-      shares: { name: string; access: string }[];
-      ports: { nfs: number | null };
-    };
+    const mine = (await ok('auth.myShares', {}, plain.accessToken)) as { shares: { name: string; access: string }[] };
     expect(mine.shares.map((s) => [s.name, s.access])).toEqual([['/export', 'write']]);
-    expect(mine.ports.nfs).toBe(dfs.nfsPort);
+    // …and how to reach them, with the real ports.
+    const reach = (await ok('connect.info', {}, plain.accessToken)) as { nfs: { port: number } | null };
+    expect(reach.nfs?.port).toBe(dfs.nfsPort);
 
     // users
     await ok('users.create', {
@@ -249,6 +250,17 @@ describe('API: every endpoint', () => {
     await ok('alerts.dismiss', { params: { id: alerts[0]!.id } }, operator.accessToken);
     expect((await ok('alerts.list', {}, operator.accessToken)) as unknown[]).toHaveLength(0);
     await ok('settings.delete', { params: { key: 'alerts.diskAlmostFullPercent' } });
+
+    // cluster: this instance alone (SQLite), plus a stopped one written beside it, which may be forgotten
+    const cluster = (await ok('cluster.get', {}, operator.accessToken)) as { instances: { self: boolean }[] };
+    expect(cluster.instances.map((i) => i.self)).toEqual([true]);
+    const cp = new Database(path.join(dfs.dataDir, 'controlplane.db'));
+    cp.prepare(
+      `INSERT INTO instances (id, hostname, addresses, ports, version, started_at, heartbeat_at, stopped_at, report)
+       VALUES ('retired', 'old', '[]', '{"api":null,"nfs":null,"smb":null}', '0.0.1', ?, 0, ?, 'null')`,
+    ).run(new Date(0).toISOString(), new Date(0).toISOString());
+    cp.close();
+    await ok('cluster.forget', { params: { id: 'retired' } });
 
     // mounts and clients (need a real NFS client to create a mount)
     await ok('stats.get', {}, operator.accessToken);

@@ -179,6 +179,25 @@ describe.skipIf(!hasLibnfs())('API changes apply live; events, metrics and secur
     }
   });
 
+  it("the default store's write log and the write cache are reported, and the log empties once its files are carved", async () => {
+    type Health = { healthy: boolean; writeLog?: { bytes: number; capBytes: number; carveBacklogFiles: number } };
+    type Stats = { writeCache: { bytes: number; dirtyBytes: number; capBytes: number } };
+    const health = async () => (await api('GET', '/stores/payload/default-payload/health')) as Health;
+    const idle = await health();
+    expect(idle.healthy).toBe(true);
+    expect(idle.writeLog, 'a durable store has a write log').toBeDefined();
+    expect(idle.writeLog!.capBytes).toBeGreaterThan(0);
+    const cp = await run('nfs-cp', [file, nfsUrl(dfs, '/export', 'logged.bin')]);
+    expect(cp.code, cp.stderr).toBe(0);
+    const stats = (await api('GET', '/stats')) as Stats;
+    expect(stats.writeCache.capBytes).toBeGreaterThan(0);
+    expect(stats.writeCache.dirtyBytes).toBeLessThanOrEqual(stats.writeCache.bytes);
+    // Everything is carved into blocks in the background: the backlog drains and the log empties.
+    await expect
+      .poll(async () => (await health()).writeLog, { timeout: 30_000 })
+      .toMatchObject({ carveBacklogFiles: 0, bytes: 0 });
+  });
+
   it('a password in a bad request is not echoed back', async () => {
     const probes: { url: string; raw?: string; body?: unknown; token?: string }[] = [
       { url: '/api/v1/auth/login', raw: `{"username":"admin","password":"${BAD_REQUEST_PASSWORD}"` },

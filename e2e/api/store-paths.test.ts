@@ -262,4 +262,27 @@ describe('API: store paths', () => {
       await refused('payload', { name: 'p-old', type: 'fs', config: { path: blocks } }, 409, 'CONFLICT', /old-p/);
     },
   );
+  it.skipIf(!hasLibnfs())(
+    "a deleted store's write log goes with it: a new store of the same name starts empty",
+    async () => {
+      await created('metadata', { name: 'gone-m', type: 'sqlite' });
+      await created('payload', { name: 'gone-p', type: 'fs' });
+      const share = await api('POST', '/shares', {
+        name: '/gone',
+        metadataStore: 'gone-m',
+        payloadStore: 'gone-p',
+        squash: 'none',
+      });
+      expect(share.status, share.text).toBe(201);
+      const src = path.join(foreign, 'gone-src.bin');
+      writeFileSync(src, randomBytes(64 * 1024));
+      const put = await run('nfs-cp', [src, nfsUrl(dfs, '/gone', 'f.bin')]);
+      expect(put.code, put.stderr).toBe(0);
+      const log = path.join(dataDir, 'wal', 'gone-p');
+      expect(existsSync(log)).toBe(true);
+      expect((await api('DELETE', '/shares/gone')).status).toBe(204);
+      expect((await api('DELETE', '/stores/payload/gone-p')).status).toBe(204);
+      expect(existsSync(log)).toBe(false);
+    },
+  );
 });

@@ -9,7 +9,10 @@ import {
   KERNEL_CLIENT_GUEST,
   LIBNFS_DEV,
   LIBNFS_UTILS,
+  POSTGRESQL,
+  POSTGRESQL_SERVER_BINARIES,
   SMBCLIENT,
+  SMBTORTURE,
   unmet,
   type Requirement,
 } from './requirements.ts';
@@ -44,7 +47,16 @@ describe('test-tool requirements', () => {
     const installed = new Set(
       [...code.matchAll(/\bpackages\+?=\(([^)]*)\)/g)].flatMap((m) => (m[1] ?? '').trim().split(/\s+/)),
     );
-    for (const r of [LIBNFS_UTILS, LIBNFS_DEV, SMBCLIENT, CHROMIUM_BROWSER, KERNEL_CLIENT_GUEST]) {
+    for (const r of [
+      LIBNFS_UTILS,
+      LIBNFS_DEV,
+      SMBCLIENT,
+      SMBTORTURE,
+      CHROMIUM_BROWSER,
+      KERNEL_CLIENT_GUEST,
+      POSTGRESQL,
+      POSTGRESQL_SERVER_BINARIES,
+    ]) {
       for (const pkg of r.debianPackages.split(' ')) expect(installed, `${r.what}: ${pkg}`).toContain(pkg);
     }
   });

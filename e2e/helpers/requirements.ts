@@ -6,6 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 
 export interface Requirement {
   /** What is needed, in words ("nfs-ls and nfs-cp"). */
@@ -43,6 +44,12 @@ export const SMBCLIENT: Requirement = {
   present: () => onPath('smbclient'),
 };
 
+export const SMBTORTURE: Requirement = {
+  what: 'smbtorture',
+  debianPackages: 'samba-testsuite',
+  present: () => onPath('smbtorture'),
+};
+
 /** Debian's Chromium, or the browser DITTOFS_E2E_CHROMIUM names. */
 export const CHROMIUM_PATH = process.env['DITTOFS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -65,6 +72,24 @@ export const POSTGRESQL: Requirement = {
   what: 'a PostgreSQL server on 127.0.0.1:5432',
   debianPackages: 'postgresql',
   present: () => spawnSync('pg_isready', ['-q', '-h', '127.0.0.1', '-p', '5432']).status === 0,
+};
+
+/** The newest installed PostgreSQL server's binaries (Debian keeps them out of PATH). */
+export function postgresBinDir(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(path.join(root, v, 'bin', 'initdb')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions[0] === undefined ? undefined : path.join(root, versions[0], 'bin');
+}
+
+/** initdb and pg_ctl for a PostgreSQL of a test's own, and the postgres user to run it as under root. */
+export const POSTGRESQL_SERVER_BINARIES: Requirement = {
+  what: 'initdb and pg_ctl',
+  debianPackages: 'postgresql',
+  present: () =>
+    postgresBinDir() !== undefined && (process.getuid?.() !== 0 || spawnSync('id', ['-u', 'postgres']).status === 0),
 };
 
 /**

@@ -1,8 +1,9 @@
 // Accounts and safe settings in Debian's Chromium against a started dfs (issue 11, items
 // 2, 3, 5): admin signs out and a plain user signs in in the same page and sees nothing of
 // admin's (no cached list, no admin action, no live stream, no "Forbidden"), only their own
-// page; a weak password is refused with the reason; a port change to a port another
-// program holds is refused in words and NFS keeps serving on the old port (nfs-ls).
+// page; an operator sees no control only an administrator may use; a weak password is
+// refused with the reason; a port change to a port another program holds is refused in
+// words and NFS keeps serving on the old port (nfs-ls).
 import { createServer, type Server } from 'node:net';
 import type { Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import type { DfsProcess } from '../helpers/dfs.ts';
 import { hasChromium, screenshot, signIn, startUiServer, type Browser, type UiServer } from './helpers.ts';
 
 const CAROL = { username: 'carol', password: 'carol-long-passphrase' };
+const OLIVE = { username: 'olive', password: 'olive-long-passphrase' };
 /** Names only admin's pages show: none may appear on carol's. */
 const ADMIN_ONLY = ['zed-secret-user', '/admin-only', 'default-metadata', 'Users & Groups', 'Adapters'];
 
@@ -29,6 +31,7 @@ describe.skipIf(!hasChromium())('accounts and safe settings in the web UI (needs
     api = await adminClient(dfs);
     await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
     await api.call('users.create', { body: { ...CAROL, role: 'user' } });
+    await api.call('users.create', { body: { ...OLIVE, role: 'operator' } });
     await api.call('users.create', { body: { username: 'zed-secret-user', password: 'zed-long-passphrase' } });
     const stores = { metadataStore: 'default-metadata', payloadStore: 'default-payload' };
     await api.call('shares.create', { body: { name: '/carol docs', ...stores, defaultAccess: 'none' } });
@@ -136,6 +139,48 @@ describe.skipIf(!hasChromium())('accounts and safe settings in the web UI (needs
     );
     await page.getByRole('button', { name: 'Change password' }).click();
     await page.getByText('Password changed').waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+  });
+
+  it('an operator sees stores, users, adapters and settings without the controls only an administrator may use', async () => {
+    const { page } = browser;
+    await page.goto(url);
+    if (await page.getByRole('button', { name: 'Sign out' }).isVisible()) {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+    }
+    await page.getByLabel('User name').fill(OLIVE.username);
+    await page.getByLabel('Password', { exact: true }).fill(OLIVE.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    const refused: string[] = [];
+    page.on('response', (r) => {
+      if (r.status() === 403) refused.push(new URL(r.url()).pathname);
+    });
+    const absent = {
+      stores: ['New payload store', 'New metadata store', 'Delete'],
+      users: ['New user', 'New group', 'Edit', 'Delete', 'Members'],
+      adapters: ['Change port…'],
+    } as const;
+    for (const [p, names] of Object.entries(absent)) {
+      await page.goto(`${url}#/${p}`);
+      await page.getByTestId('admin-only').waitFor();
+      await page.waitForLoadState('networkidle');
+      for (const name of names)
+        expect(await page.getByRole('button', { name, exact: true }).count(), `${p}: ${name}`).toBe(0);
+    }
+    expect(await page.getByRole('switch').count()).toBe(0); // no enable/disable toggle on an adapter
+    // Share access stays theirs: the grid is on the Users page.
+    await page.goto(`${url}#/users`);
+    await page.getByRole('heading', { name: 'Who can use which share' }).waitFor();
+    await page.goto(`${url}#/settings`);
+    await page.getByTestId('admin-only').waitFor();
+    expect(await page.getByLabel('Name', { exact: true }).count()).toBe(0);
+    // The share wizard offers folders and existing storage, not a new bucket (a new store).
+    await page.goto(`${url}#/shares/new`);
+    await page.getByRole('radio', { name: /A folder on this computer/ }).waitFor();
+    expect(await page.getByRole('radio', { name: /An S3 bucket/ }).count()).toBe(0);
+    expect(refused).toEqual([]);
+    await screenshot(page, 'operator-stores');
     await page.getByRole('button', { name: 'Sign out' }).click();
   });
 

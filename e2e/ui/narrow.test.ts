@@ -15,7 +15,17 @@ import {
   type UiServer,
 } from './helpers.ts';
 
-const PAGES = ['dashboard', 'shares', 'shares/new', 'stores', 'users', 'adapters', 'settings', 'setup'] as const;
+const PAGES = [
+  'dashboard',
+  'shares',
+  'shares/new',
+  'stores',
+  'users',
+  'adapters',
+  'cluster',
+  'settings',
+  'setup',
+] as const;
 const USER_PAGES = ['mine', 'password'] as const;
 const USER = { username: 'nina', password: 'nina-long-passphrase' };
 

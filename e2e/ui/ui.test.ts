@@ -333,6 +333,8 @@ describe.skipIf(!hasChromium())('the web UI in Chromium (needs /usr/bin/chromium
       expect(max).toBeGreaterThan(0);
       const legend = await chart.locator('figcaption').textContent();
       expect(legend).toMatch(/Write/);
+      // The Storage card shows the default store's write log with its cap.
+      await expect.poll(() => page.getByTestId('write-log').first().textContent()).toMatch(/write log .+ of .+/);
       await screenshot(page, 'dashboard-throughput');
     });
 

@@ -3,7 +3,6 @@
  * Takes the `electron` module as a parameter (index.ts passes the real one), so the whole
  * lifecycle can be exercised with a mock.
  */
-import { hostname } from 'node:os';
 import path from 'node:path';
 import { DESKTOP_OPS, type EventMessage } from '../shared/desktop.ts';
 import { loadConnectChoices, type ConnectChoices } from './connect-menu.ts';
@@ -149,7 +148,7 @@ export async function startApp(opts: AppOptions): Promise<void> {
       electron.utilityProcess.fork(path.join(paths.mainDir, 'utility.js'), [], {
         serviceName: 'DittoFS server',
         stdio: 'inherit',
-        env: { ...env, DITTOFS_WEBUI_DIR: rendererDir, DITTOFS_HOSTNAME: hostname() },
+        env: { ...env, DITTOFS_WEBUI_DIR: rendererDir },
       }),
     createChannel: () => new electron.MessageChannelMain(),
     log: (level, msg, extra) => console[level === 'info' ? 'log' : level](`[dittofs] ${msg}`, extra ?? ''),

@@ -4,6 +4,7 @@ import { Spinner } from './components/ui.tsx';
 import { useOp, useSession, useTransport } from './lib/api.tsx';
 import { navigate, useRoute } from './lib/router.ts';
 import { AdaptersPage } from './pages/Adapters.tsx';
+import { ClusterPage } from './pages/Cluster.tsx';
 import { Dashboard } from './pages/Dashboard.tsx';
 import { FirstRun, useSetupNeeded } from './pages/FirstRun.tsx';
 import { ChangePasswordPage, LoginPage } from './pages/Login.tsx';
@@ -23,6 +24,7 @@ const STAFF_NAV: Nav = [
   ['stores', 'Stores'],
   ['users', 'Users & Groups'],
   ['adapters', 'Adapters'],
+  ['cluster', 'Cluster'],
   ['settings', 'Settings'],
 ];
 /** A plain user sees what is theirs: their shares and how to reach them, their password. */
@@ -143,6 +145,7 @@ function Shell() {
         {page === 'stores' && <StoresPage />}
         {page === 'users' && <UsersPage />}
         {page === 'adapters' && <AdaptersPage />}
+        {page === 'cluster' && <ClusterPage />}
         {page === 'settings' && <SettingsPage route={route} />}
         {page === 'mine' && <MySharesPage />}
         {page === 'password' && <MyPasswordPage />}

@@ -7,7 +7,8 @@
  */
 
 export interface ConnectPorts {
-  nfs: { port: number; mountPort: number } | null;
+  /** `locking`: NFSv3 locks work (NLM is found through the portmapper on port 111); else mounts say nolock. */
+  nfs: { port: number; mountPort: number; locking?: boolean } | null;
   smb: { port: number } | null;
 }
 
@@ -74,13 +75,19 @@ export function connectLines(share: ConnectShare, host: string, ports: ConnectPo
       });
   }
   if (share.protocols.nfs && ports.nfs) {
-    const { port, mountPort } = ports.nfs;
-    const linuxOpts = `nfsvers=3,tcp,port=${port},mountport=${mountPort},mountproto=tcp,nolock`;
+    const { port, mountPort, locking } = ports.nfs;
+    // A Linux client's lockd finds NLM through the server's portmapper on port 111 only.
+    const linuxOpts = `nfsvers=3,tcp,port=${port},mountport=${mountPort},mountproto=tcp${locking ? '' : ',nolock'}`;
     const linuxDir = `/mnt/${leaf}`;
     out.push({
       id: 'linux',
       label: 'Linux (terminal)',
       value: `sudo mkdir -p ${shellWord(linuxDir)} && sudo mount -t nfs -o ${linuxOpts} ${shellWord(`${h}:${share.name}`)} ${shellWord(linuxDir)}`,
+      ...(locking
+        ? {}
+        : {
+            note: 'nolock: file locks stay on that device, because locking needs this server’s portmapper on port 111 (nfs.portmapper in the configuration). See docs/locking.md.',
+          }),
     });
     out.push({
       id: 'fstab',
@@ -92,6 +99,7 @@ export function connectLines(share: ConnectShare, host: string, ports: ConnectPo
     out.push({
       id: 'macos',
       label: 'macOS (Terminal)',
+      // nolocks even when Linux may lock: macOS's lockd speaks NLM over UDP, served here over TCP only.
       value: `mkdir -p ${macDir} && sudo mount_nfs -o vers=3,tcp,port=${port},mountport=${mountPort},nolocks ${shellWord(`${h}:${share.name}`)} ${macDir}`,
     });
     out.push({

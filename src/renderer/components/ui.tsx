@@ -271,3 +271,12 @@ export function Meter({ value, label }: { value: number; label: string }) {
     </div>
   );
 }
+
+/** Said where an operator sees what only an administrator may change (the controls are hidden). */
+export function AdminOnly({ what }: { what: string }) {
+  return (
+    <p className="note" data-testid="admin-only">
+      Only an administrator can change {what}; ask one if something here should be different.
+    </p>
+  );
+}

@@ -3,6 +3,8 @@ import { useMutation, useQuery, useQueryClient, type UseQueryOptions } from '@ta
 import { createContext, useContext, useEffect, useState, useSyncExternalStore, type ReactNode } from 'react';
 import {
   ApiError,
+  OPERATIONS,
+  roleAllows,
   type EventTopic,
   type OperationId,
   type OpInput,
@@ -45,6 +47,12 @@ export function useSession(): Session | undefined {
   const [s, setS] = useState(t.session);
   useEffect(() => t.onSessionChange(setS), [t]);
   return s;
+}
+
+/** Whether the signed-in user's role may call an operation: pages hide what the server would refuse. */
+export function useAllowed(op: OperationId): boolean {
+  const session = useSession();
+  return session !== undefined && roleAllows(session.user.role, OPERATIONS[op].role);
 }
 
 export function useLiveConnected(): boolean {

@@ -31,6 +31,19 @@ describe('connect lines', () => {
     );
     expect(l['finder-nfs']?.value).toBe('nfs://192.168.1.20:12049/photos');
     expect(l['finder-nfs']?.note).toMatch(/MOUNT port/);
+    expect(l['linux']?.note).toMatch(/portmapper on port 111/);
+  });
+
+  it('drops nolock for Linux once NFSv3 locking is reachable (portmapper on 111)', () => {
+    const l = byId(
+      connectLines(both, '192.168.1.20', { ...ports, nfs: { port: 2049, mountPort: 2049, locking: true } }),
+    );
+    expect(l['linux']?.value).toBe(
+      'sudo mkdir -p /mnt/photos && sudo mount -t nfs -o nfsvers=3,tcp,port=2049,mountport=2049,mountproto=tcp 192.168.1.20:/photos /mnt/photos',
+    );
+    expect(l['linux']?.note).toBeUndefined();
+    expect(l['fstab']?.value).toContain('mountproto=tcp,_netdev');
+    expect(l['macos']?.value).toContain(',nolocks '); // macOS's lockd wants NLM over UDP
   });
 
   it('tells the truth about Windows and ports other than 445', () => {

@@ -3,8 +3,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { UpdateAdapterRequest, type AdapterDto } from '../../shared/api/index.ts';
 import { DialogButtons } from '../components/DialogButtons.tsx';
-import { Badge, Dialog, ErrorBox, Spinner, TextField, Toggle } from '../components/ui.tsx';
-import { useEvent, useMutate, useOp } from '../lib/api.tsx';
+import { AdminOnly, Badge, Dialog, ErrorBox, Spinner, TextField, Toggle } from '../components/ui.tsx';
+import { useAllowed, useEvent, useMutate, useOp } from '../lib/api.tsx';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
 
 const NAME = { nfs: 'NFS', smb: 'SMB' } as const;
@@ -23,6 +23,7 @@ export function AdaptersPage() {
   const enable = useMutate('adapters.enable', ['adapters.list', 'stats.get']);
   const disable = useMutate('adapters.disable', ['adapters.list', 'stats.get']);
   const [editing, setEditing] = useState<AdapterDto>();
+  const manage = useAllowed('adapters.update');
   useEvent('adapter', () => void qc.invalidateQueries({ queryKey: ['adapters.list'] }));
   return (
     <div className="page">
@@ -32,6 +33,7 @@ export function AdaptersPage() {
       <p className="muted">
         Each adapter serves every enabled share over one protocol. Changing a port restarts only that adapter.
       </p>
+      {!manage && <AdminOnly what="adapters" />}
       {adapters.isPending && <Spinner />}
       <ErrorBox error={adapters.error} />
       <ErrorBox error={enable.error ?? disable.error} title="Could not change the adapter." />
@@ -62,17 +64,19 @@ export function AdaptersPage() {
                 <span className="spin" aria-hidden="true" /> Starting…
               </div>
             )}
-            <div className="card-actions">
-              <Toggle
-                label={a.enabled ? 'Enabled' : 'Disabled'}
-                checked={a.enabled}
-                disabled={enable.isPending || disable.isPending}
-                onChange={(on) => (on ? enable : disable).mutate({ params: { type: a.type } })}
-              />
-              <button type="button" onClick={() => setEditing(a)}>
-                Change port…
-              </button>
-            </div>
+            {manage && (
+              <div className="card-actions">
+                <Toggle
+                  label={a.enabled ? 'Enabled' : 'Disabled'}
+                  checked={a.enabled}
+                  disabled={enable.isPending || disable.isPending}
+                  onChange={(on) => (on ? enable : disable).mutate({ params: { type: a.type } })}
+                />
+                <button type="button" onClick={() => setEditing(a)}>
+                  Change port…
+                </button>
+              </div>
+            )}
           </section>
         ))}
       </div>

@@ -166,6 +166,12 @@ function Storage() {
           <dd>
             {stats.data.shares.enabled} of {stats.data.shares.total} enabled
           </dd>
+          <dt>Write cache (memory)</dt>
+          <dd>
+            {formatBytes(stats.data.writeCache.bytes)} of {formatBytes(stats.data.writeCache.capBytes)}
+            {stats.data.writeCache.dirtyBytes > 0 &&
+              ` · ${formatBytes(stats.data.writeCache.dirtyBytes)} not yet in blocks`}
+          </dd>
           <dt>Version</dt>
           <dd>{stats.data.version}</dd>
         </dl>
@@ -184,7 +190,10 @@ function StoreUsage({ name, type }: { name: string; type: string }) {
       <span>
         {h.data ? (
           h.data.healthy ? (
-            `${formatBytes(h.data.bytes ?? 0)} in ${h.data.objects ?? 0} blocks`
+            <>
+              {formatBytes(h.data.bytes ?? 0)} in {h.data.objects ?? 0} blocks
+              {h.data.writeLog && <WriteLogLine log={h.data.writeLog} />}
+            </>
           ) : (
             <Badge kind="error">{h.data.error ?? 'unhealthy'}</Badge>
           )
@@ -193,6 +202,18 @@ function StoreUsage({ name, type }: { name: string; type: string }) {
         )}
       </span>
     </div>
+  );
+}
+
+/** The store's write log: how full it is, and how many files still wait to reach their blocks. */
+function WriteLogLine({ log }: { log: { bytes: number; capBytes: number; carveBacklogFiles: number } }) {
+  return (
+    <span className="muted small" data-testid="write-log">
+      {' '}
+      · write log {formatBytes(log.bytes)} of {formatBytes(log.capBytes)}
+      {log.carveBacklogFiles > 0 &&
+        ` · ${log.carveBacklogFiles} file${log.carveBacklogFiles === 1 ? '' : 's'} waiting to be stored`}
+    </span>
   );
 }
 

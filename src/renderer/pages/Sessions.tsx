@@ -14,6 +14,10 @@ import { formatBytes, formatSince } from '../lib/format.ts';
 
 const PROTOCOL = { smb: 'SMB', nfs4: 'NFS v4', nfs3: 'NFS v3' } as const;
 
+/** "NFS v4.1" when the server knows the version mounted with, else the protocol. */
+const protocolLabel = (m: MountDto): string =>
+  m.version !== undefined && m.protocol !== 'smb' ? `NFS v${m.version}` : PROTOCOL[m.protocol];
+
 export function Sessions() {
   const qc = useQueryClient();
   const mounts = useOp('mounts.list', {});
@@ -41,7 +45,7 @@ export function Sessions() {
         {(m) => (
           <tr key={m.id} data-testid="session-row">
             <td>{m.clientAddr}</td>
-            <td>{PROTOCOL[m.protocol]}</td>
+            <td>{protocolLabel(m)}</td>
             <td title={m.uid === null ? undefined : `uid ${m.uid}`}>{m.user || '—'}</td>
             <td>{m.share}</td>
             <td title={m.since}>{formatSince(m.since)}</td>

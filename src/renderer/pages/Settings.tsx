@@ -6,8 +6,8 @@ import { FieldError } from '../components/FieldError.tsx';
 import { Form } from '../components/Form.tsx';
 import { OwnPasswordForm } from '../components/OwnPasswordForm.tsx';
 import { StartupNote } from '../components/StartupNote.tsx';
-import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
-import { useMutate, useOp, useTransport } from '../lib/api.tsx';
+import { AdminOnly, ErrorBox, TextField, Toggle } from '../components/ui.tsx';
+import { useAllowed, useMutate, useOp, useTransport } from '../lib/api.tsx';
 import { check, type FieldErrors } from '../lib/forms.ts';
 import { navigate, type Route } from '../lib/router.ts';
 
@@ -17,16 +17,23 @@ export function SettingsPage({ route }: { route: Route }) {
     if (focus)
       document.getElementById(`setting-${focus}`)?.querySelector<HTMLElement>('input, select, button')?.focus();
   }, [focus]);
+  const manage = useAllowed('settings.set');
   return (
     <div className="page">
       <header className="page-header">
         <h1>Settings</h1>
       </header>
-      <ServerSettings />
-      <GuestSettings />
+      {manage ? (
+        <>
+          <ServerSettings />
+          <GuestSettings />
+        </>
+      ) : (
+        <AdminOnly what="the server's name, alerts and guest access" />
+      )}
       <DesktopSettings />
       <PasswordSettings />
-      <SetupAgain />
+      {manage && <SetupAgain />}
     </div>
   );
 }

@@ -11,8 +11,8 @@ import {
 import { ConfirmDeleteDialog } from '../components/ConfirmDeleteDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { DialogButtons } from '../components/DialogButtons.tsx';
-import { Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField } from '../components/ui.tsx';
-import { useMutate, useOp, useTransport } from '../lib/api.tsx';
+import { AdminOnly, Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField } from '../components/ui.tsx';
+import { useAllowed, useMutate, useOp, useTransport } from '../lib/api.tsx';
 import { useAsyncAction } from '../lib/async-action.ts';
 import { formatBytes } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
@@ -30,31 +30,35 @@ const TYPE_LABEL: Record<string, string> = {
 
 export function StoresPage() {
   const [creating, setCreating] = useState<Kind>();
+  const manage = useAllowed('stores.payload.create');
   return (
     <div className="page">
       <header className="page-header">
         <h1>Stores</h1>
-        <div className="header-actions">
-          <button type="button" onClick={() => setCreating('payload')}>
-            New payload store
-          </button>
-          <button type="button" onClick={() => setCreating('metadata')}>
-            New metadata store
-          </button>
-        </div>
+        {manage && (
+          <div className="header-actions">
+            <button type="button" onClick={() => setCreating('payload')}>
+              New payload store
+            </button>
+            <button type="button" onClick={() => setCreating('metadata')}>
+              New metadata store
+            </button>
+          </div>
+        )}
       </header>
       <p className="muted">
         A share keeps its file names and attributes in a <strong>metadata store</strong> and the file contents in a{' '}
         <strong>payload store</strong>. Several shares can use the same stores.
       </p>
-      <StoreList kind="payload" />
-      <StoreList kind="metadata" />
+      {!manage && <AdminOnly what="stores" />}
+      <StoreList kind="payload" manage={manage} />
+      <StoreList kind="metadata" manage={manage} />
       {creating && <CreateStore kind={creating} onClose={() => setCreating(undefined)} />}
     </div>
   );
 }
 
-function StoreList({ kind }: { kind: Kind }) {
+function StoreList({ kind, manage }: { kind: Kind; manage: boolean }) {
   const q = useOp(kind === 'metadata' ? 'stores.metadata.list' : 'stores.payload.list', {});
   const del = useMutate(kind === 'metadata' ? 'stores.metadata.delete' : 'stores.payload.delete', [
     'stores.metadata.list',
@@ -69,10 +73,12 @@ function StoreList({ kind }: { kind: Kind }) {
       <DataTable<MetadataStoreDto | PayloadStoreDto>
         label={kind === 'metadata' ? 'Metadata stores' : 'Payload stores'}
         columns={['Name', 'Type', 'Options', 'Used by', 'Health']}
-        actions
+        actions={manage}
         rows={q.data}
         empty={
-          <EmptyState title="None yet">Create one with the button above; shares need one of each kind.</EmptyState>
+          <EmptyState title="None yet">
+            {manage ? 'Create one with the button above; shares need one of each kind.' : 'No store of this kind.'}
+          </EmptyState>
         }
       >
         {(st) => (
@@ -90,17 +96,19 @@ function StoreList({ kind }: { kind: Kind }) {
             <td>
               <Health kind={kind} name={st.name} />
             </td>
-            <td className="actions">
-              <button
-                type="button"
-                className="small danger"
-                disabled={st.usedBy.length > 0}
-                title={st.usedBy.length > 0 ? 'In use by a share: delete or move the share first' : undefined}
-                onClick={() => setDeleting(st)}
-              >
-                Delete
-              </button>
-            </td>
+            {manage && (
+              <td className="actions">
+                <button
+                  type="button"
+                  className="small danger"
+                  disabled={st.usedBy.length > 0}
+                  title={st.usedBy.length > 0 ? 'In use by a share: delete or move the share first' : undefined}
+                  onClick={() => setDeleting(st)}
+                >
+                  Delete
+                </button>
+              </td>
+            )}
           </tr>
         )}
       </DataTable>

@@ -17,8 +17,18 @@ import { DataTable } from '../components/DataTable.tsx';
 import { DialogButtons } from '../components/DialogButtons.tsx';
 import { Form } from '../components/Form.tsx';
 import { PASSWORDS_DIFFER, PasswordFields } from '../components/PasswordFields.tsx';
-import { Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField, Toggle } from '../components/ui.tsx';
-import { key, useMutate, useOp, useSession, useTransport } from '../lib/api.tsx';
+import {
+  AdminOnly,
+  Badge,
+  Dialog,
+  EmptyState,
+  ErrorBox,
+  SelectField,
+  Spinner,
+  TextField,
+  Toggle,
+} from '../components/ui.tsx';
+import { key, useAllowed, useMutate, useOp, useSession, useTransport } from '../lib/api.tsx';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
 
 const ROLE_HELP: Record<Role, string> = {
@@ -39,29 +49,33 @@ const uidOf = (text: string): number | undefined => (text.trim() === '' ? undefi
 export function UsersPage() {
   const [creatingUser, setCreatingUser] = useState(false);
   const [creatingGroup, setCreatingGroup] = useState(false);
+  const manage = useAllowed('users.create');
   return (
     <div className="page">
       <header className="page-header">
         <h1>Users &amp; Groups</h1>
-        <div className="header-actions">
-          <button type="button" className="primary" onClick={() => setCreatingUser(true)}>
-            New user
-          </button>
-          <button type="button" onClick={() => setCreatingGroup(true)}>
-            New group
-          </button>
-        </div>
+        {manage && (
+          <div className="header-actions">
+            <button type="button" className="primary" onClick={() => setCreatingUser(true)}>
+              New user
+            </button>
+            <button type="button" onClick={() => setCreatingGroup(true)}>
+              New group
+            </button>
+          </div>
+        )}
       </header>
-      <UserList />
+      {!manage && <AdminOnly what="users and groups (share access below is yours to set)" />}
+      <UserList manage={manage} />
       <AccessGrid />
-      <GroupList />
+      <GroupList manage={manage} />
       {creatingUser && <CreateUser onClose={() => setCreatingUser(false)} />}
       {creatingGroup && <CreateGroup onClose={() => setCreatingGroup(false)} />}
     </div>
   );
 }
 
-function UserList() {
+function UserList({ manage }: { manage: boolean }) {
   const users = useOp('users.list', {});
   const me = useSession()?.user.username;
   const [editing, setEditing] = useState<UserDto>();
@@ -71,7 +85,12 @@ function UserList() {
       <h2 id="users-h">Users</h2>
       {users.isPending && <Spinner />}
       <ErrorBox error={users.error} />
-      <DataTable label="Users" columns={['User', 'Role', 'Groups', 'SMB password', 'Status']} actions rows={users.data}>
+      <DataTable
+        label="Users"
+        columns={['User', 'Role', 'Groups', 'SMB password', 'Status']}
+        actions={manage}
+        rows={users.data}
+      >
         {(u) => (
           <tr key={u.username} data-user={u.username}>
             <td>
@@ -88,19 +107,21 @@ function UserList() {
               {u.enabled ? <Badge kind="ok">active</Badge> : <Badge kind="muted">disabled</Badge>}
               {u.mustChangePassword && <Badge kind="info">must change password</Badge>}
             </td>
-            <td className="actions">
-              <button type="button" className="small" onClick={() => setEditing(u)}>
-                Edit
-              </button>
-              <button
-                type="button"
-                className="small danger"
-                disabled={u.username === me}
-                onClick={() => setDeleting(u)}
-              >
-                Delete
-              </button>
-            </td>
+            {manage && (
+              <td className="actions">
+                <button type="button" className="small" onClick={() => setEditing(u)}>
+                  Edit
+                </button>
+                <button
+                  type="button"
+                  className="small danger"
+                  disabled={u.username === me}
+                  onClick={() => setDeleting(u)}
+                >
+                  Delete
+                </button>
+              </td>
+            )}
           </tr>
         )}
       </DataTable>
@@ -394,7 +415,7 @@ function sourceText(source: string, readOnlyShare: boolean): string {
   return readOnlyShare ? `${base} (share is read-only)`.trim() : base;
 }
 
-function GroupList() {
+function GroupList({ manage }: { manage: boolean }) {
   const groups = useOp('groups.list', {});
   const [managing, setManaging] = useState<GroupDto>();
   return (
@@ -404,11 +425,11 @@ function GroupList() {
       <DataTable
         label="Groups"
         columns={['Group', 'Members']}
-        actions
+        actions={manage}
         rows={groups.data}
         empty={
           <EmptyState title="No groups">
-            Groups let you give several people the same access at once. Use “New group” above.
+            Groups let you give several people the same access at once.{manage && ' Use “New group” above.'}
           </EmptyState>
         }
       >
@@ -418,11 +439,13 @@ function GroupList() {
               <strong>{g.name}</strong> <span className="muted small">gid {g.gid}</span>
             </td>
             <td>{g.members.join(', ') || '—'}</td>
-            <td className="actions">
-              <button type="button" className="small" onClick={() => setManaging(g)}>
-                Members
-              </button>
-            </td>
+            {manage && (
+              <td className="actions">
+                <button type="button" className="small" onClick={() => setManaging(g)}>
+                  Members
+                </button>
+              </td>
+            )}
           </tr>
         )}
       </DataTable>

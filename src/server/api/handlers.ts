@@ -76,22 +76,9 @@ export const HANDLERS: Handlers = {
   // --- health ---
   'health.live': () => ({ status: 'ok' }),
   'health.ready': async ({ runtime, setStatus }) => {
-    const checks: Record<string, string> = {};
-    let ready = true;
-    try {
-      await runtime.store.listAdapters();
-      checks['controlplane'] = 'ok';
-    } catch (err) {
-      checks['controlplane'] = (err as Error).message;
-      ready = false;
-    }
-    for (const a of await runtime.adapters.list().catch(() => [])) {
-      if (!a.enabled) continue;
-      checks[`adapter.${a.type}`] = a.state;
-      if (a.state === 'starting') ready = false;
-    }
-    if (!ready) setStatus(503);
-    return { status: ready ? 'ready' : 'starting', checks };
+    const r = await runtime.readiness();
+    if (r.status !== 'ready') setStatus(503);
+    return r;
   },
 
   // --- auth ---
@@ -103,11 +90,7 @@ export const HANDLERS: Handlers = {
   },
   'auth.me': (ctx) => ctx.runtime.users.dto(me(ctx)),
   'auth.myShares': async (ctx) => {
-    const { runtime } = ctx;
-    const mine = await runtime.users.sharesOf(me(ctx));
-    const port = (type: 'nfs' | 'smb') => runtime.adapters.running(type)?.port ?? null;
-    const nfs = port('nfs');
-    const mountSetting = nfs === null ? undefined : (await runtime.adapters.get('nfs')).settings['mountPort'];
+    const mine = await ctx.runtime.users.sharesOf(me(ctx));
     return {
       shares: mine.map(({ share, access, source, readOnlyShare }) => ({
         name: share.name,
@@ -117,11 +100,6 @@ export const HANDLERS: Handlers = {
         source,
         readOnlyShare,
       })),
-      ports: {
-        nfs,
-        mount: typeof mountSetting === 'number' && mountSetting > 0 ? mountSetting : nfs,
-        smb: port('smb'),
-      },
     };
   },
   'auth.changePassword': async (ctx) => {
@@ -236,6 +214,10 @@ export const HANDLERS: Handlers = {
   'clients.list': ({ runtime }) => runtime.sessions.clients(),
   'clients.disconnect': ({ runtime, params }) => ({ disconnected: runtime.sessions.disconnectClient(params.address) }),
   'stats.get': ({ runtime }) => runtime.stats(),
+  'cluster.get': ({ runtime }) => runtime.cluster.view(),
+  'cluster.forget': async ({ runtime, params }) => {
+    await runtime.cluster.forget(params.id);
+  },
   'alerts.list': ({ runtime }) => runtime.alerts.list(),
   'alerts.dismiss': ({ runtime, params }) => runtime.alerts.dismiss(params.id),
 };

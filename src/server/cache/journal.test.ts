@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { PayloadService } from '../payload/service.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
@@ -102,6 +102,15 @@ it('large writes skip the log; a replay of older records does not bring back wha
   expect(first.journal.stats().bytes - logBefore.bytes).toBeLessThan(200); // an invalidation, no data
   const second = await start();
   expect(same(await second.payload.readAt('/s', 'f', 0, 512 * 1024), pattern(9, 512 * 1024))).toBe(true);
+});
+
+it("a large write's invalidation record is reclaimed by a carve of its own, leaving no backlog", async () => {
+  const { payload, journal } = await start({ bypassBytes: 256 * 1024, carveDelayMs: 10 });
+  await payload.writeAt('/s', 'big', pattern(4, 512 * 1024), 0);
+  await payload.flush('/s', 'big');
+  expect(journal.stats().bypassedBytes).toBe(512 * 1024);
+  // Nothing else is written: the carve scheduled by the flush alone must empty the log.
+  await vi.waitFor(() => expect(journal.stats()).toMatchObject({ bytes: 0, carveBacklogFiles: 0 }), { timeout: 5000 });
 });
 
 it('carving moves dirty data into blocks and reclaims the log', async () => {

@@ -241,6 +241,8 @@ export class Journal {
       const [offset, end] = [ranges[i]!, ranges[i + 1]!];
       await this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset });
     }
+    // The invalidations are reclaimed by a carve like any record: without one they would stay.
+    this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
   }
 
   carveSoon(delayMs: number): void {

@@ -12,6 +12,7 @@ import { VERSION } from '../version.ts';
 import { Cli } from './dfsctl/cli.ts';
 import { registerAdapters } from './dfsctl/commands/adapters.ts';
 import { registerAccount, registerLogin } from './dfsctl/commands/auth.ts';
+import { registerCluster } from './dfsctl/commands/cluster.ts';
 import { registerContext } from './dfsctl/commands/context.ts';
 import { registerEvents } from './dfsctl/commands/events.ts';
 import { registerGroups } from './dfsctl/commands/groups.ts';
@@ -53,6 +54,7 @@ for (const register of [
   registerClients,
   registerStats,
   registerAlerts,
+  registerCluster,
   registerEvents,
 ]) {
   register(cli);

@@ -60,10 +60,14 @@ describe('loadConfig', () => {
         idleTimeoutMs: 600000,
         recordTimeoutMs: 60000,
         maxPartialRecordBytes: 67108864,
+        minVersion: '3',
+        maxVersion: '4.2',
       },
       smb: { enabled: true, bind: '0.0.0.0', port: 12445 },
       cache: { memoryBytes: 67108864, logBytes: 0, bypassBytes: 1048576 },
       shutdownTimeoutMs: 10000,
+      health: { databaseCheckMs: 5000 },
+      cluster: { heartbeatMs: 5000, downAfterMs: 20000 },
       defaults: { share: '/export', metadataStore: { type: 'sqlite' }, payloadStore: { type: 'fs' } },
     });
   });
@@ -176,7 +180,7 @@ describe('loadConfig', () => {
       ['api:\n  prot: 1\n', 'api.prot: unknown key; expected one of enabled, bind, port'],
       [
         'datadir: /x\n',
-        'datadir: unknown key; expected one of logging, dataDir, controlplane, api, metrics, nfs, smb, cache, shutdownTimeoutMs, defaults',
+        'datadir: unknown key; expected one of logging, dataDir, controlplane, api, metrics, nfs, smb, cache, shutdownTimeoutMs, health, cluster, defaults',
       ],
     ])('file %j', (yaml, message) => {
       expect(loadError(yaml)).toBe(`config: ${message} (in ${file})`);

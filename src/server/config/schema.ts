@@ -78,6 +78,9 @@ export const configSchema = z.strictObject(
       recordTimeoutMs: connectionLimit('recordTimeoutMs'),
       /** Memory partially received records may hold, all connections together. */
       maxPartialRecordBytes: connectionLimit('maxPartialRecordBytes'),
+      /** The NFS versions served (the adapter checks min <= max: protocols/nfs/versions.ts). */
+      minVersion: oneOf(['3', '4.0', '4.1', '4.2'] as const).default('3'),
+      maxVersion: oneOf(['3', '4.0', '4.1', '4.2'] as const).default('4.2'),
     }),
     smb: section(listener('0.0.0.0', 12445)),
     /** The write path of managed shares (fs and S3 stores): slice cache and write log. */
@@ -92,6 +95,17 @@ export const configSchema = z.strictObject(
       bypassBytes: int(0, 64 * MiB).default(1 * MiB),
     }),
     shutdownTimeoutMs: int(0, 600_000).default(10_000),
+    health: section({
+      /** How often the PostgreSQL databases in use are probed (alert, /health/ready). */
+      databaseCheckMs: int(100, 600_000).default(5000),
+    }),
+    /** Instances sharing one control-plane database list each other (the cluster view). */
+    cluster: section({
+      /** How often this instance records that it is alive (and its sessions, health, pool use). */
+      heartbeatMs: int(100, 600_000).default(5000),
+      /** An instance not heard from for this long is shown down. */
+      downAfterMs: int(300, 3_600_000).default(20_000),
+    }),
     defaults: section({
       share: z
         .string({ error: 'expected a share path such as /export' })

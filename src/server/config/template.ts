@@ -71,6 +71,10 @@ nfs:
   # Bytes that partially received records may hold, all connections together (64 MiB);
   # a large WRITE arriving past it waits for memory to free.
   maxPartialRecordBytes: 67108864
+  # NFS versions served, from minVersion to maxVersion: 3, 4.0, 4.1 or 4.2. NFSv3 (and
+  # MOUNT) only when minVersion is 3; clients pick the highest they share with these.
+  minVersion: '3'
+  maxVersion: '4.2'
 
 smb:
   enabled: true
@@ -93,6 +97,18 @@ cache:
 
 # How long in-flight requests may take to finish on shutdown, in milliseconds.
 shutdownTimeoutMs: 10000
+
+health:
+  # How often the PostgreSQL databases in use are probed, in milliseconds: while one cannot
+  # be reached, /health/ready answers 503 and an alert names it.
+  databaseCheckMs: 5000
+
+# Instances that share one control-plane database (PostgreSQL) list each other.
+cluster:
+  # How often this instance records that it is alive, in milliseconds.
+  heartbeatMs: 5000
+  # An instance not heard from for this long is shown down.
+  downAfterMs: 20000
 
 # Used once, when the control-plane database is empty: the first share and its stores.
 defaults:

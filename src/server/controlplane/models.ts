@@ -210,3 +210,24 @@ export interface GuestConfig {
 }
 
 export const GUEST_DEFAULTS: GuestConfig = { enabled: false, uid: 65534, gid: 65534 };
+
+/**
+ * One dfs instance on the control-plane database, as it last reported itself (the cluster
+ * view). Times are the reporting instance's clock (ISO, and milliseconds for the heartbeat).
+ */
+export interface InstanceRecord {
+  /** Stable across restarts (kept in the instance's data directory). */
+  id: string;
+  hostname: string;
+  /** Where clients reach it (best first; see runtime/connect.ts). */
+  addresses: string[];
+  ports: { api: number | null; nfs: number | null; smb: number | null };
+  version: string;
+  startedAt: string;
+  /** When it last reported, ms since the epoch; an instance silent for too long is down. */
+  heartbeatAt: number;
+  /** Set when it stopped cleanly; cleared when it starts again. */
+  stoppedAt: string | null;
+  /** What it reported with its last heartbeat (sessions, health, pool use): JSON. */
+  report: unknown;
+}

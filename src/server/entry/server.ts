@@ -150,6 +150,7 @@ export async function startServer(
       });
       undo.push(() => server.close());
       logger.info({ bind: config.api.bind, port: server.port }, 'API listening');
+      await runtime.cluster.setApiPort(server.port);
       api = server;
     }
     let metricsServer: MetricsServer | undefined;

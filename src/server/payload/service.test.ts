@@ -573,4 +573,27 @@ describe('PayloadService with a share that keeps its own content (a folder share
     svc.registerShare('/photos', new MemoryBlockStore());
     await svc.close();
   });
+
+  it('releases content in the background; the share goes only once the deletion is done', async () => {
+    const svc = new PayloadService();
+    let finish = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (finish = resolve));
+    const direct = new Direct();
+    direct.delete = async (payloadId) => {
+      await gate;
+      direct.calls.push(`delete ${payloadId}`);
+    };
+    svc.registerDirectShare('/photos', direct);
+    const released = svc.release('/photos', '7');
+    let unregistered = false;
+    const gone = svc.unregisterShare('/photos').then(() => (unregistered = true));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(direct.calls).toEqual([]);
+    expect(unregistered).toBe(false);
+    finish();
+    await released;
+    await gone;
+    expect(direct.calls).toEqual(['delete 7']);
+    expect(unregistered).toBe(true);
+  });
 });

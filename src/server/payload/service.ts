@@ -35,6 +35,8 @@ interface ShareEntry {
 export class PayloadService implements PayloadOps {
   private readonly shares = new Map<string, ShareEntry>();
   private readonly direct = new Map<string, DirectContent>();
+  /** Background deletions by share (release), waited for before the share goes. */
+  private readonly releasing = new Map<string, Set<Promise<void>>>();
   private readonly cache: WriteBackCache;
   /** Memory of every journal's slices (one bound for the process). */
   readonly slices: SliceCache;
@@ -65,6 +67,7 @@ export class PayloadService implements PayloadOps {
    * is dropped, since nothing can reach it any more.
    */
   async unregisterShare(share: string): Promise<void> {
+    await Promise.allSettled(this.releasing.get(share) ?? []);
     this.direct.delete(share);
     const entry = this.shares.get(share);
     if (entry === undefined) return;
@@ -141,6 +144,18 @@ export class PayloadService implements PayloadOps {
         journal === undefined ? this.cache.truncate(s, 0) : journal.truncate(share, payloadId, this.io(s), 0),
       ),
     );
+  }
+
+  release(share: string, payloadId: string): Promise<void> {
+    let pending = this.releasing.get(share);
+    if (pending === undefined) this.releasing.set(share, (pending = new Set()));
+    const set = pending;
+    const done: Promise<void> = this.delete(share, payloadId).finally(() => {
+      set.delete(done);
+      if (set.size === 0 && this.releasing.get(share) === set) this.releasing.delete(share);
+    });
+    set.add(done);
+    return done;
   }
 
   private checkFree(share: string): void {

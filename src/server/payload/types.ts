@@ -13,6 +13,11 @@ export interface PayloadOps {
   /** Durable when it returns: everything written before is on stable storage. */
   flush(share: string, payloadId: string): Promise<void>;
   delete(share: string, payloadId: string): Promise<void>;
+  /**
+   * Deletes, in the background, the content of a file nothing can reach any more (its last
+   * name is gone): the caller need not wait. Unregistering the share waits for it.
+   */
+  release(share: string, payloadId: string): Promise<void>;
 }
 
 /**

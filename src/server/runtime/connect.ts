@@ -52,8 +52,15 @@ function interfaceNote(name: string, a: NetworkInterfaceInfo): string {
 
 const LOOPBACK_BIND = /^(127\.|::1$|localhost$)/i;
 
-/** The connect facts of this server right now. */
-export async function connectInfo(adapters: AdaptersService, addresses = connectAddresses()): Promise<ConnectInfoDto> {
+/**
+ * The connect facts of this server right now. `nlmReachable`: a client's lockd finds NLM,
+ * i.e. the embedded portmapper runs on port 111 (where clients ask; see docs/locking.md).
+ */
+export async function connectInfo(
+  adapters: AdaptersService,
+  nlmReachable: boolean,
+  addresses = connectAddresses(),
+): Promise<ConnectInfoDto> {
   const statuses = await adapters.list();
   const localOnly = (type: 'nfs' | 'smb') => LOOPBACK_BIND.test(statuses.find((s) => s.type === type)?.bind ?? '');
   const nfs = adapters.running('nfs');
@@ -61,7 +68,9 @@ export async function connectInfo(adapters: AdaptersService, addresses = connect
   return {
     hostname: osHostname(),
     addresses,
-    nfs: nfs ? { port: nfs.port, mountPort: nfs.mountPort ?? nfs.port, localOnly: localOnly('nfs') } : null,
+    nfs: nfs
+      ? { port: nfs.port, mountPort: nfs.mountPort ?? nfs.port, localOnly: localOnly('nfs'), locking: nlmReachable }
+      : null,
     smb: smb ? { port: smb.port, localOnly: localOnly('smb') } : null,
   };
 }

@@ -2,7 +2,7 @@
  * Where and how a payload store's journal opens: its log under `<dataDir>/wal/<store>`,
  * capped by `cache.logBytes` or, when that is 0, by a tenth of the disk free at start.
  */
-import { statfs } from 'node:fs/promises';
+import { rm, statfs } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -25,6 +25,13 @@ export async function defaultLogCap(dir: string): Promise<number> {
   return Math.min(MAX_AUTO_LOG_BYTES, Math.max(MIN_AUTO_LOG_BYTES, Math.floor(free / 10)));
 }
 
+const journalDir = (name: string, config: Config): string => path.join(config.dataDir, 'wal', name);
+
+/** A deleted store's log goes with it (the files it journaled are gone from every share). */
+export async function removeStoreJournal(name: string, config: Config): Promise<void> {
+  await rm(journalDir(name, config), { recursive: true, force: true });
+}
+
 export async function openStoreJournal(
   name: string,
   store: BlockStore,
@@ -33,7 +40,7 @@ export async function openStoreJournal(
   logger: Logger,
   alerts: () => AlertsService,
 ): Promise<Journal> {
-  const dir = path.join(config.dataDir, 'wal', name);
+  const dir = journalDir(name, config);
   mkdirSync(dir, { recursive: true });
   const logCapBytes = config.cache.logBytes > 0 ? config.cache.logBytes : await defaultLogCap(dir);
   const started = performance.now();

@@ -50,6 +50,7 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
     const existing = this.find(rec.protocol, rec.clientAddr, rec.share);
     if (existing) {
       existing.lastActiveMs = now;
+      if (rec.version !== undefined) existing.version = rec.version; // a remount may pick another version
       return existing;
     }
     const mount: MountRecord = {

@@ -7,18 +7,22 @@ import { openControlPlaneStore } from '../controlplane/store/open.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
-import { openStoreJournal } from './journals.ts';
+import { openStoreJournal, removeStoreJournal } from './journals.ts';
 import { AuthService } from '../auth/tokens.ts';
 import { AccessIndex } from './access.ts';
 import { AdaptersService, type OverridableField } from './adapters.ts';
 import { AlertsService } from './alerts.ts';
+import { ClusterService } from './cluster.ts';
+import { DatabaseHealth } from './database-health.ts';
+import { readiness } from './readiness.ts';
+import { VERSION } from '../version.ts';
 import { EventHub } from './events.ts';
 import { FoldersService } from './folders.ts';
 import { StoreIdentities } from './identities.ts';
 import { ADMIN_USERNAME, ensureAdmin, type AdminBootstrap } from './identity.ts';
 import { MountsService } from './mounts.ts';
 import { localNetworks } from './networks.ts';
-import { connectInfo } from './connect.ts';
+import { connectAddresses, connectInfo } from './connect.ts';
 import { SessionsService } from './sessions.ts';
 import { ShareUsageCache } from './share-usage.ts';
 import { SettingsService } from './settings.ts';
@@ -29,6 +33,7 @@ import type { AdapterFactory, ProtocolRuntime } from './types.ts';
 import { UsersService } from './users.ts';
 import { statsSnapshot } from './stats.ts';
 import type { ConnectInfoDto, Launcher, NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
+import type { InstanceReportDto, ReadinessDto } from '../../shared/api/cluster.ts';
 
 export const DEFAULT_METADATA_STORE = 'default-metadata';
 export const DEFAULT_PAYLOAD_STORE = 'default-payload';
@@ -74,6 +79,10 @@ export class Runtime implements ProtocolRuntime {
   readonly auth: AuthService;
   readonly events: EventHub;
   readonly alerts: AlertsService;
+  /** Reachability and pool use of the PostgreSQL databases in use (issue 16). */
+  readonly databases: DatabaseHealth;
+  /** This instance in the cluster view: heartbeat and the list of instances (issue 16). */
+  readonly cluster: ClusterService;
   readonly storeAdmin: StoreAdmin;
   readonly sessions: SessionsService;
   readonly usage: ShareUsageCache;
@@ -99,8 +108,11 @@ export class Runtime implements ProtocolRuntime {
           : this.config.controlplane.database,
       },
       this.logger,
-      (name, blocks) =>
-        openStoreJournal(name, blocks, this.payload.slices, this.config, this.logger, () => this.alerts),
+      {
+        open: (name, blocks) =>
+          openStoreJournal(name, blocks, this.payload.slices, this.config, this.logger, () => this.alerts),
+        remove: (name) => removeStoreJournal(name, this.config),
+      },
     );
     this.folders = new FoldersService(store, this.config.dataDir, this.logger);
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
@@ -125,6 +137,22 @@ export class Runtime implements ProtocolRuntime {
     this.alerts = new AlertsService(this.events, this.settings, this.adapters, this.logger, {
       dataDir: this.config.dataDir,
     });
+    this.databases = new DatabaseHealth(store, this.stores, this.alerts, {
+      intervalMs: this.config.health.databaseCheckMs,
+    });
+    this.cluster = new ClusterService(
+      store,
+      {
+        addresses: () => connectAddresses().map((a) => a.host),
+        ports: () => ({
+          nfs: this.adapters.running('nfs')?.port ?? null,
+          smb: this.adapters.running('smb')?.port ?? null,
+        }),
+        report: () => this.instanceReport(),
+      },
+      this.logger,
+      { dataDir: this.config.dataDir, version: VERSION, startedAt: this.startedAt, ...this.config.cluster },
+    );
     this.usage = new ShareUsageCache(this.metadata, this.logger);
     this.mounts.on('sample', (s) => this.usage.observe(s));
     this.storeAdmin = new StoreAdmin(store, this.stores, this.logger);
@@ -152,14 +180,18 @@ export class Runtime implements ProtocolRuntime {
     await this.auth.init();
     this.events.start();
     this.alerts.start();
+    this.databases.start();
     await this.access.rebuild();
     await this.shares.loadAll();
     await this.adapters.startAll();
+    await this.cluster.start();
     return admin;
   }
 
   /** Graceful: adapters drain in-flight calls (up to the deadline), then data is flushed and stores closed. */
   async stop(): Promise<void> {
+    await this.cluster.stop();
+    this.databases.stop();
     this.alerts.stop();
     this.events.stop();
     await this.adapters.stopAll();
@@ -178,6 +210,21 @@ export class Runtime implements ProtocolRuntime {
     return statsSnapshot(this);
   }
 
+  /** Whether this instance can serve now (/health/ready): every database answers, adapters started. */
+  async readiness(): Promise<ReadinessDto> {
+    return readiness(this.store, this.adapters, await this.databases.check());
+  }
+
+  /** What this instance tells the others with each heartbeat. */
+  private async instanceReport(): Promise<InstanceReportDto> {
+    const databases = await this.databases.check();
+    return {
+      sessions: this.sessions.list().filter((m) => m.state === 'connected').length,
+      health: await readiness(this.store, this.adapters, databases),
+      databases: databases.map((d) => ({ name: d.name, error: d.error ?? null, pool: d.pool })),
+    };
+  }
+
   /** The networks this computer is on: what "everyone on my network" allows. */
   networks(): NetworkDto[] {
     return localNetworks();
@@ -185,7 +232,8 @@ export class Runtime implements ProtocolRuntime {
 
   /** How other devices connect: addresses (best first) and the running adapters' ports. */
   connectInfo(): Promise<ConnectInfoDto> {
-    return connectInfo(this.adapters);
+    const { portmapper } = this.config.nfs;
+    return connectInfo(this.adapters, portmapper.enabled && portmapper.port === 111);
   }
 
   /** Ends every live session of a share on all protocols. */

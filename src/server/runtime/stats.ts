@@ -27,5 +27,6 @@ export async function statsSnapshot(rt: Runtime): Promise<StatsDto> {
     adapters: adapters.map((a) => ({ type: a.type, state: a.state, boundPort: a.boundPort ?? null })),
     alerts: { active: alerts.length, warnings: alerts.filter((a) => a.level !== 'info').length },
     dataDir: disk ? { path: rt.config.dataDir, ...disk } : null,
+    writeCache: rt.payload.slices.stats(),
   };
 }

@@ -127,8 +127,17 @@ export class StoreAdmin {
         return { ...base, healthy: true, latencyMs: performance.now() - t0, objects, space };
       }
       const s = await this.stores.payloadStore(cfg.name);
-      const stats = await s.stats();
-      return { ...base, healthy: true, latencyMs: performance.now() - t0, objects: stats.blocks, bytes: stats.bytes };
+      const [stats, journal] = await Promise.all([s.stats(), this.stores.openedJournal(cfg.name)]);
+      const log = journal?.stats();
+      const writeLog = log && { bytes: log.bytes, capBytes: log.capBytes, carveBacklogFiles: log.carveBacklogFiles };
+      return {
+        ...base,
+        healthy: true,
+        latencyMs: performance.now() - t0,
+        objects: stats.blocks,
+        bytes: stats.bytes,
+        writeLog,
+      };
     } catch (err) {
       return { ...base, healthy: false, error: (err as Error).message, latencyMs: performance.now() - t0 };
     }

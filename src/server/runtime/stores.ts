@@ -19,8 +19,13 @@ import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
 import { S3BlockStore } from '../payload/stores/s3/s3-store.ts';
 import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from './store-paths.ts';
 
-/** Opens the journal (slice cache + write log) of a durable payload store, replaying its log. */
-export type JournalOpener = (name: string, store: BlockStore) => Promise<Journal>;
+/** The journals (slice cache + write log) of durable payload stores, kept under the data dir. */
+export interface StoreJournals {
+  /** Opens a store's journal, replaying its log. */
+  open(name: string, store: BlockStore): Promise<Journal>;
+  /** Removes a deleted store's log: a new store of the same name must not replay its records. */
+  remove(name: string): Promise<void>;
+}
 
 /**
  * Named stores sub-service: a store is opened once, on first use, and shared by every
@@ -36,7 +41,7 @@ export class StoresService {
     private readonly store: ControlPlaneStore,
     private readonly own: OwnFiles,
     private readonly logger: Logger,
-    private readonly openJournal?: JournalOpener,
+    private readonly storeJournals?: StoreJournals,
   ) {}
 
   metadataStore(name: string): Promise<MetadataStore> {
@@ -59,16 +64,31 @@ export class StoresService {
     return this.openOnce(this.journals, name, async () => {
       const store = await this.payloadStore(name);
       const cfg = await this.store.getPayloadStore(name);
-      if (cfg.type === 'memory' || this.openJournal === undefined) return undefined;
-      return this.openJournal(name, store);
+      if (cfg.type === 'memory' || this.storeJournals === undefined) return undefined;
+      return this.storeJournals.open(name, store);
     });
+  }
+
+  /** The journal of a payload store if a share already opened it (a probe does not open one). */
+  async openedJournal(name: string): Promise<Journal | undefined> {
+    return this.journals.get(name)?.catch(() => undefined);
+  }
+
+  /** The metadata stores open now (a failed open is not among them), by name. */
+  async openMetadataStores(): Promise<Map<string, MetadataStore>> {
+    const out = new Map<string, MetadataStore>();
+    for (const [name, p] of this.metadataStores) {
+      const store = await p.catch(() => undefined);
+      if (store !== undefined) out.set(name, store);
+    }
+    return out;
   }
 
   /** The write log and carve backlog of each open journal, by payload store name. */
   async journalStats(): Promise<Map<string, JournalStats>> {
     const out = new Map<string, JournalStats>();
-    for (const [name, p] of this.journals) {
-      const journal = await p.catch(() => undefined);
+    for (const name of this.journals.keys()) {
+      const journal = await this.openedJournal(name);
       if (journal !== undefined) out.set(name, journal.stats());
     }
     return out;
@@ -112,6 +132,7 @@ export class StoresService {
     await this.store.deletePayloadStore(name);
     await this.closeOne(this.journals, name);
     await this.closeOne(this.payloadStores, name);
+    await this.storeJournals?.remove(name);
   }
 
   async closeAll(): Promise<void> {

@@ -5,3 +5,4 @@ export * from './events.ts';
 export * from './access.ts';
 export * from './presets.ts';
 export * from './client.ts';
+export * from './cluster.ts';

@@ -13,6 +13,7 @@
  */
 import { z } from 'zod';
 import * as S from './schemas.ts';
+import { ClusterSchema, InstanceParams } from './cluster.ts';
 
 export const API_PREFIX = '/api/v1';
 /** Server-Sent Events stream (see events.ts); not an operation: a subscription. */
@@ -125,6 +126,8 @@ export const OPERATIONS = {
   'clients.list': op({ method: 'GET', path: '/clients', role: 'operator', tag: 'clients', summary: 'Connected clients (mounts grouped by address)', query: S.EmptyQuery, response: list(S.ClientSchema) }),
   'clients.disconnect': op({ method: 'DELETE', path: '/clients/:address', role: 'operator', tag: 'clients', summary: 'End every session of a client', params: S.ClientParams, response: S.DisconnectResultSchema }),
   'stats.get': op({ method: 'GET', path: '/stats', role: 'operator', tag: 'stats', summary: 'A snapshot of the server', query: S.EmptyQuery, response: S.StatsSchema }),
+  'cluster.get': op({ method: 'GET', path: '/cluster', role: 'operator', tag: 'cluster', summary: 'Every dfs instance on this control-plane database: address, version, up since, sessions, health, PostgreSQL pool use', query: S.EmptyQuery, response: ClusterSchema }),
+  'cluster.forget': op({ method: 'DELETE', path: '/cluster/:id', role: 'admin', tag: 'cluster', summary: 'Remove a down or stopped instance from the cluster view (one retired for good)', params: InstanceParams, response: S.NoContent, status: 204 }),
   'alerts.list': op({ method: 'GET', path: '/alerts', role: 'operator', tag: 'alerts', summary: 'Active alerts (not dismissed)', query: S.EmptyQuery, response: list(S.AlertSchema) }),
   'alerts.dismiss': op({ method: 'POST', path: '/alerts/:id/dismiss', role: 'operator', tag: 'alerts', summary: 'Dismiss an alert (raised again only if its cause comes back)', params: S.AlertParams, response: S.NoContent, status: 204 }),
 } as const satisfies Record<string, OperationDef>;

@@ -396,11 +396,9 @@ export const MyShareSchema = z.object({
   protocols: z.object({ nfs: z.boolean(), smb: z.boolean() }),
 });
 export type MyShareDto = z.infer<typeof MyShareSchema>;
-/** The signed-in user's own page: the shares they may use and where the protocols listen. */
+/** The signed-in user's own page: the shares they may use (how to connect is connect.info). */
 export const MySharesSchema = z.object({
   shares: z.array(MyShareSchema),
-  /** Ports of the running protocols (null: not serving now). */
-  ports: z.object({ nfs: z.int().nullable(), mount: z.int().nullable(), smb: z.int().nullable() }),
 });
 export type MySharesDto = z.infer<typeof MySharesSchema>;
 
@@ -451,6 +449,8 @@ export const StoreHealthSchema = z.object({
   bytes: z.number().optional(),
   /** Metadata stores: the medium holding the store. */
   space: z.object({ totalBytes: z.number(), freeBytes: z.number(), availBytes: z.number() }).optional(),
+  /** Durable payload stores: their write log and the files whose bytes wait to be carved into blocks. */
+  writeLog: z.object({ bytes: z.number(), capBytes: z.number(), carveBacklogFiles: z.int() }).optional(),
 });
 export type StoreHealth = z.infer<typeof StoreHealthSchema>;
 
@@ -541,8 +541,11 @@ export const ConnectInfoSchema = z.object({
   hostname: z.string(),
   /** Best first; never loopback or link-local. Empty when the computer is on no network. */
   addresses: z.array(ConnectAddressSchema),
-  /** NFS (null when not running); `mountPort` is where MOUNT answers (the NFS port unless set apart). */
-  nfs: z.object({ port: z.int(), mountPort: z.int(), localOnly: z.boolean() }).nullable(),
+  /**
+   * NFS (null when not running); `mountPort` is where MOUNT answers (the NFS port unless set
+   * apart); `locking`: NFSv3 clients can lock (NLM), because the portmapper answers on port 111.
+   */
+  nfs: z.object({ port: z.int(), mountPort: z.int(), localOnly: z.boolean(), locking: z.boolean() }).nullable(),
   /** SMB (null when not running). */
   smb: z.object({ port: z.int(), localOnly: z.boolean() }).nullable(),
 });
@@ -561,6 +564,8 @@ export const MountSchema = z.object({
   user: z.string(),
   /** NFS AUTH_SYS: the uid the client sent. */
   uid: z.int().nullable(),
+  /** NFS: the protocol version mounted with ("3", "4.0", "4.1", "4.2"). */
+  version: z.string().optional(),
   since: Time,
   /** The last request on this mount (the MOUNT call itself at first). */
   lastActive: Time,
@@ -574,6 +579,10 @@ export const MountSchema = z.object({
   bytesRead: z.number(),
   bytesWritten: z.number(),
   ops: z.number(),
+  /** Files the client has open on the share (NFSv4 opens, SMB opens). */
+  opens: z.int(),
+  /** Byte-range locks the client holds on the share (NFSv4, NLM, SMB). */
+  locks: z.int(),
   /** SMB: the dialect and protection of the client's live connection to the share. */
   security: z.object({ dialect: z.string(), signed: z.boolean(), encrypted: z.boolean() }).optional(),
 });
@@ -639,10 +648,13 @@ export const StatsSchema = z.object({
   dataDir: z
     .object({ path: z.string(), totalBytes: z.number(), freeBytes: z.number(), availBytes: z.number() })
     .nullable(),
+  /** The memory slices in front of every write log: bytes held, of them not yet carved (dirty), and the bound. */
+  writeCache: z.object({ bytes: z.number(), dirtyBytes: z.number(), capBytes: z.number() }),
 });
 export type StatsDto = z.infer<typeof StatsSchema>;
 
 export const HealthSchema = z.object({
-  status: z.enum(['ok', 'ready', 'starting']),
+  /** unavailable: a database it depends on cannot be reached (the checks say which). */
+  status: z.enum(['ok', 'ready', 'starting', 'unavailable']),
   checks: z.record(z.string(), z.string()).optional(),
 });

@@ -2,6 +2,7 @@
 import type { FolderCheckDto, PayloadStoreDto } from '../../../shared/api/index.ts';
 import { FieldError } from '../../components/FieldError.tsx';
 import { TextField, Toggle } from '../../components/ui.tsx';
+import { useAllowed } from '../../lib/api.tsx';
 import type { FieldErrors } from '../../lib/forms.ts';
 import { NEW_BUCKET, NEW_FOLDER, overlapOf, useFolderCheck, type FolderWhere, type Where } from './where.ts';
 
@@ -12,6 +13,8 @@ export function WhereStep(props: {
   errors: FieldErrors;
 }) {
   const { where, onChange, errors } = props;
+  // A bucket becomes a new payload store, which only an administrator may add.
+  const canAddStore = useAllowed('stores.payload.create');
   return (
     <fieldset>
       <legend>Which files should this share hold?</legend>
@@ -45,13 +48,15 @@ export function WhereStep(props: {
           </span>
         </label>
       ))}
-      <label className="choice">
-        <input type="radio" name="where" checked={where.kind === 's3'} onChange={() => onChange(NEW_BUCKET)} />
-        <span>
-          <strong>An S3 bucket</strong>
-        </span>
-      </label>
-      {where.kind === 's3' && (
+      {canAddStore && (
+        <label className="choice">
+          <input type="radio" name="where" checked={where.kind === 's3'} onChange={() => onChange(NEW_BUCKET)} />
+          <span>
+            <strong>An S3 bucket</strong>
+          </span>
+        </label>
+      )}
+      {canAddStore && where.kind === 's3' && (
         <div className="indent">
           <TextField
             label="Bucket"

@@ -5,7 +5,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ErrorCode } from '../../../shared/errors.ts';
-import { GUEST_DEFAULTS, SHARE_DEFAULTS, type NewShare } from '../models.ts';
+import { GUEST_DEFAULTS, SHARE_DEFAULTS, type InstanceRecord, type NewShare } from '../models.ts';
 import type { ControlPlaneStore } from './store.ts';
 
 export interface ControlPlaneStoreHarness {
@@ -509,6 +509,35 @@ export function runControlPlaneStoreConformance(
           uid: 1234,
         });
         expect(await store.getGuest()).toEqual({ ...GUEST_DEFAULTS, enabled: true, uid: 1234 });
+      });
+    });
+
+    describe('instances', () => {
+      const instance = (id: string, heartbeatAt: number): InstanceRecord => ({
+        id,
+        hostname: 'nas-1',
+        addresses: ['192.0.2.10', 'nas-1.local'],
+        ports: { api: 8080, nfs: 12049, smb: null },
+        version: '1.2.3',
+        startedAt: new Date(heartbeatAt - 1000).toISOString(),
+        heartbeatAt,
+        stoppedAt: null,
+        report: { sessions: 2, checks: { 'postgres.controlplane': 'ok' } },
+      });
+
+      it('upserts each instance by id, lists them oldest first, deletes one', async () => {
+        expect(await store.listInstances()).toEqual([]);
+        const a = instance('a', 1_700_000_000_000);
+        const b = instance('b', 1_700_000_005_000);
+        await store.putInstance(b);
+        await store.putInstance(a);
+        expect(await store.listInstances()).toEqual([a, b]);
+        const beat = { ...a, heartbeatAt: a.heartbeatAt + 5000, stoppedAt: '2026-01-01T00:00:00.000Z', report: null };
+        await store.putInstance(beat);
+        expect(await store.listInstances()).toEqual([beat, b]);
+        await store.deleteInstance('a');
+        expect(await store.listInstances()).toEqual([b]);
+        await expectError(store.deleteInstance('a'), 'NOT_FOUND');
       });
     });
 

@@ -16,6 +16,7 @@ import type {
   AdapterType,
   GuestConfig,
   Group,
+  InstanceRecord,
   MetadataStoreConfig,
   MetadataStoreType,
   NewGroup,
@@ -120,6 +121,16 @@ export interface GuestStore {
   updateGuest(patch: Partial<GuestConfig>): Promise<GuestConfig>;
 }
 
+/** The dfs instances sharing this database (the cluster view); see InstanceRecord. */
+export interface InstanceStore {
+  /** Oldest start first. */
+  listInstances(): Promise<InstanceRecord[]>;
+  /** Creates or replaces the instance's row. */
+  putInstance(instance: InstanceRecord): Promise<void>;
+  /** NOT_FOUND when there is no such instance. */
+  deleteInstance(id: string): Promise<void>;
+}
+
 export interface ControlPlaneStore
   extends
     UserStore,
@@ -130,7 +141,8 @@ export interface ControlPlaneStore
     PayloadStoreConfigStore,
     AdapterStore,
     SettingsStore,
-    GuestStore {
+    GuestStore,
+    InstanceStore {
   /** Idempotent. */
   close(): Promise<void>;
 }

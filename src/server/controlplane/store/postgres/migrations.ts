@@ -124,4 +124,17 @@ export const MIGRATIONS: readonly string[] = [
        WHEN 'managed' THEN metadata_store IS NOT NULL AND payload_store IS NOT NULL AND folder_path IS NULL
        ELSE metadata_store IS NULL AND payload_store IS NULL AND folder_path IS NOT NULL END);
    ALTER TABLE shares ALTER COLUMN kind DROP DEFAULT;`,
+
+  // 4: instances. The dfs instances on this database (the cluster view).
+  `CREATE TABLE instances (
+     id TEXT PRIMARY KEY,
+     hostname TEXT NOT NULL,
+     addresses TEXT NOT NULL,
+     ports TEXT NOT NULL,
+     version TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     heartbeat_at BIGINT NOT NULL,
+     stopped_at TEXT,
+     report TEXT NOT NULL
+   );`,
 ];

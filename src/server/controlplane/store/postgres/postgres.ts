@@ -9,6 +9,7 @@ import type pg from 'pg';
 import type { QueryResult } from 'pg';
 import { parsePostgresConfig } from '../../../postgres/config.ts';
 import { pgError } from '../../../postgres/errors.ts';
+import { PoolHealth } from '../../../postgres/pool-health.ts';
 import { lockedTransaction, openSchema } from '../../../postgres/schema.ts';
 import { UniqueViolation, type SqlDatabase, type SqlRunner } from '../sql/database.ts';
 import { SqlControlPlaneStore } from '../sql/sql-store.ts';
@@ -78,6 +79,14 @@ class PgDatabase extends PgRunner implements SqlDatabase {
 }
 
 export class PostgresControlPlaneStore extends SqlControlPlaneStore {
+  private constructor(
+    db: SqlDatabase,
+    /** Reachability and connection use of the pool, for health checks and the cluster view. */
+    readonly poolHealth: PoolHealth,
+  ) {
+    super(db);
+  }
+
   /**
    * Connects (options as a PostgreSQL metadata store's: url, pool size, timeouts, TLS,
    * schema), creates the schema if needed and migrates it.
@@ -91,6 +100,6 @@ export class PostgresControlPlaneStore extends SqlControlPlaneStore {
       'control-plane',
       async () => undefined,
     );
-    return new PostgresControlPlaneStore(new PgDatabase(pool, lockKey));
+    return new PostgresControlPlaneStore(new PgDatabase(pool, lockKey), new PoolHealth(pool));
   }
 }

@@ -9,6 +9,7 @@ import type {
   AdapterType,
   GuestConfig,
   Group,
+  InstanceRecord,
   MetadataStoreConfig,
   MetadataStoreType,
   NewGroup,
@@ -29,6 +30,7 @@ import type { ControlPlaneStore } from '../store.ts';
 import * as adapters from './adapters.ts';
 import type { SqlDatabase } from './database.ts';
 import * as groups from './groups.ts';
+import * as instances from './instances.ts';
 import * as permissions from './permissions.ts';
 import * as settings from './settings.ts';
 import * as shares from './shares.ts';
@@ -188,5 +190,15 @@ export class SqlControlPlaneStore implements ControlPlaneStore {
   }
   updateGuest(patch: Partial<GuestConfig>): Promise<GuestConfig> {
     return settings.updateGuest(this.db, patch);
+  }
+
+  listInstances(): Promise<InstanceRecord[]> {
+    return instances.listInstances(this.db);
+  }
+  putInstance(instance: InstanceRecord): Promise<void> {
+    return instances.putInstance(this.db, instance);
+  }
+  deleteInstance(id: string): Promise<void> {
+    return instances.deleteInstance(this.db, id);
   }
 }
