@@ -17,6 +17,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminClient } from '../helpers/api.ts';
 import { LOOPBACK_WITH_SMB, REPO_ROOT, startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { findRunGuest, whyNoGuest } from '../helpers/kernel-guest.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
@@ -102,7 +103,18 @@ describe('Linux kernel clients: locks over NLM (NFSv3), NFSv4.0 and SMB (qemu)',
       String(rpcbind!.port),
       String(d.smbPort),
     ];
-    const { code, output } = await run(findRunGuest()!, args, 480_000);
+    // While the guest holds locks, the sessions list counts them per protocol (polled).
+    const api = await adminClient(d);
+    const mostHeld = new Map<string, { opens: number; locks: number }>();
+    const poller = setInterval(() => {
+      void api.call('mounts.list', {}).then((mounts) => {
+        for (const m of mounts) {
+          const seen = mostHeld.get(m.protocol) ?? { opens: 0, locks: 0 };
+          mostHeld.set(m.protocol, { opens: Math.max(seen.opens, m.opens), locks: Math.max(seen.locks, m.locks) });
+        }
+      });
+    }, 250);
+    const { code, output } = await run(findRunGuest()!, args, 480_000).finally(() => clearInterval(poller));
     const context = `run-guest.sh exited ${code}\n--- guest console ---\n${output}\n--- guest rpcbind registrations: ${rpcbind!
       .registered()
       .join(' ')}\n--- dfs log (tail) ---\n${tail(d.logs())}`;
@@ -114,5 +126,9 @@ describe('Linux kernel clients: locks over NLM (NFSv3), NFSv4.0 and SMB (qemu)',
       expect(output, context).toContain(`ok ${check}`);
     for (const check of ['v4-sees-nlm-lock', 'smb-sees-nlm-lock', 'nlm-sees-v4-lock', 'nlm-sees-smb-lock'])
       expect(output, context).toContain(`ok ${check}`);
+    for (const protocol of ['nfs3', 'nfs4', 'smb'])
+      expect(mostHeld.get(protocol)?.locks, `${protocol}: ${JSON.stringify([...mostHeld])}`).toBeGreaterThan(0);
+    for (const protocol of ['nfs4', 'smb'])
+      expect(mostHeld.get(protocol)?.opens, `${protocol}: ${JSON.stringify([...mostHeld])}`).toBeGreaterThan(0);
   }, 540_000);
 });

@@ -14,9 +14,21 @@ import { formatBytes, formatSince } from '../lib/format.ts';
 
 const PROTOCOL = { smb: 'SMB', nfs4: 'NFS v4', nfs3: 'NFS v3' } as const;
 
-/** "NFS v4.1" when the server knows the version mounted with, else the protocol. */
-const protocolLabel = (m: MountDto): string =>
-  m.version !== undefined && m.protocol !== 'smb' ? `NFS v${m.version}` : PROTOCOL[m.protocol];
+/** "NFS v4.1" / "SMB 3.1.1" when the server knows the version in use, else the protocol. */
+const protocolLabel = (m: MountDto): string => {
+  if (m.protocol === 'smb') return m.security ? `SMB ${m.security.dialect}` : PROTOCOL.smb;
+  return m.version === undefined ? PROTOCOL[m.protocol] : `NFS v${m.version}`;
+};
+
+/** "signed, encrypted": how an SMB session is protected, for the protocol cell's tooltip. */
+const securityLabel = (m: MountDto): string | undefined =>
+  m.security && (m.security.encrypted ? 'encrypted' : m.security.signed ? 'signed' : 'not signed');
+
+const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/** "2 files · 1 lock": what the client has open on the share (NFSv4, SMB) and the locks it holds. */
+const holdingLabel = (m: MountDto): string =>
+  m.opens === 0 && m.locks === 0 ? '—' : `${count(m.opens, 'file', 'files')} · ${count(m.locks, 'lock', 'locks')}`;
 
 export function Sessions() {
   const qc = useQueryClient();
@@ -32,7 +44,7 @@ export function Sessions() {
       <ErrorBox error={mounts.error} />
       <DataTable
         label="Active mounts and sessions"
-        columns={['Client', 'Protocol', 'User', 'Share', 'Since', 'Moved']}
+        columns={['Client', 'Protocol', 'User', 'Share', 'Since', 'Open', 'Moved']}
         actions
         scroll
         rows={connected}
@@ -45,10 +57,13 @@ export function Sessions() {
         {(m) => (
           <tr key={m.id} data-testid="session-row">
             <td>{m.clientAddr}</td>
-            <td>{protocolLabel(m)}</td>
+            <td title={securityLabel(m)}>{protocolLabel(m)}</td>
             <td title={m.uid === null ? undefined : `uid ${m.uid}`}>{m.user || '—'}</td>
             <td>{m.share}</td>
             <td title={m.since}>{formatSince(m.since)}</td>
+            <td className="nowrap" data-testid="session-holdings" data-opens={m.opens} data-locks={m.locks}>
+              {holdingLabel(m)}
+            </td>
             <td className="nowrap" data-testid="session-moved" data-bytes={m.bytesRead + m.bytesWritten}>
               ↓ {formatBytes(m.bytesRead)} · ↑ {formatBytes(m.bytesWritten)}
             </td>

@@ -4,7 +4,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AdapterConfig, AdapterFactory, ProtocolAdapter, ProtocolRuntime } from '../../runtime/types.ts';
+import type { AdapterConfig, AdapterFactory, Holding, ProtocolAdapter, ProtocolRuntime } from '../../runtime/types.ts';
+import type { LockManager } from '../../metadata/locks/lock-manager.ts';
+import { HoldingsTally } from '../holdings.ts';
 import { LoginThrottle } from '../../auth/ratelimit.ts';
 import type { ServerName } from './auth/ntlm.ts';
 import type { SmbServerContext } from './handler.ts';
@@ -23,9 +25,11 @@ function serverName(configured: string | undefined): ServerName {
 export class SmbAdapter implements ProtocolAdapter {
   readonly protocol = 'smb';
   private readonly server: SmbTcpServer;
+  private readonly locks: LockManager;
 
   constructor(config: AdapterConfig, runtime: ProtocolRuntime) {
     const settings = SmbSettings.parse(config.settings);
+    this.locks = runtime.metadata.locks;
     const now = Date.now();
     const ctx: SmbServerContext = {
       runtime,
@@ -59,6 +63,12 @@ export class SmbAdapter implements ProtocolAdapter {
   /** Live connections: client, users, shares, dialect, signing, encryption and bytes. */
   sessions(): SmbSessionInfo[] {
     return this.server.sessions();
+  }
+
+  holdings(): Holding[] {
+    const tally = new HoldingsTally(this.locks.countsByClient());
+    this.server.tallyHoldings(tally);
+    return tally.list();
   }
 }
 

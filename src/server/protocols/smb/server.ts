@@ -9,6 +9,8 @@ import { SmbConnection } from './connection.ts';
 import { FrameDecoder, framePrefix } from './framing.ts';
 import type { SmbServerContext } from './handler.ts';
 import { dialectName } from './constants.ts';
+import { clientPrefix } from '../../metadata/locks/lock-manager.ts';
+import type { HoldingsTally } from '../holdings.ts';
 
 export interface SmbSessionInfo {
   clientAddr: string;
@@ -101,6 +103,15 @@ export class SmbTcpServer {
         bytesWritten: st.bytesWritten,
       };
     });
+  }
+
+  /** Open files by client and share, and each session's locks (held under "smb:<sessionId>:"). */
+  tallyHoldings(tally: HoldingsTally): void {
+    for (const { conn } of this.live) {
+      const st = conn.state;
+      for (const open of st.opens.values()) if (open.share !== undefined) tally.open(st.clientAddr, open.share);
+      for (const id of st.sessions.keys()) tally.locksOf(clientPrefix('smb', String(id)), st.clientAddr);
+    }
   }
 
   private readonly onConnection = (socket: Socket): void => {
