@@ -67,6 +67,18 @@ export interface StoreTx extends StoreReader {
   setRoot(share: string, fileid: number): Promise<void>;
 }
 
+export interface DirAndFile {
+  dir: FileRecord | undefined;
+  file: FileRecord | undefined;
+}
+
+/** dirAndEntry as successive reads, for stores where a read costs no round trip. */
+export async function dirAndEntryReads(reader: StoreReader, dirId: number, name: string): Promise<DirAndFile> {
+  const dir = await reader.getFile(dirId);
+  const id = await reader.lookup(dirId, name);
+  return { dir, file: id === undefined ? undefined : await reader.getFile(id) };
+}
+
 export interface StoreSpace {
   totalBytes: number;
   freeBytes: number;
@@ -84,6 +96,8 @@ export interface MetadataStore extends StoreReader {
    * also show writes of a transaction still running (the memory store does, SQLite not).
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  /** `dirId`'s record and that of the file its entry `name` points to, read together. */
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile>;
   fileCount(): Promise<number>;
   /** Capacity of the medium holding the store (for FSSTAT). */
   space(): Promise<StoreSpace>;

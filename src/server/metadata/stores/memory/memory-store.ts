@@ -6,7 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { freemem, totalmem } from 'node:os';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
+import { dirAndEntryReads } from '../../store.ts';
+import type {
+  DirAndFile,
+  FileRecord,
+  MetadataStore,
+  StoreReader,
+  StoreSpace,
+  StoredEntry,
+  StoreTx,
+} from '../../store.ts';
 
 interface Slot {
   name: string;
@@ -178,6 +187,10 @@ export class MemoryMetadataStore extends MemoryReader implements MetadataStore {
     const run = this.tail.then(() => this.runTx(fn));
     this.tail = run.catch(() => undefined);
     return run;
+  }
+
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return dirAndEntryReads(this, dirId, name);
   }
 
   async fileCount(): Promise<number> {

@@ -12,7 +12,15 @@ import type pg from 'pg';
 import type { PoolClient, QueryConfig, QueryResult } from 'pg';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
+import type {
+  DirAndFile,
+  FileRecord,
+  MetadataStore,
+  StoreReader,
+  StoreSpace,
+  StoredEntry,
+  StoreTx,
+} from '../../store.ts';
 import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
 import { pgError } from '../../../postgres/errors.ts';
 import { PoolHealth } from '../../../postgres/pool-health.ts';
@@ -43,6 +51,10 @@ const Q = {
          WHERE e.dir_id = $1 AND e.cookie > $2 ORDER BY e.cookie LIMIT $3`,
   any: 'SELECT 1 FROM entries WHERE dir_id = $1 LIMIT 1',
   root: 'SELECT fileid FROM roots WHERE share = $1',
+  // The directory (tagged 0) and the file of its entry (tagged 1), in one round trip.
+  dirAndEntry: `SELECT 0, ${FILE_COLUMNS} FROM files WHERE fileid = $1
+    UNION ALL SELECT 1, ${FILE_COLS_F} FROM entries e JOIN files f ON f.fileid = e.child_id
+    WHERE e.dir_id = $1 AND e.name = $2`,
   insFile: INSERT_FILE,
   updFile: UPDATE_FILE,
   delFile: 'DELETE FROM files WHERE fileid = $1',
@@ -200,6 +212,13 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'metadata store is closed'));
     return this.groups.run(fn);
+  }
+
+  async dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    const found: DirAndFile = { dir: undefined, file: undefined };
+    for (const row of await this.rows('dirAndEntry', [dirId, name]))
+      found[row[0] === 0 ? 'dir' : 'file'] = rowRecord(row, 1);
+    return found;
   }
 
   async fileCount(): Promise<number> {
