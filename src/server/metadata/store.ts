@@ -46,6 +46,8 @@ export interface StoreReader {
    */
   listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]>;
   hasEntries(dirId: number): Promise<boolean>;
+  /** `dirId`'s record and that of the file its entry `name` points to, read together. */
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile>;
   /** Root directory fileid of a share namespace. */
   getRoot(share: string): Promise<number | undefined>;
 }
@@ -96,8 +98,6 @@ export interface MetadataStore extends StoreReader {
    * also show writes of a transaction still running (the memory store does, SQLite not).
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
-  /** `dirId`'s record and that of the file its entry `name` points to, read together. */
-  dirAndEntry(dirId: number, name: string): Promise<DirAndFile>;
   fileCount(): Promise<number>;
   /** Capacity of the medium holding the store (for FSSTAT). */
   space(): Promise<StoreSpace>;

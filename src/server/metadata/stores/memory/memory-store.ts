@@ -65,6 +65,10 @@ class MemoryReader implements StoreReader {
     return this.state.files.get(fileid);
   }
 
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return dirAndEntryReads(this, dirId, name);
+  }
+
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     return this.state.dirs.get(dirId)?.byName.get(name)?.fileid;
   }
@@ -187,10 +191,6 @@ export class MemoryMetadataStore extends MemoryReader implements MetadataStore {
     const run = this.tail.then(() => this.runTx(fn));
     this.tail = run.catch(() => undefined);
     return run;
-  }
-
-  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
-    return dirAndEntryReads(this, dirId, name);
   }
 
   async fileCount(): Promise<number> {

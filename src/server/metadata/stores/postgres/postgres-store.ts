@@ -92,6 +92,13 @@ class Reads implements StoreReader {
     return row === undefined ? undefined : rowRecord(row, 0);
   }
 
+  async dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    const found: DirAndFile = { dir: undefined, file: undefined };
+    for (const row of await this.rows('dirAndEntry', [dirId, name]))
+      found[row[0] === 0 ? 'dir' : 'file'] = rowRecord(row, 1);
+    return found;
+  }
+
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     return (await this.rows('entry', [dirId, name]))[0]?.[0] as number | undefined;
   }
@@ -212,13 +219,6 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'metadata store is closed'));
     return this.groups.run(fn);
-  }
-
-  async dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
-    const found: DirAndFile = { dir: undefined, file: undefined };
-    for (const row of await this.rows('dirAndEntry', [dirId, name]))
-      found[row[0] === 0 ? 'dir' : 'file'] = rowRecord(row, 1);
-    return found;
   }
 
   async fileCount(): Promise<number> {

@@ -193,6 +193,10 @@ class SqliteTx implements StoreTx {
     return this.q.getFile(fileid);
   }
 
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return dirAndEntryReads(this, dirId, name);
+  }
+
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     return this.q.lookup(dirId, name);
   }
