@@ -20,7 +20,7 @@ import { pgError } from '../../../postgres/errors.ts';
 /** Where a body's queries go, and the hook its writes call first. */
 export interface GroupSlot {
   db: Pick<PoolClient, 'query'>;
-  beforeWrite: () => Promise<void>;
+  beforeWrite: () => void;
 }
 
 interface Job<Tx> {
@@ -141,12 +141,14 @@ export class PgGroupCommit<Tx> {
           throw err;
         }),
     } as Pick<PoolClient, 'query'>;
-    const beforeWrite = async (): Promise<void> => {
+    const beforeWrite = (): void => {
       if (wrote) return;
       wrote = true;
       if (!group.written) return;
       // RELEASE folds the last body's savepoint into the transaction: one level at a time.
-      await db.query(group.savepoint ? 'RELEASE SAVEPOINT body; SAVEPOINT body' : 'SAVEPOINT body');
+      // Not awaited: on a pipelined connection it travels with the write that follows, and
+      // if it fails, so does that write (the transaction is aborted).
+      db.query(group.savepoint ? 'RELEASE SAVEPOINT body; SAVEPOINT body' : 'SAVEPOINT body').catch(() => undefined);
       group.savepoint = savepoint = true;
     };
     const tx = this.newTx({ db, beforeWrite });

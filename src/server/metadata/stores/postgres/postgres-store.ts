@@ -162,12 +162,12 @@ class PgTx extends Reads implements StoreTx {
   }
 
   private async write(name: Statement, values: unknown[]): Promise<unknown[][]> {
-    await this.slot.beforeWrite();
+    this.slot.beforeWrite();
     return this.rows(name, values);
   }
 
   private async writeCount(name: Statement, values: unknown[]): Promise<number> {
-    await this.slot.beforeWrite();
+    this.slot.beforeWrite();
     return (await this.query(name, values)).rowCount ?? 0;
   }
 }
@@ -212,6 +212,7 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
         ]);
         return (await client.query<{ value: number }>(`SELECT value FROM meta WHERE key = 'epoch'`)).rows[0]!.value;
       },
+      true, // a body's SAVEPOINT goes out with its first write (group-commit.ts)
     );
     return new PostgresMetadataStore(pool, initial, lockKey);
   }
