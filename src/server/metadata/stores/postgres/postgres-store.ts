@@ -183,7 +183,7 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
     private readonly pool: pg.Pool,
     readonly epoch: number,
     /** Key of the advisory lock that serialises this store's transactions across instances. */
-    private readonly lockKey: number,
+    lockKey: number,
   ) {
     super(pool);
     this.poolHealth = new PoolHealth(pool);
