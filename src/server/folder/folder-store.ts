@@ -16,7 +16,8 @@ import { opendirSync, realpathSync, statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
-import type { FileRecord, MetadataStore, StoredEntry, StoreSpace, StoreTx } from '../metadata/store.ts';
+import { dirAndEntryReads } from '../metadata/store.ts';
+import type { DirAndFile, FileRecord, MetadataStore, StoredEntry, StoreSpace, StoreTx } from '../metadata/store.ts';
 import { applyTx, type Applied } from './apply.ts';
 import { type OwnerPolicy, recordOf } from './attrs.ts';
 import { FolderContent } from './content.ts';
@@ -205,6 +206,10 @@ export class FolderStore implements MetadataStore {
   }
 
   /** Files the index knows (handed out a handle for). */
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return dirAndEntryReads(this, dirId, name);
+  }
+
   async fileCount(): Promise<number> {
     return this.index.count();
   }

@@ -7,7 +7,8 @@
  */
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
-import type { FileRecord, StoredEntry, StoreReader, StoreTx } from '../metadata/store.ts';
+import { dirAndEntryReads } from '../metadata/store.ts';
+import type { DirAndFile, FileRecord, StoredEntry, StoreReader, StoreTx } from '../metadata/store.ts';
 import { FileType } from '../metadata/types.ts';
 import { COOKIE_SCALE } from './listing.ts';
 import type { Resolved } from './nodes.ts';
@@ -54,6 +55,10 @@ export class FolderTx implements StoreTx {
     const rec = this.host.record(r);
     this.seen.set(fileid, rec);
     return rec;
+  }
+
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return dirAndEntryReads(this, dirId, name);
   }
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {

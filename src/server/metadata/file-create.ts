@@ -7,8 +7,9 @@ import { checkName, isDotName } from './names.ts';
 import { W, X, requireAccess } from './permissions.ts';
 import {
   type HandleRef,
-  loadDir,
+  checkStored,
   loadFile,
+  requireDirectory,
   restoreUnstable,
   type ShareRegistry,
   type ShareState,
@@ -46,9 +47,10 @@ function creation(reg: ShareRegistry, auth: AuthContext, dirH: FileHandle, name:
 
 /** The directory a handle names (search permission checked, as a lookup would) and what `name` names in it now. */
 async function openDir(tx: StoreTx, cred: Cred, ref: HandleRef, name: string) {
-  const dir = await loadDir(tx, ref.share, ref.fileid, ref.generation);
+  const read = await tx.dirAndEntry(ref.fileid, name);
+  const dir = requireDirectory(checkStored(read.dir, ref.share, ref.generation));
   requireAccess(cred, dir.attr, X);
-  return { dir, existing: await tx.lookup(ref.fileid, name) };
+  return { dir, existing: read.file?.attr.fileid };
 }
 
 /** Stores `rec` under `name`: write permission on the directory, its mtime/ctime and link count. */

@@ -18,9 +18,10 @@ import { readDir } from './readdir.ts';
 import { rename } from './rename.ts';
 import { measureShare, type ShareUsage } from './usage.ts';
 import {
+  checkStored,
   handleOf,
-  loadDir,
   loadFile,
+  requireDirectory,
   type ShareRegistration,
   ShareRegistry,
   type ShareSummary,
@@ -109,16 +110,16 @@ export class MetadataService implements MetadataOps {
     const { share, fileid, generation, cred } = admit(this.shares, auth, dirH);
     checkName(name);
     const { store } = share;
-    const dir = await loadDir(store, share, fileid, generation);
+    // The directory and the entry's file in one read (one round trip on a networked store).
+    const read = await store.dirAndEntry(fileid, name === '.' || name === '..' ? '' : name);
+    const dir = requireDirectory(checkStored(read.dir, share, generation));
     requireAccess(cred, dir.attr, X);
     let found = dir;
     if (name === '..') {
       found = await loadFile(store, share, dir.parent);
     } else if (name !== '.') {
-      const id = await store.lookup(fileid, name);
-      const rec = id === undefined ? undefined : await store.getFile(id);
-      if (rec === undefined) throw new DittoError('NOT_FOUND', name);
-      found = withUnstable(rec, share.unstable.get(rec.attr.fileid));
+      if (read.file === undefined) throw new DittoError('NOT_FOUND', name);
+      found = withUnstable(read.file, share.unstable.get(read.file.attr.fileid));
     }
     return { handle: handleOf(share, found.attr.fileid, found.generation), attr: found.attr, dirAttr: dir.attr };
   }

@@ -196,7 +196,11 @@ export async function loadStored(
   fileid: number,
   generation?: number,
 ): Promise<FileRecord> {
-  const rec = await reader.getFile(fileid);
+  return checkStored(await reader.getFile(fileid), share, generation);
+}
+
+/** A record read for a handle or an id, checked as loadStored checks it. */
+export function checkStored(rec: FileRecord | undefined, share: ShareState, generation?: number): FileRecord {
   if (rec === undefined || rec.root !== share.rootId || (generation !== undefined && rec.generation !== generation)) {
     throw new DittoError('STALE_HANDLE');
   }
@@ -252,7 +256,10 @@ export async function loadDir(
   fileid: number,
   generation?: number,
 ): Promise<FileRecord> {
-  const rec = await loadFile(reader, share, fileid, generation);
+  return requireDirectory(await loadFile(reader, share, fileid, generation));
+}
+
+export function requireDirectory(rec: FileRecord): FileRecord {
   if (rec.attr.type !== FileType.Directory) throw new DittoError('NOT_DIRECTORY');
   return rec;
 }

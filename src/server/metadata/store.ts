@@ -46,6 +46,8 @@ export interface StoreReader {
    */
   listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]>;
   hasEntries(dirId: number): Promise<boolean>;
+  /** `dirId`'s record and that of the file its entry `name` points to, read together. */
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile>;
   /** Root directory fileid of a share namespace. */
   getRoot(share: string): Promise<number | undefined>;
 }
@@ -65,6 +67,18 @@ export interface StoreTx extends StoreReader {
   /** Throws DittoError NOT_FOUND if absent. */
   removeEntry(dirId: number, name: string): Promise<void>;
   setRoot(share: string, fileid: number): Promise<void>;
+}
+
+export interface DirAndFile {
+  dir: FileRecord | undefined;
+  file: FileRecord | undefined;
+}
+
+/** dirAndEntry as successive reads, for stores where a read costs no round trip. */
+export async function dirAndEntryReads(reader: StoreReader, dirId: number, name: string): Promise<DirAndFile> {
+  const dir = await reader.getFile(dirId);
+  const id = await reader.lookup(dirId, name);
+  return { dir, file: id === undefined ? undefined : await reader.getFile(id) };
 }
 
 export interface StoreSpace {

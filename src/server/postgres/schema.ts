@@ -23,6 +23,8 @@ export interface OpenedSchema<T> {
 /**
  * Connects, creates the schema if needed and migrates it; `init` then runs in the same
  * transaction (seed rows). `what` names the owner in messages ("metadata", "control-plane").
+ * `pipeline`: the pool's connections send queries issued without waiting at once (pg's
+ * pipeline mode) instead of one per round trip.
  */
 export async function openSchema<T>(
   config: PostgresConfig,
@@ -30,8 +32,9 @@ export async function openSchema<T>(
   migrations: readonly string[],
   what: string,
   init: (client: PoolClient) => Promise<T>,
+  pipeline = false,
 ): Promise<OpenedSchema<T>> {
-  const pool = new pg.Pool(poolConfig(config, schema));
+  const pool = new pg.Pool({ ...poolConfig(config, schema), pipeline });
   // An idle connection that breaks (a server restart) must not crash the process.
   pool.on('error', () => undefined);
   try {

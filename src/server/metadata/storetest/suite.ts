@@ -188,6 +188,15 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
       expect(await store.hasEntries(other.dir)).toBe(true);
     });
 
+    it('reads a directory and the file of one of its entries together', async () => {
+      const { dir, children } = await dirWith(['a', 'b']);
+      const both = await store.dirAndEntry(dir, 'b');
+      expect(both.dir).toEqual(await store.getFile(dir));
+      expect(both.file).toEqual(await store.getFile(children[1]!));
+      const none = await store.dirAndEntry(dir, 'missing');
+      expect(none).toEqual({ dir: await store.getFile(dir), file: undefined });
+    });
+
     it('lists entries in cookie order with resumable, increasing, non-zero cookies', async ({ skip }) => {
       recordsOnly(skip);
       const names = ['zeta', 'alpha', 'mid', 'beta', 'omega'];

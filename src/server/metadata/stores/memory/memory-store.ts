@@ -6,7 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { freemem, totalmem } from 'node:os';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
+import { dirAndEntryReads } from '../../store.ts';
+import type {
+  DirAndFile,
+  FileRecord,
+  MetadataStore,
+  StoreReader,
+  StoreSpace,
+  StoredEntry,
+  StoreTx,
+} from '../../store.ts';
 
 interface Slot {
   name: string;
@@ -54,6 +63,10 @@ class MemoryReader implements StoreReader {
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
     return this.state.files.get(fileid);
+  }
+
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return dirAndEntryReads(this, dirId, name);
   }
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {

@@ -1,23 +1,33 @@
 /**
  * Metadata store on PostgreSQL (`pg` with a pool). Each store keeps its tables in its own
- * schema; every transaction is one short PostgreSQL transaction, durable when COMMIT
- * returns (synchronous_commit), serialised with the store's other transactions — in this
- * process by a queue, across dfs instances by a transaction-scoped advisory lock on the
- * schema. Lookups use the primary keys and the (dir_id, cookie) index only: READDIR is one
- * query per page, never one per entry.
+ * schema; transactions are durable when COMMIT returns (synchronous_commit) and serialised
+ * with the store's other transactions — in this process by group commit (concurrent ones
+ * share one short PostgreSQL transaction, group-commit.ts), across dfs instances by a
+ * transaction-scoped advisory lock on the schema. Lookups use the primary keys and the
+ * (dir_id, cookie) index only: READDIR is one query per page, never one per entry. Every
+ * query is a named prepared statement, parsed once per connection.
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { PoolClient, QueryConfig } from 'pg';
+import type { PoolClient, QueryConfig, QueryResult } from 'pg';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import type { FileRecord, MetadataStore, StoreReader, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
+import type {
+  DirAndFile,
+  FileRecord,
+  MetadataStore,
+  StoreReader,
+  StoreSpace,
+  StoredEntry,
+  StoreTx,
+} from '../../store.ts';
 import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
 import { pgError } from '../../../postgres/errors.ts';
 import { PoolHealth } from '../../../postgres/pool-health.ts';
-import { lockedTransaction, openSchema } from '../../../postgres/schema.ts';
+import { openSchema } from '../../../postgres/schema.ts';
 import { defaultSchema, parseStoreConfig } from './config.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { PgGroupCommit, type GroupSlot } from './group-commit.ts';
 
 /** PostgreSQL keeps its data on a server dfs cannot statfs: FSSTAT shows a nominal 1 PiB medium. */
 const NOMINAL_CAPACITY = 2 ** 50;
@@ -33,6 +43,7 @@ const UPDATE_FILE = `UPDATE files SET (${DATA_COLUMNS}) = ROW(${Array.from({ len
 const FILE_COLS_F = FILE_COLUMNS.split(', ')
   .map((c) => `f.${c}`)
   .join(', ');
+/** The store's statements, prepared under their keys as names. */
 const Q = {
   file: `SELECT ${FILE_COLUMNS} FROM files WHERE fileid = $1`,
   entry: 'SELECT child_id FROM entries WHERE dir_id = $1 AND name = $2',
@@ -40,7 +51,22 @@ const Q = {
          WHERE e.dir_id = $1 AND e.cookie > $2 ORDER BY e.cookie LIMIT $3`,
   any: 'SELECT 1 FROM entries WHERE dir_id = $1 LIMIT 1',
   root: 'SELECT fileid FROM roots WHERE share = $1',
-};
+  // The directory (tagged 0) and the file of its entry (tagged 1), in one round trip.
+  dirAndEntry: `SELECT 0, ${FILE_COLUMNS} FROM files WHERE fileid = $1
+    UNION ALL SELECT 1, ${FILE_COLS_F} FROM entries e JOIN files f ON f.fileid = e.child_id
+    WHERE e.dir_id = $1 AND e.name = $2`,
+  insFile: INSERT_FILE,
+  updFile: UPDATE_FILE,
+  delFile: 'DELETE FROM files WHERE fileid = $1',
+  insEntry: `INSERT INTO entries (dir_id, name, child_id, cookie) VALUES ($1, $2, $3, nextval('cookie_seq'))
+    ON CONFLICT (dir_id, name) DO NOTHING RETURNING cookie`,
+  delEntry: 'DELETE FROM entries WHERE dir_id = $1 AND name = $2',
+  setRoot:
+    'INSERT INTO roots (share, fileid) VALUES ($1, $2) ON CONFLICT (share) DO UPDATE SET fileid = excluded.fileid',
+  stats:
+    'SELECT (SELECT count(*) FROM files), (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace)',
+} as const;
+type Statement = keyof typeof Q;
 
 type Runner = Pick<PoolClient, 'query'>;
 
@@ -48,92 +74,106 @@ type Runner = Pick<PoolClient, 'query'>;
 class Reads implements StoreReader {
   constructor(protected readonly db: Runner) {}
 
-  protected async rows(text: string, values: unknown[]): Promise<unknown[][]> {
+  protected async rows(name: Statement, values: unknown[]): Promise<unknown[][]> {
+    return (await this.query(name, values)).rows as unknown[][];
+  }
+
+  protected async query(name: Statement, values: unknown[]): Promise<QueryResult> {
     try {
-      const q: QueryConfig = { text, values, rowMode: 'array' } as QueryConfig;
-      return (await this.db.query(q)).rows as unknown[][];
+      const q: QueryConfig = { name, text: Q[name], values, rowMode: 'array' } as QueryConfig;
+      return await this.db.query(q);
     } catch (err) {
       throw pgError(err);
     }
   }
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
-    const [row] = await this.rows(Q.file, [fileid]);
+    const [row] = await this.rows('file', [fileid]);
     return row === undefined ? undefined : rowRecord(row, 0);
   }
 
+  async dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    const found: DirAndFile = { dir: undefined, file: undefined };
+    for (const row of await this.rows('dirAndEntry', [dirId, name]))
+      found[row[0] === 0 ? 'dir' : 'file'] = rowRecord(row, 1);
+    return found;
+  }
+
   async lookup(dirId: number, name: string): Promise<number | undefined> {
-    return (await this.rows(Q.entry, [dirId, name]))[0]?.[0] as number | undefined;
+    return (await this.rows('entry', [dirId, name]))[0]?.[0] as number | undefined;
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
-    const rows = await this.rows(Q.page, [dirId, afterCookie, limit]);
+    const rows = await this.rows('page', [dirId, afterCookie, limit]);
     return rows.map((r) => ({ name: r[0] as string, cookie: r[1] as number, file: rowRecord(r, 2) }));
   }
 
   async hasEntries(dirId: number): Promise<boolean> {
-    return (await this.rows(Q.any, [dirId])).length > 0;
+    return (await this.rows('any', [dirId])).length > 0;
   }
 
   async getRoot(share: string): Promise<number | undefined> {
-    return (await this.rows(Q.root, [share]))[0]?.[0] as number | undefined;
+    return (await this.rows('root', [share]))[0]?.[0] as number | undefined;
   }
 }
 
+/** One body of a group (group-commit.ts): its writes first call the group's hook. */
 class PgTx extends Reads implements StoreTx {
+  /** Files this body created minus those it deleted. */
+  filesAdded = 0;
+
+  constructor(private readonly slot: GroupSlot) {
+    super(slot.db);
+  }
+
   async createFile(rec: FileRecord): Promise<number> {
     rec.generation = newGeneration();
     const params = recordParams(rec);
     params.splice(DATA_COUNT, 1); // the fileid: the sequence gives it
-    const [row] = await this.rows(INSERT_FILE, params);
+    const [row] = await this.write('insFile', params);
     rec.attr.fileid = row![0] as number;
+    this.filesAdded++;
     return rec.attr.fileid;
   }
 
   async putFile(rec: FileRecord): Promise<void> {
-    const res = await this.run(UPDATE_FILE, recordParams(rec));
-    if (res !== 1) throw new DittoError('NOT_FOUND', `no file ${rec.attr.fileid}`);
+    if ((await this.writeCount('updFile', recordParams(rec))) !== 1) {
+      throw new DittoError('NOT_FOUND', `no file ${rec.attr.fileid}`);
+    }
   }
 
   async deleteFile(fileid: number): Promise<void> {
-    await this.run('DELETE FROM files WHERE fileid = $1', [fileid]);
+    this.filesAdded -= await this.writeCount('delFile', [fileid]);
   }
 
   async addEntry(dirId: number, name: string, childId: number): Promise<number> {
     // ON CONFLICT instead of a failed insert: an error would abort the whole transaction.
-    const [row] = await this.rows(
-      `INSERT INTO entries (dir_id, name, child_id, cookie) VALUES ($1, $2, $3, nextval('cookie_seq'))
-       ON CONFLICT (dir_id, name) DO NOTHING RETURNING cookie`,
-      [dirId, name, childId],
-    );
+    const [row] = await this.write('insEntry', [dirId, name, childId]);
     if (row === undefined) throw new DittoError('EXISTS', name);
     return row[0] as number;
   }
 
   async removeEntry(dirId: number, name: string): Promise<void> {
-    if ((await this.run('DELETE FROM entries WHERE dir_id = $1 AND name = $2', [dirId, name])) !== 1) {
-      throw new DittoError('NOT_FOUND', name);
-    }
+    if ((await this.writeCount('delEntry', [dirId, name])) !== 1) throw new DittoError('NOT_FOUND', name);
   }
 
   async setRoot(share: string, fileid: number): Promise<void> {
-    await this.run(
-      'INSERT INTO roots (share, fileid) VALUES ($1, $2) ON CONFLICT (share) DO UPDATE SET fileid = excluded.fileid',
-      [share, fileid],
-    );
+    await this.write('setRoot', [share, fileid]);
   }
 
-  private async run(text: string, values: unknown[]): Promise<number> {
-    try {
-      return (await this.db.query(text, values)).rowCount ?? 0;
-    } catch (err) {
-      throw pgError(err);
-    }
+  private async write(name: Statement, values: unknown[]): Promise<unknown[][]> {
+    this.slot.beforeWrite();
+    return this.rows(name, values);
+  }
+
+  private async writeCount(name: Statement, values: unknown[]): Promise<number> {
+    this.slot.beforeWrite();
+    return (await this.query(name, values)).rowCount ?? 0;
   }
 }
 
 export class PostgresMetadataStore extends Reads implements MetadataStore {
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly groups: PgGroupCommit<PgTx>;
   private closed = false;
   private stats: { at: number; files: number; bytes: number } | undefined;
   /** Reachability and connection use of the pool, for health checks and the cluster view. */
@@ -143,10 +183,19 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
     private readonly pool: pg.Pool,
     readonly epoch: number,
     /** Key of the advisory lock that serialises this store's transactions across instances. */
-    private readonly lockKey: number,
+    lockKey: number,
   ) {
     super(pool);
     this.poolHealth = new PoolHealth(pool);
+    this.groups = new PgGroupCommit(
+      pool,
+      lockKey,
+      (slot) => new PgTx(slot),
+      (txs) => {
+        // This instance's own files count at once; others' within the TTL.
+        if (this.stats !== undefined) for (const tx of txs) this.stats.files += tx.filesAdded;
+      },
+    );
   }
 
   /** Connects, creates the schema if needed and migrates it; `name` picks the default schema. */
@@ -163,15 +212,14 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
         ]);
         return (await client.query<{ value: number }>(`SELECT value FROM meta WHERE key = 'epoch'`)).rows[0]!.value;
       },
+      true, // a body's SAVEPOINT goes out with its first write (group-commit.ts)
     );
     return new PostgresMetadataStore(pool, initial, lockKey);
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'metadata store is closed'));
-    const run = this.queue.then(() => this.runTransaction(fn));
-    this.queue = run.catch(() => undefined);
-    return run;
+    return this.groups.run(fn);
   }
 
   async fileCount(): Promise<number> {
@@ -187,22 +235,13 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue;
+    await this.groups.idle();
     await this.pool.end();
-  }
-
-  private async runTransaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    const value = await lockedTransaction(this.pool, this.lockKey, (client) => fn(new PgTx(client)));
-    this.stats = undefined; // this instance's own changes show at once; others' within the TTL
-    return value;
   }
 
   private async cachedStats(): Promise<{ files: number; bytes: number }> {
     if (this.stats !== undefined && Date.now() - this.stats.at < STATS_TTL_MS) return this.stats;
-    const [row] = await this.rows(
-      'SELECT (SELECT count(*) FROM files), (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace)',
-      [],
-    );
+    const [row] = await this.rows('stats', []);
     this.stats = { at: Date.now(), files: row![0] as number, bytes: row![1] as number };
     return this.stats;
   }

@@ -17,7 +17,8 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import type { FileRecord, MetadataStore, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
+import { dirAndEntryReads } from '../../store.ts';
+import type { DirAndFile, FileRecord, MetadataStore, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { WalSync } from './wal-sync.ts';
 import { migrate } from './migrations.ts';
@@ -192,6 +193,10 @@ class SqliteTx implements StoreTx {
     return this.q.getFile(fileid);
   }
 
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return dirAndEntryReads(this, dirId, name);
+  }
+
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     return this.q.lookup(dirId, name);
   }
@@ -310,6 +315,10 @@ export class SqliteMetadataStore implements MetadataStore {
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'metadata store is closed'));
     return this.group.run(fn);
+  }
+
+  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return dirAndEntryReads(this, dirId, name);
   }
 
   async fileCount(): Promise<number> {
