@@ -65,6 +65,10 @@ export interface SetAttrs {
   /** 'server' sets the server's current time. */
   atime?: Timespec | 'server';
   mtime?: Timespec | 'server';
+  /** Birth (creation) time, as SMB clients set it; explicit times need ownership. */
+  btime?: Timespec;
+  /** An explicit change time (SMB ChangeTime) in place of the time of this change; as owner. */
+  ctime?: Timespec;
 }
 
 /** Weak cache consistency data (RFC 1813 §2.6 wcc_data): attributes before and after. */

@@ -32,17 +32,19 @@ const DONE = { status: Status.SUCCESS, body: Buffer.from([2, 0]) };
 
 async function setBasic(ctx: SmbContext, open: Open, data: Buffer): Promise<void> {
   const r = new LeReader(data);
-  r.u64();
+  const btime = r.u64();
   const atime = r.u64();
   const mtime = r.u64();
-  r.u64();
+  const ctime = r.u64();
   const attributes = r.u32();
   if (!r.ok) throw new SmbStatusError(Status.INFO_LENGTH_MISMATCH);
   const auth = ctx.session!.auth;
   const md = ctx.server.runtime.metadata;
   const attrs: SetAttrs = {};
+  if (!NO_CHANGE.includes(btime)) attrs.btime = fromFileTime(btime);
   if (!NO_CHANGE.includes(atime)) attrs.atime = fromFileTime(atime);
   if (!NO_CHANGE.includes(mtime)) attrs.mtime = fromFileTime(mtime);
+  if (!NO_CHANGE.includes(ctime)) attrs.ctime = fromFileTime(ctime);
   if (attributes !== 0 && !open.isDirectory) {
     const current = await md.getAttr(auth, open.handle);
     const readOnly = (attributes & Attr.READONLY) !== 0;
