@@ -16,7 +16,6 @@ interface SuiteRow {
   knownFailures: Record<string, string>;
 }
 
-const SHARE_DELETE = 'a rename with an open lacking FILE_SHARE_DELETE is not refused (SHARING_VIOLATION)';
 const NO_ACLS = 'security descriptors are synthesized from owner/group/mode; a set descriptor is not stored';
 const SLASH_NAMES = "'/' in a path is refused (OBJECT_NAME_INVALID, as Windows); Samba accepts it";
 
@@ -100,7 +99,7 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 7 of 11, Samba 9 of 11.
+    // dfs 10 of 11, Samba 9 of 11.
     suite: 'smb2.rename',
     pass: [
       'close-full-information',
@@ -110,11 +109,11 @@ const SUITES: SuiteRow[] = [
       'share_delete_no_delete_access',
       'simple',
       'simple_nodelete',
+      'share_delete_and_delete_access',
+      'no_share_delete_but_delete_access',
+      'no_share_delete_no_delete_access',
     ],
     knownFailures: {
-      share_delete_and_delete_access: SHARE_DELETE,
-      no_share_delete_but_delete_access: SHARE_DELETE,
-      no_share_delete_no_delete_access: `${SHARE_DELETE} (Samba fails it too)`,
       rename_dir_openfile: 'a directory with open files inside may be renamed (Windows: ACCESS_DENIED)',
     },
   },

@@ -12,6 +12,7 @@ import { FileInfoClass } from '../info/file-info.ts';
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
 import { Access } from '../share-modes.ts';
+import { shareModeKey } from './close.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
 import { InfoType } from './query-info.ts';
@@ -65,6 +66,9 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
     throw new SmbStatusError(Status.ACCESS_DENIED);
   const auth = ctx.session!.auth;
   const md = ctx.server.runtime.metadata;
+  const parentId = (await md.getAttr(auth, open.parent)).fileid;
+  if (!ctx.server.shareModes.allowsRenameInside(shareModeKey({ share: open.share, fileid: parentId })))
+    throw new SmbStatusError(Status.SHARING_VIOLATION);
   const target = await resolvePath(md, auth, ctx.tree.root, nameBuf.toString('utf16le'));
   if (!target) throw new SmbStatusError(Status.ACCESS_DENIED);
   const same = target.entry?.attr.fileid === open.fileid;
