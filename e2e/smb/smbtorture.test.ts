@@ -138,6 +138,26 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
+    // dfs 10 of 23, Samba 18 of 23 (it fails dir, mask, mask-change, rec, tree).
+    suite: 'smb2.notify',
+    pass: ['dir', 'close', 'double', 'file', 'logoff', 'overflow', 'tcon', 'tcp', 'tdis', 'tdis1'],
+    knownFailures: {
+      'valid-req': 'an invalid CompletionFilter / flags combination is accepted',
+      mask: 'the CompletionFilter is not applied (Samba fails it too); waits for changes never reported',
+      'mask-change': 'as mask (Samba fails it too)',
+      rec: 'WATCH_TREE (subtree changes) is not built (Samba fails it too)',
+      tree: 'as rec (Samba errors too)',
+      basedir: 'attribute changes of entries are not reported (the client waits)',
+      'handle-permissions': 'CHANGE_NOTIFY does not check the open for FILE_LIST_DIRECTORY',
+      rmdir1: 'a watched directory removed does not complete the request with DELETE_PENDING (the client waits)',
+      rmdir2: 'as rmdir1',
+      rmdir3: 'as rmdir1',
+      rmdir4: 'as rmdir1',
+      'invalid-reauth': 'a session re-authentication does not complete pending requests (the client waits)',
+      'session-reconnect': 'durable handles / session reconnect are not built',
+    },
+  },
+  {
     // dfs 13 of 19, Samba 15 of 19.
     suite: 'smb2.compound',
     pass: [

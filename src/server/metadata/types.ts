@@ -3,6 +3,7 @@
  * Protocol code depends on `MetadataOps` only, never on a store.
  */
 import type { Cred } from './identity.ts';
+import type { ChangeFeed } from './change-feed.ts';
 import type { LockManager } from './locks/lock-manager.ts';
 
 /** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
@@ -153,6 +154,10 @@ export interface ShareExportOptions {
 export interface MetadataOps {
   /** The byte-range locks all protocols share: a lock taken over one conflicts with the others. */
   readonly locks: LockManager;
+  /** Entries added, removed and renamed in directories, whichever protocol made the change. */
+  readonly changes: ChangeFeed;
+  /** The key `changes` reports a directory's changes under. */
+  changeKey(dir: FileHandle): string;
   /** Root handle of a share; throws NOT_FOUND for an unknown or disabled share. */
   rootHandle(share: string): Promise<FileHandle>;
   /** Share name a handle belongs to; throws BAD_HANDLE / STALE_HANDLE. */
