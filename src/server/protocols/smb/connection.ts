@@ -6,7 +6,8 @@
  * encrypts the responses (§3.3.4.1).
  */
 import { performance } from 'node:perf_hooks';
-import { Command, Dialect, Flags, HEADER_SIZE, Status } from './constants.ts';
+import { Cap, Command, Dialect, Flags, HEADER_SIZE, Status } from './constants.ts';
+import { chargeCovers } from './credit-charge.ts';
 import { preauthHash } from './crypto/preauth.ts';
 import { SmbConnectionState } from './connection-state.ts';
 import { decryptMessage, decodeTransform, encryptMessage, TRANSFORM_PROTOCOL_ID } from './crypto/transform.ts';
@@ -232,6 +233,7 @@ export class SmbConnection {
     if (hdr.flags & Flags.RELATED_OPERATIONS && related && related.status !== Status.SUCCESS)
       return SESSION_ERRORS.includes(related.status) ? Status.INVALID_PARAMETER : related.status;
     if (hdr.command === Command.NEGOTIATE || hdr.command === Command.SESSION_SETUP) return Status.SUCCESS;
+    if (this.state.serverCapabilities & Cap.LARGE_MTU && !chargeCovers(hdr, request)) return Status.INVALID_PARAMETER;
     if (!handler.needsSession) return Status.SUCCESS;
     if (!session || session.state !== 'valid') return Status.USER_SESSION_DELETED;
     if (encrypted && encrypted !== session) return Status.ACCESS_DENIED;
