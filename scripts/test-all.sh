@@ -13,7 +13,8 @@ packages=(
   build-essential python3          # better-sqlite3 compiles from source; gcc for the libnfs C client
   libnfs-utils libnfs-dev          # nfs-ls / nfs-cp, and libnfs for the C client
   smbclient                        # the SMB server's real-client tests
-  samba-testsuite                  # smbtorture (smb2.lock against the one lock manager)
+  samba-testsuite                  # smbtorture (Samba's SMB2 conformance suites)
+  python3-impacket                 # malformed SMB2 packets (negative tests)
   chromium                         # the web UI tests (playwright-core, never a downloaded browser)
   postgresql                       # the PostgreSQL metadata store's tests (trust auth on 127.0.0.1, PEERS.md)
 )

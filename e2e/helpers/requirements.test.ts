@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from './dfs.ts';
 import {
   CHROMIUM_BROWSER,
+  IMPACKET,
   KERNEL_CLIENT_GUEST,
   LIBNFS_DEV,
   LIBNFS_UTILS,
@@ -52,6 +53,7 @@ describe('test-tool requirements', () => {
       LIBNFS_DEV,
       SMBCLIENT,
       SMBTORTURE,
+      IMPACKET,
       CHROMIUM_BROWSER,
       KERNEL_CLIENT_GUEST,
       POSTGRESQL,

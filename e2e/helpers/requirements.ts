@@ -50,6 +50,13 @@ export const SMBTORTURE: Requirement = {
   present: () => onPath('smbtorture'),
 };
 
+/** Impacket under Debian's own python3 (raw SMB2 packets for the negative tests). */
+export const IMPACKET: Requirement = {
+  what: 'python3-impacket',
+  debianPackages: 'python3-impacket',
+  present: () => spawnSync('/usr/bin/python3', ['-c', 'import impacket.smb3']).status === 0,
+};
+
 /** Debian's Chromium, or the browser DITTOFS_E2E_CHROMIUM names. */
 export const CHROMIUM_PATH = process.env['DITTOFS_E2E_CHROMIUM'] ?? '/usr/bin/chromium';
 

@@ -6,7 +6,8 @@
 // the kernel image or busybox are missing.
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOOPBACK_WITH_SMB, REPO_ROOT, startDfs, type DfsProcess } from '../helpers/dfs.ts';
+import { REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
+import { startSmbDfs } from '../helpers/smb.ts';
 import { findRunGuest, whyNoGuest } from '../helpers/kernel-guest.ts';
 import { failLines, run, tail } from '../nfs/target.ts';
 
@@ -20,7 +21,7 @@ describe('Linux kernel CIFS client (qemu)', () => {
   let dfs: DfsProcess | undefined;
 
   beforeAll(async () => {
-    dfs = await startDfs({ env: LOOPBACK_WITH_SMB });
+    dfs = await startSmbDfs();
   }, 120_000);
 
   afterAll(async () => {

@@ -11,8 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
 import { adminClient } from '../helpers/api.ts';
-import { LOOPBACK_WITH_SMB, startDfs, type DfsProcess } from '../helpers/dfs.ts';
+import { type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_UTILS, SMBCLIENT, unmet } from '../helpers/requirements.ts';
+import { startSmbDfs } from '../helpers/smb.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { run, tail } from '../nfs/target.ts';
 
@@ -54,7 +55,7 @@ describe.skipIf(skip !== null)('SMB with smbclient', () => {
   beforeAll(async () => {
     work = makeTmpDir('dittofs-smb-');
     writeFileSync(path.join(work, 'big.bin'), big);
-    dfs = await startDfs({ env: LOOPBACK_WITH_SMB });
+    dfs = await startSmbDfs();
     expect(dfs.smbPort, 'the ready line names the SMB port').toBeGreaterThan(0);
     api = await adminClient(dfs);
     const me = await api.call('users.get', { params: { username: 'admin' } });

@@ -60,10 +60,10 @@ function checkChown(cred: Cred, attr: FileAttr, uid: number | undefined, gid: nu
  * truncate of regular files with write permission. Truncation by a non-root caller, and
  * any chown of a non-directory (as Linux chown_common and knfsd do, whoever asks and even
  * to the same ids), clear setuid/setgid; an explicit mode in the same call still stands.
- * ctime always becomes `t`.
+ * ctime becomes `t` unless set explicitly (SMB ChangeTime).
  */
 export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Timespec): FileAttr {
-  let { mode, uid, gid, size, atime, mtime } = attr;
+  let { mode, uid, gid, size, atime, mtime, btime } = attr;
   if (attrs.size !== undefined) {
     if (attr.type === FileType.Directory) throw new DittoError('IS_DIRECTORY');
     if (attr.type !== FileType.Regular) throw new DittoError('INVALID_ARGUMENT', 'size of a non-regular file');
@@ -88,7 +88,9 @@ export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Ti
   }
   if (attrs.atime !== undefined) atime = newTime(cred, attr, attrs.atime, t);
   if (attrs.mtime !== undefined) mtime = newTime(cred, attr, attrs.mtime, t);
-  return { ...attr, mode, uid, gid, size, used: size === attr.size ? attr.used : size, atime, mtime, ctime: t };
+  if (attrs.btime !== undefined) btime = newTime(cred, attr, attrs.btime, t);
+  const ctime = attrs.ctime === undefined ? t : newTime(cred, attr, attrs.ctime, t);
+  return { ...attr, mode, uid, gid, size, used: size === attr.size ? attr.used : size, atime, mtime, ctime, btime };
 }
 
 /** A size change is reflected in the returned attributes; the caller truncates the payload. */

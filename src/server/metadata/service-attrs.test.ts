@@ -107,6 +107,18 @@ describe('MetadataService setAttr', () => {
     await rejects(f.svc.setAttr(BOB, handle, { mtime: 'server' }), 'ACCESS_DENIED');
   });
 
+  // A folder share's birth time is the file system's (it also tells a reused inode apart).
+  it.skipIf(ON_FOLDER)('sets the birth and change times as the owner (SMB), also before 1970', async () => {
+    const f = await setup();
+    const tmp = await tmpDir(f);
+    const { handle } = await f.svc.create(ALICE, tmp, 'f', { mode: 0o666 }, guarded);
+    const t = { sec: -63_158_400, nsec: 0 };
+    expect((await f.svc.setAttr(ALICE, handle, { btime: t })).after?.btime).toEqual(t);
+    expect((await f.svc.getAttr(ALICE, handle)).btime).toEqual(t);
+    expect((await f.svc.setAttr(ALICE, handle, { ctime: t })).after?.ctime).toEqual(t);
+    await rejects(f.svc.setAttr(BOB, handle, { btime: { sec: 1, nsec: 0 } }), 'PERMISSION_DENIED');
+  });
+
   it('honours the ctime guard (sattrguard3) and always advances ctime', async () => {
     const f = await setup();
     const { handle, attr } = await f.svc.create(ROOT, f.root, 'f', {}, guarded);

@@ -5,6 +5,7 @@
  * records. Operations live in the files imported
  * below, one concern each.
  */
+import { ChangeFeed, type DirChangeAction } from './change-feed.ts';
 import { LockManager } from './locks/lock-manager.ts';
 import { DittoError } from '../../shared/errors.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
@@ -51,6 +52,20 @@ export class MetadataService implements MetadataOps {
   private readonly shares = new ShareRegistry();
   /** Byte-range locks of every protocol: NFSv4, NLM and SMB (locks/lock-manager.ts). */
   readonly locks = new LockManager();
+  /** Entries added, removed and renamed in directories, by any protocol (change-feed.ts). */
+  readonly changes = new ChangeFeed();
+
+  /** The key under which `changes` reports a directory's changes. STALE_HANDLE for an unknown handle. */
+  changeKey(dir: FileHandle): string {
+    const ref = this.shares.resolve(dir);
+    return `${ref.share.id}:${ref.fileid}`;
+  }
+
+  private async changed<T>(dir: FileHandle, name: string, action: DirChangeAction, done: Promise<T>): Promise<T> {
+    const result = await done;
+    this.changes.emit(this.changeKey(dir), { action, name });
+    return result;
+  }
 
   /** Serves `name` from `reg.store`, creating its root directory there if it has none. EXISTS for a taken name or id. */
   registerShare(name: string, reg: ShareRegistration): Promise<void> {
@@ -147,11 +162,11 @@ export class MetadataService implements MetadataOps {
     attrs: SetAttrs,
     mode: CreateMode,
   ): Promise<Entry & { dirWcc: Wcc }> {
-    return create(this.shares, auth, dir, name, attrs, mode);
+    return this.changed(dir, name, 'added', create(this.shares, auth, dir, name, attrs, mode));
   }
 
   mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }> {
-    return mkdir(this.shares, auth, dir, name, attrs);
+    return this.changed(dir, name, 'added', mkdir(this.shares, auth, dir, name, attrs));
   }
 
   symlink(
@@ -161,7 +176,7 @@ export class MetadataService implements MetadataOps {
     target: string,
     attrs: SetAttrs,
   ): Promise<Entry & { dirWcc: Wcc }> {
-    return symlink(this.shares, auth, dir, name, target, attrs);
+    return this.changed(dir, name, 'added', symlink(this.shares, auth, dir, name, target, attrs));
   }
 
   mknod(
@@ -172,29 +187,39 @@ export class MetadataService implements MetadataOps {
     attrs: SetAttrs,
     rdev: { major: number; minor: number },
   ): Promise<Entry & { dirWcc: Wcc }> {
-    return mknod(this.shares, auth, dir, name, type, attrs, rdev);
+    return this.changed(dir, name, 'added', mknod(this.shares, auth, dir, name, type, attrs, rdev));
   }
 
   remove(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
-    return remove(this.shares, auth, dir, name);
+    return this.changed(dir, name, 'removed', remove(this.shares, auth, dir, name));
   }
 
   rmdir(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc }> {
-    return rmdir(this.shares, auth, dir, name);
+    return this.changed(dir, name, 'removed', rmdir(this.shares, auth, dir, name));
   }
 
-  rename(
+  async rename(
     auth: AuthContext,
     fromDir: FileHandle,
     fromName: string,
     toDir: FileHandle,
     toName: string,
   ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined }> {
-    return rename(this.shares, auth, fromDir, fromName, toDir, toName);
+    const result = await rename(this.shares, auth, fromDir, fromName, toDir, toName);
+    const from = this.changeKey(fromDir);
+    const to = this.changeKey(toDir);
+    // Within one directory a rename; across directories a removal here and an addition there.
+    if (from === to)
+      this.changes.emit(from, { action: 'renamed-from', name: fromName }, { action: 'renamed-to', name: toName });
+    else {
+      this.changes.emit(from, { action: 'removed', name: fromName });
+      this.changes.emit(to, { action: 'added', name: toName });
+    }
+    return result;
   }
 
   link(auth: AuthContext, file: FileHandle, dir: FileHandle, name: string): Promise<{ attr: FileAttr; dirWcc: Wcc }> {
-    return link(this.shares, auth, file, dir, name);
+    return this.changed(dir, name, 'added', link(this.shares, auth, file, dir, name));
   }
 
   readDir(

@@ -3,6 +3,7 @@
  * Protocol code depends on `MetadataOps` only, never on a store.
  */
 import type { Cred } from './identity.ts';
+import type { ChangeFeed } from './change-feed.ts';
 import type { LockManager } from './locks/lock-manager.ts';
 
 /** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
@@ -65,6 +66,10 @@ export interface SetAttrs {
   /** 'server' sets the server's current time. */
   atime?: Timespec | 'server';
   mtime?: Timespec | 'server';
+  /** Birth (creation) time, as SMB clients set it; explicit times need ownership. */
+  btime?: Timespec;
+  /** An explicit change time (SMB ChangeTime) in place of the time of this change; as owner. */
+  ctime?: Timespec;
 }
 
 /** Weak cache consistency data (RFC 1813 §2.6 wcc_data): attributes before and after. */
@@ -149,6 +154,10 @@ export interface ShareExportOptions {
 export interface MetadataOps {
   /** The byte-range locks all protocols share: a lock taken over one conflicts with the others. */
   readonly locks: LockManager;
+  /** Entries added, removed and renamed in directories, whichever protocol made the change. */
+  readonly changes: ChangeFeed;
+  /** The key `changes` reports a directory's changes under. */
+  changeKey(dir: FileHandle): string;
   /** Root handle of a share; throws NOT_FOUND for an unknown or disabled share. */
   rootHandle(share: string): Promise<FileHandle>;
   /** Share name a handle belongs to; throws BAD_HANDLE / STALE_HANDLE. */

@@ -6,7 +6,8 @@
  * encrypts the responses (§3.3.4.1).
  */
 import { performance } from 'node:perf_hooks';
-import { Command, Dialect, Flags, HEADER_SIZE, Status } from './constants.ts';
+import { Cap, Command, Dialect, Flags, HEADER_SIZE, Status } from './constants.ts';
+import { chargeCovers } from './credit-charge.ts';
 import { preauthHash } from './crypto/preauth.ts';
 import { SmbConnectionState } from './connection-state.ts';
 import { decryptMessage, decodeTransform, encryptMessage, TRANSFORM_PROTOCOL_ID } from './crypto/transform.ts';
@@ -21,6 +22,9 @@ import type { Session } from './state.ts';
 /** Credits a client may hold at once (Windows grants up to 512 by default; Samba 8192). */
 const MAX_CREDITS = 8192n;
 const SMB1_ID = 0x424d53ff;
+/** What the first request of a compound is related to when it claims to be: nothing valid. */
+const FIRST_RELATED = { sessionId: 0n, treeId: 0, status: Status.INVALID_PARAMETER };
+const SESSION_ERRORS: number[] = [Status.USER_SESSION_DELETED, Status.NETWORK_NAME_DELETED];
 
 export type ReceiveResult = { out: Buffer[]; close?: false } | { out: Buffer[]; close: true; reason: string };
 
@@ -69,6 +73,7 @@ export class SmbConnection {
 
     const built: Built[] = [];
     let offset = 0;
+    let first = true;
     let related:
       { sessionId: bigint; treeId: number; fileId?: SmbContext['relatedFileId']; status: number } | undefined;
     for (;;) {
@@ -82,7 +87,14 @@ export class SmbConnection {
         hdr.treeId = related.treeId;
       }
       const request = msg.subarray(offset, end);
-      const result = await this.one(hdr, request, encrypted, related);
+      // §3.3.5.2.7.2: the first request of a compound cannot be related to anything.
+      const result = await this.one(
+        hdr,
+        request,
+        encrypted,
+        first && hdr.flags & Flags.RELATED_OPERATIONS ? FIRST_RELATED : related,
+      );
+      first = false;
       if ('close' in result) return { out: [], close: true, reason: result.close };
       if (result.built) {
         built.push(result.built);
@@ -143,7 +155,7 @@ export class SmbConnection {
     let signIt = false;
     const checked = this.preconditions(ctx, session, encrypted, request, related);
     if (checked !== Status.SUCCESS || !handler) {
-      reply = { status: handler ? checked : Status.NOT_SUPPORTED, body: ERROR_BODY };
+      reply = { status: handler ? checked : Status.INVALID_PARAMETER, body: ERROR_BODY };
     } else {
       try {
         reply = await handler.run(ctx);
@@ -216,8 +228,12 @@ export class SmbConnection {
     const { hdr } = ctx;
     const handler = COMMANDS[hdr.command];
     if (!handler) return Status.NOT_SUPPORTED;
-    if (hdr.flags & Flags.RELATED_OPERATIONS && related && related.status !== Status.SUCCESS) return related.status;
+    // A related request fails as the one before it did; one whose session or tree is not
+    // known (the previous failed to name one) is invalid.
+    if (hdr.flags & Flags.RELATED_OPERATIONS && related && related.status !== Status.SUCCESS)
+      return SESSION_ERRORS.includes(related.status) ? Status.INVALID_PARAMETER : related.status;
     if (hdr.command === Command.NEGOTIATE || hdr.command === Command.SESSION_SETUP) return Status.SUCCESS;
+    if (this.state.serverCapabilities & Cap.LARGE_MTU && !chargeCovers(hdr, request)) return Status.INVALID_PARAMETER;
     if (!handler.needsSession) return Status.SUCCESS;
     if (!session || session.state !== 'valid') return Status.USER_SESSION_DELETED;
     if (encrypted && encrypted !== session) return Status.ACCESS_DENIED;

@@ -100,12 +100,15 @@ export function outputBuffer(status: number, data: Buffer): SmbReply {
 /** §2.2.2 ERROR response body. */
 export const ERROR_BODY = Buffer.from([9, 0, 0, 0, 0, 0, 0, 0, 0]);
 
-/** The open a request's FileId names (the related compound's one for all-ones), else FILE_CLOSED. */
+/**
+ * The open a request's FileId names (all-ones: the one of the related compound's CREATE),
+ * else FILE_CLOSED, also for all-ones outside a related chain (§3.3.5.2.7.2).
+ */
 export function openOf(ctx: SmbContext, persistent: bigint, volatile: bigint): Open {
   const ALL = 0xffffffffffffffffn;
   let vol = volatile;
   if (persistent === ALL && volatile === ALL) {
-    if (!ctx.relatedFileId) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    if (!ctx.relatedFileId) throw new SmbStatusError(Status.FILE_CLOSED);
     vol = ctx.relatedFileId.volatile;
   }
   const open = ctx.conn.opens.get(vol);

@@ -77,6 +77,18 @@ export class ShareModeTable {
     else this.files.set(key, holders);
   }
 
+  /**
+   * Whether the opens of a directory let an entry in it be renamed (MS-FSA §2.1.5.14.11, as
+   * Windows does it): not while one of them holds DELETE access or refuses to share delete.
+   * Opens for attributes only do not count.
+   */
+  allowsRenameInside(key: string): boolean {
+    return (this.files.get(key) ?? []).every((h) => {
+      const theirs = kinds(h.access);
+      return theirs === 0 || ((theirs & ShareMode.DELETE) === 0 && (h.shareAccess & ShareMode.DELETE) !== 0);
+    });
+  }
+
   /** How many opens a file has (delete-on-close acts on the last close). */
   count(key: string): number {
     return this.files.get(key)?.length ?? 0;

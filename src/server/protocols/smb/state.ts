@@ -5,7 +5,7 @@
 import type { AuthContext, FileAttr, FileHandle, ShareAccess } from '../../metadata/types.ts';
 import type { SessionKeys } from './crypto/keys.ts';
 import type { NtlmSigner } from './auth/ntlm.ts';
-import type { Listing } from './notify.ts';
+import type { Change, Listing } from './notify.ts';
 import type { PipeEndpoint } from './rpc/pipe.ts';
 
 export interface Session {
@@ -40,6 +40,22 @@ export interface DirScan {
   pattern: string;
 }
 
+/**
+ * CHANGE_NOTIFY on an open: the changes MetadataService reported since the last reply (`fed`
+ * when there were any: the listing is then only refreshed), the listing last compared (for
+ * changes made outside the service, in a folder share's folder), and the request waiting.
+ */
+export interface Watch {
+  snapshot: Listing;
+  events: Change[];
+  fed: boolean;
+  unsubscribe: () => void;
+  /** Completes the waiting request with a status (CANCEL, close). */
+  waiting?: (status: number) => void;
+  /** Completes the waiting request with the buffered events. */
+  wake?: () => void;
+}
+
 export interface Open {
   volatileId: bigint;
   persistentId: bigint;
@@ -60,8 +76,8 @@ export interface Open {
   fileid: number;
   scan?: DirScan;
   pipe?: PipeEndpoint;
-  /** CHANGE_NOTIFY: the listing last reported, and the request waiting, if any (completed with a status). */
-  watch?: { snapshot: Listing; waiting?: (status: number) => void };
+  /** CHANGE_NOTIFY state (handlers/change-notify.ts). */
+  watch?: Watch;
   /** FilePositionInformation: after the last READ / WRITE, or as set. */
   position: number;
   /** Whether a WRITE happened (FLUSH / CLOSE make it durable). */

@@ -89,6 +89,6 @@ export function fileTime(t: { sec: number; nsec: number }): bigint {
 /** A FILETIME back to seconds and nanoseconds. */
 export function fromFileTime(ft: bigint): { sec: number; nsec: number } {
   const rel = ft - 11644473600n * 10_000_000n;
-  const sec = rel / 10_000_000n;
+  const sec = rel >= 0n ? rel / 10_000_000n : -((-rel + 9_999_999n) / 10_000_000n);
   return { sec: Number(sec), nsec: Number(rel - sec * 10_000_000n) * 100 };
 }

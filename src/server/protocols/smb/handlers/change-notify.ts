@@ -1,24 +1,65 @@
 /**
- * MS-SMB2 §3.3.5.19 CHANGE_NOTIFY: reports changes in a directory. Changes since the last
- * report on this open come back at once; otherwise the request goes asynchronous (interim
+ * MS-SMB2 §3.3.5.19 CHANGE_NOTIFY: reports changes in a directory, as MetadataService's
+ * change feed tells them (any protocol), else as a listing compared with the last one shows
+ * them. Changes since the last report on this open come back at once; otherwise the request goes asynchronous (interim
  * STATUS_PENDING) and completes when the directory changes, with STATUS_CANCELLED on CANCEL
  * and STATUS_NOTIFY_CLEANUP when the directory is closed. Too many changes for the client's
  * buffer: STATUS_NOTIFY_ENUM_DIR (re-list).
  */
 import { HEADER_SIZE, Status } from '../constants.ts';
-import { ERROR_BODY, openOf, outputBuffer, SmbStatusError, type SmbHandler, type SmbReply } from '../handler.ts';
-import { diff, encodeChanges, listing, POLL_MS, type Listing } from '../notify.ts';
+import {
+  ERROR_BODY,
+  openOf,
+  outputBuffer,
+  SmbStatusError,
+  type SmbContext,
+  type SmbHandler,
+  type SmbReply,
+} from '../handler.ts';
+import type { DirChangeAction } from '../../../metadata/change-feed.ts';
+import { diff, encodeChanges, listing, NotifyAction, POLL_MS, type Change, type Listing } from '../notify.ts';
 import { LeReader } from '../reader.ts';
-import type { Open } from '../state.ts';
+import type { Open, Watch } from '../state.ts';
 
-function changed(before: Listing, after: Listing, max: number): SmbReply | undefined {
-  if (before === 'too-large' || after === 'too-large')
-    return before === after ? undefined : { status: Status.NOTIFY_ENUM_DIR, body: ERROR_BODY };
-  const changes = diff(before, after);
+const ACTIONS: Record<DirChangeAction, number> = {
+  added: NotifyAction.ADDED,
+  removed: NotifyAction.REMOVED,
+  'renamed-from': NotifyAction.RENAMED_OLD_NAME,
+  'renamed-to': NotifyAction.RENAMED_NEW_NAME,
+};
+
+function reply(changes: Change[], max: number): SmbReply | undefined {
   if (changes.length === 0) return undefined;
   const data = encodeChanges(changes, max);
   if (!data) return { status: Status.NOTIFY_ENUM_DIR, body: ERROR_BODY };
   return outputBuffer(Status.SUCCESS, data);
+}
+
+/**
+ * The reply for what changed since the last one: the changes MetadataService reported, or
+ * (none reported) the difference between the listing compared last and `now`.
+ */
+function changed(watch: Watch, now: Listing, max: number): SmbReply | undefined {
+  const before = watch.snapshot;
+  watch.snapshot = now;
+  if (watch.fed) {
+    watch.fed = false;
+    return reply(watch.events.splice(0), max);
+  }
+  if (before === 'too-large' || now === 'too-large')
+    return before === now ? undefined : { status: Status.NOTIFY_ENUM_DIR, body: ERROR_BODY };
+  return reply(diff(before, now), max);
+}
+
+function startWatch(ctx: SmbContext, open: Open, now: Listing): Watch {
+  const md = ctx.server.runtime.metadata;
+  const watch: Watch = { snapshot: now, events: [], fed: false, unsubscribe: () => undefined };
+  watch.unsubscribe = md.changes.subscribe(md.changeKey(open.handle), (c) => {
+    watch.events.push({ action: ACTIONS[c.action], name: c.name });
+    watch.fed = true;
+    watch.wake?.();
+  });
+  return watch;
 }
 
 export const changeNotify: SmbHandler = {
@@ -28,7 +69,7 @@ export const changeNotify: SmbHandler = {
   async run(ctx) {
     const r = new LeReader(ctx.msg, HEADER_SIZE);
     if (r.u16() !== 32) throw new SmbStatusError(Status.INVALID_PARAMETER);
-    r.u16(); // Flags (WATCH_TREE: only the directory itself is compared)
+    r.u16(); // Flags (WATCH_TREE: only the directory itself is watched)
     const max = r.u32();
     const open = openOf(ctx, r.u64(), r.u64());
     if (!r.ok || !open.isDirectory || !ctx.session) throw new SmbStatusError(Status.INVALID_PARAMETER);
@@ -36,32 +77,35 @@ export const changeNotify: SmbHandler = {
     const md = ctx.server.runtime.metadata;
     const auth = ctx.session.auth;
     const now = await listing(md, auth, open.handle);
-    const watch = (open.watch ??= { snapshot: now });
-    const ready = changed(watch.snapshot, now, max);
-    watch.snapshot = now;
+    const watch = (open.watch ??= startWatch(ctx, open, now));
+    const ready = changed(watch, now, max);
     if (ready) return ready;
     if (watch.waiting) throw new SmbStatusError(Status.INSUFFICIENT_RESOURCES); // one waiting request per open
     return wait(watch, () => listing(md, auth, open.handle), max);
   },
 };
 
-function wait(watch: NonNullable<Open['watch']>, list: () => Promise<Listing>, max: number): SmbReply {
+function wait(watch: Watch, list: () => Promise<Listing>, max: number): SmbReply {
   let timer: NodeJS.Timeout | undefined;
   let settle!: (reply: SmbReply) => void;
   const later = new Promise<SmbReply>((resolve) => (settle = resolve));
-  const finish = (reply: SmbReply): void => {
+  const finish = (r: SmbReply): void => {
     clearTimeout(timer);
     if (watch.waiting === undefined) return;
     watch.waiting = undefined;
-    settle(reply);
+    watch.wake = undefined;
+    settle(r);
   };
   watch.waiting = (status) => finish({ status, body: ERROR_BODY });
+  // A reported change completes the request at once; the listing is refreshed by the next poll.
+  watch.wake = () => {
+    const r = reply(watch.events.splice(0), max);
+    if (r) finish(r);
+  };
   const poll = async (): Promise<void> => {
     if (watch.waiting === undefined) return;
     try {
-      const now = await list();
-      const ready = changed(watch.snapshot, now, max);
-      watch.snapshot = now;
+      const ready = changed(watch, await list(), max);
       if (ready) return finish(ready);
     } catch {
       // The directory went away or cannot be read now: the handle is as good as closed.

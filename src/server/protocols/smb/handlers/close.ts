@@ -23,6 +23,7 @@ export function shareModeKey(open: Pick<Open, 'share' | 'fileid'>): string {
 export async function closeOpen(server: SmbServerContext, st: SmbConnectionState, open: Open): Promise<void> {
   st.opens.delete(open.volatileId);
   open.watch?.waiting?.(Status.NOTIFY_CLEANUP);
+  open.watch?.unsubscribe();
   if (open.share === undefined) return;
   const key = shareModeKey(open);
   server.shareModes.release(key, open.volatileId);

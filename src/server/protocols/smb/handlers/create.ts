@@ -6,8 +6,9 @@
  * Lease and durable-handle requests are ignored: no lease is granted, the open is not durable.
  */
 import { FileType, type FileAttr, type FileHandle } from '../../../metadata/types.ts';
+import { isDittoError } from '../../../../shared/errors.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
-import { SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts';
+import { SmbStatusError, type SmbContext, type SmbHandler, type SmbReply } from '../handler.ts';
 import { allocationSize, Attr, fileAttributes, writeTimes } from '../info/attributes.ts';
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
@@ -134,123 +135,133 @@ function newOpen(
   };
 }
 
+async function createOnce(ctx: SmbContext): Promise<SmbReply> {
+  const req = decode(ctx.msg);
+  const { tree, session } = ctx;
+  if (!tree || !session) throw new SmbStatusError(Status.NETWORK_NAME_DELETED);
+  if (tree.share === undefined || !tree.root) {
+    const pipe = openPipe(req.name, ctx.server);
+    if (!pipe) throw new SmbStatusError(Status.OBJECT_NAME_NOT_FOUND);
+    const open = newOpen(ctx, req, { handle: Buffer.alloc(0), name: req.name, path: req.name, pipe });
+    ctx.conn.opens.set(open.volatileId, open);
+    ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
+    return { status: Status.SUCCESS, body: encodeResponse(open, Action.OPENED, undefined, Buffer.alloc(0)) };
+  }
+  const { metadata, payload } = ctx.server.runtime;
+  const auth = session.auth;
+  const writable = tree.access === 'write';
+  if (req.desiredAccess & Access.MAXIMUM_ALLOWED) req.desiredAccess |= writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS;
+  req.desiredAccess = mapGeneric(req.desiredAccess);
+  if (!writable && req.desiredAccess & MODIFYING) throw new SmbStatusError(Status.ACCESS_DENIED);
+  const wantDir = (req.options & CreateOption.DIRECTORY_FILE) !== 0;
+  const wantFile = (req.options & CreateOption.NON_DIRECTORY_FILE) !== 0;
+  if (wantDir && wantFile) throw new SmbStatusError(Status.INVALID_PARAMETER);
+  const deleteOnClose = (req.options & CreateOption.DELETE_ON_CLOSE) !== 0;
+  if (deleteOnClose && !(req.desiredAccess & (Access.DELETE | Access.GENERIC_ALL)))
+    throw new SmbStatusError(Status.ACCESS_DENIED);
+
+  const resolved = await resolvePath(metadata, auth, tree.root, req.name);
+  let handle: FileHandle;
+  let attr: FileAttr;
+  let action: number;
+  let parent: FileHandle | undefined;
+  let name = '';
+  let path = '';
+  let truncate = false;
+  if (!resolved) {
+    // The share root.
+    if (wantFile) throw new SmbStatusError(Status.FILE_IS_A_DIRECTORY);
+    if (req.disposition === Disposition.CREATE) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
+    handle = tree.root;
+    attr = await metadata.getAttr(auth, handle);
+    action = Action.OPENED;
+  } else if (resolved.entry) {
+    ({ handle, attr } = resolved.entry);
+    ({ parent, name, path } = resolved);
+    const isDir = attr.type === FileType.Directory;
+    if (req.disposition === Disposition.CREATE) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
+    if (isDir && wantFile) throw new SmbStatusError(Status.FILE_IS_A_DIRECTORY);
+    if (!isDir && wantDir) throw new SmbStatusError(Status.NOT_A_DIRECTORY);
+    truncate =
+      !isDir &&
+      (req.disposition === Disposition.SUPERSEDE ||
+        req.disposition === Disposition.OVERWRITE ||
+        req.disposition === Disposition.OVERWRITE_IF);
+    if (truncate && !writable) throw new SmbStatusError(Status.ACCESS_DENIED);
+    // MS-FSA §2.1.5.1.2.1: a read-only file cannot be opened delete-on-close.
+    if (deleteOnClose && !isDir && (attr.mode & 0o200) === 0) throw new SmbStatusError(Status.CANNOT_DELETE);
+    action =
+      req.disposition === Disposition.SUPERSEDE ? Action.SUPERSEDED : truncate ? Action.OVERWRITTEN : Action.OPENED;
+  } else {
+    ({ parent, name, path } = resolved);
+    if (req.disposition === Disposition.OPEN || req.disposition === Disposition.OVERWRITE)
+      throw new SmbStatusError(Status.OBJECT_NAME_NOT_FOUND);
+    if (!writable) throw new SmbStatusError(Status.ACCESS_DENIED);
+    const readOnly = (req.attributes & Attr.READONLY) !== 0;
+    if (readOnly && deleteOnClose) throw new SmbStatusError(Status.CANNOT_DELETE);
+    const made = wantDir
+      ? await metadata.mkdir(auth, resolved.parent, resolved.name, { mode: 0o755 })
+      : await metadata.create(
+          auth,
+          resolved.parent,
+          resolved.name,
+          { mode: readOnly ? 0o444 : 0o644 },
+          { kind: 'guarded' },
+        );
+    ({ handle, attr } = made);
+    action = Action.CREATED;
+  }
+  const isDirectory = attr.type === FileType.Directory;
+  const open = newOpen(ctx, req, {
+    handle,
+    parent,
+    name,
+    path,
+    isDirectory,
+    deleteOnClose,
+    payloadId: attr.payloadId,
+    fileid: attr.fileid,
+  });
+  const key = shareModeKey(open);
+  if (!ctx.server.shareModes.acquire(key, open.volatileId, req.desiredAccess, req.shareAccess))
+    throw new SmbStatusError(Status.SHARING_VIOLATION);
+  try {
+    if (truncate && attr.size > 0) {
+      const wcc = await metadata.setAttr(auth, handle, { size: 0 });
+      await payload.truncate(tree.share, attr.payloadId, 0);
+      attr = wcc.after ?? (await metadata.getAttr(auth, handle));
+    }
+  } catch (err) {
+    ctx.server.shareModes.release(key, open.volatileId);
+    throw err;
+  }
+  ctx.conn.opens.set(open.volatileId, open);
+  ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
+  const replies: [string, Buffer][] = [];
+  if (req.contexts.has('MxAc'))
+    replies.push([
+      'MxAc',
+      new LeWriter(8)
+        .u32(0)
+        .u32(writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS)
+        .finish(),
+    ]);
+  if (req.contexts.has('QFid'))
+    replies.push(['QFid', new LeWriter(32).u64(attr.fileid).u64(tree.id).zeros(16).finish()]);
+  return { status: Status.SUCCESS, body: encodeResponse(open, action, attr, encodeContexts(replies)) };
+}
+
 export const create: SmbHandler = {
   name: 'CREATE',
   needsSession: true,
   needsTree: true,
   async run(ctx) {
-    const req = decode(ctx.msg);
-    const { tree, session } = ctx;
-    if (!tree || !session) throw new SmbStatusError(Status.NETWORK_NAME_DELETED);
-    if (tree.share === undefined || !tree.root) {
-      const pipe = openPipe(req.name, ctx.server);
-      if (!pipe) throw new SmbStatusError(Status.OBJECT_NAME_NOT_FOUND);
-      const open = newOpen(ctx, req, { handle: Buffer.alloc(0), name: req.name, path: req.name, pipe });
-      ctx.conn.opens.set(open.volatileId, open);
-      ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
-      return { status: Status.SUCCESS, body: encodeResponse(open, Action.OPENED, undefined, Buffer.alloc(0)) };
-    }
-    const { metadata, payload } = ctx.server.runtime;
-    const auth = session.auth;
-    const writable = tree.access === 'write';
-    if (req.desiredAccess & Access.MAXIMUM_ALLOWED) req.desiredAccess |= writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS;
-    req.desiredAccess = mapGeneric(req.desiredAccess);
-    if (!writable && req.desiredAccess & MODIFYING) throw new SmbStatusError(Status.ACCESS_DENIED);
-    const wantDir = (req.options & CreateOption.DIRECTORY_FILE) !== 0;
-    const wantFile = (req.options & CreateOption.NON_DIRECTORY_FILE) !== 0;
-    if (wantDir && wantFile) throw new SmbStatusError(Status.INVALID_PARAMETER);
-    const deleteOnClose = (req.options & CreateOption.DELETE_ON_CLOSE) !== 0;
-    if (deleteOnClose && !(req.desiredAccess & (Access.DELETE | Access.GENERIC_ALL)))
-      throw new SmbStatusError(Status.ACCESS_DENIED);
-
-    const resolved = await resolvePath(metadata, auth, tree.root, req.name);
-    let handle: FileHandle;
-    let attr: FileAttr;
-    let action: number;
-    let parent: FileHandle | undefined;
-    let name = '';
-    let path = '';
-    let truncate = false;
-    if (!resolved) {
-      // The share root.
-      if (wantFile) throw new SmbStatusError(Status.FILE_IS_A_DIRECTORY);
-      if (req.disposition === Disposition.CREATE) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
-      handle = tree.root;
-      attr = await metadata.getAttr(auth, handle);
-      action = Action.OPENED;
-    } else if (resolved.entry) {
-      ({ handle, attr } = resolved.entry);
-      ({ parent, name, path } = resolved);
-      const isDir = attr.type === FileType.Directory;
-      if (req.disposition === Disposition.CREATE) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
-      if (isDir && wantFile) throw new SmbStatusError(Status.FILE_IS_A_DIRECTORY);
-      if (!isDir && wantDir) throw new SmbStatusError(Status.NOT_A_DIRECTORY);
-      truncate =
-        !isDir &&
-        (req.disposition === Disposition.SUPERSEDE ||
-          req.disposition === Disposition.OVERWRITE ||
-          req.disposition === Disposition.OVERWRITE_IF);
-      if (truncate && !writable) throw new SmbStatusError(Status.ACCESS_DENIED);
-      // MS-FSA §2.1.5.1.2.1: a read-only file cannot be opened delete-on-close.
-      if (deleteOnClose && !isDir && (attr.mode & 0o200) === 0) throw new SmbStatusError(Status.CANNOT_DELETE);
-      action =
-        req.disposition === Disposition.SUPERSEDE ? Action.SUPERSEDED : truncate ? Action.OVERWRITTEN : Action.OPENED;
-    } else {
-      ({ parent, name, path } = resolved);
-      if (req.disposition === Disposition.OPEN || req.disposition === Disposition.OVERWRITE)
-        throw new SmbStatusError(Status.OBJECT_NAME_NOT_FOUND);
-      if (!writable) throw new SmbStatusError(Status.ACCESS_DENIED);
-      const readOnly = (req.attributes & Attr.READONLY) !== 0;
-      if (readOnly && deleteOnClose) throw new SmbStatusError(Status.CANNOT_DELETE);
-      const made = wantDir
-        ? await metadata.mkdir(auth, resolved.parent, resolved.name, { mode: 0o755 })
-        : await metadata.create(
-            auth,
-            resolved.parent,
-            resolved.name,
-            { mode: readOnly ? 0o444 : 0o644 },
-            { kind: 'guarded' },
-          );
-      ({ handle, attr } = made);
-      action = Action.CREATED;
-    }
-    const isDirectory = attr.type === FileType.Directory;
-    const open = newOpen(ctx, req, {
-      handle,
-      parent,
-      name,
-      path,
-      isDirectory,
-      deleteOnClose,
-      payloadId: attr.payloadId,
-      fileid: attr.fileid,
-    });
-    const key = shareModeKey(open);
-    if (!ctx.server.shareModes.acquire(key, open.volatileId, req.desiredAccess, req.shareAccess))
-      throw new SmbStatusError(Status.SHARING_VIOLATION);
     try {
-      if (truncate && attr.size > 0) {
-        const wcc = await metadata.setAttr(auth, handle, { size: 0 });
-        await payload.truncate(tree.share, attr.payloadId, 0);
-        attr = wcc.after ?? (await metadata.getAttr(auth, handle));
-      }
+      return await createOnce(ctx);
     } catch (err) {
-      ctx.server.shareModes.release(key, open.volatileId);
-      throw err;
+      // Two opens racing to create one name (OPEN_IF and the like): the loser opens what the winner made.
+      if (!isDittoError(err, 'EXISTS') || decode(ctx.msg).disposition === Disposition.CREATE) throw err;
+      return createOnce(ctx);
     }
-    ctx.conn.opens.set(open.volatileId, open);
-    ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
-    const replies: [string, Buffer][] = [];
-    if (req.contexts.has('MxAc'))
-      replies.push([
-        'MxAc',
-        new LeWriter(8)
-          .u32(0)
-          .u32(writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS)
-          .finish(),
-      ]);
-    if (req.contexts.has('QFid'))
-      replies.push(['QFid', new LeWriter(32).u64(attr.fileid).u64(tree.id).zeros(16).finish()]);
-    return { status: Status.SUCCESS, body: encodeResponse(open, action, attr, encodeContexts(replies)) };
   },
 };

@@ -74,6 +74,8 @@ export const ioctl: SmbHandler = {
         return { status, body: response(ctlCode, open.persistentId, open.volatileId, out) };
       }
       default:
+        // A closed or foreign FileId is reported before an unsupported control code.
+        openOf(ctx, persistent, volatile);
         throw new SmbStatusError(Status.NOT_SUPPORTED);
     }
   },

@@ -12,6 +12,7 @@ import { FileInfoClass } from '../info/file-info.ts';
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
 import { Access } from '../share-modes.ts';
+import { shareModeKey } from './close.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
 import { InfoType } from './query-info.ts';
@@ -32,17 +33,19 @@ const DONE = { status: Status.SUCCESS, body: Buffer.from([2, 0]) };
 
 async function setBasic(ctx: SmbContext, open: Open, data: Buffer): Promise<void> {
   const r = new LeReader(data);
-  r.u64();
+  const btime = r.u64();
   const atime = r.u64();
   const mtime = r.u64();
-  r.u64();
+  const ctime = r.u64();
   const attributes = r.u32();
   if (!r.ok) throw new SmbStatusError(Status.INFO_LENGTH_MISMATCH);
   const auth = ctx.session!.auth;
   const md = ctx.server.runtime.metadata;
   const attrs: SetAttrs = {};
+  if (!NO_CHANGE.includes(btime)) attrs.btime = fromFileTime(btime);
   if (!NO_CHANGE.includes(atime)) attrs.atime = fromFileTime(atime);
   if (!NO_CHANGE.includes(mtime)) attrs.mtime = fromFileTime(mtime);
+  if (!NO_CHANGE.includes(ctime)) attrs.ctime = fromFileTime(ctime);
   if (attributes !== 0 && !open.isDirectory) {
     const current = await md.getAttr(auth, open.handle);
     const readOnly = (attributes & Attr.READONLY) !== 0;
@@ -63,6 +66,9 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
     throw new SmbStatusError(Status.ACCESS_DENIED);
   const auth = ctx.session!.auth;
   const md = ctx.server.runtime.metadata;
+  const parentId = (await md.getAttr(auth, open.parent)).fileid;
+  if (!ctx.server.shareModes.allowsRenameInside(shareModeKey({ share: open.share, fileid: parentId })))
+    throw new SmbStatusError(Status.SHARING_VIOLATION);
   const target = await resolvePath(md, auth, ctx.tree.root, nameBuf.toString('utf16le'));
   if (!target) throw new SmbStatusError(Status.ACCESS_DENIED);
   const same = target.entry?.attr.fileid === open.fileid;

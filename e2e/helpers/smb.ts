@@ -1,0 +1,20 @@
+/**
+ * A dfs server with SMB on (loopback, ephemeral port) for the SMB end-to-end tests, and the
+ * admin's address and credentials as the real clients (smbclient, smbtorture, impacket) take them.
+ */
+import { LOOPBACK_WITH_SMB, startDfs, type DfsProcess } from './dfs.ts';
+
+export function startSmbDfs(): Promise<DfsProcess> {
+  return startDfs({ env: LOOPBACK_WITH_SMB });
+}
+
+/** The SMB port of a server started by startSmbDfs. */
+export function smbPort(dfs: DfsProcess): number {
+  if (!dfs.smbPort) throw new Error('the ready line names no SMB port');
+  return dfs.smbPort;
+}
+
+/** `//127.0.0.1/<share> -p <port> -U admin%<password>`, the arguments smbclient and smbtorture share. */
+export function smbAdminArgs(dfs: DfsProcess, share = 'export'): string[] {
+  return [`//127.0.0.1/${share}`, '-p', String(smbPort(dfs)), '-U', `admin%${dfs.adminPassword}`];
+}
