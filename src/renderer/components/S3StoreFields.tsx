@@ -5,7 +5,7 @@
  * delete a probe object, and shows each stage's verdict. A result is shown only for the
  * answers it was made with.
  */
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { STORE_TEST_STAGE_LABELS, type StoreTestDto } from '../../shared/api/index.ts';
 import { useTransport } from '../lib/api.tsx';
 import { useAsyncAction } from '../lib/async-action.ts';
@@ -38,6 +38,11 @@ export function S3StoreFields(props: {
     );
   };
   const result = tested?.key === key ? tested.result : undefined;
+  // A new result may land below the fold of a dialog: bring its stages into view.
+  const stagesRef = useRef<HTMLUListElement>(null);
+  useEffect(() => {
+    stagesRef.current?.scrollIntoView({ block: 'nearest' });
+  }, [result]);
   return (
     <div className="s3-fields" data-testid="s3-fields">
       <TextField
@@ -81,7 +86,7 @@ export function S3StoreFields(props: {
           label="Path-style addresses (most S3-compatible services need this)"
         />
       )}
-      <div className="s3-test">
+      <div className="s3-test" aria-live="polite">
         <button type="button" onClick={test} disabled={testing.busy}>
           {testing.busy ? 'Testing the connection…' : 'Test connection'}
         </button>
@@ -90,7 +95,7 @@ export function S3StoreFields(props: {
         )}
       </div>
       {result && (
-        <ul className="s3-stages" aria-label="Connection test">
+        <ul className="s3-stages" aria-label="Connection test" ref={stagesRef}>
           {result.stages.map((s) => (
             <li key={s.stage} data-stage={s.stage} data-status={s.status}>
               <Badge kind={STATUS_BADGE[s.status]}>{s.status}</Badge>{' '}
