@@ -6,6 +6,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3rver, type S3rverStoreConfig } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
+import type { ApiClient } from '../../src/shared/api/client.ts';
 import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { ensureAppBuilt, hasChromium, launchBrowser, screenshot, signIn, webUi, type Browser } from './helpers.ts';
@@ -16,6 +17,7 @@ describe.skipIf(!hasChromium())('the S3 store form (Chromium, s3rver)', () => {
   let s3: S3rver;
   let bucket: S3rverStoreConfig;
   let dfs: DfsProcess;
+  let api: ApiClient;
   let browser: Browser;
   let url = '';
 
@@ -24,7 +26,7 @@ describe.skipIf(!hasChromium())('the S3 store form (Chromium, s3rver)', () => {
     s3 = await S3rver.start();
     bucket = await s3.bucket('ui-bucket');
     dfs = await startDfs();
-    const api = await adminClient(dfs);
+    api = await adminClient(dfs);
     await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
     url = webUi(dfs).url;
     browser = await launchBrowser();
@@ -91,7 +93,7 @@ describe.skipIf(!hasChromium())('the S3 store form (Chromium, s3rver)', () => {
     expect(await row.textContent()).toContain('secretAccessKey: ********');
   });
 
-  it("offers the same form and test in the share wizard's first step", async () => {
+  it("offers the same form and test in the share wizard's first step, and the share lands in the bucket", async () => {
     const { page } = browser;
     await page.goto(`${url}#/shares/new`);
     await page.getByTestId('share-wizard').waitFor();
@@ -99,5 +101,16 @@ describe.skipIf(!hasChromium())('the S3 store form (Chromium, s3rver)', () => {
     await fillS3(page, bucket.bucket);
     expect(await testConnection(page)).toEqual(Object.fromEntries(STAGES.map((s) => [s, 'ok'])));
     await screenshot(page, 's3-share-wizard-test-ok');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByLabel('Share name').fill('/bucketshare');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click(); // protocols
+    await page.getByRole('button', { name: 'Next' }).click(); // access: only me
+    await page.getByRole('button', { name: 'Create share' }).click();
+    await page.getByTestId('connect-line').first().waitFor();
+    const share = (await api.call('shares.list', {})).find((s) => s.name === '/bucketshare');
+    const store = (await api.call('stores.payload.list', {})).find((p) => p.name === share?.payloadStore);
+    expect(store?.type).toBe('s3');
+    expect(store?.config).toMatchObject({ bucket: bucket.bucket, endpoint: bucket.endpoint, forcePathStyle: true });
   });
 });
