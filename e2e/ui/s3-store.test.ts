@@ -1,7 +1,8 @@
 // The S3 store form in Chromium against a started dfs and s3rver (a real S3-compatible
 // server): on the Stores page, "Test connection" shows a missing bucket failing at the
 // bucket stage, then every stage ok once the bucket is right; the store is saved and
-// listed. The share wizard's "An S3 bucket" answer has the same form and test.
+// listed. The share wizard's "An S3 bucket" answer (also in the first-run wizard) has the
+// same form and test, and creates the store and the share on it.
 // Screenshots in test-output/ui/.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -112,5 +113,22 @@ describe.skipIf(!hasChromium())('the S3 store form (Chromium, s3rver)', () => {
     const store = (await api.call('stores.payload.list', {})).find((p) => p.name === share?.payloadStore);
     expect(store?.type).toBe('s3');
     expect(store?.config).toMatchObject({ bucket: bucket.bucket, endpoint: bucket.endpoint, forcePathStyle: true });
+  });
+
+  it('offers the bucket with the same test in the first-run wizard', async () => {
+    const { page } = browser;
+    await page.goto(`${url}#/settings`);
+    await page.getByRole('button', { name: 'Open the first-run wizard' }).click();
+    await page.getByTestId('first-run').waitFor();
+    await page.getByRole('button', { name: 'Skip' }).click(); // password
+    await page.getByLabel('NAS name').waitFor();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByTestId('share-wizard').waitFor();
+    await page.getByRole('radio', { name: /An S3 bucket/ }).check();
+    await fillS3(page, bucket.bucket);
+    expect(await testConnection(page)).toEqual(Object.fromEntries(STAGES.map((s) => [s, 'ok'])));
+    await screenshot(page, 's3-first-run-test-ok');
+    await page.getByRole('button', { name: 'Leave the wizard' }).click();
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
   });
 });
