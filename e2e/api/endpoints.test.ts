@@ -150,6 +150,14 @@ describe('API: every endpoint', () => {
       ((await ok('stores.payload.health', { params: { name: 'p1' } }, operator.accessToken)) as { healthy: boolean })
         .healthy,
     ).toBe(true);
+    // Nothing listens on the discard port: the test answers 200 with the connect stage failed.
+    const probe = (await ok('stores.payload.test', {
+      body: {
+        type: 's3',
+        config: { bucket: 'nowhere', endpoint: 'http://127.0.0.1:9', accessKeyId: 'k', secretAccessKey: 's' },
+      },
+    })) as { ok: boolean };
+    expect(probe.ok).toBe(false);
 
     // shares and permissions
     await ok(

@@ -22,6 +22,7 @@ import { StepList } from '../components/StepList.tsx';
 import { ErrorBox, TextField, Toggle } from '../components/ui.tsx';
 import { useOp, useSession, useTransport } from '../lib/api.tsx';
 import { check, explain, type FieldErrors } from '../lib/forms.ts';
+import { s3Config } from '../lib/s3-form.ts';
 import { ShareConnect } from './Connect.tsx';
 import { AccessStep } from './share-wizard/AccessStep.tsx';
 import { AdvancedStep } from './share-wizard/AdvancedStep.tsx';
@@ -228,13 +229,7 @@ export function ShareWizard(props: {
     const taken = new Set((payloadStores.data ?? []).map((p) => p.name));
     const base = (suggestShareName(bucket.bucket).slice(1) || 'data').slice(0, 58);
     const name = uniqueName(StoreNameSchema.safeParse(base).success ? base : 'data', taken);
-    const config = {
-      bucket: bucket.bucket,
-      ...(bucket.region ? { region: bucket.region } : {}),
-      ...(bucket.endpoint ? { endpoint: bucket.endpoint, forcePathStyle: true } : {}),
-      ...(bucket.accessKeyId ? { accessKeyId: bucket.accessKeyId, secretAccessKey: bucket.secretAccessKey } : {}),
-    };
-    const v = check(CreatePayloadStoreRequest, { name, type: 's3' as const, config });
+    const v = check(CreatePayloadStoreRequest, { name, type: 's3' as const, config: s3Config(bucket) });
     if (!v.ok) {
       setErrors(v.errors);
       return undefined;
@@ -265,6 +260,7 @@ export function ShareWizard(props: {
             onChange={(w) => set({ where: w })}
             stores={payloadStores.data ?? []}
             errors={errors}
+            onErrors={setErrors}
           />
         )}
 

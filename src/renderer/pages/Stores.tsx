@@ -11,11 +11,13 @@ import {
 import { ConfirmDeleteDialog } from '../components/ConfirmDeleteDialog.tsx';
 import { DataTable } from '../components/DataTable.tsx';
 import { DialogButtons } from '../components/DialogButtons.tsx';
+import { S3StoreFields } from '../components/S3StoreFields.tsx';
 import { AdminOnly, Badge, Dialog, EmptyState, ErrorBox, SelectField, Spinner, TextField } from '../components/ui.tsx';
 import { useAllowed, useMutate, useOp, useTransport } from '../lib/api.tsx';
 import { useAsyncAction } from '../lib/async-action.ts';
 import { formatBytes } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
+import { EMPTY_S3, s3Config, s3FormErrors, type S3Form } from '../lib/s3-form.ts';
 import type { StoreHealth } from '../../shared/api/index.ts';
 
 type Kind = 'metadata' | 'payload';
@@ -170,25 +172,20 @@ function CreateStore({ kind, onClose }: { kind: Kind; onClose: () => void }) {
   const fields: [string, string, string?][] =
     type === 'fs' || type === 'sqlite'
       ? [['path', 'Folder or file path (empty: inside the data folder)', '/srv/dittofs/blocks']]
-      : type === 's3'
-        ? [
-            ['bucket', 'Bucket'],
-            ['region', 'Region', 'us-east-1'],
-            ['endpoint', 'Endpoint (S3-compatible services)', 'https://s3.example.com'],
-            ['accessKeyId', 'Access key'],
-            ['secretAccessKey', 'Secret key'],
-          ]
-        : type === 'postgres'
-          ? [['dsn', 'Connection string', 'postgres://user@host:5432/dittofs']]
-          : [];
+      : type === 'postgres'
+        ? [['dsn', 'Connection string', 'postgres://user@host:5432/dittofs']]
+        : [];
+  const [s3, setS3] = useState<S3Form>(EMPTY_S3);
   const submit = () => {
-    const config = Object.fromEntries(
-      Object.entries(opts).filter(([k, v]) => v.trim() !== '' && fields.some(([f]) => f === k)),
-    );
+    const config =
+      type === 's3'
+        ? s3Config(s3)
+        : Object.fromEntries(Object.entries(opts).filter(([k, v]) => v.trim() !== '' && fields.some(([f]) => f === k)));
     const schema = kind === 'metadata' ? CreateMetadataStoreRequest : CreatePayloadStoreRequest;
     const v = check(schema, { name: name.trim(), type, config });
-    setErrors(v.ok ? {} : v.errors);
-    if (!v.ok) return;
+    const e = { ...(v.ok ? {} : v.errors), ...(type === 's3' ? s3FormErrors(s3) : {}) };
+    setErrors(e);
+    if (!v.ok || Object.keys(e).length > 0) return;
     create.mutate({ body: v.value } as never, { onSuccess: onClose });
   };
   return (
@@ -218,11 +215,11 @@ function CreateStore({ kind, onClose }: { kind: Kind; onClose: () => void }) {
           label={label}
           value={opts[k] ?? ''}
           placeholder={placeholder}
-          type={k.toLowerCase().includes('secret') ? 'password' : 'text'}
           onChange={(v) => setOpts((o) => ({ ...o, [k]: v }))}
           error={errors[`config.${k}`]}
         />
       ))}
+      {type === 's3' && <S3StoreFields value={s3} onChange={setS3} errors={errors} onErrors={setErrors} />}
       <p className="muted small">The store is opened once to prove it works before it is saved.</p>
       <ErrorBox error={create.error} title="The store was not created." />
     </Dialog>

@@ -11,6 +11,7 @@ import { DittoError } from '../../shared/errors.ts';
 import type { IssuedTokens } from '../auth/tokens.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { adapterDto } from '../runtime/events.ts';
+import { testPayloadStore } from '../runtime/store-test.ts';
 import { SHARE_DEFAULTS, type NewShare, type Share, type SharePatch, type User } from '../controlplane/models.ts';
 
 type PartOut<D, P extends string> = D extends { [k in P]: infer T extends z.ZodType } ? z.output<T> : undefined;
@@ -188,6 +189,7 @@ export const HANDLERS: Handlers = {
     runtime.storeAdmin.update('payload', params.name, body.config),
   'stores.payload.delete': ({ runtime, params }) => runtime.storeAdmin.delete('payload', params.name),
   'stores.payload.health': ({ runtime, params }) => runtime.storeAdmin.health('payload', params.name),
+  'stores.payload.test': ({ runtime, body }) => testPayloadStore(runtime.store, body),
 
   // --- adapters ---
   'adapters.list': async ({ runtime }) => (await runtime.adapters.list()).map(adapterDto),

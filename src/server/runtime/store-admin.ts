@@ -21,7 +21,7 @@ export function redactConfig(config: Record<string, unknown>): Record<string, un
 }
 
 /** A new config where REDACTED placeholders (sent back unchanged by a form) keep the old values. */
-function keepRedacted(next: Record<string, unknown>, prev: Record<string, unknown>): Record<string, unknown> {
+export function keepRedacted(next: Record<string, unknown>, prev: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(next)) {
     if (v === REDACTED && k in prev) out[k] = prev[k];

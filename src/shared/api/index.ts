@@ -6,3 +6,4 @@ export * from './access.ts';
 export * from './presets.ts';
 export * from './client.ts';
 export * from './cluster.ts';
+export * from './store-test.ts';

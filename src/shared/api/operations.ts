@@ -14,6 +14,7 @@
 import { z } from 'zod';
 import * as S from './schemas.ts';
 import { ClusterSchema, InstanceParams } from './cluster.ts';
+import { StoreTestSchema, TestPayloadStoreRequest } from './store-test.ts';
 
 export const API_PREFIX = '/api/v1';
 /** Server-Sent Events stream (see events.ts); not an operation: a subscription. */
@@ -102,6 +103,7 @@ export const OPERATIONS = {
   'stores.payload.update': op({ method: 'PATCH', path: '/stores/payload/:name', role: 'admin', tag: 'stores', summary: 'Change the options of an unused payload store', params: S.StoreParams, body: S.UpdateStoreRequest, response: S.PayloadStoreSchema }),
   'stores.payload.delete': op({ method: 'DELETE', path: '/stores/payload/:name', role: 'admin', tag: 'stores', summary: 'Delete a payload store (IN_USE while a share uses it)', params: S.StoreParams, response: S.NoContent, status: 204 }),
   'stores.payload.health': op({ method: 'GET', path: '/stores/payload/:name/health', role: 'operator', tag: 'stores', summary: 'Open and probe a payload store', params: S.StoreParams, query: S.EmptyQuery, response: S.StoreHealthSchema }),
+  'stores.payload.test': op({ method: 'POST', path: '/stores/payload/test', role: 'admin', tag: 'stores', summary: 'Test the options of a payload store before saving them: reach, sign in, list, put, get and delete a probe object (about 8 s at most)', body: TestPayloadStoreRequest, response: StoreTestSchema }),
 
   // --- adapters ----------------------------------------------------------------------
   'adapters.list': op({ method: 'GET', path: '/adapters', role: 'operator', tag: 'adapters', summary: 'List protocol adapters with their state', query: S.EmptyQuery, response: list(S.AdapterSchema) }),

@@ -1,6 +1,7 @@
 /** The share wizard's "Where" step: a folder of this computer (default) or DittoFS storage. */
 import type { FolderCheckDto, PayloadStoreDto } from '../../../shared/api/index.ts';
 import { FieldError } from '../../components/FieldError.tsx';
+import { S3StoreFields } from '../../components/S3StoreFields.tsx';
 import { TextField, Toggle } from '../../components/ui.tsx';
 import { useAllowed } from '../../lib/api.tsx';
 import type { FieldErrors } from '../../lib/forms.ts';
@@ -11,6 +12,7 @@ export function WhereStep(props: {
   onChange: (where: Where) => void;
   stores: PayloadStoreDto[];
   errors: FieldErrors;
+  onErrors: (errors: FieldErrors) => void;
 }) {
   const { where, onChange, errors } = props;
   // A bucket becomes a new payload store, which only an administrator may add.
@@ -58,37 +60,11 @@ export function WhereStep(props: {
       )}
       {canAddStore && where.kind === 's3' && (
         <div className="indent">
-          <TextField
-            label="Bucket"
-            value={where.bucket}
-            onChange={(v) => onChange({ ...where, bucket: v })}
-            error={errors['bucket'] ?? errors['config.bucket']}
-          />
-          <TextField
-            label="Region"
-            value={where.region}
-            placeholder="us-east-1"
-            onChange={(v) => onChange({ ...where, region: v })}
-          />
-          <TextField
-            label="Endpoint (for S3-compatible services)"
-            value={where.endpoint}
-            placeholder="https://s3.example.com"
-            onChange={(v) => onChange({ ...where, endpoint: v })}
-            error={errors['endpoint']}
-          />
-          <TextField
-            label="Access key"
-            value={where.accessKeyId}
-            onChange={(v) => onChange({ ...where, accessKeyId: v })}
-            autoComplete="off"
-          />
-          <TextField
-            label="Secret key"
-            type="password"
-            value={where.secretAccessKey}
-            onChange={(v) => onChange({ ...where, secretAccessKey: v })}
-            autoComplete="off"
+          <S3StoreFields
+            value={where}
+            onChange={(f) => onChange({ ...f, kind: 's3' })}
+            errors={errors}
+            onErrors={props.onErrors}
           />
         </div>
       )}

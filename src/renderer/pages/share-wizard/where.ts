@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import type { FolderCheckDto } from '../../../shared/api/index.ts';
 import { useOp } from '../../lib/api.tsx';
 import type { FieldErrors } from '../../lib/forms.ts';
+import { EMPTY_S3, s3FormErrors, type S3Form } from '../../lib/s3-form.ts';
 
 export interface FolderWhere {
   kind: 'folder';
@@ -17,25 +18,13 @@ export interface FolderWhere {
   /** The user agreed to share a folder inside or around another share's folder. */
   allowNested: boolean;
 }
-export interface S3Where {
+export interface S3Where extends S3Form {
   kind: 's3';
-  bucket: string;
-  region: string;
-  endpoint: string;
-  accessKeyId: string;
-  secretAccessKey: string;
 }
 export type Where = FolderWhere | { kind: 'store'; payloadStore: string } | S3Where;
 
 export const NEW_FOLDER: FolderWhere = { kind: 'folder', path: '', createMissing: false, allowNested: false };
-export const NEW_BUCKET: S3Where = {
-  kind: 's3',
-  bucket: '',
-  region: '',
-  endpoint: '',
-  accessKeyId: '',
-  secretAccessKey: '',
-};
+export const NEW_BUCKET: S3Where = { kind: 's3', ...EMPTY_S3 };
 
 /** A full path: `/…`, `C:\…` or a UNC path. */
 export const isFullPath = (p: string): boolean => /^(\/|[A-Za-z]:[\\/]|\\\\)/.test(p.trim());
@@ -48,13 +37,7 @@ export function whereErrors(where: Where): FieldErrors {
     if (!where.path.trim()) e['path'] = 'Enter the full path of a folder, such as /home/me/Pictures.';
     else if (!isFullPath(where.path)) e['path'] = 'Enter a full path (starting with / or a drive letter).';
   }
-  if (where.kind === 's3') {
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(where.bucket))
-      e['bucket'] = 'Expected a bucket name: 3-63 lowercase letters, digits, "." or "-".';
-    if (where.endpoint && !/^https?:\/\/\S+$/.test(where.endpoint))
-      e['endpoint'] = 'Expected a URL such as https://s3.example.com.';
-  }
-  return e;
+  return where.kind === 's3' ? { ...e, ...s3FormErrors(where) } : e;
 }
 
 /** Shares whose folders overlap this one, in words; undefined when none do. */

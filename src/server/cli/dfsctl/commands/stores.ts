@@ -2,6 +2,7 @@
 import { Option } from 'commander';
 import { collect, defined, kv } from '../args.ts';
 import { param, sub, type Cli } from '../cli.ts';
+import { registerStoreTest } from './store-test.ts';
 
 const STORE_COLS = ['name', 'type', 'usedBy', 'config'];
 const KINDS = { metadata: ['memory', 'sqlite', 'postgres'], payload: ['memory', 'fs', 's3'] } as const;
@@ -42,5 +43,6 @@ export function registerStores(cli: Cli): void {
       done: (name) => `deleted ${kind} store ${name}`,
     });
     cli.op(sub(k, 'health <name>', `open and probe a ${kind} store`), opId('health'), { input: param('name') });
+    if (kind === 'payload') registerStoreTest(cli, k);
   }
 }

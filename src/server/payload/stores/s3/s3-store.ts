@@ -16,13 +16,14 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix } from '../../blockstore.ts';
 import type { BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
+import { newS3Client, s3Where } from './client.ts';
 import { parseS3Config, type S3StoreConfig } from './config.ts';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -58,24 +59,13 @@ export class S3BlockStore implements BlockStore {
   /** Opens the store once the bucket answers (a missing bucket or refused credentials are refused in words). */
   static async open(options: Record<string, unknown>): Promise<S3BlockStore> {
     const config = parseS3Config(options);
-    // The SDK warns every user on Node < 22 that *later* SDK releases will need it: a matter for
-    // whoever bumps the pinned version, not for the person running dfs.
-    process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
-    const client = new S3Client({
-      region: config.region ?? 'us-east-1',
-      ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
-      forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
-      ...(config.accessKeyId !== undefined
-        ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey! } }
-        : {}),
+    const timeout = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    const client = newS3Client(config, {
       maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      retryMode: 'standard',
-      requestHandler: {
-        connectionTimeout: Math.min(config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS, 10_000),
-        requestTimeout: config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
-      },
+      connectionTimeoutMs: Math.min(timeout, 10_000),
+      requestTimeoutMs: timeout,
     });
-    const where = `${config.endpoint ?? `s3.${config.region ?? 'us-east-1'}.amazonaws.com`}/${config.bucket}`;
+    const where = s3Where(config);
     const store = new S3BlockStore(client, config, where);
     try {
       await store.call(() => client.send(new HeadBucketCommand({ Bucket: config.bucket })));

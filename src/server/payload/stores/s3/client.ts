@@ -1,0 +1,32 @@
+/** The S3 client of a store's options: endpoint, region, addressing, credentials and deadlines. */
+import { S3Client } from '@aws-sdk/client-s3';
+import type { S3StoreConfig } from './config.ts';
+
+export interface S3ClientLimits {
+  /** Attempts per request (retries with backoff and jitter after the first). */
+  maxAttempts: number;
+  /** Deadline to open a connection, and of one request. */
+  connectionTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+export function newS3Client(config: S3StoreConfig, limits: S3ClientLimits): S3Client {
+  // The SDK warns every user on Node < 22 that *later* SDK releases will need it: a matter for
+  // whoever bumps the pinned version, not for the person running dfs.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  return new S3Client({
+    region: config.region ?? 'us-east-1',
+    ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
+    forcePathStyle: config.forcePathStyle ?? config.endpoint !== undefined,
+    ...(config.accessKeyId !== undefined
+      ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey! } }
+      : {}),
+    maxAttempts: limits.maxAttempts,
+    retryMode: 'standard',
+    requestHandler: { connectionTimeout: limits.connectionTimeoutMs, requestTimeout: limits.requestTimeoutMs },
+  });
+}
+
+/** Where a store's bucket is, for messages: `<endpoint or AWS host>/<bucket>`. */
+export const s3Where = (config: S3StoreConfig): string =>
+  `${config.endpoint ?? `s3.${config.region ?? 'us-east-1'}.amazonaws.com`}/${config.bucket}`;
