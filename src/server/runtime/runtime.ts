@@ -8,6 +8,7 @@ import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
 import { openStoreJournal, removeStoreJournal } from './journals.ts';
+import { openStoreOffload, removeStoreOffload } from './offload.ts';
 import { AuthService } from '../auth/tokens.ts';
 import { AccessIndex } from './access.ts';
 import { AdaptersService, type OverridableField } from './adapters.ts';
@@ -112,6 +113,10 @@ export class Runtime implements ProtocolRuntime {
         open: (name, blocks) =>
           openStoreJournal(name, blocks, this.payload.slices, this.config, this.logger, () => this.alerts),
         remove: (name) => removeStoreJournal(name, this.config),
+      },
+      {
+        open: (name, remote) => openStoreOffload(name, remote, this.config, () => this.alerts),
+        remove: (name) => removeStoreOffload(name, this.config),
       },
     );
     this.folders = new FoldersService(store, this.config.dataDir, this.logger);

@@ -16,6 +16,7 @@ import { SqliteMetadataStore } from '../metadata/stores/sqlite/sqlite-store.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
 import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
+import { OffloadedBlockStore } from '../payload/offloader/offloaded-store.ts';
 import { S3BlockStore } from '../payload/stores/s3/s3-store.ts';
 import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from './store-paths.ts';
 
@@ -24,6 +25,13 @@ export interface StoreJournals {
   /** Opens a store's journal, replaying its log. */
   open(name: string, store: BlockStore): Promise<Journal>;
   /** Removes a deleted store's log: a new store of the same name must not replay its records. */
+  remove(name: string): Promise<void>;
+}
+
+/** The local caches (offloaders) in front of S3 stores, kept under the data dir. */
+export interface StoreOffloads {
+  open(name: string, remote: BlockStore): Promise<OffloadedBlockStore>;
+  /** Removes a deleted store's cache. */
   remove(name: string): Promise<void>;
 }
 
@@ -42,6 +50,7 @@ export class StoresService {
     private readonly own: OwnFiles,
     private readonly logger: Logger,
     private readonly storeJournals?: StoreJournals,
+    private readonly offloads?: StoreOffloads,
   ) {}
 
   metadataStore(name: string): Promise<MetadataStore> {
@@ -94,6 +103,16 @@ export class StoresService {
     return out;
   }
 
+  /** The offloaded (S3) stores open now, by name. */
+  async offloadedStores(): Promise<Map<string, OffloadedBlockStore>> {
+    const out = new Map<string, OffloadedBlockStore>();
+    for (const [name, p] of this.payloadStores) {
+      const store = await p.catch(() => undefined);
+      if (store instanceof OffloadedBlockStore) out.set(name, store);
+    }
+    return out;
+  }
+
   /** Persists a new store config after proving the store opens with it, in a place of its own. */
   async createMetadataStore(input: NewStoreConfig<MetadataStoreType>): Promise<MetadataStoreConfig> {
     await this.checkPlacement({ kind: 'metadata', name: input.name, type: input.type, config: input.config ?? {} });
@@ -133,6 +152,7 @@ export class StoresService {
     await this.closeOne(this.journals, name);
     await this.closeOne(this.payloadStores, name);
     await this.storeJournals?.remove(name);
+    await this.offloads?.remove(name);
   }
 
   async closeAll(): Promise<void> {
@@ -203,8 +223,10 @@ export class StoresService {
         return new MemoryBlockStore();
       case 'fs':
         return FsBlockStore.open(this.location('payload', cfg), cfg.name);
-      case 's3':
-        return S3BlockStore.open(cfg.config);
+      case 's3': {
+        const remote = await S3BlockStore.open(cfg.config);
+        return this.offloads === undefined ? remote : this.offloads.open(cfg.name, remote);
+      }
       default:
         throw new DittoError('NOT_SUPPORTED', `payload store type "${cfg.type}" is not available in this build`);
     }
