@@ -65,6 +65,8 @@ export class OffloadedBlockStore implements BlockStore {
   private readonly fetching = new Map<string, Promise<Buffer>>();
   private readonly lastRead = new Map<string, number>();
   private readonly used = new Map<string, number>();
+  /** Fetched contents being written to the cache. */
+  private readonly caching = new Set<Promise<void>>();
   private cachedBytes: number;
   private full = false;
   private lastGc: GcReport | undefined;
@@ -189,6 +191,7 @@ export class OffloadedBlockStore implements BlockStore {
 
   /** Drops every uploaded content from the local cache (reads then come from S3). */
   async evictAll(): Promise<number> {
+    await Promise.all(this.caching);
     return this.evict(Number.MAX_SAFE_INTEGER);
   }
 
@@ -320,7 +323,7 @@ export class OffloadedBlockStore implements BlockStore {
     }
     if (data === undefined) throw new DittoError('IO', `block ${hash.slice(0, 12)} is missing from S3`);
     const copy = Buffer.from(data);
-    void this.lock
+    const cached: Promise<void> = this.lock
       .run(hash, async () => {
         const row = this.index.content(hash);
         if (row === undefined || row.cached === 1) return;
@@ -332,7 +335,9 @@ export class OffloadedBlockStore implements BlockStore {
         await this.files.write(hash, copy);
         this.index.setCached(hash, true, Date.now());
       })
-      .catch(() => undefined);
+      .catch(() => undefined)
+      .finally(() => this.caching.delete(cached));
+    this.caching.add(cached);
     return copy;
   }
 
@@ -373,7 +378,9 @@ export class OffloadedBlockStore implements BlockStore {
 
   private report(err: Error | undefined): void {
     const { pendingBlocks, pendingBytes } = this.queue.stats();
-    if (err === undefined && !this.full) {
+    // Uploads go through again: the next write makes room by evicting what they uploaded.
+    if (err === undefined) this.full = false;
+    if (err === undefined) {
       this.options.onProblem?.(undefined);
       return;
     }
