@@ -22,10 +22,10 @@ class FlakyRemote extends MemoryBlockStore {
     return super.put(key, data);
   }
 
-  override async get(key: string, offset?: number, length?: number, into?: Buffer): Promise<Buffer | undefined> {
+  override async get(key: string, offset?: number, length?: number): Promise<Buffer | undefined> {
     if (this.hang) return new Promise(() => undefined);
     if (this.down) throw new DittoError('RETRY_LATER', 'endpoint unreachable');
-    return super.get(key, offset, length, into);
+    return super.get(key, offset, length);
   }
 }
 
