@@ -38,7 +38,6 @@ async function main(): Promise<void> {
     chmodSync(folder, 0o777);
     await api.call('shares.create', { body: { name: '/folder', path: folder, squash: 'none' } });
     const src = path.join(tmp, 'src.bin');
-    writeFileSync(src, randomBytes(size));
     const url = (share: string, name: string): string =>
       `nfs://127.0.0.1${share}/${name}?nfsport=${dfs.nfsPort}&mountport=${dfs.mountPort}&version=3`;
     const copy = async (share: string, name: string): Promise<number> => {
@@ -50,6 +49,8 @@ async function main(): Promise<void> {
     const times: Record<string, number[]> = { '/cloud': [], '/folder': [] };
     const goodput: number[] = [];
     for (let round = 0; round < Number(opt.rounds); round++) {
+      // New content each round: the same bytes again would be deduplicated, with nothing to upload.
+      writeFileSync(src, randomBytes(size));
       const order = round % 2 === 0 ? ['/cloud', '/folder'] : ['/folder', '/cloud'];
       for (const share of order) {
         const started = performance.now();

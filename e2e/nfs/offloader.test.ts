@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
 import type { OffloaderDto } from '../../src/shared/api/offloader.ts';
 import { S3rver } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
+import { apiBase, DFSCTL, run as runCtl } from '../api/helpers.ts';
 import { adminClient } from '../helpers/api.ts';
 import { LOOPBACK_WITH_SMB, startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_UTILS, SMBCLIENT, unmet } from '../helpers/requirements.ts';
@@ -105,6 +106,22 @@ describe.skipIf((unmet(LIBNFS_UTILS) ?? unmet(SMBCLIENT)) !== null)(
       await s3?.remove();
       removeTmpDir(tmp);
       removeTmpDir(data);
+
+      it('dfsctl lists the offloader, drains it and runs GC', async () => {
+        const env = { ...process.env, XDG_CONFIG_HOME: tmp, DFSCTL_CONFIG: undefined };
+        const ctl = async (args: string[], input?: string): Promise<string> => {
+          const r = await runCtl(process.execPath, [DFSCTL, '--server', apiBase(dfs), ...args], { env, input });
+          expect(r.code, `dfsctl ${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
+          return r.stdout;
+        };
+        await ctl(['login', '--username', 'admin', '--password-stdin'], dfs.adminPassword);
+        expect(await ctl(['offloader', 'list'])).toMatch(/cloud/);
+        expect(await ctl(['offloader', 'drain', 'cloud'])).toMatch(/nothing pending/);
+        const report = JSON.parse(await ctl(['-o', 'json', 'offloader', 'gc', 'cloud', '--grace-seconds', '0'])) as {
+          blocks: number;
+        };
+        expect(report.blocks).toBeGreaterThanOrEqual(0);
+      });
     });
 
     const big = randomBytes(BIG_MIB * MiB);

@@ -103,6 +103,7 @@ export class OffloadedBlockStore implements BlockStore {
 
   async put(key: string, data: Buffer): Promise<void> {
     assertValidKey(key);
+    this.queue.noteWrite();
     const hash = sha256(data);
     await this.lock.run(hash, async () => {
       const row = this.index.content(hash);
@@ -165,6 +166,7 @@ export class OffloadedBlockStore implements BlockStore {
 
   async sync(): Promise<void> {
     await this.files.sync();
+    this.index.makeDurable();
   }
 
   async stats(): Promise<BlockStoreStats> {

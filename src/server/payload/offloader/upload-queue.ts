@@ -2,7 +2,8 @@
  * The offloader's upload queue: contents waiting for S3, uploaded by a number of parallel
  * workers that adapts to the goodput (hill climbing between `min` and `max`: more workers
  * while bytes per second grow, fewer when they fall). Reads that must go to S3 come first:
- * no upload starts while one waits. A failed upload is an outage: every worker pauses
+ * no upload starts while one waits. While writes arrive, at most `whileWriting` uploads run
+ * (on a small machine they compete with the writer for the CPU); all of them once it is quiet. A failed upload is an outage: every worker pauses
  * (backoff doubling up to `maxBackoffMs`) and the content goes back in line, nothing lost.
  */
 export interface UploadQueueOptions {
@@ -10,6 +11,7 @@ export interface UploadQueueOptions {
   min?: number;
   max?: number;
   maxBackoffMs?: number;
+  whileWriting?: number;
   /** Called with the error of a failed upload, and with undefined once one succeeds again. */
   onHealth?: (err: Error | undefined) => void;
 }
@@ -26,6 +28,8 @@ export interface UploadQueueStats {
 }
 
 const WINDOW_MS = 2000;
+/** Writes this recent count as "writes arriving". */
+const WRITING_MS = 500;
 
 export class UploadQueue {
   private readonly waiting = new Map<string, number>();
@@ -47,6 +51,8 @@ export class UploadQueue {
   private lastRate = 0;
   private previousRate = 0;
   private closed = false;
+  private lastWrite = 0;
+  private quietTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: UploadQueueOptions) {
     this.min = options.min ?? 4;
@@ -58,6 +64,19 @@ export class UploadQueue {
     if (this.waiting.has(hash) || this.running.has(hash)) return;
     this.waiting.set(hash, size);
     this.pump();
+  }
+
+  /** A write arrived: uploads hold back to `whileWriting` until writes stop for a moment. */
+  noteWrite(): void {
+    this.lastWrite = Date.now();
+    this.quietTimer ??= setTimeout(() => this.onQuiet(), WRITING_MS);
+  }
+
+  private onQuiet(): void {
+    this.quietTimer = undefined;
+    const left = this.lastWrite + WRITING_MS - Date.now();
+    if (left > 0) this.quietTimer = setTimeout(() => this.onQuiet(), left);
+    else this.pump();
   }
 
   isQueued(hash: string): boolean {
@@ -117,6 +136,7 @@ export class UploadQueue {
   close(): void {
     this.closed = true;
     clearTimeout(this.wakeTimer);
+    clearTimeout(this.quietTimer);
     for (const resume of this.readsDone.splice(0)) resume();
   }
 
@@ -131,7 +151,8 @@ export class UploadQueue {
       return;
     }
     // While failing, one probe at a time.
-    const slots = this.failing ? 1 : this.parallel;
+    const writing = now - this.lastWrite < WRITING_MS;
+    const slots = this.failing ? 1 : writing ? Math.min(this.parallel, this.options.whileWriting ?? 2) : this.parallel;
     while (this.running.size < slots && this.waiting.size > 0 && this.foregroundReads === 0) {
       const [hash, size] = this.waiting.entries().next().value as [string, number];
       this.waiting.delete(hash);
