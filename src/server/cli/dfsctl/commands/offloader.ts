@@ -32,7 +32,10 @@ export function registerOffloader(cli: Cli): void {
   );
   cli.op(sub(offloader, 'drain <store>', 'wait until every block of the store is in S3'), 'offloader.drain', {
     input: param('store'),
-    done: (store) => `${store}: nothing pending`,
+    show: (o: OffloaderDto) => {
+      if (cli.globals().output === 'table') cli.print(row(o), COLUMNS);
+      else cli.print(o);
+    },
   });
   cli.op(
     sub(
