@@ -2,7 +2,8 @@
 // (s3rver) and into a folder share, alternating, several rounds: median seconds of each, the
 // ratio (S3 share / folder share throughput; the offloader's local cache should hide S3 from
 // the writer), and the upload goodput to s3rver (bytes uploaded over the time from the start
-// of a copy until nothing is pending). Not run in CI.
+// of a copy until nothing is pending). A share on a local block store (fs) is timed too: the
+// same write path without S3, to tell the offloader's cost from the write path's. Not run in CI.
 //
 //   node --import tsx bench/offloader/run.ts [--mib 1024] [--rounds 3]
 import { randomBytes } from 'node:crypto';
@@ -33,6 +34,11 @@ async function main(): Promise<void> {
     await api.call('shares.create', {
       body: { name: '/cloud', metadataStore: 'default-metadata', payloadStore: 'cloud', squash: 'none' },
     });
+    // A share on a local block store: the same write path (write log, blocks) without S3, for reference.
+    await api.call('stores.payload.create', { body: { name: 'local', type: 'fs' } });
+    await api.call('shares.create', {
+      body: { name: '/local', metadataStore: 'default-metadata', payloadStore: 'local', squash: 'none' },
+    });
     const folder = path.join(tmp, 'folder');
     mkdirSync(folder);
     chmodSync(folder, 0o777);
@@ -46,12 +52,13 @@ async function main(): Promise<void> {
       if (r.code !== 0) throw new Error(`nfs-cp into ${share}: ${r.output}`);
       return (performance.now() - started) / 1000;
     };
-    const times: Record<string, number[]> = { '/cloud': [], '/folder': [] };
+    const shares = ['/cloud', '/folder', '/local'];
+    const times: Record<string, number[]> = { '/cloud': [], '/folder': [], '/local': [] };
     const goodput: number[] = [];
     for (let round = 0; round < Number(opt.rounds); round++) {
       // New content each round: the same bytes again would be deduplicated, with nothing to upload.
       writeFileSync(src, randomBytes(size));
-      const order = round % 2 === 0 ? ['/cloud', '/folder'] : ['/folder', '/cloud'];
+      const order = [...shares.slice(round % 3), ...shares.slice(0, round % 3)];
       for (const share of order) {
         const started = performance.now();
         const s = await copy(share, `r${round}.bin`);
@@ -65,10 +72,14 @@ async function main(): Promise<void> {
     }
     const cloud = median(times['/cloud']!);
     const plain = median(times['/folder']!);
+    const local = median(times['/local']!);
     console.log(
       `median: S3 share ${cloud.toFixed(2)} s (${(size / MiB / cloud).toFixed(0)} MiB/s), folder share ${plain.toFixed(2)} s (${(size / MiB / plain).toFixed(0)} MiB/s)`,
     );
     console.log(`ratio (S3 share throughput / folder share): ${(plain / cloud).toFixed(2)}x`);
+    console.log(
+      `reference: local block store share ${local.toFixed(2)} s; S3 share / local store share ${(local / cloud).toFixed(2)}x`,
+    );
     console.log(
       `upload goodput to s3rver (copy start to nothing pending), median: ${median(goodput).toFixed(0)} MiB/s`,
     );
