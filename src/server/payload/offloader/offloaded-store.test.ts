@@ -76,6 +76,22 @@ describe('OffloadedBlockStore', () => {
     await store.close();
   });
 
+  it('fetches the next blocks ahead of a sequential reader', async () => {
+    const remote = new MemoryBlockStore();
+    const { store } = open(remote, { prefetchBlocks: 3 });
+    for (let i = 0; i < 6; i++) await store.put(`f/0/${i}`, randomBytes(MiB));
+    await store.drain();
+    await store.evictAll();
+    await store.get('f/0/0');
+    await store.get('f/0/1'); // sequential: blocks 2, 3 and 4 are fetched ahead
+    const deadline = Date.now() + 5000;
+    while (store.offloadStats().cacheUsedBytes < 5 * MiB && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(store.offloadStats().cacheUsedBytes).toBe(5 * MiB);
+    await store.close();
+  });
+
   it('refuses writes with NO_SPACE once the cache is full of data the remote has not taken, then drains', async () => {
     const remote = new FlakyRemote();
     const problems: (string | undefined)[] = [];
