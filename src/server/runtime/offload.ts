@@ -4,7 +4,7 @@
  * of the disk free at start (at least 256 MiB); its problems raised as the alert
  * `offloader.<store>`; mark and sweep every hour with an hour's grace.
  */
-import { rm, statfs } from 'node:fs/promises';
+import { access, rm, statfs } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/schema.ts';
@@ -41,6 +41,13 @@ export async function openStoreOffload(
       else alerts().raise(offloaderAlert(name), problem.level, `Store ${name}: ${problem.message}`);
     },
   });
+}
+
+export function hasStoreOffload(name: string, config: Config): Promise<boolean> {
+  return access(path.join(offloadDir(name, config), 'index.db')).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** A deleted store's cache goes with it. */

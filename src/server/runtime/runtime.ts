@@ -8,7 +8,7 @@ import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
 import { openStoreJournal, removeStoreJournal } from './journals.ts';
-import { openStoreOffload, removeStoreOffload } from './offload.ts';
+import { hasStoreOffload, openStoreOffload, removeStoreOffload } from './offload.ts';
 import { OffloaderAdmin } from './offloader-admin.ts';
 import { AuthService } from '../auth/tokens.ts';
 import { AccessIndex } from './access.ts';
@@ -118,6 +118,7 @@ export class Runtime implements ProtocolRuntime {
       },
       {
         open: (name, remote) => openStoreOffload(name, remote, this.config, () => this.alerts),
+        hasCache: (name) => hasStoreOffload(name, this.config),
         remove: (name) => removeStoreOffload(name, this.config),
       },
     );

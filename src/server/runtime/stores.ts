@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DittoError } from '../../shared/errors.ts';
+import { DittoError, isDittoError } from '../../shared/errors.ts';
 import type {
   MetadataStoreConfig,
   MetadataStoreType,
@@ -17,6 +17,7 @@ import type { BlockStore } from '../payload/blockstore.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
 import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
 import { OffloadedBlockStore } from '../payload/offloader/offloaded-store.ts';
+import { ReconnectingBlockStore } from '../payload/offloader/reconnecting-store.ts';
 import { S3BlockStore } from '../payload/stores/s3/s3-store.ts';
 import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from './store-paths.ts';
 
@@ -31,6 +32,8 @@ export interface StoreJournals {
 /** The local caches (offloaders) in front of S3 stores, kept under the data dir. */
 export interface StoreOffloads {
   open(name: string, remote: BlockStore): Promise<OffloadedBlockStore>;
+  /** Whether the store has a cache from an earlier run. */
+  hasCache(name: string): Promise<boolean>;
   /** Removes a deleted store's cache. */
   remove(name: string): Promise<void>;
 }
@@ -224,8 +227,17 @@ export class StoresService {
       case 'fs':
         return FsBlockStore.open(this.location('payload', cfg), cfg.name);
       case 's3': {
-        const remote = await S3BlockStore.open(cfg.config);
-        return this.offloads === undefined ? remote : this.offloads.open(cfg.name, remote);
+        if (this.offloads === undefined) return S3BlockStore.open(cfg.config);
+        const open = (): Promise<BlockStore> => S3BlockStore.open(cfg.config);
+        // A store with a local cache from an earlier run starts even while S3 is unreachable.
+        const remote = (await this.offloads.hasCache(cfg.name))
+          ? await open().catch((err: unknown) => {
+              if (!isDittoError(err) || err.code !== 'RETRY_LATER') throw err;
+              this.logger.warn({ store: cfg.name, err: err.message }, 'S3 unreachable; serving the local cache');
+              return new ReconnectingBlockStore(open);
+            })
+          : await open();
+        return this.offloads.open(cfg.name, remote);
       }
       default:
         throw new DittoError('NOT_SUPPORTED', `payload store type "${cfg.type}" is not available in this build`);
