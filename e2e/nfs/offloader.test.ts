@@ -172,6 +172,9 @@ describe.skipIf((unmet(LIBNFS_UTILS) ?? unmet(SMBCLIENT)) !== null)(
         if (dfs.metricsPort !== undefined) {
           const metrics = await (await fetch(`http://127.0.0.1:${dfs.metricsPort}/metrics`)).text();
           expect(metrics).toMatch(/dittofs_requests_total\{[^}]*status="IO"[^}]*\} [1-9]/);
+          expect(metrics).toMatch(/dittofs_offloader_pending_blocks\{store="cloud"\} [1-9]/);
+          expect(metrics).toMatch(/dittofs_offloader_failing\{store="cloud"\} 1/);
+          expect(metrics).toMatch(/dittofs_cache_used_bytes\{store="cloud"\} [1-9]/);
         }
         expect(Date.now() - started).toBeLessThan(60_000);
       } finally {
