@@ -15,6 +15,7 @@ import {
   type OperationDef,
   type OperationId,
 } from '../../src/shared/api/operations.ts';
+import { S3rver } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { apiBase, hasLibnfs, http, login, nfsUrl, run, signToken, type HttpResult, type Tokens } from './helpers.ts';
 
@@ -269,6 +270,21 @@ describe('API: every endpoint', () => {
     ).run(new Date(0).toISOString(), new Date(0).toISOString());
     cp.close();
     await ok('cluster.forget', { params: { id: 'retired' } });
+
+    // offloader: an S3 store (s3rver) with its local cache
+    const s3 = await S3rver.start();
+    try {
+      const bucket = await s3.bucket('endpoints');
+      await ok('stores.payload.create', { body: { name: 'off1', type: 's3', config: { ...bucket } } });
+      const offloaders = (await ok('offloader.list', {}, operator.accessToken)) as { store: string }[];
+      expect(offloaders.map((o) => o.store)).toContain('off1');
+      await ok('offloader.drain', { params: { store: 'off1' } }, operator.accessToken);
+      await ok('offloader.gc', { params: { store: 'off1' }, body: { graceSeconds: 0 } });
+      await ok('offloader.evict', { params: { store: 'off1' } });
+      await ok('stores.payload.delete', { params: { name: 'off1' } });
+    } finally {
+      await s3.remove();
+    }
 
     // mounts and clients (need a real NFS client to create a mount)
     await ok('stats.get', {}, operator.accessToken);

@@ -9,6 +9,7 @@ import { useEvent, useLiveConnected, useLiveSamples, useMutate, useOp } from '..
 import { diskUsedPercent } from '../../shared/format.ts';
 import { formatBytes, formatDuration, formatOps, formatRate } from '../lib/format.ts';
 import { HISTORY_SECONDS, type ThroughputEvent } from '../lib/live.ts';
+import { CloudUploads } from './CloudUploads.tsx';
 import { Sessions } from './Sessions.tsx';
 
 const TOTAL = '__total__';
@@ -82,6 +83,7 @@ export function Dashboard() {
       </section>
       <Sessions />
       <Storage />
+      <CloudUploads />
     </div>
   );
 }

@@ -220,6 +220,10 @@ export const HANDLERS: Handlers = {
   'cluster.forget': async ({ runtime, params }) => {
     await runtime.cluster.forget(params.id);
   },
+  'offloader.list': ({ runtime }) => runtime.offloader.list(),
+  'offloader.drain': ({ runtime, params }) => runtime.offloader.drain(params.store),
+  'offloader.gc': ({ runtime, params, body }) => runtime.offloader.gc(params.store, body.graceSeconds),
+  'offloader.evict': ({ runtime, params }) => runtime.offloader.evict(params.store),
   'alerts.list': ({ runtime }) => runtime.alerts.list(),
   'alerts.dismiss': ({ runtime, params }) => runtime.alerts.dismiss(params.id),
 };

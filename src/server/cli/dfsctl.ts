@@ -13,6 +13,7 @@ import { Cli } from './dfsctl/cli.ts';
 import { registerAdapters } from './dfsctl/commands/adapters.ts';
 import { registerAccount, registerLogin } from './dfsctl/commands/auth.ts';
 import { registerCluster } from './dfsctl/commands/cluster.ts';
+import { registerOffloader } from './dfsctl/commands/offloader.ts';
 import { registerContext } from './dfsctl/commands/context.ts';
 import { registerEvents } from './dfsctl/commands/events.ts';
 import { registerGroups } from './dfsctl/commands/groups.ts';
@@ -55,6 +56,7 @@ for (const register of [
   registerStats,
   registerAlerts,
   registerCluster,
+  registerOffloader,
   registerEvents,
 ]) {
   register(cli);

@@ -93,6 +93,10 @@ export const configSchema = z.strictObject(
         .default(0),
       /** Writes at least this long skip the log and go straight to their blocks; 0: log every write. */
       bypassBytes: int(0, 64 * MiB).default(1 * MiB),
+      /** Local disk cache of each S3 store (data waiting for upload, recent reads); 0: a fifth of the free disk. */
+      offloadBytes: int(0, Number.MAX_SAFE_INTEGER)
+        .refine((v) => v === 0 || v >= 16 * MiB, { error: 'expected 0 or at least 16 MiB (16777216)' })
+        .default(0),
     }),
     shutdownTimeoutMs: int(0, 600_000).default(10_000),
     health: section({

@@ -94,6 +94,9 @@ cache:
   # Writes at least this long (1 MiB) skip the log and go straight to their blocks;
   # 0 logs every write.
   bypassBytes: 1048576
+  # Local disk cache of each S3 store: data waiting for upload and recent reads (see
+  # docs/offloader.md); 0 means a fifth of the free disk at start, at least 256 MiB.
+  offloadBytes: 0
 
 # How long in-flight requests may take to finish on shutdown, in milliseconds.
 shutdownTimeoutMs: 10000

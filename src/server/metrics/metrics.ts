@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { diskUsage } from '../runtime/alerts.ts';
 import type { Runtime } from '../runtime/runtime.ts';
+import { registerOffloaderMetrics } from './offloader-metrics.ts';
 import type { ConnectionLimitStats, OpSample, ProtocolAdapter } from '../runtime/types.ts';
 
 const LATENCY_BUCKETS = [
@@ -86,6 +87,7 @@ export function createMetrics(runtime: Runtime): Metrics {
       for (const [p, n] of counts) this.set({ protocol: p }, n);
     },
   });
+  registerOffloaderMetrics(registers, runtime);
   // The write path of managed stores (cache/journal.ts).
   new Gauge({
     name: 'dittofs_write_log_bytes',

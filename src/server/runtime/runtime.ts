@@ -8,6 +8,8 @@ import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
 import { openStoreJournal, removeStoreJournal } from './journals.ts';
+import { hasStoreOffload, openStoreOffload, removeStoreOffload } from './offload.ts';
+import { OffloaderAdmin } from './offloader-admin.ts';
 import { AuthService } from '../auth/tokens.ts';
 import { AccessIndex } from './access.ts';
 import { AdaptersService, type OverridableField } from './adapters.ts';
@@ -68,6 +70,7 @@ export class Runtime implements ProtocolRuntime {
   readonly startedAt = new Date();
   readonly identities: StoreIdentities;
   readonly stores: StoresService;
+  readonly offloader: OffloaderAdmin;
   /** Share access by uid, rebuilt on every change of users, groups, grants or shares. */
   readonly access: AccessIndex;
   readonly folders: FoldersService;
@@ -113,7 +116,13 @@ export class Runtime implements ProtocolRuntime {
           openStoreJournal(name, blocks, this.payload.slices, this.config, this.logger, () => this.alerts),
         remove: (name) => removeStoreJournal(name, this.config),
       },
+      {
+        open: (name, remote) => openStoreOffload(name, remote, this.config, () => this.alerts),
+        hasCache: (name) => hasStoreOffload(name, this.config),
+        remove: (name) => removeStoreOffload(name, this.config),
+      },
     );
+    this.offloader = new OffloaderAdmin(this.stores);
     this.folders = new FoldersService(store, this.config.dataDir, this.logger);
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
     this.access = new AccessIndex(store);

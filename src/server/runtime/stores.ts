@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DittoError } from '../../shared/errors.ts';
+import { DittoError, isDittoError } from '../../shared/errors.ts';
 import type {
   MetadataStoreConfig,
   MetadataStoreType,
@@ -16,6 +16,8 @@ import { SqliteMetadataStore } from '../metadata/stores/sqlite/sqlite-store.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
 import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
+import { OffloadedBlockStore } from '../payload/offloader/offloaded-store.ts';
+import { ReconnectingBlockStore } from '../payload/offloader/reconnecting-store.ts';
 import { S3BlockStore } from '../payload/stores/s3/s3-store.ts';
 import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from './store-paths.ts';
 
@@ -24,6 +26,15 @@ export interface StoreJournals {
   /** Opens a store's journal, replaying its log. */
   open(name: string, store: BlockStore): Promise<Journal>;
   /** Removes a deleted store's log: a new store of the same name must not replay its records. */
+  remove(name: string): Promise<void>;
+}
+
+/** The local caches (offloaders) in front of S3 stores, kept under the data dir. */
+export interface StoreOffloads {
+  open(name: string, remote: BlockStore): Promise<OffloadedBlockStore>;
+  /** Whether the store has a cache from an earlier run. */
+  hasCache(name: string): Promise<boolean>;
+  /** Removes a deleted store's cache. */
   remove(name: string): Promise<void>;
 }
 
@@ -42,6 +53,7 @@ export class StoresService {
     private readonly own: OwnFiles,
     private readonly logger: Logger,
     private readonly storeJournals?: StoreJournals,
+    private readonly offloads?: StoreOffloads,
   ) {}
 
   metadataStore(name: string): Promise<MetadataStore> {
@@ -94,6 +106,16 @@ export class StoresService {
     return out;
   }
 
+  /** The offloaded (S3) stores open now, by name. */
+  async offloadedStores(): Promise<Map<string, OffloadedBlockStore>> {
+    const out = new Map<string, OffloadedBlockStore>();
+    for (const [name, p] of this.payloadStores) {
+      const store = await p.catch(() => undefined);
+      if (store instanceof OffloadedBlockStore) out.set(name, store);
+    }
+    return out;
+  }
+
   /** Persists a new store config after proving the store opens with it, in a place of its own. */
   async createMetadataStore(input: NewStoreConfig<MetadataStoreType>): Promise<MetadataStoreConfig> {
     await this.checkPlacement({ kind: 'metadata', name: input.name, type: input.type, config: input.config ?? {} });
@@ -133,6 +155,7 @@ export class StoresService {
     await this.closeOne(this.journals, name);
     await this.closeOne(this.payloadStores, name);
     await this.storeJournals?.remove(name);
+    await this.offloads?.remove(name);
   }
 
   async closeAll(): Promise<void> {
@@ -203,8 +226,19 @@ export class StoresService {
         return new MemoryBlockStore();
       case 'fs':
         return FsBlockStore.open(this.location('payload', cfg), cfg.name);
-      case 's3':
-        return S3BlockStore.open(cfg.config);
+      case 's3': {
+        if (this.offloads === undefined) return S3BlockStore.open(cfg.config);
+        const open = (): Promise<BlockStore> => S3BlockStore.open(cfg.config);
+        // A store with a local cache from an earlier run starts even while S3 is unreachable.
+        const remote = (await this.offloads.hasCache(cfg.name))
+          ? await open().catch((err: unknown) => {
+              if (!isDittoError(err) || err.code !== 'RETRY_LATER') throw err;
+              this.logger.warn({ store: cfg.name, err: err.message }, 'S3 unreachable; serving the local cache');
+              return new ReconnectingBlockStore(open);
+            })
+          : await open();
+        return this.offloads.open(cfg.name, remote);
+      }
       default:
         throw new DittoError('NOT_SUPPORTED', `payload store type "${cfg.type}" is not available in this build`);
     }

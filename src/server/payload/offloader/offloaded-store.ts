@@ -1,0 +1,402 @@
+/**
+ * A block store offloaded to a remote one (S3): blocks land in a local disk cache (index in
+ * SQLite, contents as files) and are uploaded eagerly by the upload queue, content-addressed
+ * (`cas/<sha256>`, one object per distinct content). Reads are served from the cache; a
+ * block only in S3 is fetched (before any upload starts), cached again, and sequential reads
+ * fetch the next blocks ahead. Uploaded contents are evicted least recently used when the
+ * cache passes its cap; when it is full of contents not yet uploaded (S3 unreachable),
+ * writes fail with NO_SPACE. Reads of S3-only data fail with IO after `readTimeoutMs`.
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DittoError } from '../../../shared/errors.ts';
+import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../blockstore.ts';
+import type { BlockStore, BlockStoreStats } from '../blockstore.ts';
+import { blockIndexOf, blockKey } from '../layout.ts';
+import { CacheFiles } from './cache-files.ts';
+import { OffloadIndex } from './index-db.ts';
+import { KeyedLock } from './keyed-lock.ts';
+import { UploadQueue, type UploadQueueStats } from './upload-queue.ts';
+
+export interface OffloadOptions {
+  /** Local cache size; contents past it are evicted once uploaded. */
+  capBytes: number;
+  /** How long a read of S3-only data may take before it fails with IO. */
+  readTimeoutMs?: number;
+  /** How long a write waits for uploads to make room while S3 answers. */
+  roomWaitMs?: number;
+  /** Blocks fetched ahead of a sequential reader. */
+  prefetchBlocks?: number;
+  /** What is wrong (undefined: nothing any more), for the store's alert. */
+  /** Mark and sweep this often, with this grace period (0: never by itself). */
+  gcEveryMs?: number;
+  gcGraceMs?: number;
+  onProblem?: (problem: { level: 'warning' | 'critical'; message: string } | undefined) => void;
+}
+
+export interface GcReport {
+  at: string;
+  blocks: number;
+  bytes: number;
+  ms: number;
+}
+
+export interface OffloadStats extends UploadQueueStats {
+  cacheUsedBytes: number;
+  cacheCapBytes: number;
+  /** Bytes the keys reference minus bytes stored: what dedup saved. */
+  dedupSavedBytes: number;
+  storedBlocks: number;
+  storedBytes: number;
+  lastGc: GcReport | undefined;
+}
+
+const remoteKey = (hash: string): string => `cas/${hash}`;
+const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
+const MiB = 1024 * 1024;
+
+export class OffloadedBlockStore implements BlockStore {
+  private readonly index: OffloadIndex;
+  private readonly files: CacheFiles;
+  private readonly queue: UploadQueue;
+  private readonly lock = new KeyedLock();
+  private readonly pins = new Map<string, number>();
+  private readonly fetching = new Map<string, Promise<Buffer>>();
+  private readonly lastRead = new Map<string, number>();
+  private readonly used = new Map<string, number>();
+  /** Fetched contents being written to the cache. */
+  private readonly caching = new Set<Promise<void>>();
+  private cachedBytes: number;
+  private full = false;
+  private lastGc: GcReport | undefined;
+  private readonly gcTimer: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(
+    private readonly remote: BlockStore,
+    dir: string,
+    private readonly options: OffloadOptions,
+  ) {
+    mkdirSync(dir, { recursive: true });
+    this.index = new OffloadIndex(path.join(dir, 'index.db'));
+    this.files = new CacheFiles(path.join(dir, 'blocks'));
+    this.cachedBytes = this.index.cachedBytes();
+    const last = this.index.meta('lastGc');
+    this.lastGc = last === undefined ? undefined : (JSON.parse(last) as GcReport);
+    this.queue = new UploadQueue({
+      upload: (hash) => this.upload(hash),
+      onHealth: (err) => this.report(err),
+    });
+    const every = options.gcEveryMs ?? 0;
+    if (every > 0) {
+      this.gcTimer = setInterval(() => void this.gc(options.gcGraceMs ?? every).catch(() => undefined), every);
+      this.gcTimer.unref();
+    }
+  }
+
+  /** Opens the cache under `dir` and resumes the uploads a previous run left pending. */
+  static open(remote: BlockStore, dir: string, options: OffloadOptions): OffloadedBlockStore {
+    const store = new OffloadedBlockStore(remote, dir, options);
+    for (const { hash, size } of store.index.pending()) store.queue.add(hash, size);
+    return store;
+  }
+
+  async put(key: string, data: Buffer): Promise<void> {
+    assertValidKey(key);
+    this.queue.noteWrite();
+    const hash = sha256(data);
+    await this.lock.run(hash, async () => {
+      const row = this.index.content(hash);
+      if (row === undefined || row.cached === 0) {
+        await this.makeRoom(data.length);
+        this.cachedBytes += data.length;
+        try {
+          await this.files.write(hash, data);
+        } catch (err) {
+          this.cachedBytes -= data.length;
+          throw err;
+        }
+        if (row !== undefined) this.index.setCached(hash, true, Date.now());
+      }
+      const { added } = this.index.setRef(key, hash, data.length, Date.now());
+      if (added) this.queue.add(hash, data.length);
+    });
+  }
+
+  async get(key: string, offset = 0, length?: number, into?: Buffer): Promise<Buffer | undefined> {
+    assertValidKey(key);
+    assertByteRange(offset, length ?? 0);
+    const hash = this.index.hashOf(key);
+    if (hash === undefined) return undefined;
+    this.prefetchAfter(key);
+    this.pin(hash);
+    try {
+      const local = await this.files.read(hash, offset, length, into);
+      if (local !== undefined) {
+        this.used.set(hash, Date.now());
+        return local;
+      }
+      const whole = await this.fetch(hash, true);
+      const end = length === undefined ? whole.length : Math.min(whole.length, offset + length);
+      const part = whole.subarray(Math.min(offset, whole.length), end);
+      if (into !== undefined && into.length >= part.length) {
+        part.copy(into);
+        return into.subarray(0, part.length);
+      }
+      return part;
+    } finally {
+      this.unpin(hash);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    assertValidKey(key);
+    this.index.deleteRef(key, Date.now());
+  }
+
+  async deletePrefix(prefix: string): Promise<void> {
+    assertValidPrefix(prefix);
+    this.index.deleteRefsUnder(prefix, Date.now());
+  }
+
+  async *list(prefix: string): AsyncIterable<string> {
+    assertValidPrefix(prefix);
+    for (const r of this.index.refsUnder(prefix)) yield r.key;
+  }
+
+  async sync(): Promise<void> {
+    await this.files.sync();
+    this.index.makeDurable();
+  }
+
+  async stats(): Promise<BlockStoreStats> {
+    return this.index.totals().logical;
+  }
+
+  offloadStats(): OffloadStats {
+    const { logical, stored } = this.index.totals();
+    return {
+      ...this.queue.stats(),
+      cacheUsedBytes: this.cachedBytes,
+      cacheCapBytes: this.options.capBytes,
+      dedupSavedBytes: Math.max(0, logical.bytes - stored.bytes),
+      storedBlocks: stored.blocks,
+      storedBytes: stored.bytes,
+      lastGc: this.lastGc,
+    };
+  }
+
+  /** Resolves once every content is in S3. */
+  drain(): Promise<void> {
+    return this.queue.drained();
+  }
+
+  /** Drops every uploaded content from the local cache (reads then come from S3). */
+  async evictAll(): Promise<number> {
+    await Promise.all(this.caching);
+    return this.evict(Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * Mark and sweep: contents no key has referenced for `graceMs` are deleted from S3 and the
+   * cache; a content waiting for or in upload, or being read, is left for the next run.
+   */
+  async gc(graceMs: number): Promise<GcReport> {
+    const started = Date.now();
+    let blocks = 0;
+    let bytes = 0;
+    for (const row of this.index.garbage(started - graceMs)) {
+      if (this.queue.isQueued(row.hash) || this.pins.has(row.hash)) continue;
+      const freed = await this.lock.run(row.hash, async () => {
+        if (this.index.referenced(row.hash) || this.index.content(row.hash) === undefined) return false;
+        if (row.uploaded === 1) await this.remote.delete(remoteKey(row.hash));
+        this.index.deleteContent(row.hash);
+        if (row.cached === 1) {
+          await this.files.remove(row.hash);
+          this.cachedBytes -= row.size;
+        }
+        return true;
+      });
+      if (freed) {
+        blocks++;
+        bytes += row.size;
+      }
+    }
+    this.lastGc = { at: new Date(started).toISOString(), blocks, bytes, ms: Date.now() - started };
+    this.index.setMeta('lastGc', JSON.stringify(this.lastGc));
+    return this.lastGc;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.gcTimer);
+    this.queue.close();
+    this.flushUsed();
+    this.index.close();
+    await this.remote.close();
+  }
+
+  private async upload(hash: string): Promise<void> {
+    await this.lock.run(hash, async () => {
+      const row = this.index.content(hash);
+      if (row === undefined || row.uploaded === 1) return;
+      const data = await this.files.read(hash, 0, undefined);
+      if (data === undefined) throw new DittoError('IO', `offload cache lost block ${hash} before its upload`);
+      await this.remote.put(remoteKey(hash), data);
+      this.index.setUploaded(hash);
+    });
+    if (this.cachedBytes > this.options.capBytes) await this.evict(this.cachedBytes - this.options.capBytes);
+  }
+
+  /** Waits (uploads, then eviction) until `size` more bytes fit in the cache; NO_SPACE if they cannot. */
+  private async makeRoom(size: number): Promise<void> {
+    const deadline = Date.now() + (this.options.roomWaitMs ?? 30_000);
+    for (;;) {
+      const over = this.cachedBytes + size - this.options.capBytes;
+      if (over <= 0) break;
+      if ((await this.evict(over)) >= over) break;
+      if (this.queue.failing || Date.now() > deadline) {
+        this.full = true;
+        this.report(new Error('the local cache is full of data not yet uploaded'));
+        throw new DittoError(
+          'NO_SPACE',
+          `the offload cache (${Math.round(this.options.capBytes / MiB)} MiB) is full of data not yet in S3`,
+        );
+      }
+      await this.queue.progress(1000);
+    }
+    if (this.full) {
+      this.full = false;
+      this.report(this.queue.failing ? new Error('S3 is unreachable') : undefined);
+    }
+  }
+
+  /** Evicts uploaded contents, least recently used first, until `bytes` are freed (or none is left). */
+  private async evict(bytes: number): Promise<number> {
+    this.flushUsed();
+    let freed = 0;
+    while (freed < bytes) {
+      const candidates = this.index.evictable().filter((c) => !this.pins.has(c.hash));
+      if (candidates.length === 0) break;
+      for (const c of candidates) {
+        if (freed >= bytes) break;
+        await this.lock.run(c.hash, async () => {
+          const row = this.index.content(c.hash);
+          if (row?.cached !== 1 || row.uploaded !== 1 || this.pins.has(c.hash)) return;
+          this.index.setCached(c.hash, false, row.used);
+          await this.files.remove(c.hash);
+          this.cachedBytes -= row.size;
+          freed += row.size;
+        });
+      }
+    }
+    return freed;
+  }
+
+  /** The whole content from S3 (one fetch per content at a time), cached again if it fits. */
+  private fetch(hash: string, foreground: boolean): Promise<Buffer> {
+    let p = this.fetching.get(hash);
+    if (p === undefined) {
+      const run = (): Promise<Buffer> => this.fetchRemote(hash);
+      p = (foreground ? this.queue.foreground(run) : run()).finally(() => this.fetching.delete(hash));
+      this.fetching.set(hash, p);
+    }
+    return p;
+  }
+
+  private async fetchRemote(hash: string): Promise<Buffer> {
+    const timeoutMs = this.options.readTimeoutMs ?? 10_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let data: Buffer | undefined;
+    try {
+      data = await Promise.race([
+        this.remote.get(remoteKey(hash)),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new DittoError('IO', `S3 did not answer within ${timeoutMs / 1000} s`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new DittoError('IO', `cannot read block ${hash.slice(0, 12)} from S3: ${why}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (data === undefined) throw new DittoError('IO', `block ${hash.slice(0, 12)} is missing from S3`);
+    const copy = Buffer.from(data);
+    const cached: Promise<void> = this.lock
+      .run(hash, async () => {
+        const row = this.index.content(hash);
+        if (row === undefined || row.cached === 1) return;
+        if (this.cachedBytes + copy.length > this.options.capBytes) {
+          await this.evict(this.cachedBytes + copy.length - this.options.capBytes);
+          if (this.cachedBytes + copy.length > this.options.capBytes) return;
+        }
+        this.cachedBytes += copy.length;
+        await this.files.write(hash, copy);
+        this.index.setCached(hash, true, Date.now());
+      })
+      .catch(() => undefined)
+      .finally(() => this.caching.delete(cached));
+    this.caching.add(cached);
+    return copy;
+  }
+
+  /** After a read of block n that follows block n-1, fetches the next blocks not cached. */
+  private prefetchAfter(key: string): void {
+    const prefix = `${firstSegment(key)}/`;
+    const n = blockIndexOf(prefix, key);
+    if (n === undefined) return;
+    const last = this.lastRead.get(prefix);
+    this.lastRead.set(prefix, n);
+    if (this.lastRead.size > 1024) this.lastRead.delete(this.lastRead.keys().next().value as string);
+    if (last === undefined || (n !== last + 1 && n !== last)) return;
+    for (let i = 1; i <= (this.options.prefetchBlocks ?? 4); i++) {
+      const hash = this.index.hashOf(blockKey(prefix, n + i));
+      if (hash === undefined) break;
+      if (this.index.content(hash)?.cached === 0 && !this.fetching.has(hash)) {
+        this.fetch(hash, false).catch(() => undefined);
+      }
+    }
+  }
+
+  private pin(hash: string): void {
+    this.pins.set(hash, (this.pins.get(hash) ?? 0) + 1);
+  }
+
+  private unpin(hash: string): void {
+    const n = (this.pins.get(hash) ?? 1) - 1;
+    if (n === 0) this.pins.delete(hash);
+    else this.pins.set(hash, n);
+  }
+
+  /** Records the reads since the last flush as LRU times (one write instead of one per read). */
+  private flushUsed(): void {
+    if (this.used.size === 0) return;
+    this.index.touchAll(this.used);
+    this.used.clear();
+  }
+
+  private report(err: Error | undefined): void {
+    const { pendingBlocks, pendingBytes } = this.queue.stats();
+    // Uploads go through again: the next write makes room by evicting what they uploaded.
+    if (err === undefined) this.full = false;
+    if (err === undefined) {
+      this.options.onProblem?.(undefined);
+      return;
+    }
+    const waiting = `${pendingBlocks} blocks (${Math.round(pendingBytes / MiB)} MiB) wait in the local cache`;
+    this.options.onProblem?.(
+      this.full
+        ? {
+            level: 'critical',
+            message: `The offload cache is full of data not yet uploaded (${waiting}); writes are refused until S3 is back: ${err?.message ?? ''}`,
+          }
+        : {
+            level: 'warning',
+            message: `Uploads to S3 are failing and will be retried; ${waiting}: ${err?.message ?? ''}`,
+          },
+    );
+  }
+}

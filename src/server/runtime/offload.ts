@@ -1,0 +1,56 @@
+/**
+ * Where and how an S3 store's offloader opens: its local cache under
+ * `<dataDir>/offload/<store>`, capped by `cache.offloadBytes` or, when that is 0, by a fifth
+ * of the disk free at start (at least 256 MiB); its problems raised as the alert
+ * `offloader.<store>`; mark and sweep every hour with an hour's grace.
+ */
+import { access, rm, statfs } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/schema.ts';
+import type { BlockStore } from '../payload/blockstore.ts';
+import { OffloadedBlockStore } from '../payload/offloader/offloaded-store.ts';
+import type { AlertsService } from './alerts.ts';
+
+const MiB = 1024 * 1024;
+const HOUR_MS = 3_600_000;
+
+const offloadDir = (name: string, config: Config): string => path.join(config.dataDir, 'offload', name);
+
+export const offloaderAlert = (name: string): string => `offloader.${name}`;
+
+export async function openStoreOffload(
+  name: string,
+  remote: BlockStore,
+  config: Config,
+  alerts: () => AlertsService,
+): Promise<OffloadedBlockStore> {
+  const dir = offloadDir(name, config);
+  mkdirSync(dir, { recursive: true });
+  let capBytes = config.cache.offloadBytes;
+  if (capBytes === 0) {
+    const s = await statfs(dir);
+    capBytes = Math.max(256 * MiB, Math.floor((s.bavail * s.bsize) / 5));
+  }
+  return OffloadedBlockStore.open(remote, dir, {
+    capBytes,
+    gcEveryMs: HOUR_MS,
+    gcGraceMs: HOUR_MS,
+    onProblem: (problem) => {
+      if (problem === undefined) alerts().resolve(offloaderAlert(name));
+      else alerts().raise(offloaderAlert(name), problem.level, `Store ${name}: ${problem.message}`);
+    },
+  });
+}
+
+export function hasStoreOffload(name: string, config: Config): Promise<boolean> {
+  return access(path.join(offloadDir(name, config), 'index.db')).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A deleted store's cache goes with it. */
+export async function removeStoreOffload(name: string, config: Config): Promise<void> {
+  await rm(offloadDir(name, config), { recursive: true, force: true });
+}

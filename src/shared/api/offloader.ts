@@ -1,0 +1,45 @@
+/** The offloader of each S3 store: upload backlog and rate, local cache fill, dedup, GC. */
+import { z } from 'zod';
+
+export const GcReportSchema = z.object({
+  at: z.string().describe('ISO-8601 time the run started'),
+  blocks: z.number(),
+  bytes: z.number(),
+  ms: z.number(),
+});
+export type GcReportDto = z.infer<typeof GcReportSchema>;
+
+export const OffloaderSchema = z.object({
+  store: z.string(),
+  /** Blocks (and their bytes) in the local cache not yet in S3. */
+  pendingBlocks: z.number(),
+  pendingBytes: z.number(),
+  /** Upload goodput over the last few seconds, and the parallel uploads it settled on. */
+  uploadBytesPerSec: z.number(),
+  parallelUploads: z.number(),
+  uploadedBlocks: z.number().describe('since dfs started'),
+  uploadedBytes: z.number(),
+  /** Uploads are failing (S3 unreachable); they are retried. */
+  failing: z.boolean(),
+  cacheUsedBytes: z.number(),
+  cacheCapBytes: z.number(),
+  /** Distinct contents stored, and what storing each content once saved. */
+  storedBlocks: z.number(),
+  storedBytes: z.number(),
+  dedupSavedBytes: z.number(),
+  lastGc: GcReportSchema.nullable(),
+});
+export type OffloaderDto = z.infer<typeof OffloaderSchema>;
+
+export const OffloaderParams = z.object({ store: z.string().min(1).max(128) });
+
+export const GcRequest = z.object({
+  /** Blocks unreferenced for less than this are kept (default one hour). */
+  graceSeconds: z
+    .int()
+    .min(0)
+    .max(30 * 24 * 3600)
+    .optional(),
+});
+
+export const EvictResultSchema = z.object({ bytes: z.number() });
