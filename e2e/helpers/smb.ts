@@ -2,10 +2,26 @@
  * A dfs server with SMB on (loopback, ephemeral port) for the SMB end-to-end tests, and the
  * admin's address and credentials as the real clients (smbclient, smbtorture, impacket) take them.
  */
+import { afterAll, beforeAll } from 'vitest';
 import { LOOPBACK_WITH_SMB, startDfs, type DfsProcess } from './dfs.ts';
 
 export function startSmbDfs(): Promise<DfsProcess> {
   return startDfs({ env: LOOPBACK_WITH_SMB });
+}
+
+/** One SMB server for the enclosing describe block: started before its tests, stopped after. */
+export function smbServerForSuite(): () => DfsProcess {
+  let dfs: DfsProcess | undefined;
+  beforeAll(async () => {
+    dfs = await startSmbDfs();
+  }, 120_000);
+  afterAll(async () => {
+    await dfs?.stop();
+  });
+  return () => {
+    if (!dfs) throw new Error('the SMB server did not start');
+    return dfs;
+  };
 }
 
 /** The SMB port of a server started by startSmbDfs. */

@@ -5,9 +5,9 @@
 // /work/shared/tools/kernel-client/run-guest.sh in place; skips (fails under CI) when qemu,
 // the kernel image or busybox are missing.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
-import { startSmbDfs } from '../helpers/smb.ts';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/dfs.ts';
+import { smbServerForSuite } from '../helpers/smb.ts';
 import { findRunGuest, whyNoGuest } from '../helpers/kernel-guest.ts';
 import { failLines, run, tail } from '../nfs/target.ts';
 
@@ -18,15 +18,7 @@ describe('Linux kernel CIFS client (qemu)', () => {
     it.skip(`skipped: ${skipReason}`, () => {});
     return;
   }
-  let dfs: DfsProcess | undefined;
-
-  beforeAll(async () => {
-    dfs = await startSmbDfs();
-  }, 120_000);
-
-  afterAll(async () => {
-    await dfs?.stop();
-  });
+  const dfs = smbServerForSuite();
 
   it('mounts 2.1, 3.0, 3.1.1 and 3.1.1 sealed, exercises a tree, writes 64 MiB with fsync and verifies it after a remount', async () => {
     const args = [
@@ -35,7 +27,7 @@ describe('Linux kernel CIFS client (qemu)', () => {
       '-e',
       'SMB_USER=admin',
       '-e',
-      `SMB_PASS=${dfs!.adminPassword}`,
+      `SMB_PASS=${dfs().adminPassword}`,
       '-e',
       'VERSIONS=2.1 3.0 3.1.1',
       '-e',
@@ -43,10 +35,10 @@ describe('Linux kernel CIFS client (qemu)', () => {
       '-t',
       '420',
       path.join(REPO_ROOT, 'e2e', 'smb', 'kernel-job.sh'),
-      String(dfs!.smbPort),
+      String(dfs().smbPort),
     ];
     const { code, output } = await run(findRunGuest()!, args, 480_000);
-    const context = `run-guest.sh exited ${code}\n--- guest console ---\n${output}\n--- dfs log (tail) ---\n${tail(dfs!.logs())}`;
+    const context = `run-guest.sh exited ${code}\n--- guest console ---\n${output}\n--- dfs log (tail) ---\n${tail(dfs().logs())}`;
     expect(failLines(output), context).toEqual([]);
     expect(code, context).toBe(0);
     for (const tag of ['v2.1', 'v3.0', 'v3.1.1', 'v3.1.1-seal'])

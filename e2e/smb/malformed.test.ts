@@ -4,10 +4,10 @@
 // error status or a closed connection, never a hang or a success; and afterwards the same
 // server still serves another client (smbclient) normally.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../helpers/dfs.ts';
 import { IMPACKET, SMBCLIENT, unmet } from '../helpers/requirements.ts';
-import { smbAdminArgs, smbPort, startSmbDfs } from '../helpers/smb.ts';
+import { smbAdminArgs, smbPort, smbServerForSuite } from '../helpers/smb.ts';
 import { run, tail } from '../nfs/target.ts';
 
 const skip = unmet(IMPACKET) ?? unmet(SMBCLIENT);
@@ -28,18 +28,10 @@ const CASES = [
 ];
 
 describe.skipIf(skip !== null)('malformed SMB2 packets', () => {
-  let dfs: DfsProcess | undefined;
-
-  beforeAll(async () => {
-    dfs = await startSmbDfs();
-  }, 120_000);
-
-  afterAll(async () => {
-    await dfs?.stop();
-  });
+  const dfs = smbServerForSuite();
 
   it('get an error or a closed connection, and the server keeps serving smbclient', async () => {
-    const d = dfs!;
+    const d = dfs();
     const script = path.join(REPO_ROOT, 'e2e', 'smb', 'malformed.py');
     const { code, output } = await run(
       '/usr/bin/python3',

@@ -3,10 +3,9 @@
 // and each must report success; `knownFailures` documents, with the reason, every other
 // subtest of the suite, which is not run. Numbers side by side with stock Samba 4.17 on
 // this machine (smbtorture -T samba3, PEERS.md) are in each row's comment.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DfsProcess } from '../helpers/dfs.ts';
+import { describe, expect, it } from 'vitest';
 import { SMBTORTURE, unmet } from '../helpers/requirements.ts';
-import { smbAdminArgs, startSmbDfs } from '../helpers/smb.ts';
+import { smbAdminArgs, smbServerForSuite } from '../helpers/smb.ts';
 import { run, tail } from '../nfs/target.ts';
 
 interface SuiteRow {
@@ -190,15 +189,7 @@ const SUITES: SuiteRow[] = [
 const skip = unmet(SMBTORTURE);
 
 describe.skipIf(skip !== null)('smbtorture SMB2 suites', () => {
-  let dfs: DfsProcess | undefined;
-
-  beforeAll(async () => {
-    dfs = await startSmbDfs();
-  }, 120_000);
-
-  afterAll(async () => {
-    await dfs?.stop();
-  });
+  const dfs = smbServerForSuite();
 
   for (const row of SUITES) {
     it(`${row.suite}: ${row.pass.length} subtests pass (${Object.keys(row.knownFailures).length} known failures)`, async () => {
@@ -207,12 +198,12 @@ describe.skipIf(skip !== null)('smbtorture SMB2 suites', () => {
       const tests = row.pass.map((t) => `${row.suite}.${t}`);
       const { output } = await run(
         'smbtorture',
-        [...smbAdminArgs(dfs!), '-T', 'samba3', ...tests, '--format=subunit'],
+        [...smbAdminArgs(dfs()), '-T', 'samba3', ...tests, '--format=subunit'],
         150_000,
       );
       const results = new Map<string, string>();
       for (const m of output.matchAll(/^(success|failure|error|skip): (\S+)/gm)) results.set(m[2]!, m[1]!);
-      const context = `${tail(output)}\n--- dfs log (tail) ---\n${tail(dfs!.logs())}`;
+      const context = `${tail(output)}\n--- dfs log (tail) ---\n${tail(dfs().logs())}`;
       for (const name of row.pass) expect(results.get(name), `${row.suite}.${name}\n${context}`).toBe('success');
     }, 180_000);
   }

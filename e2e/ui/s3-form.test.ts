@@ -1,8 +1,9 @@
+// A contract between layers (the UI's form and the server's schema), so it lives outside src/.
 // The S3 form's answers as store options: empty answers left out, path-style only with an
 // endpoint, every answer the form accepts also accepted by the server's S3 options schema.
 import { describe, expect, it } from 'vitest';
-import { S3StoreConfigSchema } from '../../server/payload/stores/s3/config.ts';
-import { EMPTY_S3, s3Config, s3FormErrors } from './s3-form.ts';
+import { S3StoreConfigSchema } from '../../src/server/payload/stores/s3/config.ts';
+import { EMPTY_S3, s3Config, s3FormErrors } from '../../src/renderer/lib/s3-form.ts';
 
 describe('S3 form', () => {
   it('leaves out empty answers (Amazon S3 with the AWS credential chain)', () => {
