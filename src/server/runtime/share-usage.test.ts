@@ -34,6 +34,13 @@ describe('ShareUsageCache: sizes for the share list without waiting for a walk',
     cache.get('/s', t0 + 10_000); // changed and 5 s old: measured again
     await cache.measure('/s');
     expect(walks).toBe(2);
-    expect(cache.get('/s')?.bytes).toBe(200);
+    const t1 = Date.now();
+    expect(cache.get('/s', t1)?.bytes).toBe(200);
+    // After a change-driven walk, one more 5 s later (sizes may land after the walk), then back to a minute.
+    expect(cache.get('/s', t1 + 6_000)?.measuring).toBe(true);
+    await cache.measure('/s');
+    expect(walks).toBe(3);
+    expect(cache.get('/s', Date.now() + 6_000)?.measuring).toBe(false);
+    expect(walks).toBe(3);
   });
 });

@@ -30,6 +30,8 @@ export class ShareUsageCache {
   private readonly known = new Map<string, ShareUsageDto>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly changed = new Set<string>();
+  /** Shares measured because of a change: measured once more soon, as a change's last sizes may land after the walk. */
+  private readonly settling = new Set<string>();
 
   constructor(
     private readonly source: UsageSource,
@@ -41,7 +43,8 @@ export class ShareUsageCache {
   get(share: string, now = Date.now()): ShareUsageDto | null {
     const last = this.known.get(share);
     const age = last ? now - Date.parse(last.measuredAt) : Infinity;
-    const maxAge = this.changed.has(share) ? this.options.changedAgeMs : this.options.maxAgeMs;
+    const soon = this.changed.has(share) || this.settling.has(share);
+    const maxAge = soon ? this.options.changedAgeMs : this.options.maxAgeMs;
     if (age >= maxAge) void this.measure(share);
     return last ? { ...last, measuring: this.running.has(share) } : null;
   }
@@ -56,7 +59,8 @@ export class ShareUsageCache {
   measure(share: string): Promise<void> {
     const inFlight = this.running.get(share);
     if (inFlight) return inFlight;
-    this.changed.delete(share);
+    if (this.changed.delete(share)) this.settling.add(share);
+    else this.settling.delete(share);
     const run = this.source
       .usage(share, this.options.maxEntries)
       .then((u) => {
@@ -71,5 +75,6 @@ export class ShareUsageCache {
 
   forget(share: string): void {
     this.known.delete(share);
+    this.settling.delete(share);
   }
 }
