@@ -26,9 +26,11 @@ const securityLabel = (m: MountDto): string | undefined =>
 
 const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
-/** "2 files · 1 lock": what the client has open on the share (NFSv4, SMB) and the locks it holds. */
+/** "2 files open · 1 lock": what the client has open on the share (NFSv4, SMB) and the locks it holds. */
 const holdingLabel = (m: MountDto): string =>
-  m.opens === 0 && m.locks === 0 ? '—' : `${count(m.opens, 'file', 'files')} · ${count(m.locks, 'lock', 'locks')}`;
+  m.opens === 0 && m.locks === 0
+    ? 'nothing open'
+    : `${count(m.opens, 'file', 'files')} open · ${count(m.locks, 'lock', 'locks')}`;
 
 export function Sessions() {
   const qc = useQueryClient();
@@ -44,7 +46,7 @@ export function Sessions() {
       <ErrorBox error={mounts.error} />
       <DataTable
         label="Active mounts and sessions"
-        columns={['Client', 'Protocol', 'User', 'Share', 'Since', 'Open', 'Moved']}
+        columns={['Client', 'Protocol', 'User', 'Share', 'Activity']}
         actions
         scroll
         rows={connected}
@@ -56,18 +58,27 @@ export function Sessions() {
       >
         {(m) => (
           <tr key={m.id} data-testid="session-row">
-            <td>{m.clientAddr}</td>
-            <td title={securityLabel(m)}>{protocolLabel(m)}</td>
+            {/* Two lines per cell rather than more columns: the table fits a 760 px window. */}
+            <td>
+              <div className="nowrap">{m.clientAddr}</div>
+              <div className="hint" title={m.since}>
+                connected {formatSince(m.since)}
+              </div>
+            </td>
+            <td className="nowrap" title={securityLabel(m)}>
+              {protocolLabel(m)}
+            </td>
             <td title={m.uid === null ? undefined : `uid ${m.uid}`}>{m.user || '—'}</td>
             <td>{m.share}</td>
-            <td title={m.since}>{formatSince(m.since)}</td>
-            <td className="nowrap" data-testid="session-holdings" data-opens={m.opens} data-locks={m.locks}>
-              {holdingLabel(m)}
-            </td>
-            <td className="nowrap" data-testid="session-moved" data-bytes={m.bytesRead + m.bytesWritten}>
-              ↓ {formatBytes(m.bytesRead)} · ↑ {formatBytes(m.bytesWritten)}
-            </td>
             <td>
+              <div className="nowrap" data-testid="session-holdings" data-opens={m.opens} data-locks={m.locks}>
+                {holdingLabel(m)}
+              </div>
+              <div className="nowrap hint" data-testid="session-moved" data-bytes={m.bytesRead + m.bytesWritten}>
+                ↓ {formatBytes(m.bytesRead)} · ↑ {formatBytes(m.bytesWritten)}
+              </div>
+            </td>
+            <td className="actions">
               <button
                 type="button"
                 className="danger small"
