@@ -9,9 +9,15 @@ import type { Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
 import { hasLibnfs, nfsUrl, run } from '../api/helpers.ts';
-import { adminClient } from '../helpers/api.ts';
 import type { DfsProcess } from '../helpers/dfs.ts';
-import { hasChromium, screenshot, signIn, startUiServer, type Browser, type UiServer } from './helpers.ts';
+import {
+  hasChromium,
+  screenshot,
+  signInToDashboard,
+  startReadyUiServer,
+  type Browser,
+  type ReadyUiServer,
+} from './helpers.ts';
 
 const CAROL = { username: 'carol', password: 'carol-long-passphrase' };
 const OLIVE = { username: 'olive', password: 'olive-long-passphrase' };
@@ -19,17 +25,15 @@ const OLIVE = { username: 'olive', password: 'olive-long-passphrase' };
 const ADMIN_ONLY = ['zed-secret-user', '/admin-only', 'default-metadata', 'Users & Groups', 'Adapters'];
 
 describe.skipIf(!hasChromium())('accounts and safe settings in the web UI (needs /usr/bin/chromium)', () => {
-  let ui: UiServer;
+  let ui: ReadyUiServer;
   let dfs: DfsProcess;
   let api: ApiClient;
   let browser: Browser;
   let url: string;
 
   beforeAll(async () => {
-    ui = await startUiServer();
-    ({ dfs, browser, url } = ui);
-    api = await adminClient(dfs);
-    await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
+    ui = await startReadyUiServer();
+    ({ dfs, browser, url, api } = ui);
     await api.call('users.create', { body: { ...CAROL, role: 'user' } });
     await api.call('users.create', { body: { ...OLIVE, role: 'operator' } });
     await api.call('users.create', { body: { username: 'zed-secret-user', password: 'zed-long-passphrase' } });
@@ -46,8 +50,7 @@ describe.skipIf(!hasChromium())('accounts and safe settings in the web UI (needs
 
   it('the share wizard says which rule a name breaks, and takes spaces and any script', async () => {
     const { page } = browser;
-    await signIn(page, url, dfs.adminPassword);
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signInToDashboard(page, ui);
     await page.goto(`${url}#/shares/new`);
     await page.getByRole('radio', { name: /default-payload/ }).check();
     await page.getByRole('button', { name: 'Next' }).click();
@@ -68,8 +71,7 @@ describe.skipIf(!hasChromium())('accounts and safe settings in the web UI (needs
 
   it('admin signs out, a plain user signs in in the same page and sees only what is theirs', async () => {
     const { page } = browser;
-    await signIn(page, url, dfs.adminPassword);
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signInToDashboard(page, ui);
     // Admin's data in the page's cache: users, stores, shares.
     for (const p of ['users', 'stores', 'shares']) {
       await page.goto(`${url}#/${p}`);
@@ -197,8 +199,7 @@ describe.skipIf(!hasChromium())('accounts and safe settings in the web UI (needs
 
     it('says why in words, saves nothing, and NFS keeps serving on the old port', async () => {
       const { page } = browser;
-      await signIn(page, url, dfs.adminPassword);
-      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await signInToDashboard(page, ui);
       await page.goto(`${url}#/adapters`);
       const nfs = page.locator('[data-adapter="nfs"]');
       await nfs.getByRole('button', { name: 'Change port…' }).click();

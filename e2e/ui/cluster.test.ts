@@ -4,10 +4,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../../src/server/postgres/testing/database.ts';
-import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { POSTGRESQL, unmet } from '../helpers/requirements.ts';
-import { hasChromium, screenshot, signIn, startUiServer, type UiServer } from './helpers.ts';
+import { hasChromium, screenshot, signInToDashboard, startReadyUiServer, type UiServer } from './helpers.ts';
 
 describe.skipIf(!hasChromium() || unmet(POSTGRESQL) !== null)('the Cluster page (needs /usr/bin/chromium)', () => {
   let db: TestDatabase;
@@ -22,10 +21,8 @@ describe.skipIf(!hasChromium() || unmet(POSTGRESQL) !== null)('the Cluster page 
       DITTOFS_CLUSTER_HEARTBEAT_MS: '300',
       DITTOFS_CLUSTER_DOWN_AFTER_MS: '1500',
     };
-    ui = await startUiServer({ env });
+    ui = await startReadyUiServer({ env });
     other = await startDfs({ env });
-    const api = await adminClient(ui.dfs);
-    await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
   }, 240_000);
 
   afterAll(async () => {
@@ -36,8 +33,7 @@ describe.skipIf(!hasChromium() || unmet(POSTGRESQL) !== null)('the Cluster page 
 
   it('lists both servers with health and pool use, then the killed one down', async () => {
     const { page } = ui!.browser;
-    await signIn(page, ui!.url, ui!.dfs.adminPassword);
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signInToDashboard(page, ui!);
     await page.getByRole('link', { name: 'Cluster' }).click();
     await page.getByRole('heading', { name: 'Cluster' }).waitFor();
     const rows = page.getByTestId('instance-row');

@@ -8,13 +8,18 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
-import { adminClient } from '../helpers/api.ts';
-import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
-import { ensureAppBuilt, hasChromium, launchBrowser, screenshot, signIn, webUi, type Browser } from './helpers.ts';
+import {
+  hasChromium,
+  screenshot,
+  signInToDashboard,
+  startReadyUiServer,
+  type Browser,
+  type ReadyUiServer,
+} from './helpers.ts';
 
 describe.skipIf(!hasChromium())('share wizard: the folder step (Chromium)', () => {
-  let dfs: DfsProcess;
+  let ui: ReadyUiServer | undefined;
   let api: ApiClient;
   let browser: Browser;
   let url = '';
@@ -23,22 +28,16 @@ describe.skipIf(!hasChromium())('share wizard: the folder step (Chromium)', () =
   const notes = path.join(home, 'notes.txt');
 
   beforeAll(async () => {
-    expect((await ensureAppBuilt()).status, 'the web UI builds').toBe(0);
     mkdirSync(path.join(photos, '2024'), { recursive: true });
     writeFileSync(notes, 'a file, not a folder\n');
-    dfs = await startDfs();
-    api = await adminClient(dfs);
-    await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
+    ui = await startReadyUiServer();
+    ({ api, browser, url } = ui);
     await api.call('shares.create', { body: { name: '/photos', path: photos } });
-    url = webUi(dfs).url;
-    browser = await launchBrowser();
-    await signIn(browser.page, url, dfs.adminPassword);
-    await browser.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signInToDashboard(browser.page, ui);
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await dfs?.stop();
+    await ui?.close();
     removeTmpDir(home);
   });
 
@@ -60,7 +59,7 @@ describe.skipIf(!hasChromium())('share wizard: the folder step (Chromium)', () =
     await page.getByText(`${notes} is a file, not a folder.`).waitFor();
     await screenshot(page, 'folder-wizard-file');
 
-    await answer(page, path.join(dfs.dataDir, 'folders'));
+    await answer(page, path.join(ui!.dfs.dataDir, 'folders'));
     await next(page);
     await page.getByText(/is inside dfs's data directory/).waitFor();
     expect(await page.getByLabel('Share name').count()).toBe(0);

@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } 
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { ApiClient } from '../../src/shared/api/client.ts';
+import { adminClient } from '../helpers/api.ts';
 import { REPO_ROOT, startDfs, type DfsProcess, type StartDfsOptions } from '../helpers/dfs.ts';
 import { CHROMIUM_BROWSER, CHROMIUM_PATH, unmet } from '../helpers/requirements.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
@@ -149,6 +151,30 @@ export async function startUiServer(opts: StartDfsOptions = {}): Promise<UiServe
       await dfs.stop();
     },
   };
+}
+
+/** A UiServer past its first-run wizard, and an admin API client for setting up state. */
+export interface ReadyUiServer extends UiServer {
+  api: ApiClient;
+}
+
+/** startUiServer, then the first-run wizard marked done, as for a user who has set up dfs. */
+export async function startReadyUiServer(opts: StartDfsOptions = {}): Promise<ReadyUiServer> {
+  const ui = await startUiServer(opts);
+  try {
+    const api = await adminClient(ui.dfs);
+    await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
+    return { ...ui, api };
+  } catch (err) {
+    await ui.close();
+    throw err;
+  }
+}
+
+/** Signs in as admin and waits for the dashboard. */
+export async function signInToDashboard(page: Page, ui: Pick<UiServer, 'url' | 'dfs'>): Promise<void> {
+  await signIn(page, ui.url, ui.dfs.adminPassword);
+  await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
 }
 
 /** Signs in through the login page (as admin unless told). */

@@ -3,16 +3,15 @@
 // Shares table keeps its actions in view, and the sidebar folds into a menu. Measured in
 // Debian's Chromium against a started dfs; screenshots in light and dark mode.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient } from '../helpers/api.ts';
-import type { DfsProcess } from '../helpers/dfs.ts';
 import {
   hasChromium,
   horizontalOverflow,
   screenshot,
   signIn,
-  startUiServer,
+  signInToDashboard,
+  startReadyUiServer,
   type Browser,
-  type UiServer,
+  type ReadyUiServer,
 } from './helpers.ts';
 
 const PAGES = [
@@ -30,16 +29,14 @@ const USER_PAGES = ['mine', 'password'] as const;
 const USER = { username: 'nina', password: 'nina-long-passphrase' };
 
 describe.skipIf(!hasChromium())('every page at 760 px (needs /usr/bin/chromium)', () => {
-  let ui: UiServer;
-  let dfs: DfsProcess;
+  let ui: ReadyUiServer;
   let browser: Browser;
   let url: string;
 
   beforeAll(async () => {
-    ui = await startUiServer();
-    ({ dfs, browser, url } = ui);
-    const api = await adminClient(dfs);
-    await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
+    ui = await startReadyUiServer();
+    ({ browser, url } = ui);
+    const { api } = ui;
     // Long names are what spill out of a narrow table.
     for (const name of ['/Family photos and videos from every holiday', '/média/été 2024 — sauvegardes']) {
       await api.call('shares.create', {
@@ -48,8 +45,7 @@ describe.skipIf(!hasChromium())('every page at 760 px (needs /usr/bin/chromium)'
     }
     await api.call('users.create', { body: { ...USER, role: 'user' } });
     await browser.page.setViewportSize({ width: 760, height: 900 });
-    await signIn(browser.page, url, dfs.adminPassword);
-    await browser.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signInToDashboard(browser.page, ui);
   }, 180_000);
 
   afterAll(() => ui?.close());
@@ -89,8 +85,7 @@ describe.skipIf(!hasChromium())('every page at 760 px (needs /usr/bin/chromium)'
     expect(found).toEqual({});
     await page.getByRole('button', { name: 'Menu' }).click();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await signIn(page, url, dfs.adminPassword);
-    await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    await signInToDashboard(page, ui);
   });
 
   it("the Shares table's actions are in view without scrolling sideways", async () => {

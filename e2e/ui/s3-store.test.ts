@@ -8,36 +8,35 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3rver, type S3rverStoreConfig } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
 import type { ApiClient } from '../../src/shared/api/client.ts';
-import { adminClient } from '../helpers/api.ts';
-import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
-import { ensureAppBuilt, hasChromium, launchBrowser, screenshot, signIn, webUi, type Browser } from './helpers.ts';
+import {
+  hasChromium,
+  screenshot,
+  signInToDashboard,
+  startReadyUiServer,
+  type Browser,
+  type ReadyUiServer,
+} from './helpers.ts';
 
 const STAGES = ['connect', 'auth', 'bucket', 'write', 'read', 'delete'];
 
 describe.skipIf(!hasChromium())('the S3 store form (Chromium, s3rver)', () => {
   let s3: S3rver;
   let bucket: S3rverStoreConfig;
-  let dfs: DfsProcess;
+  let ui: ReadyUiServer | undefined;
   let api: ApiClient;
   let browser: Browser;
   let url = '';
 
   beforeAll(async () => {
-    expect((await ensureAppBuilt()).status, 'the web UI builds').toBe(0);
     s3 = await S3rver.start();
     bucket = await s3.bucket('ui-bucket');
-    dfs = await startDfs();
-    api = await adminClient(dfs);
-    await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
-    url = webUi(dfs).url;
-    browser = await launchBrowser();
-    await signIn(browser.page, url, dfs.adminPassword);
-    await browser.page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+    ui = await startReadyUiServer();
+    ({ api, browser, url } = ui);
+    await signInToDashboard(browser.page, ui);
   }, 300_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await dfs?.stop();
+    await ui?.close();
     await s3?.remove();
   });
 

@@ -5,11 +5,17 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient } from '../helpers/api.ts';
 import { LOOPBACK_WITH_SMB } from '../helpers/dfs.ts';
 import { SMBCLIENT, unmet } from '../helpers/requirements.ts';
 import { smbAdminArgs } from '../helpers/smb.ts';
-import { hasChromium, horizontalOverflow, screenshot, signIn, startUiServer, type UiServer } from './helpers.ts';
+import {
+  hasChromium,
+  horizontalOverflow,
+  screenshot,
+  signInToDashboard,
+  startReadyUiServer,
+  type UiServer,
+} from './helpers.ts';
 
 /** smbclient reading commands from a pipe (stdout line-buffered: it answers `open` there); `said` waits for a match. */
 function interactiveSmbclient(args: string[]): {
@@ -37,9 +43,7 @@ describe.skipIf(!hasChromium() || unmet(SMBCLIENT) !== null)(
     let ui: UiServer | undefined;
 
     beforeAll(async () => {
-      ui = await startUiServer({ env: LOOPBACK_WITH_SMB });
-      const api = await adminClient(ui.dfs);
-      await api.call('settings.set', { params: { key: 'ui.setupCompleted' }, body: { value: true } });
+      ui = await startReadyUiServer({ env: LOOPBACK_WITH_SMB });
     }, 240_000);
 
     afterAll(async () => {
@@ -49,8 +53,7 @@ describe.skipIf(!hasChromium() || unmet(SMBCLIENT) !== null)(
     it("an SMB session's row shows its dialect and the file it holds open", async () => {
       const { page } = ui!.browser;
       await page.setViewportSize({ width: 760, height: 900 });
-      await signIn(page, ui!.url, ui!.dfs.adminPassword);
-      await page.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      await signInToDashboard(page, ui!);
 
       const smb = interactiveSmbclient(smbAdminArgs(ui!.dfs));
       try {
