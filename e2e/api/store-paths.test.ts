@@ -55,6 +55,12 @@ describe('API: store paths', () => {
     expect(r.status, r.text).toBe(201);
   }
 
+  /** A share on the two stores, squash off so nfs-cp's uid owns what it writes. */
+  async function sharedOn(name: string, metadataStore: string, payloadStore: string): Promise<void> {
+    const r = await api('POST', '/shares', { name, metadataStore, payloadStore, squash: 'none' });
+    expect(r.status, r.text).toBe(201);
+  }
+
   /** A refused create: the status, code and sentence, and no store config left behind. */
   async function refused(
     kind: 'metadata' | 'payload',
@@ -232,13 +238,7 @@ describe('API: store paths', () => {
       const meta = path.join(foreign, 'old-meta.db');
       await created('metadata', { name: 'old-m', type: 'sqlite', config: { path: meta } });
       await created('payload', { name: 'old-p', type: 'fs', config: { path: blocks } });
-      const share = await api('POST', '/shares', {
-        name: '/old',
-        metadataStore: 'old-m',
-        payloadStore: 'old-p',
-        squash: 'none',
-      });
-      expect(share.status, share.text).toBe(201);
+      await sharedOn('/old', 'old-m', 'old-p');
       const data = randomBytes(1024 * 1024 + 123);
       const src = path.join(foreign, 'old-src.bin');
       writeFileSync(src, data);
@@ -267,13 +267,7 @@ describe('API: store paths', () => {
     async () => {
       await created('metadata', { name: 'gone-m', type: 'sqlite' });
       await created('payload', { name: 'gone-p', type: 'fs' });
-      const share = await api('POST', '/shares', {
-        name: '/gone',
-        metadataStore: 'gone-m',
-        payloadStore: 'gone-p',
-        squash: 'none',
-      });
-      expect(share.status, share.text).toBe(201);
+      await sharedOn('/gone', 'gone-m', 'gone-p');
       const src = path.join(foreign, 'gone-src.bin');
       writeFileSync(src, randomBytes(64 * 1024));
       const put = await run('nfs-cp', [src, nfsUrl(dfs, '/gone', 'f.bin')]);
