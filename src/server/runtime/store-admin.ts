@@ -32,9 +32,14 @@ export function keepRedacted(next: Record<string, unknown>, prev: Record<string,
   return out;
 }
 
+/** Whether two S3 store configs name the same place: bucket and key prefix. */
+const sameBucketAndPrefix = (a: Record<string, unknown>, b: Record<string, unknown>): boolean =>
+  a['bucket'] === b['bucket'] && (a['prefix'] ?? '') === (b['prefix'] ?? '');
+
 /**
  * Named metadata and payload stores as the API manages them: listed with the shares that
- * use them, created by proving they open, changed only while unused, probed for health.
+ * use them, created by proving they open, changed (an S3 store's connection even in use),
+ * probed for health.
  */
 export class StoreAdmin {
   constructor(
@@ -79,17 +84,27 @@ export class StoreAdmin {
   }
 
   /**
-   * New options for a store no share uses: it is closed, saved with the new options and
-   * reopened to prove they work (the old options are restored if they do not).
+   * New options for a store. An S3 store's connection (keys, endpoint, region, timeouts)
+   * changes in use, as keys get rotated: the bucket is reached with the new options before
+   * they are saved. Any other change is for a store no share uses: it is closed, saved with
+   * the new options and reopened to prove they work (the old options are restored if not).
    */
   async update(kind: 'metadata', name: string, config: Record<string, unknown>): Promise<MetadataStoreDto>;
   async update(kind: 'payload', name: string, config: Record<string, unknown>): Promise<PayloadStoreDto>;
   async update(kind: Kind, name: string, config: Record<string, unknown>): Promise<MetadataStoreDto | PayloadStoreDto> {
     const before = await this.config(kind, name);
-    const users = await this.usedBy(kind, before.name);
-    if (users.length > 0)
-      throw new DittoError('IN_USE', `${kind} store "${before.name}" is used by ${users.join(', ')}: detach it first`);
     const next = keepRedacted(config, before.config);
+    const s3 = kind === 'payload' && before.type === 's3';
+    if (s3 && sameBucketAndPrefix(next, before.config)) {
+      await this.stores.reconnectS3Store(before.name, next);
+      this.logger.info({ store: before.name, kind }, 'S3 connection options changed');
+      return this.get('payload', before.name);
+    }
+    const users = await this.usedBy(kind, before.name);
+    if (users.length > 0) {
+      const why = s3 ? 'its bucket and key prefix hold their files and cannot change' : 'detach it first';
+      throw new DittoError('IN_USE', `${kind} store "${before.name}" is used by ${users.join(', ')}: ${why}`);
+    }
     const create = (cfg: Record<string, unknown>) =>
       kind === 'metadata'
         ? this.stores.createMetadataStore({ name: before.name, type: before.type as MetadataStoreType, config: cfg })

@@ -47,6 +47,8 @@ export class StoresService {
   private readonly metadataStores = new Map<string, Promise<MetadataStore>>();
   private readonly payloadStores = new Map<string, Promise<BlockStore>>();
   private readonly journals = new Map<string, Promise<Journal | undefined>>();
+  /** The S3 store behind each open offloaded store, swapped when its connection options change. */
+  private readonly remotes = new Map<string, ReconnectingBlockStore>();
 
   constructor(
     private readonly store: ControlPlaneStore,
@@ -142,6 +144,31 @@ export class StoresService {
   }
 
   /**
+   * New connection options (keys, endpoint, region, timeouts) for an S3 store, in use or not:
+   * they are proved by opening the bucket with them, saved, and the open store's requests go
+   * to the new connection from then on; its shares keep serving throughout.
+   */
+  async reconnectS3Store(name: string, config: Record<string, unknown>): Promise<PayloadStoreConfig> {
+    const open = (): Promise<BlockStore> => S3BlockStore.open(config);
+    const next = await open();
+    let saved: PayloadStoreConfig;
+    try {
+      saved = await this.store.updatePayloadStore(name, config);
+    } catch (err) {
+      await next.close();
+      throw err;
+    }
+    const remote = this.remotes.get(saved.name);
+    if (remote !== undefined) remote.replace(next, open);
+    else {
+      // Not behind an offloader: the store reopens with the saved options on next use.
+      await next.close();
+      await this.closeOne(this.payloadStores, saved.name);
+    }
+    return saved;
+  }
+
+  /**
    * IN_USE while a share references it (checked by the control-plane store). Its files stay
    * where they are: a store created again under the same name reopens them.
    */
@@ -154,6 +181,7 @@ export class StoresService {
     await this.store.deletePayloadStore(name);
     await this.closeOne(this.journals, name);
     await this.closeOne(this.payloadStores, name);
+    this.remotes.delete(name);
     await this.storeJournals?.remove(name);
     await this.offloads?.remove(name);
   }
@@ -230,13 +258,15 @@ export class StoresService {
         if (this.offloads === undefined) return S3BlockStore.open(cfg.config);
         const open = (): Promise<BlockStore> => S3BlockStore.open(cfg.config);
         // A store with a local cache from an earlier run starts even while S3 is unreachable.
-        const remote = (await this.offloads.hasCache(cfg.name))
+        const opened = (await this.offloads.hasCache(cfg.name))
           ? await open().catch((err: unknown) => {
               if (!isDittoError(err) || err.code !== 'RETRY_LATER') throw err;
               this.logger.warn({ store: cfg.name, err: err.message }, 'S3 unreachable; serving the local cache');
-              return new ReconnectingBlockStore(open);
+              return undefined;
             })
           : await open();
+        const remote = new ReconnectingBlockStore(open, opened);
+        this.remotes.set(cfg.name, remote);
         return this.offloads.open(cfg.name, remote);
       }
       default:

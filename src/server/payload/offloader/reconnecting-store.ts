@@ -1,11 +1,15 @@
 /**
- * A remote block store that could not be reached when dfs started: every call tries to open
- * it (at most once per `retryMs`) and fails with RETRY_LATER until it opens, so an offloaded
- * store with data in its local cache serves it, and queues uploads, through an outage that
- * began before the start.
+ * The remote (S3) store behind an offloaded one, reopened when needed: while it could not be
+ * reached at start, every call tries to open it (at most once per `retryMs`) and fails with
+ * RETRY_LATER until it opens, so the local cache keeps serving and uploads queue through an
+ * outage that began before the start; and when its connection options change (new keys, a
+ * new endpoint), the next calls go to a store opened with them while the shares stay up.
  */
 import { DittoError } from '../../../shared/errors.ts';
 import type { BlockStore, BlockStoreStats } from '../blockstore.ts';
+
+/** How long a replaced store stays open for the requests it is still answering. */
+const REPLACED_CLOSE_DELAY_MS = 60_000;
 
 export class ReconnectingBlockStore implements BlockStore {
   private store: BlockStore | undefined;
@@ -14,9 +18,25 @@ export class ReconnectingBlockStore implements BlockStore {
   private lastError = '';
 
   constructor(
-    private readonly open: () => Promise<BlockStore>,
+    private open: () => Promise<BlockStore>,
+    opened?: BlockStore,
     private readonly retryMs = 5000,
-  ) {}
+  ) {
+    this.store = opened;
+  }
+
+  /**
+   * From now on, calls go to `next` (opened with new options, which proved they work). The
+   * store it replaces is closed a minute later, once the requests it is answering are done.
+   */
+  replace(next: BlockStore, open: () => Promise<BlockStore>): void {
+    const replaced = this.store;
+    this.store = next;
+    this.open = open;
+    this.lastTry = 0;
+    if (replaced !== undefined)
+      setTimeout(() => void replaced.close().catch(() => undefined), REPLACED_CLOSE_DELAY_MS).unref();
+  }
 
   async put(key: string, data: Buffer): Promise<void> {
     return (await this.remote()).put(key, data);
@@ -58,7 +78,12 @@ export class ReconnectingBlockStore implements BlockStore {
     }
     this.lastTry = Date.now();
     this.opening = this.open()
-      .then((store) => (this.store = store))
+      // An open with options replaced meanwhile is dropped: the new store is already in place.
+      .then((store) => {
+        if (this.store === undefined) return (this.store = store);
+        void store.close().catch(() => undefined);
+        return this.store;
+      })
       .catch((err: unknown) => {
         this.lastError = err instanceof Error ? err.message : String(err);
         throw err;

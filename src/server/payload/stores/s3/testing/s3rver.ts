@@ -1,7 +1,7 @@
 /**
  * s3rver (an S3-compatible server, ../shared/PEERS.md) as a child process on a loopback
  * port, for the S3 store's conformance suite and the end-to-end tests: started, stopped
- * (an outage) and started again on the same directory and port.
+ * (an outage) and started again on the same directory and port, or moved to another port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,8 +27,12 @@ export class S3rver {
 
   private constructor(
     readonly dir: string,
-    readonly port: number,
+    private listenPort: number,
   ) {}
+
+  get port(): number {
+    return this.listenPort;
+  }
 
   get endpoint(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -58,6 +62,13 @@ export class S3rver {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** Restarts on the same directory and another port: the endpoint moves, the buckets stay. */
+  async move(): Promise<void> {
+    await this.stop();
+    this.listenPort = await freePort();
+    await this.start();
   }
 
   async remove(): Promise<void> {
