@@ -21,6 +21,10 @@ export function S3StoreFields(props: {
   errors: FieldErrors;
   /** Sets the form's errors (the test checks the answers first, as saving does). */
   onErrors: (errors: FieldErrors) => void;
+  /** Editing this saved store: the test uses its saved secret while the form shows it hidden. */
+  savedName?: string;
+  /** Why the bucket and prefix cannot change (the store is in use), shown under them; editable when absent. */
+  placeFixed?: string;
 }) {
   const { value: f, errors } = props;
   const t = useTransport();
@@ -34,7 +38,16 @@ export function S3StoreFields(props: {
     props.onErrors(e);
     if (Object.keys(e).length > 0) return;
     void testing.run(async () =>
-      setTested({ key, result: await t.call('stores.payload.test', { body: { type: 's3', config: s3Config(f) } }) }),
+      setTested({
+        key,
+        result: await t.call('stores.payload.test', {
+          body: {
+            type: 's3',
+            config: s3Config(f),
+            ...(props.savedName === undefined ? {} : { name: props.savedName }),
+          },
+        }),
+      }),
     );
   };
   const result = tested?.key === key ? tested.result : undefined;
@@ -54,14 +67,21 @@ export function S3StoreFields(props: {
         hint="For MinIO, Backblaze B2, Wasabi, Ceph and other S3-compatible services."
       />
       <TextField label="Region" value={f.region} placeholder="us-east-1" onChange={(v) => set({ region: v })} />
-      <TextField label="Bucket" value={f.bucket} onChange={(v) => set({ bucket: v })} error={err('bucket')} />
+      <TextField
+        label="Bucket"
+        value={f.bucket}
+        onChange={(v) => set({ bucket: v })}
+        error={err('bucket')}
+        readOnly={props.placeFixed !== undefined}
+      />
       <TextField
         label="Key prefix (optional)"
         value={f.prefix}
         placeholder="dittofs/"
         onChange={(v) => set({ prefix: v })}
         error={err('prefix')}
-        hint="Lets several stores share one bucket."
+        readOnly={props.placeFixed !== undefined}
+        hint={props.placeFixed ?? 'Lets several stores share one bucket.'}
       />
       <TextField
         label="Access key"

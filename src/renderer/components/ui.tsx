@@ -38,6 +38,7 @@ export function TextField(props: {
   autoFocus?: boolean;
   autoComplete?: string;
   name?: string;
+  readOnly?: boolean;
 }) {
   return (
     <Field label={props.label} error={props.error} hint={props.hint}>
@@ -50,6 +51,7 @@ export function TextField(props: {
           placeholder={props.placeholder}
           autoFocus={props.autoFocus}
           autoComplete={props.autoComplete}
+          readOnly={props.readOnly}
           aria-invalid={props.error ? true : undefined}
           aria-describedby={describedBy}
           onChange={(e) => props.onChange(e.target.value)}

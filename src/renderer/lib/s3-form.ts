@@ -26,6 +26,20 @@ export const EMPTY_S3: S3Form = {
   forcePathStyle: true,
 };
 
+/** The form for a saved store's options (its secret comes back hidden, and is kept unless retyped). */
+export function s3FormOf(config: Record<string, unknown>): S3Form {
+  const text = (k: string): string => (typeof config[k] === 'string' ? config[k] : '');
+  return {
+    endpoint: text('endpoint'),
+    region: text('region'),
+    bucket: text('bucket'),
+    prefix: text('prefix'),
+    accessKeyId: text('accessKeyId'),
+    secretAccessKey: text('secretAccessKey'),
+    forcePathStyle: config['forcePathStyle'] !== false,
+  };
+}
+
 /** The options of a payload store of type s3 (empty answers left out: the server's defaults apply). */
 export function s3Config(f: S3Form): Record<string, string | boolean> {
   const out: Record<string, string | boolean> = { bucket: f.bucket.trim() };

@@ -211,7 +211,9 @@ export function ShareWizard(props: {
         });
       }
       if (needsGuest && guest.data && !guest.data.enabled) await t.call('guest.update', { body: { enabled: true } });
-      await qc.invalidateQueries({ queryKey: ['shares.list'] });
+      // The stores' "Used by" changed too.
+      for (const list of ['shares.list', 'stores.payload.list', 'stores.metadata.list'])
+        await qc.invalidateQueries({ queryKey: [list] });
       setBusy(undefined);
       if (props.embedded) props.onFinish(share);
       else setStep(STEPS.indexOf('Done'));

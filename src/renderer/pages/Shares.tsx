@@ -300,7 +300,7 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
 }
 
 function DeleteShare({ share, onClose }: { share: ShareDto; onClose: () => void }) {
-  const del = useMutate('shares.delete', ['shares.list', 'stats.get', 'stores.payload.list']);
+  const del = useMutate('shares.delete', ['shares.list', 'stats.get', 'stores.payload.list', 'stores.metadata.list']);
   return (
     <ConfirmDeleteDialog
       title={`Delete the share ${share.name}?`}

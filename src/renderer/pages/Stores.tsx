@@ -1,4 +1,4 @@
-/** Metadata and payload stores: what exists, who uses it, a health probe, create and delete. */
+/** Metadata and payload stores: what exists, who uses it, a health probe, create, edit (S3) and delete. */
 import { useState } from 'react';
 import {
   CreateMetadataStoreRequest,
@@ -17,6 +17,7 @@ import { useAllowed, useMutate, useOp, useTransport } from '../lib/api.tsx';
 import { useAsyncAction } from '../lib/async-action.ts';
 import { formatBytes } from '../lib/format.ts';
 import { check, type FieldErrors } from '../lib/forms.ts';
+import { EditS3Store } from './EditS3Store.tsx';
 import { EMPTY_S3, s3Config, s3FormErrors, type S3Form } from '../lib/s3-form.ts';
 import type { StoreHealth } from '../../shared/api/index.ts';
 
@@ -67,6 +68,7 @@ function StoreList({ kind, manage }: { kind: Kind; manage: boolean }) {
     'stores.payload.list',
   ]);
   const [deleting, setDeleting] = useState<MetadataStoreDto | PayloadStoreDto>();
+  const [editing, setEditing] = useState<PayloadStoreDto>();
   return (
     <section className="card" aria-labelledby={`${kind}-h`}>
       <h2 id={`${kind}-h`}>{kind === 'metadata' ? 'Metadata stores' : 'Payload stores'}</h2>
@@ -100,6 +102,16 @@ function StoreList({ kind, manage }: { kind: Kind; manage: boolean }) {
             </td>
             {manage && (
               <td className="actions">
+                {kind === 'payload' && st.type === 's3' && (
+                  <button
+                    type="button"
+                    className="small"
+                    onClick={() => setEditing(st as PayloadStoreDto)}
+                    aria-label={`Edit ${st.name}`}
+                  >
+                    Edit
+                  </button>
+                )}
                 <button
                   type="button"
                   className="small danger"
@@ -114,6 +126,7 @@ function StoreList({ kind, manage }: { kind: Kind; manage: boolean }) {
           </tr>
         )}
       </DataTable>
+      {editing && <EditS3Store store={editing} onClose={() => setEditing(undefined)} />}
       {deleting && (
         <ConfirmDeleteDialog
           title={`Delete the store ${deleting.name}?`}
