@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDACTED } from '../../src/shared/api/schemas.ts';
 import type { ApiClient } from '../../src/shared/api/client.ts';
 import { S3rver, type S3rverStoreConfig } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
+import { apiBase, DFSCTL, run as runCtl } from '../api/helpers.ts';
 import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_UTILS, unmet } from '../helpers/requirements.ts';
@@ -37,8 +38,9 @@ describe.skipIf(unmet(LIBNFS_UTILS) !== null)("an S3 store's connection edited w
     const r = await run('nfs-cp', [path.join(tmp, name), url(name)], 120_000);
     expect(r.code, `${r.output}\n${tail(dfs.logs(), 2000)}`).toBe(0);
   }
+  let copies = 0;
   async function get(name: string): Promise<string> {
-    const dst = path.join(tmp, `${name}.back`);
+    const dst = path.join(tmp, `${name}.${copies++}.back`);
     const r = await run('nfs-cp', [url(name), dst], 120_000);
     expect(r.code, `${r.output}\n${tail(dfs.logs(), 2000)}`).toBe(0);
     return sha256(readFileSync(dst));
@@ -103,4 +105,21 @@ describe.skipIf(unmet(LIBNFS_UTILS) !== null)("an S3 store's connection edited w
     await api.call('offloader.evict', { params: { store: 'cloud' } });
     expect(await get('after.bin')).toBe(sha256(after));
   }, 300_000);
+
+  it('dfsctl changes one option of the store in use and keeps the others', async () => {
+    const env = { ...process.env, XDG_CONFIG_HOME: tmp, DFSCTL_CONFIG: undefined };
+    const ctl = async (args: string[], input?: string): Promise<void> => {
+      const r = await runCtl(process.execPath, [DFSCTL, '--server', apiBase(dfs), ...args], { env, input });
+      expect(r.code, `dfsctl ${args.join(' ')}\n${r.stdout}\n${r.stderr}`).toBe(0);
+    };
+    await ctl(['login', '--username', 'admin', '--password-stdin'], dfs.adminPassword);
+    await ctl(['store', 'payload', 'update', 'cloud', '--config', 'region=eu-central-1']);
+    expect(await saved()).toMatchObject({
+      region: 'eu-central-1',
+      endpoint: s3.endpoint,
+      prefix: 'nas/',
+      secretAccessKey: REDACTED,
+    });
+    expect(await get('after.bin')).toBe(sha256(readFileSync(path.join(tmp, 'after.bin'))));
+  });
 });

@@ -28,14 +28,18 @@ export function registerStores(cli: Cli): void {
       },
     );
     cli.op(
-      sub(k, 'update <name>', `replace the options of an unused ${kind} store`).requiredOption(
-        '--config <key=value>',
-        'a backend option (repeatable)',
-        collect,
-      ),
+      sub(
+        k,
+        'update <name>',
+        `change options of a ${kind} store (unused; an S3 store's keys and endpoint even in use)`,
+      ).requiredOption('--config <key=value>', 'an option to change, the others kept (repeatable)', collect),
       opId('update'),
       {
-        input: (name: string, o: { config: string[] }) => ({ params: { name }, body: { config: kv(o.config) ?? {} } }),
+        // The saved options with the given ones changed; a hidden secret stands for the saved one.
+        input: async (name: string, o: { config: string[] }) => {
+          const saved = await cli.session().client().call(opId('get'), { params: { name } });
+          return { params: { name }, body: { config: { ...saved.config, ...kv(o.config) } } };
+        },
       },
     );
     cli.op(sub(k, 'delete <name>', `delete a ${kind} store (refused while a share uses it)`), opId('delete'), {
