@@ -85,6 +85,21 @@ describe('NFS adapter: NLM and NSM over UDP', () => {
     expect(c.unmatched).toEqual([]);
   });
 
+  it('over TCP, LOCK_MSG’s LOCK_RES comes on the same connection', async () => {
+    const adapter = await start();
+    const fh = await rootHandle(adapter.port);
+    const c = await RpcTestClient.connect(adapter.port);
+    cleanups.push(() => c.close());
+    expect(parseReply(await c.call({ xid: 12, ...NLM, proc: 7, sys, args: lockArgs(fh, 'host-t') })).stat).toBe(0);
+    await waitFor(() => c.unmatched.length > 0);
+    const r = new XdrReader(c.unmatched[0] as Buffer);
+    r.u32();
+    expect([r.u32(), r.u32(), r.u32(), r.u32(), r.u32()]).toEqual([0, 2, 100021, 4, 12]); // CALL NLM4 LOCK_RES
+    r.opaqueFixed(CALL_HEADER_BYTES - 24);
+    expect(r.opaque(64)).toEqual(Buffer.from('ck'));
+    expect(r.u32()).toBe(0); // GRANTED
+  });
+
   it('takes another UDP port when the NFS port number is taken on UDP', async () => {
     const squatter = createSocket('udp4');
     await new Promise<void>((resolve) => squatter.bind(0, '127.0.0.1', resolve));
