@@ -151,10 +151,16 @@ export class RpcUdpServer {
       sent?.();
       return;
     }
-    socket.send(chunks, peer.clientPort, peer.sendAddr, (err) => {
-      if (err) this.log.debug({ err, client: peer.clientAddr }, 'datagram not sent');
+    try {
+      socket.send(chunks, peer.clientPort, peer.sendAddr, (err) => {
+        if (err) this.log.debug({ err, client: peer.clientAddr }, 'datagram not sent');
+        sent?.();
+      });
+    } catch (err) {
+      // A socket closing under us: the datagram is lost, as UDP may lose it anyway.
+      this.log.debug({ err, client: peer.clientAddr }, 'datagram not sent');
       sent?.();
-    });
+    }
   };
 
   private settle(): void {
