@@ -20,7 +20,7 @@ const onPath = (bin: string): boolean => spawnSync('sh', ['-c', `command -v ${bi
 
 export const LOOP_XFS: Requirement = {
   what: 'root, loop mounts and mkfs.xfs',
-  debianPackages: 'xfsprogs mount',
+  debianPackages: 'xfsprogs', // mount and losetup: always installed
   present: () => process.getuid?.() === 0 && onPath('mkfs.xfs') && onPath('losetup') && onPath('mount'),
 };
 

@@ -17,6 +17,6 @@ export function inNetnsOf(pid: number, cmd: string, args: string[]): [string, st
 
 export const NETNS: Requirement = {
   what: 'network namespaces (unshare and nsenter as root, and ip)',
-  debianPackages: 'util-linux iproute2',
+  debianPackages: 'iproute2', // unshare and nsenter: util-linux, always installed
   present: () => spawnSync('unshare', ['--net', '--', 'ip', 'link', 'set', 'lo', 'up']).status === 0,
 };
