@@ -12,6 +12,8 @@ cd "$(dirname "$0")/.."
 packages=(
   build-essential python3          # better-sqlite3 compiles from source; gcc for the libnfs C client
   libnfs-utils libnfs-dev          # nfs-ls / nfs-cp, and libnfs for the C client
+  rpcbind iproute2                 # rpcinfo (NLM over UDP via the portmapper), ip for a test's own network namespace
+  xfsprogs                         # an XFS loop filesystem: NFSv4.2 CLONE onto a folder share that can reflink
   smbclient                        # the SMB server's real-client tests
   samba-testsuite                  # smbtorture (Samba's SMB2 conformance suites)
   python3-impacket                 # malformed SMB2 packets (negative tests)

@@ -25,6 +25,11 @@ export interface StartDfsOptions {
   stdin?: boolean;
   /** How long to wait for the ready line (default 60 s: a loaded machine). */
   readyTimeoutMs?: number;
+  /**
+   * A command node is started through, e.g. into a network namespace of its own
+   * (netns.ts); it must exec node in its own process, so `pid` stays the server's.
+   */
+  launcher?: string[];
 }
 
 export interface DfsProcess {
@@ -130,10 +135,12 @@ export function spawnDfs(opts: StartDfsOptions = {}): SpawnedDfs {
     DITTOFS_LOGGING_LEVEL: 'info',
     ...(opts.env ?? {}),
   };
+  const [command = process.execPath, ...launcherArgs] = opts.launcher ? [...opts.launcher, process.execPath] : [];
   const child: ChildProcess = spawn(
-    process.execPath,
+    command,
     // DITTOFS_E2E_NODE_ARGS: extra node flags for the server, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
     [
+      ...launcherArgs,
       ...(process.env.DITTOFS_E2E_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
       DFS_BIN,
       'start',

@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { REPO_ROOT } from './dfs.ts';
+import { LOOP_XFS } from './loop-fs.ts';
+import { NETNS } from './netns.ts';
 import {
   CHROMIUM_BROWSER,
   IMPACKET,
@@ -12,6 +14,7 @@ import {
   LIBNFS_UTILS,
   POSTGRESQL,
   POSTGRESQL_SERVER_BINARIES,
+  RPCINFO,
   SMBCLIENT,
   SMBTORTURE,
   unmet,
@@ -58,6 +61,9 @@ describe('test-tool requirements', () => {
       KERNEL_CLIENT_GUEST,
       POSTGRESQL,
       POSTGRESQL_SERVER_BINARIES,
+      RPCINFO,
+      NETNS,
+      LOOP_XFS,
     ]) {
       for (const pkg of r.debianPackages.split(' ')) expect(installed, `${r.what}: ${pkg}`).toContain(pkg);
     }

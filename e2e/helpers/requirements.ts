@@ -38,6 +38,13 @@ export const LIBNFS_DEV: Requirement = {
   present: () => onPath('gcc') && existsSync('/usr/include/nfsc/libnfs.h'),
 };
 
+/** TI-RPC's rpcinfo: a real RPC client of the portmapper, over TCP and UDP. */
+export const RPCINFO: Requirement = {
+  what: 'rpcinfo',
+  debianPackages: 'rpcbind',
+  present: () => onPath('rpcinfo'),
+};
+
 export const SMBCLIENT: Requirement = {
   what: 'smbclient',
   debianPackages: 'smbclient',

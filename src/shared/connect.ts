@@ -99,7 +99,8 @@ export function connectLines(share: ConnectShare, host: string, ports: ConnectPo
     out.push({
       id: 'macos',
       label: 'macOS (Terminal)',
-      // nolocks even when Linux may lock: macOS's lockd speaks NLM over UDP, served here over TCP only.
+      // nolocks even when Linux may lock: macOS's lockd sends NLM *_MSG calls and waits for the
+      // *_RES at its own NLM service, a call to the client this server never makes (docs/locking.md).
       value: `mkdir -p ${macDir} && sudo mount_nfs -o vers=3,tcp,port=${port},mountport=${mountPort},nolocks ${shellWord(`${h}:${share.name}`)} ${macDir}`,
     });
     out.push({

@@ -43,7 +43,7 @@ describe('connect lines', () => {
     );
     expect(l['linux']?.note).toBeUndefined();
     expect(l['fstab']?.value).toContain('mountproto=tcp,_netdev');
-    expect(l['macos']?.value).toContain(',nolocks '); // macOS's lockd wants NLM over UDP
+    expect(l['macos']?.value).toContain(',nolocks '); // macOS's lockd wants its *_RES calls on its own NLM service
   });
 
   it('tells the truth about Windows and ports other than 445', () => {

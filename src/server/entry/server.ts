@@ -67,7 +67,7 @@ async function startPortmapper(config: Config, runtime: Runtime): Promise<Protoc
   const portmap = createPortmapAdapter(
     { port: config.nfs.portmapper.port, bind: config.nfs.bind, settings: {} },
     runtime,
-    () => runtime.adapters.running('nfs')?.port,
+    () => runtime.adapters.running('nfs'),
   );
   await portmap.serve();
   runtime.logger.info({ port: portmap.port }, 'portmapper listening');

@@ -8,12 +8,14 @@
  * forgotten by the store, which closes its descriptor here.
  *
  * flush (COMMIT, FILE_SYNC) fdatasyncs the file: data and size on stable storage.
+ * cloneWhole shares a file's blocks with an empty one where the filesystem can (reflink.ts).
  */
 import { close, constants, fdatasync, fstatSync, ftruncate, openSync, read, write } from 'node:fs';
 import { DittoError } from '../../shared/errors.ts';
 import type { DirectContent } from '../payload/types.ts';
 import { fsError } from './errors.ts';
 import type { NodeTable } from './nodes.ts';
+import { reflinkOntoEmpty } from './reflink.ts';
 import { identityOf, sameFile } from './stat.ts';
 
 const MAX_OPEN = 128;
@@ -100,6 +102,25 @@ export class FolderContent implements DirectContent {
       throw fsError(err, `file ${payloadId}`);
     } finally {
       this.release(f);
+    }
+  }
+
+  async cloneWhole(srcPayloadId: string, dstPayloadId: string): Promise<boolean> {
+    const srcPath = this.nodes.pathOf(Number(srcPayloadId));
+    const dstId = Number(dstPayloadId);
+    const dstPath = this.nodes.pathOf(dstId);
+    if (srcPath === undefined || dstPath === undefined) throw new DittoError('STALE_HANDLE');
+    let cloned = false;
+    try {
+      cloned = await reflinkOntoEmpty(srcPath, dstPath);
+      return cloned;
+    } catch (err) {
+      throw fsError(err, dstPath);
+    } finally {
+      if (cloned) {
+        this.written.add(dstId);
+        this.changed(dstId);
+      }
     }
   }
 

@@ -146,6 +146,16 @@ export class PayloadService implements PayloadOps {
     );
   }
 
+  /**
+   * Only a folder share's filesystem can share blocks between files (reflink): the block
+   * stores key blocks by payload and position, and a clone through the slice cache and the
+   * WAL would be a copy by another name (COPY does that).
+   */
+  async cloneWhole(share: string, srcPayloadId: string, dstPayloadId: string): Promise<boolean> {
+    const direct = this.direct.get(share);
+    return direct?.cloneWhole ? direct.cloneWhole(srcPayloadId, dstPayloadId) : false;
+  }
+
   release(share: string, payloadId: string): Promise<void> {
     let pending = this.releasing.get(share);
     if (pending === undefined) this.releasing.set(share, (pending = new Set()));

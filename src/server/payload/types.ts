@@ -18,6 +18,11 @@ export interface PayloadOps {
    * name is gone): the caller need not wait. Unregistering the share waits for it.
    */
   release(share: string, payloadId: string): Promise<void>;
+  /**
+   * Makes the empty file `dstPayloadId` share all of `srcPayloadId`'s blocks (a whole-file
+   * clone, NFSv4.2 CLONE). False, with nothing changed, where the store cannot share blocks.
+   */
+  cloneWhole(share: string, srcPayloadId: string, dstPayloadId: string): Promise<boolean>;
 }
 
 /**
@@ -30,4 +35,6 @@ export interface DirectContent {
   truncate(payloadId: string, size: number): Promise<void>;
   flush(payloadId: string): Promise<void>;
   delete(payloadId: string): Promise<void>;
+  /** See PayloadOps.cloneWhole; absent where the content cannot share blocks. */
+  cloneWhole?(srcPayloadId: string, dstPayloadId: string): Promise<boolean>;
 }

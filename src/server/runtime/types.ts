@@ -126,6 +126,8 @@ export interface ProtocolAdapter {
   readonly port: number;
   /** Where MOUNT answers, for adapters that serve it (NFS): `port` unless set apart. */
   readonly mountPort?: number;
+  /** Where the adapter's UDP programs answer (NFS: NLM and NSM), when it serves any. */
+  readonly udpPort?: number;
   /** Live connections, for adapters that keep them (the dashboard's "connected"). */
   sessions?(): LiveConnection[];
   /** Open files and locks by client and share, for adapters with stateful opens or locks. */

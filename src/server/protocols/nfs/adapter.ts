@@ -1,7 +1,9 @@
 /**
  * The NFS adapter: NFS v3 and v4.0-4.2 (100003), MOUNT v3 (100005), and NFSv3's locking, NLM v4
  * (100021) and NSM v1 (100024), over TCP on one port — and, when the `mountPort` setting is
- * given, MOUNT on that port as well.
+ * given, MOUNT on that port as well. NLM and NSM also answer over UDP (clients such as
+ * macOS's lockd insist on it), on the same port number when it is free on UDP, else on
+ * another (`udpPort`; the portmapper tells clients which).
  *
  * Settings (all optional):
  * - maxRecordSize: largest RPC record accepted (default 1 MiB + 64 KiB: a full-size
@@ -19,6 +21,7 @@
  *   maxPartialRecordBytes: connection limits (rpc/connection-limits.ts has the defaults and
  *   why); the NFS and MOUNT ports count together.
  */
+import type { Logger } from 'pino';
 import { z } from 'zod';
 import type {
   AdapterConfig,
@@ -43,6 +46,7 @@ import { AuthFlavor } from '../rpc/constants.ts';
 import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { DuplicateRequestCache } from '../rpc/drc.ts';
 import { RpcTcpServer } from '../rpc/server.ts';
+import { RpcUdpServer } from '../rpc/udp-server.ts';
 import { nfs3Program } from './v3/program.ts';
 import { nfs4Program, nfs4Server } from './v4/program.ts';
 import { nlmProgram } from '../nlm/program.ts';
@@ -89,6 +93,9 @@ export class NfsAdapter implements ProtocolAdapter {
   readonly protocol = 'nfs';
   private readonly server: RpcTcpServer;
   private readonly mountServer: RpcTcpServer | undefined;
+  /** NLM and NSM over UDP, served with NFSv3. */
+  private readonly udpServer: RpcUdpServer | undefined;
+  private readonly logger: Logger;
   private readonly limits: ConnectionLimits;
   private readonly warnings: LogLimiter;
   /** NLM's hosts and NFSv4's clients: where open files and locks are counted. */
@@ -98,6 +105,7 @@ export class NfsAdapter implements ProtocolAdapter {
   constructor(config: AdapterConfig, runtime: ProtocolRuntime) {
     const settings = NfsSettings.parse(config.settings);
     const logger = runtime.logger.child({ adapter: 'nfs' });
+    this.logger = logger;
     const authFlavors = settings.allowAuthNull ? [AuthFlavor.AUTH_SYS, AuthFlavor.AUTH_NULL] : [AuthFlavor.AUTH_SYS];
     this.limits = new ConnectionLimits(settings);
     this.warnings = new LogLimiter(logger);
@@ -107,8 +115,9 @@ export class NfsAdapter implements ProtocolAdapter {
     const nlm = new NlmState(runtime, settings);
     const statusMonitor = new StatusMonitor((name, addr) => nlm.hostRestarted(name, addr));
     const v4 = versions.v4 && nfs4Server(runtime, { ...settings, minorVersions: versions.v4 });
+    const locking = [nlmProgram(nlm), nsmProgram(statusMonitor)];
     const programs = [
-      ...(versions.v3 ? [nfs3Program(runtime), mount, nlmProgram(nlm), nsmProgram(statusMonitor)] : []),
+      ...(versions.v3 ? [nfs3Program(runtime), mount, ...locking] : []),
       ...(v4 ? [nfs4Program(v4)] : []),
     ];
     this.holders = [...(versions.v3 ? [nlm] : []), ...(v4 ? [v4.state] : [])];
@@ -121,7 +130,8 @@ export class NfsAdapter implements ProtocolAdapter {
       limits: this.limits,
       warnings: this.warnings,
     };
-    const drc = settings.drcSize > 0 ? new DuplicateRequestCache(settings.drcSize) : undefined;
+    const newDrc = () => (settings.drcSize > 0 ? new DuplicateRequestCache(settings.drcSize) : undefined);
+    const drc = newDrc();
     this.server = new RpcTcpServer(
       new RpcDispatcher(programs, {
         ...dispatcherOpts,
@@ -140,6 +150,13 @@ export class NfsAdapter implements ProtocolAdapter {
             port: settings.mountPort,
             logger: logger.child({ program: 'mount' }),
           });
+    this.udpServer = versions.v3
+      ? new RpcUdpServer(new RpcDispatcher(locking, { ...dispatcherOpts, drc: newDrc() }), {
+          bind: config.bind,
+          maxInFlight: settings.maxInFlight,
+          logger,
+        })
+      : undefined;
   }
 
   get port(): number {
@@ -151,18 +168,43 @@ export class NfsAdapter implements ProtocolAdapter {
     return this.mountServer?.port ?? this.server.port;
   }
 
+  /** Where NLM and NSM answer over UDP; undefined when not served (NFSv3 off, or not listening). */
+  get udpPort(): number | undefined {
+    return this.udpServer?.port || undefined;
+  }
+
   async serve(): Promise<void> {
     await this.server.listen();
     try {
       await this.mountServer?.listen();
+      await this.listenUdp();
     } catch (err) {
-      await this.server.stop(0);
+      await Promise.all([this.server.stop(0), this.mountServer?.stop(0)]);
       throw err;
     }
   }
 
+  /** UDP on the TCP port's number, so clients that assume one port find it; another when that is taken. */
+  private async listenUdp(): Promise<void> {
+    if (!this.udpServer) return;
+    try {
+      await this.udpServer.listen(this.server.port);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
+      await this.udpServer.listen(0);
+      this.logger.warn(
+        { tcpPort: this.server.port, udpPort: this.udpServer.port },
+        'UDP port of the NFS port number is taken: NLM and NSM answer over UDP on another port (the portmapper names it)',
+      );
+    }
+  }
+
   async stop(deadlineMs: number): Promise<void> {
-    await Promise.all([this.server.stop(deadlineMs), this.mountServer?.stop(deadlineMs)]);
+    await Promise.all([
+      this.server.stop(deadlineMs),
+      this.mountServer?.stop(deadlineMs),
+      this.udpServer?.stop(deadlineMs),
+    ]);
     this.warnings.close();
   }
 

@@ -1,12 +1,13 @@
-/** What the portmapper advertises: program/version → TCP port, and universal addresses. */
+/** What the portmapper advertises: program/version/transport → port, and universal addresses. */
 
 export const PMAP_PROG = 100000;
 export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
 
 export interface PortMapping {
   prog: number;
   vers: number;
-  /** Transport protocol number; only TCP (6) is served. */
+  /** Transport protocol number: TCP (6) or UDP (17). */
   prot: number;
   port: number;
 }
@@ -15,9 +16,14 @@ export interface PortMapping {
 export type MappingSource = () => readonly PortMapping[];
 
 /**
- * RFC 1833 §2.2 universal address of a TCP endpoint: the host followed by the port as
+ * RFC 1833 §2.2 universal address of an endpoint: the host followed by the port as
  * two decimal octets, e.g. "127.0.0.1.8.1" for port 2049.
  */
 export function universalAddress(host: string, port: number): string {
   return `${host}.${(port >>> 8) & 0xff}.${port & 0xff}`;
+}
+
+/** The RPCBIND netid (RFC 5665 §5.2.3.3) of a transport and host address family. */
+export function netidOf(prot: number, host: string): string {
+  return `${prot === IPPROTO_UDP ? 'udp' : 'tcp'}${host.includes(':') ? '6' : ''}`;
 }

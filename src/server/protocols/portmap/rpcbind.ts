@@ -7,7 +7,7 @@ import type { RpcCall, RpcProcedure, RpcProgram } from '../rpc/program.ts';
 import { decodeVoid, nullProcedure } from '../rpc/program.ts';
 import type { XdrReader } from '../xdr/reader.ts';
 import type { XdrWriter } from '../xdr/writer.ts';
-import { IPPROTO_TCP, PMAP_PROG, universalAddress, type MappingSource } from './mappings.ts';
+import { IPPROTO_TCP, netidOf, PMAP_PROG, universalAddress, type MappingSource } from './mappings.ts';
 
 const MAX_RPCB_STRING = 1024;
 const OWNER = 'dittofs';
@@ -31,10 +31,6 @@ export function decodeRpcb(r: XdrReader): Rpcb {
   };
 }
 
-function netidOf(host: string): string {
-  return host.includes(':') ? 'tcp6' : 'tcp';
-}
-
 const refuse: RpcProcedure<Rpcb, boolean> = {
   name: 'REFUSE',
   decode: decodeRpcb,
@@ -48,9 +44,10 @@ export function rpcbindProgram(vers: 3 | 4, mappings: MappingSource): RpcProgram
     decode: decodeRpcb,
     run: (call: RpcCall, q) => {
       const host = call.session.localAddr;
-      const netidOk = q.netid === '' || q.netid === netidOf(host);
-      const m = mappings().find((e) => e.prog === q.prog && e.vers === q.vers && e.prot === IPPROTO_TCP);
-      return Promise.resolve(m && netidOk ? universalAddress(host, m.port) : '');
+      // No netid: TCP, the transport every client of ours speaks.
+      const transportOk = (prot: number) => (q.netid === '' ? prot === IPPROTO_TCP : netidOf(prot, host) === q.netid);
+      const m = mappings().find((e) => e.prog === q.prog && e.vers === q.vers && transportOk(e.prot));
+      return Promise.resolve(m ? universalAddress(host, m.port) : '');
     },
     encode: (w: XdrWriter, addr) => void w.string(addr),
   };
@@ -59,11 +56,14 @@ export function rpcbindProgram(vers: 3 | 4, mappings: MappingSource): RpcProgram
     decode: decodeVoid,
     run: (call: RpcCall) => {
       const host = call.session.localAddr;
-      const netid = netidOf(host);
       return Promise.resolve(
-        mappings()
-          .filter((m) => m.prot === IPPROTO_TCP)
-          .map((m) => ({ prog: m.prog, vers: m.vers, netid, addr: universalAddress(host, m.port), owner: OWNER })),
+        mappings().map((m) => ({
+          prog: m.prog,
+          vers: m.vers,
+          netid: netidOf(m.prot, host),
+          addr: universalAddress(host, m.port),
+          owner: OWNER,
+        })),
       );
     },
     encode: (w, list) => {

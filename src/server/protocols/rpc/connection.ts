@@ -17,14 +17,13 @@ import type { LogLimiter } from '../../logging/log-limiter.ts';
 import { plainAddress } from './address.ts';
 import type { ConnectionLimits, TimeoutReason } from './connection-limits.ts';
 import type { DispatchOutcome, RpcDispatcher } from './dispatcher.ts';
-import { randomInt } from 'node:crypto';
+import { LAST_FRAGMENT } from './constants.ts';
+import { RECORD_MARK_BYTES } from './message.ts';
+import { AwaitedReplies, CALL_HEADER_BYTES, writeNullAuthCall } from './outgoing-calls.ts';
 import type { RpcSession } from './program.ts';
 import { adoptReadingInto } from './receive-socket.ts';
 import { RecordMemoryGate } from './record-memory.ts';
 import { RecordDecoder } from './record.ts';
-
-/** Calls of ours awaiting a reply on one connection (NLM *_RES answers are one per *_MSG call). */
-const MAX_AWAITED_REPLIES = 64;
 
 export interface ConnectionOptions {
   maxRecordSize: number;
@@ -74,7 +73,7 @@ export class RpcConnection implements RpcSession {
   private queuedAtLastCheck = 0;
   private readonly log: Logger;
   /** Xids of our calls (sendCall) whose replies have not come yet. */
-  private readonly awaitedReplies = new Set<number>();
+  private readonly awaitedReplies = new AwaitedReplies();
 
   /**
    * Serves a socket a server accepted paused (pauseOnConnect): reads go straight into the
@@ -137,7 +136,7 @@ export class RpcConnection implements RpcSession {
   }
 
   takeReply(xid: number): boolean {
-    return this.awaitedReplies.delete(xid);
+    return this.awaitedReplies.take(xid);
   }
 
   /**
@@ -146,16 +145,9 @@ export class RpcConnection implements RpcSession {
    */
   sendCall(prog: number, vers: number, proc: number, args: Buffer): void {
     if (this.closed || this.socket.destroyed) return;
-    const xid = randomInt(0x100000000);
-    // A client that never answers must not grow the set: the oldest expectation goes first.
-    if (this.awaitedReplies.size >= MAX_AWAITED_REPLIES)
-      this.awaitedReplies.delete(this.awaitedReplies.values().next().value as number);
-    this.awaitedReplies.add(xid);
-    const head = Buffer.alloc(44);
-    head.writeUInt32BE((0x80000000 | (40 + args.length)) >>> 0, 0);
-    head.writeUInt32BE(xid, 4);
-    // msg_type CALL (0), rpcvers 2, prog, vers, proc, then AUTH_NULL credential and verifier.
-    [0, 2, prog, vers, proc, 0, 0, 0, 0].forEach((v, i) => head.writeUInt32BE(v, 8 + 4 * i));
+    const head = Buffer.alloc(RECORD_MARK_BYTES + CALL_HEADER_BYTES);
+    head.writeUInt32BE((LAST_FRAGMENT | (CALL_HEADER_BYTES + args.length)) >>> 0, 0);
+    writeNullAuthCall(head, RECORD_MARK_BYTES, this.awaitedReplies.next(), prog, vers, proc);
     this.holdWrites();
     this.bytesOut += head.length + args.length;
     this.socket.write(head);

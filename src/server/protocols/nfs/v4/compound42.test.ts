@@ -1,4 +1,4 @@
-/** NFSv4.2 data operations: SEEK, ALLOCATE, DEALLOCATE, READ_PLUS and COPY, through COMPOUND against the real services. */
+/** NFSv4.2 data operations: SEEK, ALLOCATE, DEALLOCATE, READ_PLUS, COPY and CLONE, through COMPOUND against the real services. */
 import { describe, expect, it } from 'vitest';
 import {
   compound,
@@ -30,6 +30,12 @@ const copy = (src: Stateid, dst: Stateid, srcOffset: number, dstOffset: number, 
     sid(dst)(w);
     w.u64(srcOffset).u64(dstOffset).u64(count).bool(false).bool(true).u32(servers);
     for (let i = 0; i < servers; i++) w.u32(1).string('elsewhere');
+  });
+const clone = (src: Stateid, dst: Stateid, srcOffset: number, dstOffset: number, count: number) =>
+  op(Op.CLONE, (w) => {
+    sid(src)(w);
+    sid(dst)(w);
+    w.u64(srcOffset).u64(dstOffset).u64(count);
   });
 const getattrSize = op(Op.GETATTR, (w) => void w.u32(1).u32(1 << A.SIZE));
 
@@ -149,9 +155,25 @@ describe('NFSv4.2 operations', () => {
     expect(unsaved.status).toBe(S.NOFILEHANDLE);
   });
 
-  it('CLONE and the other unoffered operations answer NOTSUPP; 4.2 operations are ILLEGAL in 4.1', async () => {
+  it('CLONE checks its ranges, and is NOTSUPP on a managed share (blocks are not shared)', async () => {
     const h = await session42();
-    for (const o of [Op.CLONE, Op.WRITE_SAME, Op.OFFLOAD_STATUS, Op.COPY_NOTIFY, Op.IO_ADVISE]) {
+    const src = await h.file('clone-src', Buffer.alloc(10_000, 3));
+    const dst = await h.file('clone-dst', Buffer.alloc(0));
+    const run = (...ops: Enc[]) => h.inSession([src.putfh, SAVEFH, dst.putfh, ...ops]);
+    expect((await run(clone(src.stateid, dst.stateid, 0, 0, 0))).status).toBe(S.NOTSUPP);
+    expect((await run(clone(src.stateid, dst.stateid, 0, 0, 10_000))).status).toBe(S.NOTSUPP);
+    expect((await run(clone(src.stateid, dst.stateid, 5000, 0, 6000))).status).toBe(S.INVAL); // past the end
+    expect((await run(clone(src.stateid, dst.stateid, 20_000, 0, 0))).status).toBe(S.INVAL);
+    const self = await h.inSession([src.putfh, SAVEFH, src.putfh, clone(src.stateid, src.stateid, 0, 0, 0)]);
+    expect(self.status).toBe(S.INVAL);
+    expect((await h.inSession([dst.putfh, clone(src.stateid, dst.stateid, 0, 0, 0)])).status).toBe(S.NOFILEHANDLE);
+    const back = await h.inSession([dst.putfh, getattrSize]);
+    expect(h.body(back, 2).source.attr.size).toBe(0);
+  });
+
+  it('the unoffered operations answer NOTSUPP; 4.2 operations are ILLEGAL in 4.1', async () => {
+    const h = await session42();
+    for (const o of [Op.WRITE_SAME, Op.OFFLOAD_STATUS, Op.COPY_NOTIFY, Op.IO_ADVISE]) {
       expect(h.statuses(await h.inSession([op(o)]))).toEqual([S.OK, S.NOTSUPP]);
     }
     const v41 = await harness({ minor: 1 });
@@ -178,6 +200,7 @@ describe('hostile NFSv4.2 COMPOUNDs', () => {
       range(Op.DEALLOCATE, f.stateid, 100, 200),
       readPlus(f.stateid, 0, 4096),
       copy(f.stateid, f.stateid, 0, 8000, 100),
+      clone(f.stateid, f.stateid, 0, 0, 0),
     ];
     let seed = 777;
     let ran = 0;

@@ -13,6 +13,7 @@ import type { Nfs4Server } from './context.ts';
 import type { Nfs4Op } from './handler.ts';
 import { access } from './handlers/access.ts';
 import { allocate } from './handlers/allocate.ts';
+import { clone } from './handlers/clone.ts';
 import { copy } from './handlers/copy.ts';
 import { deallocate } from './handlers/deallocate.ts';
 import { readPlus } from './handlers/read-plus.ts';
@@ -147,11 +148,10 @@ export function nfs41OpTable(): OpTable {
 }
 
 /**
- * NFSv4.2 operations not offered: CLONE (the payload stores cannot share blocks between
- * files), asynchronous and inter-server copy, layouts, IO_ADVISE and WRITE_SAME.
+ * NFSv4.2 operations not offered: asynchronous and inter-server copy, layouts, IO_ADVISE
+ * and WRITE_SAME. (CLONE is offered, and answers NOTSUPP where blocks cannot be shared.)
  */
 const V42_NOT_OFFERED = [
-  Op.CLONE,
   Op.COPY_NOTIFY,
   Op.IO_ADVISE,
   Op.LAYOUTERROR,
@@ -167,6 +167,7 @@ export function nfs42OpTable(): OpTable {
   const set = <A, R>(op: Op, h: Nfs4Op<A, R>) => void (t[op] = h as unknown as Nfs4Op);
   for (const op of V42_NOT_OFFERED) set(op, notSupported(Op[op]));
   set(Op.ALLOCATE, allocate);
+  set(Op.CLONE, clone);
   set(Op.COPY, copy);
   set(Op.DEALLOCATE, deallocate);
   set(Op.READ_PLUS, readPlus);
