@@ -70,48 +70,63 @@ import { Nfs4State } from './state.ts';
 
 const COMPOUND = 1;
 
-export function nfs4OpTable(): OpTable {
-  const t: Nfs4Op[] = [];
-  const set = <A, R>(op: Op, h: Nfs4Op<A, R>) => void (t[op] = h as unknown as Nfs4Op);
-  set(Op.ACCESS, access);
-  set(Op.CLOSE, close);
-  set(Op.COMMIT, commit);
-  set(Op.CREATE, create);
-  set(Op.DELEGPURGE, delegpurge);
-  set(Op.DELEGRETURN, delegreturn);
-  set(Op.GETATTR, getattr);
-  set(Op.GETFH, getfh);
-  set(Op.LINK, link);
-  set(Op.LOCK, lock);
-  set(Op.LOCKT, lockt);
-  set(Op.LOCKU, locku);
-  set(Op.LOOKUP, lookup);
-  set(Op.LOOKUPP, lookupp);
-  set(Op.NVERIFY, nverify);
-  set(Op.OPEN, open);
-  set(Op.OPENATTR, openattr);
-  set(Op.OPEN_CONFIRM, openConfirm);
-  set(Op.OPEN_DOWNGRADE, openDowngrade);
-  set(Op.PUTFH, putfh);
-  set(Op.PUTPUBFH, putpubfh);
-  set(Op.PUTROOTFH, putrootfh);
-  set(Op.READ, read);
-  set(Op.READDIR, readdir);
-  set(Op.READLINK, readlink);
-  set(Op.REMOVE, remove);
-  set(Op.RENAME, rename);
-  set(Op.RENEW, renew);
-  set(Op.RESTOREFH, restorefh);
-  set(Op.SAVEFH, savefh);
-  set(Op.SECINFO, secinfo);
-  set(Op.SETATTR, setattr);
-  set(Op.SETCLIENTID, setclientid);
-  set(Op.SETCLIENTID_CONFIRM, setclientidConfirm);
-  set(Op.VERIFY, verify);
-  set(Op.WRITE, write);
-  set(Op.RELEASE_LOCKOWNER, releaseLockowner);
-  set(Op.ILLEGAL, illegal);
+type Entry = readonly [Op, Nfs4Op];
+const entry = <A, R>(op: Op, handler: Nfs4Op<A, R>): Entry => [op, handler as unknown as Nfs4Op];
+
+/** A minor version's table: `base`'s operations, those it does not offer answered NOTSUPP, then its own. */
+function opTable(base: OpTable, notOffered: readonly Op[], own: readonly Entry[]): OpTable {
+  const t: (Nfs4Op | undefined)[] = [...base];
+  for (const op of notOffered) t[op] = notSupported(Op[op]) as unknown as Nfs4Op;
+  for (const [op, handler] of own) t[op] = handler;
   return t;
+}
+
+/** RFC 7530: every NFSv4.0 operation. */
+export function nfs4OpTable(): OpTable {
+  return opTable(
+    [],
+    [],
+    [
+      entry(Op.ACCESS, access),
+      entry(Op.CLOSE, close),
+      entry(Op.COMMIT, commit),
+      entry(Op.CREATE, create),
+      entry(Op.DELEGPURGE, delegpurge),
+      entry(Op.DELEGRETURN, delegreturn),
+      entry(Op.GETATTR, getattr),
+      entry(Op.GETFH, getfh),
+      entry(Op.LINK, link),
+      entry(Op.LOCK, lock),
+      entry(Op.LOCKT, lockt),
+      entry(Op.LOCKU, locku),
+      entry(Op.LOOKUP, lookup),
+      entry(Op.LOOKUPP, lookupp),
+      entry(Op.NVERIFY, nverify),
+      entry(Op.OPEN, open),
+      entry(Op.OPENATTR, openattr),
+      entry(Op.OPEN_CONFIRM, openConfirm),
+      entry(Op.OPEN_DOWNGRADE, openDowngrade),
+      entry(Op.PUTFH, putfh),
+      entry(Op.PUTPUBFH, putpubfh),
+      entry(Op.PUTROOTFH, putrootfh),
+      entry(Op.READ, read),
+      entry(Op.READDIR, readdir),
+      entry(Op.READLINK, readlink),
+      entry(Op.REMOVE, remove),
+      entry(Op.RENAME, rename),
+      entry(Op.RENEW, renew),
+      entry(Op.RESTOREFH, restorefh),
+      entry(Op.SAVEFH, savefh),
+      entry(Op.SECINFO, secinfo),
+      entry(Op.SETATTR, setattr),
+      entry(Op.SETCLIENTID, setclientid),
+      entry(Op.SETCLIENTID_CONFIRM, setclientidConfirm),
+      entry(Op.VERIFY, verify),
+      entry(Op.WRITE, write),
+      entry(Op.RELEASE_LOCKOWNER, releaseLockowner),
+      entry(Op.ILLEGAL, illegal),
+    ],
+  );
 }
 
 /** Operations of NFSv4.0 that NFSv4.1 clients must not use (RFC 8881 §18.35.1 ff.). */
@@ -131,20 +146,22 @@ const V41_NOT_OFFERED = [
 
 /** RFC 8881: the NFSv4.0 operations less the 4.0-only ones, and sessions. */
 export function nfs41OpTable(): OpTable {
-  const t: (Nfs4Op | undefined)[] = [...nfs4OpTable()];
-  const set = <A, R>(op: Op, h: Nfs4Op<A, R>) => void (t[op] = h as unknown as Nfs4Op);
-  for (const op of [...V40_ONLY, ...V41_NOT_OFFERED]) set(op, notSupported(Op[op]));
-  set(Op.BIND_CONN_TO_SESSION, bindConnToSession);
-  set(Op.EXCHANGE_ID, exchangeId);
-  set(Op.CREATE_SESSION, createSession);
-  set(Op.DESTROY_SESSION, destroySession);
-  set(Op.FREE_STATEID, freeStateid);
-  set(Op.SECINFO_NO_NAME, secinfoNoName);
-  set(Op.SEQUENCE, sequence);
-  set(Op.TEST_STATEID, testStateid);
-  set(Op.DESTROY_CLIENTID, destroyClientid);
-  set(Op.RECLAIM_COMPLETE, reclaimComplete);
-  return t;
+  return opTable(
+    nfs4OpTable(),
+    [...V40_ONLY, ...V41_NOT_OFFERED],
+    [
+      entry(Op.BIND_CONN_TO_SESSION, bindConnToSession),
+      entry(Op.EXCHANGE_ID, exchangeId),
+      entry(Op.CREATE_SESSION, createSession),
+      entry(Op.DESTROY_SESSION, destroySession),
+      entry(Op.FREE_STATEID, freeStateid),
+      entry(Op.SECINFO_NO_NAME, secinfoNoName),
+      entry(Op.SEQUENCE, sequence),
+      entry(Op.TEST_STATEID, testStateid),
+      entry(Op.DESTROY_CLIENTID, destroyClientid),
+      entry(Op.RECLAIM_COMPLETE, reclaimComplete),
+    ],
+  );
 }
 
 /**
@@ -163,16 +180,14 @@ const V42_NOT_OFFERED = [
 
 /** RFC 7862: NFSv4.1 and the data operations. */
 export function nfs42OpTable(): OpTable {
-  const t: (Nfs4Op | undefined)[] = [...nfs41OpTable()];
-  const set = <A, R>(op: Op, h: Nfs4Op<A, R>) => void (t[op] = h as unknown as Nfs4Op);
-  for (const op of V42_NOT_OFFERED) set(op, notSupported(Op[op]));
-  set(Op.ALLOCATE, allocate);
-  set(Op.CLONE, clone);
-  set(Op.COPY, copy);
-  set(Op.DEALLOCATE, deallocate);
-  set(Op.READ_PLUS, readPlus);
-  set(Op.SEEK, seek);
-  return t;
+  return opTable(nfs41OpTable(), V42_NOT_OFFERED, [
+    entry(Op.ALLOCATE, allocate),
+    entry(Op.CLONE, clone),
+    entry(Op.COPY, copy),
+    entry(Op.DEALLOCATE, deallocate),
+    entry(Op.READ_PLUS, readPlus),
+    entry(Op.SEEK, seek),
+  ]);
 }
 
 /** The tables by minor version. */
