@@ -5,7 +5,8 @@
  * share one short PostgreSQL transaction, group-commit.ts), across dfs instances by a
  * transaction-scoped advisory lock on the schema. Lookups use the primary keys and the
  * (dir_id, cookie) index only: READDIR is one query per page, never one per entry. Every
- * query is a named prepared statement, parsed once per connection.
+ * query is a named prepared statement, parsed once per connection. GETATTR's and LOOKUP's
+ * reads outside transactions are coalesced into one statement per batch (read-batch.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -21,13 +22,14 @@ import type {
   StoredEntry,
   StoreTx,
 } from '../../store.ts';
-import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
+import { DATA_COLUMNS, FILE_COLUMNS, fileColumnsOf, recordParams, rowRecord } from '../rows.ts';
 import { pgError } from '../../../postgres/errors.ts';
 import { PoolHealth } from '../../../postgres/pool-health.ts';
 import { openSchema } from '../../../postgres/schema.ts';
 import { defaultSchema, parseStoreConfig } from './config.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PgGroupCommit, type GroupSlot } from './group-commit.ts';
+import { ReadBatcher } from './read-batch.ts';
 
 /** PostgreSQL keeps its data on a server dfs cannot statfs: FSSTAT shows a nominal 1 PiB medium. */
 const NOMINAL_CAPACITY = 2 ** 50;
@@ -40,9 +42,7 @@ const INSERT_FILE = `INSERT INTO files (${DATA_COLUMNS}, fileid, generation)
   RETURNING fileid`;
 const UPDATE_FILE = `UPDATE files SET (${DATA_COLUMNS}) = ROW(${Array.from({ length: DATA_COUNT }, (_, i) => `$${i + 1}`).join(', ')})
   WHERE fileid = $${DATA_COUNT + 1} AND generation = $${DATA_COUNT + 2}`;
-const FILE_COLS_F = FILE_COLUMNS.split(', ')
-  .map((c) => `f.${c}`)
-  .join(', ');
+const FILE_COLS_F = fileColumnsOf('f');
 /** The store's statements, prepared under their keys as names. */
 const Q = {
   file: `SELECT ${FILE_COLUMNS} FROM files WHERE fileid = $1`,
@@ -174,6 +174,8 @@ class PgTx extends Reads implements StoreTx {
 
 export class PostgresMetadataStore extends Reads implements MetadataStore {
   private readonly groups: PgGroupCommit<PgTx>;
+  /** The reads of the most frequent requests (GETATTR, LOOKUP), coalesced. */
+  private readonly batched: ReadBatcher;
   private closed = false;
   private stats: { at: number; files: number; bytes: number } | undefined;
   /** Reachability and connection use of the pool, for health checks and the cluster view. */
@@ -187,6 +189,7 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   ) {
     super(pool);
     this.poolHealth = new PoolHealth(pool);
+    this.batched = new ReadBatcher(pool);
     this.groups = new PgGroupCommit(
       pool,
       lockKey,
@@ -215,6 +218,14 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
       true, // a body's SAVEPOINT goes out with its first write (group-commit.ts)
     );
     return new PostgresMetadataStore(pool, initial, lockKey);
+  }
+
+  override getFile(fileid: number): Promise<FileRecord | undefined> {
+    return this.batched.getFile(fileid);
+  }
+
+  override dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return this.batched.dirAndEntry(dirId, name);
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
