@@ -16,8 +16,9 @@ import { FILE_COLUMNS, fileColumnsOf, rowRecord } from '../rows.ts';
 
 /**
  * Read i of a batch is the file $1[i] (tagged 0) and, when $2[i] is a name, the file of that
- * entry of directory $1[i] (tagged 1). LATERAL makes each read the primary-key lookups it
- * is whatever the planner guesses of the arrays' lengths.
+ * entry of directory $1[i] (tagged 1). LATERAL runs each read as its own primary-key
+ * lookups whatever the planner guesses of the arrays' lengths (the generic plan is index
+ * scans only).
  */
 const BATCH_SQL = `SELECT r.i, x.* FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS r(id, name, i)
   CROSS JOIN LATERAL (
