@@ -7,17 +7,20 @@
  * ../shared/PEERS.md, 127.0.0.1:5432, dropped afterwards); both keep their blocks in the
  * default filesystem payload store, so only the metadata store differs.
  *
- *   npm run bench:postgres [-- --seconds 5 --depth 16 --entries 2000 --rounds 3 --json out.json]
+ *   npm run bench:postgres [-- --seconds 5 --depth 16 --entries 2000 --rounds 3 --instances 2 --json out.json]
  *
- * Through two instances at once waits for shared payload (S3 through the offloader): see
- * docs/cluster.md.
+ * --instances 2: a second dfs on the same PostgreSQL (control plane and metadata, as a
+ * cluster, docs/cluster.md) serves /pg too, and each round ends with both tests through
+ * both instances at once (one client each, in its own directory): the sum of the two
+ * against one instance alone. Each instance keeps file content in its own payload store
+ * (a shared one waits for the offloader), so this measures the shared metadata store.
  */
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createTestDatabase } from '../../src/server/postgres/testing/database.ts';
 import { adminClient } from '../../e2e/helpers/api.ts';
-import { startDfs } from '../../e2e/helpers/dfs.ts';
+import { startDfs, type DfsProcess } from '../../e2e/helpers/dfs.ts';
 import { buildLibnfsProgram } from '../../e2e/nfs/target.ts';
 
 const { values: opt } = parseArgs({
@@ -26,6 +29,7 @@ const { values: opt } = parseArgs({
     depth: { type: 'string', default: '16' },
     entries: { type: 'string', default: '2000' },
     rounds: { type: 'string', default: '1' },
+    instances: { type: 'string', default: '1' },
     json: { type: 'string' },
   },
 });
@@ -55,6 +59,8 @@ const SHARES = [
   { store: 'sqlite', exportPath: '/export' },
   { store: 'postgres', exportPath: '/pg' },
 ] as const;
+/** Figures of /pg through two instances at once, summed. */
+const TWO = 'postgres x2';
 
 function nfsbench(
   bin: string,
@@ -82,67 +88,100 @@ const median = (xs: number[]): number | undefined => {
   return s[Math.floor((s.length - 1) / 2)];
 };
 
+/** One nfsbench run of `test` on `exportPath` through `dfs`; its results. */
+async function measure(
+  bin: string,
+  dfs: DfsProcess,
+  exportPath: string,
+  test: 'creates' | 'stat',
+  dir: string,
+  label: string,
+): Promise<Record<string, number>> {
+  const r = await nfsbench(bin, [
+    ...['--nfsport', String(dfs.nfsPort), '--mountport', String(dfs.mountPort), '--export', exportPath],
+    ...['--test', test, '--dir', dir, '--seconds', opt.seconds, '--depth', opt.depth, '--entries', opt.entries],
+  ]);
+  process.stderr.write(`${label} ${test}: ${r.output.trim().split('\n').join('\n  ')}\n`);
+  if (r.code !== 0) throw new Error(`nfsbench ${test} on ${exportPath} failed:\n${r.output}`);
+  return r.results;
+}
+
 async function main(): Promise<number> {
   const bin = buildLibnfsProgram('bench/nfs/nfsbench.c', 'nfsbench');
+  const instances = Number(opt.instances);
+  if (instances !== 1 && instances !== 2) throw new Error('--instances is 1 or 2');
   const db = await createTestDatabase();
-  const dfs = await startDfs();
+  // A cluster's instances share their control plane (shares, stores) in PostgreSQL too.
+  const controlPlane = instances > 1 ? await createTestDatabase() : undefined;
+  const env: Record<string, string> = controlPlane ? { DITTOFS_CONTROLPLANE_DATABASE: controlPlane.url } : {};
+  const servers: DfsProcess[] = [];
   const figures: Record<string, Record<string, number[]>> = {};
+  const record = (store: string, results: Record<string, number>) => {
+    for (const [k, v] of Object.entries(results)) ((figures[store] ??= {})[k] ??= []).push(v);
+  };
   try {
+    const dfs = await startDfs({ env });
+    servers.push(dfs);
     const api = await adminClient(dfs);
     await api.call('shares.update', { params: { name: '/export' }, body: { squash: 'none' } });
     await api.call('stores.metadata.create', { body: { name: 'pg', type: 'postgres', config: { url: db.url } } });
     await api.call('shares.create', {
       body: { name: '/pg', metadataStore: 'pg', payloadStore: 'default-payload', squash: 'none' },
     });
+    // The second instance finds the store and the share in the shared control plane.
+    if (instances > 1) servers.push(await startDfs({ env }));
     for (let round = 0; round < Number(opt.rounds); round++) {
       for (const test of ['creates', 'stat'] as const) {
         for (const share of SHARES) {
-          const r = await nfsbench(bin, [
-            '--nfsport',
-            String(dfs.nfsPort),
-            '--mountport',
-            String(dfs.mountPort),
-            '--export',
-            share.exportPath,
-            '--test',
-            test,
-            '--seconds',
-            opt.seconds,
-            '--depth',
-            opt.depth,
-            '--entries',
-            opt.entries,
-          ]);
-          process.stderr.write(`${share.store} ${test}: ${r.output.trim().split('\n').join('\n  ')}\n`);
-          if (r.code !== 0) throw new Error(`nfsbench ${test} on ${share.exportPath} failed:\n${r.output}`);
-          for (const [k, v] of Object.entries(r.results)) ((figures[share.store] ??= {})[k] ??= []).push(v);
+          record(share.store, await measure(bin, dfs, share.exportPath, test, 'nfsbench', share.store));
         }
+        if (servers.length < 2) continue;
+        const both = await Promise.all(
+          servers.map((s, i) => measure(bin, s, '/pg', test, `nfsbench-${i}`, `${TWO} (instance ${i + 1})`)),
+        );
+        const sum: Record<string, number> = {};
+        for (const results of both) for (const [k, v] of Object.entries(results)) sum[k] = (sum[k] ?? 0) + v;
+        // Latencies are averaged over the instances, rates added up.
+        for (const k of Object.keys(sum)) if (k.includes('_lat_')) sum[k]! /= both.length;
+        record(TWO, sum);
       }
     }
   } finally {
-    await dfs.stop();
+    for (const s of servers.reverse()) await s.stop();
     await db.drop();
+    await controlPlane?.drop();
   }
-  const rows = FIGURES.map((f) => {
-    const s = median(figures['sqlite']?.[f.key] ?? []);
-    const p = median(figures['postgres']?.[f.key] ?? []);
-    const ratio = s !== undefined && p !== undefined && s > 0 ? `${(p / s).toFixed(2)}x` : '-';
-    const fmt = (v: number | undefined) =>
-      v === undefined ? '-' : `${Math.round(v).toLocaleString('en-US')} ${f.unit}`;
-    return `| ${f.label} | ${fmt(s)} | ${fmt(p)} | ${ratio}${f.higherIsBetter ? '' : ' (lower is better)'} |`;
-  });
-  process.stdout.write(
-    [
-      '| figure | SQLite | PostgreSQL | PostgreSQL/SQLite |',
-      '| --- | ---: | ---: | ---: |',
-      ...rows,
-      '',
-      `client: bench/nfs/nfsbench.c, ${opt.depth} requests in flight, ${opt.seconds} s per figure, stat over ${opt.entries} files; one dfs on 127.0.0.1, PostgreSQL on 127.0.0.1:5432; median of ${opt.rounds} round(s).`,
-      '',
-    ].join('\n'),
-  );
+  process.stdout.write(report(figures, instances));
   if (opt.json) writeFileSync(opt.json, JSON.stringify(figures, null, 2));
   return 0;
+}
+
+/** The markdown table: SQLite and PostgreSQL through one instance, and through two at once. */
+function report(figures: Record<string, Record<string, number[]>>, instances: number): string {
+  const at = (store: string, f: Figure) => median(figures[store]?.[f.key] ?? []);
+  const fmt = (v: number | undefined, f: Figure) =>
+    v === undefined ? '-' : `${Math.round(v).toLocaleString('en-US')} ${f.unit}`;
+  const ratio = (a: number | undefined, b: number | undefined, f: Figure) =>
+    a !== undefined && b !== undefined && b > 0
+      ? `${(a / b).toFixed(2)}x${f.higherIsBetter ? '' : ' (lower is better)'}`
+      : '-';
+  const two = instances > 1;
+  const rows = FIGURES.map((f) => {
+    const [s, p, p2] = [at('sqlite', f), at('postgres', f), at(TWO, f)];
+    const cells = [f.label, fmt(s, f), fmt(p, f), ratio(p, s, f)];
+    if (two) cells.push(fmt(p2, f), ratio(p2, p, f));
+    return `| ${cells.join(' | ')} |`;
+  });
+  const head = ['figure', 'SQLite', 'PostgreSQL', 'PostgreSQL/SQLite'];
+  if (two) head.push('PostgreSQL, 2 instances at once', '2 instances/1');
+  return [
+    `| ${head.join(' | ')} |`,
+    `| --- |${' ---: |'.repeat(head.length - 1)}`,
+    ...rows,
+    '',
+    `client: bench/nfs/nfsbench.c, ${opt.depth} requests in flight${two ? ' per instance' : ''}, ${opt.seconds} s per figure, stat over ${opt.entries} files; ${instances} dfs on 127.0.0.1, PostgreSQL on 127.0.0.1:5432; median of ${opt.rounds} round(s)${two ? '; 2 instances: rates summed, latencies averaged' : ''}.`,
+    '',
+  ].join('\n');
 }
 
 main().then(

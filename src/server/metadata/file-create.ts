@@ -16,7 +16,7 @@ import {
   takeUnstable,
   type UnstableWrite,
 } from './shares.ts';
-import type { FileRecord, StoreTx } from './store.ts';
+import { createEntry, type FileRecord, type StoreTx } from './store.ts';
 import { now } from './time.ts';
 import {
   type AuthContext,
@@ -64,10 +64,8 @@ async function insert(
   t: Timespec,
 ): Promise<Created> {
   requireAccess(cred, dir.attr, W | X);
-  const id = await tx.createFile(rec);
-  await tx.addEntry(dir.attr.fileid, name, id);
   const after = dirChanged(dir, t, rec.attr.type === FileType.Directory ? 1 : 0);
-  await tx.putFile(after);
+  await createEntry(tx, rec, name, after);
   return { ...entryOf(share, rec), dirWcc: { before: dir.attr, after: after.attr } };
 }
 

@@ -67,6 +67,21 @@ export interface StoreTx extends StoreReader {
   /** Throws DittoError NOT_FOUND if absent. */
   removeEntry(dirId: number, name: string): Promise<void>;
   setRoot(share: string, fileid: number): Promise<void>;
+  /**
+   * Optional, for stores where each call costs a round trip: `createFile(rec)`,
+   * `addEntry(dirAfter's fileid, name, new id)` and `putFile(dirAfter)` as one step, with
+   * their results and errors; the new fileid. Callers use `createEntry` below.
+   */
+  createEntry?(rec: FileRecord, name: string, dirAfter: FileRecord): Promise<number>;
+}
+
+/** A new file `rec` under `name` in the directory whose new record is `dirAfter`; its fileid. */
+export async function createEntry(tx: StoreTx, rec: FileRecord, name: string, dirAfter: FileRecord): Promise<number> {
+  if (tx.createEntry !== undefined) return tx.createEntry(rec, name, dirAfter);
+  const id = await tx.createFile(rec);
+  await tx.addEntry(dirAfter.attr.fileid, name, id);
+  await tx.putFile(dirAfter);
+  return id;
 }
 
 export interface DirAndFile {

@@ -13,6 +13,13 @@ export const DATA_COLUMNS =
 /** Column order `rowRecord` reads. */
 export const FILE_COLUMNS = `fileid, ${DATA_COLUMNS}, generation`;
 
+/** FILE_COLUMNS of the table aliased `alias` in a join. */
+export function fileColumnsOf(alias: string): string {
+  return FILE_COLUMNS.split(', ')
+    .map((c) => `${alias}.${c}`)
+    .join(', ');
+}
+
 /**
  * DATA_COLUMNS values followed by the fileid and generation, so one array serves
  * `INSERT (DATA_COLUMNS, fileid, generation)` and `UPDATE ... WHERE fileid = ? AND generation = ?`.

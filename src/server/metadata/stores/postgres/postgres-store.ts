@@ -5,7 +5,8 @@
  * share one short PostgreSQL transaction, group-commit.ts), across dfs instances by a
  * transaction-scoped advisory lock on the schema. Lookups use the primary keys and the
  * (dir_id, cookie) index only: READDIR is one query per page, never one per entry. Every
- * query is a named prepared statement, parsed once per connection.
+ * query is a named prepared statement, parsed once per connection. GETATTR's and LOOKUP's
+ * reads outside transactions are coalesced into one statement per batch (read-batch.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -21,13 +22,14 @@ import type {
   StoredEntry,
   StoreTx,
 } from '../../store.ts';
-import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
+import { DATA_COLUMNS, FILE_COLUMNS, fileColumnsOf, recordParams, rowRecord } from '../rows.ts';
 import { pgError } from '../../../postgres/errors.ts';
 import { PoolHealth } from '../../../postgres/pool-health.ts';
 import { openSchema } from '../../../postgres/schema.ts';
 import { defaultSchema, parseStoreConfig } from './config.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PgGroupCommit, type GroupSlot } from './group-commit.ts';
+import { ReadBatcher } from './read-batch.ts';
 
 /** PostgreSQL keeps its data on a server dfs cannot statfs: FSSTAT shows a nominal 1 PiB medium. */
 const NOMINAL_CAPACITY = 2 ** 50;
@@ -35,14 +37,29 @@ const NOMINAL_CAPACITY = 2 ** 50;
 const STATS_TTL_MS = 2000;
 
 const DATA_COUNT = DATA_COLUMNS.split(',').length;
+/** Parameters $from..$(from+count-1), comma-separated. */
+const params = (from: number, count: number): string =>
+  Array.from({ length: count }, (_, i) => `$${from + i}`).join(', ');
 const INSERT_FILE = `INSERT INTO files (${DATA_COLUMNS}, fileid, generation)
-  VALUES (${Array.from({ length: DATA_COUNT }, (_, i) => `$${i + 1}`).join(', ')}, nextval('fileid_seq'), $${DATA_COUNT + 1})
+  VALUES (${params(1, DATA_COUNT)}, nextval('fileid_seq'), $${DATA_COUNT + 1})
   RETURNING fileid`;
-const UPDATE_FILE = `UPDATE files SET (${DATA_COLUMNS}) = ROW(${Array.from({ length: DATA_COUNT }, (_, i) => `$${i + 1}`).join(', ')})
+/**
+ * createFile + addEntry + putFile of the directory in one statement (StoreTx.createEntry):
+ * the new file's columns and generation, then the directory's columns, fileid and
+ * generation, then the name. Answers the new fileid and how many entries and directories
+ * it wrote (0 entries: the name was taken; 0 directories: no such directory).
+ */
+const CREATE_ENTRY = `WITH f AS (INSERT INTO files (${DATA_COLUMNS}, fileid, generation)
+    VALUES (${params(1, DATA_COUNT)}, nextval('fileid_seq'), $${DATA_COUNT + 1}) RETURNING fileid),
+  e AS (INSERT INTO entries (dir_id, name, child_id, cookie)
+    SELECT $${2 * DATA_COUNT + 2}, $${2 * DATA_COUNT + 4}, fileid, nextval('cookie_seq') FROM f
+    ON CONFLICT (dir_id, name) DO NOTHING RETURNING 1),
+  d AS (UPDATE files SET (${DATA_COLUMNS}) = ROW(${params(DATA_COUNT + 2, DATA_COUNT)})
+    WHERE fileid = $${2 * DATA_COUNT + 2} AND generation = $${2 * DATA_COUNT + 3} RETURNING 1)
+  SELECT (SELECT fileid FROM f), (SELECT count(*) FROM e), (SELECT count(*) FROM d)`;
+const UPDATE_FILE = `UPDATE files SET (${DATA_COLUMNS}) = ROW(${params(1, DATA_COUNT)})
   WHERE fileid = $${DATA_COUNT + 1} AND generation = $${DATA_COUNT + 2}`;
-const FILE_COLS_F = FILE_COLUMNS.split(', ')
-  .map((c) => `f.${c}`)
-  .join(', ');
+const FILE_COLS_F = fileColumnsOf('f');
 /** The store's statements, prepared under their keys as names. */
 const Q = {
   file: `SELECT ${FILE_COLUMNS} FROM files WHERE fileid = $1`,
@@ -57,6 +74,7 @@ const Q = {
     WHERE e.dir_id = $1 AND e.name = $2`,
   insFile: INSERT_FILE,
   updFile: UPDATE_FILE,
+  createEntry: CREATE_ENTRY,
   delFile: 'DELETE FROM files WHERE fileid = $1',
   insEntry: `INSERT INTO entries (dir_id, name, child_id, cookie) VALUES ($1, $2, $3, nextval('cookie_seq'))
     ON CONFLICT (dir_id, name) DO NOTHING RETURNING cookie`,
@@ -117,6 +135,14 @@ class Reads implements StoreReader {
   }
 }
 
+/** A new record's columns and its new generation (the sequence gives the fileid). */
+function newFileParams(rec: FileRecord): unknown[] {
+  rec.generation = newGeneration();
+  const values = recordParams(rec);
+  values.splice(DATA_COUNT, 1);
+  return values;
+}
+
 /** One body of a group (group-commit.ts): its writes first call the group's hook. */
 class PgTx extends Reads implements StoreTx {
   /** Files this body created minus those it deleted. */
@@ -127,13 +153,25 @@ class PgTx extends Reads implements StoreTx {
   }
 
   async createFile(rec: FileRecord): Promise<number> {
-    rec.generation = newGeneration();
-    const params = recordParams(rec);
-    params.splice(DATA_COUNT, 1); // the fileid: the sequence gives it
-    const [row] = await this.write('insFile', params);
-    rec.attr.fileid = row![0] as number;
+    const [row] = await this.write('insFile', newFileParams(rec));
+    return this.created(rec, row![0] as number);
+  }
+
+  /** One round trip instead of three (the calls' errors in their order: EXISTS, then NOT_FOUND). */
+  async createEntry(rec: FileRecord, name: string, dirAfter: FileRecord): Promise<number> {
+    const values = newFileParams(rec);
+    values.push(...recordParams(dirAfter), name);
+    const [row] = await this.write('createEntry', values);
+    const [fileid, entries, dirs] = row as number[];
+    if (entries !== 1) throw new DittoError('EXISTS', name);
+    if (dirs !== 1) throw new DittoError('NOT_FOUND', `no file ${dirAfter.attr.fileid}`);
+    return this.created(rec, fileid!);
+  }
+
+  private created(rec: FileRecord, fileid: number): number {
+    rec.attr.fileid = fileid;
     this.filesAdded++;
-    return rec.attr.fileid;
+    return fileid;
   }
 
   async putFile(rec: FileRecord): Promise<void> {
@@ -174,6 +212,8 @@ class PgTx extends Reads implements StoreTx {
 
 export class PostgresMetadataStore extends Reads implements MetadataStore {
   private readonly groups: PgGroupCommit<PgTx>;
+  /** The reads of the most frequent requests (GETATTR, LOOKUP), coalesced. */
+  private readonly batched: ReadBatcher;
   private closed = false;
   private stats: { at: number; files: number; bytes: number } | undefined;
   /** Reachability and connection use of the pool, for health checks and the cluster view. */
@@ -187,6 +227,7 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   ) {
     super(pool);
     this.poolHealth = new PoolHealth(pool);
+    this.batched = new ReadBatcher(pool);
     this.groups = new PgGroupCommit(
       pool,
       lockKey,
@@ -215,6 +256,14 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
       true, // a body's SAVEPOINT goes out with its first write (group-commit.ts)
     );
     return new PostgresMetadataStore(pool, initial, lockKey);
+  }
+
+  override getFile(fileid: number): Promise<FileRecord | undefined> {
+    return this.batched.getFile(fileid);
+  }
+
+  override dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    return this.batched.dirAndEntry(dirId, name);
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
