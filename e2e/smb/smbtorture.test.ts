@@ -50,7 +50,7 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 9 of 15, Samba 15 of 15.
+    // dfs 14 of 15, Samba 15 of 15.
     suite: 'smb2.timestamps',
     pass: [
       'time_t_15032385535',
@@ -61,16 +61,15 @@ const SUITES: SuiteRow[] = [
       'time_t_-1',
       'time_t_-2',
       'time_t_1968',
+      'freeze-thaw',
+      'delayed-write-vs-seteof',
+      'delayed-write-vs-flush',
+      'delayed-write-vs-setbasic',
       'delayed-1write',
+      'delayed-2write',
     ],
     knownFailures: {
       test_close_not_attrib: SLASH_NAMES,
-      'freeze-thaw': 'NTTIME_FREEZE/THAW (-1/-2) are taken as "no change", not echoed as the new values',
-      'delayed-write-vs-seteof':
-        'a write updates the write time at once; Windows delays it (2 s) and fixes it at close',
-      'delayed-write-vs-flush': 'as delayed-write-vs-seteof',
-      'delayed-write-vs-setbasic': 'as delayed-write-vs-seteof',
-      'delayed-2write': 'as delayed-write-vs-seteof',
     },
   },
   {

@@ -7,6 +7,7 @@ import type { SessionKeys } from './crypto/keys.ts';
 import type { NtlmSigner } from './auth/ntlm.ts';
 import type { Change, Listing } from './notify.ts';
 import type { PipeEndpoint } from './rpc/pipe.ts';
+import type { WriteTimeState } from './write-time.ts';
 
 export interface Session {
   id: bigint;
@@ -82,4 +83,6 @@ export interface Open {
   position: number;
   /** Whether a WRITE happened (FLUSH / CLOSE make it durable). */
   written: boolean;
+  /** The delayed / frozen last-write time of this open (write-time.ts). */
+  writeTime?: WriteTimeState;
 }

@@ -12,6 +12,8 @@ import { allocationSize, fileAttributes, writeTimes } from '../info/attributes.t
 import { LeReader } from '../reader.ts';
 import type { Open } from '../state.ts';
 import { LeWriter } from '../writer.ts';
+import { now } from '../../../metadata/time.ts';
+import { writeTimeAtClose } from '../write-time.ts';
 
 const POSTQUERY_ATTRIB = 1;
 
@@ -57,8 +59,11 @@ export const close: SmbHandler = {
     if (!r.ok) throw new SmbStatusError(Status.INVALID_PARAMETER);
     const open = openOf(ctx, persistent, volatile);
     let attr: FileAttr | undefined;
+    const md = ctx.server.runtime.metadata;
+    const stamp = ctx.session && open.share !== undefined ? writeTimeAtClose(open, now()) : undefined;
+    if (stamp) await md.setAttr(ctx.session!.auth, open.handle, { mtime: stamp }).catch(() => undefined);
     if (flags & POSTQUERY_ATTRIB && open.share !== undefined && ctx.session)
-      attr = await ctx.server.runtime.metadata.getAttr(ctx.session.auth, open.handle).catch(() => undefined);
+      attr = await md.getAttr(ctx.session.auth, open.handle).catch(() => undefined);
     // The handle is gone either way; a failed delete-on-close is reported.
     await closeOpen(ctx.server, ctx.conn, open);
     const w = new LeWriter(60)
