@@ -50,6 +50,14 @@ export interface Watch {
   snapshot: Listing;
   events: Change[];
   fed: boolean;
+  /** The first request's CompletionFilter and buffer size: they hold for the handle (as Samba). */
+  filter: number;
+  maxBuffer: number;
+  /** Encoded size of `events`; past `maxBuffer` they are dropped and `overflowed` set (NOTIFY_ENUM_DIR next). */
+  bufferedBytes: number;
+  overflowed: boolean;
+  /** The directory was deleted (delete-on-close) through another open: DELETE_PENDING from now on. */
+  deletePending: boolean;
   unsubscribe: () => void;
   /** Completes the waiting request with a status (CANCEL, close). */
   waiting?: (status: number) => void;

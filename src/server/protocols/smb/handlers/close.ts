@@ -10,6 +10,7 @@ import type { SmbConnectionState } from '../connection-state.ts';
 import { openOf, SmbStatusError, type SmbHandler, type SmbServerContext } from '../handler.ts';
 import { allocationSize, fileAttributes, writeTimes } from '../info/attributes.ts';
 import { LeReader } from '../reader.ts';
+import { announce } from '../notify.ts';
 import type { Open } from '../state.ts';
 import { LeWriter } from '../writer.ts';
 import { now } from '../../../metadata/time.ts';
@@ -35,7 +36,10 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   if (!auth) return;
   const { metadata, payload } = server.runtime;
   if (open.written) await metadata.persistWrites(auth, open.handle).catch(() => undefined);
-  if (!open.deleteOnClose || !open.parent || server.shareModes.count(key) > 0) return;
+  if (!open.deleteOnClose || !open.parent) return;
+  // Watchers of a directory being deleted learn it now (their requests end DELETE_PENDING).
+  if (open.isDirectory) announce(server.runtime.metadata, open.handle, { action: 'delete-pending', name: '' });
+  if (server.shareModes.count(key) > 0) return;
   if (open.isDirectory) {
     await metadata.rmdir(auth, open.parent, open.name);
     return;

@@ -16,6 +16,7 @@ import { shareModeKey } from './close.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
 import { InfoType } from './query-info.ts';
+import { announce } from '../notify.ts';
 import { freezeWriteTime, settleWriteTime, shownAttr, thawWriteTime, writeTimeSet } from '../write-time.ts';
 
 /** MS-FSCC §2.4.7: 0 leaves a time as it is; -1 (freeze) and -2 (thaw) too, and change how later operations move it. */
@@ -57,6 +58,7 @@ async function setBasic(ctx: SmbContext, open: Open, data: Buffer): Promise<void
     if (mode !== current.mode) attrs.mode = mode;
   }
   if (Object.keys(attrs).length > 0) await md.setAttr(auth, open.handle, attrs);
+  if (open.parent) announce(md, open.parent, { action: 'modified', name: open.name, directory: open.isDirectory });
   if (attrs.mtime !== undefined) writeTimeSet(open);
   else if (mtime === NTTIME_FREEZE) freezeWriteTime(open, shownAttr(open, await md.getAttr(auth, open.handle)).mtime);
   else if (mtime === NTTIME_THAW) thawWriteTime(open);
