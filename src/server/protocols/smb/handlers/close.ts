@@ -36,6 +36,8 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   if (!auth) return;
   const { metadata, payload } = server.runtime;
   if (open.written) await metadata.persistWrites(auth, open.handle).catch(() => undefined);
+  // Content written through this open: watchers of its directory see it modified (size, write time).
+  if (open.writeTime && open.parent) announce(metadata, open.parent, { action: 'modified', name: open.name });
   if (!open.deleteOnClose || !open.parent) return;
   // Watchers of a directory being deleted learn it now (their requests end DELETE_PENDING).
   if (open.isDirectory) announce(server.runtime.metadata, open.handle, { action: 'delete-pending', name: '' });
