@@ -136,7 +136,7 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 17 of 23, Samba 18 of 23 (it fails dir, mask, mask-change, rec, tree).
+    // dfs 18 of 23, Samba 18 of 23 (it fails dir, mask, mask-change, rec, tree).
     suite: 'smb2.notify',
     pass: [
       'valid-req',
@@ -146,6 +146,7 @@ const SUITES: SuiteRow[] = [
       'double',
       'file',
       'handle-permissions',
+      'invalid-reauth',
       'logoff',
       'overflow',
       'rmdir1',
@@ -162,7 +163,6 @@ const SUITES: SuiteRow[] = [
       'mask-change': 'as mask (Samba fails it too)',
       rec: 'WATCH_TREE (subtree changes) is not built (Samba fails it too)',
       tree: 'as rec (Samba errors too)',
-      'invalid-reauth': 'a session re-authentication does not complete pending requests (the client waits)',
       'session-reconnect': 'durable handles / session reconnect are not built',
     },
   },
