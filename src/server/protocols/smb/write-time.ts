@@ -97,6 +97,9 @@ export function shownAttr(open: WithWriteTime, attr: FileAttr, nowMs = Date.now(
 export function writeTimeAtClose(open: WithWriteTime, closeTime: Timespec): Timespec | undefined {
   const s = open.writeTime;
   if (s === undefined) return undefined;
-  if (s.frozen) return s.shown;
-  return s.updateOnClose ? closeTime : undefined;
+  const stamp = s.frozen ? s.shown : s.updateOnClose ? closeTime : undefined;
+  // Asked once per close: a second call (CLOSE, then the shared close path) stores nothing.
+  s.frozen = false;
+  s.updateOnClose = false;
+  return stamp;
 }

@@ -2,7 +2,7 @@
  * MS-SMB2 §3.3.5.10 CLOSE: ends an open, with the attributes after it when asked
  * (SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB). Delete-on-close removes the file at the last close of it.
  */
-import { FileType, type FileAttr } from '../../../metadata/types.ts';
+import { FileType, type AuthContext, type FileAttr } from '../../../metadata/types.ts';
 import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { lockOwner } from './lock.ts';
@@ -22,6 +22,12 @@ export function shareModeKey(open: Pick<Open, 'share' | 'fileid'>): string {
   return `${open.share ?? ''}\0${open.fileid}`;
 }
 
+/** Stores the write time a close fixes (write-time.ts): after late writes, or a frozen one. */
+async function stampWriteTime(server: SmbServerContext, open: Open, auth: AuthContext): Promise<void> {
+  const stamp = writeTimeAtClose(open, now());
+  if (stamp) await server.runtime.metadata.setAttr(auth, open.handle, { mtime: stamp }).catch(() => undefined);
+}
+
 /** Forgets an open; at the last close of a delete-on-close file, removes it (and its content). */
 export async function closeOpen(server: SmbServerContext, st: SmbConnectionState, open: Open): Promise<void> {
   st.opens.delete(open.volatileId);
@@ -35,6 +41,7 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   const auth = session?.auth;
   if (!auth) return;
   const { metadata, payload } = server.runtime;
+  await stampWriteTime(server, open, auth);
   if (open.written) await metadata.persistWrites(auth, open.handle).catch(() => undefined);
   // Content written through this open: watchers of its directory see it modified (size, write time).
   if (open.writeTime && open.parent) announce(metadata, open.parent, { action: 'modified', name: open.name });
@@ -65,11 +72,10 @@ export const close: SmbHandler = {
     if (!r.ok) throw new SmbStatusError(Status.INVALID_PARAMETER);
     const open = openOf(ctx, persistent, volatile);
     let attr: FileAttr | undefined;
-    const md = ctx.server.runtime.metadata;
-    const stamp = ctx.session && open.share !== undefined ? writeTimeAtClose(open, now()) : undefined;
-    if (stamp) await md.setAttr(ctx.session!.auth, open.handle, { mtime: stamp }).catch(() => undefined);
-    if (flags & POSTQUERY_ATTRIB && open.share !== undefined && ctx.session)
-      attr = await md.getAttr(ctx.session.auth, open.handle).catch(() => undefined);
+    if (flags & POSTQUERY_ATTRIB && open.share !== undefined && ctx.session) {
+      await stampWriteTime(ctx.server, open, ctx.session.auth);
+      attr = await ctx.server.runtime.metadata.getAttr(ctx.session.auth, open.handle).catch(() => undefined);
+    }
     // The handle is gone either way; a failed delete-on-close is reported.
     await closeOpen(ctx.server, ctx.conn, open);
     const w = new LeWriter(60)
