@@ -50,7 +50,7 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 9 of 15, Samba 15 of 15.
+    // dfs 14 of 15, Samba 15 of 15.
     suite: 'smb2.timestamps',
     pass: [
       'time_t_15032385535',
@@ -61,16 +61,15 @@ const SUITES: SuiteRow[] = [
       'time_t_-1',
       'time_t_-2',
       'time_t_1968',
+      'freeze-thaw',
+      'delayed-write-vs-seteof',
+      'delayed-write-vs-flush',
+      'delayed-write-vs-setbasic',
       'delayed-1write',
+      'delayed-2write',
     ],
     knownFailures: {
       test_close_not_attrib: SLASH_NAMES,
-      'freeze-thaw': 'NTTIME_FREEZE/THAW (-1/-2) are taken as "no change", not echoed as the new values',
-      'delayed-write-vs-seteof':
-        'a write updates the write time at once; Windows delays it (2 s) and fixes it at close',
-      'delayed-write-vs-flush': 'as delayed-write-vs-seteof',
-      'delayed-write-vs-setbasic': 'as delayed-write-vs-seteof',
-      'delayed-2write': 'as delayed-write-vs-seteof',
     },
   },
   {
@@ -137,22 +136,33 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 10 of 23, Samba 18 of 23 (it fails dir, mask, mask-change, rec, tree).
+    // dfs 18 of 23, Samba 18 of 23 (it fails dir, mask, mask-change, rec, tree).
     suite: 'smb2.notify',
-    pass: ['dir', 'close', 'double', 'file', 'logoff', 'overflow', 'tcon', 'tcp', 'tdis', 'tdis1'],
+    pass: [
+      'valid-req',
+      'dir',
+      'basedir',
+      'close',
+      'double',
+      'file',
+      'handle-permissions',
+      'invalid-reauth',
+      'logoff',
+      'overflow',
+      'rmdir1',
+      'rmdir2',
+      'rmdir3',
+      'rmdir4',
+      'tcon',
+      'tcp',
+      'tdis',
+      'tdis1',
+    ],
     knownFailures: {
-      'valid-req': 'an invalid CompletionFilter / flags combination is accepted',
-      mask: 'the CompletionFilter is not applied (Samba fails it too); waits for changes never reported',
+      mask: 'which attribute, size or time changed is not tracked: one MODIFIED per change (Samba fails it too)',
       'mask-change': 'as mask (Samba fails it too)',
       rec: 'WATCH_TREE (subtree changes) is not built (Samba fails it too)',
       tree: 'as rec (Samba errors too)',
-      basedir: 'attribute changes of entries are not reported (the client waits)',
-      'handle-permissions': 'CHANGE_NOTIFY does not check the open for FILE_LIST_DIRECTORY',
-      rmdir1: 'a watched directory removed does not complete the request with DELETE_PENDING (the client waits)',
-      rmdir2: 'as rmdir1',
-      rmdir3: 'as rmdir1',
-      rmdir4: 'as rmdir1',
-      'invalid-reauth': 'a session re-authentication does not complete pending requests (the client waits)',
       'session-reconnect': 'durable handles / session reconnect are not built',
     },
   },

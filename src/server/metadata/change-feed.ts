@@ -2,13 +2,17 @@
  * Name changes in directories as MetadataService makes them, whichever protocol asked: what
  * SMB CHANGE_NOTIFY reports (a client's view refreshes when another client, over SMB or NFS,
  * adds, removes or renames an entry). Listeners subscribe per directory; delivery is
- * synchronous, after the change is stored.
+ * synchronous, after the change is stored. A protocol may add what only it sees: an entry's
+ * attributes or content changed ('modified'), or the directory itself about to be deleted
+ * ('delete-pending', with an empty name).
  */
-export type DirChangeAction = 'added' | 'removed' | 'renamed-from' | 'renamed-to';
+export type DirChangeAction = 'added' | 'removed' | 'renamed-from' | 'renamed-to' | 'modified' | 'delete-pending';
 
 export interface DirChange {
   action: DirChangeAction;
   name: string;
+  /** Whether the entry is a directory, when known (SMB filters file and directory names apart). */
+  directory?: boolean;
 }
 
 export class ChangeFeed {

@@ -20,16 +20,16 @@ describe('MetadataService change feed', () => {
     await f.svc.rmdir(ALICE, tmp, 'd');
     await f.svc.remove(ALICE, other.handle, 'c');
     expect(seen).toEqual([
-      { action: 'added', name: 'a' },
-      { action: 'added', name: 'd' },
+      { action: 'added', name: 'a', directory: false },
+      { action: 'added', name: 'd', directory: true },
       { action: 'renamed-from', name: 'a' },
       { action: 'renamed-to', name: 'b' },
       { action: 'removed', name: 'b' },
-      { action: 'removed', name: 'd' },
+      { action: 'removed', name: 'd', directory: true },
     ]);
     expect(elsewhere).toEqual([
       { action: 'added', name: 'c' },
-      { action: 'removed', name: 'c' },
+      { action: 'removed', name: 'c', directory: false },
     ]);
     stop();
     await f.svc.create(ALICE, tmp, 'e', { mode: 0o644 }, guarded);

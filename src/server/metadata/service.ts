@@ -61,9 +61,15 @@ export class MetadataService implements MetadataOps {
     return `${ref.share.id}:${ref.fileid}`;
   }
 
-  private async changed<T>(dir: FileHandle, name: string, action: DirChangeAction, done: Promise<T>): Promise<T> {
+  private async changed<T>(
+    dir: FileHandle,
+    name: string,
+    action: DirChangeAction,
+    done: Promise<T>,
+    directory = false,
+  ): Promise<T> {
     const result = await done;
-    this.changes.emit(this.changeKey(dir), { action, name });
+    this.changes.emit(this.changeKey(dir), { action, name, directory });
     return result;
   }
 
@@ -166,7 +172,7 @@ export class MetadataService implements MetadataOps {
   }
 
   mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }> {
-    return this.changed(dir, name, 'added', mkdir(this.shares, auth, dir, name, attrs));
+    return this.changed(dir, name, 'added', mkdir(this.shares, auth, dir, name, attrs), true);
   }
 
   symlink(
@@ -195,7 +201,7 @@ export class MetadataService implements MetadataOps {
   }
 
   rmdir(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc }> {
-    return this.changed(dir, name, 'removed', rmdir(this.shares, auth, dir, name));
+    return this.changed(dir, name, 'removed', rmdir(this.shares, auth, dir, name), true);
   }
 
   async rename(

@@ -7,6 +7,7 @@ import type { SessionKeys } from './crypto/keys.ts';
 import type { NtlmSigner } from './auth/ntlm.ts';
 import type { Change, Listing } from './notify.ts';
 import type { PipeEndpoint } from './rpc/pipe.ts';
+import type { WriteTimeState } from './write-time.ts';
 
 export interface Session {
   id: bigint;
@@ -49,6 +50,14 @@ export interface Watch {
   snapshot: Listing;
   events: Change[];
   fed: boolean;
+  /** The first request's CompletionFilter and buffer size: they hold for the handle (as Samba). */
+  filter: number;
+  maxBuffer: number;
+  /** Encoded size of `events`; past `maxBuffer` they are dropped and `overflowed` set (NOTIFY_ENUM_DIR next). */
+  bufferedBytes: number;
+  overflowed: boolean;
+  /** The directory was deleted (delete-on-close) through another open: DELETE_PENDING from now on. */
+  deletePending: boolean;
   unsubscribe: () => void;
   /** Completes the waiting request with a status (CANCEL, close). */
   waiting?: (status: number) => void;
@@ -82,4 +91,6 @@ export interface Open {
   position: number;
   /** Whether a WRITE happened (FLUSH / CLOSE make it durable). */
   written: boolean;
+  /** The delayed / frozen last-write time of this open (write-time.ts). */
+  writeTime?: WriteTimeState;
 }

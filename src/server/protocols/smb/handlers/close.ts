@@ -2,7 +2,7 @@
  * MS-SMB2 §3.3.5.10 CLOSE: ends an open, with the attributes after it when asked
  * (SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB). Delete-on-close removes the file at the last close of it.
  */
-import { FileType, type FileAttr } from '../../../metadata/types.ts';
+import { FileType, type AuthContext, type FileAttr } from '../../../metadata/types.ts';
 import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { lockOwner } from './lock.ts';
@@ -10,13 +10,22 @@ import type { SmbConnectionState } from '../connection-state.ts';
 import { openOf, SmbStatusError, type SmbHandler, type SmbServerContext } from '../handler.ts';
 import { allocationSize, fileAttributes, writeTimes } from '../info/attributes.ts';
 import { LeReader } from '../reader.ts';
+import { announce } from '../notify.ts';
 import type { Open } from '../state.ts';
 import { LeWriter } from '../writer.ts';
+import { now } from '../../../metadata/time.ts';
+import { writeTimeAtClose } from '../write-time.ts';
 
 const POSTQUERY_ATTRIB = 1;
 
 export function shareModeKey(open: Pick<Open, 'share' | 'fileid'>): string {
   return `${open.share ?? ''}\0${open.fileid}`;
+}
+
+/** Stores the write time a close fixes (write-time.ts): after late writes, or a frozen one. */
+async function stampWriteTime(server: SmbServerContext, open: Open, auth: AuthContext): Promise<void> {
+  const stamp = writeTimeAtClose(open, now());
+  if (stamp) await server.runtime.metadata.setAttr(auth, open.handle, { mtime: stamp }).catch(() => undefined);
 }
 
 /** Forgets an open; at the last close of a delete-on-close file, removes it (and its content). */
@@ -32,8 +41,14 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   const auth = session?.auth;
   if (!auth) return;
   const { metadata, payload } = server.runtime;
+  await stampWriteTime(server, open, auth);
   if (open.written) await metadata.persistWrites(auth, open.handle).catch(() => undefined);
-  if (!open.deleteOnClose || !open.parent || server.shareModes.count(key) > 0) return;
+  // Content written through this open: watchers of its directory see it modified (size, write time).
+  if (open.writeTime && open.parent) announce(metadata, open.parent, { action: 'modified', name: open.name });
+  if (!open.deleteOnClose || !open.parent) return;
+  // Watchers of a directory being deleted learn it now (their requests end DELETE_PENDING).
+  if (open.isDirectory) announce(server.runtime.metadata, open.handle, { action: 'delete-pending', name: '' });
+  if (server.shareModes.count(key) > 0) return;
   if (open.isDirectory) {
     await metadata.rmdir(auth, open.parent, open.name);
     return;
@@ -57,8 +72,10 @@ export const close: SmbHandler = {
     if (!r.ok) throw new SmbStatusError(Status.INVALID_PARAMETER);
     const open = openOf(ctx, persistent, volatile);
     let attr: FileAttr | undefined;
-    if (flags & POSTQUERY_ATTRIB && open.share !== undefined && ctx.session)
+    if (flags & POSTQUERY_ATTRIB && open.share !== undefined && ctx.session) {
+      await stampWriteTime(ctx.server, open, ctx.session.auth);
       attr = await ctx.server.runtime.metadata.getAttr(ctx.session.auth, open.handle).catch(() => undefined);
+    }
     // The handle is gone either way; a failed delete-on-close is reported.
     await closeOpen(ctx.server, ctx.conn, open);
     const w = new LeWriter(60)

@@ -2,6 +2,7 @@
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
 import { LeReader } from '../reader.ts';
+import { settleWriteTime } from '../write-time.ts';
 
 export const flush: SmbHandler = {
   name: 'FLUSH',
@@ -18,6 +19,7 @@ export const flush: SmbHandler = {
       const { metadata, payload } = ctx.server.runtime;
       await Promise.all([payload.flush(open.share, open.payloadId), metadata.persistWrites(session.auth, open.handle)]);
       open.written = false;
+      settleWriteTime(open);
     }
     return { status: Status.SUCCESS, body: Buffer.from([4, 0, 0, 0]) };
   },

@@ -10,6 +10,7 @@ import { encodeFsInfo, VARIABLE_FS_INFO } from '../info/fs-info.ts';
 import { securityDescriptor } from '../info/security.ts';
 import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
+import { shownAttr } from '../write-time.ts';
 
 export const InfoType = { FILE: 1, FILESYSTEM: 2, SECURITY: 3, QUOTA: 4 } as const;
 
@@ -43,7 +44,7 @@ export const queryInfo: SmbHandler = {
     const attr = await md.getAttr(session.auth, open.handle);
     switch (type) {
       case InfoType.FILE:
-        return reply(encodeFileInfo(cls, open, attr), outputLength, VARIABLE_FILE_INFO.get(cls));
+        return reply(encodeFileInfo(cls, open, shownAttr(open, attr)), outputLength, VARIABLE_FILE_INFO.get(cls));
       case InfoType.FILESYSTEM: {
         const stat = await md.fsStat(session.auth, open.handle);
         const label = (open.share ?? '').replace(/^\/+/, '');

@@ -21,6 +21,7 @@ import { SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts'
 import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
 import type { Session } from '../state.ts';
+import { endSession } from './logoff.ts';
 
 const SESSION_FLAG_ENCRYPT_DATA = 0x4;
 
@@ -76,8 +77,9 @@ export const sessionSetup: SmbHandler = {
 
     const token = parseClientToken(blob);
     const ntlm = token.mechToken;
-    const fail = (): never => {
-      st.sessions.delete(session.id);
+    // A failed logon ends the session, an established one too (a failed re-authentication, as Samba).
+    const fail = async (): Promise<never> => {
+      await endSession(ctx, session);
       throw new SmbStatusError(Status.LOGON_FAILURE);
     };
     if (!ntlm || !token.offersNtlm) return fail();

@@ -16,8 +16,13 @@ import { shareModeKey } from './close.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
 import { InfoType } from './query-info.ts';
+import { announce } from '../notify.ts';
+import { freezeWriteTime, settleWriteTime, shownAttr, thawWriteTime, writeTimeSet } from '../write-time.ts';
 
-const NO_CHANGE = [0n, 0xffffffffffffffffn];
+/** MS-FSCC §2.4.7: 0 leaves a time as it is; -1 (freeze) and -2 (thaw) too, and change how later operations move it. */
+const NTTIME_FREEZE = 0xffffffffffffffffn;
+const NTTIME_THAW = 0xfffffffffffffffen;
+const NO_CHANGE = [0n, NTTIME_FREEZE, NTTIME_THAW];
 /** The fixed part of each class, checked before anything changes. */
 const MIN_LENGTH: Partial<Record<number, number>> = {
   [FileInfoClass.BASIC]: 36,
@@ -53,6 +58,11 @@ async function setBasic(ctx: SmbContext, open: Open, data: Buffer): Promise<void
     if (mode !== current.mode) attrs.mode = mode;
   }
   if (Object.keys(attrs).length > 0) await md.setAttr(auth, open.handle, attrs);
+  if (open.parent) announce(md, open.parent, { action: 'modified', name: open.name, directory: open.isDirectory });
+  if (attrs.mtime !== undefined) writeTimeSet(open);
+  else if (mtime === NTTIME_FREEZE) freezeWriteTime(open, shownAttr(open, await md.getAttr(auth, open.handle)).mtime);
+  else if (mtime === NTTIME_THAW) thawWriteTime(open);
+  else settleWriteTime(open);
 }
 
 async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> {
@@ -108,6 +118,7 @@ async function setSize(ctx: SmbContext, open: Open, size: number): Promise<void>
   const { metadata, payload } = ctx.server.runtime;
   await metadata.setAttr(ctx.session!.auth, open.handle, { size });
   await payload.truncate(open.share, open.payloadId, size);
+  settleWriteTime(open);
 }
 
 export const setInfo: SmbHandler = {

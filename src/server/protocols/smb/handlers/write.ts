@@ -11,6 +11,7 @@ import { LeReader } from '../reader.ts';
 import { lockOwner } from './lock.ts';
 import { INT64_MAX, openCanWrite } from '../share-modes.ts';
 import { LeWriter } from '../writer.ts';
+import { noteWrite } from '../write-time.ts';
 
 const WRITE_THROUGH = 0x1;
 /** MS-FSA's largest file size (0xfffffff0000, what NTFS and Samba allow). */
@@ -63,6 +64,7 @@ export const write: SmbHandler = {
       throw new SmbStatusError(Status.FILE_LOCK_CONFLICT);
     const before = await metadata.prepareWrite(session.auth, open.handle);
     if (before.type !== FileType.Regular) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
+    noteWrite(open, before);
     await payload.writeAt(share, before.payloadId, data, offset);
     const stable = (flags & WRITE_THROUGH) !== 0;
     await Promise.all([
