@@ -116,6 +116,7 @@ export const Status = {
   NO_SUCH_FILE: 0xc000000f,
   INVALID_DEVICE_REQUEST: 0xc0000010,
   END_OF_FILE: 0xc0000011,
+  NO_EAS_ON_FILE: 0xc0000052,
   MORE_PROCESSING_REQUIRED: 0xc0000016,
   ACCESS_DENIED: 0xc0000022,
   BUFFER_TOO_SMALL: 0xc0000023,
@@ -155,3 +156,6 @@ export const Status = {
 export const HEADER_SIZE = 64;
 /** §2.2.41 TRANSFORM_HEADER. */
 export const TRANSFORM_HEADER_SIZE = 52;
+
+/** MS-SMB2 §2.2.37 QUERY_INFO / SET_INFO InfoType. */
+export const InfoType = { FILE: 1, FILESYSTEM: 2, SECURITY: 3, QUOTA: 4 } as const;
