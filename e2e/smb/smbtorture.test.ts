@@ -123,7 +123,7 @@ const SUITES: SuiteRow[] = [
     knownFailures: {
       complex: 'extended attributes and named streams are not built (Samba fails it too)',
       normalized: `${SLASH_NAMES} (Samba fails it too)`,
-      getinfo_access: 'QUERY_INFO does not check the open for FILE_READ_ATTRIBUTES',
+      getinfo_access: 'extended attributes are not kept: FileFullEaInformation is NO_EAS_ON_FILE (Samba keeps them)',
     },
   },
   {
@@ -157,12 +157,14 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 13 of 19, Samba 15 of 19.
+    // dfs 16 of 19, Samba 15 of 19 (it fails interim2: Windows answers INTERNAL_ERROR).
     suite: 'smb2.compound',
     pass: [
       'related1',
       'related2',
+      'related3',
       'related5',
+      'related6',
       'related8',
       'related9',
       'unrelated1',
@@ -172,16 +174,14 @@ const SUITES: SuiteRow[] = [
       'invalid4',
       'create-write-close',
       'interim1',
+      'interim2',
       'compound-break',
     ],
     knownFailures: {
-      related3: 'FSCTL_CREATE_OR_GET_OBJECT_ID (object ids) is not built',
       related4:
         'a CREATE asking WRITE_DAC on a file whose descriptor forbids it succeeds (no stored ACLs; Samba fails it too)',
-      related6: 'as related4, then a READ without READ_DATA on the related open',
       related7: 'as related4 (Samba fails it too)',
       'compound-padding': 'named streams (file:stream) are not built (Samba fails it too)',
-      interim2: 'a compounded blocking request gets no interim response: the client waits (hangs)',
     },
   },
 ];
