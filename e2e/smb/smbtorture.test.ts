@@ -74,13 +74,15 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 7 of 16, Samba 9 of 16.
+    // dfs 9 of 16, Samba 9 of 16 (the same ones).
     suite: 'smb2.create',
     pass: [
       'bench-path-contention-shared',
       'brlocked',
       'delete',
       'dir-alloc-size',
+      'dosattr_tmp_dir',
+      'impersonation',
       'leading-slash',
       'mkdir-dup',
       'multi',
@@ -89,11 +91,9 @@ const SUITES: SuiteRow[] = [
       gentest: 'unknown create options and attributes are accepted (Samba fails it too)',
       blob: 'the AllocationSize create context is not kept (Samba fails it too)',
       open: 'some desired-access / attribute combinations are refused (Samba fails it too)',
-      impersonation: 'the impersonation level is not checked',
       aclfile: NO_ACLS,
       acldir: NO_ACLS,
       nulldacl: NO_ACLS,
-      dosattr_tmp_dir: 'FILE_ATTRIBUTE_TEMPORARY on a directory is accepted',
       'quota-fake-file': 'the $Extend\\$Quota fake file is not served (Samba fails it too)',
     },
   },
@@ -117,7 +117,7 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 5 of 8, Samba 5 of 8.
+    // dfs 5 of 8, Samba 5 of 8 (Samba fails fsinfo and passes getinfo_access).
     suite: 'smb2.getinfo',
     pass: ['fsinfo', 'granted', 'qfile_buffercheck', 'qfs_buffercheck', 'qsec_buffercheck'],
     knownFailures: {
@@ -127,11 +127,10 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
-    // dfs 4 of 7 run, Samba 5 of 7 (file-index skipped by both).
+    // dfs 5 of 7 run, Samba 5 of 7 (file-index skipped by both).
     suite: 'smb2.dir',
-    pass: ['find', 'large-files', 'many', 'sorted'],
+    pass: ['find', 'fixed', 'large-files', 'many', 'sorted'],
     knownFailures: {
-      fixed: 'a listing restarted with SMB2_REOPEN repeats entries',
       one: 'FileIdFullDirectoryInformation with RETURN_SINGLE_ENTRY and an empty pattern (Samba fails it too)',
       modify: 'a directory modified between QUERY_DIRECTORY calls (Samba fails it too)',
     },
