@@ -12,6 +12,8 @@ import { securityDescriptor } from '../info/security.ts';
 import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
 
+export { InfoType };
+
 export const queryInfo: SmbHandler = {
   name: 'QUERY_INFO',
   needsSession: true,

@@ -5,7 +5,7 @@
  * applied (permissions are the Unix mode). Only on a tree the user may write.
  */
 import { FileType, type SetAttrs } from '../../../metadata/types.ts';
-import { HEADER_SIZE, InfoType, Status } from '../constants.ts';
+import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts';
 import { Attr } from '../info/attributes.ts';
 import { FileInfoClass } from '../info/file-info.ts';
@@ -15,6 +15,7 @@ import { Access } from '../share-modes.ts';
 import { shareModeKey } from './close.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
+import { InfoType } from './query-info.ts';
 
 const NO_CHANGE = [0n, 0xffffffffffffffffn];
 /** The fixed part of each class, checked before anything changes. */
