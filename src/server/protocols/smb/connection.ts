@@ -22,8 +22,22 @@ import type { Session } from './state.ts';
 /** Credits a client may hold at once (Windows grants up to 512 by default; Samba 8192). */
 const MAX_CREDITS = 8192n;
 const SMB1_ID = 0x424d53ff;
+/**
+ * What a related request of a compound takes from the one before it (§3.3.5.2.7.2): its
+ * session, tree and FileId, and `inherited`, the error it fails with at once (SUCCESS when
+ * none): the error of a failed CREATE, or of a request that failed before its handler ran.
+ * Other failures (a WRITE refused, say) do not stop the requests after them, as in Windows
+ * and Samba.
+ */
+interface Related {
+  sessionId: bigint;
+  treeId: number;
+  fileId?: SmbContext['relatedFileId'];
+  inherited: number;
+}
+
 /** What the first request of a compound is related to when it claims to be: nothing valid. */
-const FIRST_RELATED = { sessionId: 0n, treeId: 0, status: Status.INVALID_PARAMETER };
+const FIRST_RELATED: Related = { sessionId: 0n, treeId: 0, inherited: Status.INVALID_PARAMETER };
 const SESSION_ERRORS: number[] = [Status.USER_SESSION_DELETED, Status.NETWORK_NAME_DELETED];
 
 export type ReceiveResult = { out: Buffer[]; close?: false } | { out: Buffer[]; close: true; reason: string };
@@ -74,8 +88,7 @@ export class SmbConnection {
     const built: Built[] = [];
     let offset = 0;
     let first = true;
-    let related:
-      { sessionId: bigint; treeId: number; fileId?: SmbContext['relatedFileId']; status: number } | undefined;
+    let related: Related | undefined;
     for (;;) {
       const hdr = decodeHeader(msg, offset);
       if (!hdr) return { out: [], close: true, reason: 'malformed header' };
@@ -93,6 +106,7 @@ export class SmbConnection {
         request,
         encrypted,
         first && hdr.flags & Flags.RELATED_OPERATIONS ? FIRST_RELATED : related,
+        hdr.nextCommand === 0,
       );
       first = false;
       if ('close' in result) return { out: [], close: true, reason: result.close };
@@ -101,8 +115,9 @@ export class SmbConnection {
         related = {
           sessionId: result.built.hdr.sessionId,
           treeId: result.built.hdr.treeId,
-          fileId: result.fileId ?? related?.fileId,
-          status: result.built.reply.status,
+          // An unrelated request starts the chain over: no FileId carries past it.
+          fileId: result.fileId ?? (hdr.flags & Flags.RELATED_OPERATIONS ? related?.fileId : undefined),
+          inherited: result.inherited,
         };
       }
       if (hdr.nextCommand === 0) break;
@@ -125,14 +140,17 @@ export class SmbConnection {
     hdr: Smb2Header,
     request: Buffer,
     encrypted: Session | undefined,
-    related: { sessionId: bigint; treeId: number; fileId?: SmbContext['relatedFileId']; status: number } | undefined,
-  ): Promise<{ close: string } | { built: Built | undefined; fileId?: SmbContext['relatedFileId'] }> {
+    related: Related | undefined,
+    lastOfChain: boolean,
+  ): Promise<
+    { close: string } | { built: Built | undefined; fileId?: SmbContext['relatedFileId']; inherited: number }
+  > {
     const st = this.state;
     if (hdr.command === Command.CANCEL) {
       // §3.3.5.16: no response; the cancelled request completes with STATUS_CANCELLED.
       for (const [asyncId, p] of st.pending)
         if (hdr.flags & Flags.ASYNC_COMMAND ? asyncId === hdr.asyncId : p.messageId === hdr.messageId) p.cancel();
-      return { built: undefined };
+      return { built: undefined, inherited: Status.SUCCESS };
     }
     if (st.dialect === undefined && hdr.command !== Command.NEGOTIATE) return { close: 'request before NEGOTIATE' };
     if (!st.consume(hdr.messageId, st.dialect === undefined || st.dialect < 0x0210 ? 1 : hdr.creditCharge))
@@ -165,6 +183,13 @@ export class SmbConnection {
           this.server.logger.warn({ err, command: handler.name, client: st.clientAddr }, 'SMB request failed');
         reply = { status, body: ERROR_BODY };
       }
+    }
+    if (reply.later && !lastOfChain) {
+      // Windows (MS-SMB2 <159>, smbtorture compound.interim2): only the last request of a
+      // compound may go asynchronous; one before it that would wait fails at once, and the
+      // rest of the chain is answered in the same response.
+      reply.cancel?.();
+      reply = { status: Status.INTERNAL_ERROR, body: ERROR_BODY };
     }
     if (ctx.responseSessionId !== undefined) session = st.sessions.get(ctx.responseSessionId);
     if (session?.keys) {
@@ -214,7 +239,8 @@ export class SmbConnection {
     st.bytesRead += ctx.bytesRead;
     st.bytesWritten += ctx.bytesWritten;
     const fileId = ctx.createdFileId;
-    return { built: { hdr: out, reply, session, sign: signIt }, ...(fileId && { fileId }) };
+    const inherited = checked !== Status.SUCCESS || hdr.command === Command.CREATE ? reply.status : Status.SUCCESS;
+    return { built: { hdr: out, reply, session, sign: signIt }, inherited, ...(fileId && { fileId }) };
   }
 
   /** §3.3.5.2: the checks before a handler runs; SUCCESS or the status to answer with. */
@@ -223,15 +249,15 @@ export class SmbConnection {
     session: Session | undefined,
     encrypted: Session | undefined,
     request: Buffer,
-    related: { status: number } | undefined,
+    related: Related | undefined,
   ): number {
     const { hdr } = ctx;
     const handler = COMMANDS[hdr.command];
     if (!handler) return Status.NOT_SUPPORTED;
-    // A related request fails as the one before it did; one whose session or tree is not
+    // A related request fails with the error it inherits; one whose session or tree is not
     // known (the previous failed to name one) is invalid.
-    if (hdr.flags & Flags.RELATED_OPERATIONS && related && related.status !== Status.SUCCESS)
-      return SESSION_ERRORS.includes(related.status) ? Status.INVALID_PARAMETER : related.status;
+    if (hdr.flags & Flags.RELATED_OPERATIONS && related && related.inherited !== Status.SUCCESS)
+      return SESSION_ERRORS.includes(related.inherited) ? Status.INVALID_PARAMETER : related.inherited;
     if (hdr.command === Command.NEGOTIATE || hdr.command === Command.SESSION_SETUP) return Status.SUCCESS;
     if (this.state.serverCapabilities & Cap.LARGE_MTU && !chargeCovers(hdr, request)) return Status.INVALID_PARAMETER;
     if (!handler.needsSession) return Status.SUCCESS;

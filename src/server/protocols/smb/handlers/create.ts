@@ -41,7 +41,9 @@ interface CreateRequest {
 function decode(msg: Buffer): CreateRequest {
   const r = new LeReader(msg, HEADER_SIZE);
   if (r.u16() !== 57) throw new SmbStatusError(Status.INVALID_PARAMETER);
-  r.skip(2 + 4 + 8 + 8);
+  r.skip(2);
+  const impersonation = r.u32();
+  r.skip(8 + 8);
   const desiredAccess = r.u32();
   const attributes = r.u32();
   const shareAccess = r.u32();
@@ -54,6 +56,8 @@ function decode(msg: Buffer): CreateRequest {
   // §3.3.5.9: a name starting with a path separator is invalid.
   if (!r.ok || nameBuf.length % 2 !== 0 || disposition > 5 || (nameBuf.length >= 2 && nameBuf.readUInt16LE(0) === 0x5c))
     throw new SmbStatusError(Status.INVALID_PARAMETER);
+  // §2.2.13: validated, otherwise ignored (SecurityDelegation, 3, is the highest).
+  if (impersonation > 3) throw new SmbStatusError(Status.BAD_IMPERSONATION_LEVEL);
   const contexts = new Map<string, Buffer>();
   let p = 0;
   while (ctxBuf.length > 0) {
@@ -155,7 +159,9 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
   if (!writable && req.desiredAccess & MODIFYING) throw new SmbStatusError(Status.ACCESS_DENIED);
   const wantDir = (req.options & CreateOption.DIRECTORY_FILE) !== 0;
   const wantFile = (req.options & CreateOption.NON_DIRECTORY_FILE) !== 0;
-  if (wantDir && wantFile) throw new SmbStatusError(Status.INVALID_PARAMETER);
+  // MS-FSA §2.1.5.1: a directory cannot be temporary.
+  if ((wantDir && wantFile) || (wantDir && req.attributes & Attr.TEMPORARY))
+    throw new SmbStatusError(Status.INVALID_PARAMETER);
   const deleteOnClose = (req.options & CreateOption.DELETE_ON_CLOSE) !== 0;
   if (deleteOnClose && !(req.desiredAccess & (Access.DELETE | Access.GENERIC_ALL)))
     throw new SmbStatusError(Status.ACCESS_DENIED);

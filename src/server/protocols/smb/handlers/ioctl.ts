@@ -1,7 +1,8 @@
 /**
  * MS-SMB2 §3.3.5.15 IOCTL: FSCTL_VALIDATE_NEGOTIATE_INFO (§3.3.5.15.12, the signed check
  * that NEGOTIATE was not tampered with) and FSCTL_PIPE_TRANSCEIVE (a DCE/RPC round trip on
- * a pipe); every other control code is NOT_SUPPORTED.
+ * a pipe), FSCTL_CREATE_OR_GET_OBJECT_ID (an object id derived from the file id); every
+ * other control code is NOT_SUPPORTED.
  */
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts';
@@ -9,6 +10,7 @@ import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
 
 export const Fsctl = {
+  CREATE_OR_GET_OBJECT_ID: 0x000900c0,
   PIPE_TRANSCEIVE: 0x0011c017,
   VALIDATE_NEGOTIATE_INFO: 0x00140204,
 } as const;
@@ -47,6 +49,16 @@ function validateNegotiate(ctx: SmbContext, input: Buffer): Buffer {
   );
 }
 
+/**
+ * MS-FSCC §2.1.3.1 FILE_OBJECTID_BUFFER: ObjectId (the file id, stable for the file's life and
+ * unique in the share), BirthVolumeId, BirthObjectId (the ObjectId: ids are never moved) and
+ * DomainId (none).
+ */
+function objectId(fileid: number): Buffer {
+  const id = new LeWriter(16).u64(fileid).u64(0).finish();
+  return Buffer.from(new LeWriter(64).bytes(id).zeros(16).bytes(id).zeros(16).finish());
+}
+
 export const ioctl: SmbHandler = {
   name: 'IOCTL',
   needsSession: true,
@@ -72,6 +84,15 @@ export const ioctl: SmbHandler = {
         const out = open.pipe.read(maxOutput) ?? Buffer.alloc(0);
         const status = open.pipe.pending > 0 ? Status.BUFFER_OVERFLOW : Status.SUCCESS;
         return { status, body: response(ctlCode, open.persistentId, open.volatileId, out) };
+      }
+      case Fsctl.CREATE_OR_GET_OBJECT_ID: {
+        const open = openOf(ctx, persistent, volatile);
+        if (open.pipe) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
+        if (maxOutput < 64) throw new SmbStatusError(Status.BUFFER_TOO_SMALL);
+        return {
+          status: Status.SUCCESS,
+          body: response(ctlCode, open.persistentId, open.volatileId, objectId(open.fileid)),
+        };
       }
       default:
         // A closed or foreign FileId is reported before an unsupported control code.

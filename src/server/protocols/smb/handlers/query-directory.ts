@@ -2,7 +2,9 @@
  * MS-SMB2 §3.3.5.18 QUERY_DIRECTORY: a directory's entries matching a pattern, in the
  * requested information class, as many as fit the output buffer. The listing is taken at
  * the first call (or on RESTART_SCANS / REOPEN / a new pattern) and handed out in pieces;
- * '.' and '..' come first. NO_MORE_FILES at the end, NO_SUCH_FILE when nothing matched.
+ * '.' and '..' come first; an entry removed since the listing was taken is left out when its
+ * turn comes (smbtorture dir.fixed). NO_MORE_FILES at the end, NO_SUCH_FILE when nothing
+ * matched.
  */
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, outputBuffer, SmbStatusError, type SmbHandler } from '../handler.ts';
@@ -64,7 +66,17 @@ export const queryDirectory: SmbHandler = {
     const out = new LeWriter(Math.min(outputLength, 64 * 1024));
     let last = -1;
     while (pending.length > 0) {
-      const entry = encodeDirEntry(cls, pending[0]!.name, pending[0]!.attr);
+      const next = pending[0]!;
+      if (!fresh && next.handle !== undefined) {
+        // Listed by an earlier call: skip it if removed since, else show it as it is now.
+        const now = await md.lookup(session.auth, open.handle, next.name).catch(() => undefined);
+        if (!now) {
+          pending.shift();
+          continue;
+        }
+        next.attr = now.attr;
+      }
+      const entry = encodeDirEntry(cls, next.name, next.attr);
       const start = (out.length + 7) & ~7;
       if (start + entry.length > outputLength) break;
       out.align(8);
@@ -74,7 +86,7 @@ export const queryDirectory: SmbHandler = {
       pending.shift();
       if (flags & Flag.RETURN_SINGLE_ENTRY) break;
     }
-    if (last < 0) throw new SmbStatusError(Status.BUFFER_TOO_SMALL);
+    if (last < 0) throw new SmbStatusError(pending.length === 0 ? Status.NO_MORE_FILES : Status.BUFFER_TOO_SMALL);
     return outputBuffer(Status.SUCCESS, Buffer.from(out.finish()));
   },
 };

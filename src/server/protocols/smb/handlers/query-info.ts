@@ -3,16 +3,17 @@
  * (a synthesized descriptor) information. Output longer than the client's buffer is
  * BUFFER_OVERFLOW with what fits for variable-length classes, INFO_LENGTH_MISMATCH otherwise.
  */
-import { HEADER_SIZE, Status } from '../constants.ts';
+import { HEADER_SIZE, InfoType, Status } from '../constants.ts';
 import { openOf, outputBuffer, SmbStatusError, type SmbHandler } from '../handler.ts';
 import { encodeFileInfo, FileInfoClass, VARIABLE_FILE_INFO } from '../info/file-info.ts';
 import { encodeFsInfo, VARIABLE_FS_INFO } from '../info/fs-info.ts';
+import { accessNeededForQuery } from '../info/query-access.ts';
 import { securityDescriptor } from '../info/security.ts';
 import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
 import { shownAttr } from '../write-time.ts';
 
-export const InfoType = { FILE: 1, FILESYSTEM: 2, SECURITY: 3, QUOTA: 4 } as const;
+export { InfoType };
 
 export const queryInfo: SmbHandler = {
   name: 'QUERY_INFO',
@@ -40,6 +41,8 @@ export const queryInfo: SmbHandler = {
         );
       throw new SmbStatusError(Status.NOT_SUPPORTED);
     }
+    const needed = accessNeededForQuery(type, cls, additional);
+    if ((open.desiredAccess & needed) !== needed) throw new SmbStatusError(Status.ACCESS_DENIED);
     const md = ctx.server.runtime.metadata;
     const attr = await md.getAttr(session.auth, open.handle);
     switch (type) {

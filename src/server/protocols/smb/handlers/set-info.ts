@@ -44,6 +44,8 @@ async function setBasic(ctx: SmbContext, open: Open, data: Buffer): Promise<void
   const ctime = r.u64();
   const attributes = r.u32();
   if (!r.ok) throw new SmbStatusError(Status.INFO_LENGTH_MISMATCH);
+  // MS-FSA §2.1.5.14.2: a directory cannot be made temporary.
+  if (open.isDirectory && attributes & Attr.TEMPORARY) throw new SmbStatusError(Status.INVALID_PARAMETER);
   const auth = ctx.session!.auth;
   const md = ctx.server.runtime.metadata;
   const attrs: SetAttrs = {};

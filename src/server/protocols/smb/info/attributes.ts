@@ -9,6 +9,7 @@ export const Attr = {
   DIRECTORY: 0x10,
   ARCHIVE: 0x20,
   NORMAL: 0x80,
+  TEMPORARY: 0x100,
 } as const;
 
 /** Directories are DIRECTORY, files ARCHIVE (as Samba shows them); no owner write bit reads as READONLY. */

@@ -79,6 +79,9 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer 
     case FileInfoClass.EA:
       w.u32(0);
       break;
+    case FileInfoClass.FULL_EA:
+      // No extended attributes are kept (as Samba for a file without any).
+      throw new SmbStatusError(Status.NO_EAS_ON_FILE);
     case FileInfoClass.ACCESS:
       w.u32(open.desiredAccess);
       break;
