@@ -7,7 +7,6 @@
  * cache passes its cap; when it is full of contents not yet uploaded (S3 unreachable),
  * writes fail with NO_SPACE. Reads of S3-only data fail with IO after `readTimeoutMs`.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DittoError } from '../../../shared/errors.ts';
@@ -15,6 +14,7 @@ import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from
 import type { BlockStore, BlockStoreStats } from '../blockstore.ts';
 import { blockIndexOf, blockKey } from '../layout.ts';
 import { CacheFiles } from './cache-files.ts';
+import { contentHash } from './content-hash.ts';
 import { OffloadIndex } from './index-db.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { UploadQueue, type UploadQueueStats } from './upload-queue.ts';
@@ -53,7 +53,6 @@ export interface OffloadStats extends UploadQueueStats {
 }
 
 const remoteKey = (hash: string): string => `cas/${hash}`;
-const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const MiB = 1024 * 1024;
 
 export class OffloadedBlockStore implements BlockStore {
@@ -104,7 +103,7 @@ export class OffloadedBlockStore implements BlockStore {
   async put(key: string, data: Buffer): Promise<void> {
     assertValidKey(key);
     this.queue.noteWrite();
-    const hash = sha256(data);
+    const hash = await contentHash(data);
     await this.lock.run(hash, async () => {
       const row = this.index.content(hash);
       if (row === undefined || row.cached === 0) {
@@ -241,7 +240,7 @@ export class OffloadedBlockStore implements BlockStore {
       if (row === undefined || row.uploaded === 1) return;
       const data = await this.files.read(hash, 0, undefined);
       if (data === undefined) throw new DittoError('IO', `offload cache lost block ${hash} before its upload`);
-      await this.remote.put(remoteKey(hash), data);
+      await this.remote.put(remoteKey(hash), data, hash);
       this.index.setUploaded(hash);
     });
     if (this.cachedBytes > this.options.capBytes) await this.evict(this.cachedBytes - this.options.capBytes);
