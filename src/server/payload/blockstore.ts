@@ -63,6 +63,12 @@ export interface BlockStore {
    * for that work). Never fails; a failed attempt is retried by `sync`.
    */
   syncAhead?(key: string): void;
+  /**
+   * Optional, for a store that stages blocks on this computer before their final home (the
+   * offloader in front of S3): resolves once every block under `prefix` that `sync` made
+   * durable has reached that home; fails with IO when it cannot within the store's deadline.
+   */
+  persisted?(prefix: string): Promise<void>;
   close(): Promise<void>;
   stats(): Promise<BlockStoreStats>;
 }

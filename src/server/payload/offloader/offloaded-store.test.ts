@@ -48,6 +48,24 @@ describe('OffloadedBlockStore', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
+  it('persisted: resolves once the contents under a prefix are uploaded, IO when the remote stays down', async () => {
+    const remote = new FlakyRemote();
+    const { store } = open(remote, { persistTimeoutMs: 300 });
+    remote.down = true;
+    const data = randomBytes(MiB);
+    await store.put('a/0/0', data);
+    await store.put('b/0/0', randomBytes(MiB));
+    const err = await store.persisted('a/').catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('IO');
+    expect((err as Error).message).toMatch(/1 blocks are not in S3 after 0.3 s/);
+    remote.down = false;
+    await store.drain(); // the uploads are retried after their backoff
+    await store.persisted('a/');
+    const hash = createHash('sha256').update(data).digest('hex');
+    expect(await keys(remote)).toContain(`cas/${hash}`);
+    await store.close();
+  }, 10_000);
+
   it('stores the same content once, under its hash', async () => {
     const remote = new MemoryBlockStore();
     const { store } = open(remote);

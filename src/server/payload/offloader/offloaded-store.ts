@@ -26,6 +26,8 @@ export interface OffloadOptions {
   readTimeoutMs?: number;
   /** How long a write waits for uploads to make room while S3 answers. */
   roomWaitMs?: number;
+  /** How long `persisted` (a COMMIT on a share with remote durability) waits for uploads. */
+  persistTimeoutMs?: number;
   /** Blocks fetched ahead of a sequential reader. */
   prefetchBlocks?: number;
   /** What is wrong (undefined: nothing any more), for the store's alert. */
@@ -183,6 +185,35 @@ export class OffloadedBlockStore implements BlockStore {
       storedBytes: stored.bytes,
       lastGc: this.lastGc,
     };
+  }
+
+  /**
+   * Resolves once every content the keys under `prefix` reference is in S3 (durability
+   * 'remote'); IO if uploads cannot finish within `persistTimeoutMs` (S3 unreachable), so a
+   * COMMIT fails instead of acknowledging data that is only on this computer.
+   */
+  async persisted(prefix: string): Promise<void> {
+    assertValidPrefix(prefix);
+    const pending = new Set<string>();
+    for (const { hash } of this.index.refsUnder(prefix)) {
+      if (this.index.content(hash)?.uploaded === 0) pending.add(hash);
+    }
+    if (pending.size === 0) return;
+    const timeoutMs = this.options.persistTimeoutMs ?? 20_000;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      await Promise.race([
+        Promise.all(Array.from(pending, (hash) => this.queue.uploaded(hash))),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => {
+            const why = this.queue.failing ? 'S3 is unreachable' : 'uploads are behind';
+            reject(new DittoError('IO', `${pending.size} blocks are not in S3 after ${timeoutMs / 1000} s (${why})`));
+          }, timeoutMs);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Resolves once every content is in S3. */

@@ -44,6 +44,8 @@ export class UploadQueue {
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: (() => void)[] = [];
   private progressWaiters: (() => void)[] = [];
+  /** Who waits for one content's upload. */
+  private readonly uploadWaiters = new Map<string, (() => void)[]>();
   private uploadedBlocks = 0;
   private uploadedBytes = 0;
   private windowStart = Date.now();
@@ -98,6 +100,16 @@ export class UploadQueue {
         this.pump();
       }
     }
+  }
+
+  /** Resolves once `hash` is uploaded (at once if it is not in line). */
+  uploaded(hash: string): Promise<void> {
+    if (!this.isQueued(hash)) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.uploadWaiters.get(hash);
+      if (waiters === undefined) this.uploadWaiters.set(hash, [resolve]);
+      else waiters.push(resolve);
+    });
   }
 
   /** Resolves once nothing waits or runs. */
@@ -175,6 +187,8 @@ export class UploadQueue {
       this.uploadedBytes += size;
       this.windowBytes += size;
       this.roll();
+      for (const done of this.uploadWaiters.get(hash) ?? []) done();
+      this.uploadWaiters.delete(hash);
       if (this.backoffMs > 0) {
         this.backoffMs = 0;
         this.pausedUntil = 0;
