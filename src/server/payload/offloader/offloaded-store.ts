@@ -12,7 +12,8 @@ import path from 'node:path';
 import { DittoError } from '../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../blockstore.ts';
 import type { BlockStore, BlockStoreStats } from '../blockstore.ts';
-import { blockIndexOf, blockKey } from '../layout.ts';
+import { BufferPool } from '../buffer-pool.ts';
+import { BLOCK_SIZE, blockIndexOf, blockKey } from '../layout.ts';
 import { CacheFiles } from './cache-files.ts';
 import { contentHash } from './content-hash.ts';
 import { OffloadIndex } from './index-db.ts';
@@ -56,12 +57,16 @@ export interface OffloadStats extends UploadQueueStats {
 
 const remoteKey = (hash: string): string => `cas/${hash}`;
 const MiB = 1024 * 1024;
+/** As many as uploads may run at once (the queue's maximum). */
+const UPLOAD_BUFFERS = 16;
 
 export class OffloadedBlockStore implements BlockStore {
   private readonly index: OffloadIndex;
   private readonly files: CacheFiles;
   private readonly queue: UploadQueue;
   private readonly lock = new KeyedLock();
+  /** Buffers the uploads read contents into: no 4 MiB allocation (and its GC) per upload. */
+  private readonly uploadBuffers = new BufferPool(BLOCK_SIZE, UPLOAD_BUFFERS);
   private readonly pins = new Map<string, number>();
   private readonly fetching = new Map<string, Promise<Buffer>>();
   private readonly lastRead = new Map<string, number>();
@@ -269,9 +274,14 @@ export class OffloadedBlockStore implements BlockStore {
     await this.lock.run(hash, async () => {
       const row = this.index.content(hash);
       if (row === undefined || row.uploaded === 1) return;
-      const data = await this.files.read(hash, 0, undefined);
-      if (data === undefined) throw new DittoError('IO', `offload cache lost block ${hash} before its upload`);
-      await this.remote.put(remoteKey(hash), data, hash);
+      const into = row.size <= BLOCK_SIZE ? this.uploadBuffers.tryAcquire() : undefined;
+      try {
+        const data = await this.files.read(hash, 0, row.size, into);
+        if (data === undefined) throw new DittoError('IO', `offload cache lost block ${hash} before its upload`);
+        await this.remote.put(remoteKey(hash), data, hash);
+      } finally {
+        if (into !== undefined) this.uploadBuffers.release(into);
+      }
       this.index.setUploaded(hash);
     });
     if (this.cachedBytes > this.options.capBytes) await this.evict(this.cachedBytes - this.options.capBytes);
