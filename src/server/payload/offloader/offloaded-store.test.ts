@@ -66,6 +66,26 @@ describe('OffloadedBlockStore', () => {
     await store.close();
   }, 10_000);
 
+  it('uploads a partial block after a delay, and never a version the writer completed first', async () => {
+    const remote = new MemoryBlockStore();
+    const { store } = open(remote, { partialUploadDelayMs: 300 });
+    const full = randomBytes(4 * MiB);
+    await store.put('a/0/0', full.subarray(0, MiB)); // the first MiB, then the whole block
+    await store.put('a/0/0', full);
+    await store.put('b/0/0', randomBytes(1000)); // a small file: uploaded once the delay passed
+    const hash = (b: Buffer) => `cas/${createHash('sha256').update(b).digest('hex')}`;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await keys(remote)).toEqual([hash(full)]);
+    await new Promise((r) => setTimeout(r, 600));
+    await store.drain();
+    expect((await keys(remote)).sort()).toEqual([hash(full), hash((await store.get('b/0/0'))!)].sort());
+    // The skipped version comes back if a key takes it again.
+    await store.put('c/0/0', full.subarray(0, MiB));
+    await store.drain();
+    expect(await keys(remote)).toContain(hash(full.subarray(0, MiB)));
+    await store.close();
+  });
+
   it('stores the same content once, under its hash', async () => {
     const remote = new MemoryBlockStore();
     const { store } = open(remote);

@@ -1,7 +1,8 @@
 /**
  * A block store offloaded to a remote one (S3): blocks land in a local disk cache (index in
  * SQLite, contents as files) and are uploaded eagerly by the upload queue, content-addressed
- * (`cas/<sha256>`, one object per distinct content). Reads are served from the cache; a
+ * (`cas/<sha256>`, one object per distinct content; a partial block waits a few seconds, and
+ * a version the writer replaced meanwhile is never uploaded). Reads are served from the cache; a
  * block only in S3 is fetched (before any upload starts), cached again, and sequential reads
  * fetch the next blocks ahead. Uploaded contents are evicted least recently used when the
  * cache passes its cap; when it is full of contents not yet uploaded (S3 unreachable),
@@ -16,6 +17,7 @@ import { BufferPool } from '../buffer-pool.ts';
 import { BLOCK_SIZE, blockIndexOf, blockKey } from '../layout.ts';
 import { CacheFiles } from './cache-files.ts';
 import { contentHash } from './content-hash.ts';
+import { withDeadline } from './deadline.ts';
 import { OffloadIndex } from './index-db.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { UploadQueue, type UploadQueueStats } from './upload-queue.ts';
@@ -27,6 +29,11 @@ export interface OffloadOptions {
   readTimeoutMs?: number;
   /** How long a write waits for uploads to make room while S3 answers. */
   roomWaitMs?: number;
+  /**
+   * How long a content smaller than a block waits before its upload: a partial block is often
+   * completed soon (a growing file), and a version replaced meanwhile is never uploaded.
+   */
+  partialUploadDelayMs?: number;
   /** How long `persisted` (a COMMIT on a share with remote durability) waits for uploads. */
   persistTimeoutMs?: number;
   /** Blocks fetched ahead of a sequential reader. */
@@ -57,6 +64,7 @@ export interface OffloadStats extends UploadQueueStats {
 
 const remoteKey = (hash: string): string => `cas/${hash}`;
 const MiB = 1024 * 1024;
+const PARTIAL_UPLOAD_DELAY_MS = 5000;
 /** As many as uploads may run at once (the queue's maximum). */
 const UPLOAD_BUFFERS = 16;
 
@@ -125,7 +133,11 @@ export class OffloadedBlockStore implements BlockStore {
         if (row !== undefined) this.index.setCached(hash, true, Date.now());
       }
       const { added } = this.index.setRef(key, hash, data.length, Date.now());
-      if (added) this.queue.add(hash, data.length);
+      // A content whose upload was skipped (unreferenced when its turn came) is queued again.
+      if (added || (row?.uploaded === 0 && !this.queue.isQueued(hash))) {
+        const partial = data.length < BLOCK_SIZE;
+        this.queue.add(hash, data.length, partial ? (this.options.partialUploadDelayMs ?? PARTIAL_UPLOAD_DELAY_MS) : 0);
+      }
     });
   }
 
@@ -205,20 +217,10 @@ export class OffloadedBlockStore implements BlockStore {
     }
     if (pending.size === 0) return;
     const timeoutMs = this.options.persistTimeoutMs ?? 20_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      await Promise.race([
-        Promise.all(Array.from(pending, (hash) => this.queue.uploaded(hash))),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => {
-            const why = this.queue.failing ? 'S3 is unreachable' : 'uploads are behind';
-            reject(new DittoError('IO', `${pending.size} blocks are not in S3 after ${timeoutMs / 1000} s (${why})`));
-          }, timeoutMs);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await withDeadline(Promise.all(Array.from(pending, (hash) => this.queue.uploaded(hash))), timeoutMs, () => {
+      const why = this.queue.failing ? 'S3 is unreachable' : 'uploads are behind';
+      return new DittoError('IO', `${pending.size} blocks are not in S3 after ${timeoutMs / 1000} s (${why})`);
+    });
   }
 
   /** Resolves once every content is in S3. */
@@ -274,6 +276,9 @@ export class OffloadedBlockStore implements BlockStore {
     await this.lock.run(hash, async () => {
       const row = this.index.content(hash);
       if (row === undefined || row.uploaded === 1) return;
+      // Replaced before its turn (a partial block completed since): no object for it; GC
+      // drops the local copy, and a key that takes this content again queues it again.
+      if (!this.index.referenced(hash)) return;
       const into = row.size <= BLOCK_SIZE ? this.uploadBuffers.tryAcquire() : undefined;
       try {
         const data = await this.files.read(hash, 0, row.size, into);
@@ -293,6 +298,7 @@ export class OffloadedBlockStore implements BlockStore {
     for (;;) {
       const over = this.cachedBytes + size - this.options.capBytes;
       if (over <= 0) break;
+      this.queue.expediteAll(); // room comes only from uploaded contents
       if ((await this.evict(over)) >= over) break;
       if (this.queue.failing || Date.now() > deadline) {
         this.full = true;
@@ -345,23 +351,16 @@ export class OffloadedBlockStore implements BlockStore {
 
   private async fetchRemote(hash: string): Promise<Buffer> {
     const timeoutMs = this.options.readTimeoutMs ?? 10_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let data: Buffer | undefined;
     try {
-      data = await Promise.race([
+      data = await withDeadline(
         this.remote.get(remoteKey(hash)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new DittoError('IO', `S3 did not answer within ${timeoutMs / 1000} s`)),
-            timeoutMs,
-          );
-        }),
-      ]);
+        timeoutMs,
+        () => new DittoError('IO', `S3 did not answer within ${timeoutMs / 1000} s`),
+      );
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new DittoError('IO', `cannot read block ${hash.slice(0, 12)} from S3: ${why}`);
-    } finally {
-      clearTimeout(timer);
     }
     if (data === undefined) throw new DittoError('IO', `block ${hash.slice(0, 12)} is missing from S3`);
     const copy = Buffer.from(data);
