@@ -86,6 +86,21 @@ describe('OffloadedBlockStore', () => {
     await store.close();
   });
 
+  it('GC deletes objects of the bucket the index does not know, once unknown for the grace period', async () => {
+    const remote = new MemoryBlockStore();
+    const { store } = open(remote);
+    const live = randomBytes(MiB);
+    await store.put('a/0/0', live);
+    await store.drain();
+    const stray = `cas/${'ab'.repeat(32)}`;
+    await remote.put(stray, randomBytes(100)); // as a crash before the index knew it would leave
+    expect((await store.gc(60_000)).blocks).toBe(0); // seen now: not yet past the grace period
+    expect(await keys(remote)).toContain(stray);
+    expect((await store.gc(0)).blocks).toBe(1);
+    expect(await keys(remote)).toEqual([`cas/${createHash('sha256').update(live).digest('hex')}`]);
+    await store.close();
+  });
+
   it('stores the same content once, under its hash', async () => {
     const remote = new MemoryBlockStore();
     const { store } = open(remote);

@@ -18,6 +18,7 @@ import { BLOCK_SIZE, blockIndexOf, blockKey } from '../layout.ts';
 import { CacheFiles } from './cache-files.ts';
 import { contentHash } from './content-hash.ts';
 import { withDeadline } from './deadline.ts';
+import { sweepStrays } from './stray-sweep.ts';
 import { OffloadIndex } from './index-db.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { UploadQueue, type UploadQueueStats } from './upload-queue.ts';
@@ -236,7 +237,8 @@ export class OffloadedBlockStore implements BlockStore {
 
   /**
    * Mark and sweep: contents no key has referenced for `graceMs` are deleted from S3 and the
-   * cache; a content waiting for or in upload, or being read, is left for the next run.
+   * cache; a content waiting for or in upload, or being read, is left for the next run. Then
+   * objects of the bucket the index does not know go too, once unknown for `graceMs`.
    */
   async gc(graceMs: number): Promise<GcReport> {
     const started = Date.now();
@@ -259,6 +261,10 @@ export class OffloadedBlockStore implements BlockStore {
         bytes += row.size;
       }
     }
+    blocks += await sweepStrays(
+      { remote: this.remote, index: this.index, locked: (hash, op) => this.lock.run(hash, op) },
+      graceMs,
+    );
     this.lastGc = { at: new Date(started).toISOString(), blocks, bytes, ms: Date.now() - started };
     this.index.setMeta('lastGc', JSON.stringify(this.lastGc));
     return this.lastGc;
