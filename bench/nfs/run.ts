@@ -13,6 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildLibnfsProgram, startTarget } from '../../e2e/nfs/target.ts';
 import { startGanesha, type Ganesha } from './ganesha.ts';
+import { cpuSeconds } from '../proc-cpu.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -130,16 +131,6 @@ function rssKiB(pid: number): number | undefined {
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** User + system CPU seconds of a process, all threads (/proc/<pid>/stat, 100 ticks/s). */
-function cpuSeconds(pid: number): number | undefined {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return undefined;
   }

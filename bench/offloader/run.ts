@@ -3,7 +3,9 @@
 // ratio (S3 share / folder share throughput; the offloader's local cache should hide S3 from
 // the writer), and the upload goodput to s3rver (bytes uploaded over the time from the start
 // of a copy until nothing is pending). A share on a local block store (fs) is timed too: the
-// same write path without S3, to tell the offloader's cost from the write path's. Not run in CI.
+// same write path without S3, to tell the offloader's cost from the write path's. The CPU
+// seconds of dfs (and, for the S3 share, of s3rver) during each copy are printed too: on a
+// shared machine they vary far less than the times do. Not run in CI.
 //
 //   node --import tsx bench/offloader/run.ts [--mib 1024] [--rounds 3]
 import { randomBytes } from 'node:crypto';
@@ -15,6 +17,7 @@ import { startDfs } from '../../e2e/helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../../e2e/helpers/tmp.ts';
 import { run } from '../../e2e/nfs/target.ts';
 import { S3rver } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
+import { cpuSeconds } from '../proc-cpu.ts';
 
 const { values: opt } = parseArgs({
   options: { mib: { type: 'string', default: '1024' }, rounds: { type: 'string', default: '3' } },
@@ -46,6 +49,10 @@ async function main(): Promise<void> {
     const src = path.join(tmp, 'src.bin');
     const url = (share: string, name: string): string =>
       `nfs://127.0.0.1${share}/${name}?nfsport=${dfs.nfsPort}&mountport=${dfs.mountPort}&version=3`;
+    const cpu = (): { dfs: number; s3: number } => ({
+      dfs: cpuSeconds(dfs.pid) ?? NaN,
+      s3: (s3.pid === undefined ? undefined : cpuSeconds(s3.pid)) ?? NaN,
+    });
     const copy = async (share: string, name: string): Promise<number> => {
       const started = performance.now();
       const r = await run('nfs-cp', [src, url(share, name)], 1_800_000);
@@ -54,6 +61,9 @@ async function main(): Promise<void> {
     };
     const shares = ['/cloud', '/folder', '/local'];
     const times: Record<string, number[]> = { '/cloud': [], '/folder': [], '/local': [] };
+    const dfsCpu: Record<string, number[]> = { '/cloud': [], '/folder': [], '/local': [] };
+    /** The S3 share from the copy's start until drained: dfs, then s3rver. */
+    const uploadCpu: { dfs: number[]; s3: number[] } = { dfs: [], s3: [] };
     const goodput: number[] = [];
     for (let round = 0; round < Number(opt.rounds); round++) {
       // New content each round: the same bytes again would be deduplicated, with nothing to upload.
@@ -61,13 +71,20 @@ async function main(): Promise<void> {
       const order = [...shares.slice(round % 3), ...shares.slice(0, round % 3)];
       for (const share of order) {
         const started = performance.now();
+        const before = cpu();
         const s = await copy(share, `r${round}.bin`);
         times[share]!.push(s);
+        dfsCpu[share]!.push(cpu().dfs - before.dfs);
         if (share === '/cloud') {
           await api.call('offloader.drain', { params: { store: 'cloud' } });
           goodput.push(size / MiB / ((performance.now() - started) / 1000));
+          const after = cpu();
+          uploadCpu.dfs.push(after.dfs - before.dfs);
+          uploadCpu.s3.push(after.s3 - before.s3);
         }
-        console.log(`round ${round + 1} ${share}: ${s.toFixed(2)} s (${(size / MiB / s).toFixed(0)} MiB/s)`);
+        console.log(
+          `round ${round + 1} ${share}: ${s.toFixed(2)} s (${(size / MiB / s).toFixed(0)} MiB/s), dfs CPU ${dfsCpu[share]!.at(-1)!.toFixed(2)} s`,
+        );
       }
     }
     const cloud = median(times['/cloud']!);
@@ -82,6 +99,13 @@ async function main(): Promise<void> {
     );
     console.log(
       `upload goodput to s3rver (copy start to nothing pending), median: ${median(goodput).toFixed(0)} MiB/s`,
+    );
+    const cpuOf = (share: string): string => median(dfsCpu[share]!).toFixed(2);
+    console.log(
+      `dfs CPU during the copy, median: S3 share ${cpuOf('/cloud')} s, folder share ${cpuOf('/folder')} s, local store share ${cpuOf('/local')} s`,
+    );
+    console.log(
+      `S3 share, copy start to drained, median CPU: dfs ${median(uploadCpu.dfs).toFixed(2)} s, s3rver ${median(uploadCpu.s3).toFixed(2)} s`,
     );
     const [o] = await api.call('offloader.list', {});
     console.log(`offloader: ${JSON.stringify(o)}`);

@@ -1,16 +1,17 @@
 // A share on SQLite metadata + an S3 store behind the offloader (s3rver in its own process,
 // libnfs nfs-cp as the client): big copies in and out byte-identical, the local cache
-// emptied and the file read back from S3, a restart, dedup (object count), GC of an
-// overwritten file's blocks, an outage during a copy (completes into the cache, alert
-// raised, backlog drains once S3 is back; S3-only reads fail with an I/O error in time),
-// and a dfs killed with SIGKILL while blocks wait for upload (resumed after restart).
+// emptied and the file read back from S3, a restart, dedup (object count), GC of a deleted
+// file's blocks and of an object the index does not know, an outage during a copy
+// (completes into the cache, alert raised, backlog drains once S3 is back; S3-only reads
+// fail with an I/O error in time), and a dfs killed with SIGKILL while blocks wait for upload (resumed after restart).
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
 import type { OffloaderDto } from '../../src/shared/api/offloader.ts';
-import { S3rver } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
+import { S3rver, type S3rverStoreConfig } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
 import { apiBase, DFSCTL, run as runCtl } from '../api/helpers.ts';
 import { adminClient } from '../helpers/api.ts';
 import { LOOPBACK_WITH_SMB, startDfs, type DfsProcess } from '../helpers/dfs.ts';
@@ -34,6 +35,7 @@ describe.skipIf((unmet(LIBNFS_UTILS) ?? unmet(SMBCLIENT)) !== null)(
   'the offloader: a share on S3 with a local cache (s3rver, nfs-cp)',
   () => {
     let s3: S3rver;
+    let bucket: S3rverStoreConfig;
     let dfs: DfsProcess;
     let api: ApiClient;
     const tmp = makeTmpDir('dittofs-offload-e2e-');
@@ -87,7 +89,7 @@ describe.skipIf((unmet(LIBNFS_UTILS) ?? unmet(SMBCLIENT)) !== null)(
 
     beforeAll(async () => {
       s3 = await S3rver.start();
-      const bucket = await s3.bucket('nas-blocks');
+      bucket = await s3.bucket('nas-blocks');
       await start();
       await api.call('stores.payload.create', {
         body: { name: 'cloud', type: 's3', config: { ...bucket, prefix: 'dfs/' } },
@@ -152,6 +154,19 @@ describe.skipIf((unmet(LIBNFS_UTILS) ?? unmet(SMBCLIENT)) !== null)(
       expect(objects().length).toBe(before - 4);
       await evict();
       expect((await get('big.bin')).sha).toBe(sha256(big));
+      // An object no file references and the index does not know (a crash between upload and
+      // index update, a reset index) goes too, once unknown for the grace period.
+      const stray = 'ab'.repeat(32);
+      const client = new S3Client({ ...bucket, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+      try {
+        await client.send(new PutObjectCommand({ Bucket: bucket.bucket, Key: `dfs/cas/${stray}`, Body: 'left over' }));
+      } finally {
+        client.destroy();
+      }
+      expect(objects().some((o) => o.includes(stray))).toBe(true);
+      await gc();
+      expect(objects().some((o) => o.includes(stray))).toBe(false);
+      expect(objects().length).toBe(before - 4);
     }, 300_000);
 
     it('completes a copy while S3 is down, alerts, drains once it is back; S3-only reads fail in time', async () => {

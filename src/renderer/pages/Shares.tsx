@@ -175,6 +175,7 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
     hostsAllow: share.smb.hostsAllow.join(', '),
     hostsDeny: share.smb.hostsDeny.join(', '),
     payloadStore: share.payloadStore,
+    durability: share.durability,
   });
   const [errors, setErrors] = useState<FieldErrors>({});
   const set = (p: Partial<typeof f>) => setF((o) => ({ ...o, ...p }));
@@ -195,6 +196,7 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
       defaultAccess: f.defaultAccess,
       smb: { browsable: f.browsable, encrypt: f.encrypt, hostsAllow: list(f.hostsAllow), hostsDeny: list(f.hostsDeny) },
       ...(f.payloadStore !== share.payloadStore ? { payloadStore: f.payloadStore } : {}),
+      ...(f.durability !== share.durability ? { durability: f.durability } : {}),
     });
     if (!v.ok) Object.assign(e, v.errors);
     setErrors(e);
@@ -249,13 +251,25 @@ function EditShare({ share, onClose }: { share: ShareDto; onClose: () => void })
           Files: the folder <strong>{share.path}</strong> on this computer.
         </p>
       ) : (
-        <SelectField
-          label="Store"
-          value={f.payloadStore}
-          onChange={(v) => set({ payloadStore: v })}
-          options={(payload.data ?? [{ name: share.payloadStore }]).map((p) => ({ value: p.name, label: p.name }))}
-          hint="Moving a share to another store does not move its files."
-        />
+        <>
+          <SelectField
+            label="Store"
+            value={f.payloadStore}
+            onChange={(v) => set({ payloadStore: v })}
+            options={(payload.data ?? [{ name: share.payloadStore }]).map((p) => ({ value: p.name, label: p.name }))}
+            hint="Moving a share to another store does not move its files."
+          />
+          <SelectField
+            label="Saved means"
+            value={f.durability}
+            onChange={(v) => set({ durability: v })}
+            options={[
+              { value: 'local', label: 'Safe on this computer (fast)' },
+              { value: 'remote', label: 'Safe in the store, e.g. uploaded to S3 (waits for the upload)' },
+            ]}
+            hint="When a client's save (NFS COMMIT, SMB flush) is confirmed."
+          />
+        </>
       )}
       <details>
         <summary>Advanced settings</summary>

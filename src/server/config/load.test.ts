@@ -64,7 +64,13 @@ describe('loadConfig', () => {
         maxVersion: '4.2',
       },
       smb: { enabled: true, bind: '0.0.0.0', port: 12445 },
-      cache: { memoryBytes: 67108864, logBytes: 0, bypassBytes: 1048576, offloadBytes: 0 },
+      cache: {
+        memoryBytes: 67108864,
+        logBytes: 0,
+        bypassBytes: 1048576,
+        offloadBytes: 0,
+        remoteCommitTimeoutMs: 20000,
+      },
       shutdownTimeoutMs: 10000,
       health: { databaseCheckMs: 5000 },
       cluster: { heartbeatMs: 5000, downAfterMs: 20000 },
@@ -141,12 +147,14 @@ describe('loadConfig', () => {
       DITTOFS_CACHE_LOG_BYTES: '33554432',
       DITTOFS_CACHE_MEMORY_BYTES: '33554432',
       DITTOFS_CACHE_BYPASS_BYTES: '0',
+      DITTOFS_CACHE_REMOTE_COMMIT_TIMEOUT_MS: '5000',
     };
     expect(loadConfig({ env }).cache).toEqual({
       logBytes: 33554432,
       memoryBytes: 33554432,
       bypassBytes: 0,
       offloadBytes: 0,
+      remoteCommitTimeoutMs: 5000,
     });
     expect(() => loadConfig({ env: { DITTOFS_CACHE_LOG_BYTES: '4096' } })).toThrow(/expected 0 or at least 16 MiB/);
   });

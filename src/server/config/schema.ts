@@ -97,6 +97,8 @@ export const configSchema = z.strictObject(
       offloadBytes: int(0, Number.MAX_SAFE_INTEGER)
         .refine((v) => v === 0 || v >= 16 * MiB, { error: 'expected 0 or at least 16 MiB (16777216)' })
         .default(0),
+      /** On a share with durability 'remote': how long a COMMIT waits for its uploads before failing with an I/O error. */
+      remoteCommitTimeoutMs: int(1000, 600_000).default(20_000),
     }),
     shutdownTimeoutMs: int(0, 600_000).default(10_000),
     health: section({

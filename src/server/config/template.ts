@@ -97,6 +97,9 @@ cache:
   # Local disk cache of each S3 store: data waiting for upload and recent reads (see
   # docs/offloader.md); 0 means a fifth of the free disk at start, at least 256 MiB.
   offloadBytes: 0
+  # On a share with durability "remote" (COMMIT replies once the data is in S3): how long
+  # a COMMIT waits for its uploads before failing with an I/O error, in milliseconds.
+  remoteCommitTimeoutMs: 20000
 
 # How long in-flight requests may take to finish on shutdown, in milliseconds.
 shutdownTimeoutMs: 10000

@@ -2,6 +2,7 @@
  * Control-plane domain records: what the control-plane store persists and the Runtime,
  * API and CLI manage. Timestamps are ISO-8601 strings.
  */
+import type { Durability } from '../../shared/api/schemas.ts';
 import type { ShareAccess, Squash } from '../metadata/types.ts';
 import type { AdapterConfig as AdapterRuntimeConfig } from '../runtime/types.ts';
 
@@ -119,6 +120,8 @@ export interface Share {
    * NFS uid that is no user's (see src/shared/api/access.ts).
    */
   defaultAccess: ShareAccess;
+  /** When COMMIT replies: write log durable ('local') or data in the payload store, S3 included ('remote'). */
+  durability: Durability;
   description: string;
   createdAt: string;
 }
@@ -149,6 +152,7 @@ export const SHARE_DEFAULTS: Readonly<Omit<Share, 'id' | 'name' | 'metadataStore
   smb: { browsable: true, encrypt: false, hostsAllow: [], hostsDeny: [] },
   guestAccess: 'none',
   defaultAccess: 'write',
+  durability: 'local',
   description: '',
 };
 

@@ -19,8 +19,12 @@ export interface BlockRange {
 }
 
 export interface BlockStore {
-  /** Replaces the block under `key` atomically; `data` is not referenced once this resolves. */
-  put(key: string, data: Buffer): Promise<void>;
+  /**
+   * Replaces the block under `key` atomically; `data` is not referenced once this resolves.
+   * `sha256`, the hex SHA-256 of `data` if the caller knows it, saves a store that needs it
+   * (S3 signs it) hashing the block again; other stores ignore it.
+   */
+  put(key: string, data: Buffer, sha256?: string): Promise<void>;
   /**
    * Optional: writes each range's bytes at its offset in the block, creating the block if
    * absent; bytes never written read as zeros and the rest of the block stays as it was.
@@ -59,6 +63,12 @@ export interface BlockStore {
    * for that work). Never fails; a failed attempt is retried by `sync`.
    */
   syncAhead?(key: string): void;
+  /**
+   * Optional, for a store that stages blocks on this computer before their final home (the
+   * offloader in front of S3): resolves once every block under `prefix` that `sync` made
+   * durable has reached that home; fails with IO when it cannot within the store's deadline.
+   */
+  persisted?(prefix: string): Promise<void>;
   close(): Promise<void>;
   stats(): Promise<BlockStoreStats>;
 }

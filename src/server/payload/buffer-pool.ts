@@ -17,9 +17,14 @@ export class BufferPool {
   private lastUse = 0;
   private trimTimer: ReturnType<typeof setTimeout> | undefined;
 
+  /**
+   * `shared`: the buffers live in SharedArrayBuffers, so a worker thread can read them
+   * without a copy (the offloader hashes whole blocks that way: content-hash.ts).
+   */
   constructor(
     readonly bufferSize: number,
     readonly capacity: number,
+    private readonly shared = false,
   ) {}
 
   get inUse(): number {
@@ -31,7 +36,10 @@ export class BufferPool {
     if (this.out >= this.capacity) return undefined;
     this.out++;
     this.lastUse = performance.now();
-    return this.spare.pop() ?? Buffer.allocUnsafeSlow(this.bufferSize);
+    return (
+      this.spare.pop() ??
+      (this.shared ? Buffer.from(new SharedArrayBuffer(this.bufferSize)) : Buffer.allocUnsafeSlow(this.bufferSize))
+    );
   }
 
   get spares(): number {

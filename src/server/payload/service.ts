@@ -6,6 +6,7 @@
  * (write-back.ts). A share that keeps its content in its own files (a folder share) is
  * served by its DirectContent instead, after the same argument checks.
  */
+import type { Durability } from '../../shared/api/schemas.ts';
 import { DittoError } from '../../shared/errors.ts';
 import type { Journal, PayloadIo } from '../cache/journal.ts';
 import { SliceCache } from '../cache/slices.ts';
@@ -30,6 +31,7 @@ interface ShareEntry {
   store: BlockStore;
   payloads: Map<string, PayloadState>;
   journal: Journal | undefined;
+  durability: Durability;
 }
 
 export class PayloadService implements PayloadOps {
@@ -46,13 +48,22 @@ export class PayloadService implements PayloadOps {
     this.slices = new SliceCache(options.sliceCacheBytes ?? DEFAULT_SLICE_CACHE_BYTES);
   }
 
-  /** With a journal (opened on `store`, sharing `slices`), writes go through it. */
-  registerShare(share: string, store: BlockStore, journal?: Journal): void {
+  /**
+   * With a journal (opened on `store`, sharing `slices`), writes go through it. With
+   * durability 'remote', a flush returns once the payload is in the store itself (S3).
+   */
+  registerShare(share: string, store: BlockStore, journal?: Journal, durability: Durability = 'local'): void {
     this.checkFree(share);
-    this.shares.set(share, { store, payloads: new Map(), journal });
+    this.shares.set(share, { store, payloads: new Map(), journal, durability });
     journal?.bind((name, payloadId, op) =>
       this.withPayload(name, payloadId, (s) => s.lock.shared(() => op(this.io(s)))),
     );
+  }
+
+  /** A changed share setting, applied to the next flush. */
+  setDurability(share: string, durability: Durability): void {
+    const entry = this.shares.get(share);
+    if (entry !== undefined) entry.durability = durability;
   }
 
   /** Serves the share's content from `content` (its owner opens and closes it). */
@@ -131,9 +142,23 @@ export class PayloadService implements PayloadOps {
   async flush(share: string, payloadId: string): Promise<void> {
     const direct = this.direct.get(share);
     if (direct !== undefined) return direct.flush(payloadId);
-    return this.withPayload(share, payloadId, (s, journal) =>
+    await this.withPayload(share, payloadId, (s, journal) =>
       s.lock.shared(() => (journal === undefined ? this.cache.flush(s) : journal.flush(payloadId, this.io(s)))),
     );
+    const entry = this.shares.get(share);
+    if (entry?.durability === 'remote') await this.persistRemote(entry, payloadId);
+  }
+
+  /**
+   * Durability 'remote': the journal's slices carved into blocks (outside the payload lock:
+   * the carve takes it itself), the blocks made durable in the store, then, for a store
+   * that stages them (S3 behind the offloader), uploaded.
+   */
+  private async persistRemote(entry: ShareEntry, payloadId: string): Promise<void> {
+    await entry.journal?.drain();
+    const prefix = payloadPrefix(payloadId);
+    await entry.store.sync(prefix);
+    await entry.store.persisted?.(prefix);
   }
 
   async delete(share: string, payloadId: string): Promise<void> {

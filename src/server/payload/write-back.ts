@@ -74,7 +74,8 @@ export class WriteBackCache {
     if (!Number.isSafeInteger(dirtyLimitBytes) || dirtyLimitBytes < BLOCK_SIZE) {
       throw new DittoError('INVALID_ARGUMENT', `the dirty limit must be at least one block (${BLOCK_SIZE} bytes)`);
     }
-    this.pool = new BufferPool(BLOCK_SIZE, Math.floor(dirtyLimitBytes / BLOCK_SIZE));
+    // Shared memory: the offloader hashes the blocks put from here on a worker, without a copy.
+    this.pool = new BufferPool(BLOCK_SIZE, Math.floor(dirtyLimitBytes / BLOCK_SIZE), true);
   }
 
   stats(): WriteBackStats {

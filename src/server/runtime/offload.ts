@@ -34,6 +34,7 @@ export async function openStoreOffload(
   }
   return OffloadedBlockStore.open(remote, dir, {
     capBytes,
+    persistTimeoutMs: config.cache.remoteCommitTimeoutMs,
     gcEveryMs: HOUR_MS,
     gcGraceMs: HOUR_MS,
     onProblem: (problem) => {

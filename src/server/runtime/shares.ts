@@ -124,6 +124,7 @@ export class SharesService implements SharesView {
       const info = toInfo(share, this.access);
       this.live.set(name, info);
       this.metadata.updateShare(name, { options: info.export, enabled: info.enabled });
+      this.payload.setDurability(name, share.durability);
     }
     await this.access.rebuild();
     if (before.enabled && !share.enabled) this.onClosed(name);
@@ -154,7 +155,7 @@ export class SharesService implements SharesView {
       enabled: share.enabled,
       root: SHARE_ROOT,
     });
-    this.payload.registerShare(share.name, payloadStore, journal);
+    this.payload.registerShare(share.name, payloadStore, journal, share.durability);
     this.live.set(share.name, info);
   }
 

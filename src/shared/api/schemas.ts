@@ -211,6 +211,13 @@ export const SmbShareOptionsSchema = z.object({
   hostsAllow: z.array(z.string()),
   hostsDeny: z.array(z.string()),
 });
+/**
+ * When COMMIT / FILE_SYNC / SMB FLUSH reply on a managed share: 'local' once the write log is
+ * durable on this computer; 'remote' once the data is in the payload store itself (an S3
+ * store: uploaded to the bucket), so it survives losing this computer.
+ */
+export const DurabilitySchema = z.enum(['local', 'remote']);
+export type Durability = z.infer<typeof DurabilitySchema>;
 export const SHARE_KINDS = ['managed', 'folder'] as const;
 export const ShareKindSchema = z.enum(SHARE_KINDS);
 /** An absolute path of this computer (the server's): "/home/me/Photos", "C:\\Users\\me\\Photos". */
@@ -256,6 +263,8 @@ export const ShareSchema = z.object({
   guestAccess: ShareAccessSchema,
   /** What everyone else may do: users without an entry of their own or of a group, and NFS uids no user has. */
   defaultAccess: ShareAccessSchema,
+  /** Managed shares; a folder share's writes are durable in its folder ('local'). */
+  durability: DurabilitySchema,
   description: z.string(),
   createdAt: Time,
   /** Live: mounts / sessions on the share right now. */
@@ -285,6 +294,7 @@ const shareOptions = {
   guestAccess: ShareAccessSchema.optional(),
   /** Everyone without an entry (users, and NFS uids no user has); 'write' when a share is created without it. */
   defaultAccess: ShareAccessSchema.optional(),
+  durability: DurabilitySchema.optional(),
   description: z.string().max(1024).optional(),
 };
 /** Share a folder inside (or around) another share's folder: set only after the user confirmed it. */

@@ -293,6 +293,7 @@ export function runControlPlaneStoreConformance(
           smb: { browsable: false, encrypt: true, hostsAllow: ['10.0.0.0/8'], hostsDeny: ['10.0.0.1/32'] },
           guestAccess: 'read',
           defaultAccess: 'none',
+          durability: 'remote',
           description: 'Films',
         } satisfies NewShare;
         expect(await store.createShare(input)).toEqual({ ...input, id: 1, createdAt: expect.any(String) });
@@ -358,14 +359,17 @@ export function runControlPlaneStoreConformance(
           payloadStore: 'other',
           smb: { encrypt: true },
           defaultAccess: 'read',
+          durability: 'remote',
           description: undefined,
         });
+        expect(before.durability).toBe('local');
         expect(after).toEqual({
           ...before,
           readOnly: true,
           payloadStore: 'other',
           smb: { ...before.smb, encrypt: true },
           defaultAccess: 'read',
+          durability: 'remote',
         });
         expect(await store.getShare('/export')).toEqual(after);
         await expectError(store.updateShare('/export', { metadataStore: 'nope' }), 'NOT_FOUND');

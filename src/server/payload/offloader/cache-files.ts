@@ -9,6 +9,8 @@ import path from 'node:path';
 
 export class CacheFiles {
   private unsynced = new Set<string>();
+  /** Subdirectories known to exist (a sync mkdir per write would stall the event loop). */
+  private readonly made = new Set<string>();
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
@@ -20,7 +22,11 @@ export class CacheFiles {
 
   async write(hash: string, data: Buffer): Promise<void> {
     const file = this.file(hash);
-    mkdirSync(path.dirname(file), { recursive: true });
+    const dir = path.dirname(file);
+    if (!this.made.has(dir)) {
+      mkdirSync(dir, { recursive: true });
+      this.made.add(dir);
+    }
     const tmp = `${file}.tmp`;
     const fd = await open(tmp, 'w');
     try {

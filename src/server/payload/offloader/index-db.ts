@@ -32,7 +32,9 @@ export class OffloadIndex {
       CREATE TABLE IF NOT EXISTS contents (
         hash TEXT PRIMARY KEY, size INTEGER NOT NULL, uploaded INTEGER NOT NULL,
         cached INTEGER NOT NULL, used INTEGER NOT NULL, released INTEGER) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`);
+      CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS strays (
+        hash TEXT PRIMARY KEY, first_seen INTEGER NOT NULL, last_seen INTEGER NOT NULL) WITHOUT ROWID;`);
     const p = (sql: string): Statement => this.db.prepare(sql);
     this.q = {
       ref: p('SELECT hash FROM refs WHERE key = ?'),
@@ -58,6 +60,11 @@ export class OffloadIndex {
         'SELECT count(*) AS blocks, coalesce(sum(c.size), 0) AS bytes FROM refs r JOIN contents c ON c.hash = r.hash',
       ),
       stored: p('SELECT count(*) AS blocks, coalesce(sum(size), 0) AS bytes FROM contents'),
+      seeStray: p(
+        'INSERT INTO strays (hash, first_seen, last_seen) VALUES (?, ?, ?) ON CONFLICT(hash) DO UPDATE SET last_seen = excluded.last_seen RETURNING first_seen',
+      ),
+      dropStray: p('DELETE FROM strays WHERE hash = ?'),
+      forgetStrays: p('DELETE FROM strays WHERE last_seen < ?'),
       meta: p('SELECT value FROM meta WHERE name = ?'),
       setMeta: p('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
     };
@@ -151,6 +158,23 @@ export class OffloadIndex {
       logical: this.q['totals']!.get() as { blocks: number; bytes: number },
       stored: this.q['stored']!.get() as { blocks: number; bytes: number },
     };
+  }
+
+  /**
+   * An object of the bucket that no content row knows, seen by a listing at `now`: returns
+   * when it was first seen so (strays are deleted once seen for the GC grace period).
+   */
+  seeStray(hash: string, now: number): number {
+    return (this.q['seeStray']!.get(hash, now, now) as { first_seen: number }).first_seen;
+  }
+
+  dropStray(hash: string): void {
+    this.q['dropStray']!.run(hash);
+  }
+
+  /** Strays a listing from `listedAt` on no longer saw (gone, or known again). */
+  forgetStrays(listedAt: number): void {
+    this.q['forgetStrays']!.run(listedAt);
   }
 
   meta(name: string): string | undefined {

@@ -48,6 +48,59 @@ describe('OffloadedBlockStore', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
+  it('persisted: resolves once the contents under a prefix are uploaded, IO when the remote stays down', async () => {
+    const remote = new FlakyRemote();
+    const { store } = open(remote, { persistTimeoutMs: 300 });
+    remote.down = true;
+    const data = randomBytes(MiB);
+    await store.put('a/0/0', data);
+    await store.put('b/0/0', randomBytes(MiB));
+    const err = await store.persisted('a/').catch((e: unknown) => e);
+    expect(codeOf(err)).toBe('IO');
+    expect((err as Error).message).toMatch(/1 blocks are not in S3 after 0.3 s/);
+    remote.down = false;
+    await store.drain(); // the uploads are retried after their backoff
+    await store.persisted('a/');
+    const hash = createHash('sha256').update(data).digest('hex');
+    expect(await keys(remote)).toContain(`cas/${hash}`);
+    await store.close();
+  }, 10_000);
+
+  it('uploads a partial block after a delay, and never a version the writer completed first', async () => {
+    const remote = new MemoryBlockStore();
+    const { store } = open(remote, { partialUploadDelayMs: 300 });
+    const full = randomBytes(4 * MiB);
+    await store.put('a/0/0', full.subarray(0, MiB)); // the first MiB, then the whole block
+    await store.put('a/0/0', full);
+    await store.put('b/0/0', randomBytes(1000)); // a small file: uploaded once the delay passed
+    const hash = (b: Buffer) => `cas/${createHash('sha256').update(b).digest('hex')}`;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await keys(remote)).toEqual([hash(full)]);
+    await new Promise((r) => setTimeout(r, 600));
+    await store.drain();
+    expect((await keys(remote)).sort()).toEqual([hash(full), hash((await store.get('b/0/0'))!)].sort());
+    // The skipped version comes back if a key takes it again.
+    await store.put('c/0/0', full.subarray(0, MiB));
+    await store.drain();
+    expect(await keys(remote)).toContain(hash(full.subarray(0, MiB)));
+    await store.close();
+  });
+
+  it('GC deletes objects of the bucket the index does not know, once unknown for the grace period', async () => {
+    const remote = new MemoryBlockStore();
+    const { store } = open(remote);
+    const live = randomBytes(MiB);
+    await store.put('a/0/0', live);
+    await store.drain();
+    const stray = `cas/${'ab'.repeat(32)}`;
+    await remote.put(stray, randomBytes(100)); // as a crash before the index knew it would leave
+    expect((await store.gc(60_000)).blocks).toBe(0); // seen now: not yet past the grace period
+    expect(await keys(remote)).toContain(stray);
+    expect((await store.gc(0)).blocks).toBe(1);
+    expect(await keys(remote)).toEqual([`cas/${createHash('sha256').update(live).digest('hex')}`]);
+    await store.close();
+  });
+
   it('stores the same content once, under its hash', async () => {
     const remote = new MemoryBlockStore();
     const { store } = open(remote);

@@ -1,20 +1,24 @@
 /**
  * A block store offloaded to a remote one (S3): blocks land in a local disk cache (index in
  * SQLite, contents as files) and are uploaded eagerly by the upload queue, content-addressed
- * (`cas/<sha256>`, one object per distinct content). Reads are served from the cache; a
+ * (`cas/<sha256>`, one object per distinct content; a partial block waits a few seconds, and
+ * a version the writer replaced meanwhile is never uploaded). Reads are served from the cache; a
  * block only in S3 is fetched (before any upload starts), cached again, and sequential reads
  * fetch the next blocks ahead. Uploaded contents are evicted least recently used when the
  * cache passes its cap; when it is full of contents not yet uploaded (S3 unreachable),
  * writes fail with NO_SPACE. Reads of S3-only data fail with IO after `readTimeoutMs`.
  */
-import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DittoError } from '../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../blockstore.ts';
 import type { BlockStore, BlockStoreStats } from '../blockstore.ts';
-import { blockIndexOf, blockKey } from '../layout.ts';
+import { BufferPool } from '../buffer-pool.ts';
+import { BLOCK_SIZE, blockIndexOf, blockKey } from '../layout.ts';
 import { CacheFiles } from './cache-files.ts';
+import { contentHash } from './content-hash.ts';
+import { withDeadline } from './deadline.ts';
+import { sweepStrays } from './stray-sweep.ts';
 import { OffloadIndex } from './index-db.ts';
 import { KeyedLock } from './keyed-lock.ts';
 import { UploadQueue, type UploadQueueStats } from './upload-queue.ts';
@@ -26,6 +30,13 @@ export interface OffloadOptions {
   readTimeoutMs?: number;
   /** How long a write waits for uploads to make room while S3 answers. */
   roomWaitMs?: number;
+  /**
+   * How long a content smaller than a block waits before its upload: a partial block is often
+   * completed soon (a growing file), and a version replaced meanwhile is never uploaded.
+   */
+  partialUploadDelayMs?: number;
+  /** How long `persisted` (a COMMIT on a share with remote durability) waits for uploads. */
+  persistTimeoutMs?: number;
   /** Blocks fetched ahead of a sequential reader. */
   prefetchBlocks?: number;
   /** What is wrong (undefined: nothing any more), for the store's alert. */
@@ -53,14 +64,18 @@ export interface OffloadStats extends UploadQueueStats {
 }
 
 const remoteKey = (hash: string): string => `cas/${hash}`;
-const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const MiB = 1024 * 1024;
+const PARTIAL_UPLOAD_DELAY_MS = 5000;
+/** As many as uploads may run at once (the queue's maximum). */
+const UPLOAD_BUFFERS = 16;
 
 export class OffloadedBlockStore implements BlockStore {
   private readonly index: OffloadIndex;
   private readonly files: CacheFiles;
   private readonly queue: UploadQueue;
   private readonly lock = new KeyedLock();
+  /** Buffers the uploads read contents into: no 4 MiB allocation (and its GC) per upload. */
+  private readonly uploadBuffers = new BufferPool(BLOCK_SIZE, UPLOAD_BUFFERS);
   private readonly pins = new Map<string, number>();
   private readonly fetching = new Map<string, Promise<Buffer>>();
   private readonly lastRead = new Map<string, number>();
@@ -104,7 +119,7 @@ export class OffloadedBlockStore implements BlockStore {
   async put(key: string, data: Buffer): Promise<void> {
     assertValidKey(key);
     this.queue.noteWrite();
-    const hash = sha256(data);
+    const hash = await contentHash(data);
     await this.lock.run(hash, async () => {
       const row = this.index.content(hash);
       if (row === undefined || row.cached === 0) {
@@ -119,7 +134,11 @@ export class OffloadedBlockStore implements BlockStore {
         if (row !== undefined) this.index.setCached(hash, true, Date.now());
       }
       const { added } = this.index.setRef(key, hash, data.length, Date.now());
-      if (added) this.queue.add(hash, data.length);
+      // A content whose upload was skipped (unreferenced when its turn came) is queued again.
+      if (added || (row?.uploaded === 0 && !this.queue.isQueued(hash))) {
+        const partial = data.length < BLOCK_SIZE;
+        this.queue.add(hash, data.length, partial ? (this.options.partialUploadDelayMs ?? PARTIAL_UPLOAD_DELAY_MS) : 0);
+      }
     });
   }
 
@@ -186,6 +205,25 @@ export class OffloadedBlockStore implements BlockStore {
     };
   }
 
+  /**
+   * Resolves once every content the keys under `prefix` reference is in S3 (durability
+   * 'remote'); IO if uploads cannot finish within `persistTimeoutMs` (S3 unreachable), so a
+   * COMMIT fails instead of acknowledging data that is only on this computer.
+   */
+  async persisted(prefix: string): Promise<void> {
+    assertValidPrefix(prefix);
+    const pending = new Set<string>();
+    for (const { hash } of this.index.refsUnder(prefix)) {
+      if (this.index.content(hash)?.uploaded === 0) pending.add(hash);
+    }
+    if (pending.size === 0) return;
+    const timeoutMs = this.options.persistTimeoutMs ?? 20_000;
+    await withDeadline(Promise.all(Array.from(pending, (hash) => this.queue.uploaded(hash))), timeoutMs, () => {
+      const why = this.queue.failing ? 'S3 is unreachable' : 'uploads are behind';
+      return new DittoError('IO', `${pending.size} blocks are not in S3 after ${timeoutMs / 1000} s (${why})`);
+    });
+  }
+
   /** Resolves once every content is in S3. */
   drain(): Promise<void> {
     return this.queue.drained();
@@ -199,7 +237,8 @@ export class OffloadedBlockStore implements BlockStore {
 
   /**
    * Mark and sweep: contents no key has referenced for `graceMs` are deleted from S3 and the
-   * cache; a content waiting for or in upload, or being read, is left for the next run.
+   * cache; a content waiting for or in upload, or being read, is left for the next run. Then
+   * objects of the bucket the index does not know go too, once unknown for `graceMs`.
    */
   async gc(graceMs: number): Promise<GcReport> {
     const started = Date.now();
@@ -222,6 +261,10 @@ export class OffloadedBlockStore implements BlockStore {
         bytes += row.size;
       }
     }
+    blocks += await sweepStrays(
+      { remote: this.remote, index: this.index, locked: (hash, op) => this.lock.run(hash, op) },
+      graceMs,
+    );
     this.lastGc = { at: new Date(started).toISOString(), blocks, bytes, ms: Date.now() - started };
     this.index.setMeta('lastGc', JSON.stringify(this.lastGc));
     return this.lastGc;
@@ -239,9 +282,17 @@ export class OffloadedBlockStore implements BlockStore {
     await this.lock.run(hash, async () => {
       const row = this.index.content(hash);
       if (row === undefined || row.uploaded === 1) return;
-      const data = await this.files.read(hash, 0, undefined);
-      if (data === undefined) throw new DittoError('IO', `offload cache lost block ${hash} before its upload`);
-      await this.remote.put(remoteKey(hash), data);
+      // Replaced before its turn (a partial block completed since): no object for it; GC
+      // drops the local copy, and a key that takes this content again queues it again.
+      if (!this.index.referenced(hash)) return;
+      const into = row.size <= BLOCK_SIZE ? this.uploadBuffers.tryAcquire() : undefined;
+      try {
+        const data = await this.files.read(hash, 0, row.size, into);
+        if (data === undefined) throw new DittoError('IO', `offload cache lost block ${hash} before its upload`);
+        await this.remote.put(remoteKey(hash), data, hash);
+      } finally {
+        if (into !== undefined) this.uploadBuffers.release(into);
+      }
       this.index.setUploaded(hash);
     });
     if (this.cachedBytes > this.options.capBytes) await this.evict(this.cachedBytes - this.options.capBytes);
@@ -253,6 +304,7 @@ export class OffloadedBlockStore implements BlockStore {
     for (;;) {
       const over = this.cachedBytes + size - this.options.capBytes;
       if (over <= 0) break;
+      this.queue.expediteAll(); // room comes only from uploaded contents
       if ((await this.evict(over)) >= over) break;
       if (this.queue.failing || Date.now() > deadline) {
         this.full = true;
@@ -305,23 +357,16 @@ export class OffloadedBlockStore implements BlockStore {
 
   private async fetchRemote(hash: string): Promise<Buffer> {
     const timeoutMs = this.options.readTimeoutMs ?? 10_000;
-    let timer: ReturnType<typeof setTimeout> | undefined;
     let data: Buffer | undefined;
     try {
-      data = await Promise.race([
+      data = await withDeadline(
         this.remote.get(remoteKey(hash)),
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new DittoError('IO', `S3 did not answer within ${timeoutMs / 1000} s`)),
-            timeoutMs,
-          );
-        }),
-      ]);
+        timeoutMs,
+        () => new DittoError('IO', `S3 did not answer within ${timeoutMs / 1000} s`),
+      );
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       throw new DittoError('IO', `cannot read block ${hash.slice(0, 12)} from S3: ${why}`);
-    } finally {
-      clearTimeout(timer);
     }
     if (data === undefined) throw new DittoError('IO', `block ${hash.slice(0, 12)} is missing from S3`);
     const copy = Buffer.from(data);

@@ -38,8 +38,8 @@ export class ReconnectingBlockStore implements BlockStore {
       setTimeout(() => void replaced.close().catch(() => undefined), REPLACED_CLOSE_DELAY_MS).unref();
   }
 
-  async put(key: string, data: Buffer): Promise<void> {
-    return (await this.remote()).put(key, data);
+  async put(key: string, data: Buffer, sha256?: string): Promise<void> {
+    return (await this.remote()).put(key, data, sha256);
   }
 
   async get(key: string, offset?: number, length?: number, into?: Buffer): Promise<Buffer | undefined> {

@@ -33,6 +33,8 @@ const WRITING_MS = 500;
 
 export class UploadQueue {
   private readonly waiting = new Map<string, number>();
+  /** Contents held back for a while (partial blocks: the writer may complete them first). */
+  private readonly deferred = new Map<string, { size: number; timer: ReturnType<typeof setTimeout> }>();
   private readonly running = new Map<string, number>();
   private readonly min: number;
   private readonly max: number;
@@ -44,6 +46,8 @@ export class UploadQueue {
   private wakeTimer: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: (() => void)[] = [];
   private progressWaiters: (() => void)[] = [];
+  /** Who waits for one content's upload. */
+  private readonly uploadWaiters = new Map<string, (() => void)[]>();
   private uploadedBlocks = 0;
   private uploadedBytes = 0;
   private windowStart = Date.now();
@@ -60,9 +64,26 @@ export class UploadQueue {
     this.parallel = this.min;
   }
 
-  add(hash: string, size: number): void {
-    if (this.waiting.has(hash) || this.running.has(hash)) return;
+  /** Queues `hash`; with `deferMs`, it joins the line only after that long (or when expedited). */
+  add(hash: string, size: number, deferMs = 0): void {
+    if (this.isQueued(hash)) return;
+    if (deferMs > 0) {
+      const timer = setTimeout(() => this.expedite(hash), deferMs);
+      timer.unref();
+      this.deferred.set(hash, { size, timer });
+      return;
+    }
     this.waiting.set(hash, size);
+    this.pump();
+  }
+
+  /** A deferred content joins the line now (someone waits for it). */
+  expedite(hash: string): void {
+    const d = this.deferred.get(hash);
+    if (d === undefined) return;
+    clearTimeout(d.timer);
+    this.deferred.delete(hash);
+    this.waiting.set(hash, d.size);
     this.pump();
   }
 
@@ -80,7 +101,7 @@ export class UploadQueue {
   }
 
   isQueued(hash: string): boolean {
-    return this.waiting.has(hash) || this.running.has(hash);
+    return this.waiting.has(hash) || this.running.has(hash) || this.deferred.has(hash);
   }
 
   get failing(): boolean {
@@ -100,8 +121,25 @@ export class UploadQueue {
     }
   }
 
-  /** Resolves once nothing waits or runs. */
+  /** Resolves once `hash` is uploaded (at once if it is not in line); a deferred one goes now. */
+  uploaded(hash: string): Promise<void> {
+    if (!this.isQueued(hash)) return Promise.resolve();
+    this.expedite(hash);
+    return new Promise((resolve) => {
+      const waiters = this.uploadWaiters.get(hash);
+      if (waiters === undefined) this.uploadWaiters.set(hash, [resolve]);
+      else waiters.push(resolve);
+    });
+  }
+
+  /** Every deferred content joins the line now. */
+  expediteAll(): void {
+    for (const hash of [...this.deferred.keys()]) this.expedite(hash);
+  }
+
+  /** Resolves once nothing waits or runs (deferred contents join the line first). */
   drained(): Promise<void> {
+    this.expediteAll();
     if (this.waiting.size === 0 && this.running.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
@@ -120,10 +158,11 @@ export class UploadQueue {
   stats(): UploadQueueStats {
     let pendingBytes = 0;
     for (const size of this.waiting.values()) pendingBytes += size;
+    for (const { size } of this.deferred.values()) pendingBytes += size;
     for (const size of this.running.values()) pendingBytes += size;
     this.roll();
     return {
-      pendingBlocks: this.waiting.size + this.running.size,
+      pendingBlocks: this.waiting.size + this.running.size + this.deferred.size,
       pendingBytes,
       rateBytesPerSec: this.lastRate,
       parallel: this.parallel,
@@ -137,6 +176,7 @@ export class UploadQueue {
     this.closed = true;
     clearTimeout(this.wakeTimer);
     clearTimeout(this.quietTimer);
+    for (const { timer } of this.deferred.values()) clearTimeout(timer);
     for (const resume of this.readsDone.splice(0)) resume();
   }
 
@@ -175,6 +215,8 @@ export class UploadQueue {
       this.uploadedBytes += size;
       this.windowBytes += size;
       this.roll();
+      for (const done of this.uploadWaiters.get(hash) ?? []) done();
+      this.uploadWaiters.delete(hash);
       if (this.backoffMs > 0) {
         this.backoffMs = 0;
         this.pausedUntil = 0;

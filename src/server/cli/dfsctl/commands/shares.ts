@@ -16,6 +16,7 @@ const SHARE_COLS = [
   'squash',
   'allowedNetworks',
   'defaultAccess',
+  'durability',
   'activeMounts',
 ];
 
@@ -34,6 +35,7 @@ interface ShareOpts {
   smb?: boolean;
   guestAccess?: 'none' | 'read' | 'write';
   defaultAccess?: 'none' | 'read' | 'write';
+  durability?: 'local' | 'remote';
   description?: string;
   enabled?: boolean;
 }
@@ -64,6 +66,12 @@ function shareOptions(cmd: Command): Command {
         'what everyone without an entry may do (other users, NFS uids no user has)',
       ).choices(['none', 'read', 'write']),
     )
+    .addOption(
+      new Option(
+        '--durability <where>',
+        'a managed share: COMMIT/flush reply once the write log is durable (local) or the data is in the store, S3 included (remote)',
+      ).choices(['local', 'remote']),
+    )
     .option('--description <text>', 'description');
 }
 
@@ -82,6 +90,7 @@ function shareBody(o: ShareOpts) {
     protocols,
     guestAccess: o.guestAccess,
     defaultAccess: o.defaultAccess,
+    durability: o.durability,
     description: o.description,
     enabled: o.enabled,
   });

@@ -137,4 +137,8 @@ export const MIGRATIONS: readonly string[] = [
      stopped_at TEXT,
      report TEXT NOT NULL
    );`,
+
+  // 5: share_durability. Existing shares keep what they did: COMMIT once the write log is durable.
+  `ALTER TABLE shares ADD COLUMN durability TEXT NOT NULL DEFAULT 'local'
+     CHECK (durability IN ('local', 'remote'));`,
 ];

@@ -33,6 +33,7 @@ interface ShareRow {
   smb_options: string;
   guest_access: Share['guestAccess'];
   default_access: Share['defaultAccess'];
+  durability: Share['durability'];
   description: string;
   created_at: string;
 }
@@ -59,6 +60,7 @@ const COLUMNS = [
   'smb_options',
   'guest_access',
   'default_access',
+  'durability',
   'description',
 ] as const;
 
@@ -84,6 +86,7 @@ function toShare(r: ShareRow): Share {
     smb: JSON.parse(r.smb_options) as Share['smb'],
     guestAccess: r.guest_access,
     defaultAccess: r.default_access,
+    durability: r.durability,
     description: r.description,
     createdAt: r.created_at,
   };
@@ -107,6 +110,7 @@ function values(s: Omit<Share, 'id' | 'createdAt'>): unknown[] {
     JSON.stringify(s.smb),
     s.guestAccess,
     s.defaultAccess,
+    s.durability,
     s.description,
   ];
 }

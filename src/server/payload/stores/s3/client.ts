@@ -21,6 +21,10 @@ export function newS3Client(config: S3StoreConfig, limits: S3ClientLimits): S3Cl
     ...(config.accessKeyId !== undefined
       ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey! } }
       : {}),
+    // No CRC32 of every body beside SigV4's SHA-256 (it cost as much CPU as the upload itself);
+    // operations S3 requires a checksum for (DeleteObjects) still get one.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: limits.maxAttempts,
     retryMode: 'standard',
     requestHandler: { connectionTimeout: limits.connectionTimeoutMs, requestTimeout: limits.requestTimeoutMs },

@@ -1,6 +1,7 @@
 // The S3 store's own behaviour against a real S3-compatible server (s3rver): options refused
 // in words, a missing bucket, an outage (the endpoint stopped) answered with RETRY_LATER and
 // then at once by the open circuit, and service resumed when the endpoint is back.
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isDittoError } from '../../../../shared/errors.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
@@ -77,6 +78,17 @@ describe('S3 store against s3rver', () => {
     const f = await failure(S3BlockStore.open({ ...config, bucket: 'no-such-bucket' }));
     expect(f).toMatchObject({ code: 'NOT_FOUND' });
     expect(f.message).toMatch(/There is no bucket no-such-bucket at http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('stores a put that carries its SHA-256 (signed as given, not hashed again)', async () => {
+    const store = await S3BlockStore.open({ ...config });
+    try {
+      const data = randomBytes(1024 * 1024);
+      await store.put('f/0/2', data, createHash('sha256').update(data).digest('hex'));
+      expect((await store.get('f/0/2'))?.equals(data)).toBe(true);
+    } finally {
+      await store.close();
+    }
   });
 
   it('answers RETRY_LATER while the endpoint is down, fast once the circuit is open, and recovers', async () => {

@@ -30,6 +30,8 @@ const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 const DEFAULT_MAX_ATTEMPTS = 4;
 /** Consecutive failed operations (each after its retries) that open the circuit, and for how long. */
 const CIRCUIT = { threshold: 3, cooldownMs: 15_000 };
+/** SigV4's header for the body's hash (signed as given; S3 rejects a body that does not match). */
+const CONTENT_SHA256_HEADER = 'x-amz-content-sha256';
 /** DeleteObjects takes at most 1000 keys per request. */
 const DELETE_BATCH = 1000;
 
@@ -81,16 +83,12 @@ export class S3BlockStore implements BlockStore {
    * Puts of one key run one after the other, so the last call wins (concurrent PUTs to S3
    * finish in any order) and no server ever sees two at once.
    */
-  async put(key: string, data: Buffer): Promise<void> {
+  async put(key: string, data: Buffer, sha256?: string): Promise<void> {
     assertValidKey(key);
     const previous = this.putting.get(key);
     const mine = (previous ?? Promise.resolve())
       .catch(() => undefined)
-      .then(() =>
-        this.call(() =>
-          this.client.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: data })),
-        ),
-      )
+      .then(() => this.call(() => this.client.send(this.putCommand(key, data, sha256))))
       .then(() => undefined);
     this.putting.set(key, mine);
     try {
@@ -98,6 +96,24 @@ export class S3BlockStore implements BlockStore {
     } finally {
       if (this.putting.get(key) === mine) this.putting.delete(key);
     }
+  }
+
+  /**
+   * With the body's SHA-256 known, it goes in x-amz-content-sha256, where SigV4 takes it
+   * instead of hashing the body again on the event loop (and S3 checks the body against it).
+   */
+  private putCommand(key: string, data: Buffer, sha256: string | undefined): PutObjectCommand {
+    const command = new PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: data });
+    if (sha256 !== undefined) {
+      command.middlewareStack.add(
+        (next) => (args) => {
+          (args.request as { headers: Record<string, string> }).headers[CONTENT_SHA256_HEADER] = sha256;
+          return next(args);
+        },
+        { step: 'build', name: 'dittofsKnownContentSha256' },
+      );
+    }
+    return command;
   }
 
   async get(key: string, offset = 0, length?: number, into?: Buffer): Promise<Buffer | undefined> {

@@ -44,6 +44,11 @@ export class S3rver {
     return server;
   }
 
+  /** The running server's process id (for CPU accounting in benchmarks). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Starts (again) on the same directory and port. */
   async start(): Promise<void> {
     this.child = spawn(
