@@ -36,6 +36,34 @@ describe('SqliteMetadataStore specifics', () => {
     await store.close();
   });
 
+  it('serves records and listings read outside transactions as committed, after writes and rollbacks', async () => {
+    const store = await SqliteMetadataStore.open(path);
+    const { dirId, id } = await store.transaction(async (tx) => {
+      const d = await tx.createFile(sampleRecord());
+      const f = await tx.createFile(sampleRecord());
+      await tx.addEntry(d, 'f', f);
+      return { dirId: d, id: f };
+    });
+    const sizeOf = async (): Promise<number[]> => [
+      (await store.getFile(id))!.attr.size,
+      (await store.listDir(dirId, 0, 10))[0]!.file.attr.size,
+    ];
+    const before = (await sizeOf())[0]!;
+    const resize = (size: number, fail: boolean) =>
+      store.transaction(async (tx) => {
+        const rec = (await tx.getFile(id))!;
+        await tx.putFile({ ...rec, attr: { ...rec.attr, size } });
+        if (fail) throw new Error('roll back');
+      });
+    await expect(resize(before + 1, true)).rejects.toThrow('roll back');
+    expect(await sizeOf()).toEqual([before, before]);
+    await resize(before + 2, false);
+    expect(await sizeOf()).toEqual([before + 2, before + 2]);
+    await store.transaction((tx) => tx.deleteFile(id));
+    expect(await store.getFile(id)).toBeUndefined();
+    await store.close();
+  });
+
   it('holds the database exclusively, in WAL mode, at the current schema version', async () => {
     const store = await SqliteMetadataStore.open(path);
     await store.transaction((tx) => tx.createFile(sampleRecord()));
