@@ -64,6 +64,24 @@ describe('SqliteMetadataStore specifics', () => {
     await store.close();
   });
 
+  it('lists a directory whose records are cached in part', async () => {
+    const store = await SqliteMetadataStore.open(path);
+    const [dirId, ...ids] = await store.transaction(async (tx) => {
+      const d = await tx.createFile(sampleRecord());
+      const files = [await tx.createFile(sampleRecord()), await tx.createFile(sampleRecord())];
+      for (const [i, f] of files.entries()) await tx.addEntry(d, `f${i}`, f);
+      return [d, ...files];
+    });
+    await store.getFile(ids[0]!); // cached: the page's second entry is not
+    const listed = async () => (await store.listDir(dirId!, 0, 10)).map((e) => [e.name, e.file.attr.fileid]);
+    expect(await listed()).toEqual([
+      ['f0', ids[0]],
+      ['f1', ids[1]],
+    ]);
+    expect(await listed()).toEqual(await listed());
+    await store.close();
+  });
+
   it('holds the database exclusively, in WAL mode, at the current schema version', async () => {
     const store = await SqliteMetadataStore.open(path);
     await store.transaction((tx) => tx.createFile(sampleRecord()));

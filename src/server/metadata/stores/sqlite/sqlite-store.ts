@@ -136,15 +136,19 @@ class Queries {
    * covering cookie index, without reading `files`); else from the database, filling it.
    */
   listDirCached(dirId: number, afterCookie: number, limit: number, cache: RecordCache): StoredEntry[] {
-    const names = this.selNames.all(dirId, afterCookie, limit) as unknown[][];
-    const out: StoredEntry[] = new Array(names.length);
-    for (let i = 0; i < names.length; i++) {
-      const r = names[i]!;
+    const out: StoredEntry[] = [];
+    let missed = false;
+    // Iterated, not fetched whole: a cold page stops at its first entry (the break ends the
+    // statement, which must end before the next one runs).
+    for (const r of this.selNames.iterate(dirId, afterCookie, limit) as IterableIterator<unknown[]>) {
       const file = cache.get(r[2] as number);
-      if (file === undefined) return this.fill(this.listDir(dirId, afterCookie, limit), cache);
-      out[i] = { name: r[0] as string, cookie: r[1] as number, file };
+      if (file === undefined) {
+        missed = true;
+        break;
+      }
+      out.push({ name: r[0] as string, cookie: r[1] as number, file });
     }
-    return out;
+    return missed ? this.fill(this.listDir(dirId, afterCookie, limit), cache) : out;
   }
 
   private fill(entries: StoredEntry[], cache: RecordCache): StoredEntry[] {
