@@ -223,7 +223,7 @@ export class FolderStore implements MetadataStore {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
-    await this.syncs.idle();
+    await this.syncs.close();
     await this.content.close();
     await this.index.close();
   }

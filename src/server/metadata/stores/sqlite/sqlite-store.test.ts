@@ -36,6 +36,52 @@ describe('SqliteMetadataStore specifics', () => {
     await store.close();
   });
 
+  it('serves records and listings read outside transactions as committed, after writes and rollbacks', async () => {
+    const store = await SqliteMetadataStore.open(path);
+    const { dirId, id } = await store.transaction(async (tx) => {
+      const d = await tx.createFile(sampleRecord());
+      const f = await tx.createFile(sampleRecord());
+      await tx.addEntry(d, 'f', f);
+      return { dirId: d, id: f };
+    });
+    const sizeOf = async (): Promise<number[]> => [
+      (await store.getFile(id))!.attr.size,
+      (await store.listDir(dirId, 0, 10))[0]!.file.attr.size,
+    ];
+    const before = (await sizeOf())[0]!;
+    const resize = (size: number, fail: boolean) =>
+      store.transaction(async (tx) => {
+        const rec = (await tx.getFile(id))!;
+        await tx.putFile({ ...rec, attr: { ...rec.attr, size } });
+        if (fail) throw new Error('roll back');
+      });
+    await expect(resize(before + 1, true)).rejects.toThrow('roll back');
+    expect(await sizeOf()).toEqual([before, before]);
+    await resize(before + 2, false);
+    expect(await sizeOf()).toEqual([before + 2, before + 2]);
+    await store.transaction((tx) => tx.deleteFile(id));
+    expect(await store.getFile(id)).toBeUndefined();
+    await store.close();
+  });
+
+  it('lists a directory whose records are cached in part', async () => {
+    const store = await SqliteMetadataStore.open(path);
+    const [dirId, ...ids] = await store.transaction(async (tx) => {
+      const d = await tx.createFile(sampleRecord());
+      const files = [await tx.createFile(sampleRecord()), await tx.createFile(sampleRecord())];
+      for (const [i, f] of files.entries()) await tx.addEntry(d, `f${i}`, f);
+      return [d, ...files];
+    });
+    await store.getFile(ids[0]!); // cached: the page's second entry is not
+    const listed = async () => (await store.listDir(dirId!, 0, 10)).map((e) => [e.name, e.file.attr.fileid]);
+    expect(await listed()).toEqual([
+      ['f0', ids[0]],
+      ['f1', ids[1]],
+    ]);
+    expect(await listed()).toEqual(await listed());
+    await store.close();
+  });
+
   it('holds the database exclusively, in WAL mode, at the current schema version', async () => {
     const store = await SqliteMetadataStore.open(path);
     await store.transaction((tx) => tx.createFile(sampleRecord()));

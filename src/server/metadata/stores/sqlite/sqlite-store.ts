@@ -20,6 +20,7 @@ import { newGeneration } from '../../handles.ts';
 import { dirAndEntryReads } from '../../store.ts';
 import type { DirAndFile, FileRecord, MetadataStore, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 import { GroupCommit } from './group-commit.ts';
+import { RecordCache } from './record-cache.ts';
 import { WalSync } from './wal-sync.ts';
 import { migrate } from './migrations.ts';
 import { checkDatabaseFile, checkOwnDatabase, claimDatabase, openError } from './own-database.ts';
@@ -69,6 +70,7 @@ class Queries {
   private readonly selFile: Statement;
   private readonly selEntry: Statement;
   private readonly selPage: Statement;
+  private readonly selNames: Statement;
   private readonly selAny: Statement;
   private readonly selRoot: Statement;
   private readonly insFile: Statement;
@@ -92,6 +94,9 @@ class Queries {
         `SELECT e.name, e.cookie, ${fileCols} FROM entries e JOIN files f ON f.fileid = e.child_id
          WHERE e.dir_id = ? AND e.cookie > ? ORDER BY e.cookie LIMIT ?`,
       )
+      .raw(true);
+    this.selNames = db
+      .prepare('SELECT name, cookie, child_id FROM entries WHERE dir_id = ? AND cookie > ? ORDER BY cookie LIMIT ?')
       .raw(true);
     this.selAny = db.prepare('SELECT 1 FROM entries WHERE dir_id = ? LIMIT 1').pluck(true);
     this.selRoot = db.prepare('SELECT fileid FROM roots WHERE share = ?').pluck(true);
@@ -124,6 +129,31 @@ class Queries {
   listDir(dirId: number, afterCookie: number, limit: number): StoredEntry[] {
     const rows = this.selPage.all(dirId, afterCookie, limit) as unknown[][];
     return rows.map((r) => ({ name: r[0] as string, cookie: r[1] as number, file: rowRecord(r, 2) }));
+  }
+
+  /**
+   * A page from cached records when the cache holds every entry's (the names come from the
+   * covering cookie index, without reading `files`); else from the database, filling it.
+   */
+  listDirCached(dirId: number, afterCookie: number, limit: number, cache: RecordCache): StoredEntry[] {
+    const out: StoredEntry[] = [];
+    let missed = false;
+    // Iterated, not fetched whole: a cold page stops at its first entry (the break ends the
+    // statement, which must end before the next one runs).
+    for (const r of this.selNames.iterate(dirId, afterCookie, limit) as IterableIterator<unknown[]>) {
+      const file = cache.get(r[2] as number);
+      if (file === undefined) {
+        missed = true;
+        break;
+      }
+      out.push({ name: r[0] as string, cookie: r[1] as number, file });
+    }
+    return missed ? this.fill(this.listDir(dirId, afterCookie, limit), cache) : out;
+  }
+
+  private fill(entries: StoredEntry[], cache: RecordCache): StoredEntry[] {
+    for (const e of entries) cache.set(e.file);
+    return entries;
   }
 
   hasEntries(dirId: number): boolean {
@@ -182,6 +212,8 @@ class SqliteTx implements StoreTx {
 
   constructor(
     private readonly q: Queries,
+    /** Told of every record this view writes or deletes. */
+    private readonly cache: RecordCache,
     maxFileId: number,
     maxCookie: number,
   ) {
@@ -222,10 +254,12 @@ class SqliteTx implements StoreTx {
   }
 
   async putFile(rec: FileRecord): Promise<void> {
+    this.cache.delete(rec.attr.fileid);
     if (!this.q.updateFile(rec)) throw new DittoError('NOT_FOUND', `no file ${rec.attr.fileid}`);
   }
 
   async deleteFile(fileid: number): Promise<void> {
+    this.cache.delete(fileid);
     this.q.deleteFile(fileid);
   }
 
@@ -253,6 +287,7 @@ export class SqliteMetadataStore implements MetadataStore {
   private readonly q: Queries;
   private readonly group: GroupCommit<SqliteTx>;
   private readonly wal: WalSync;
+  private readonly cache = new RecordCache();
   private closed = false;
 
   /** Opens (creating if needed) the database file at `path` and migrates it. */
@@ -274,7 +309,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.epoch = epoch;
     const maxFileId = db.prepare('SELECT coalesce(max(fileid), 0) FROM files').pluck(true).get() as number;
     const maxCookie = db.prepare('SELECT coalesce(max(cookie), 0) FROM entries').pluck(true).get() as number;
-    const tx = new SqliteTx(this.q, maxFileId, maxCookie);
+    const tx = new SqliteTx(this.q, this.cache, maxFileId, maxCookie);
     this.wal = new WalSync(`${path}-wal`);
     this.group = new GroupCommit(
       db,
@@ -289,7 +324,11 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
     if (this.group.running) await this.group.settled();
-    return this.q.getFile(fileid);
+    const cached = this.cache.get(fileid);
+    if (cached !== undefined) return cached;
+    const rec = this.q.getFile(fileid);
+    if (rec !== undefined) this.cache.set(rec);
+    return rec;
   }
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {
@@ -299,7 +338,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
     if (this.group.running) await this.group.settled();
-    return this.q.listDir(dirId, afterCookie, limit);
+    return this.q.listDirCached(dirId, afterCookie, limit, this.cache);
   }
 
   async hasEntries(dirId: number): Promise<boolean> {

@@ -19,6 +19,7 @@ import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { allOrFirstError } from '../../settle.ts';
 import { openLayout } from './layout.ts';
+import { PathsByDir } from './paths-by-dir.ts';
 import { BLOCKS_DIR, blockPath, fileNameOf, keyOfFileName, shardOf, TMP_DIR } from './paths.ts';
 
 /** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
@@ -57,7 +58,7 @@ export class FsBlockStore implements BlockStore {
   /** Open handles by block file, least recently used first. */
   private readonly handles = new Map<string, Handle>();
   /** Block files put or patched without fdatasync since the last sync. */
-  private readonly unsyncedFiles = new Set<string>();
+  private readonly unsyncedFiles = new PathsByDir();
   /** fdatasyncs / directory fsyncs under way, by path (their paths left the sets above). */
   private readonly filesInFlight = new Map<string, Promise<void>>();
   private readonly dirsInFlight = new Map<string, Promise<void>>();
@@ -264,7 +265,9 @@ export class FsBlockStore implements BlockStore {
     assertValidPrefix(prefix);
     const shardDir = join(this.blocksDir, shardOf(firstSegment(prefix)));
     const filePrefix = join(shardDir, fileNameOf(prefix));
-    const files = [...this.unsyncedFiles, ...this.filesInFlight.keys()].filter((f) => f.startsWith(filePrefix));
+    const files: string[] = [];
+    for (const f of this.unsyncedFiles.inDir(shardDir)) if (f.startsWith(filePrefix)) files.push(f);
+    for (const f of this.filesInFlight.keys()) if (f.startsWith(filePrefix)) files.push(f);
     await allOrFirstError([
       this.syncPaths(files, this.unsyncedFiles, this.filesInFlight),
       this.syncPaths([shardDir], this.unsynced, this.dirsInFlight),
