@@ -138,6 +138,21 @@ describe.skipIf(!hasChromium())('the S3 store form (Chromium, s3rver)', () => {
     expect(saved.config).toMatchObject({ region: 'eu-west-1', bucket: bucket.bucket, secretAccessKey: '********' });
   });
 
+  it("sets a share on the bucket to confirm saves only once uploaded ('Saved means')", async () => {
+    const { page } = browser;
+    await page.goto(`${url}#/shares`);
+    await page.locator('tr[data-share="/bucketshare"]').getByRole('button', { name: 'Edit' }).click();
+    const dialog = page.getByRole('dialog');
+    const savedMeans = dialog.getByLabel('Saved means');
+    expect(await savedMeans.inputValue()).toBe('local');
+    await savedMeans.selectOption('remote');
+    await screenshot(page, 's3-share-durability-remote');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const share = (await api.call('shares.list', {})).find((s) => s.name === '/bucketshare');
+    expect(share?.durability).toBe('remote');
+  });
+
   it('offers the bucket with the same test in the first-run wizard', async () => {
     const { page } = browser;
     await page.goto(`${url}#/settings`);
