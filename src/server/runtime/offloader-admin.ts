@@ -35,6 +35,8 @@ export class OffloaderAdmin {
 
   async drain(name: string): Promise<OffloaderDto> {
     const o = await this.get(name);
+    // Everything written: the write log's data carved into blocks first, then uploaded.
+    await (await this.stores.openedJournal(name))?.drain();
     await o.drain();
     return dto(name, o);
   }

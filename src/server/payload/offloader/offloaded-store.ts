@@ -80,6 +80,8 @@ export class OffloadedBlockStore implements BlockStore {
   private readonly fetching = new Map<string, Promise<Buffer>>();
   private readonly lastRead = new Map<string, number>();
   private readonly used = new Map<string, number>();
+  /** Puts not yet queued for upload (hashing, or writing the cache). */
+  private readonly putting = new Set<Promise<void>>();
   /** Fetched contents being written to the cache. */
   private readonly caching = new Set<Promise<void>>();
   private cachedBytes: number;
@@ -119,6 +121,17 @@ export class OffloadedBlockStore implements BlockStore {
   async put(key: string, data: Buffer): Promise<void> {
     assertValidKey(key);
     this.queue.noteWrite();
+    const putting = this.store(key, data);
+    this.putting.add(putting);
+    try {
+      await putting;
+    } finally {
+      this.putting.delete(putting);
+    }
+  }
+
+  /** Hashes (on a worker), caches and indexes a block, and queues its upload. */
+  private async store(key: string, data: Buffer): Promise<void> {
     const hash = await contentHash(data);
     await this.lock.run(hash, async () => {
       const row = this.index.content(hash);
@@ -225,8 +238,10 @@ export class OffloadedBlockStore implements BlockStore {
   }
 
   /** Resolves once every content is in S3. */
-  drain(): Promise<void> {
-    return this.queue.drained();
+  async drain(): Promise<void> {
+    // A put still hashing or writing the cache queues its upload when done: wait for it first.
+    while (this.putting.size > 0) await Promise.allSettled(this.putting);
+    await this.queue.drained();
   }
 
   /** Drops every uploaded content from the local cache (reads then come from S3). */
