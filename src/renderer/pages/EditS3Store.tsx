@@ -10,10 +10,10 @@ import { S3StoreFields } from '../components/S3StoreFields.tsx';
 import { Dialog, ErrorBox } from '../components/ui.tsx';
 import { useMutate } from '../lib/api.tsx';
 import type { FieldErrors } from '../lib/forms.ts';
-import { s3Config, s3FormErrors, s3FormOf } from '../lib/s3-form.ts';
+import { EMPTY_S3, s3Config, s3FormErrors, s3FormOf } from '../lib/s3-form.ts';
 
-/** Options the form does not show (timeouts, attempts): kept as saved. */
-const FORM_KEYS = ['endpoint', 'region', 'bucket', 'prefix', 'accessKeyId', 'secretAccessKey', 'forcePathStyle'];
+/** The options the form shows; the others (timeouts, attempts) are kept as saved. */
+const FORM_KEYS = Object.keys(EMPTY_S3);
 
 export function EditS3Store({ store, onClose }: { store: PayloadStoreDto; onClose: () => void }) {
   const update = useMutate('stores.payload.update', ['stores.payload.list']);

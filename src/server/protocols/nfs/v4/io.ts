@@ -2,7 +2,8 @@
 import type { FileAttr } from '../../../metadata/types.ts';
 import { requireRegular } from '../files.ts';
 import { Nfs4Status } from './constants.ts';
-import { fileKeyOf, shareFh, type Nfs4Context, type ShareFh } from './context.ts';
+import { fileKeyOf, savedFh, shareFh, type Nfs4Context, type ShareFh } from './context.ts';
+import { Nfs4Error } from './errors.ts';
 import type { IoIntent, Stateid } from './state-types.ts';
 
 /** Bytes moved per payload call, so a large COPY or DEALLOCATE holds little memory at a time. */
@@ -21,6 +22,21 @@ export async function fileForIo(
   requireRegular(attr);
   ctx.server.state.checkIo(sid, fileKeyOf(fh, attr.fileid), intent);
   return { fh, attr };
+}
+
+/**
+ * COPY's and CLONE's two files (RFC 7862 §15.2, §15.13): the saved filehandle's, readable
+ * under `srcStateid`, and the current one's, writable under `dstStateid`, in one share (XDEV
+ * otherwise; ISDIR for the pseudo filesystem).
+ */
+export async function filesForCopy(ctx: Nfs4Context, srcStateid: Stateid, dstStateid: Stateid) {
+  const saved = savedFh(ctx);
+  if (saved.kind === 'pseudo') throw new Nfs4Error(Nfs4Status.ISDIR);
+  const dstFh = shareFh(ctx, Nfs4Status.ISDIR);
+  if (saved.share.id !== dstFh.share.id) throw new Nfs4Error(Nfs4Status.XDEV);
+  const src = await fileForIo(ctx, srcStateid, 'read', saved);
+  const dst = await fileForIo(ctx, dstStateid, 'write', dstFh);
+  return { src, dst };
 }
 
 /** Writes zeros over [offset, end) of a file's content. */

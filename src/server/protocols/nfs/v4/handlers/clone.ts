@@ -9,10 +9,9 @@
 import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeStateid } from '../codec.ts';
 import { Nfs4Status } from '../constants.ts';
-import { savedFh, shareFh } from '../context.ts';
 import { Nfs4Error } from '../errors.ts';
 import { noBody, type Nfs4Op } from '../handler.ts';
-import { fileForIo } from '../io.ts';
+import { filesForCopy } from '../io.ts';
 import type { Stateid } from '../state-types.ts';
 
 export interface CloneArgs {
@@ -37,12 +36,8 @@ export const clone: Nfs4Op<CloneArgs, undefined> = {
   name: 'CLONE',
   decode: decodeCloneArgs,
   async run(ctx, a) {
-    const saved = savedFh(ctx);
-    if (saved.kind === 'pseudo') throw new Nfs4Error(Nfs4Status.ISDIR);
-    const dstFh = shareFh(ctx, Nfs4Status.ISDIR);
-    if (saved.share.id !== dstFh.share.id) throw new Nfs4Error(Nfs4Status.XDEV);
-    const src = await fileForIo(ctx, a.srcStateid, 'read', saved);
-    const dst = await fileForIo(ctx, a.dstStateid, 'write', dstFh);
+    const { src, dst } = await filesForCopy(ctx, a.srcStateid, a.dstStateid);
+    const dstFh = dst.fh;
     const size = src.attr.size;
     if (a.srcOffset > size || (a.count > 0 && a.srcOffset + a.count > size)) {
       throw new Nfs4Error(Nfs4Status.INVAL, 'range past the end of the source');

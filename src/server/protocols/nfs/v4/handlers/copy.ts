@@ -10,25 +10,18 @@ import type { XdrReader } from '../../../xdr/reader.ts';
 import type { XdrWriter } from '../../../xdr/writer.ts';
 import { DittoError } from '../../../../../shared/errors.ts';
 import { LIMITS } from '../../v3/constants.ts';
-import { decodeStateid } from '../codec.ts';
 import { Nfs4Status, StableHow4 } from '../constants.ts';
-import { savedFh, shareFh } from '../context.ts';
 import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
-import { copyRange, fileForIo } from '../io.ts';
-import type { Stateid } from '../state-types.ts';
+import { copyRange, filesForCopy } from '../io.ts';
+import { decodeCloneArgs, type CloneArgs } from './clone.ts';
 
 /** Largest copy in one COMPOUND; a longer one is answered short and the client continues. */
 export const MAX_COPY_BYTES = 64 * 1024 * 1024;
 const MAX_SOURCE_SERVERS = 16;
 const NL4_NETADDR = 3;
 
-export interface CopyArgs {
-  srcStateid: Stateid;
-  dstStateid: Stateid;
-  srcOffset: number;
-  dstOffset: number;
-  count: number;
+export interface CopyArgs extends CloneArgs {
   consecutive: boolean;
   synchronous: boolean;
   sourceServers: number;
@@ -56,11 +49,7 @@ function skipNetlocs(r: XdrReader): number {
 
 export function decodeCopyArgs(r: XdrReader): CopyArgs {
   return {
-    srcStateid: decodeStateid(r),
-    dstStateid: decodeStateid(r),
-    srcOffset: r.u64(),
-    dstOffset: r.u64(),
-    count: r.u64(),
+    ...decodeCloneArgs(r), // the same five fields lead both
     consecutive: r.bool(),
     synchronous: r.bool(),
     sourceServers: skipNetlocs(r),
@@ -72,12 +61,7 @@ export const copy: Nfs4Op<CopyArgs, CopyRes> = {
   decode: decodeCopyArgs,
   async run(ctx, a) {
     if (a.sourceServers > 0) throw new Nfs4Error(Nfs4Status.NOTSUPP, 'inter-server copy');
-    const saved = savedFh(ctx);
-    if (saved.kind === 'pseudo') throw new Nfs4Error(Nfs4Status.ISDIR);
-    const dstFh = shareFh(ctx, Nfs4Status.ISDIR);
-    if (saved.share.id !== dstFh.share.id) throw new Nfs4Error(Nfs4Status.XDEV);
-    const src = await fileForIo(ctx, a.srcStateid, 'read', saved);
-    const dst = await fileForIo(ctx, a.dstStateid, 'write', dstFh);
+    const { src, dst } = await filesForCopy(ctx, a.srcStateid, a.dstStateid);
     if (a.srcOffset > src.attr.size) throw new Nfs4Error(Nfs4Status.INVAL, 'source offset past the end');
     const wanted = a.count === 0 ? src.attr.size - a.srcOffset : a.count;
     const count = Math.min(wanted, src.attr.size - a.srcOffset, MAX_COPY_BYTES);
@@ -88,7 +72,7 @@ export const copy: Nfs4Op<CopyArgs, CopyRes> = {
     const end = a.dstOffset + count;
     if (end > LIMITS.maxFileSize) throw new DittoError('FILE_TOO_LARGE');
     await copyRange(ctx, src, a.srcOffset, dst, a.dstOffset, count);
-    if (count > 0) await ctx.server.runtime.metadata.commitWrite(ctx.auth, dstFh.fh, end, false);
+    if (count > 0) await ctx.server.runtime.metadata.commitWrite(ctx.auth, dst.fh.fh, end, false);
     ctx.bytesRead = ctx.bytesWritten = count;
     return { count, verifier: ctx.server.verifier, consecutive: a.consecutive };
   },
