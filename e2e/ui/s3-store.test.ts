@@ -131,6 +131,13 @@ describe.skipIf(!hasChromium())('the S3 store form (Chromium, s3rver)', () => {
     await dialog.getByLabel('Region').fill('eu-west-1');
     expect(await testConnection(page)).toEqual(Object.fromEntries(STAGES.map((s) => [s, 'ok'])));
     await screenshot(page, 's3-store-edit');
+    await page.setViewportSize({ width: 760, height: 900 });
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await screenshot(page, `s3-store-edit-760-${scheme}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    await page.setViewportSize({ width: 1280, height: 860 });
     await dialog.getByRole('button', { name: 'Save' }).click();
     await dialog.waitFor({ state: 'detached' });
     await page.getByRole('row', { name: new RegExp(`${name}.*region: eu-west-1`) }).waitFor();
