@@ -1,6 +1,6 @@
 /** Gauges of the offloaders of S3 stores (dittofs_offloader_*) and their local caches (dittofs_cache_*), by store. */
 import { Gauge, type Registry } from 'prom-client';
-import type { OffloadStats } from '../payload/offloader/offloaded-store.ts';
+import type { OffloadStats } from '../payload/offloader/offload-options.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 
 const GAUGES: [name: string, help: string, pick: (s: OffloadStats) => number][] = [

@@ -1,7 +1,8 @@
 /** The API's view of the offloaders: their stats, and drain, GC and evict on demand. */
 import type { OffloaderDto } from '../../shared/api/offloader.ts';
 import { DittoError } from '../../shared/errors.ts';
-import type { GcReport, OffloadedBlockStore } from '../payload/offloader/offloaded-store.ts';
+import type { GcReport } from '../payload/offloader/garbage.ts';
+import type { OffloadedBlockStore } from '../payload/offloader/offloaded-store.ts';
 import type { StoresService } from './stores.ts';
 
 const HOUR_S = 3600;

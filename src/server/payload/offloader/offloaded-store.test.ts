@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DittoError, isDittoError } from '../../../shared/errors.ts';
 import { MemoryBlockStore } from '../stores/memory/memory-store.ts';
-import { OffloadedBlockStore, type OffloadOptions } from './offloaded-store.ts';
+import type { OffloadOptions } from './offload-options.ts';
+import { OffloadedBlockStore } from './offloaded-store.ts';
 
 const MiB = 1024 * 1024;
 

@@ -18,52 +18,12 @@ import { BLOCK_SIZE, blockIndexOf, blockKey } from '../layout.ts';
 import { CacheFiles } from './cache-files.ts';
 import { contentHash } from './content-hash.ts';
 import { withDeadline } from './deadline.ts';
-import { sweepStrays } from './stray-sweep.ts';
+import { collectGarbage, remoteKey, type GcReport } from './garbage.ts';
 import { OffloadIndex } from './index-db.ts';
 import { KeyedLock } from './keyed-lock.ts';
-import { UploadQueue, type UploadQueueStats } from './upload-queue.ts';
+import { UploadQueue } from './upload-queue.ts';
+import type { OffloadOptions, OffloadStats } from './offload-options.ts';
 
-export interface OffloadOptions {
-  /** Local cache size; contents past it are evicted once uploaded. */
-  capBytes: number;
-  /** How long a read of S3-only data may take before it fails with IO. */
-  readTimeoutMs?: number;
-  /** How long a write waits for uploads to make room while S3 answers. */
-  roomWaitMs?: number;
-  /**
-   * How long a content smaller than a block waits before its upload: a partial block is often
-   * completed soon (a growing file), and a version replaced meanwhile is never uploaded.
-   */
-  partialUploadDelayMs?: number;
-  /** How long `persisted` (a COMMIT on a share with remote durability) waits for uploads. */
-  persistTimeoutMs?: number;
-  /** Blocks fetched ahead of a sequential reader. */
-  prefetchBlocks?: number;
-  /** What is wrong (undefined: nothing any more), for the store's alert. */
-  /** Mark and sweep this often, with this grace period (0: never by itself). */
-  gcEveryMs?: number;
-  gcGraceMs?: number;
-  onProblem?: (problem: { level: 'warning' | 'critical'; message: string } | undefined) => void;
-}
-
-export interface GcReport {
-  at: string;
-  blocks: number;
-  bytes: number;
-  ms: number;
-}
-
-export interface OffloadStats extends UploadQueueStats {
-  cacheUsedBytes: number;
-  cacheCapBytes: number;
-  /** Bytes the keys reference minus bytes stored: what dedup saved. */
-  dedupSavedBytes: number;
-  storedBlocks: number;
-  storedBytes: number;
-  lastGc: GcReport | undefined;
-}
-
-const remoteKey = (hash: string): string => `cas/${hash}`;
 const MiB = 1024 * 1024;
 const PARTIAL_UPLOAD_DELAY_MS = 5000;
 /** As many as uploads may run at once (the queue's maximum). */
@@ -250,37 +210,19 @@ export class OffloadedBlockStore implements BlockStore {
     return this.evict(Number.MAX_SAFE_INTEGER);
   }
 
-  /**
-   * Mark and sweep: contents no key has referenced for `graceMs` are deleted from S3 and the
-   * cache; a content waiting for or in upload, or being read, is left for the next run. Then
-   * objects of the bucket the index does not know go too, once unknown for `graceMs`.
-   */
+  /** Mark and sweep (garbage.ts), with `graceMs` before an unreferenced content or stray object goes. */
   async gc(graceMs: number): Promise<GcReport> {
-    const started = Date.now();
-    let blocks = 0;
-    let bytes = 0;
-    for (const row of this.index.garbage(started - graceMs)) {
-      if (this.queue.isQueued(row.hash) || this.pins.has(row.hash)) continue;
-      const freed = await this.lock.run(row.hash, async () => {
-        if (this.index.referenced(row.hash) || this.index.content(row.hash) === undefined) return false;
-        if (row.uploaded === 1) await this.remote.delete(remoteKey(row.hash));
-        this.index.deleteContent(row.hash);
-        if (row.cached === 1) {
-          await this.files.remove(row.hash);
-          this.cachedBytes -= row.size;
-        }
-        return true;
-      });
-      if (freed) {
-        blocks++;
-        bytes += row.size;
-      }
-    }
-    blocks += await sweepStrays(
-      { remote: this.remote, index: this.index, locked: (hash, op) => this.lock.run(hash, op) },
+    this.lastGc = await collectGarbage(
+      {
+        remote: this.remote,
+        index: this.index,
+        files: this.files,
+        locked: (hash, op) => this.lock.run(hash, op),
+        busy: (hash) => this.queue.isQueued(hash) || this.pins.has(hash),
+        uncached: (size) => (this.cachedBytes -= size),
+      },
       graceMs,
     );
-    this.lastGc = { at: new Date(started).toISOString(), blocks, bytes, ms: Date.now() - started };
     this.index.setMeta('lastGc', JSON.stringify(this.lastGc));
     return this.lastGc;
   }
