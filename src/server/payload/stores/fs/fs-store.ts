@@ -10,14 +10,15 @@
  * renames, creations and deletes durable; `sync(prefix)` (a COMMIT) does that for one
  * payload only, and syncs never queue behind each other. One process per root.
  */
-import { constants, read, write, type Dirent } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { DittoError } from '../../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { allOrFirstError } from '../../settle.ts';
+import { BlockHandles, type BlockHandle } from './block-handles.ts';
+import { errno, fsError, pread, syncPath, writeAll } from './file-io.ts';
 import { openLayout } from './layout.ts';
 import { PathsByDir } from './paths-by-dir.ts';
 import { BLOCKS_DIR, blockPath, fileNameOf, keyOfFileName, shardOf, TMP_DIR } from './paths.ts';
@@ -25,38 +26,16 @@ import { BLOCKS_DIR, blockPath, fileNameOf, keyOfFileName, shardOf, TMP_DIR } fr
 /** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
 const MAX_SYNC_AHEAD = 2;
 
-/** Block files kept open: a small READ or WRITE is then one pread/pwrite instead of open + I/O + close. */
-const MAX_HANDLES = 128;
-
-/** A shared read-write handle of one block file. */
-interface Handle {
-  file: string;
-  fh: Promise<FileHandle>;
-  users: number;
-  /** No longer handed out (evicted, or the file was replaced or removed). */
-  dropped: boolean;
-}
-
 const ignore = (): void => undefined;
-
-function closeHandle(r: Handle): void {
-  r.fh
-    .then(
-      (fh) => fh.close(),
-      () => undefined,
-    )
-    .catch(() => undefined);
-}
 
 export class FsBlockStore implements BlockStore {
   readonly writeThrough = true;
   private readonly blocksDir: string;
   private readonly tmpDir: string;
   private tmpSeq = 0;
+  private readonly handles = new BlockHandles((file) => this.openCreating(file));
   /** Directories with entries created or removed since the last sync. */
   private readonly unsynced = new Set<string>();
-  /** Open handles by block file, least recently used first. */
-  private readonly handles = new Map<string, Handle>();
   /** Block files put or patched without fdatasync since the last sync. */
   private readonly unsyncedFiles = new PathsByDir();
   /** fdatasyncs / directory fsyncs under way, by path (their paths left the sets above). */
@@ -94,7 +73,7 @@ export class FsBlockStore implements BlockStore {
       }
       if (!replacing) await this.makeDirs(dirname(file));
       await rename(tmp, file);
-      this.invalidate(file);
+      this.handles.invalidate(file);
       if (replacing) this.unsyncedFiles.delete(file);
       else this.unsyncedFiles.add(file);
     } catch (err) {
@@ -109,7 +88,7 @@ export class FsBlockStore implements BlockStore {
     assertValidKey(key);
     for (const r of ranges) assertByteRange(r.offset, r.data.length);
     const file = blockPath(this.blocksDir, key);
-    const [handle, fh] = await this.acquire(file, true);
+    const [handle, fh] = await this.handles.acquire(file, true);
     try {
       await Promise.all(ranges.map((r) => writeAll(fh, r.data, r.offset)));
     } catch (err) {
@@ -117,7 +96,7 @@ export class FsBlockStore implements BlockStore {
     } finally {
       // Even a failed patch may have changed the file.
       this.unsyncedFiles.add(file);
-      this.release(handle);
+      this.handles.release(handle);
     }
   }
 
@@ -125,10 +104,10 @@ export class FsBlockStore implements BlockStore {
     assertValidKey(key);
     assertByteRange(offset, length ?? 0);
     const file = blockPath(this.blocksDir, key);
-    let handle: Handle;
+    let handle: BlockHandle;
     let fh: FileHandle;
     try {
-      [handle, fh] = await this.acquire(file, false);
+      [handle, fh] = await this.handles.acquire(file, false);
     } catch (err) {
       if (errno(err) === 'ENOENT') return undefined;
       throw fsError(err);
@@ -146,44 +125,8 @@ export class FsBlockStore implements BlockStore {
     } catch (err) {
       throw fsError(err);
     } finally {
-      this.release(handle);
+      this.handles.release(handle);
     }
-  }
-
-  /**
-   * A shared handle of `file`, opened if needed; hand it back with `release`. Rejects with
-   * ENOENT for a missing file unless `create`, which creates it (and its directories).
-   */
-  private async acquire(file: string, create: boolean): Promise<[Handle, FileHandle]> {
-    for (let attempt = 0; ; attempt++) {
-      const handle = this.handle(file, create);
-      try {
-        return [handle, await handle.fh];
-      } catch (err) {
-        this.dropHandle(handle);
-        this.release(handle);
-        // A get's failed open may have been shared: open again, creating.
-        if (!create || errno(err) !== 'ENOENT' || attempt > 0) throw err;
-      }
-    }
-  }
-
-  private handle(file: string, create: boolean): Handle {
-    let h = this.handles.get(file);
-    if (h !== undefined) {
-      // Most recently used last.
-      this.handles.delete(file);
-      this.handles.set(file, h);
-    } else {
-      h = { file, fh: create ? this.openCreating(file) : open(file, 'r+'), users: 0, dropped: false };
-      this.handles.set(file, h);
-      for (const old of this.handles.values()) {
-        if (this.handles.size <= MAX_HANDLES) break;
-        this.dropHandle(old);
-      }
-    }
-    h.users++;
-    return h;
   }
 
   /** Creating first: a new block (a new small file) then costs one open; an existing one two. */
@@ -202,25 +145,6 @@ export class FsBlockStore implements BlockStore {
     }
   }
 
-  private release(h: Handle): void {
-    h.users--;
-    if (h.users === 0 && h.dropped) closeHandle(h);
-  }
-
-  /** Stops handing out `h`; it closes once its last user is done. */
-  private dropHandle(h: Handle): void {
-    if (this.handles.get(h.file) === h) this.handles.delete(h.file);
-    if (h.dropped) return;
-    h.dropped = true;
-    if (h.users === 0) closeHandle(h);
-  }
-
-  /** After the file was replaced or removed: later uses must open it afresh. */
-  private invalidate(file: string): void {
-    const h = this.handles.get(file);
-    if (h !== undefined) this.dropHandle(h);
-  }
-
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     const file = blockPath(this.blocksDir, key);
@@ -230,7 +154,7 @@ export class FsBlockStore implements BlockStore {
       if (errno(err) === 'ENOENT') return;
       throw fsError(err);
     } finally {
-      this.invalidate(file);
+      this.handles.invalidate(file);
     }
     this.unsynced.add(dirname(file));
   }
@@ -333,7 +257,7 @@ export class FsBlockStore implements BlockStore {
   }
 
   async close(): Promise<void> {
-    for (const h of [...this.handles.values()]) this.dropHandle(h);
+    this.handles.dropAll();
     await this.sync();
   }
 
@@ -387,44 +311,6 @@ async function readDir(dir: string): Promise<Dirent[]> {
   }
 }
 
-/** fdatasync of a file or fsync of a directory; one removed since has nothing left to make durable. */
-async function syncPath(path: string, data: boolean): Promise<void> {
-  let fh: FileHandle;
-  try {
-    fh = await open(path, 'r');
-  } catch (err) {
-    if (errno(err) === 'ENOENT') return;
-    throw err;
-  }
-  try {
-    await (data ? fh.datasync() : fh.sync());
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Writes all of `data` at `position` (usually one system call). */
-async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise<void> {
-  for (let done = 0; done < data.length;) {
-    done += await pwrite(fh, data, done, data.length - done, position + done);
-  }
-}
-
-// The callback forms on the descriptor: per call a third cheaper than FileHandle.read/write
-// (measured), which a 4 KiB random READ/WRITE pays once each. The caller holds the handle open.
-
-function pread(fh: FileHandle, buf: Buffer, at: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    read(fh.fd, buf, at, length, position, (err, n) => (err ? reject(err) : resolve(n)));
-  });
-}
-
-function pwrite(fh: FileHandle, buf: Buffer, at: number, length: number, position: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    write(fh.fd, buf, at, length, position, (err, n) => (err ? reject(err) : resolve(n)));
-  });
-}
-
 async function exists(path: string): Promise<boolean> {
   try {
     await access(path);
@@ -432,15 +318,4 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-function errno(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException | undefined)?.code;
-}
-
-function fsError(err: unknown): DittoError {
-  if (err instanceof DittoError) return err;
-  const code = errno(err);
-  const detail = err instanceof Error ? err.message : String(err);
-  return new DittoError(code === 'ENOSPC' || code === 'EDQUOT' ? 'NO_SPACE' : 'IO', detail);
 }
