@@ -118,6 +118,20 @@ describe('SqliteMetadataStore specifics', () => {
     expect((await store.getFile(50))!.generation).toBe(generations[49]);
     await store.close();
   });
+
+  it('folds the names of a schema 2 database for case-insensitive lookups', async () => {
+    const file = join(dir, 'schema2.db');
+    const db = new BetterSqlite3(file);
+    migrate(db, 2);
+    db.exec(`INSERT INTO entries (dir_id, name, child_id, cookie) VALUES (1, 'Été.TXT', 2, 1), (1, 'b', 3, 2)`);
+    db.close();
+
+    const store = await SqliteMetadataStore.open(file);
+    expect(await store.findCaseless(1, 'été.txt')).toBe('Été.TXT');
+    expect(await store.findCaseless(1, 'B')).toBe('b');
+    expect(await store.findCaseless(2, 'b')).toBeUndefined();
+    await store.close();
+  });
 });
 
 describe('SqliteMetadataStore.open: only its own database', () => {
