@@ -27,9 +27,6 @@ export const Fsctl = {
   SRV_COPYCHUNK_WRITE: 0x001480f2,
 } as const;
 
-/** Access bits the FSCTLs check beyond share-modes.ts's Access (MS-SMB2 §2.2.13.1.1). */
-export const FileAccess = { WRITE_EA: 0x10, WRITE_ATTRIBUTES: 0x100 } as const;
-
 export interface FsctlRequest {
   ctx: SmbContext;
   ctlCode: number;
