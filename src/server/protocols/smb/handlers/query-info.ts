@@ -47,7 +47,11 @@ export const queryInfo: SmbHandler = {
     const attr = await md.getAttr(session.auth, open.handle);
     switch (type) {
       case InfoType.FILE:
-        return reply(encodeFileInfo(cls, open, shownAttr(open, attr)), outputLength, VARIABLE_FILE_INFO.get(cls));
+        return reply(
+          encodeFileInfo(cls, open, shownAttr(open, attr), ctx.server.sparseFiles.attributes(open.share, attr)),
+          outputLength,
+          VARIABLE_FILE_INFO.get(cls),
+        );
       case InfoType.FILESYSTEM: {
         const stat = await md.fsStat(session.auth, open.handle);
         const label = (open.share ?? '').replace(/^\/+/, '');
