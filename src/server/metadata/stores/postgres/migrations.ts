@@ -40,4 +40,7 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (dir_id, name)
    );
    CREATE INDEX entries_by_cookie ON entries (dir_id, cookie) INCLUDE (child_id, name);`,
+  // 2: DOS attributes (types.ts FileAttr.dosAttributes); existing files show ARCHIVE as before.
+  `ALTER TABLE files ADD COLUMN dos_attributes INTEGER NOT NULL DEFAULT 0;
+   UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
 ];

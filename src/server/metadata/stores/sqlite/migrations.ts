@@ -47,6 +47,9 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
     db.exec(`ALTER TABLE files ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
              UPDATE files SET generation = dittofs_new_generation();`);
   },
+  // 3: DOS attributes (types.ts FileAttr.dosAttributes); existing files show ARCHIVE as before.
+  `ALTER TABLE files ADD COLUMN dos_attributes INTEGER NOT NULL DEFAULT 0;
+   UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
 ];
 
 /** Brings the schema up to date (or to version `target`, for tests), one transaction per step. */
