@@ -45,11 +45,16 @@ function newTime(cred: Cred, attr: FileAttr, value: Timespec | 'server', t: Time
  */
 function applyDos(cred: Cred, attr: FileAttr, dos: number, mode: number): { dos: number; mode: number } {
   if (cred.uid !== attr.uid && !permits(cred, attr, W)) throw new DittoError('ACCESS_DENIED');
-  dos &= DOS_ATTR_MASK;
-  if (attr.type === FileType.Directory) return { dos, mode };
-  if (dos & DosAttr.READONLY) mode &= ~0o222;
-  else if ((mode & 0o200) === 0) mode |= 0o200;
-  return { dos: dos & ~DosAttr.READONLY, mode };
+  if (attr.type !== FileType.Directory) {
+    if (dos & DosAttr.READONLY) mode &= ~0o222;
+    else if ((mode & 0o200) === 0) mode |= 0o200;
+  }
+  return { dos: storedDos(attr.type, dos), mode };
+}
+
+/** The DOS attributes FileAttr keeps of those asked for: READONLY of a non-directory is its mode. */
+export function storedDos(type: FileType, dos: number): number {
+  return dos & (type === FileType.Directory ? DOS_ATTR_MASK : DOS_ATTR_MASK & ~DosAttr.READONLY);
 }
 
 /**

@@ -63,7 +63,8 @@ export const VARIABLE_FILE_INFO: ReadonlyMap<number, number> = new Map([
   [FileInfoClass.STREAM, 32],
 ]);
 
-export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer {
+/** `deletePending`: the file's (share-modes.ts), for FileStandardInformation. */
+export function encodeFileInfo(cls: number, open: Open, attr: FileAttr, deletePending: boolean): Buffer {
   const w = new LeWriter(128);
   const name = open.name;
   switch (cls) {
@@ -71,7 +72,7 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer 
       basic(w, attr, name);
       break;
     case FileInfoClass.STANDARD:
-      standard(w, attr, open.deleteOnClose);
+      standard(w, attr, deletePending);
       break;
     case FileInfoClass.INTERNAL:
       w.u64(attr.fileid);
@@ -96,7 +97,7 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer 
       break;
     case FileInfoClass.ALL:
       basic(w, attr, name);
-      standard(w, attr, open.deleteOnClose);
+      standard(w, attr, deletePending);
       w.u64(attr.fileid).u32(0).u32(open.desiredAccess).u64(open.position).u32(0).u32(0);
       nameInfo(w, open);
       break;
