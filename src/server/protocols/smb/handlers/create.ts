@@ -206,10 +206,10 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     ({ handle, attr } = resolved.entry);
     ({ parent, name, path } = resolved);
     const isDir = attr.type === FileType.Directory;
+    if (req.disposition === Disposition.CREATE) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
     // MS-FSA §2.1.5.1.2: a file waiting for its last close to be deleted opens no more.
     if (ctx.server.shareModes.isDeletePending(shareModeKey({ share: tree.share, fileid: attr.fileid })))
       throw new SmbStatusError(Status.DELETE_PENDING);
-    if (req.disposition === Disposition.CREATE) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
     if (isDir && wantFile) throw new SmbStatusError(Status.FILE_IS_A_DIRECTORY);
     if (!isDir && wantDir) throw new SmbStatusError(Status.NOT_A_DIRECTORY);
     truncate =

@@ -102,12 +102,14 @@ const Disposition = { DELETE: 0x1, IGNORE_READONLY: 0x10 } as const;
 
 /**
  * MS-FSA §2.1.5.14.3: the file becomes delete-pending, or stops being, for every open of it
- * (share-modes.ts); the last close deletes it. Needs DELETE access; a read-only file is
+ * (share-modes.ts); the last close deletes it. Setting needs DELETE access; a read-only file is
  * CANNOT_DELETE, a directory with entries DIRECTORY_NOT_EMPTY.
  */
 async function setDisposition(ctx: SmbContext, open: Open, flags: number): Promise<void> {
-  if (!open.parent || !(open.desiredAccess & Access.DELETE)) throw new SmbStatusError(Status.ACCESS_DENIED);
   const deletePending = (flags & Disposition.DELETE) !== 0;
+  // Clearing it needs no DELETE access (as Samba).
+  if (!open.parent || (deletePending && !(open.desiredAccess & Access.DELETE)))
+    throw new SmbStatusError(Status.ACCESS_DENIED);
   const md = ctx.server.runtime.metadata;
   if (deletePending && !open.isDirectory && !(flags & Disposition.IGNORE_READONLY)) {
     const attr = await md.getAttr(ctx.session!.auth, open.handle);

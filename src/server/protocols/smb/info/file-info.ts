@@ -38,10 +38,11 @@ function basic(w: LeWriter, attr: FileAttr, name: string): void {
   writeTimes(w, attr).u32(fileAttributes(attr, name)).u32(0);
 }
 
+/** A delete-pending file counts one link fewer (the one its last close removes), as Windows and Samba. */
 function standard(w: LeWriter, attr: FileAttr, deletePending: boolean): void {
   w.u64(allocationSize(attr))
     .u64(attr.size)
-    .u32(attr.nlink)
+    .u32(deletePending ? Math.max(attr.nlink - 1, 0) : attr.nlink)
     .u8(deletePending ? 1 : 0);
   w.u8(attr.type === FileType.Directory ? 1 : 0).u16(0);
 }
