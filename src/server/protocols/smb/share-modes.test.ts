@@ -46,6 +46,9 @@ describe('ShareModeTable', () => {
     expect(t.release('g', 1n, true)).toBe(false);
     expect(t.isDeletePending('g')).toBe(true);
     expect(t.release('g', 2n)).toBe(true);
+    // Pending until the deletion is done.
+    expect(t.isDeletePending('g')).toBe(true);
+    t.deleted('g');
     expect(t.isDeletePending('g')).toBe(false);
   });
 });

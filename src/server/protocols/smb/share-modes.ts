@@ -85,7 +85,7 @@ export class ShareModeTable {
   /**
    * Ends an open. One made with delete-on-close marks the file delete-pending as it goes
    * (MS-FSA §2.1.5.4). True when it was the last open of a delete-pending file: the caller
-   * deletes the file now.
+   * deletes the file now and then calls `deleted`; until then new opens still see it pending.
    */
   release(key: string, id: bigint, deleteOnClose = false): boolean {
     const file = this.files.get(key);
@@ -93,8 +93,13 @@ export class ShareModeTable {
     file.holders = file.holders.filter((h) => h.id !== id);
     file.deletePending ||= deleteOnClose;
     if (file.holders.length > 0) return false;
-    this.files.delete(key);
+    if (!file.deletePending) this.files.delete(key);
     return file.deletePending;
+  }
+
+  /** The delete `release` asked for is done (or failed): the file's state goes. */
+  deleted(key: string): void {
+    if (this.files.get(key)?.holders.length === 0) this.files.delete(key);
   }
 
   /** Whether the file is to be deleted at its last close: new opens get DELETE_PENDING. */

@@ -40,7 +40,23 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   const key = shareModeKey(open);
   const pending = open.deleteOnClose || server.shareModes.isDeletePending(key);
   const last = server.shareModes.release(key, open.volatileId, open.deleteOnClose);
-  server.runtime.metadata.locks.release(fileKey(open.share, open.fileid), lockOwner(open));
+  try {
+    await finishClose(server, st, open, open.share, pending, last);
+  } finally {
+    if (last) server.shareModes.deleted(key);
+  }
+}
+
+/** Locks, write time and durability of what the open wrote; then the delete `release` asked for. */
+async function finishClose(
+  server: SmbServerContext,
+  st: SmbConnectionState,
+  open: Open,
+  share: string,
+  pending: boolean,
+  last: boolean,
+): Promise<void> {
+  server.runtime.metadata.locks.release(fileKey(share, open.fileid), lockOwner(open));
   const session = st.sessions.get(open.sessionId);
   const auth = session?.auth;
   if (!auth) return;
@@ -59,7 +75,7 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   }
   const { removed } = await metadata.remove(auth, open.parent, open.name);
   if (removed.nlink === 0 && removed.type === FileType.Regular && removed.payloadId)
-    await payload.delete(open.share, removed.payloadId).catch(() => undefined);
+    await payload.delete(share, removed.payloadId).catch(() => undefined);
 }
 
 export const close: SmbHandler = {
