@@ -177,6 +177,8 @@ export interface MetadataOps {
   /** `guardCtime`: RFC 1813 §3.3.2 sattrguard3; mismatch throws NOT_SYNC. */
   setAttr(auth: AuthContext, handle: FileHandle, attrs: SetAttrs, guardCtime?: Timespec): Promise<Wcc>;
   lookup(auth: AuthContext, dir: FileHandle, name: string): Promise<Entry & { dirAttr: FileAttr }>;
+  /** `lookup` of the entry whose name equals `name` ignoring case (SMB), with its stored name; undefined when none. */
+  lookupCaseless(auth: AuthContext, dir: FileHandle, name: string): Promise<(Entry & { name: string }) | undefined>;
   /** Returns the subset of `requested` ACCESS bits the caller holds. */
   access(auth: AuthContext, handle: FileHandle, requested: number): Promise<{ granted: number; attr: FileAttr }>;
   readLink(auth: AuthContext, handle: FileHandle): Promise<{ target: string; attr: FileAttr }>;

@@ -221,6 +221,35 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
       expect(await store.hasEntries(other.dir)).toBe(true);
     });
 
+    it('finds an entry by its name in any case (SMB names)', async () => {
+      const { dir } = await dirWith(['Photo.JPG', 'Été.txt', 'x']);
+      for (const asked of ['photo.jpg', 'PHOTO.JPG', 'Photo.JPG'])
+        expect(await store.findCaseless(dir, asked)).toBe('Photo.JPG');
+      expect(await store.findCaseless(dir, 'été.TXT')).toBe('Été.txt');
+      expect(await store.findCaseless(dir, 'photo.jpeg')).toBeUndefined();
+
+      // Names of another directory do not count; a removed name is gone.
+      const other = await dirWith(['photo.jpg']);
+      await store.transaction((tx) => tx.removeEntry(dir, 'Photo.JPG'));
+      expect(await store.findCaseless(dir, 'photo.jpg')).toBeUndefined();
+      expect(await store.findCaseless(other.dir, 'PHOTO.jpg')).toBe('photo.jpg');
+
+      // Two names of one folded form (NFS is case-sensitive): one of them.
+      await store.transaction(async (tx) => {
+        for (const n of ['readme', 'README']) await tx.addEntry(dir, n, await tx.createFile(sampleRecord()));
+      });
+      expect(['readme', 'README']).toContain(await store.findCaseless(dir, 'ReadMe'));
+
+      // A transaction sees its own names.
+      await store.transaction(async (tx) => {
+        await tx.addEntry(dir, 'New.txt', await tx.createFile(sampleRecord()));
+        await tx.removeEntry(dir, 'x');
+        expect(await tx.findCaseless(dir, 'new.TXT')).toBe('New.txt');
+        expect(await tx.findCaseless(dir, 'X')).toBeUndefined();
+      });
+      expect(await store.findCaseless(dir, 'NEW.txt')).toBe('New.txt');
+    });
+
     it('reads a directory and the file of one of its entries together', async () => {
       const { dir, children } = await dirWith(['a', 'b']);
       const both = await store.dirAndEntry(dir, 'b');

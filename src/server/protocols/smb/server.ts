@@ -117,6 +117,7 @@ export class SmbTcpServer {
   private readonly onConnection = (socket: Socket): void => {
     const clientAddr = plainAddress(socket.remoteAddress ?? '');
     const conn = new SmbConnection(this.ctx, clientAddr, socket.remotePort ?? 0);
+    conn.state.localAddr = plainAddress(socket.localAddress ?? conn.state.localAddr);
     const live: Live = { socket, conn, busy: Promise.resolve() };
     const send = (out: Buffer[]): void => {
       if (socket.destroyed || out.length === 0) return;
