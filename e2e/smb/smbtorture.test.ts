@@ -97,6 +97,24 @@ const SUITES: SuiteRow[] = [
     },
   },
   {
+    // dfs 6 of 6, Samba 6 of 6.
+    suite: 'smb2.delete-on-close-perms',
+    pass: ['OVERWRITE_IF', 'BUG14427', 'CREATE', 'CREATE_IF', 'FIND_and_set_DOC', 'READONLY'],
+    knownFailures: {},
+  },
+  {
+    // dfs 1 of 1 (0 before DOS attributes were kept), Samba 1 of 1.
+    suite: 'smb2.openattr',
+    pass: ['openattr'],
+    knownFailures: {},
+  },
+  {
+    // dfs 1 of 1 (0 before DOS attributes were kept), Samba 1 of 1.
+    suite: 'smb2.async_dosmode',
+    pass: ['async_dosmode'],
+    knownFailures: {},
+  },
+  {
     // dfs 10 of 11, Samba 9 of 11.
     suite: 'smb2.rename',
     pass: [

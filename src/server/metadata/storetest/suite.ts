@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DittoError, isDittoError } from '../../../shared/errors.ts';
 import type { FileRecord, MetadataStore, StoreTx } from '../store.ts';
-import { FileType } from '../types.ts';
+import { DosAttr, FileType } from '../types.ts';
 
 export interface StoreHarness {
   /** Opens the store under test; for a persistent store, reopening after close sees the same data. */
@@ -43,6 +43,7 @@ export function sampleRecord(overrides: Partial<FileRecord['attr']> = {}, root =
       ctime: { sec: 1_700_000_003, nsec: seq },
       btime: { sec: 1_600_000_000, nsec: 0 },
       payloadId: `payload-${seq}`,
+      dosAttributes: DosAttr.HIDDEN | DosAttr.SYSTEM,
       ...overrides,
     },
     root,
@@ -164,6 +165,38 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
       expect(await store.getFile(id)).toEqual(next);
       const ghost = sampleRecord({ fileid: id + 999 });
       await expect(store.transaction((tx) => tx.putFile(ghost))).rejects.toSatisfy((e) => isDittoError(e, 'NOT_FOUND'));
+    });
+
+    it('keeps DOS attributes of files and directories as created and as changed, across reopen', async () => {
+      const { HIDDEN, SYSTEM, ARCHIVE, READONLY } = DosAttr;
+      const { dir, file } = await store.transaction(async (tx) => {
+        const d = await orphan(
+          tx,
+          sampleRecord({ type: FileType.Directory, nlink: 2, dosAttributes: READONLY | HIDDEN }),
+        );
+        const f = await tx.createFile(sampleRecord({ mode: 0o644, dosAttributes: SYSTEM | ARCHIVE }));
+        await tx.addEntry(d, 'dos', f);
+        return { dir: d, file: f };
+      });
+      const dosOf = async (id: number): Promise<number | undefined> => (await store.getFile(id))?.attr.dosAttributes;
+      expect(await dosOf(dir)).toBe(READONLY | HIDDEN);
+      expect(await dosOf(file)).toBe(SYSTEM | ARCHIVE);
+      await store.transaction(async (tx) => {
+        for (const [id, dos] of [
+          [dir, SYSTEM],
+          [file, HIDDEN],
+        ] as const) {
+          const rec = (await tx.getFile(id))!;
+          await tx.putFile({ ...rec, attr: { ...rec.attr, dosAttributes: dos } });
+        }
+      });
+      expect(await dosOf(dir)).toBe(SYSTEM);
+      expect(await dosOf(file)).toBe(HIDDEN);
+      if (!h.persistent) return;
+      await store.close();
+      store = await h.open();
+      expect(await dosOf(dir)).toBe(SYSTEM);
+      expect(await dosOf(file)).toBe(HIDDEN);
     });
 
     it('adds, looks up and removes directory entries', async () => {

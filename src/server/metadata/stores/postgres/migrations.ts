@@ -48,4 +48,7 @@ export const MIGRATIONS: readonly string[] = [
    UPDATE entries SET folded = lower(name);
    ALTER TABLE entries ALTER COLUMN folded SET NOT NULL;
    CREATE INDEX entries_by_folded ON entries (dir_id, folded, cookie);`,
+  // 3: DOS attributes (types.ts FileAttr.dosAttributes); existing files show ARCHIVE as before.
+  `ALTER TABLE files ADD COLUMN dos_attributes INTEGER NOT NULL DEFAULT 0;
+   UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
 ];

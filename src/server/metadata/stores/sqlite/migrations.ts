@@ -56,6 +56,9 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
              UPDATE entries SET folded = dittofs_fold_name(name);
              CREATE INDEX entries_by_folded ON entries (dir_id, folded, cookie);`);
   },
+  // 4: DOS attributes (types.ts FileAttr.dosAttributes); existing files show ARCHIVE as before.
+  `ALTER TABLE files ADD COLUMN dos_attributes INTEGER NOT NULL DEFAULT 0;
+   UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
 ];
 
 /** Brings the schema up to date (or to version `target`, for tests), one transaction per step. */

@@ -113,6 +113,8 @@ describe('SqliteMetadataStore specifics', () => {
     );
     for (const g of generations) expect(Number.isSafeInteger(g) && g > 0).toBe(true);
     expect(new Set(generations).size).toBe(50);
+    // Migration 4: files made before DOS attributes were kept show ARCHIVE, as they did.
+    expect((await store.getFile(1))!.attr.dosAttributes).toBe(0x20);
     await store.close();
     store = await SqliteMetadataStore.open(file);
     expect((await store.getFile(50))!.generation).toBe(generations[49]);

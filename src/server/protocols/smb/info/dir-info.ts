@@ -29,7 +29,7 @@ export function encodeDirEntry(cls: number, name: string, attr: FileAttr, extraA
   writeTimes(w, attr)
     .u64(attr.size)
     .u64(allocationSize(attr))
-    .u32(fileAttributes(attr, name) | extraAttributes)
+    .u32(fileAttributes(attr, name, extraAttributes))
     .u32(nameBuf.length);
   if (cls !== DirInfoClass.DIRECTORY) w.u32(0); // EaSize
   if (cls === DirInfoClass.BOTH_DIRECTORY || cls === DirInfoClass.ID_BOTH_DIRECTORY) w.u8(0).u8(0).zeros(24);

@@ -38,10 +38,11 @@ function basic(w: LeWriter, attr: FileAttr, attributes: number): void {
   writeTimes(w, attr).u32(attributes).u32(0);
 }
 
+/** A delete-pending file counts one link fewer (the one its last close removes), as Windows and Samba. */
 function standard(w: LeWriter, attr: FileAttr, deletePending: boolean): void {
   w.u64(allocationSize(attr))
     .u64(attr.size)
-    .u32(attr.nlink)
+    .u32(deletePending ? Math.max(attr.nlink - 1, 0) : attr.nlink)
     .u8(deletePending ? 1 : 0);
   w.u8(attr.type === FileType.Directory ? 1 : 0).u16(0);
 }
@@ -63,16 +64,25 @@ export const VARIABLE_FILE_INFO: ReadonlyMap<number, number> = new Map([
   [FileInfoClass.STREAM, 32],
 ]);
 
-/** `extraAttributes`: FileAttributes bits kept outside FileAttr (FILE_ATTRIBUTE_SPARSE_FILE). */
-export function encodeFileInfo(cls: number, open: Open, attr: FileAttr, extraAttributes = 0): Buffer {
+/**
+ * `deletePending`: the file's (share-modes.ts), for FileStandardInformation;
+ * `extraAttributes`: FileAttributes bits kept outside FileAttr (FILE_ATTRIBUTE_SPARSE_FILE).
+ */
+export function encodeFileInfo(
+  cls: number,
+  open: Open,
+  attr: FileAttr,
+  deletePending: boolean,
+  extraAttributes = 0,
+): Buffer {
   const w = new LeWriter(128);
-  const attributes = fileAttributes(attr, open.name) | extraAttributes;
+  const attributes = fileAttributes(attr, open.name, extraAttributes);
   switch (cls) {
     case FileInfoClass.BASIC:
       basic(w, attr, attributes);
       break;
     case FileInfoClass.STANDARD:
-      standard(w, attr, open.deleteOnClose);
+      standard(w, attr, deletePending);
       break;
     case FileInfoClass.INTERNAL:
       w.u64(attr.fileid);
@@ -97,7 +107,7 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr, extraAtt
       break;
     case FileInfoClass.ALL:
       basic(w, attr, attributes);
-      standard(w, attr, open.deleteOnClose);
+      standard(w, attr, deletePending);
       w.u64(attr.fileid).u32(0).u32(open.desiredAccess).u64(open.position).u32(0).u32(0);
       nameInfo(w, open);
       break;
