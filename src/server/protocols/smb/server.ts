@@ -180,6 +180,10 @@ export class SmbTcpServer {
       });
       socket.resume();
     }
+    // The adopted socket allows half-open: a client's FIN alone would never close it.
+    socket.on('end', () => {
+      live.busy = live.busy.then(() => end('the client closed the connection'));
+    });
     socket.on('error', () => undefined);
     socket.on('close', () => {
       closing = true;
