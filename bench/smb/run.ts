@@ -183,35 +183,49 @@ async function startServers(): Promise<{ servers: Server[]; errors: string[] }> 
   return { servers, errors };
 }
 
-/** One figure on one server: the seconds it took, after checking what came back. */
+interface Timed {
+  seconds: number;
+  /** Server CPU seconds during the timed command. */
+  cpu: number | undefined;
+}
+
+/** smbclient's command timed, with the server CPU it took. */
+async function timed(s: Server, commands: string, cwd: string): Promise<Timed> {
+  const before = treeCpuSeconds(s.pid);
+  const seconds = await smbclient(s, commands, cwd);
+  const after = treeCpuSeconds(s.pid);
+  return { seconds, cpu: before !== undefined && after !== undefined ? after - before : undefined };
+}
+
+/** One figure on one server, after checking what came back; untimed setup is left out. */
 async function runFigure(
   test: string,
   s: Server,
   src: { big: string; small: string; bigSha: string },
   work: string,
-): Promise<number> {
+): Promise<Timed> {
   const fetched = path.join(work, `fetched-${s.name}`);
   rmSync(fetched, { recursive: true, force: true });
   mkdirSync(fetched);
   switch (test) {
     case 'put':
-      return smbclient(s, `put ${src.big} big.bin`, work);
+      return timed(s, `put ${src.big} big.bin`, work);
     case 'get': {
       // Run alone, `get` first puts the file it fetches (untimed).
       if (!TESTS.includes('put')) await smbclient(s, `put ${src.big} big.bin`, work);
-      const seconds = await smbclient(s, `get big.bin ${path.join(fetched, 'big.bin')}`, work);
+      const t = await timed(s, `get big.bin ${path.join(fetched, 'big.bin')}`, work);
       if ((await sha256File(path.join(fetched, 'big.bin'))) !== src.bigSha) throw new Error('get: the copy differs');
-      return seconds;
+      return t;
     }
     case 'mput':
       await smbclient(s, 'deltree small', work).catch(() => undefined);
-      return smbclient(s, 'prompt OFF; recurse ON; mput small', path.dirname(src.small));
+      return timed(s, 'prompt OFF; recurse ON; mput small', path.dirname(src.small));
     case 'mget': {
       if (!TESTS.includes('mput')) await smbclient(s, 'prompt OFF; recurse ON; mput small', path.dirname(src.small));
-      const seconds = await smbclient(s, 'prompt OFF; recurse ON; mget small', fetched);
+      const t = await timed(s, 'prompt OFF; recurse ON; mget small', fetched);
       const got = readdirSync(path.join(fetched, 'small')).length;
       if (got !== FILES) throw new Error(`mget: ${got} files of ${FILES}`);
-      return seconds;
+      return t;
     }
     default:
       throw new Error(`unknown figure ${test}`);
@@ -240,14 +254,12 @@ async function main(): Promise<number> {
         for (const f of FIGURES.filter((x) => TESTS.includes(x.test))) {
           for (const s of servers) {
             process.stdout.write(`# round ${round}: ${f.test} on ${s.name} ... `);
-            const cpuStart = treeCpuSeconds(s.pid);
             try {
-              const seconds = await runFigure(f.test, s, src, work);
-              const cpuEnd = treeCpuSeconds(s.pid);
+              const { seconds, cpu: used } = await runFigure(f.test, s, src, work);
               const v = f.rate(seconds);
               (res[s.name]![f.test] ??= []).push(v);
-              if (cpuStart !== undefined && cpuEnd !== undefined) (cpu[s.name]![f.test] ??= []).push(cpuEnd - cpuStart);
-              console.log(`${fmt(v, f.unit)} in ${seconds.toFixed(2)} s`);
+              if (used !== undefined) (cpu[s.name]![f.test] ??= []).push(used);
+              console.log(`${fmt(v, f.unit)} in ${seconds.toFixed(2)} s, server CPU ${used?.toFixed(2) ?? 'n/a'} s`);
             } catch (e) {
               console.log('FAILED');
               failures.push(`${s.name} ${f.test}: ${(e as Error).message}`);

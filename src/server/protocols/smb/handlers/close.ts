@@ -62,7 +62,9 @@ async function finishClose(
   if (!auth) return;
   const { metadata, payload } = server.runtime;
   await stampWriteTime(server, open, auth);
-  if (open.written) await metadata.persistWrites(auth, open.handle).catch(() => undefined);
+  // Stored now, not waited for: CLOSE promises no durability (MS-SMB2 §3.3.5.10; FLUSH does),
+  // and every attribute read already sees the writes. Windows and Samba do not sync at close.
+  if (open.written) void metadata.persistWrites(auth, open.handle).catch(() => undefined);
   // Content written through this open: watchers of its directory see it modified (size, write time).
   if (open.writeTime && open.parent) announce(metadata, open.parent, { action: 'modified', name: open.name });
   if (!pending || !open.parent) return;
