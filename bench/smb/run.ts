@@ -193,6 +193,8 @@ interface Timed {
 async function timed(s: Server, commands: string, cwd: string): Promise<Timed> {
   const before = treeCpuSeconds(s.pid);
   const seconds = await smbclient(s, commands, cwd);
+  // A forking server's connection process counts once it has exited and been reaped.
+  await new Promise((resolve) => setTimeout(resolve, 300));
   const after = treeCpuSeconds(s.pid);
   return { seconds, cpu: before !== undefined && after !== undefined ? after - before : undefined };
 }

@@ -16,7 +16,7 @@ import {
   takeUnstable,
   type UnstableWrite,
 } from './shares.ts';
-import { createEntry, type FileRecord, type StoreTx } from './store.ts';
+import { createEntry, type FileRecord, type StoreTx, type TxOptions } from './store.ts';
 import { now } from './time.ts';
 import {
   type AuthContext,
@@ -123,16 +123,19 @@ export async function create(
   name: string,
   attrs: SetAttrs,
   how: CreateMode,
+  opts?: TxOptions,
 ): Promise<Created> {
   const dirRef = creation(reg, auth, dirH, name);
   const { share, cred } = dirRef;
   let truncated: { fileid: number; taken: UnstableWrite | undefined } | undefined;
   try {
-    return await share.store.transaction((tx) =>
-      createIn(tx, cred, dirRef, name, attrs, how, (fileid) => {
-        // The truncation is stored with the file's earlier unstable writes, which it supersedes.
-        truncated = { fileid, taken: takeUnstable(share, fileid) };
-      }),
+    return await share.store.transaction(
+      (tx) =>
+        createIn(tx, cred, dirRef, name, attrs, how, (fileid) => {
+          // The truncation is stored with the file's earlier unstable writes, which it supersedes.
+          truncated = { fileid, taken: takeUnstable(share, fileid) };
+        }),
+      opts,
     );
   } catch (err) {
     if (truncated !== undefined) restoreUnstable(share, truncated.fileid, truncated.taken);

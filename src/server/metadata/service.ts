@@ -28,6 +28,7 @@ import {
   type ShareSummary,
   withUnstable,
 } from './shares.ts';
+import type { TxOptions } from './store.ts';
 import {
   type AuthContext,
   type CreateMode,
@@ -184,8 +185,9 @@ export class MetadataService implements MetadataOps {
     name: string,
     attrs: SetAttrs,
     mode: CreateMode,
+    opts?: TxOptions,
   ): Promise<Entry & { dirWcc: Wcc }> {
-    return this.changed(dir, name, 'added', create(this.shares, auth, dir, name, attrs, mode));
+    return this.changed(dir, name, 'added', create(this.shares, auth, dir, name, attrs, mode, opts));
   }
 
   mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }> {

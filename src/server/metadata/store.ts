@@ -117,6 +117,15 @@ export interface StoreSpace {
   availBytes: number;
 }
 
+export interface TxOptions {
+  /**
+   * The caller may be answered once the change is committed (visible to every read), before
+   * it is on stable storage, which follows within moments. For a protocol that promises no
+   * durability (an SMB CREATE; its FLUSH does). A store that cannot tell stays durable.
+   */
+  lazy?: boolean;
+}
+
 export interface MetadataStore extends StoreReader {
   /** Random 32-bit value fixed for the store's lifetime (persisted by durable stores); handles carry it. */
   readonly epoch: number;
@@ -127,7 +136,7 @@ export interface MetadataStore extends StoreReader {
    * transaction itself). Reads outside transactions see everything committed; a store may
    * also show writes of a transaction still running (the memory store does, SQLite not).
    */
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TxOptions): Promise<T>;
   fileCount(): Promise<number>;
   /** Capacity of the medium holding the store (for FSSTAT). */
   space(): Promise<StoreSpace>;

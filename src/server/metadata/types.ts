@@ -5,6 +5,7 @@
 import type { Cred } from './identity.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { LockManager } from './locks/lock-manager.ts';
+import type { TxOptions } from './store.ts';
 
 /** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
 export enum FileType {
@@ -188,6 +189,8 @@ export interface MetadataOps {
     name: string,
     attrs: SetAttrs,
     mode: CreateMode,
+    /** `lazy`: answered once committed, durable moments later (store.ts TxOptions; SMB). */
+    opts?: TxOptions,
   ): Promise<Entry & { dirWcc: Wcc }>;
   mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }>;
   symlink(

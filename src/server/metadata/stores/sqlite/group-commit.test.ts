@@ -133,4 +133,23 @@ describe('GroupCommit', () => {
     expect(gc.running).toBe(false);
     await gc.idle();
   });
+
+  it('answers a lazy body at COMMIT, a durable one only after the sync', async () => {
+    let releaseSync: () => void = () => undefined;
+    const gc = new GroupCommit(
+      db,
+      db,
+      () => undefined,
+      () => new Promise<void>((resolve) => (releaseSync = resolve)),
+    );
+    const order: string[] = [];
+    const lazy = gc.run(async (d) => insert(d, 1), true).then(() => order.push('lazy'));
+    const durable = gc.run(async (d) => insert(d, 2)).then(() => order.push('durable'));
+    await lazy;
+    expect(order).toEqual(['lazy']);
+    expect(values()).toEqual([1, 2]);
+    releaseSync();
+    await durable;
+    expect(order).toEqual(['lazy', 'durable']);
+  });
 });

@@ -22,6 +22,8 @@ function storeError(err: unknown): unknown {
 
 interface Job<Tx> {
   fn: (tx: Tx) => Promise<unknown>;
+  /** Answered at COMMIT, before `durable()` (TxOptions.lazy). */
+  lazy: boolean;
   resolve: (value: unknown) => void;
   reject: (err: unknown) => void;
 }
@@ -57,9 +59,9 @@ export class GroupCommit<Tx> {
     this.rollbackTo = db.prepare('ROLLBACK TO body');
   }
 
-  run<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  run<T>(fn: (tx: Tx) => Promise<T>, lazy = false): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, lazy, resolve: resolve as (v: unknown) => void, reject });
       this.schedule();
     });
   }
@@ -142,12 +144,18 @@ export class GroupCommit<Tx> {
       for (const w of waiters) w();
     }
     if (done.length === 0) return;
+    // Lazy callers have their answer now; the sync still runs for them, unawaited.
+    const durable: typeof done = [];
+    for (const [job, value] of done) {
+      if (job.lazy) job.resolve(value);
+      else durable.push([job, value]);
+    }
     try {
       await this.durable();
     } catch (err) {
-      for (const [job] of done) job.reject(storeError(err));
+      for (const [job] of durable) job.reject(storeError(err));
       return;
     }
-    for (const [job, value] of done) job.resolve(value);
+    for (const [job, value] of durable) job.resolve(value);
   }
 }

@@ -18,7 +18,15 @@ import type { Database, Statement } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
 import { dirAndEntryReads, foldName } from '../../store.ts';
-import type { DirAndFile, FileRecord, MetadataStore, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
+import type {
+  DirAndFile,
+  FileRecord,
+  MetadataStore,
+  StoreSpace,
+  StoredEntry,
+  StoreTx,
+  TxOptions,
+} from '../../store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { RecordCache } from './record-cache.ts';
 import { WalSync } from './wal-sync.ts';
@@ -368,9 +376,9 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.q.getRoot(share);
   }
 
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TxOptions): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'metadata store is closed'));
-    return this.group.run(fn);
+    return this.group.run(fn, opts?.lazy === true);
   }
 
   dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {

@@ -236,6 +236,8 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
           resolved.name,
           { mode: readOnly ? 0o444 : 0o644, dosAttributes: req.attributes | Attr.ARCHIVE },
           { kind: 'guarded' },
+          // An SMB CREATE promises no durability (Windows and Samba do not sync it); FLUSH does.
+          { lazy: true },
         );
     ({ handle, attr } = made);
     action = Action.CREATED;
