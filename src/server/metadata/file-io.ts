@@ -75,12 +75,21 @@ export async function commitWrite(
 
 /**
  * Stores the file's unstable write state; durable when it resolves (with every write
- * recorded before the call). The file's attributes after.
+ * recorded before the call). The file's attributes after. `lazyToo`: changes committed
+ * lazily before (TxOptions.lazy: an SMB create) are made durable as well.
  */
-export async function persistWrites(reg: ShareRegistry, auth: AuthContext, h: FileHandle): Promise<FileAttr> {
+export async function persistWrites(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  h: FileHandle,
+  lazyToo = false,
+): Promise<FileAttr> {
   const { share, fileid, generation } = admit(reg, auth, h);
   await loadStored(share.store, share, fileid, generation);
+  const storing = share.unstable.has(fileid) || share.persisting.has(fileid);
   const wcc = await persist(share, fileid);
+  // With nothing of its own to store, an empty durable transaction syncs what came before.
+  if (lazyToo && !storing) await share.store.transaction(async () => undefined);
   return wcc.after ?? (await loadFile(share.store, share, fileid)).attr;
 }
 

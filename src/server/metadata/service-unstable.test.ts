@@ -28,6 +28,24 @@ describe('MetadataService unstable writes', () => {
     expect(page.entries.find((e) => e.name === 'f')?.attr).toEqual(w.after);
   });
 
+  it('commits a lazy create lazily, and a flush of the new file makes it durable', async () => {
+    const f = await setup();
+    const tx = vi.spyOn(f.store, 'transaction');
+    const { handle } = await f.svc.create(ROOT, f.root, 'f', {}, guarded, { lazy: true });
+    expect(tx).toHaveBeenCalledTimes(1);
+    expect(tx.mock.calls[0]![1]).toEqual({ lazy: true });
+    // A COMMIT with nothing to store writes nothing; a flush that covers lazy changes syncs.
+    await f.svc.persistWrites(ROOT, handle);
+    expect(tx).toHaveBeenCalledTimes(1);
+    await f.svc.persistWrites(ROOT, handle, true);
+    expect(tx).toHaveBeenCalledTimes(2);
+    expect(tx.mock.calls[1]![1]).toBeUndefined();
+    // With writes of its own, their durable transaction is the sync.
+    await f.svc.commitWrite(ROOT, handle, 4096, false);
+    await f.svc.persistWrites(ROOT, handle, true);
+    expect(tx).toHaveBeenCalledTimes(3);
+  });
+
   it('keeps the largest end of concurrent writes and stores it on persistWrites', async () => {
     const f = await setup();
     const { handle, attr } = await f.svc.create(ROOT, f.root, 'f', {}, guarded);

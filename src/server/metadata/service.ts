@@ -269,8 +269,8 @@ export class MetadataService implements MetadataOps {
     return commitWrite(this.shares, auth, handle, end, stable);
   }
 
-  persistWrites(auth: AuthContext, handle: FileHandle): Promise<FileAttr> {
-    return persistWrites(this.shares, auth, handle);
+  persistWrites(auth: AuthContext, handle: FileHandle, lazyToo?: boolean): Promise<FileAttr> {
+    return persistWrites(this.shares, auth, handle, lazyToo);
   }
 
   /** Space of the medium holding the store; file slots of a 32-bit inode space. */

@@ -242,7 +242,10 @@ export interface MetadataOps {
    * to every attribute read at once, stored by `persistWrites` (or shutdown).
    */
   commitWrite(auth: AuthContext, handle: FileHandle, end: number, stable?: boolean): Promise<Wcc>;
-  /** COMMIT: stores the file's unstable writes durably; returns its attributes. */
-  persistWrites(auth: AuthContext, handle: FileHandle): Promise<FileAttr>;
+  /**
+   * COMMIT: stores the file's unstable writes durably; returns its attributes. `lazyToo`
+   * (SMB FLUSH): changes committed lazily before, such as the file's creation, too.
+   */
+  persistWrites(auth: AuthContext, handle: FileHandle, lazyToo?: boolean): Promise<FileAttr>;
   fsStat(auth: AuthContext, handle: FileHandle): Promise<FsStat>;
 }

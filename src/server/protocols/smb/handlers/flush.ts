@@ -1,4 +1,7 @@
-/** MS-SMB2 §3.3.5.11 FLUSH: content and size / mtime durable before the reply, as NFS COMMIT. */
+/**
+ * MS-SMB2 §3.3.5.11 FLUSH: content and size / mtime durable before the reply, as NFS COMMIT,
+ * and the file's creation too (an SMB CREATE is committed lazily).
+ */
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
 import { LeReader } from '../reader.ts';
@@ -17,7 +20,10 @@ export const flush: SmbHandler = {
     const session = ctx.session;
     if (!open.pipe && !open.isDirectory && open.share !== undefined && session) {
       const { metadata, payload } = ctx.server.runtime;
-      await Promise.all([payload.flush(open.share, open.payloadId), metadata.persistWrites(session.auth, open.handle)]);
+      await Promise.all([
+        payload.flush(open.share, open.payloadId),
+        metadata.persistWrites(session.auth, open.handle, true),
+      ]);
       open.written = false;
       settleWriteTime(open);
     }
