@@ -17,7 +17,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import { dirAndEntryReads } from '../../store.ts';
+import { dirAndEntryReads, readFiles } from '../../store.ts';
 import type { DirAndFile, FileRecord, MetadataStore, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { RecordCache } from './record-cache.ts';
@@ -244,6 +244,13 @@ class SqliteTx implements StoreTx {
   async getRoot(share: string): Promise<number | undefined> {
     return this.q.getRoot(share);
   }
+
+  /** One writer at a time (group commit): nothing to lock. */
+  lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
+    return readFiles(this, ids);
+  }
+
+  async lockTree(): Promise<void> {}
 
   async createFile(rec: FileRecord): Promise<number> {
     const id = this.nextFileId++;
