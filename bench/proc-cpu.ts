@@ -1,11 +1,42 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
-/** User + system CPU seconds of a process, all threads (/proc/<pid>/stat, 100 ticks/s). */
-export function cpuSeconds(pid: number): number | undefined {
+/** /proc/<pid>/stat's fields after the command name, as numbers (utime is [11]). */
+function statFields(pid: number): number[] | undefined {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ').map(Number);
   } catch {
     return undefined;
   }
+}
+
+/** User + system CPU seconds of a process, all threads (/proc/<pid>/stat, 100 ticks/s). */
+export function cpuSeconds(pid: number): number | undefined {
+  const f = statFields(pid);
+  return f === undefined ? undefined : (f[11]! + f[12]!) / 100;
+}
+
+/**
+ * CPU seconds of a process and all its descendants, living or ended (a forking server such as
+ * smbd runs each connection in a child that may still be exiting when a figure ends).
+ */
+export function treeCpuSeconds(pid: number): number | undefined {
+  const own = statFields(pid);
+  if (own === undefined) return undefined;
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync('/proc')) {
+    const p = Number(name);
+    if (!Number.isInteger(p) || p === pid) continue;
+    const f = statFields(p);
+    if (f !== undefined) children.set(f[1]!, [...(children.get(f[1]!) ?? []), p]);
+  }
+  // utime + stime + the ended children's cutime + cstime, of the process and each descendant.
+  const ticks = (f: number[]): number => f[11]! + f[12]! + f[13]! + f[14]!;
+  let total = ticks(own);
+  const todo = [...(children.get(pid) ?? [])];
+  for (let p = todo.pop(); p !== undefined; p = todo.pop()) {
+    const f = statFields(p);
+    if (f !== undefined) total += ticks(f);
+    todo.push(...(children.get(p) ?? []));
+  }
+  return total / 100;
 }

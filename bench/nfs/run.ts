@@ -14,6 +14,7 @@ import { parseArgs } from 'node:util';
 import { buildLibnfsProgram, startTarget } from '../../e2e/nfs/target.ts';
 import { startGanesha, type Ganesha } from './ganesha.ts';
 import { cpuSeconds } from '../proc-cpu.ts';
+import { fmt, median, printTable, ratioText } from '../report.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -235,25 +236,6 @@ async function startServers(): Promise<{ servers: Server[]; errors: string[] }> 
   return { servers, errors };
 }
 
-function fmt(v: number | undefined, unit: string): string {
-  if (v === undefined) return 'n/a';
-  const n = unit === 'MB/s' || unit === 'ms' ? v.toFixed(1) : Math.round(v).toLocaleString('en-US');
-  return `${n} ${unit}`;
-}
-
-function median(values: number[] | undefined): number | undefined {
-  if (values === undefined || values.length === 0) return undefined;
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 === 1 ? v[mid] : (v[mid - 1]! + v[mid]!) / 2;
-}
-
-function ratioText(d: number | undefined, g: number | undefined, higherIsBetter: boolean): string {
-  if (d === undefined || g === undefined || g <= 0) return 'n/a';
-  const r = d / g;
-  return `${r < 0.1 ? r.toPrecision(2) : r.toFixed(2)}x${higherIsBetter ? '' : ' (lower is better)'}`;
-}
-
 async function main(): Promise<number> {
   const bin = buildLibnfsProgram('bench/nfs/nfsbench.c', 'nfsbench');
   const { servers, errors } = await startServers();
@@ -331,13 +313,7 @@ async function main(): Promise<number> {
       }),
     ]);
   }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]): string =>
-    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
-  console.log('');
-  console.log(line(rows[0]!));
-  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
-  for (const r of rows.slice(1)) console.log(line(r));
+  printTable(rows);
   console.log(
     `\nclient: bench/nfs/nfsbench.c (libnfs async raw RPC, ${opt.depth} requests in flight, one TCP connection); servers on 127.0.0.1; ${opt.seconds} s per random/create figure; median of ${ROUNDS} round(s).`,
   );

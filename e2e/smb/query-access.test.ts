@@ -2,12 +2,10 @@
 // §2.1.5.11), driven by python3-impacket (e2e/smb/query-access.py): basic, all, network-open
 // and attribute-tag need FILE_READ_ATTRIBUTES, a security descriptor READ_CONTROL, standard
 // nothing. The expected outcomes are what Samba 4.17 answers on this machine.
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../helpers/dfs.ts';
+import { impacketCases } from '../helpers/impacket-cases.ts';
 import { IMPACKET, unmet } from '../helpers/requirements.ts';
-import { smbPort, smbServerForSuite } from '../helpers/smb.ts';
-import { run, tail } from '../nfs/target.ts';
+import { smbServerForSuite } from '../helpers/smb.ts';
 
 const DENIED = 'status:0xc0000022';
 const EXPECTED: Record<string, string> = {
@@ -26,20 +24,8 @@ describe.skipIf(unmet(IMPACKET) !== null)('QUERY_INFO access checks', () => {
   const dfs = smbServerForSuite();
 
   it('refuses the classes the open lacks access for, as Samba does', async () => {
-    const d = dfs();
-    const script = path.join(REPO_ROOT, 'e2e', 'smb', 'query-access.py');
-    const { code, output } = await run(
-      '/usr/bin/python3',
-      [script, String(smbPort(d)), 'admin', d.adminPassword, 'export'],
-      60_000,
-    );
-    const context = `${output}\n--- dfs log (tail) ---\n${tail(d.logs())}`;
+    const { code, outcomes, context } = await impacketCases(dfs(), 'query-access.py');
     expect(code, context).toBe(0);
-    const outcomes: Record<string, string> = {};
-    for (const line of output.split('\n').filter((l) => l.startsWith('{'))) {
-      const { case: name, outcome } = JSON.parse(line) as { case: string; outcome: string };
-      outcomes[name] = outcome;
-    }
     expect(outcomes, context).toEqual(EXPECTED);
   }, 120_000);
 });

@@ -116,6 +116,33 @@ describe.skipIf(skip !== null)('SMB with smbclient', () => {
     }
   }
 
+  it('ends the session of a client that dies without logging off', async () => {
+    // smbclient killed mid-session: the kernel closes its socket (a FIN), with no LOGOFF first.
+    const args = [`//127.0.0.1/export`, '-p', String(dfs!.smbPort), '-U', `admin%${dfs!.adminPassword}`];
+    const child = spawn('stdbuf', ['-oL', 'smbclient', ...args], { cwd: work, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    const listed = new Promise<void>((resolve) =>
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('blocks available')) resolve();
+      }),
+    );
+    child.stdin.write('ls\n');
+    await Promise.race([listed, new Promise((resolve) => setTimeout(resolve, 20_000))]);
+    expect(out, log('smbclient ls', out)).toContain('blocks available');
+    const smbSessions = async (): Promise<unknown[]> =>
+      (await api.call('mounts.list', {})).filter((m) => m.protocol === 'smb');
+    expect(await smbSessions()).toHaveLength(1);
+    child.kill('SIGKILL');
+    let sessions: unknown[] = [];
+    for (let i = 0; i < 50; i++) {
+      sessions = await smbSessions();
+      if (sessions.length === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(sessions).toEqual([]);
+  });
+
   it('lists the shares through srvsvc (smbclient -L)', async () => {
     const r = await run(
       'smbclient',

@@ -20,7 +20,7 @@ import { DittoError } from '../../shared/errors.ts';
 import type { FileRecord } from '../metadata/store.ts';
 import { sameTime } from '../metadata/time.ts';
 import { FileType, type Timespec } from '../metadata/types.ts';
-import { type OwnerPolicy, realModeOf } from './attrs.ts';
+import { defaultDos, type OwnerPolicy, realModeOf } from './attrs.ts';
 import { fsError } from './errors.ts';
 import type { FolderNode } from './folder-index.ts';
 import type { FolderTx, TxOp } from './folder-tx.ts';
@@ -153,6 +153,7 @@ class Applier {
       realMode: overlay ? realModeOf(st) : null,
       ...NO_OVERLAY_TIMES,
       verifier: rec.verifier ?? null,
+      dos: rec.attr.dosAttributes === defaultDos(rec.attr.type) ? null : rec.attr.dosAttributes,
     };
     keepExactTimes(node, rec.attr.atime, rec.attr.mtime, st);
     return node;
@@ -209,6 +210,10 @@ class Applier {
     // A change the file itself did not record (or none at all) still moves ctime.
     if (!onFile && !written && !this.touched.has(id) && !sameTime(a.ctime, b.ctime)) {
       node.ctime = nsOf(a.ctime);
+      indexed = true;
+    }
+    if (a.dosAttributes !== b.dosAttributes) {
+      node.dos = a.dosAttributes;
       indexed = true;
     }
     if (!sameVerifier(rec.verifier, base.verifier)) {

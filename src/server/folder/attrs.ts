@@ -4,11 +4,12 @@
  * when the process may change them (root: chown/chmod go to the file); otherwise what
  * clients set lives in the index (FolderNode.uid/gid/mode), and files nobody set anything
  * on show the share's default owner, or their real one. A mode set over NFS stands until
- * the file's real mode changes (a local chmod wins).
+ * the file's real mode changes (a local chmod wins). DOS attributes set over SMB live in the
+ * index only (never as extra files or xattrs in the folder).
  */
 import { readlinkSync, type BigIntStats } from 'node:fs';
 import type { FileRecord } from '../metadata/store.ts';
-import { FileType } from '../metadata/types.ts';
+import { DosAttr, FileType } from '../metadata/types.ts';
 import type { FolderNode } from './folder-index.ts';
 import { rdevOf, timespecOf, typeOf } from './stat.ts';
 
@@ -52,6 +53,7 @@ export function recordOf(node: FolderNode, st: BigIntStats, path: string, rootId
       ctime: timespecOf(ctime),
       btime: timespecOf(st.birthtimeNs === 0n ? st.ctimeNs : st.birthtimeNs),
       payloadId: type === FileType.Regular ? String(node.fileid) : '',
+      dosAttributes: node.dos ?? defaultDos(type),
     },
     generation: node.generation,
     root: rootId,
@@ -64,6 +66,11 @@ export function recordOf(node: FolderNode, st: BigIntStats, path: string, rootId
     Object.defineProperty(rec, 'target', { enumerable: true, get: () => (target ??= targetOf(path)) });
   }
   return rec;
+}
+
+/** DOS attributes of a file nothing set them on: ARCHIVE for files (as made over SMB, metadata/attrs.ts). */
+export function defaultDos(type: FileType): number {
+  return type === FileType.Directory ? 0 : DosAttr.ARCHIVE;
 }
 
 /** A symlink's target; empty if it went away since the lstat. */

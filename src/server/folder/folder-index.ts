@@ -46,10 +46,14 @@ export interface FolderNode extends Identity {
   realAtime: bigint | null;
   realMtime: bigint | null;
   verifier: Buffer | null;
+  /** DOS attributes set over SMB (FileAttr.dosAttributes; null: a new file's, attrs.ts). */
+  dos: number | null;
 }
 
-const SCHEMA_VERSION = 1;
-const SCHEMA = `CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) STRICT;
+/** Numbered steps; `PRAGMA user_version` counts those applied. Append, never edit shipped ones. */
+const STEPS = [
+  // 1
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) STRICT;
    CREATE TABLE nodes (
      fileid INTEGER PRIMARY KEY,
      generation INTEGER NOT NULL,
@@ -62,10 +66,14 @@ const SCHEMA = `CREATE TABLE meta (key TEXT PRIMARY KEY, value ANY NOT NULL) STR
      atime INTEGER, mtime INTEGER, real_atime INTEGER, real_mtime INTEGER,
      verifier BLOB
    ) STRICT;
-   CREATE INDEX nodes_by_inode ON nodes (ino, dev);`;
+   CREATE INDEX nodes_by_inode ON nodes (ino, dev);`,
+  // 2: DOS attributes set over SMB.
+  'ALTER TABLE nodes ADD COLUMN dos INTEGER',
+];
+const SCHEMA_VERSION = STEPS.length;
 
 const COLUMNS =
-  'fileid, generation, dev, ino, btime, parent, name, uid, gid, mode, real_mode, ctime, atime, mtime, real_atime, real_mtime, verifier';
+  'fileid, generation, dev, ino, btime, parent, name, uid, gid, mode, real_mode, ctime, atime, mtime, real_atime, real_mtime, verifier, dos';
 const PARAMS = COLUMNS.split(', ')
   .map((c) => `@${c}`)
   .join(', ');
@@ -94,6 +102,7 @@ function nodeOf(r: unknown[]): FolderNode {
     realAtime: r[14] as bigint | null,
     realMtime: r[15] as bigint | null,
     verifier: r[16] as Buffer | null,
+    dos: num(r[17]),
   };
 }
 
@@ -116,6 +125,7 @@ function paramsOf(n: FolderNode): Record<string, unknown> {
     real_atime: n.realAtime,
     real_mtime: n.realMtime,
     verifier: n.verifier,
+    dos: n.dos,
   };
 }
 
@@ -267,7 +277,7 @@ export class FolderIndex {
   }
 }
 
-/** Creates the schema in a new index; refuses one written by a newer server. */
+/** Creates or upgrades the schema of an index; refuses one written by a newer server. */
 function initSchema(db: Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > SCHEMA_VERSION) {
@@ -275,7 +285,7 @@ function initSchema(db: Database): void {
   }
   if (version === SCHEMA_VERSION) return;
   db.transaction(() => {
-    db.exec(SCHEMA);
+    for (const step of STEPS.slice(version)) db.exec(step);
     db.pragma(`user_version = ${SCHEMA_VERSION}`);
   }).immediate();
 }

@@ -23,7 +23,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { isDittoError } from '../../shared/errors.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { ALICE, OPTIONS, ROOT, rejects } from '../metadata/testing.ts';
-import { FileType, type FileHandle } from '../metadata/types.ts';
+import { DosAttr, FileType, type FileHandle } from '../metadata/types.ts';
 import { fsError } from './errors.ts';
 import { FolderStore, type FolderStoreOptions } from './folder-store.ts';
 
@@ -213,6 +213,25 @@ describe('folder store', () => {
     // (The directory's own atime moved: listing it read it.)
     expect((await svc.readDir(ROOT, root, 0, undefined, 100)).entries).toEqual(listing);
     expect(statSync(at('kept.txt')).uid).toBe(process.getuid?.());
+  });
+
+  it('upgrades an index of schema 1 and keeps DOS attributes in it, not in the folder', async () => {
+    writeFileSync(at('doc.txt'), 'x');
+    await open();
+    await walk('doc.txt');
+    await store.close();
+    // Schema 1 had no DOS attributes column.
+    const db = new BetterSqlite3(join(base, 'data', 'index.db'));
+    db.exec('ALTER TABLE nodes DROP COLUMN dos');
+    db.pragma('user_version = 1');
+    db.close();
+    await open();
+    const h = await walk('doc.txt');
+    expect((await svc.getAttr(ROOT, h)).dosAttributes).toBe(DosAttr.ARCHIVE);
+    await svc.setAttr(ROOT, h, { dosAttributes: DosAttr.HIDDEN | DosAttr.SYSTEM });
+    await restart();
+    expect((await svc.getAttr(ROOT, await walk('doc.txt'))).dosAttributes).toBe(DosAttr.HIDDEN | DosAttr.SYSTEM);
+    expect(readdirSync(folder)).toEqual(['doc.txt']);
   });
 
   it('lets a local chmod win over a mode set by a client', async () => {

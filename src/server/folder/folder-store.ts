@@ -13,10 +13,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { opendirSync, realpathSync, statSync } from 'node:fs';
-import { statfs } from 'node:fs/promises';
+import { readdir, statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
-import { dirAndEntryReads } from '../metadata/store.ts';
+import { dirAndEntryReads, foldName } from '../metadata/store.ts';
 import type { DirAndFile, FileRecord, MetadataStore, StoredEntry, StoreSpace, StoreTx } from '../metadata/store.ts';
 import { applyTx, type Applied } from './apply.ts';
 import { type OwnerPolicy, recordOf } from './attrs.ts';
@@ -131,6 +131,18 @@ export class FolderStore implements MetadataStore {
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     const dir = this.dir(dirId);
     return dir === undefined ? undefined : this.lookupIn(dir, name);
+  }
+
+  /**
+   * The folder's own names, read without stat (the file system keeps no case-folded index;
+   * a names-only listing costs about a microsecond an entry); the first in listing order.
+   */
+  async findCaseless(dirId: number, name: string): Promise<string | undefined> {
+    const dir = this.dir(dirId);
+    if (dir === undefined) return undefined;
+    const wanted = foldName(name);
+    const names = await readdir(dir.path).catch(() => [] as string[]);
+    return names.find((n) => foldName(n) === wanted);
   }
 
   /** The fileid of `name` in a resolved directory. */

@@ -7,7 +7,7 @@
  */
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
-import { dirAndEntryReads, readFiles } from '../metadata/store.ts';
+import { dirAndEntryReads, foldName, readFiles } from '../metadata/store.ts';
 import type { DirAndFile, FileRecord, StoredEntry, StoreReader, StoreTx } from '../metadata/store.ts';
 import { FileType } from '../metadata/types.ts';
 import { COOKIE_SCALE } from './listing.ts';
@@ -69,6 +69,15 @@ export class FolderTx implements StoreTx {
     const key = `${dirId}/${name}`;
     if (!this.looked.has(key)) this.looked.set(key, this.host.lookupIn(dir, name));
     return this.looked.get(key);
+  }
+
+  /** The body's own names first, then the folder's (less those the body removed). */
+  async findCaseless(dirId: number, name: string): Promise<string | undefined> {
+    const wanted = foldName(name);
+    const own = this.names.get(dirId);
+    for (const [n, id] of own ?? []) if (id !== null && foldName(n) === wanted) return n;
+    const found = await this.host.findCaseless(dirId, name);
+    return found !== undefined && own?.get(found) === null ? undefined : found;
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {

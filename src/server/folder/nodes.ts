@@ -49,6 +49,7 @@ export const NO_OVERLAY = {
   realAtime: null,
   realMtime: null,
   verifier: null,
+  dos: null,
 } as const;
 
 const inodeKey = (id: Identity): string => `${id.dev}:${id.ino}`;

@@ -1,11 +1,14 @@
 /** Attributes of a newly made object. */
 import { randomUUID } from 'node:crypto';
-import { type FileAttr, FileType, type Timespec } from './types.ts';
+import { DosAttr, type FileAttr, FileType, type Timespec } from './types.ts';
 
 /** Size reported for directories (as most local file systems do for small ones). */
 const DIR_SIZE = 4096;
 
-/** A directory starts with two links ('.' and its entry in the parent); a regular file gets a fresh payloadId. */
+/**
+ * A directory starts with two links ('.' and its entry in the parent); a regular file gets a
+ * fresh payloadId. Files start with ARCHIVE set, as Windows does on create (MS-FSA §2.1.5.1).
+ */
 export function newAttr(type: FileType, mode: number, uid: number, gid: number, t: Timespec): FileAttr {
   const isDir = type === FileType.Directory;
   const size = isDir ? DIR_SIZE : 0;
@@ -24,5 +27,6 @@ export function newAttr(type: FileType, mode: number, uid: number, gid: number, 
     ctime: t,
     btime: t,
     payloadId: type === FileType.Regular ? randomUUID() : '',
+    dosAttributes: isDir ? 0 : DosAttr.ARCHIVE,
   };
 }

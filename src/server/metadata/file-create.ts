@@ -1,6 +1,6 @@
 /** CREATE, MKDIR, SYMLINK, MKNOD, LINK (RFC 1813 §3.3.8-§3.3.11, §3.3.15). */
 import { DittoError } from '../../shared/errors.ts';
-import { applySetAttrs } from './file-modify.ts';
+import { applySetAttrs, storedDos } from './file-modify.ts';
 import { LINK_MAX, dirChanged, entryOf, mutation, newRecord } from './file-helpers.ts';
 import type { Cred } from './identity.ts';
 import { checkName, isDotName } from './names.ts';
@@ -74,8 +74,13 @@ async function insert(
  * Owner, group, size and times asked for at creation, checked as a SETATTR by the new owner.
  * The creation mode stands, as an explicit mode does in a SETATTR that also changes the owner.
  */
-function withAttrs(cred: Cred, rec: FileRecord, attrs: SetAttrs, t: Timespec): FileRecord {
-  const { uid, gid, atime, mtime } = attrs;
+function withAttrs(cred: Cred, base: FileRecord, attrs: SetAttrs, t: Timespec): FileRecord {
+  const { uid, gid, atime, mtime, dosAttributes } = attrs;
+  // DOS attributes asked for at creation (SMB CREATE's FileAttributes); a file's READONLY is in its mode.
+  const rec =
+    dosAttributes === undefined
+      ? base
+      : { ...base, attr: { ...base.attr, dosAttributes: storedDos(base.attr.type, dosAttributes) } };
   const size = rec.attr.type === FileType.Regular ? attrs.size : undefined;
   if (uid === undefined && gid === undefined && size === undefined && atime === undefined && mtime === undefined) {
     return rec;

@@ -7,6 +7,8 @@ import { lockStored, type ShareRegistry, TakenUnstable, withUnstable } from './s
 import { now, sameTime } from './time.ts';
 import {
   type AuthContext,
+  DOS_ATTR_MASK,
+  DosAttr,
   type FileAttr,
   type FileHandle,
   type SetAttrs,
@@ -27,6 +29,25 @@ function newTime(cred: Cred, attr: FileAttr, value: Timespec | 'server', t: Time
   }
   requireOwner(cred, attr);
   return value;
+}
+
+/**
+ * DOS attributes to store (MS-FSCC §2.6), by the owner or a caller with write permission
+ * (as Samba's "dos filemode"). A file's READONLY is its mode instead: set, every write bit
+ * goes; cleared on a file without the owner's write bit, the owner gets it back.
+ */
+function applyDos(cred: Cred, attr: FileAttr, dos: number, mode: number): { dos: number; mode: number } {
+  if (cred.uid !== attr.uid && !permits(cred, attr, W)) throw new DittoError('ACCESS_DENIED');
+  if (attr.type !== FileType.Directory) {
+    if (dos & DosAttr.READONLY) mode &= ~0o222;
+    else if ((mode & 0o200) === 0) mode |= 0o200;
+  }
+  return { dos: storedDos(attr.type, dos), mode };
+}
+
+/** The DOS attributes FileAttr keeps of those asked for: READONLY of a non-directory is its mode. */
+export function storedDos(type: FileType, dos: number): number {
+  return dos & (type === FileType.Directory ? DOS_ATTR_MASK : DOS_ATTR_MASK & ~DosAttr.READONLY);
 }
 
 /**
@@ -53,10 +74,11 @@ function checkChown(cred: Cred, attr: FileAttr, uid: number | undefined, gid: nu
  * truncate of regular files with write permission. Truncation by a non-root caller, and
  * any chown of a non-directory (as Linux chown_common and knfsd do, whoever asks and even
  * to the same ids), clear setuid/setgid; an explicit mode in the same call still stands.
- * ctime becomes `t` unless set explicitly (SMB ChangeTime).
+ * ctime becomes `t` unless set explicitly (SMB ChangeTime). A size change sets ARCHIVE
+ * (MS-FSA §2.1.5.14.4); DOS attributes per applyDos.
  */
 export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Timespec): FileAttr {
-  let { mode, uid, gid, size, atime, mtime, btime } = attr;
+  let { mode, uid, gid, size, atime, mtime, btime, dosAttributes } = attr;
   if (attrs.size !== undefined) {
     if (attr.type === FileType.Directory) throw new DittoError('IS_DIRECTORY');
     if (attr.type !== FileType.Regular) throw new DittoError('INVALID_ARGUMENT', 'size of a non-regular file');
@@ -65,6 +87,7 @@ export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Ti
     if (attrs.size !== size) {
       size = attrs.size;
       mtime = t;
+      dosAttributes |= DosAttr.ARCHIVE;
     }
     if (cred.uid !== 0) mode = killSuid(mode);
   }
@@ -79,11 +102,15 @@ export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Ti
     mode = attrs.mode & 0o7777;
     if (cred.uid !== 0 && !inGroup(cred, gid)) mode &= ~S_ISGID;
   }
+  if (attrs.dosAttributes !== undefined) {
+    ({ dos: dosAttributes, mode } = applyDos(cred, attr, attrs.dosAttributes, mode));
+  }
   if (attrs.atime !== undefined) atime = newTime(cred, attr, attrs.atime, t);
   if (attrs.mtime !== undefined) mtime = newTime(cred, attr, attrs.mtime, t);
   if (attrs.btime !== undefined) btime = newTime(cred, attr, attrs.btime, t);
   const ctime = attrs.ctime === undefined ? t : newTime(cred, attr, attrs.ctime, t);
-  return { ...attr, mode, uid, gid, size, used: size === attr.size ? attr.used : size, atime, mtime, ctime, btime };
+  const used = size === attr.size ? attr.used : size;
+  return { ...attr, mode, uid, gid, size, used, atime, mtime, ctime, btime, dosAttributes };
 }
 
 /** A size change is reflected in the returned attributes; the caller truncates the payload. */

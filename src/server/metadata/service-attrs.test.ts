@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ALICE, BOB, ON_FOLDER, OPTIONS, ROOT, rejects, setup, tmpDir, user } from './testing.ts';
-import { ACCESS, FileType } from './types.ts';
+import { ACCESS, DosAttr, FileType } from './types.ts';
 
 const guarded = { kind: 'guarded' } as const;
 const ALL = 0x3f;
@@ -15,6 +15,24 @@ describe('MetadataService setAttr', () => {
     expect(wcc.before?.ctime).not.toEqual(wcc.after?.ctime);
     await rejects(f.svc.setAttr(BOB, handle, { mode: 0o777 }), 'PERMISSION_DENIED');
     expect((await f.svc.setAttr(ROOT, handle, { mode: 0o4755 })).after?.mode).toBe(0o4755);
+  });
+
+  it('keeps DOS attributes, a file READONLY as its write bits, ARCHIVE on create and truncation', async () => {
+    const f = await setup();
+    const tmp = await tmpDir(f);
+    const { handle, attr } = await f.svc.create(ALICE, tmp, 'f', { mode: 0o664 }, guarded);
+    expect(attr.dosAttributes).toBe(DosAttr.ARCHIVE);
+    const ro = (await f.svc.setAttr(ALICE, handle, { dosAttributes: DosAttr.READONLY | DosAttr.HIDDEN })).after!;
+    expect(ro).toMatchObject({ mode: 0o444, dosAttributes: DosAttr.HIDDEN });
+    // Cleared READONLY gives the owner write permission back; what NFS set stays otherwise.
+    expect((await f.svc.setAttr(ALICE, handle, { dosAttributes: 0 })).after).toMatchObject({
+      mode: 0o644,
+      dosAttributes: 0,
+    });
+    expect((await f.svc.setAttr(ALICE, handle, { size: 3 })).after?.dosAttributes).toBe(DosAttr.ARCHIVE);
+    await rejects(f.svc.setAttr(BOB, handle, { dosAttributes: DosAttr.SYSTEM }), 'ACCESS_DENIED');
+    const dir = await f.svc.mkdir(ALICE, tmp, 'd', { dosAttributes: DosAttr.READONLY | DosAttr.SYSTEM });
+    expect(dir.attr).toMatchObject({ mode: 0o755, dosAttributes: DosAttr.READONLY | DosAttr.SYSTEM });
   });
 
   it('lets only root chown, and the owner chgrp to one of their groups', async () => {

@@ -7,7 +7,7 @@
  */
 import { ChangeFeed, type DirChangeAction } from './change-feed.ts';
 import { LockManager } from './locks/lock-manager.ts';
-import { DittoError } from '../../shared/errors.ts';
+import { DittoError, isDittoError } from '../../shared/errors.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
 import { commitWrite, persistShare, persistWrites, prepareRead, prepareWrite } from './file-io.ts';
 import { setAttr } from './file-modify.ts';
@@ -143,6 +143,23 @@ export class MetadataService implements MetadataOps {
       found = withUnstable(read.file, share.unstable.get(read.file.attr.fileid));
     }
     return { handle: handleOf(share, found.attr.fileid, found.generation), attr: found.attr, dirAttr: dir.attr };
+  }
+
+  async lookupCaseless(
+    auth: AuthContext,
+    dirH: FileHandle,
+    name: string,
+  ): Promise<(Entry & { name: string }) | undefined> {
+    const { share, fileid } = admit(this.shares, auth, dirH);
+    checkName(name);
+    const stored = await share.store.findCaseless(fileid, name);
+    if (stored === undefined) return undefined;
+    // The permission checks of a lookup; NOT_FOUND if the entry went meanwhile.
+    const e = await this.lookup(auth, dirH, stored).catch((err: unknown) => {
+      if (isDittoError(err, 'NOT_FOUND')) return undefined;
+      throw err;
+    });
+    return e === undefined ? undefined : { handle: e.handle, attr: e.attr, name: stored };
   }
 
   /** No write bits where the share is read-only or grants the caller only read. */

@@ -5,7 +5,15 @@ import { encodeHandle, LEGACY_GENERATION, parseHandle } from './handles.ts';
 import { killSuid } from './permissions.ts';
 import type { FileRecord, MetadataStore, StoreReader, StoreTx } from './store.ts';
 import { now } from './time.ts';
-import { FileType, type FileAttr, type FileHandle, type ShareExportOptions, type Timespec, type Wcc } from './types.ts';
+import {
+  DosAttr,
+  FileType,
+  type FileAttr,
+  type FileHandle,
+  type ShareExportOptions,
+  type Timespec,
+  type Wcc,
+} from './types.ts';
 
 export interface ShareRegistration {
   /** Small stable number (u32) that file handles carry. */
@@ -252,6 +260,8 @@ export function unstableAttr(a: FileAttr, u: UnstableWrite): FileAttr {
     mode: u.killSuid ? killSuid(a.mode) : a.mode,
     mtime: u.time,
     ctime: later ? u.time : a.ctime,
+    // Written content: ARCHIVE, as Windows sets it (MS-FSA §2.1.5.3).
+    dosAttributes: a.dosAttributes | DosAttr.ARCHIVE,
   };
 }
 

@@ -41,6 +41,13 @@ export interface StoreReader {
   /** Fileid the entry `name` of directory `dirId` points to. */
   lookup(dirId: number, name: string): Promise<number | undefined>;
   /**
+   * The stored name of an entry of `dirId` equal to `name` under `foldName` (SMB's
+   * case-insensitive names), the earliest added when several match; undefined when none.
+   * Answered from an index where the store has one: it runs for every new name an SMB
+   * client creates, so a scan would make filling a directory quadratic.
+   */
+  findCaseless(dirId: number, name: string): Promise<string | undefined>;
+  /**
    * Up to `limit` entries of `dirId` with a cookie greater than `afterCookie`, in cookie
    * order. Cookies only grow, so resuming after a removed entry's cookie still works.
    */
@@ -94,6 +101,14 @@ export interface StoreTx extends StoreReader {
    * their results and errors; the new fileid. Callers use `createEntry` below.
    */
   createEntry?(rec: FileRecord, name: string, dirAfter: FileRecord): Promise<number>;
+}
+
+/**
+ * The form two names share when they differ only in case: Unicode lower case, as SMB clients
+ * compare names (Samba's default; MS-FSA leaves the table to the file system).
+ */
+export function foldName(name: string): string {
+  return name.toLowerCase();
 }
 
 /** A new file `rec` under `name` in the directory whose new record is `dirAfter`; its fileid. */

@@ -17,6 +17,10 @@ export enum FileType {
   Fifo = 7,
 }
 
+/** The DOS attributes (MS-FSCC §2.6) FileAttr.dosAttributes keeps. */
+export const DosAttr = { READONLY: 0x1, HIDDEN: 0x2, SYSTEM: 0x4, ARCHIVE: 0x20 } as const;
+export const DOS_ATTR_MASK = DosAttr.READONLY | DosAttr.HIDDEN | DosAttr.SYSTEM | DosAttr.ARCHIVE;
+
 export interface Timespec {
   sec: number;
   nsec: number;
@@ -42,6 +46,11 @@ export interface FileAttr {
   btime: Timespec;
   /** Key of the content in the PayloadService; empty for non-regular files. */
   payloadId: string;
+  /**
+   * DOS attributes clients set over SMB (MS-FSCC §2.6: READONLY, HIDDEN, SYSTEM, ARCHIVE).
+   * A file's READONLY is its mode's write bits instead (applySetAttrs), so NFS sees it too.
+   */
+  dosAttributes: number;
 }
 
 /** Opaque, at most 64 bytes (NFS3_FHSIZE), encodes the share. */
@@ -70,6 +79,8 @@ export interface SetAttrs {
   btime?: Timespec;
   /** An explicit change time (SMB ChangeTime) in place of the time of this change; as owner. */
   ctime?: Timespec;
+  /** DOS attributes (DosAttr bits); owner or write permission. READONLY of a file sets the mode. */
+  dosAttributes?: number;
 }
 
 /** Weak cache consistency data (RFC 1813 §2.6 wcc_data): attributes before and after. */
@@ -166,6 +177,8 @@ export interface MetadataOps {
   /** `guardCtime`: RFC 1813 §3.3.2 sattrguard3; mismatch throws NOT_SYNC. */
   setAttr(auth: AuthContext, handle: FileHandle, attrs: SetAttrs, guardCtime?: Timespec): Promise<Wcc>;
   lookup(auth: AuthContext, dir: FileHandle, name: string): Promise<Entry & { dirAttr: FileAttr }>;
+  /** `lookup` of the entry whose name equals `name` ignoring case (SMB), with its stored name; undefined when none. */
+  lookupCaseless(auth: AuthContext, dir: FileHandle, name: string): Promise<(Entry & { name: string }) | undefined>;
   /** Returns the subset of `requested` ACCESS bits the caller holds. */
   access(auth: AuthContext, handle: FileHandle, requested: number): Promise<{ granted: number; attr: FileAttr }>;
   readLink(auth: AuthContext, handle: FileHandle): Promise<{ target: string; attr: FileAttr }>;

@@ -165,7 +165,9 @@ export class WriteBackCache {
     for (;;) {
       const b = s.blocks.get(index);
       if (b === undefined) {
-        copyPadded(await s.store.get(blockKey(s.prefix, index), at, n), out, pos, n);
+        // Straight into the caller's buffer where the store copies (the filesystem store reads into it).
+        const dst = out.subarray(pos, pos + n);
+        copyPadded(await s.store.get(blockKey(s.prefix, index), at, n, dst), out, pos, n);
         return;
       }
       if (b.content.canRead(at, n)) {
@@ -272,8 +274,13 @@ export class WriteBackCache {
   }
 }
 
-/** Copies `src` (absent: nothing) to dst[pos...] and zeroes the rest of `n` bytes. */
+/**
+ * Copies `src` (absent: nothing) to dst[pos...] and zeroes the rest of `n` bytes; `src`
+ * already there (a store read into dst) is not copied onto itself.
+ */
 function copyPadded(src: Buffer | undefined, dst: Buffer, pos: number, n: number): void {
-  const copied = src === undefined ? 0 : src.copy(dst, pos, 0, Math.min(src.length, n));
+  const inPlace = src !== undefined && src.buffer === dst.buffer && src.byteOffset === dst.byteOffset + pos;
+  const copied =
+    src === undefined ? 0 : inPlace ? Math.min(src.length, n) : src.copy(dst, pos, 0, Math.min(src.length, n));
   dst.fill(0, pos + copied, pos + n);
 }

@@ -1,7 +1,7 @@
 /** The share wizard's "Access" step: the presets (shared/api/presets.ts) and the grid of "People I choose". */
 import type { ShareAccess } from '../../../shared/api/index.ts';
 import { DataTable } from '../../components/DataTable.tsx';
-import { NFS_TRUSTS_CLIENTS } from '../Users.tsx';
+import { NFS_TRUSTS_CLIENTS } from '../users/UserDialogs.tsx';
 import type { WizardState } from './state.ts';
 
 export function AccessStep(props: {

@@ -8,7 +8,7 @@ import type { FileType } from '../types.ts';
 /** Columns of `files` besides the key, in the order `recordParams` binds them. */
 export const DATA_COLUMNS =
   'root, parent, type, mode, nlink, uid, gid, size, used, rdev_major, rdev_minor, ' +
-  'atime_s, atime_ns, mtime_s, mtime_ns, ctime_s, ctime_ns, btime_s, btime_ns, payload_id, target, verifier';
+  'atime_s, atime_ns, mtime_s, mtime_ns, ctime_s, ctime_ns, btime_s, btime_ns, payload_id, target, verifier, dos_attributes';
 
 /** Column order `rowRecord` reads. */
 export const FILE_COLUMNS = `fileid, ${DATA_COLUMNS}, generation`;
@@ -49,6 +49,7 @@ export function recordParams(rec: FileRecord): unknown[] {
     a.payloadId,
     rec.target,
     rec.verifier ?? null,
+    a.dosAttributes,
     a.fileid,
     rec.generation,
   ];
@@ -73,10 +74,11 @@ export function rowRecord(r: unknown[], o: number): FileRecord {
       ctime: { sec: r[o + 16] as number, nsec: r[o + 17] as number },
       btime: { sec: r[o + 18] as number, nsec: r[o + 19] as number },
       payloadId: r[o + 20] as string,
+      dosAttributes: r[o + 23] as number,
     },
     root: r[o + 1] as number,
     parent: r[o + 2] as number,
-    generation: r[o + 23] as number,
+    generation: r[o + 24] as number,
     target: r[o + 21] as string,
     verifier: verifier === null ? undefined : (verifier as Buffer),
   };

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DittoError, isDittoError } from '../../../shared/errors.ts';
 import type { FileRecord, MetadataStore, StoreTx } from '../store.ts';
-import { FileType } from '../types.ts';
+import { DosAttr, FileType } from '../types.ts';
 
 export interface StoreHarness {
   /** Opens the store under test; for a persistent store, reopening after close sees the same data. */
@@ -43,6 +43,7 @@ export function sampleRecord(overrides: Partial<FileRecord['attr']> = {}, root =
       ctime: { sec: 1_700_000_003, nsec: seq },
       btime: { sec: 1_600_000_000, nsec: 0 },
       payloadId: `payload-${seq}`,
+      dosAttributes: DosAttr.HIDDEN | DosAttr.SYSTEM,
       ...overrides,
     },
     root,
@@ -166,6 +167,38 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
       await expect(store.transaction((tx) => tx.putFile(ghost))).rejects.toSatisfy((e) => isDittoError(e, 'NOT_FOUND'));
     });
 
+    it('keeps DOS attributes of files and directories as created and as changed, across reopen', async () => {
+      const { HIDDEN, SYSTEM, ARCHIVE, READONLY } = DosAttr;
+      const { dir, file } = await store.transaction(async (tx) => {
+        const d = await orphan(
+          tx,
+          sampleRecord({ type: FileType.Directory, nlink: 2, dosAttributes: READONLY | HIDDEN }),
+        );
+        const f = await tx.createFile(sampleRecord({ mode: 0o644, dosAttributes: SYSTEM | ARCHIVE }));
+        await tx.addEntry(d, 'dos', f);
+        return { dir: d, file: f };
+      });
+      const dosOf = async (id: number): Promise<number | undefined> => (await store.getFile(id))?.attr.dosAttributes;
+      expect(await dosOf(dir)).toBe(READONLY | HIDDEN);
+      expect(await dosOf(file)).toBe(SYSTEM | ARCHIVE);
+      await store.transaction(async (tx) => {
+        for (const [id, dos] of [
+          [dir, SYSTEM],
+          [file, HIDDEN],
+        ] as const) {
+          const rec = (await tx.getFile(id))!;
+          await tx.putFile({ ...rec, attr: { ...rec.attr, dosAttributes: dos } });
+        }
+      });
+      expect(await dosOf(dir)).toBe(SYSTEM);
+      expect(await dosOf(file)).toBe(HIDDEN);
+      if (!h.persistent) return;
+      await store.close();
+      store = await h.open();
+      expect(await dosOf(dir)).toBe(SYSTEM);
+      expect(await dosOf(file)).toBe(HIDDEN);
+    });
+
     it('adds, looks up and removes directory entries', async () => {
       const { dir, children } = await dirWith(['a', 'A', 'ü-名前', 'b c']);
       expect(await store.lookup(dir, 'a')).toBe(children[0]);
@@ -186,6 +219,35 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
       for (const n of ['A', 'ü-名前', 'b c']) await store.transaction((tx) => tx.removeEntry(dir, n));
       expect(await store.hasEntries(dir)).toBe(false);
       expect(await store.hasEntries(other.dir)).toBe(true);
+    });
+
+    it('finds an entry by its name in any case (SMB names)', async () => {
+      const { dir } = await dirWith(['Photo.JPG', 'Été.txt', 'x']);
+      for (const asked of ['photo.jpg', 'PHOTO.JPG', 'Photo.JPG'])
+        expect(await store.findCaseless(dir, asked)).toBe('Photo.JPG');
+      expect(await store.findCaseless(dir, 'été.TXT')).toBe('Été.txt');
+      expect(await store.findCaseless(dir, 'photo.jpeg')).toBeUndefined();
+
+      // Names of another directory do not count; a removed name is gone.
+      const other = await dirWith(['photo.jpg']);
+      await store.transaction((tx) => tx.removeEntry(dir, 'Photo.JPG'));
+      expect(await store.findCaseless(dir, 'photo.jpg')).toBeUndefined();
+      expect(await store.findCaseless(other.dir, 'PHOTO.jpg')).toBe('photo.jpg');
+
+      // Two names of one folded form (NFS is case-sensitive): one of them.
+      await store.transaction(async (tx) => {
+        for (const n of ['readme', 'README']) await tx.addEntry(dir, n, await tx.createFile(sampleRecord()));
+      });
+      expect(['readme', 'README']).toContain(await store.findCaseless(dir, 'ReadMe'));
+
+      // A transaction sees its own names.
+      await store.transaction(async (tx) => {
+        await tx.addEntry(dir, 'New.txt', await tx.createFile(sampleRecord()));
+        await tx.removeEntry(dir, 'x');
+        expect(await tx.findCaseless(dir, 'new.TXT')).toBe('New.txt');
+        expect(await tx.findCaseless(dir, 'X')).toBeUndefined();
+      });
+      expect(await store.findCaseless(dir, 'NEW.txt')).toBe('New.txt');
     });
 
     it('reads a directory and the file of one of its entries together', async () => {

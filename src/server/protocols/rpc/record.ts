@@ -1,6 +1,8 @@
 /**
  * Record marking for RPC over TCP (RFC 5531 §11): each record is a sequence of fragments,
- * each preceded by a 4-byte header (last-fragment bit + 31-bit length).
+ * each preceded by a 4-byte header (last-fragment bit + 31-bit length). The decoder also
+ * frames SMB2's direct TCP transport (MS-SMB2 §2.1): one 4-byte big-endian length whose top
+ * byte must be zero (RFC 1002 session message) before each message, a record of one fragment.
  */
 import { xdrPad } from '../xdr/reader.ts';
 import { xdrPadding, type XdrWriter } from '../xdr/writer.ts';
@@ -25,6 +27,10 @@ const MIN_SLAB = 256 * 1024;
 const RECORDS_PER_SLAB = 4;
 /** Emptied receive buffers kept per decoder for reuse. */
 const SPARE_LIMIT = 2;
+
+/** How the stream marks its records: RPC record marking, or SMB2's direct TCP length prefix. */
+export type Framing = 'rpc' | 'smb';
+const SMB_LENGTH_MASK = 0xffffff;
 
 /** A receive buffer and how many records handed out still lie in it. */
 class Slab {
@@ -61,11 +67,14 @@ export class RecordDecoder {
   /** Records handed out, to the receive buffer each lies in. */
   private readonly lent = new WeakMap<Buffer, Slab>();
   error: string | undefined;
+  private readonly smb: boolean;
 
   constructor(
     readonly maxRecordSize: number,
     private readonly gate?: RecordGate,
+    framing: Framing = 'rpc',
   ) {
+    this.smb = framing === 'smb';
     this.slab = new Slab(Buffer.allocUnsafeSlow(MIN_SLAB));
   }
 
@@ -110,14 +119,18 @@ export class RecordDecoder {
       if (this.fragLeft < 0) {
         if (this.readPos - this.parsePos < 4) return undefined;
         const header = buf.readUInt32BE(this.parsePos);
-        const len = header & ~LAST_FRAGMENT;
+        if (this.smb && header >>> 24 !== 0) {
+          this.fail('not an SMB session message');
+          return undefined;
+        }
+        const len = this.smb ? header & SMB_LENGTH_MASK : header & ~LAST_FRAGMENT;
         if (this.recordLen + len > this.maxRecordSize) {
           this.fail(`record of more than ${this.maxRecordSize} bytes`);
           return undefined;
         }
         if (this.gate && !this.gate.admit(this.recordLen + len)) return undefined;
         this.parsePos += 4;
-        this.lastFragment = (header & LAST_FRAGMENT) !== 0;
+        this.lastFragment = this.smb || (header & LAST_FRAGMENT) !== 0;
         this.fragLeft = len;
         this.collecting ||= !this.lastFragment;
       }

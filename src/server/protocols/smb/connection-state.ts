@@ -33,6 +33,8 @@ export class SmbConnectionState {
   encrypted = false;
   bytesRead = 0;
   bytesWritten = 0;
+  /** The server address the client connected to (FSCTL_QUERY_NETWORK_INTERFACE_INFO). */
+  localAddr = '127.0.0.1';
 
   constructor(
     readonly clientAddr: string,

@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { Command, Flags, HEADER_SIZE, Status } from './constants.ts';
 import { decodeHeader, encodeHeader } from './header.ts';
-import { FrameDecoder, framePrefix } from './framing.ts';
+import { framePrefix } from './framing.ts';
+import { RecordDecoder } from '../rpc/record.ts';
 import { Disposition } from './handlers/create.ts';
 import { createBody, TestClient } from './testing.ts';
 import { LeWriter } from './writer.ts';
@@ -67,15 +68,24 @@ describe('SMB2 header and framing', () => {
     expect(decodeHeader(Buffer.alloc(64))).toBeUndefined();
   });
 
-  it('frames split anywhere are reassembled; an oversized length is refused before buffering', () => {
-    const d = new FrameDecoder(1000);
+  it('frames split anywhere are reassembled; an oversized length or another message type is refused', () => {
+    const d = new RecordDecoder(1000, undefined, 'smb');
     const msg = randomBytes(300);
     const wire = Buffer.concat([framePrefix(300), msg, framePrefix(2), Buffer.from('ok')]);
     const got: Buffer[] = [];
-    for (let i = 0; i < wire.length; i += 7) got.push(...d.push(wire.subarray(i, i + 7)).frames);
+    for (let i = 0; i < wire.length; i += 7) {
+      d.push(wire.subarray(i, i + 7));
+      for (let m = d.next(); m !== undefined; m = d.next()) got.push(Buffer.from(m));
+    }
     expect(got).toEqual([msg, Buffer.from('ok')]);
-    expect(new FrameDecoder(1000).push(framePrefix(1001)).error).toBe('too-large');
-    expect(new FrameDecoder(1000).push(Buffer.from([0x85, 0, 0, 0])).error).toBe('bad-type');
+    const big = new RecordDecoder(1000, undefined, 'smb');
+    big.push(framePrefix(1001));
+    expect(big.next()).toBeUndefined();
+    expect(big.error).toMatch(/more than 1000 bytes/);
+    const keepAlive = new RecordDecoder(1000, undefined, 'smb');
+    keepAlive.push(Buffer.from([0x85, 0, 0, 0]));
+    expect(keepAlive.next()).toBeUndefined();
+    expect(keepAlive.error).toBe('not an SMB session message');
   });
 });
 

@@ -40,7 +40,10 @@ interface Related {
 const FIRST_RELATED: Related = { sessionId: 0n, treeId: 0, inherited: Status.INVALID_PARAMETER };
 const SESSION_ERRORS: number[] = [Status.USER_SESSION_DELETED, Status.NETWORK_NAME_DELETED];
 
-export type ReceiveResult = { out: Buffer[]; close?: false } | { out: Buffer[]; close: true; reason: string };
+/** `holdsMessage`: a request went asynchronous and may still read the message it came in. */
+export type ReceiveResult =
+  | { out: Buffer[]; close?: false; holdsMessage?: boolean }
+  | { out: Buffer[]; close: true; reason: string; holdsMessage?: boolean };
 
 interface Built {
   hdr: Smb2Header;
@@ -54,6 +57,8 @@ export class SmbConnection {
   readonly state: SmbConnectionState;
   /** Where final replies of asynchronous requests go (the transport writes them). */
   onAsync: (out: Buffer[]) => void = () => undefined;
+  /** A request of the message being received went asynchronous. */
+  private wentAsync = false;
 
   constructor(
     private readonly server: SmbServerContext,
@@ -64,6 +69,12 @@ export class SmbConnection {
   }
 
   async receive(frame: Buffer): Promise<ReceiveResult> {
+    this.wentAsync = false;
+    const result = await this.receiveMessage(frame);
+    return this.wentAsync ? { ...result, holdsMessage: true } : result;
+  }
+
+  private async receiveMessage(frame: Buffer): Promise<ReceiveResult> {
     if (frame.length < 4) return { out: [], close: true, reason: 'short message' };
     const id = frame.readUInt32LE(0);
     if (id === SMB1_ID) {
@@ -210,6 +221,7 @@ export class SmbConnection {
     if (reply.later) {
       // §3.3.4.2: an interim STATUS_PENDING with an AsyncId now, the final reply when it settles.
       const asyncId = BigInt(st.newId());
+      this.wentAsync = true;
       out.flags |= Flags.ASYNC_COMMAND;
       out.asyncId = asyncId;
       st.pending.set(asyncId, { messageId: hdr.messageId, cancel: reply.cancel ?? (() => undefined) });

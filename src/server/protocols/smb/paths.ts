@@ -32,17 +32,7 @@ export async function lookupName(
   } catch (err) {
     if (!(err instanceof DittoError) || err.code !== 'NOT_FOUND') throw err;
   }
-  const wanted = name.toLowerCase();
-  let cookie = 0;
-  let verifier: Buffer | undefined;
-  for (;;) {
-    const page = await md.readDir(auth, dir, cookie, verifier, 512);
-    const hit = page.entries.find((e) => e.name.toLowerCase() === wanted);
-    if (hit) return { handle: hit.handle, attr: hit.attr, name: hit.name };
-    if (page.eof || page.entries.length === 0) return undefined;
-    cookie = (page.entries[page.entries.length - 1] as { cookie: number }).cookie;
-    verifier = page.verifier;
-  }
+  return md.lookupCaseless(auth, dir, name);
 }
 
 export interface Resolved {

@@ -5,8 +5,10 @@
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { plainAddress } from '../rpc/address.ts';
-import { SmbConnection } from './connection.ts';
-import { FrameDecoder, framePrefix } from './framing.ts';
+import { SmbConnection, type ReceiveResult } from './connection.ts';
+import { framePrefix } from './framing.ts';
+import { RecordDecoder } from '../rpc/record.ts';
+import { adoptReadingInto } from '../rpc/receive-socket.ts';
 import type { SmbServerContext } from './handler.ts';
 import { dialectName } from './constants.ts';
 import { clientPrefix } from '../../metadata/locks/lock-manager.ts';
@@ -44,7 +46,8 @@ export class SmbTcpServer {
     port: number,
   ) {
     this.boundPort = port;
-    this.server = createServer({ noDelay: true }, this.onConnection);
+    // Paused on connect: the socket is adopted to read straight into the message decoder.
+    this.server = createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection);
   }
 
   get port(): number {
@@ -114,9 +117,21 @@ export class SmbTcpServer {
     }
   }
 
-  private readonly onConnection = (socket: Socket): void => {
+  private readonly onConnection = (accepted: Socket): void => {
+    // Messages are views of the decoder's receive buffers (no copy of a 1 MiB WRITE), given
+    // back once their replies are built.
+    const decoder = new RecordDecoder(this.ctx.settings.maxMessageSize, undefined, 'smb');
+    const adopted = adoptReadingInto(accepted, {
+      buffer: () => decoder.readBuffer(),
+      received: (n) => {
+        decoder.received(n);
+        pump();
+      },
+    });
+    const socket = adopted ?? accepted;
     const clientAddr = plainAddress(socket.remoteAddress ?? '');
     const conn = new SmbConnection(this.ctx, clientAddr, socket.remotePort ?? 0);
+    conn.state.localAddr = plainAddress(socket.localAddress ?? conn.state.localAddr);
     const live: Live = { socket, conn, busy: Promise.resolve() };
     const send = (out: Buffer[]): void => {
       if (socket.destroyed || out.length === 0) return;
@@ -127,7 +142,6 @@ export class SmbTcpServer {
     };
     conn.onAsync = send;
     this.live.add(live);
-    const frames = new FrameDecoder(this.ctx.settings.maxMessageSize);
     const log = this.ctx.logger;
     let closing = false;
     // Reading pauses while many messages wait, so a fast writer cannot queue unbounded memory.
@@ -138,27 +152,37 @@ export class SmbTcpServer {
       log.debug({ client: clientAddr, reason }, 'closing SMB connection');
       socket.destroy();
     };
-    socket.on('data', (chunk: Buffer) => {
-      const { frames: messages, error } = frames.push(chunk);
-      for (const msg of messages) {
+    const pump = (): void => {
+      for (let msg = decoder.next(); msg !== undefined; msg = decoder.next()) {
+        const message = msg;
         if (++queued >= MAX_QUEUED) socket.pause();
         live.busy = live.busy.then(async () => {
           if (--queued < MAX_QUEUED / 2 && socket.isPaused() && !closing) socket.resume();
           if (closing) return;
-          const result = await conn.receive(msg).catch((err: unknown) => {
+          const result: ReceiveResult = await conn.receive(message).catch((err: unknown) => {
             log.warn({ err, client: clientAddr }, 'SMB message failed');
-            return { out: [], close: true as const, reason: 'internal error' };
+            return { out: [], close: true, reason: 'internal error' };
           });
+          // A request still pending may refer to its message: that one is not reused.
+          if (!result.holdsMessage) decoder.recycle(message);
           if (closing) return;
           send(result.out);
           if (result.close) end(result.reason);
         });
       }
-      if (error) {
-        live.busy = live.busy.then(() =>
-          end(error === 'too-large' ? 'message larger than the maximum' : 'not a session message'),
-        );
-      }
+      const error = decoder.error;
+      if (error !== undefined) live.busy = live.busy.then(() => end(error));
+    };
+    if (adopted === undefined) {
+      socket.on('data', (chunk: Buffer) => {
+        decoder.push(chunk);
+        pump();
+      });
+      socket.resume();
+    }
+    // The adopted socket allows half-open: a client's FIN alone would never close it.
+    socket.on('end', () => {
+      live.busy = live.busy.then(() => end('the client closed the connection'));
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {

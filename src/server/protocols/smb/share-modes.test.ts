@@ -27,4 +27,28 @@ describe('ShareModeTable', () => {
     t.acquire('d', 4n, Access.READ_DATA, ShareMode.READ | ShareMode.WRITE);
     expect(t.allowsRenameInside('d')).toBe(false);
   });
+
+  it('keeps delete-pending per file: set by one open, cleared by another, acted on at the last close', () => {
+    const t = new ShareModeTable();
+    t.acquire('f', 1n, Access.DELETE, ALL);
+    t.acquire('f', 2n, Access.READ_DATA, ALL);
+    t.setDeletePending('f', true);
+    expect(t.isDeletePending('f')).toBe(true);
+    t.setDeletePending('f', false);
+    expect(t.release('f', 1n)).toBe(false);
+    expect(t.release('f', 2n)).toBe(false);
+    expect(t.isDeletePending('f')).toBe(false);
+
+    // Delete-on-close marks the file as its open goes; the other open's close deletes it.
+    t.acquire('g', 1n, Access.DELETE, ALL);
+    t.acquire('g', 2n, Access.READ_DATA, ALL);
+    expect(t.isDeletePending('g')).toBe(false);
+    expect(t.release('g', 1n, true)).toBe(false);
+    expect(t.isDeletePending('g')).toBe(true);
+    expect(t.release('g', 2n)).toBe(true);
+    // Pending until the deletion is done.
+    expect(t.isDeletePending('g')).toBe(true);
+    t.deleted('g');
+    expect(t.isDeletePending('g')).toBe(false);
+  });
 });

@@ -57,28 +57,60 @@ function kinds(access: number): number {
   return k;
 }
 
+/** A file's opens, and whether it is to be deleted when the last of them closes. */
+interface FileOpens {
+  holders: Holder[];
+  /** MS-FSA §2.1.5.14.3 DeletePending: of the file, whichever open set it. */
+  deletePending: boolean;
+}
+
 export class ShareModeTable {
-  private readonly files = new Map<string, Holder[]>();
+  private readonly files = new Map<string, FileOpens>();
 
   /** Registers an open, or returns false when it conflicts with one already there. */
   acquire(key: string, id: bigint, access: number, shareAccess: number): boolean {
-    const holders = this.files.get(key) ?? [];
+    const file = this.files.get(key) ?? { holders: [], deletePending: false };
     const mine = kinds(access);
     // An open for attributes only (a "stat open") neither checks nor constrains share modes.
-    for (const h of mine === 0 ? [] : holders) {
+    for (const h of mine === 0 ? [] : file.holders) {
       const theirs = kinds(h.access);
       if (theirs === 0) continue;
       if ((mine & ~h.shareAccess & 7) !== 0 || (theirs & ~shareAccess & 7) !== 0) return false;
     }
-    holders.push({ id, access, shareAccess });
-    this.files.set(key, holders);
+    file.holders.push({ id, access, shareAccess });
+    this.files.set(key, file);
     return true;
   }
 
-  release(key: string, id: bigint): void {
-    const holders = this.files.get(key)?.filter((h) => h.id !== id) ?? [];
-    if (holders.length === 0) this.files.delete(key);
-    else this.files.set(key, holders);
+  /**
+   * Ends an open. One made with delete-on-close marks the file delete-pending as it goes
+   * (MS-FSA §2.1.5.4). True when it was the last open of a delete-pending file: the caller
+   * deletes the file now and then calls `deleted`; until then new opens still see it pending.
+   */
+  release(key: string, id: bigint, deleteOnClose = false): boolean {
+    const file = this.files.get(key);
+    if (file === undefined) return false;
+    file.holders = file.holders.filter((h) => h.id !== id);
+    file.deletePending ||= deleteOnClose;
+    if (file.holders.length > 0) return false;
+    if (!file.deletePending) this.files.delete(key);
+    return file.deletePending;
+  }
+
+  /** The delete `release` asked for is done (or failed): the file's state goes. */
+  deleted(key: string): void {
+    if (this.files.get(key)?.holders.length === 0) this.files.delete(key);
+  }
+
+  /** Whether the file is to be deleted at its last close: new opens get DELETE_PENDING. */
+  isDeletePending(key: string): boolean {
+    return this.files.get(key)?.deletePending ?? false;
+  }
+
+  /** FileDispositionInformation(Ex) through one of the file's opens sets or clears it for the file. */
+  setDeletePending(key: string, pending: boolean): void {
+    const file = this.files.get(key);
+    if (file !== undefined) file.deletePending = pending;
   }
 
   /**
@@ -87,14 +119,9 @@ export class ShareModeTable {
    * Opens for attributes only do not count.
    */
   allowsRenameInside(key: string): boolean {
-    return (this.files.get(key) ?? []).every((h) => {
+    return (this.files.get(key)?.holders ?? []).every((h) => {
       const theirs = kinds(h.access);
       return theirs === 0 || ((theirs & ShareMode.DELETE) === 0 && (h.shareAccess & ShareMode.DELETE) !== 0);
     });
-  }
-
-  /** How many opens a file has (delete-on-close acts on the last close). */
-  count(key: string): number {
-    return this.files.get(key)?.length ?? 0;
   }
 }

@@ -22,6 +22,7 @@ export const ATTR: FileAttr = {
   ctime: T0,
   btime: T0,
   payloadId: 'p5',
+  dosAttributes: 0x20,
 };
 
 /** fattr3 of ATTR in share 1. */

@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { freemem, totalmem } from 'node:os';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import { dirAndEntryReads, readFiles } from '../../store.ts';
+import { dirAndEntryReads, foldName, readFiles } from '../../store.ts';
 import type {
   DirAndFile,
   FileRecord,
@@ -71,6 +71,12 @@ class MemoryReader implements StoreReader {
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     return this.state.dirs.get(dirId)?.byName.get(name)?.fileid;
+  }
+
+  /** A scan in cookie order: memory is fast enough for the stores this one stands in for in tests. */
+  async findCaseless(dirId: number, name: string): Promise<string | undefined> {
+    const wanted = foldName(name);
+    return this.state.dirs.get(dirId)?.slots.find((s) => s.live && foldName(s.name) === wanted)?.name;
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {

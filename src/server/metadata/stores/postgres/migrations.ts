@@ -40,4 +40,15 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (dir_id, name)
    );
    CREATE INDEX entries_by_cookie ON entries (dir_id, cookie) INCLUDE (child_id, name);`,
+  // 2: each entry's case-folded name (store.ts foldName), indexed: SMB's case-insensitive
+  // lookups of new names find nothing without reading the directory. Names stored before
+  // this step fold by PostgreSQL's lower(): as JavaScript's for ASCII, and for most other
+  // letters under a UTF-8 locale.
+  `ALTER TABLE entries ADD COLUMN folded TEXT;
+   UPDATE entries SET folded = lower(name);
+   ALTER TABLE entries ALTER COLUMN folded SET NOT NULL;
+   CREATE INDEX entries_by_folded ON entries (dir_id, folded, cookie);`,
+  // 3: DOS attributes (types.ts FileAttr.dosAttributes); existing files show ARCHIVE as before.
+  `ALTER TABLE files ADD COLUMN dos_attributes INTEGER NOT NULL DEFAULT 0;
+   UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
 ];

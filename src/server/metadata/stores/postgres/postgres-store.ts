@@ -15,6 +15,7 @@ import type pg from 'pg';
 import type { PoolClient, QueryConfig, QueryResult } from 'pg';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
+import { foldName } from '../../store.ts';
 import type {
   DirAndFile,
   FileRecord,
@@ -48,13 +49,13 @@ const INSERT_FILE = `INSERT INTO files (${DATA_COLUMNS}, fileid, generation)
 /**
  * createFile + addEntry + putFile of the directory in one statement (StoreTx.createEntry):
  * the new file's columns and generation, then the directory's columns, fileid and
- * generation, then the name. Answers the new fileid and how many entries and directories
+ * generation, then the name and its folded form. Answers the new fileid and how many entries and directories
  * it wrote (0 entries: the name was taken; 0 directories: no such directory).
  */
 const CREATE_ENTRY = `WITH f AS (INSERT INTO files (${DATA_COLUMNS}, fileid, generation)
     VALUES (${params(1, DATA_COUNT)}, nextval('fileid_seq'), $${DATA_COUNT + 1}) RETURNING fileid),
-  e AS (INSERT INTO entries (dir_id, name, child_id, cookie)
-    SELECT $${2 * DATA_COUNT + 2}, $${2 * DATA_COUNT + 4}, fileid, nextval('cookie_seq') FROM f
+  e AS (INSERT INTO entries (dir_id, name, child_id, cookie, folded)
+    SELECT $${2 * DATA_COUNT + 2}, $${2 * DATA_COUNT + 4}, fileid, nextval('cookie_seq'), $${2 * DATA_COUNT + 5} FROM f
     ON CONFLICT (dir_id, name) DO NOTHING RETURNING 1),
   d AS (UPDATE files SET (${DATA_COLUMNS}) = ROW(${params(DATA_COUNT + 2, DATA_COUNT)})
     WHERE fileid = $${2 * DATA_COUNT + 2} AND generation = $${2 * DATA_COUNT + 3} RETURNING 1)
@@ -70,6 +71,7 @@ const LOCK_TREE = "SELECT 1 FROM meta WHERE key = 'tree' FOR NO KEY UPDATE";
 const Q = {
   file: `SELECT ${FILE_COLUMNS} FROM files WHERE fileid = $1`,
   entry: 'SELECT child_id FROM entries WHERE dir_id = $1 AND name = $2',
+  folded: 'SELECT name FROM entries WHERE dir_id = $1 AND folded = $2 ORDER BY cookie LIMIT 1',
   page: `SELECT e.name, e.cookie, ${FILE_COLS_F} FROM entries e JOIN files f ON f.fileid = e.child_id
          WHERE e.dir_id = $1 AND e.cookie > $2 ORDER BY e.cookie LIMIT $3`,
   any: 'SELECT 1 FROM entries WHERE dir_id = $1 LIMIT 1',
@@ -86,7 +88,7 @@ const Q = {
   tree: LOCK_TREE,
   treeNowait: `${LOCK_TREE} NOWAIT`,
   delFile: 'DELETE FROM files WHERE fileid = $1',
-  insEntry: `INSERT INTO entries (dir_id, name, child_id, cookie) VALUES ($1, $2, $3, nextval('cookie_seq'))
+  insEntry: `INSERT INTO entries (dir_id, name, child_id, cookie, folded) VALUES ($1, $2, $3, nextval('cookie_seq'), $4)
     ON CONFLICT (dir_id, name) DO NOTHING RETURNING cookie`,
   delEntry: 'DELETE FROM entries WHERE dir_id = $1 AND name = $2',
   setRoot:
@@ -131,6 +133,10 @@ class Reads implements StoreReader {
     return (await this.rows('entry', [dirId, name]))[0]?.[0] as number | undefined;
   }
 
+  async findCaseless(dirId: number, name: string): Promise<string | undefined> {
+    return (await this.rows('folded', [dirId, foldName(name)]))[0]?.[0] as string | undefined;
+  }
+
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
     const rows = await this.rows('page', [dirId, afterCookie, limit]);
     return rows.map((r) => ({ name: r[0] as string, cookie: r[1] as number, file: rowRecord(r, 2) }));
@@ -170,7 +176,7 @@ class PgTx extends Reads implements StoreTx {
   /** One round trip instead of three (the calls' errors in their order: EXISTS, then NOT_FOUND). */
   async createEntry(rec: FileRecord, name: string, dirAfter: FileRecord): Promise<number> {
     const values = newFileParams(rec);
-    values.push(...recordParams(dirAfter), name);
+    values.push(...recordParams(dirAfter), name, foldName(name));
     const [row] = await this.write('createEntry', values);
     const [fileid, entries, dirs] = row as number[];
     if (entries !== 1) throw new DittoError('EXISTS', name);
@@ -196,7 +202,7 @@ class PgTx extends Reads implements StoreTx {
 
   async addEntry(dirId: number, name: string, childId: number): Promise<number> {
     // ON CONFLICT instead of a failed insert: an error would abort the whole transaction.
-    const [row] = await this.write('insEntry', [dirId, name, childId]);
+    const [row] = await this.write('insEntry', [dirId, name, childId, foldName(name)]);
     if (row === undefined) throw new DittoError('EXISTS', name);
     return row[0] as number;
   }

@@ -6,6 +6,7 @@
 import type { Database } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
+import { foldName } from '../../store.ts';
 
 export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
   // 1: fileids and cookies come from counters kept in `meta` and are never reused; the
@@ -47,6 +48,17 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
     db.exec(`ALTER TABLE files ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
              UPDATE files SET generation = dittofs_new_generation();`);
   },
+  // 3: each entry's case-folded name (store.ts foldName), indexed: SMB's case-insensitive
+  // lookups of new names find nothing without reading the directory.
+  (db) => {
+    db.function('dittofs_fold_name', { deterministic: true }, foldName);
+    db.exec(`ALTER TABLE entries ADD COLUMN folded TEXT NOT NULL DEFAULT '';
+             UPDATE entries SET folded = dittofs_fold_name(name);
+             CREATE INDEX entries_by_folded ON entries (dir_id, folded, cookie);`);
+  },
+  // 4: DOS attributes (types.ts FileAttr.dosAttributes); existing files show ARCHIVE as before.
+  `ALTER TABLE files ADD COLUMN dos_attributes INTEGER NOT NULL DEFAULT 0;
+   UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
 ];
 
 /** Brings the schema up to date (or to version `target`, for tests), one transaction per step. */

@@ -113,9 +113,25 @@ describe('SqliteMetadataStore specifics', () => {
     );
     for (const g of generations) expect(Number.isSafeInteger(g) && g > 0).toBe(true);
     expect(new Set(generations).size).toBe(50);
+    // Migration 4: files made before DOS attributes were kept show ARCHIVE, as they did.
+    expect((await store.getFile(1))!.attr.dosAttributes).toBe(0x20);
     await store.close();
     store = await SqliteMetadataStore.open(file);
     expect((await store.getFile(50))!.generation).toBe(generations[49]);
+    await store.close();
+  });
+
+  it('folds the names of a schema 2 database for case-insensitive lookups', async () => {
+    const file = join(dir, 'schema2.db');
+    const db = new BetterSqlite3(file);
+    migrate(db, 2);
+    db.exec(`INSERT INTO entries (dir_id, name, child_id, cookie) VALUES (1, 'Été.TXT', 2, 1), (1, 'b', 3, 2)`);
+    db.close();
+
+    const store = await SqliteMetadataStore.open(file);
+    expect(await store.findCaseless(1, 'été.txt')).toBe('Été.TXT');
+    expect(await store.findCaseless(1, 'B')).toBe('b');
+    expect(await store.findCaseless(2, 'b')).toBeUndefined();
     await store.close();
   });
 });

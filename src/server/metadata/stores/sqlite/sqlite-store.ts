@@ -17,7 +17,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import { dirAndEntryReads, readFiles } from '../../store.ts';
+import { dirAndEntryReads, foldName, readFiles } from '../../store.ts';
 import type { DirAndFile, FileRecord, MetadataStore, StoreSpace, StoredEntry, StoreTx } from '../../store.ts';
 import { GroupCommit } from './group-commit.ts';
 import { RecordCache } from './record-cache.ts';
@@ -77,6 +77,7 @@ class Queries {
   private readonly updFile: Statement;
   private readonly delFile: Statement;
   private readonly insEntry: Statement;
+  private readonly selFolded: Statement;
   private readonly delEntry: Statement;
   private readonly upsRoot: Statement;
   private readonly selMeta: Statement;
@@ -105,7 +106,10 @@ class Queries {
       `UPDATE files SET (${DATA_COLUMNS}) = (${DATA_PARAMS}) WHERE fileid = ? AND generation = ?`,
     );
     this.delFile = db.prepare('DELETE FROM files WHERE fileid = ?');
-    this.insEntry = db.prepare('INSERT INTO entries (dir_id, name, child_id, cookie) VALUES (?, ?, ?, ?)');
+    this.insEntry = db.prepare('INSERT INTO entries (dir_id, name, child_id, cookie, folded) VALUES (?, ?, ?, ?, ?)');
+    this.selFolded = db
+      .prepare('SELECT name FROM entries WHERE dir_id = ? AND folded = ? ORDER BY cookie LIMIT 1')
+      .pluck(true);
     this.delEntry = db.prepare('DELETE FROM entries WHERE dir_id = ? AND name = ?');
     this.upsRoot = db.prepare(
       'INSERT INTO roots (share, fileid) VALUES (?, ?) ON CONFLICT (share) DO UPDATE SET fileid = excluded.fileid',
@@ -124,6 +128,10 @@ class Queries {
 
   lookup(dirId: number, name: string): number | undefined {
     return this.selEntry.get(dirId, name) as number | undefined;
+  }
+
+  findCaseless(dirId: number, name: string): string | undefined {
+    return this.selFolded.get(dirId, foldName(name)) as string | undefined;
   }
 
   listDir(dirId: number, afterCookie: number, limit: number): StoredEntry[] {
@@ -179,7 +187,7 @@ class Queries {
   /** False when the name is taken. */
   insertEntry(dirId: number, name: string, childId: number, cookie: number): boolean {
     try {
-      this.insEntry.run(dirId, name, childId, cookie);
+      this.insEntry.run(dirId, name, childId, cookie, foldName(name));
       return true;
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return false;
@@ -231,6 +239,10 @@ class SqliteTx implements StoreTx {
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     return this.q.lookup(dirId, name);
+  }
+
+  async findCaseless(dirId: number, name: string): Promise<string | undefined> {
+    return this.q.findCaseless(dirId, name);
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
@@ -341,6 +353,11 @@ export class SqliteMetadataStore implements MetadataStore {
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     if (this.group.running) await this.group.settled();
     return this.q.lookup(dirId, name);
+  }
+
+  async findCaseless(dirId: number, name: string): Promise<string | undefined> {
+    if (this.group.running) await this.group.settled();
+    return this.q.findCaseless(dirId, name);
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {

@@ -1,14 +1,11 @@
-/** What the NFSv4.2 data operations share (RFC 7862 §15): a regular file under a stateid, and bulk copy/zero in chunks. */
+/** What the NFSv4.2 data operations share (RFC 7862 §15): a regular file under a stateid, and where its content is. */
 import type { FileAttr } from '../../../metadata/types.ts';
+import type { ContentRef } from '../../content-range.ts';
 import { requireRegular } from '../files.ts';
 import { Nfs4Status } from './constants.ts';
 import { fileKeyOf, savedFh, shareFh, type Nfs4Context, type ShareFh } from './context.ts';
 import { Nfs4Error } from './errors.ts';
 import type { IoIntent, Stateid } from './state-types.ts';
-
-/** Bytes moved per payload call, so a large COPY or DEALLOCATE holds little memory at a time. */
-export const IO_CHUNK = 1024 * 1024;
-const ZEROS = Buffer.alloc(IO_CHUNK);
 
 /** The current file, regular and usable for `intent` under `sid` (ISDIR on the pseudo filesystem). */
 export async function fileForIo(
@@ -39,27 +36,8 @@ export async function filesForCopy(ctx: Nfs4Context, srcStateid: Stateid, dstSta
   return { src, dst };
 }
 
-/** Writes zeros over [offset, end) of a file's content. */
-export async function zeroRange(ctx: Nfs4Context, file: { fh: ShareFh; attr: FileAttr }, offset: number, end: number) {
-  const { payload } = ctx.server.runtime;
-  for (let at = offset; at < end; at += IO_CHUNK) {
-    await payload.writeAt(file.fh.share.name, file.attr.payloadId, ZEROS.subarray(0, Math.min(IO_CHUNK, end - at)), at);
-  }
-}
-
-/** Copies `count` bytes from one file's content to another's (same share), chunk by chunk. */
-export async function copyRange(
-  ctx: Nfs4Context,
-  src: { fh: ShareFh; attr: FileAttr },
-  srcOffset: number,
-  dst: { fh: ShareFh; attr: FileAttr },
-  dstOffset: number,
-  count: number,
-): Promise<void> {
-  const { payload } = ctx.server.runtime;
-  for (let done = 0; done < count; done += IO_CHUNK) {
-    const n = Math.min(IO_CHUNK, count - done);
-    const data = await payload.readAt(src.fh.share.name, src.attr.payloadId, srcOffset + done, n);
-    await payload.writeAt(dst.fh.share.name, dst.attr.payloadId, data, dstOffset + done);
-  }
-}
+/** Where a file's content is, for the shared content operations (content-range.ts). */
+export const contentOf = (file: { fh: ShareFh; attr: FileAttr }): ContentRef => ({
+  share: file.fh.share.name,
+  payloadId: file.attr.payloadId,
+});

@@ -90,5 +90,6 @@ export function pseudoAttr(path: string, bootSec: number): FileAttr {
     ctime: t,
     btime: t,
     payloadId: '',
+    dosAttributes: 0,
   };
 }

@@ -28,15 +28,35 @@ async function stampWriteTime(server: SmbServerContext, open: Open, auth: AuthCo
   if (stamp) await server.runtime.metadata.setAttr(auth, open.handle, { mtime: stamp }).catch(() => undefined);
 }
 
-/** Forgets an open; at the last close of a delete-on-close file, removes it (and its content). */
+/**
+ * Forgets an open; at the last close of a delete-pending file (share-modes.ts: set by
+ * disposition or by an open made delete-on-close), removes it (and its content).
+ */
 export async function closeOpen(server: SmbServerContext, st: SmbConnectionState, open: Open): Promise<void> {
   st.opens.delete(open.volatileId);
   open.watch?.waiting?.(Status.NOTIFY_CLEANUP);
   open.watch?.unsubscribe();
   if (open.share === undefined) return;
   const key = shareModeKey(open);
-  server.shareModes.release(key, open.volatileId);
-  server.runtime.metadata.locks.release(fileKey(open.share, open.fileid), lockOwner(open));
+  const pending = open.deleteOnClose || server.shareModes.isDeletePending(key);
+  const last = server.shareModes.release(key, open.volatileId, open.deleteOnClose);
+  try {
+    await finishClose(server, st, open, open.share, pending, last);
+  } finally {
+    if (last) server.shareModes.deleted(key);
+  }
+}
+
+/** Locks, write time and durability of what the open wrote; then the delete `release` asked for. */
+async function finishClose(
+  server: SmbServerContext,
+  st: SmbConnectionState,
+  open: Open,
+  share: string,
+  pending: boolean,
+  last: boolean,
+): Promise<void> {
+  server.runtime.metadata.locks.release(fileKey(share, open.fileid), lockOwner(open));
   const session = st.sessions.get(open.sessionId);
   const auth = session?.auth;
   if (!auth) return;
@@ -45,17 +65,17 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   if (open.written) await metadata.persistWrites(auth, open.handle).catch(() => undefined);
   // Content written through this open: watchers of its directory see it modified (size, write time).
   if (open.writeTime && open.parent) announce(metadata, open.parent, { action: 'modified', name: open.name });
-  if (!open.deleteOnClose || !open.parent) return;
+  if (!pending || !open.parent) return;
   // Watchers of a directory being deleted learn it now (their requests end DELETE_PENDING).
   if (open.isDirectory) announce(server.runtime.metadata, open.handle, { action: 'delete-pending', name: '' });
-  if (server.shareModes.count(key) > 0) return;
+  if (!last) return;
   if (open.isDirectory) {
     await metadata.rmdir(auth, open.parent, open.name);
     return;
   }
   const { removed } = await metadata.remove(auth, open.parent, open.name);
   if (removed.nlink === 0 && removed.type === FileType.Regular && removed.payloadId)
-    await payload.delete(open.share, removed.payloadId).catch(() => undefined);
+    await payload.delete(share, removed.payloadId).catch(() => undefined);
 }
 
 export const close: SmbHandler = {

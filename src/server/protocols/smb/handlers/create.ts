@@ -29,7 +29,7 @@ const MODIFYING =
 
 interface CreateRequest {
   desiredAccess: number;
-  /** FileAttributes for a new file (READONLY is kept as a mode without write bits). */
+  /** FileAttributes for a new or overwritten file (a file's READONLY is a mode without write bits). */
   attributes: number;
   shareAccess: number;
   disposition: number;
@@ -139,6 +139,27 @@ function newOpen(
   };
 }
 
+/**
+ * MS-FSA §2.1.5.1.2.1 on an existing file: a read-only one opens neither for writing nor to
+ * be overwritten (ACCESS_DENIED) nor delete-on-close (CANNOT_DELETE); a hidden or system one
+ * is overwritten only by a request that keeps that attribute (ACCESS_DENIED).
+ */
+function checkExisting(
+  req: CreateRequest,
+  has: number,
+  isDir: boolean,
+  truncate: boolean,
+  deleteOnClose: boolean,
+): void {
+  if (isDir || !(has & Attr.READONLY)) {
+    if (truncate && has & (Attr.HIDDEN | Attr.SYSTEM) & ~req.attributes) throw new SmbStatusError(Status.ACCESS_DENIED);
+    return;
+  }
+  if (deleteOnClose) throw new SmbStatusError(Status.CANNOT_DELETE);
+  if (truncate || req.desiredAccess & (Access.WRITE_DATA | Access.APPEND_DATA))
+    throw new SmbStatusError(Status.ACCESS_DENIED);
+}
+
 async function createOnce(ctx: SmbContext): Promise<SmbReply> {
   const req = decode(ctx.msg);
   const { tree, session } = ctx;
@@ -186,6 +207,9 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     ({ parent, name, path } = resolved);
     const isDir = attr.type === FileType.Directory;
     if (req.disposition === Disposition.CREATE) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
+    // MS-FSA §2.1.5.1.2: a file waiting for its last close to be deleted opens no more.
+    if (ctx.server.shareModes.isDeletePending(shareModeKey({ share: tree.share, fileid: attr.fileid })))
+      throw new SmbStatusError(Status.DELETE_PENDING);
     if (isDir && wantFile) throw new SmbStatusError(Status.FILE_IS_A_DIRECTORY);
     if (!isDir && wantDir) throw new SmbStatusError(Status.NOT_A_DIRECTORY);
     truncate =
@@ -194,8 +218,7 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
         req.disposition === Disposition.OVERWRITE ||
         req.disposition === Disposition.OVERWRITE_IF);
     if (truncate && !writable) throw new SmbStatusError(Status.ACCESS_DENIED);
-    // MS-FSA §2.1.5.1.2.1: a read-only file cannot be opened delete-on-close.
-    if (deleteOnClose && !isDir && (attr.mode & 0o200) === 0) throw new SmbStatusError(Status.CANNOT_DELETE);
+    checkExisting(req, fileAttributes(attr), isDir, truncate, deleteOnClose);
     action =
       req.disposition === Disposition.SUPERSEDE ? Action.SUPERSEDED : truncate ? Action.OVERWRITTEN : Action.OPENED;
   } else {
@@ -206,12 +229,12 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     const readOnly = (req.attributes & Attr.READONLY) !== 0;
     if (readOnly && deleteOnClose) throw new SmbStatusError(Status.CANNOT_DELETE);
     const made = wantDir
-      ? await metadata.mkdir(auth, resolved.parent, resolved.name, { mode: 0o755 })
+      ? await metadata.mkdir(auth, resolved.parent, resolved.name, { mode: 0o755, dosAttributes: req.attributes })
       : await metadata.create(
           auth,
           resolved.parent,
           resolved.name,
-          { mode: readOnly ? 0o444 : 0o644 },
+          { mode: readOnly ? 0o444 : 0o644, dosAttributes: req.attributes | Attr.ARCHIVE },
           { kind: 'guarded' },
         );
     ({ handle, attr } = made);
@@ -232,9 +255,10 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
   if (!ctx.server.shareModes.acquire(key, open.volatileId, req.desiredAccess, req.shareAccess))
     throw new SmbStatusError(Status.SHARING_VIOLATION);
   try {
-    if (truncate && attr.size > 0) {
-      const wcc = await metadata.setAttr(auth, handle, { size: 0 });
-      await payload.truncate(tree.share, attr.payloadId, 0);
+    if (truncate) {
+      // MS-FSA §2.1.5.1.2.1: an overwritten file takes the attributes asked for, plus ARCHIVE.
+      const wcc = await metadata.setAttr(auth, handle, { size: 0, dosAttributes: req.attributes | Attr.ARCHIVE });
+      if (attr.size > 0) await payload.truncate(tree.share, attr.payloadId, 0);
       attr = wcc.after ?? (await metadata.getAttr(auth, handle));
     }
   } catch (err) {

@@ -12,6 +12,7 @@ import { securityDescriptor } from '../info/security.ts';
 import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
 import { shownAttr } from '../write-time.ts';
+import { shareModeKey } from './close.ts';
 
 export { InfoType };
 
@@ -46,8 +47,12 @@ export const queryInfo: SmbHandler = {
     const md = ctx.server.runtime.metadata;
     const attr = await md.getAttr(session.auth, open.handle);
     switch (type) {
-      case InfoType.FILE:
-        return reply(encodeFileInfo(cls, open, shownAttr(open, attr)), outputLength, VARIABLE_FILE_INFO.get(cls));
+      case InfoType.FILE: {
+        const pending = ctx.server.shareModes.isDeletePending(shareModeKey(open));
+        const extra = ctx.server.sparseFiles.attributes(open.share, attr);
+        const data = encodeFileInfo(cls, open, shownAttr(open, attr), pending, extra);
+        return reply(data, outputLength, VARIABLE_FILE_INFO.get(cls));
+      }
       case InfoType.FILESYSTEM: {
         const stat = await md.fsStat(session.auth, open.handle);
         const label = (open.share ?? '').replace(/^\/+/, '');

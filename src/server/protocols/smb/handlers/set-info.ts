@@ -1,13 +1,12 @@
 /**
- * MS-SMB2 §3.3.5.21 SET_INFO for files (MS-FSCC §2.4): basic (times, the read-only
- * attribute), rename (with and without replace), disposition (Ex), end-of-file and
- * allocation; position and mode are accepted; a security descriptor is accepted and not
+ * MS-SMB2 §3.3.5.21 SET_INFO for files (MS-FSCC §2.4): basic (times, DOS attributes),
+ * rename (with and without replace), disposition (Ex), end-of-file and allocation; position and mode are accepted; a security descriptor is accepted and not
  * applied (permissions are the Unix mode). Only on a tree the user may write.
  */
 import { FileType, type SetAttrs } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts';
-import { Attr } from '../info/attributes.ts';
+import { Attr, fileAttributes } from '../info/attributes.ts';
 import { FileInfoClass } from '../info/file-info.ts';
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
@@ -53,12 +52,8 @@ async function setBasic(ctx: SmbContext, open: Open, data: Buffer): Promise<void
   if (!NO_CHANGE.includes(atime)) attrs.atime = fromFileTime(atime);
   if (!NO_CHANGE.includes(mtime)) attrs.mtime = fromFileTime(mtime);
   if (!NO_CHANGE.includes(ctime)) attrs.ctime = fromFileTime(ctime);
-  if (attributes !== 0 && !open.isDirectory) {
-    const current = await md.getAttr(auth, open.handle);
-    const readOnly = (attributes & Attr.READONLY) !== 0;
-    const mode = readOnly ? current.mode & ~0o222 : current.mode | 0o200;
-    if (mode !== current.mode) attrs.mode = mode;
-  }
+  // MS-FSA §2.1.5.14.2: 0 leaves the attributes as they are; NORMAL alone clears them.
+  if (attributes !== 0) attrs.dosAttributes = attributes;
   if (Object.keys(attrs).length > 0) await md.setAttr(auth, open.handle, attrs);
   if (open.parent) announce(md, open.parent, { action: 'modified', name: open.name, directory: open.isDirectory });
   if (attrs.mtime !== undefined) writeTimeSet(open);
@@ -102,17 +97,29 @@ function splitLast(path: string): string | undefined {
   return path.split('\\').filter(Boolean).pop();
 }
 
-async function setDisposition(ctx: SmbContext, open: Open, deletePending: boolean): Promise<void> {
-  if (!open.parent) throw new SmbStatusError(Status.ACCESS_DENIED);
-  if (deletePending && !open.isDirectory) {
-    const attr = await ctx.server.runtime.metadata.getAttr(ctx.session!.auth, open.handle);
-    if ((attr.mode & 0o200) === 0) throw new SmbStatusError(Status.CANNOT_DELETE);
+/** MS-FSCC §2.4.11 / §2.4.11.2 FileDispositionInformation(Ex) flags (the former's one byte is DELETE). */
+const Disposition = { DELETE: 0x1, IGNORE_READONLY: 0x10 } as const;
+
+/**
+ * MS-FSA §2.1.5.14.3: the file becomes delete-pending, or stops being, for every open of it
+ * (share-modes.ts); the last close deletes it. Setting needs DELETE access; a read-only file is
+ * CANNOT_DELETE, a directory with entries DIRECTORY_NOT_EMPTY.
+ */
+async function setDisposition(ctx: SmbContext, open: Open, flags: number): Promise<void> {
+  const deletePending = (flags & Disposition.DELETE) !== 0;
+  // Clearing it needs no DELETE access (as Samba).
+  if (!open.parent || (deletePending && !(open.desiredAccess & Access.DELETE)))
+    throw new SmbStatusError(Status.ACCESS_DENIED);
+  const md = ctx.server.runtime.metadata;
+  if (deletePending && !open.isDirectory && !(flags & Disposition.IGNORE_READONLY)) {
+    const attr = await md.getAttr(ctx.session!.auth, open.handle);
+    if (fileAttributes(attr) & Attr.READONLY) throw new SmbStatusError(Status.CANNOT_DELETE);
   }
   if (deletePending && open.isDirectory) {
-    const page = await ctx.server.runtime.metadata.readDir(ctx.session!.auth, open.handle, 0, undefined, 1);
+    const page = await md.readDir(ctx.session!.auth, open.handle, 0, undefined, 1);
     if (page.entries.length > 0) throw new SmbStatusError(Status.DIRECTORY_NOT_EMPTY);
   }
-  open.deleteOnClose = deletePending;
+  ctx.server.shareModes.setDeletePending(shareModeKey(open), deletePending);
 }
 
 async function setSize(ctx: SmbContext, open: Open, size: number): Promise<void> {
@@ -152,10 +159,10 @@ export const setInfo: SmbHandler = {
         await rename(ctx, open, data);
         break;
       case FileInfoClass.DISPOSITION:
-        await setDisposition(ctx, open, d.u8() !== 0);
+        await setDisposition(ctx, open, d.u8() !== 0 ? Disposition.DELETE : 0);
         break;
       case FileInfoClass.DISPOSITION_EX:
-        await setDisposition(ctx, open, (d.u32() & 1) !== 0);
+        await setDisposition(ctx, open, d.u32());
         break;
       case FileInfoClass.END_OF_FILE:
         await setSize(ctx, open, d.u64n());

@@ -15,7 +15,7 @@ import { noteWrite } from '../write-time.ts';
 
 const WRITE_THROUGH = 0x1;
 /** MS-FSA's largest file size (0xfffffff0000, what NTFS and Samba allow). */
-const MAX_FILE_SIZE = 0xfffffff0000n;
+export const MAX_FILE_SIZE = 0xfffffff0000n;
 
 function response(count: number): Buffer {
   return Buffer.from(new LeWriter(16).u16(17).u16(0).u32(count).u32(0).u16(0).u16(0).finish());

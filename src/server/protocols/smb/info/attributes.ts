@@ -12,12 +12,18 @@ export const Attr = {
   TEMPORARY: 0x100,
 } as const;
 
-/** Directories are DIRECTORY, files ARCHIVE (as Samba shows them); no owner write bit reads as READONLY. */
-export function fileAttributes(attr: FileAttr, name = ''): number {
-  let a = attr.type === FileType.Directory ? Attr.DIRECTORY : Attr.ARCHIVE;
-  if (attr.type !== FileType.Directory && (attr.mode & 0o200) === 0) a |= Attr.READONLY;
+/**
+ * The DOS attributes kept (FileAttr.dosAttributes) plus DIRECTORY; a file's READONLY is the
+ * lack of its owner's write bit (metadata/file-modify.ts); names starting with a dot are
+ * HIDDEN (Samba's "hide dot files"); `extra` bits kept elsewhere (SPARSE_FILE) join them;
+ * nothing at all reads as NORMAL (MS-FSCC §2.6).
+ */
+export function fileAttributes(attr: FileAttr, name = '', extra = 0): number {
+  let a = (attr.dosAttributes & (Attr.READONLY | Attr.HIDDEN | Attr.SYSTEM | Attr.ARCHIVE)) | extra;
+  if (attr.type === FileType.Directory) a |= Attr.DIRECTORY;
+  else if ((attr.mode & 0o200) === 0) a |= Attr.READONLY;
   if (name.startsWith('.') && name !== '.' && name !== '..') a |= Attr.HIDDEN;
-  return a;
+  return a === 0 ? Attr.NORMAL : a;
 }
 
 /** Bytes allocated: the store's `used`, rounded up to 4 KiB as clients expect whole clusters. */

@@ -34,14 +34,15 @@ export const FileInfoClass = {
   NORMALIZED_NAME: 48,
 } as const;
 
-function basic(w: LeWriter, attr: FileAttr, name: string): void {
-  writeTimes(w, attr).u32(fileAttributes(attr, name)).u32(0);
+function basic(w: LeWriter, attr: FileAttr, attributes: number): void {
+  writeTimes(w, attr).u32(attributes).u32(0);
 }
 
+/** A delete-pending file counts one link fewer (the one its last close removes), as Windows and Samba. */
 function standard(w: LeWriter, attr: FileAttr, deletePending: boolean): void {
   w.u64(allocationSize(attr))
     .u64(attr.size)
-    .u32(attr.nlink)
+    .u32(deletePending ? Math.max(attr.nlink - 1, 0) : attr.nlink)
     .u8(deletePending ? 1 : 0);
   w.u8(attr.type === FileType.Directory ? 1 : 0).u16(0);
 }
@@ -63,15 +64,25 @@ export const VARIABLE_FILE_INFO: ReadonlyMap<number, number> = new Map([
   [FileInfoClass.STREAM, 32],
 ]);
 
-export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer {
+/**
+ * `deletePending`: the file's (share-modes.ts), for FileStandardInformation;
+ * `extraAttributes`: FileAttributes bits kept outside FileAttr (FILE_ATTRIBUTE_SPARSE_FILE).
+ */
+export function encodeFileInfo(
+  cls: number,
+  open: Open,
+  attr: FileAttr,
+  deletePending: boolean,
+  extraAttributes = 0,
+): Buffer {
   const w = new LeWriter(128);
-  const name = open.name;
+  const attributes = fileAttributes(attr, open.name, extraAttributes);
   switch (cls) {
     case FileInfoClass.BASIC:
-      basic(w, attr, name);
+      basic(w, attr, attributes);
       break;
     case FileInfoClass.STANDARD:
-      standard(w, attr, open.deleteOnClose);
+      standard(w, attr, deletePending);
       break;
     case FileInfoClass.INTERNAL:
       w.u64(attr.fileid);
@@ -95,8 +106,8 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer 
       w.u32(0);
       break;
     case FileInfoClass.ALL:
-      basic(w, attr, name);
-      standard(w, attr, open.deleteOnClose);
+      basic(w, attr, attributes);
+      standard(w, attr, deletePending);
       w.u64(attr.fileid).u32(0).u32(open.desiredAccess).u64(open.position).u32(0).u32(0);
       nameInfo(w, open);
       break;
@@ -116,10 +127,10 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr): Buffer 
       break;
     }
     case FileInfoClass.NETWORK_OPEN:
-      writeTimes(w, attr).u64(allocationSize(attr)).u64(attr.size).u32(fileAttributes(attr, name)).u32(0);
+      writeTimes(w, attr).u64(allocationSize(attr)).u64(attr.size).u32(attributes).u32(0);
       break;
     case FileInfoClass.ATTRIBUTE_TAG:
-      w.u32(fileAttributes(attr, name)).u32(0);
+      w.u32(attributes).u32(0);
       break;
     case FileInfoClass.STREAM:
       if (attr.type !== FileType.Directory) {

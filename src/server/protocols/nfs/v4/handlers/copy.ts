@@ -13,7 +13,8 @@ import { LIMITS } from '../../v3/constants.ts';
 import { Nfs4Status, StableHow4 } from '../constants.ts';
 import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
-import { copyRange, filesForCopy } from '../io.ts';
+import { copyRange } from '../../../content-range.ts';
+import { contentOf, filesForCopy } from '../io.ts';
 import { decodeCloneArgs, type CloneArgs } from './clone.ts';
 
 /** Largest copy in one COMPOUND; a longer one is answered short and the client continues. */
@@ -71,7 +72,7 @@ export const copy: Nfs4Op<CopyArgs, CopyRes> = {
     }
     const end = a.dstOffset + count;
     if (end > LIMITS.maxFileSize) throw new DittoError('FILE_TOO_LARGE');
-    await copyRange(ctx, src, a.srcOffset, dst, a.dstOffset, count);
+    await copyRange(ctx.server.runtime.payload, contentOf(src), a.srcOffset, contentOf(dst), a.dstOffset, count);
     if (count > 0) await ctx.server.runtime.metadata.commitWrite(ctx.auth, dst.fh.fh, end, false);
     ctx.bytesRead = ctx.bytesWritten = count;
     return { count, verifier: ctx.server.verifier, consecutive: a.consecutive };

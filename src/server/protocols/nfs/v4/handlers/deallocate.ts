@@ -6,7 +6,8 @@
 import { Nfs4Status } from '../constants.ts';
 import { Nfs4Error } from '../errors.ts';
 import { noBody, type Nfs4Op } from '../handler.ts';
-import { fileForIo, zeroRange } from '../io.ts';
+import { zeroRange } from '../../../content-range.ts';
+import { contentOf, fileForIo } from '../io.ts';
 import { decodeRangeArgs, type RangeArgs } from './allocate.ts';
 
 export const deallocate: Nfs4Op<RangeArgs, undefined> = {
@@ -17,7 +18,7 @@ export const deallocate: Nfs4Op<RangeArgs, undefined> = {
     const file = await fileForIo(ctx, a.stateid, 'write');
     const end = Math.min(a.offset + a.length, file.attr.size);
     if (a.offset >= end) return undefined;
-    await zeroRange(ctx, file, a.offset, end);
+    await zeroRange(ctx.server.runtime.payload, contentOf(file), a.offset, end);
     await ctx.server.runtime.metadata.commitWrite(ctx.auth, file.fh.fh, end, false);
     ctx.bytesWritten = end - a.offset;
     return undefined;

@@ -1,0 +1,26 @@
+/**
+ * MS-FSCC §2.3 FSCTL_SET_SPARSE (MS-FSA §2.1.5.10): marks a file sparse or not. The
+ * FILE_SET_SPARSE_BUFFER is optional, no buffer meaning set; a longer one is read for its
+ * first byte (as Windows). Directories are INVALID_PARAMETER. Any of FILE_WRITE_DATA,
+ * FILE_APPEND_DATA or FILE_WRITE_ATTRIBUTES allows it. The flag lives in SparseFiles.
+ */
+import { Status } from '../constants.ts';
+import { SmbStatusError } from '../handler.ts';
+import { Access } from '../share-modes.ts';
+import { EMPTY, fileScope, requireWrite, type OpenFsctl } from './fsctl.ts';
+
+/** MS-SMB2 §2.2.13.1.1 FILE_WRITE_ATTRIBUTES (not in share-modes.ts's Access). */
+const WRITE_ATTRIBUTES = 0x100;
+
+export const setSparse: OpenFsctl = {
+  name: 'SET_SPARSE',
+  target: 'file',
+  async run({ ctx, input }, open) {
+    if (open.isDirectory) throw new SmbStatusError(Status.INVALID_PARAMETER);
+    requireWrite(ctx, open, Access.WRITE_DATA | Access.APPEND_DATA | WRITE_ATTRIBUTES);
+    const { auth, share } = fileScope(ctx, open);
+    const attr = await ctx.server.runtime.metadata.getAttr(auth, open.handle);
+    ctx.server.sparseFiles.set(share, attr, input.length === 0 || input[0] !== 0);
+    return { status: Status.SUCCESS, output: EMPTY };
+  },
+};
