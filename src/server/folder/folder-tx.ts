@@ -7,7 +7,7 @@
  */
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
-import { dirAndEntryReads, foldName } from '../metadata/store.ts';
+import { dirAndEntryReads, foldName, readFiles } from '../metadata/store.ts';
 import type { DirAndFile, FileRecord, StoredEntry, StoreReader, StoreTx } from '../metadata/store.ts';
 import { FileType } from '../metadata/types.ts';
 import { COOKIE_SCALE } from './listing.ts';
@@ -99,6 +99,13 @@ export class FolderTx implements StoreTx {
     const real = await this.host.listDir(dirId, 0, own.size + 1);
     return real.some((e) => !own.has(e.name));
   }
+
+  /** The store's transactions run one at a time: nothing to lock. */
+  lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
+    return readFiles(this, ids);
+  }
+
+  async lockTree(): Promise<void> {}
 
   /** Every share on a folder has the folder as its root. */
   async getRoot(): Promise<number> {

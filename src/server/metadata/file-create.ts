@@ -7,14 +7,12 @@ import { checkName, isDotName } from './names.ts';
 import { W, X, requireAccess } from './permissions.ts';
 import {
   type HandleRef,
-  checkStored,
-  loadFile,
+  lockLoad,
   requireDirectory,
-  restoreUnstable,
   type ShareRegistry,
   type ShareState,
-  takeUnstable,
-  type UnstableWrite,
+  TakenUnstable,
+  withUnstable,
 } from './shares.ts';
 import { createEntry, type FileRecord, type StoreTx, type TxOptions } from './store.ts';
 import { now } from './time.ts';
@@ -45,12 +43,15 @@ function creation(reg: ShareRegistry, auth: AuthContext, dirH: FileHandle, name:
   return m;
 }
 
-/** The directory a handle names (search permission checked, as a lookup would) and what `name` names in it now. */
+/**
+ * The directory a handle names, locked (search permission checked, as a lookup would), and
+ * the file `name` names in it now: read after the lock, as entries change only under it.
+ */
 async function openDir(tx: StoreTx, cred: Cred, ref: HandleRef, name: string) {
-  const read = await tx.dirAndEntry(ref.fileid, name);
-  const dir = requireDirectory(checkStored(read.dir, ref.share, ref.generation));
-  requireAccess(cred, dir.attr, X);
-  return { dir, existing: read.file?.attr.fileid };
+  const [[dir], read] = await Promise.all([lockLoad(tx, ref.share, ref), tx.dirAndEntry(ref.fileid, name)]);
+  requireAccess(cred, requireDirectory(dir).attr, X);
+  const existing = read.file && withUnstable(read.file, ref.share.unstable.get(read.file.attr.fileid));
+  return { dir, existing };
 }
 
 /** Stores `rec` under `name`: write permission on the directory, its mtime/ctime and link count. */
@@ -127,18 +128,15 @@ export async function create(
 ): Promise<Created> {
   const dirRef = creation(reg, auth, dirH, name);
   const { share, cred } = dirRef;
-  let truncated: { fileid: number; taken: UnstableWrite | undefined } | undefined;
+  // A truncation is stored with the file's earlier unstable writes, which it supersedes.
+  const taken = new TakenUnstable(share);
   try {
-    return await share.store.transaction(
-      (tx) =>
-        createIn(tx, cred, dirRef, name, attrs, how, (fileid) => {
-          // The truncation is stored with the file's earlier unstable writes, which it supersedes.
-          truncated = { fileid, taken: takeUnstable(share, fileid) };
-        }),
-      opts,
-    );
+    return await share.store.transaction((tx) => {
+      taken.putBack();
+      return createIn(tx, cred, dirRef, name, attrs, how, taken);
+    }, opts);
   } catch (err) {
-    if (truncated !== undefined) restoreUnstable(share, truncated.fileid, truncated.taken);
+    taken.putBack();
     throw err;
   }
 }
@@ -150,21 +148,22 @@ async function createIn(
   name: string,
   attrs: SetAttrs,
   how: CreateMode,
-  truncating: (fileid: number) => void,
+  taken: TakenUnstable,
 ): Promise<Created> {
   const { share } = dirRef;
   const { dir, existing } = await openDir(tx, cred, dirRef, name);
   const t = now();
   if (existing !== undefined) {
-    const rec = await loadFile(tx, share, existing);
     const dirWcc = { before: dir.attr, after: dir.attr };
-    const regular = rec.attr.type === FileType.Regular;
-    if (how.kind === 'exclusive' && regular && rec.verifier?.equals(how.verifier)) {
-      return { ...entryOf(share, rec), dirWcc };
+    const regular = existing.attr.type === FileType.Regular;
+    if (how.kind === 'exclusive' && regular && existing.verifier?.equals(how.verifier)) {
+      return { ...entryOf(share, existing), dirWcc };
     }
     if (how.kind !== 'unchecked' || !regular) throw new DittoError('EXISTS', name);
-    if (attrs.size === undefined) return { ...entryOf(share, rec), dirWcc };
-    truncating(existing);
+    if (attrs.size === undefined) return { ...entryOf(share, existing), dirWcc };
+    // Truncating: the file locked (the directory's lock keeps the entry, not the file's attributes).
+    const [rec] = await lockLoad(tx, share, { fileid: existing.attr.fileid });
+    taken.take(rec.attr.fileid);
     const opened = { ...rec, attr: applySetAttrs(cred, rec.attr, { size: attrs.size }, t) };
     await tx.putFile(opened);
     return { ...entryOf(share, opened), dirWcc };
@@ -236,8 +235,11 @@ export async function link(
   const { share, fileid: dirId, cred } = dirRef;
   if (target.share !== share) throw new DittoError('CROSS_DEVICE');
   return share.store.transaction(async (tx) => {
-    const { dir, existing } = await openDir(tx, cred, dirRef, name);
-    const file = await loadFile(tx, share, target.fileid, target.generation);
+    // The directory first, then the file (docs/cluster.md).
+    const [{ dir, existing }, [file]] = await Promise.all([
+      openDir(tx, cred, dirRef, name),
+      lockLoad(tx, share, target),
+    ]);
     if (file.attr.type === FileType.Directory) throw new DittoError('PERMISSION_DENIED', 'hard link to a directory');
     if (existing !== undefined) throw new DittoError('EXISTS', name);
     requireAccess(cred, dir.attr, W | X);

@@ -5,6 +5,7 @@ import { R, W, mayDoIo } from './permissions.ts';
 import {
   loadFile,
   loadStored,
+  lockStored,
   restoreUnstable,
   type ShareRegistry,
   type ShareState,
@@ -108,10 +109,15 @@ function persist(share: ShareState, fileid: number): Promise<Wcc> {
     return share.persisting.get(fileid) ?? Promise.resolve({ before: undefined, after: undefined });
   }
   if (u.result !== undefined) return u.result;
+  /** This transaction took `u` (its body may run again: PostgreSQL after a conflict). */
+  let mine = false;
   const result = share.store.transaction(async (tx) => {
     // Taken at the start of the body: writes from now on record a new state for the next commit.
-    if (u.taken) return { before: undefined, after: undefined };
-    takeUnstable(share, fileid);
+    if (!mine) {
+      if (u.taken) return { before: undefined, after: undefined };
+      takeUnstable(share, fileid);
+      mine = true;
+    }
     return applyWrite(tx, share, fileid, u);
   });
   u.result = result;
@@ -128,7 +134,7 @@ function persist(share: ShareState, fileid: number): Promise<Wcc> {
 }
 
 async function applyWrite(tx: StoreTx, share: ShareState, fileid: number, u: UnstableWrite): Promise<Wcc> {
-  const rec = await loadStored(tx, share, fileid);
+  const rec = await lockStored(tx, share, fileid);
   requireRegular(rec);
   const attr = unstableAttr(rec.attr, u);
   await tx.putFile({ ...rec, attr });

@@ -3,14 +3,7 @@ import { DittoError, isDittoError } from '../../shared/errors.ts';
 import { mutation } from './file-helpers.ts';
 import type { Cred } from './identity.ts';
 import { W, inGroup, killSuid, mayDoIo, permits, requireOwner, S_ISGID } from './permissions.ts';
-import {
-  loadStored,
-  restoreUnstable,
-  type ShareRegistry,
-  takeUnstable,
-  type UnstableWrite,
-  withUnstable,
-} from './shares.ts';
+import { lockStored, type ShareRegistry, TakenUnstable, withUnstable } from './shares.ts';
 import { now, sameTime } from './time.ts';
 import {
   type AuthContext,
@@ -129,20 +122,19 @@ export async function setAttr(
   guardCtime: Timespec | undefined,
 ): Promise<Wcc> {
   const { share, fileid, generation, cred } = mutation(reg, auth, h);
-  let taken: UnstableWrite | undefined;
+  const taken = new TakenUnstable(share);
   try {
     return await share.store.transaction(async (tx) => {
-      const stored = await loadStored(tx, share, fileid, generation);
+      const stored = await lockStored(tx, share, fileid, generation);
       // Earlier unstable writes are stored with this change (a truncation or utimes applies after them).
-      taken = takeUnstable(share, fileid);
-      const rec = withUnstable(stored, taken);
+      const rec = withUnstable(stored, taken.take(fileid));
       if (guardCtime !== undefined && !sameTime(guardCtime, rec.attr.ctime)) throw new DittoError('NOT_SYNC');
       const attr = applySetAttrs(cred, rec.attr, attrs, now());
       await tx.putFile({ ...rec, attr });
       return { before: rec.attr, after: attr };
     });
   } catch (err) {
-    if (!isDittoError(err, 'STALE_HANDLE')) restoreUnstable(share, fileid, taken);
+    if (!isDittoError(err, 'STALE_HANDLE')) taken.putBack();
     throw err;
   }
 }

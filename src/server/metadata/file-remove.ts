@@ -3,7 +3,7 @@ import { DittoError } from '../../shared/errors.ts';
 import { dirChanged, mutation } from './file-helpers.ts';
 import { checkName, isDotName } from './names.ts';
 import { W, X, checkSticky, requireAccess } from './permissions.ts';
-import { loadDir, loadFile, type ShareRegistry } from './shares.ts';
+import { lockLoad, requireDirectory, type ShareRegistry } from './shares.ts';
 import type { FileRecord, StoreTx } from './store.ts';
 import { now } from './time.ts';
 import { type AuthContext, type FileAttr, type FileHandle, FileType, type Timespec, type Wcc } from './types.ts';
@@ -23,11 +23,14 @@ async function unlink(
   checkName(name);
   if (isDotName(name)) throw new DittoError('INVALID_ARGUMENT', `cannot remove ${name}`);
   return share.store.transaction(async (tx) => {
-    const dir = await loadDir(tx, share, dirId, generation);
-    requireAccess(cred, dir.attr, X);
-    const childId = await tx.lookup(dirId, name);
+    // The directory locked, then its entry read; then the file locked (docs/cluster.md).
+    const [[dir], childId] = await Promise.all([
+      lockLoad(tx, share, { fileid: dirId, generation }),
+      tx.lookup(dirId, name),
+    ]);
+    requireAccess(cred, requireDirectory(dir).attr, X);
     if (childId === undefined) throw new DittoError('NOT_FOUND', name);
-    const child = await loadFile(tx, share, childId);
+    const [child] = await lockLoad(tx, share, { fileid: childId });
     const isDir = child.attr.type === FileType.Directory;
     if (isDir && !wantDir) throw new DittoError('IS_DIRECTORY', name);
     if (!isDir && wantDir) throw new DittoError('NOT_DIRECTORY', name);

@@ -4,7 +4,7 @@ import { dropLink } from './file-remove.ts';
 import { dirChanged, mutation } from './file-helpers.ts';
 import { checkName, isDotName } from './names.ts';
 import { W, X, checkSticky, requireAccess } from './permissions.ts';
-import { loadDir, loadFile, type ShareRegistry, type ShareState } from './shares.ts';
+import { loadFile, lockLoad, requireDirectory, type ShareRegistry, type ShareState } from './shares.ts';
 import type { FileRecord, StoreTx } from './store.ts';
 import { now } from './time.ts';
 import { type AuthContext, type FileAttr, type FileHandle, FileType, type Wcc } from './types.ts';
@@ -39,16 +39,25 @@ export async function rename(
   checkName(fromName);
   checkName(toName);
   if (isDotName(fromName) || isDotName(toName)) throw new DittoError('INVALID_ARGUMENT', 'cannot rename . or ..');
+  const from = { fileid: fromId, generation: fromGeneration };
+  const crossDir = to.fileid !== fromId;
   const res = await share.store.transaction(async (tx): Promise<RenameResult> => {
-    const src = await loadDir(tx, share, fromId, fromGeneration);
-    const crossDir = to.fileid !== fromId;
-    const dst = crossDir ? await loadDir(tx, share, to.fileid, to.generation) : src;
+    // Locks in order (docs/cluster.md): the tree for a move between directories (its loop
+    // check sees every other move), both directories, then the entries' files; the names
+    // are read after the directories' locks, the files after theirs.
+    const [, dirs, movedId, targetId] = await Promise.all([
+      crossDir ? tx.lockTree() : undefined,
+      crossDir ? lockLoad(tx, share, from, to) : lockLoad(tx, share, from),
+      tx.lookup(fromId, fromName),
+      tx.lookup(to.fileid, toName),
+    ]);
+    const src = requireDirectory(dirs[0]);
+    const dst = requireDirectory(dirs[1] ?? src);
     requireAccess(cred, src.attr, X);
     requireAccess(cred, dst.attr, X);
-    const movedId = await tx.lookup(fromId, fromName);
     if (movedId === undefined) throw new DittoError('NOT_FOUND', fromName);
-    const moved = await loadFile(tx, share, movedId);
-    const targetId = await tx.lookup(to.fileid, toName);
+    const other = targetId === undefined || targetId === movedId ? [] : [{ fileid: targetId }];
+    const [moved, target] = await lockLoad(tx, share, { fileid: movedId }, ...other);
     // POSIX: when both names are links to the same file, rename does nothing.
     if (targetId === movedId) {
       return {
@@ -66,7 +75,6 @@ export async function rename(
       requireAccess(cred, moved.attr, W);
       await checkNotInside(tx, share, dst, movedId);
     }
-    const target = targetId === undefined ? undefined : await loadFile(tx, share, targetId);
     const targetIsDir = target?.attr.type === FileType.Directory;
     if (target !== undefined) {
       if (isDir && !targetIsDir) throw new DittoError('NOT_DIRECTORY', toName);

@@ -3,7 +3,7 @@ import { DittoError } from '../../shared/errors.ts';
 import { newAttr } from './attrs.ts';
 import { encodeHandle, LEGACY_GENERATION, parseHandle } from './handles.ts';
 import { killSuid } from './permissions.ts';
-import type { FileRecord, MetadataStore, StoreReader } from './store.ts';
+import type { FileRecord, MetadataStore, StoreReader, StoreTx } from './store.ts';
 import { now } from './time.ts';
 import {
   DosAttr,
@@ -77,7 +77,8 @@ export class ShareRegistry {
     }
     this.checkFree(name, reg.id);
     const root = await reg.store.transaction(async (tx) => {
-      const existing = await tx.getRoot(name);
+      // Under the tree lock: instances registering the share at once make one root.
+      const [, existing] = await Promise.all([tx.lockTree(), tx.getRoot(name)]);
       if (existing !== undefined) return (await tx.getFile(existing)) ?? noRoot(name);
       const owner = reg.root ?? { uid: 0, gid: 0, mode: 0o755 };
       const rec: FileRecord = {
@@ -197,6 +198,35 @@ export async function loadFile(
   return withUnstable(rec, share.unstable.get(fileid));
 }
 
+/** A file a transaction locks, by handle (with the generation it claims) or by an id reached in the namespace. */
+export type LockRef = Pick<HandleRef, 'fileid'> & { generation?: number };
+
+/**
+ * Locks the files of `refs` until the transaction ends (StoreTx.lockFiles: one step, in
+ * fileid order) and loads them as loadFile does, in the order of `refs`.
+ */
+export async function lockLoad<R extends LockRef[]>(
+  tx: StoreTx,
+  share: ShareState,
+  ...refs: R
+): Promise<{ [K in keyof R]: FileRecord }> {
+  const recs = await tx.lockFiles(refs.map((r) => r.fileid));
+  return refs.map((r, i) => withUnstable(checkStored(recs[i], share, r.generation), share.unstable.get(r.fileid))) as {
+    [K in keyof R]: FileRecord;
+  };
+}
+
+/** Locks one file as lockLoad does; the record as stored (unstable writes not merged). */
+export async function lockStored(
+  tx: StoreTx,
+  share: ShareState,
+  fileid: number,
+  generation?: number,
+): Promise<FileRecord> {
+  const [rec] = await tx.lockFiles([fileid]);
+  return checkStored(rec, share, generation);
+}
+
 /** Like loadFile, without merging unstable writes: the record as stored. */
 export async function loadStored(
   reader: StoreReader,
@@ -246,6 +276,31 @@ export function takeUnstable(share: ShareState, fileid: number): UnstableWrite |
   share.unstable.delete(fileid);
   u.taken = true;
   return u;
+}
+
+/**
+ * Unstable state a transaction body takes out of memory to store it (takeUnstable), safe
+ * when the store runs the body again (PostgreSQL after a conflict): each `take` first puts
+ * back what the run before took; the body calls `putBack` first too when a run may take
+ * nothing, and the caller calls it when the transaction failed.
+ */
+export class TakenUnstable {
+  private fileid = 0;
+  private taken: UnstableWrite | undefined;
+
+  constructor(private readonly share: ShareState) {}
+
+  take(fileid: number): UnstableWrite | undefined {
+    this.putBack();
+    this.fileid = fileid;
+    this.taken = takeUnstable(this.share, fileid);
+    return this.taken;
+  }
+
+  putBack(): void {
+    restoreUnstable(this.share, this.fileid, this.taken);
+    this.taken = undefined;
+  }
 }
 
 /** Puts back state a failed transaction had taken, merged with writes made since. */

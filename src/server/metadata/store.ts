@@ -59,8 +59,29 @@ export interface StoreReader {
   getRoot(share: string): Promise<number | undefined>;
 }
 
-/** Reads and writes inside one transaction; valid only until the body's promise settles. */
+/**
+ * Reads and writes inside one transaction; valid only until the body's promise settles.
+ * Calls a body makes without awaiting the ones before run in the order made (a networked
+ * store sends them together). A store whose transactions run concurrently (PostgreSQL,
+ * shared by several dfs instances) may run a body again after a conflict: bodies change
+ * nothing outside the transaction before it commits, or undo it when they run again.
+ */
 export interface StoreTx extends StoreReader {
+  /**
+   * Locks the records of `ids` (in ascending fileid order) until the transaction ends, and
+   * answers them as last committed, in the order of `ids` (undefined: no such file). Bodies
+   * lock what they will change before reading what decides the change: a directory before
+   * its entries, the entry's file after its directory (docs/cluster.md). Stores that run
+   * one transaction at a time only read.
+   */
+  lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>>;
+  /**
+   * Holds the store's tree lock until the transaction ends: changes whose checks span the
+   * tree — a directory moving to another parent (its loop check), a share root created —
+   * take it so they see each other's results, as Linux's s_vfs_rename_mutex. A no-op where
+   * transactions run one at a time.
+   */
+  lockTree(): Promise<void>;
   /**
    * Assigns a fresh fileid into `rec.attr.fileid` and a new generation (`newGeneration()`)
    * into `rec.generation`, stores the record and returns the id.
@@ -104,6 +125,11 @@ export interface DirAndFile {
   file: FileRecord | undefined;
 }
 
+/** lockFiles of a store that runs one transaction at a time: the records as they are. */
+export function readFiles(reader: StoreReader, ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
+  return Promise.all(ids.map((id) => reader.getFile(id)));
+}
+
 /** dirAndEntry as successive reads, for stores where a read costs no round trip. */
 export async function dirAndEntryReads(reader: StoreReader, dirId: number, name: string): Promise<DirAndFile> {
   const dir = await reader.getFile(dirId);
@@ -130,8 +156,9 @@ export interface MetadataStore extends StoreReader {
   /** Random 32-bit value fixed for the store's lifetime (persisted by durable stores); handles carry it. */
   readonly epoch: number;
   /**
-   * Runs `fn` atomically and serialised with every other transaction of the store: when it
-   * throws, none of its writes persist. Durable stores resolve only once the change is on
+   * Runs `fn` atomically and serialised with every other transaction of this store object
+   * (several store objects on one database, as dfs instances have, serialise only through
+   * StoreTx.lockFiles and lockTree): when it throws, none of its writes persist. Durable stores resolve only once the change is on
    * stable storage. Bodies should await only `tx` calls (a store read may wait for the
    * transaction itself). Reads outside transactions see everything committed; a store may
    * also show writes of a transaction still running (the memory store does, SQLite not).

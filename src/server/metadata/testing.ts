@@ -2,12 +2,15 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, onTestFinished } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterAll, expect, onTestFinished } from 'vitest';
 import { FolderStore } from '../folder/folder-store.ts';
 import { isDittoError } from '../../shared/errors.ts';
 import { MetadataService } from './service.ts';
 import type { MetadataStore } from './store.ts';
 import { MemoryMetadataStore } from './stores/memory/memory-store.ts';
+import { PostgresMetadataStore } from './stores/postgres/postgres-store.ts';
+import { createTestDatabase, type TestDatabase } from '../postgres/testing/database.ts';
 import type { AuthContext, FileHandle, ShareExportOptions } from './types.ts';
 
 export const ROOT: AuthContext = { uid: 0, gid: 0, gids: [], clientAddr: '127.0.0.1' };
@@ -43,8 +46,23 @@ export interface Fixture {
  */
 export const ON_FOLDER = process.env.DITTOFS_TEST_METADATA_STORE === 'folder';
 
-/** The store the MetadataService tests run on: memory, or a folder store over a fresh temporary directory. */
+/**
+ * DITTOFS_TEST_METADATA_STORE=postgres runs them on PostgreSQL stores (the server of
+ * ../shared/PEERS.md): a database per test file, dropped afterwards, a schema per test.
+ */
+const ON_POSTGRES = process.env.DITTOFS_TEST_METADATA_STORE === 'postgres';
+let database: Promise<TestDatabase> | undefined;
+if (ON_POSTGRES) afterAll(async () => (await database)?.drop());
+
+/** The store the MetadataService tests run on: memory, a folder store over a fresh temporary directory, or PostgreSQL. */
 export async function testStore(): Promise<MetadataStore> {
+  if (ON_POSTGRES) {
+    database ??= createTestDatabase();
+    const schema = `s_${randomBytes(6).toString('hex')}`;
+    const store = await PostgresMetadataStore.open({ url: (await database).url, schema }, 'service');
+    onTestFinished(() => store.close());
+    return store;
+  }
   if (!ON_FOLDER) return new MemoryMetadataStore();
   const dir = await mkdtemp(join(tmpdir(), 'dittofs-svc-folder-'));
   await mkdir(join(dir, 'folder'));

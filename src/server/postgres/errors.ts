@@ -8,6 +8,8 @@ const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFO
  * 57P03 cannot_connect_now (starting up or recovering).
  */
 const SERVER_GONE = /^(08...|57P0[123])$/;
+/** serialization_failure, deadlock_detected, lock_not_available. */
+const CONFLICT_CODES = new Set(['40001', '40P01', '55P03']);
 /** What `pg` says when the socket closes under a query, or a client that lost it is used again. */
 const CONNECTION_LOST = /Connection terminated|connection error and is not queryable|Client was closed/i;
 
@@ -23,7 +25,7 @@ export function isConnectionLoss(err: unknown): boolean {
 }
 
 /**
- * PostgreSQL's failures as the errors clients get. A lost server is RETRY_LATER
+ * PostgreSQL's failures as the errors clients get. A lost server or a conflict is RETRY_LATER
  * (NFS3ERR_JUKEBOX, STATUS_INSUFFICIENT_RESOURCES, HTTP 503): NFS clients wait and resend
  * (RFC 1813 §2.6), so a restart of a few seconds is a delay, not an application error.
  */
@@ -33,6 +35,9 @@ export function pgError(err: unknown): unknown {
   // A refused connection to a name with several addresses is an AggregateError with no message.
   const message = e.message || e.code || String(err);
   if (e.code === '53100') return new DittoError('NO_SPACE', `PostgreSQL: ${message}`);
+  // Rolled back for a conflict with another transaction, or a NOWAIT lock found taken: try again.
+  if (e.code !== undefined && CONFLICT_CODES.has(e.code))
+    return new DittoError('RETRY_LATER', `PostgreSQL: ${message}`);
   const errors = (err as { errors?: unknown[] }).errors;
   if (isConnectionLoss(err) || (Array.isArray(errors) && errors.some(isConnectionLoss))) {
     return new DittoError('RETRY_LATER', `PostgreSQL is unreachable: ${message}`);

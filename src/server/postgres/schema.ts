@@ -2,9 +2,10 @@
  * A pool on one PostgreSQL schema, brought up to date by numbered migrations, and the
  * transactions that write it. Each owner (a metadata store, the control plane) keeps its
  * tables in its own schema, with a `schema_version` table recording how many of its
- * migrations have been applied. Append new steps, never edit shipped ones. Migrating and
- * every write transaction hold an advisory lock on the schema, so instances starting
- * together migrate once and their changes never interleave.
+ * migrations have been applied. Append new steps, never edit shipped ones. Creating and
+ * migrating the schema hold an advisory lock on it (its migration lock), so instances
+ * starting together create and migrate it once. `lockedTransaction` takes the same lock for
+ * owners whose writes are rare (the control plane); the metadata store locks rows instead.
  */
 import pg from 'pg';
 import type { PoolClient } from 'pg';
@@ -14,7 +15,7 @@ import { pgError } from './errors.ts';
 
 export interface OpenedSchema<T> {
   pool: pg.Pool;
-  /** Key of the transaction-scoped advisory lock that serialises writers of this schema. */
+  /** Key of the schema's transaction-scoped advisory lock (its migration lock; lockedTransaction). */
   lockKey: number;
   /** What `init` returned. */
   initial: T;
@@ -42,10 +43,11 @@ export async function openSchema<T>(
       throw pgError(err);
     });
     try {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       const lockKey = (await client.query<{ k: number }>('SELECT hashtext($1) AS k', [schema])).rows[0]!.k;
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [lockKey]);
+      // Under the lock: two CREATE SCHEMA IF NOT EXISTS at once can fail on the catalog's unique index.
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
       await migrate(client, migrations, what);
       const initial = await init(client);
       await client.query('COMMIT');

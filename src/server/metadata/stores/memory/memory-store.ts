@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { freemem, totalmem } from 'node:os';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import { dirAndEntryReads, foldName } from '../../store.ts';
+import { dirAndEntryReads, foldName, readFiles } from '../../store.ts';
 import type {
   DirAndFile,
   FileRecord,
@@ -106,6 +106,13 @@ class MemoryTx extends MemoryReader implements StoreTx {
   readonly undo: Array<() => void> = [];
   /** Directories with removed slots, compacted once the transaction is over. */
   readonly touched = new Set<DirIndex>();
+
+  /** Transactions run one at a time: nothing to lock. */
+  lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
+    return readFiles(this, ids);
+  }
+
+  async lockTree(): Promise<void> {}
 
   async createFile(rec: FileRecord): Promise<number> {
     const { files } = this.state;

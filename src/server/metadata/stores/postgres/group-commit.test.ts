@@ -5,7 +5,7 @@ import { isDittoError } from '../../../../shared/errors.ts';
 import { createTestDatabase, type TestDatabase } from '../../../postgres/testing/database.ts';
 import { sampleRecord } from '../../storetest/suite.ts';
 import type { StoreTx } from '../../store.ts';
-import { PgGroupCommit, type GroupSlot } from './group-commit.ts';
+import { MAX_TRIES, PgGroupCommit, type GroupSlot } from './group-commit.ts';
 import { PostgresMetadataStore } from './postgres-store.ts';
 
 /** A fileid PostgreSQL cannot take as a BIGINT: the query fails and aborts the transaction. */
@@ -29,7 +29,6 @@ describe.skipIf(unmet(POSTGRESQL) !== null)('group commit on a real PostgreSQL',
     const pool = new pg.Pool({ connectionString: db.url, max: 3 });
     const groups = new PgGroupCommit<GroupSlot>(
       pool,
-      42,
       (slot) => slot,
       () => undefined,
     );
@@ -40,6 +39,37 @@ describe.skipIf(unmet(POSTGRESQL) !== null)('group commit on a real PostgreSQL',
       expect(new Set(together).size).toBe(1);
       const after = await groups.run(txid);
       expect(after).not.toBe(together[0]);
+    } finally {
+      await groups.idle();
+      await pool.end();
+    }
+  });
+
+  it('runs a body again after a conflict, and fails it with RETRY_LATER after MAX_TRIES', async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 3 });
+    const groups = new PgGroupCommit<GroupSlot>(
+      pool,
+      (slot) => slot,
+      () => undefined,
+    );
+    // A deadlock as PostgreSQL reports one: the transaction is rolled back.
+    const deadlock = (slot: GroupSlot) =>
+      slot.db.query(`DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$`);
+    let runs = 0;
+    try {
+      const once = groups.run(async (slot) => {
+        slot.beforeWrite();
+        if (++runs === 1) await deadlock(slot);
+        return runs;
+      });
+      let always = 0;
+      const never = groups.run(async (slot) => {
+        always++;
+        slot.beforeWrite();
+        await deadlock(slot);
+      });
+      expect(await once).toBe(2);
+      expect(await never.catch((e: unknown) => (isDittoError(e, 'RETRY_LATER') ? always : e))).toBe(MAX_TRIES);
     } finally {
       await groups.idle();
       await pool.end();

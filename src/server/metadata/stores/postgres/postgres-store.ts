@@ -2,8 +2,10 @@
  * Metadata store on PostgreSQL (`pg` with a pool). Each store keeps its tables in its own
  * schema; transactions are durable when COMMIT returns (synchronous_commit) and serialised
  * with the store's other transactions — in this process by group commit (concurrent ones
- * share one short PostgreSQL transaction, group-commit.ts), across dfs instances by a
- * transaction-scoped advisory lock on the schema. Lookups use the primary keys and the
+ * share one short PostgreSQL transaction, group-commit.ts), across dfs instances by the
+ * rows they lock (`lockFiles`: SELECT ... FOR NO KEY UPDATE of the records they change;
+ * `lockTree`: the `tree` row of `meta`), so changes in different directories proceed
+ * side by side (docs/cluster.md). Lookups use the primary keys and the
  * (dir_id, cookie) index only: READDIR is one query per page, never one per entry. Every
  * query is a named prepared statement, parsed once per connection. GETATTR's and LOOKUP's
  * reads outside transactions are coalesced into one statement per batch (read-batch.ts).
@@ -61,6 +63,10 @@ const CREATE_ENTRY = `WITH f AS (INSERT INTO files (${DATA_COLUMNS}, fileid, gen
 const UPDATE_FILE = `UPDATE files SET (${DATA_COLUMNS}) = ROW(${params(1, DATA_COUNT)})
   WHERE fileid = $${DATA_COUNT + 1} AND generation = $${DATA_COUNT + 2}`;
 const FILE_COLS_F = fileColumnsOf('f');
+/** Records locked in ascending fileid order (LockRows above the sort), so lockers of a set never deadlock. */
+const LOCK_FILES = `SELECT ${FILE_COLUMNS} FROM files WHERE fileid = ANY($1) ORDER BY fileid FOR NO KEY UPDATE`;
+/** The row lockTree holds (made when the store is opened). */
+const LOCK_TREE = "SELECT 1 FROM meta WHERE key = 'tree' FOR NO KEY UPDATE";
 /** The store's statements, prepared under their keys as names. */
 const Q = {
   file: `SELECT ${FILE_COLUMNS} FROM files WHERE fileid = $1`,
@@ -77,6 +83,10 @@ const Q = {
   insFile: INSERT_FILE,
   updFile: UPDATE_FILE,
   createEntry: CREATE_ENTRY,
+  lock: LOCK_FILES,
+  lockNowait: `${LOCK_FILES} NOWAIT`,
+  tree: LOCK_TREE,
+  treeNowait: `${LOCK_TREE} NOWAIT`,
   delFile: 'DELETE FROM files WHERE fileid = $1',
   insEntry: `INSERT INTO entries (dir_id, name, child_id, cookie, folded) VALUES ($1, $2, $3, nextval('cookie_seq'), $4)
     ON CONFLICT (dir_id, name) DO NOTHING RETURNING cookie`,
@@ -205,6 +215,17 @@ class PgTx extends Reads implements StoreTx {
     await this.write('setRoot', [share, fileid]);
   }
 
+  /** Waits for the rows only as its group's first locker (group-commit.ts); NOWAIT otherwise. */
+  async lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
+    const rows = await this.write(this.slot.mayWait ? 'lock' : 'lockNowait', [ids]);
+    const found = new Map(rows.map((r) => [r[0] as number, rowRecord(r, 0)]));
+    return ids.map((id) => found.get(id));
+  }
+
+  async lockTree(): Promise<void> {
+    await this.write(this.slot.mayWait ? 'tree' : 'treeNowait', []);
+  }
+
   private async write(name: Statement, values: unknown[]): Promise<unknown[][]> {
     this.slot.beforeWrite();
     return this.rows(name, values);
@@ -228,15 +249,12 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   private constructor(
     private readonly pool: pg.Pool,
     readonly epoch: number,
-    /** Key of the advisory lock that serialises this store's transactions across instances. */
-    lockKey: number,
   ) {
     super(pool);
     this.poolHealth = new PoolHealth(pool);
     this.batched = new ReadBatcher(pool);
     this.groups = new PgGroupCommit(
       pool,
-      lockKey,
       (slot) => new PgTx(slot),
       (txs) => {
         // This instance's own files count at once; others' within the TTL.
@@ -248,20 +266,22 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   /** Connects, creates the schema if needed and migrates it; `name` picks the default schema. */
   static async open(options: Record<string, unknown>, name: string): Promise<PostgresMetadataStore> {
     const config = parseStoreConfig(options);
-    const { pool, lockKey, initial } = await openSchema(
+    const { pool, initial } = await openSchema(
       config,
       config.schema ?? defaultSchema(name),
       MIGRATIONS,
       'metadata',
       async (client) => {
-        await client.query(`INSERT INTO meta (key, value) VALUES ('epoch', $1) ON CONFLICT (key) DO NOTHING`, [
-          randomBytes(4).readUInt32BE(0),
-        ]);
+        // The epoch, and the row lockTree locks.
+        await client.query(
+          `INSERT INTO meta (key, value) VALUES ('epoch', $1), ('tree', 0) ON CONFLICT (key) DO NOTHING`,
+          [randomBytes(4).readUInt32BE(0)],
+        );
         return (await client.query<{ value: number }>(`SELECT value FROM meta WHERE key = 'epoch'`)).rows[0]!.value;
       },
       true, // a body's SAVEPOINT goes out with its first write (group-commit.ts)
     );
-    return new PostgresMetadataStore(pool, initial, lockKey);
+    return new PostgresMetadataStore(pool, initial);
   }
 
   override getFile(fileid: number): Promise<FileRecord | undefined> {

@@ -17,7 +17,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database, Statement } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
-import { dirAndEntryReads, foldName } from '../../store.ts';
+import { dirAndEntryReads, foldName, readFiles } from '../../store.ts';
 import type {
   DirAndFile,
   FileRecord,
@@ -264,6 +264,13 @@ class SqliteTx implements StoreTx {
   async getRoot(share: string): Promise<number | undefined> {
     return this.q.getRoot(share);
   }
+
+  /** One writer at a time (group commit): nothing to lock. */
+  lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
+    return readFiles(this, ids);
+  }
+
+  async lockTree(): Promise<void> {}
 
   async createFile(rec: FileRecord): Promise<number> {
     const id = this.nextFileId++;
