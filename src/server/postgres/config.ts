@@ -4,7 +4,7 @@
  * redacted by the API and never logged.
  */
 import { z } from 'zod';
-import pg from 'pg';
+import type pg from 'pg';
 import { parseStoreOptions } from '../config/store-options.ts';
 
 export const PostgresConfigSchema = z.strictObject({
@@ -36,14 +36,14 @@ export function parsePostgresConfig(config: Record<string, unknown>, what: strin
 }
 
 const INT8_OID = 20;
-/** BIGINT columns as numbers: ids, sizes and times stay below 2^53. */
-const TYPES = {
+/** BIGINT columns as numbers: ids, sizes and times stay below 2^53; `types` is pg's. */
+const typeParsers = (types: typeof pg.types): { getTypeParser: typeof pg.types.getTypeParser } => ({
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-};
+    oid === INT8_OID ? Number : types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+});
 
-/** The pool's settings: every connection's search_path is `schema`. */
-export function poolConfig(config: PostgresConfig, schema: string): pg.PoolConfig {
+/** The pool's settings: every connection's search_path is `schema`; `types` is pg's. */
+export function poolConfig(config: PostgresConfig, schema: string, types: typeof pg.types): pg.PoolConfig {
   return {
     connectionString: config.url,
     ...(config.password !== undefined ? { password: config.password } : {}),
@@ -53,7 +53,7 @@ export function poolConfig(config: PostgresConfig, schema: string): pg.PoolConfi
     ...(config.statementTimeoutMs !== undefined ? { statement_timeout: config.statementTimeoutMs } : {}),
     ...(config.ssl !== undefined ? { ssl: config.ssl } : {}),
     options: `-c search_path=${schema}`,
-    types: TYPES,
+    types: typeParsers(types),
     application_name: 'dittofs',
   };
 }

@@ -7,7 +7,7 @@
  * starting together create and migrate it once. `lockedTransaction` takes the same lock for
  * owners whose writes are rare (the control plane); the metadata store locks rows instead.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { PoolClient } from 'pg';
 import { DittoError } from '../../shared/errors.ts';
 import { poolConfig, type PostgresConfig } from './config.ts';
@@ -35,7 +35,9 @@ export async function openSchema<T>(
   init: (client: PoolClient) => Promise<T>,
   pipeline = false,
 ): Promise<OpenedSchema<T>> {
-  const pool = new pg.Pool({ ...poolConfig(config, schema), pipeline });
+  // Loaded here, not at start: a server without PostgreSQL stores should not carry the driver.
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({ ...poolConfig(config, schema, driver.types), pipeline });
   // An idle connection that breaks (a server restart) must not crash the process.
   pool.on('error', () => undefined);
   try {

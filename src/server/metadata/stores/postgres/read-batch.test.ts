@@ -43,7 +43,7 @@ describe.skipIf(unmet(POSTGRESQL) !== null)('batched reads on a real PostgreSQL'
   });
 
   it('answers reads made together with one statement, each with its own record', async () => {
-    const pool = new pg.Pool(poolConfig({ url: db.url }, 'shared'));
+    const pool = new pg.Pool(poolConfig({ url: db.url }, 'shared', pg.types));
     let statements = 0;
     const query = pool.query.bind(pool);
     pool.query = ((...args: Parameters<typeof query>) => (statements++, query(...args))) as typeof pool.query;

@@ -8,22 +8,14 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListBucketsCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import {
   STORE_TEST_STAGES,
   type StoreTestDto,
   type StoreTestStage,
   type StoreTestStageDto,
 } from '../../../../shared/api/store-test.ts';
-import { newS3Client, s3Where } from './client.ts';
+import { loadS3Sdk, newS3Client, s3Where, type S3Sdk } from './client.ts';
 import type { S3StoreConfig } from './config.ts';
 
 export const PROBE_DEADLINE_MS = 8_000;
@@ -86,11 +78,12 @@ class Probe {
   private readonly where: string;
 
   constructor(
+    private readonly sdk: S3Sdk,
     private readonly config: S3StoreConfig,
     private readonly deadlineMs: number,
   ) {
     this.timer = setTimeout(() => this.controller.abort(), deadlineMs);
-    this.client = newS3Client(config, {
+    this.client = newS3Client(sdk, config, {
       maxAttempts: 1,
       connectionTimeoutMs: deadlineMs,
       requestTimeoutMs: deadlineMs,
@@ -164,7 +157,7 @@ class Probe {
       'auth',
       async () => {
         try {
-          await this.client.send(new ListBucketsCommand({}), this.opts);
+          await this.client.send(new this.sdk.ListBucketsCommand({}), this.opts);
         } catch (err) {
           // Signed in, but the key may not list every bucket: DittoFS does not need that.
           if (failure(err).name !== 'AccessDenied') throw err;
@@ -185,7 +178,7 @@ class Probe {
       'bucket',
       async () => {
         await this.client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: this.config.prefix, MaxKeys: 1 }),
+          new this.sdk.ListObjectsV2Command({ Bucket: bucket, Prefix: this.config.prefix, MaxKeys: 1 }),
           this.opts,
         );
         return `Bucket ${bucket} can be listed${this.config.prefix ? ` under ${this.config.prefix}` : ''}.`;
@@ -207,7 +200,7 @@ class Probe {
     const written = await this.stage(
       'write',
       async () => {
-        await this.client.send(new PutObjectCommand({ Bucket: bucket, Key: this.key, Body: data }), this.opts);
+        await this.client.send(new this.sdk.PutObjectCommand({ Bucket: bucket, Key: this.key, Body: data }), this.opts);
         return `Wrote ${PROBE_BYTES} bytes to ${this.key}.`;
       },
       (f) =>
@@ -223,7 +216,7 @@ class Probe {
     await this.stage(
       'read',
       async () => {
-        const got = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: this.key }), this.opts);
+        const got = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: bucket, Key: this.key }), this.opts);
         const back = Buffer.from((await got.Body?.transformToByteArray()) ?? new Uint8Array());
         if (!back.equals(data)) throw new Error(`read back ${back.length} bytes that differ from what was written`);
         return `Read the ${PROBE_BYTES} bytes back, unchanged.`;
@@ -236,9 +229,9 @@ class Probe {
     await this.stage(
       'delete',
       async () => {
-        await this.client.send(new DeleteObjectCommand({ Bucket: bucket, Key: this.key }), this.opts);
+        await this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: bucket, Key: this.key }), this.opts);
         try {
-          await this.client.send(new HeadObjectCommand({ Bucket: bucket, Key: this.key }), this.opts);
+          await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: bucket, Key: this.key }), this.opts);
         } catch (err) {
           if (failure(err).status === 404) return 'Deleted the test object.';
           throw err;
@@ -256,7 +249,7 @@ class Probe {
 /** Tests S3 options in stages within `deadlineMs` (default 8 s). */
 export async function probeS3(config: S3StoreConfig, deadlineMs = PROBE_DEADLINE_MS): Promise<StoreTestDto> {
   const t0 = performance.now();
-  const probe = new Probe(config, deadlineMs);
+  const probe = new Probe(await loadS3Sdk(), config, deadlineMs);
   try {
     await probe.run();
   } finally {

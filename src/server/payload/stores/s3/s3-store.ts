@@ -8,22 +8,12 @@
  * down. PUTs are durable when S3 acknowledges them, so `sync` has nothing to do. Nothing is
  * patched in place (`patch` absent): the payload layer buffers writes and puts whole blocks.
  */
-import {
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import type { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { assertByteRange, assertValidKey, assertValidPrefix } from '../../blockstore.ts';
 import type { BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { CircuitBreaker } from './circuit-breaker.ts';
-import { newS3Client, s3Where } from './client.ts';
+import { loadS3Sdk, newS3Client, s3Where, type S3Sdk } from './client.ts';
 import { parseS3Config, type S3StoreConfig } from './config.ts';
 
 const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
@@ -42,8 +32,11 @@ function isOutage(err: unknown): boolean {
   return status === undefined || status >= 500;
 }
 
+/** The HTTP status of an S3 answer (undefined for our own errors and network failures). */
 const statusOf = (err: unknown): number | undefined =>
-  err instanceof S3ServiceException ? err.$metadata.httpStatusCode : undefined;
+  err instanceof DittoError
+    ? undefined
+    : (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
 
 export class S3BlockStore implements BlockStore {
   private readonly breaker: CircuitBreaker;
@@ -51,6 +44,7 @@ export class S3BlockStore implements BlockStore {
   private readonly putting = new Map<string, Promise<void>>();
 
   private constructor(
+    private readonly sdk: S3Sdk,
     private readonly client: S3Client,
     private readonly config: S3StoreConfig,
     private readonly where: string,
@@ -62,15 +56,16 @@ export class S3BlockStore implements BlockStore {
   static async open(options: Record<string, unknown>): Promise<S3BlockStore> {
     const config = parseS3Config(options);
     const timeout = config.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-    const client = newS3Client(config, {
+    const sdk = await loadS3Sdk();
+    const client = newS3Client(sdk, config, {
       maxAttempts: config.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
       connectionTimeoutMs: Math.min(timeout, 10_000),
       requestTimeoutMs: timeout,
     });
     const where = s3Where(config);
-    const store = new S3BlockStore(client, config, where);
+    const store = new S3BlockStore(sdk, client, config, where);
     try {
-      await store.call(() => client.send(new HeadBucketCommand({ Bucket: config.bucket })));
+      await store.call(() => client.send(new sdk.HeadBucketCommand({ Bucket: config.bucket })));
     } catch (err) {
       client.destroy();
       if (statusOf(err) === 404) throw new DittoError('NOT_FOUND', `There is no bucket ${config.bucket} at ${where}.`);
@@ -103,7 +98,7 @@ export class S3BlockStore implements BlockStore {
    * instead of hashing the body again on the event loop (and S3 checks the body against it).
    */
   private putCommand(key: string, data: Buffer, sha256: string | undefined): PutObjectCommand {
-    const command = new PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: data });
+    const command = new this.sdk.PutObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Body: data });
     if (sha256 !== undefined) {
       command.middlewareStack.add(
         (next) => (args) => {
@@ -128,7 +123,7 @@ export class S3BlockStore implements BlockStore {
     try {
       bytes = await this.call(async () => {
         const res = await this.client.send(
-          new GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Range: range }),
+          new this.sdk.GetObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key), Range: range }),
         );
         const body = (await res.Body?.transformToByteArray()) ?? new Uint8Array(0);
         if (range === undefined) return body;
@@ -154,7 +149,7 @@ export class S3BlockStore implements BlockStore {
   async delete(key: string): Promise<void> {
     assertValidKey(key);
     await this.call(() =>
-      this.client.send(new DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) })),
+      this.client.send(new this.sdk.DeleteObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) })),
     );
   }
 
@@ -167,7 +162,7 @@ export class S3BlockStore implements BlockStore {
       if (keys.length === 0) return;
       const res = await this.call(() =>
         this.client.send(
-          new DeleteObjectsCommand({
+          new this.sdk.DeleteObjectsCommand({
             Bucket: this.config.bucket,
             Delete: { Objects: keys.map((k) => ({ Key: this.objectKey(k) })), Quiet: true },
           }),
@@ -213,7 +208,7 @@ export class S3BlockStore implements BlockStore {
   private async exists(key: string): Promise<boolean> {
     try {
       await this.call(() =>
-        this.client.send(new HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) })),
+        this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.config.bucket, Key: this.objectKey(key) })),
       );
       return true;
     } catch (err) {
@@ -228,7 +223,11 @@ export class S3BlockStore implements BlockStore {
     do {
       const page = await this.call(() =>
         this.client.send(
-          new ListObjectsV2Command({ Bucket: this.config.bucket, Prefix: own + prefix, ContinuationToken: token }),
+          new this.sdk.ListObjectsV2Command({
+            Bucket: this.config.bucket,
+            Prefix: own + prefix,
+            ContinuationToken: token,
+          }),
         ),
       );
       for (const o of page.Contents ?? []) {
