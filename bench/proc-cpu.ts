@@ -27,7 +27,10 @@ export function treeCpuSeconds(pid: number): number | undefined {
     const p = Number(name);
     if (!Number.isInteger(p) || p === pid) continue;
     const f = statFields(p);
-    if (f !== undefined) children.set(f[1]!, [...(children.get(f[1]!) ?? []), p]);
+    if (f === undefined) continue;
+    const siblings = children.get(f[1]!);
+    if (siblings === undefined) children.set(f[1]!, [p]);
+    else siblings.push(p);
   }
   // utime + stime + the ended children's cutime + cstime, of the process and each descendant.
   const ticks = (f: number[]): number => f[11]! + f[12]! + f[13]! + f[14]!;

@@ -10,7 +10,6 @@
 // and get of a directory of --files files of --file-kib KiB (smbclient mput/mget, recursive;
 // the count checked). Each figure runs against each server in turn, --rounds times; the table
 // shows medians, each dfs figure's ratio to Samba's and the server CPU seconds it took.
-import { spawn } from 'node:child_process';
 import { createHash, randomFillSync } from 'node:crypto';
 import {
   chmodSync,
@@ -28,6 +27,7 @@ import { parseArgs } from 'node:util';
 import { adminClient } from '../../e2e/helpers/api.ts';
 import { LOOPBACK_WITH_SMB, startDfs } from '../../e2e/helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../../e2e/helpers/tmp.ts';
+import { run } from '../../e2e/nfs/target.ts';
 import { treeCpuSeconds } from '../proc-cpu.ts';
 import { fmt, median, printTable, ratioText } from '../report.ts';
 import { startSamba } from './samba.ts';
@@ -84,23 +84,17 @@ const TESTS = opt.tests?.split(',') ?? FIGURES.map((f) => f.test);
 const unknownTests = TESTS.filter((t) => !FIGURES.some((f) => f.test === t));
 if (unknownTests.length > 0) throw new Error(`--tests: unknown ${unknownTests.join(', ')}`);
 
+const SMBCLIENT_TIMEOUT_MS = 30 * 60_000;
+
 /** smbclient running `commands` on the server's share; the seconds it took. */
-function smbclient(s: Server, commands: string, cwd: string): Promise<number> {
+async function smbclient(s: Server, commands: string, cwd: string): Promise<number> {
   const args = [`//127.0.0.1/${s.share}`, '-p', String(s.port), '-U', `${s.user}%${s.password}`, '-c', commands];
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn('smbclient', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      // smbclient exits 0 even when a command of -c failed: its NT_STATUS lines tell.
-      if (code !== 0 || /NT_STATUS_/.test(out)) reject(new Error(`smbclient ${commands}: ${out.trim().slice(-800)}`));
-      else resolve(seconds);
-    });
-  });
+  const started = process.hrtime.bigint();
+  const { code, output } = await run('smbclient', args, SMBCLIENT_TIMEOUT_MS, { cwd });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // smbclient exits 0 even when a command of -c failed: its NT_STATUS lines tell.
+  if (code !== 0 || /NT_STATUS_/.test(output)) throw new Error(`smbclient ${commands}: ${output.trim().slice(-800)}`);
+  return seconds;
 }
 
 function sha256File(file: string): Promise<string> {

@@ -5,13 +5,13 @@
 // counters stay where they were while IOCTLs are answered. The source is also written over NFS
 // first, so the copy crosses protocols both ways.
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient } from '../helpers/api.ts';
 import { type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_UTILS, SMBCLIENT, unmet } from '../helpers/requirements.ts';
-import { smbAdminArgs, startSmbDfs } from '../helpers/smb.ts';
+import { adminFolderShare, smbAdminArgs, startSmbDfs } from '../helpers/smb.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { run, tail } from '../nfs/target.ts';
 
@@ -47,14 +47,7 @@ describe.skipIf(skip !== null)('SMB server-side copy (smbclient scopy)', () => {
     const api = await adminClient(dfs);
     const me = await api.call('users.get', { params: { username: 'admin' } });
     admin = { uid: me.uid, gid: me.gid };
-    const folder = path.join(work, 'folder');
-    mkdirSync(folder);
-    chmodSync(folder, 0o777);
-    await api.call('shares.create', { body: { name: '/folder', path: folder, defaultAccess: 'none' } });
-    await api.call('shares.setPermission', {
-      params: { name: '/folder', principalType: 'user', principal: 'admin' },
-      body: { access: 'write' },
-    });
+    await adminFolderShare(api, path.join(work, 'folder'));
   }, 120_000);
 
   afterAll(async () => {

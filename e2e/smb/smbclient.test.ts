@@ -6,14 +6,14 @@
 // on the managed default share and on a folder share.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
 import { adminClient } from '../helpers/api.ts';
 import { type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_UTILS, SMBCLIENT, unmet } from '../helpers/requirements.ts';
-import { startSmbDfs } from '../helpers/smb.ts';
+import { adminFolderShare, startSmbDfs } from '../helpers/smb.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { run, tail } from '../nfs/target.ts';
 
@@ -61,14 +61,7 @@ describe.skipIf(skip !== null)('SMB with smbclient', () => {
     const me = await api.call('users.get', { params: { username: 'admin' } });
     admin = { uid: me.uid, gid: me.gid };
     // A folder this computer's user could write to; dfs runs as root in CI, SMB acts as admin's uid.
-    const folder = path.join(work, 'shared folder');
-    mkdirSync(folder);
-    chmodSync(folder, 0o777);
-    await api.call('shares.create', { body: { name: '/folder', path: folder, defaultAccess: 'none' } });
-    await api.call('shares.setPermission', {
-      params: { name: '/folder', principalType: 'user', principal: 'admin' },
-      body: { access: 'write' },
-    });
+    await adminFolderShare(api, path.join(work, 'shared folder'));
     await api.call('users.create', { body: { ...READER, role: 'user' } });
     await api.call('users.create', { body: { ...OUTSIDER, role: 'user' } });
     await api.call('shares.setPermission', {

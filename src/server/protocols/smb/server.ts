@@ -153,8 +153,9 @@ export class SmbTcpServer {
       socket.destroy();
     };
     const pump = (): void => {
-      for (let msg = decoder.next(); msg !== undefined; msg = decoder.next()) {
-        const message = msg;
+      for (;;) {
+        const message = decoder.next();
+        if (message === undefined) break;
         if (++queued >= MAX_QUEUED) socket.pause();
         live.busy = live.busy.then(async () => {
           if (--queued < MAX_QUEUED / 2 && socket.isPaused() && !closing) socket.resume();
