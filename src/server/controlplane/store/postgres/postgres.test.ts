@@ -3,7 +3,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POSTGRESQL, unmet } from '../../../../../e2e/helpers/requirements.ts';
 import { createTestDatabase, type TestDatabase } from '../../../postgres/testing/database.ts';
-import { runControlPlaneStoreConformance } from '../conformance.ts';
+import { runControlPlaneStoreConformance } from '../conformance/index.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PostgresControlPlaneStore } from './postgres.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runControlPlaneStoreConformance } from '../conformance.ts';
+import { runControlPlaneStoreConformance } from '../conformance/index.ts';
 import { migrate, type Migration } from './migrate.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { SqliteControlPlaneStore } from './sqlite.ts';
