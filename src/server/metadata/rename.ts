@@ -4,7 +4,7 @@ import { dropLink } from './file-remove.ts';
 import { dirChanged, mutation } from './file-helpers.ts';
 import { checkName, isDotName } from './names.ts';
 import { W, X, checkSticky, requireAccess } from './permissions.ts';
-import { loadFile, lockLoad, requireDirectory, type ShareRegistry, type ShareState } from './shares.ts';
+import { loadFile, lockLoad, requireDirectory, type LockRef, type ShareRegistry, type ShareState } from './shares.ts';
 import type { FileRecord, StoreTx } from './store.ts';
 import { now } from './time.ts';
 import { type AuthContext, type FileAttr, type FileHandle, FileType, type Wcc } from './types.ts';
@@ -15,14 +15,45 @@ interface RenameResult {
   replaced: FileAttr | undefined;
 }
 
-/** INVALID_ARGUMENT if `dir` is directory `movedId` or lies below it: a directory cannot move into itself. */
-async function checkNotInside(tx: StoreTx, share: ShareState, dir: FileRecord, movedId: number): Promise<void> {
-  let rec = dir;
-  for (;;) {
-    if (rec.attr.fileid === movedId) throw new DittoError('INVALID_ARGUMENT', 'cannot move a directory into itself');
-    if (rec.parent === rec.attr.fileid) return;
+/**
+ * The ids from directory `dirId` up to the share's root, read unlocked. Only a rename between
+ * directories changes them, and it holds the tree lock, so under that lock they hold still.
+ */
+async function ancestry(tx: StoreTx, share: ShareState, dirId: number): Promise<number[]> {
+  const ids = [dirId];
+  let rec = await loadFile(tx, share, dirId);
+  while (rec.parent !== rec.attr.fileid) {
+    ids.push(rec.parent);
     rec = await loadFile(tx, share, rec.parent);
   }
+  return ids;
+}
+
+/**
+ * Locks the two directories of a move between directories, an ancestor before its descendant
+ * (as Linux's lock_rename; every other operation locks a parent before its child, so no
+ * cycle forms), unrelated ones in fileid order. Answers the records and `to`'s ancestors.
+ */
+async function lockDirectoryPair(
+  tx: StoreTx,
+  share: ShareState,
+  from: LockRef,
+  to: LockRef,
+): Promise<{ src: FileRecord; dst: FileRecord; dstAncestry: number[] }> {
+  await tx.lockTree();
+  const dstAncestry = await ancestry(tx, share, to.fileid);
+  if (dstAncestry.includes(from.fileid)) {
+    const [src] = await lockLoad(tx, share, from);
+    const [dst] = await lockLoad(tx, share, to);
+    return { src, dst, dstAncestry };
+  }
+  if ((await ancestry(tx, share, from.fileid)).includes(to.fileid)) {
+    const [dst] = await lockLoad(tx, share, to);
+    const [src] = await lockLoad(tx, share, from);
+    return { src, dst, dstAncestry };
+  }
+  const [src, dst] = await lockLoad(tx, share, from, to);
+  return { src, dst, dstAncestry };
 }
 
 export async function rename(
@@ -45,17 +76,19 @@ export async function rename(
     // Locks in order (docs/cluster.md): the tree for a move between directories (its loop
     // check sees every other move), both directories, then the entries' files; the names
     // are read after the directories' locks, the files after theirs.
-    const [, dirs, movedId, targetId] = await Promise.all([
-      crossDir ? tx.lockTree() : undefined,
-      crossDir ? lockLoad(tx, share, from, to) : lockLoad(tx, share, from),
-      tx.lookup(fromId, fromName),
-      tx.lookup(to.fileid, toName),
-    ]);
-    const src = requireDirectory(dirs[0]);
-    const dst = requireDirectory(dirs[1] ?? src);
+    const dirs: { src: FileRecord; dst?: FileRecord; dstAncestry: readonly number[] } = crossDir
+      ? await lockDirectoryPair(tx, share, from, to)
+      : { src: (await lockLoad(tx, share, from))[0], dstAncestry: [] };
+    const [movedId, targetId] = await Promise.all([tx.lookup(fromId, fromName), tx.lookup(to.fileid, toName)]);
+    const src = requireDirectory(dirs.src);
+    const dst = requireDirectory(dirs.dst ?? src);
     requireAccess(cred, src.attr, X);
     requireAccess(cred, dst.attr, X);
     if (movedId === undefined) throw new DittoError('NOT_FOUND', fromName);
+    // A directory cannot move into itself: refused before its lock, which would come after
+    // its descendant's.
+    if (dirs.dstAncestry.includes(movedId))
+      throw new DittoError('INVALID_ARGUMENT', 'cannot move a directory into itself');
     const other = targetId === undefined || targetId === movedId ? [] : [{ fileid: targetId }];
     const [moved, target] = await lockLoad(tx, share, { fileid: movedId }, ...other);
     // POSIX: when both names are links to the same file, rename does nothing.
@@ -73,7 +106,6 @@ export async function rename(
     if (isDir && crossDir) {
       // Moving a directory rewrites its '..', which takes write permission on it (as Linux).
       requireAccess(cred, moved.attr, W);
-      await checkNotInside(tx, share, dst, movedId);
     }
     const targetIsDir = target?.attr.type === FileType.Directory;
     if (target !== undefined) {

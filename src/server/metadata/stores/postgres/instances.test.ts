@@ -1,6 +1,7 @@
 // Two PostgreSQL metadata stores on one database, as two dfs instances have them
 // (docs/cluster.md): their transactions serialise only on the rows they lock. Each test
 // runs in its own database, dropped afterwards.
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { POSTGRESQL, unmet } from '../../../../../e2e/helpers/requirements.ts';
 import { isDittoError } from '../../../../shared/errors.ts';
@@ -8,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../../postgres/testing
 import { MetadataService } from '../../service.ts';
 import { sampleRecord } from '../../storetest/suite.ts';
 import { OPTIONS, ROOT } from '../../testing.ts';
+import type { StoreTx } from '../../store.ts';
 import type { FileHandle } from '../../types.ts';
 import { PostgresMetadataStore } from './postgres-store.ts';
 
@@ -131,6 +133,55 @@ describe.skipIf(unmet(POSTGRESQL) !== null)('two PostgreSQL metadata stores on o
     await held;
     await blocked;
     expect((await a.svc.lookup(ROOT, busy, 'f')).attr.nlink).toBe(1);
+  });
+
+  it('lock a parent before its child in a move between them, whatever their ids', async () => {
+    // C is made before P, so its fileid is lower; then it moves into P.
+    const c = (await a.svc.mkdir(ROOT, root, 'C', {})).handle;
+    const p = (await a.svc.mkdir(ROOT, root, 'P', {})).handle;
+    await a.svc.rename(ROOT, root, 'C', p, 'C');
+    await a.svc.create(ROOT, p, 'x', {}, GUARDED);
+    const [cId, pId] = await Promise.all([c, p].map(async (h) => (await a.svc.getAttr(ROOT, h)).fileid));
+    expect(cId).toBeLessThan(pId!);
+    const runs = { a: 0, b: 0 };
+    const transaction = a.store.transaction.bind(a.store);
+    a.store.transaction = <T>(body: (tx: StoreTx) => Promise<T>): Promise<T> =>
+      transaction((tx) => {
+        runs.a++;
+        return body(tx);
+      });
+    // B holds P and, once A's move waits for a lock, takes C too: parent before child, as
+    // REMOVE or RMDIR of C would. Were A to hold C while waiting for P, PostgreSQL would
+    // find a deadlock and run one of the two again.
+    let release!: () => void;
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const held = b.store.transaction(async (tx) => {
+      runs.b++;
+      await tx.lockFiles([pId!]);
+      locked();
+      await new Promise<void>((resolve) => (release = resolve));
+      await tx.lockFiles([cId!]);
+    });
+    await isLocked;
+    const move = a.svc.rename(ROOT, p, 'x', c, 'x');
+    const watcher = new pg.Client({ connectionString: db.url });
+    await watcher.connect();
+    try {
+      const waiting = async () =>
+        (
+          await watcher.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rows[0]!.n;
+      while ((await waiting()) === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      await watcher.end();
+    }
+    release();
+    await Promise.all([held, move]);
+    expect(runs).toEqual({ a: 1, b: 1 });
+    expect((await b.svc.lookup(ROOT, c, 'x')).attr.type).toBeDefined();
   });
 
   it('run a transaction again when PostgreSQL picks it as a deadlock victim', async () => {
