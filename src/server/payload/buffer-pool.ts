@@ -5,7 +5,7 @@
  * the spares beyond a few go back to the allocator so an idle server shrinks.
  */
 
-/** Spare buffers kept however long the pool is idle. */
+/** Spare buffers kept however long the pool is idle, by default. */
 const SPARE_LIMIT = 4;
 /** Idle time after which spares beyond SPARE_LIMIT are freed. */
 const TRIM_AFTER_MS = 2000;
@@ -20,11 +20,13 @@ export class BufferPool {
   /**
    * `shared`: the buffers live in SharedArrayBuffers, so a worker thread can read them
    * without a copy (the offloader hashes whole blocks that way: content-hash.ts).
+   * `keepIdle`: spares kept once the pool has been idle for a while.
    */
   constructor(
     readonly bufferSize: number,
     readonly capacity: number,
     private readonly shared = false,
+    private readonly keepIdle = SPARE_LIMIT,
   ) {}
 
   get inUse(): number {
@@ -50,13 +52,13 @@ export class BufferPool {
     this.out--;
     this.lastUse = performance.now();
     this.spare.push(buf);
-    if (this.spare.length > SPARE_LIMIT) this.scheduleTrim();
+    if (this.spare.length > this.keepIdle) this.scheduleTrim();
     const waiters = this.waiters;
     this.waiters = [];
     for (const wake of waiters) wake();
   }
 
-  /** Frees spares beyond SPARE_LIMIT once nothing was acquired or released for TRIM_AFTER_MS. */
+  /** Frees spares beyond keepIdle once nothing was acquired or released for TRIM_AFTER_MS. */
   private scheduleTrim(): void {
     if (this.trimTimer !== undefined) return;
     const check = (): void => {
@@ -66,7 +68,7 @@ export class BufferPool {
         return;
       }
       this.trimTimer = undefined;
-      this.spare.length = Math.min(this.spare.length, SPARE_LIMIT);
+      this.spare.length = Math.min(this.spare.length, this.keepIdle);
     };
     this.trimTimer = setTimeout(check, TRIM_AFTER_MS).unref();
   }

@@ -40,10 +40,19 @@ interface Related {
 const FIRST_RELATED: Related = { sessionId: 0n, treeId: 0, inherited: Status.INVALID_PARAMETER };
 const SESSION_ERRORS: number[] = [Status.USER_SESSION_DELETED, Status.NETWORK_NAME_DELETED];
 
-/** `holdsMessage`: a request went asynchronous and may still read the message it came in. */
+/**
+ * `holdsMessage`: a request went asynchronous and may still read the message it came in.
+ * `sent`: to call once `out` is written (or dropped): it gives back what a reply lent.
+ */
 export type ReceiveResult =
-  | { out: Buffer[]; close?: false; holdsMessage?: boolean }
+  | { out: Buffer[]; sent?: () => void; close?: false; holdsMessage?: boolean }
   | { out: Buffer[]; close: true; reason: string; holdsMessage?: boolean };
+
+/** A response ready for the socket, and what to call once it is written (or dropped). */
+interface Outgoing {
+  out: Buffer[];
+  sent?: () => void;
+}
 
 interface Built {
   hdr: Smb2Header;
@@ -56,7 +65,7 @@ interface Built {
 export class SmbConnection {
   readonly state: SmbConnectionState;
   /** Where final replies of asynchronous requests go (the transport writes them). */
-  onAsync: (out: Buffer[]) => void = () => undefined;
+  onAsync: (out: Buffer[], sent?: () => void) => void = () => undefined;
   /** A request of the message being received went asynchronous. */
   private wentAsync = false;
 
@@ -120,7 +129,10 @@ export class SmbConnection {
         hdr.nextCommand === 0,
       );
       first = false;
-      if ('close' in result) return { out: [], close: true, reason: result.close };
+      if ('close' in result) {
+        for (const b of built) b.reply.release?.();
+        return { out: [], close: true, reason: result.close };
+      }
       if (result.built) {
         built.push(result.built);
         related = {
@@ -134,7 +146,7 @@ export class SmbConnection {
       if (hdr.nextCommand === 0) break;
       offset = end;
     }
-    return { out: this.assemble(built, encrypted) };
+    return this.assemble(built, encrypted);
   }
 
   /** Releases what the connection held: its opens (delete-on-close runs) and share-mode entries. */
@@ -234,7 +246,8 @@ export class SmbConnection {
           credits: 0,
           flags: out.flags & ~Flags.RELATED_OPERATIONS,
         };
-        this.onAsync(this.assemble([{ hdr: hdrFinal, reply: final, session, sign: finalSign }], encrypted));
+        const response = this.assemble([{ hdr: hdrFinal, reply: final, session, sign: finalSign }], encrypted);
+        this.onAsync(response.out, response.sent);
       });
       signIt = false; // interim responses are not signed (§3.3.4.1.1)
     }
@@ -312,7 +325,7 @@ export class SmbConnection {
   }
 
   /** Headers, chaining (8-byte aligned, NextCommand), signatures, and encryption of the whole chain. */
-  private assemble(built: Built[], encrypted: Session | undefined): Buffer[] {
+  private assemble(built: Built[], encrypted: Session | undefined): Outgoing {
     // §3.3.4.1.4: a response is encrypted when its request was (an unencrypted request on a
     // session or share that requires encryption was refused in `preconditions`).
     const encryptFor = encrypted;
@@ -328,8 +341,9 @@ export class SmbConnection {
       const head = Buffer.alloc(canStream ? HEADER_SIZE + b.reply.body.length : padded);
       encodeHeader(b.hdr, head);
       b.reply.body.copy(head, HEADER_SIZE);
-      if (canStream) return [head, tail];
+      if (canStream) return { out: [head, tail], ...(b.reply.release && { sent: b.reply.release }) };
       tail.copy(head, HEADER_SIZE + b.reply.body.length);
+      b.reply.release?.();
       if (b.sign && !encryptFor && b.session?.keys)
         sign(this.state.signingAlg, b.session.keys.signingKey, head.subarray(0, size));
       this.hashPreauth(b, head.subarray(0, size));
@@ -338,7 +352,7 @@ export class SmbConnection {
     const whole = messages.length === 1 ? (messages[0] as Buffer) : Buffer.concat(messages);
     const key = encryptFor?.keys?.encryptionKey;
     if (encryptFor && key && this.state.cipher !== undefined)
-      return [encryptMessage(this.state.cipher, key, encryptFor.id, whole)];
-    return [whole];
+      return { out: [encryptMessage(this.state.cipher, key, encryptFor.id, whole)] };
+    return { out: [whole] };
   }
 }

@@ -48,6 +48,8 @@ export interface SmbReply {
   body: Buffer;
   /** Bulk data sent after `body` without copying (READ). */
   tail?: Buffer;
+  /** Gives back the pooled buffer `tail` lies in, once the reply is written or dropped. */
+  release?: () => void;
   /**
    * §3.3.4.2: the request goes asynchronous. The interim reply (STATUS_PENDING) goes out now;
    * this settles with the final reply, sent when it does.

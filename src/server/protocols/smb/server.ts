@@ -133,11 +133,15 @@ export class SmbTcpServer {
     const conn = new SmbConnection(this.ctx, clientAddr, socket.remotePort ?? 0);
     conn.state.localAddr = plainAddress(socket.localAddress ?? conn.state.localAddr);
     const live: Live = { socket, conn, busy: Promise.resolve() };
-    const send = (out: Buffer[]): void => {
-      if (socket.destroyed || out.length === 0) return;
+    const send = (out: Buffer[], sent?: () => void): void => {
+      if (socket.destroyed || out.length === 0) {
+        sent?.();
+        return;
+      }
       socket.cork();
       socket.write(framePrefix(out.reduce((n, b) => n + b.length, 0)));
-      for (const b of out) socket.write(b);
+      // The last write's callback runs once it is written, or with an error if the socket dies.
+      for (let i = 0; i < out.length; i++) socket.write(out[i] as Buffer, i === out.length - 1 ? sent : undefined);
       socket.uncork();
     };
     conn.onAsync = send;
@@ -166,8 +170,11 @@ export class SmbTcpServer {
           });
           // A request still pending may refer to its message: that one is not reused.
           if (!result.holdsMessage) decoder.recycle(message);
-          if (closing) return;
-          send(result.out);
+          if (closing) {
+            if (!result.close) result.sent?.();
+            return;
+          }
+          send(result.out, result.close ? undefined : result.sent);
           if (result.close) end(result.reason);
         });
       }

@@ -4,6 +4,9 @@ import { DIALECT_NAMES } from './constants.ts';
 
 const dialect = z.enum(Object.keys(DIALECT_NAMES) as [string, ...string[]]);
 
+/** The largest MaxReadSize / MaxWriteSize the adapter may offer (8 MiB, as Samba and Windows). */
+export const MAX_IO_SIZE = 8 * 1024 * 1024;
+
 export const SmbSettings = z.object({
   /** Largest message accepted (the 4-byte length prefix is checked before buffering). */
   maxMessageSize: z
@@ -17,8 +20,8 @@ export const SmbSettings = z.object({
     .number()
     .int()
     .min(64 * 1024)
-    .max(8 * 1024 * 1024)
-    .default(8 * 1024 * 1024),
+    .max(MAX_IO_SIZE)
+    .default(MAX_IO_SIZE),
   minDialect: dialect.default('2.0.2'),
   maxDialect: dialect.default('3.1.1'),
   signingRequired: z.boolean().default(false),

@@ -82,6 +82,7 @@ export class TestClient {
     const r = await this.conn.receive(frame);
     if (r.close) return 'closed';
     const whole = Buffer.concat(r.out);
+    r.sent?.(); // copied: what the reply lent is free again
     const replies: Reply[] = [];
     let off = 0;
     while (off < whole.length) {

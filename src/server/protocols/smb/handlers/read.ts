@@ -1,18 +1,28 @@
 /**
  * MS-SMB2 §3.3.5.12 READ: bytes from the payload (clipped at end of file; at or past it
  * END_OF_FILE), sent after the response body without copying; on a pipe, the pending
- * DCE/RPC reply.
+ * DCE/RPC reply. Large reads land in pooled buffers given back once the reply is written:
+ * a stream of 8 MiB READs neither allocates nor page-faults fresh memory for each.
  */
 import { FileType } from '../../../metadata/types.ts';
+import { BufferPool } from '../../../payload/buffer-pool.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { openOf, SmbStatusError, type SmbHandler } from '../handler.ts';
 import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import { LeReader } from '../reader.ts';
 import { lockOwner } from './lock.ts';
 import { INT64_MAX, openCanRead } from '../share-modes.ts';
+import { MAX_IO_SIZE } from '../settings.ts';
 import { LeWriter } from '../writer.ts';
 
 const EMPTY = Buffer.alloc(0);
+/** Reads this large use a pooled buffer; smaller ones allocate (Node pools small buffers itself). */
+const POOLED_MIN = 64 * 1024;
+/**
+ * Pooled buffers out at once, across connections (past that, reads allocate); an idle pool
+ * keeps none, so a finished download leaves no 8 MiB buffers behind.
+ */
+const buffers = new BufferPool(MAX_IO_SIZE, 8, false, 0);
 
 function response(data: Buffer): Buffer {
   // DataOffset 0x50: the data follows the 16-byte body right after the header.
@@ -60,9 +70,17 @@ export const read: SmbHandler = {
     if (count === 0 || count < minimum) throw new SmbStatusError(Status.END_OF_FILE);
     if (!metadata.locks.allows(fileKey(share, open.fileid), lockOwner(open), offset64, offset64 + BigInt(count), false))
       throw new SmbStatusError(Status.FILE_LOCK_CONFLICT);
-    const data = await payload.readAt(share, attr.payloadId, offset, count);
+    const lent = count >= POOLED_MIN ? buffers.tryAcquire() : undefined;
+    let data: Buffer;
+    try {
+      data = await payload.readAt(share, attr.payloadId, offset, count, lent);
+    } catch (err) {
+      if (lent !== undefined) buffers.release(lent);
+      throw err;
+    }
     ctx.bytesRead = data.length;
     open.position = offset + data.length;
-    return { status: Status.SUCCESS, body: response(data), tail: data };
+    const release = lent && (() => buffers.release(lent));
+    return { status: Status.SUCCESS, body: response(data), tail: data, ...(release && { release }) };
   },
 };
