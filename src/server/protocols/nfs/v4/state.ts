@@ -1,31 +1,29 @@
 /**
  * NFSv4.0 client, open and lock state (RFC 7530 §9): client ids from SETCLIENTID /
- * SETCLIENTID_CONFIRM, open- and lock-owners with their sequence ids, open stateids with
+ * SETCLIENTID_CONFIRM, open- and lock-owners (owners.ts) with their opens, open stateids with
  * share reservations (access and deny bits), lock stateids whose byte ranges live in the
  * shared LockManager, and leases renewed by any use of a client's state and expired lazily
  * (an expired client's opens and locks are released). State is in memory: a restart changes
  * the epoch, so the clientids and stateids of an earlier instance answer STALE_* and clients
  * recover. Only the names of clients holding state are recorded (client-records.ts): when an
- * earlier instance had some, a grace period follows the start, in which those clients
- * reclaim their opens and locks and nobody else may take new ones (RFC 7530 §9.6.2).
+ * earlier instance had some, a grace period follows the start (grace.ts), in which those
+ * clients reclaim their opens and locks and nobody else may take new ones (RFC 7530 §9.6.2).
  */
 import { randomBytes } from 'node:crypto';
-import { clientPrefix, shareOfFileKey, TO_END, type LockManager } from '../../../metadata/locks/lock-manager.ts';
+import { shareOfFileKey, TO_END, type LockManager } from '../../../metadata/locks/lock-manager.ts';
 import type { HoldingsTally } from '../../holdings.ts';
 import { noClientRecords, type ClientRecords } from './client-records.ts';
+import { ReclaimGrace } from './grace.ts';
+import { lockClientPrefix } from './owners.ts';
 import { Nfs4Status, NFS4_OTHER_SIZE, SHARE_ACCESS_READ, SHARE_ACCESS_WRITE } from './constants.ts';
 import { Nfs4Error } from './errors.ts';
 import { SessionTable } from './sessions.ts';
-import type { Client, IoIntent, LockOwner, LockState, OpenOwner, OpenState, SeqOwner, Stateid } from './state-types.ts';
+import type { Client, IoIntent, LockOwner, LockState, OpenOwner, OpenState, Stateid } from './state-types.ts';
 
 const ANONYMOUS = Buffer.alloc(NFS4_OTHER_SIZE, 0);
 const READ_BYPASS = Buffer.alloc(NFS4_OTHER_SIZE, 0xff);
-const SEQID_WRAP = 0x1_0000_0000;
 /** Expired clients are looked at this often at most. */
 const SWEEP_EVERY_MS = 1000;
-
-/** Every lock owner of a client is "nfs4:<clientid>:<owner>" in the LockManager. */
-const lockClientPrefix = (client: Client): string => clientPrefix('nfs4', client.clientid.toString('hex'));
 
 export class Nfs4State {
   readonly epoch = randomBytes(4);
@@ -37,9 +35,7 @@ export class Nfs4State {
   private lastSweepMs = 0;
   readonly sessions = new SessionTable();
 
-  /** Names of the clients an earlier instance recorded, who may reclaim during the grace period. */
-  private readonly reclaimers: Set<string>;
-  private readonly graceUntilMs: number;
+  private readonly grace: ReclaimGrace;
 
   constructor(
     readonly leaseMs: number,
@@ -47,36 +43,26 @@ export class Nfs4State {
     opts: { now?: () => number; graceMs?: number; records?: ClientRecords } = {},
   ) {
     this.now = opts.now ?? Date.now;
-    this.records = opts.records ?? noClientRecords;
-    this.reclaimers = new Set(this.records.load());
-    const graceMs = opts.graceMs ?? 0;
-    this.graceUntilMs = this.reclaimers.size > 0 && graceMs > 0 ? this.now() + graceMs : 0;
+    this.grace = new ReclaimGrace(opts.records ?? noClientRecords, opts.graceMs ?? 0, this.now);
   }
 
   private readonly now: () => number;
-  private readonly records: ClientRecords;
 
-  /** Whether the grace period after a restart is running (RFC 7530 §9.6.2). */
+  /** Whether the grace period after a restart is running (RFC 7530 §9.6.2, grace.ts). */
   inGrace(): boolean {
-    return this.graceUntilMs > 0 && this.now() < this.graceUntilMs;
+    return this.grace.active();
   }
 
-  /**
-   * Checks a request for new state against the grace period: reclaims only during it, and
-   * only from recorded clients; everything else only after it.
-   */
+  /** Checks a request for new state against the grace period (grace.ts). */
   checkGrace(client: Client, reclaim: boolean): void {
-    const grace = this.inGrace();
-    if (reclaim && (!grace || client.reclaimComplete)) throw new Nfs4Error(Nfs4Status.NO_GRACE);
-    if (reclaim && !this.reclaimers.has(client.name)) throw new Nfs4Error(Nfs4Status.RECLAIM_BAD);
-    if (!reclaim && grace) throw new Nfs4Error(Nfs4Status.GRACE);
+    this.grace.check(client, reclaim);
   }
 
-  /** Rewrites the record: live confirmed clients, and during grace those that may still reclaim. */
+  /** Rewrites the record of clients holding state: the live confirmed ones. */
   private saveRecords(): void {
-    const names = new Set(this.inGrace() ? this.reclaimers : []);
-    for (const c of this.clients.values()) if (c.confirmed && !c.expired) names.add(c.name);
-    this.records.save([...names]);
+    const holders: string[] = [];
+    for (const c of this.clients.values()) if (c.confirmed && !c.expired) holders.push(c.name);
+    this.grace.save(holders);
   }
 
   private nextId(size: number): Buffer {
@@ -172,28 +158,6 @@ export class Nfs4State {
     return client;
   }
 
-  openOwner(client: Client, owner: Buffer): OpenOwner {
-    const key = owner.toString('hex');
-    let o = client.owners.get(key);
-    if (!o) {
-      o = { client, key, lastSeqid: undefined, confirmed: false, opens: new Set() };
-      client.owners.set(key, o);
-    }
-    return o;
-  }
-
-  /**
-   * Checks and consumes an owner's seqid (RFC 7530 §9.1.7): the next one, or any for a new
-   * owner. NFSv4.1 clients' seqids are ignored: the session's slot orders requests (RFC 8881 §8.13).
-   */
-  advanceSeqid(owner: SeqOwner & { readonly client: Client }, seqid: number): void {
-    if (owner.client.minorVersion > 0) return;
-    if (owner.lastSeqid !== undefined && seqid !== (owner.lastSeqid + 1) % SEQID_WRAP) {
-      throw new Nfs4Error(Nfs4Status.BAD_SEQID, `seqid ${seqid} after ${owner.lastSeqid}`);
-    }
-    owner.lastSeqid = seqid;
-  }
-
   /**
    * Opens (or upgrades the open of) a file for an owner, checking share reservations
    * against every other owner's opens (RFC 7530 §9.9): SHARE_DENIED on conflict.
@@ -263,17 +227,6 @@ export class Nfs4State {
     const state = this.stateOf(sid);
     if (state.kind !== 'lock') throw new Nfs4Error(Nfs4Status.BAD_STATEID, 'an open stateid');
     return state;
-  }
-
-  lockOwner(client: Client, owner: Buffer): LockOwner {
-    const hex = owner.toString('hex');
-    let o = client.lockOwners.get(hex);
-    if (!o) {
-      const key = lockClientPrefix(client) + hex;
-      o = { client, key, owner: Buffer.from(owner), lastSeqid: undefined, locks: new Set() };
-      client.lockOwners.set(hex, o);
-    }
-    return o;
   }
 
   /** The lock stateid of a lock-owner under an open, made on its first LOCK (RFC 7530 §9.1.4.2). */

@@ -3,6 +3,7 @@ import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeStateid, encodeStateid } from '../codec.ts';
 import type { Nfs4Op } from '../handler.ts';
 import type { Stateid } from '../state-types.ts';
+import { advanceSeqid } from '../owners.ts';
 
 export const close: Nfs4Op<{ seqid: number; stateid: Stateid }, Stateid> = {
   name: 'CLOSE',
@@ -10,7 +11,7 @@ export const close: Nfs4Op<{ seqid: number; stateid: Stateid }, Stateid> = {
   async run(ctx, a) {
     const { state } = ctx.server;
     const open = state.openState(a.stateid);
-    state.advanceSeqid(open.owner, a.seqid);
+    advanceSeqid(open.owner, a.seqid);
     state.close(open);
     return Promise.resolve({ seqid: open.seqid + 1, other: open.other });
   },

@@ -13,6 +13,7 @@ import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
 import { decodeU64Range, denied, encodeDenied, lockedFileKey, lockKindOf, rangeOf } from '../locking.ts';
 import type { LockState, Stateid } from '../state-types.ts';
+import { advanceSeqid, lockOwnerOf } from '../owners.ts';
 
 export type Locker =
   | { newOwner: true; openSeqid: number; openStateid: Stateid; lockSeqid: number; clientid: Buffer; owner: Buffer }
@@ -55,14 +56,14 @@ export const lock: Nfs4Op<LockArgs, Stateid> = {
     let ls: LockState;
     if (a.locker.newOwner) {
       const open = state.openState(a.locker.openStateid);
-      state.advanceSeqid(open.owner, a.locker.openSeqid);
+      advanceSeqid(open.owner, a.locker.openSeqid);
       if (!open.owner.client.clientid.equals(a.locker.clientid)) throw new Nfs4Error(Nfs4Status.STALE_CLIENTID);
-      const owner = state.lockOwner(open.owner.client, a.locker.owner);
-      state.advanceSeqid(owner, a.locker.lockSeqid);
+      const owner = lockOwnerOf(open.owner.client, a.locker.owner);
+      advanceSeqid(owner, a.locker.lockSeqid);
       ls = state.lockStateFor(open, owner);
     } else {
       ls = state.lockState(a.locker.lockStateid);
-      state.advanceSeqid(ls.lockOwner, a.locker.lockSeqid);
+      advanceSeqid(ls.lockOwner, a.locker.lockSeqid);
     }
     try {
       state.checkGrace(ls.lockOwner.client, a.reclaim);

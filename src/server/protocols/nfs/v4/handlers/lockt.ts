@@ -4,6 +4,7 @@ import { decodeClientId } from '../codec.ts';
 import { NFS4_MAXOPAQUE } from '../constants.ts';
 import { noBody, type Nfs4Op } from '../handler.ts';
 import { decodeU64Range, denied, encodeDenied, lockedFileKey, lockKindOf, rangeOf } from '../locking.ts';
+import { lockOwnerOf } from '../owners.ts';
 
 export interface LocktArgs {
   locktype: number;
@@ -26,7 +27,7 @@ export const lockt: Nfs4Op<LocktArgs, undefined> = {
     const fileKey = await lockedFileKey(ctx);
     const range = rangeOf(a.offset, a.length);
     const { state } = ctx.server;
-    const owner = state.lockOwner(state.client(a.clientid), a.owner);
+    const owner = lockOwnerOf(state.client(a.clientid), a.owner);
     const kind = lockKindOf(a.locktype);
     const conflict = ctx.server.runtime.metadata.locks.conflict(fileKey, owner.key, kind, range.start, range.end);
     if (conflict) throw denied(conflict);

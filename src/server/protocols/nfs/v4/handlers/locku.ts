@@ -6,6 +6,7 @@ import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
 import { decodeU64Range, lockedFileKey, rangeOf } from '../locking.ts';
 import type { Stateid } from '../state-types.ts';
+import { advanceSeqid } from '../owners.ts';
 
 export interface LockuArgs {
   locktype: number;
@@ -29,7 +30,7 @@ export const locku: Nfs4Op<LockuArgs, Stateid> = {
     const range = rangeOf(a.offset, a.length);
     const { state } = ctx.server;
     const ls = state.lockState(a.stateid);
-    state.advanceSeqid(ls.lockOwner, a.seqid);
+    advanceSeqid(ls.lockOwner, a.seqid);
     if (ls.open.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
     ctx.server.runtime.metadata.locks.unlock(fileKey, ls.lockOwner.key, range.start, range.end);
     ls.seqid += 1;

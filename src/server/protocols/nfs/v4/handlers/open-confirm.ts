@@ -3,6 +3,7 @@ import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeStateid, encodeStateid } from '../codec.ts';
 import type { Nfs4Op } from '../handler.ts';
 import type { Stateid } from '../state-types.ts';
+import { advanceSeqid } from '../owners.ts';
 
 export const openConfirm: Nfs4Op<{ stateid: Stateid; seqid: number }, Stateid> = {
   name: 'OPEN_CONFIRM',
@@ -10,7 +11,7 @@ export const openConfirm: Nfs4Op<{ stateid: Stateid; seqid: number }, Stateid> =
   run(ctx, a) {
     const { state } = ctx.server;
     const open = state.openState(a.stateid);
-    state.advanceSeqid(open.owner, a.seqid);
+    advanceSeqid(open.owner, a.seqid);
     open.owner.confirmed = true;
     open.seqid += 1;
     return Promise.resolve({ seqid: open.seqid, other: open.other });

@@ -5,6 +5,7 @@ import { Nfs4Status } from '../constants.ts';
 import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
 import type { Stateid } from '../state-types.ts';
+import { advanceSeqid } from '../owners.ts';
 
 export interface OpenDowngradeArgs {
   stateid: Stateid;
@@ -19,7 +20,7 @@ export const openDowngrade: Nfs4Op<OpenDowngradeArgs, Stateid> = {
   run(ctx, a) {
     const { state } = ctx.server;
     const open = state.openState(a.stateid);
-    state.advanceSeqid(open.owner, a.seqid);
+    advanceSeqid(open.owner, a.seqid);
     if (a.access === 0 || a.access & ~open.access || a.deny & ~open.deny) {
       throw new Nfs4Error(Nfs4Status.INVAL, 'not a subset of the open');
     }

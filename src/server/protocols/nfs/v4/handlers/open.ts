@@ -35,6 +35,7 @@ import { Nfs4Error } from '../errors.ts';
 import type { Nfs4Op } from '../handler.ts';
 import { changeInfo, encodeChangeInfo, type ChangeInfo } from '../objects.ts';
 import type { Stateid } from '../state-types.ts';
+import { advanceSeqid, openOwnerOf } from '../owners.ts';
 
 const CLAIM_NULL = 0;
 const CLAIM_PREVIOUS = 1;
@@ -174,8 +175,8 @@ export const open: Nfs4Op<OpenArgs, OpenRes> = {
     }
     const { state } = ctx.server;
     const client = ctx.slot?.session.client ?? state.client(a.clientid);
-    const owner = state.openOwner(client, a.owner);
-    state.advanceSeqid(owner, a.seqid);
+    const owner = openOwnerOf(client, a.owner);
+    advanceSeqid(owner, a.seqid);
     if (v41) owner.confirmed = true;
     const reclaim = a.claim === CLAIM_PREVIOUS;
     state.checkGrace(client, reclaim);
