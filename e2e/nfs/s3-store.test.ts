@@ -1,8 +1,9 @@
 // A share whose blocks live in an S3 bucket (s3rver, a real S3-compatible server in its own
 // process), with libnfs clients: nfs-cp in and out byte-identical, the objects really in the
 // bucket; the store's secret never shown by the API nor logged; while the endpoint is down a
-// copy lands in the offloader's local cache and the other shares keep serving; once it is
-// back, copies work again. (The offloader itself: offloader.test.ts.)
+// copy lands in the offloader's local cache, the other shares keep serving and /health/ready
+// says the store's endpoint is unreachable; once it is back, copies work again and it is
+// ready. (The offloader itself: offloader.test.ts.)
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -27,6 +28,10 @@ describe.skipIf(unmet(LIBNFS_UTILS) !== null)('a share on an S3 store (s3rver, n
   const url = (share: string, file = ''): string =>
     `nfs://127.0.0.1${share}${file ? `/${file}` : ''}?nfsport=${dfs.nfsPort}&mountport=${dfs.mountPort}&version=3`;
   const context = (out: string): string => `${out}\n--- dfs log (tail) ---\n${tail(dfs.logs(), 3000)}`;
+  const ready = async (): Promise<{ status: number; body: { checks: Record<string, string> } }> => {
+    const res = await fetch(`http://127.0.0.1:${dfs.apiPort as number}/health/ready`);
+    return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
+  };
 
   beforeAll(async () => {
     s3 = await S3rver.start();
@@ -85,6 +90,10 @@ describe.skipIf(unmet(LIBNFS_UTILS) !== null)('a share on an S3 store (s3rver, n
       const other = await run('nfs-ls', [url('/export')], 30_000);
       expect(other.code, context(other.output)).toBe(0);
       expect(dfs.logs()).not.toMatch(/"level":(50|60)/); // no error or fatal: an outage is not a fault
+      // Not ready while the store's endpoint is away, and the check says which and why.
+      const down = await ready();
+      expect(down.status).toBe(503);
+      expect(down.body.checks['s3.cloud']).toMatch(/unreachable|ECONNREFUSED/);
     } finally {
       await s3.start();
     }
@@ -95,6 +104,9 @@ describe.skipIf(unmet(LIBNFS_UTILS) !== null)('a share on an S3 store (s3rver, n
       if (put.code !== 0) await new Promise((r) => setTimeout(r, 1000));
     }
     expect(put.code, context(put.output)).toBe(0);
+    const up = await ready();
+    expect(up.status).toBe(200);
+    expect(up.body.checks['s3.cloud']).toBe('ok');
     const back = path.join(tmp, 'after-back.bin');
     const get = await run('nfs-cp', [url('/cloud', 'after.bin'), back], 60_000);
     expect(get.code, context(get.output)).toBe(0);

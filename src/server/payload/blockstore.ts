@@ -58,6 +58,11 @@ export interface BlockStore {
    */
   sync(prefix?: string): Promise<void>;
   /**
+   * A remote store only: resolves once its endpoint answers a cheap request (S3: HeadBucket)
+   * within `timeoutMs`, else rejects saying why. Readiness (/health/ready) asks it.
+   */
+  ping?(timeoutMs: number): Promise<void>;
+  /**
    * Optional hint that the block under `key` is complete: the store may start making it
    * durable now, in the background, so the next `sync` has less left to do (it still waits
    * for that work). Never fails; a failed attempt is retried by `sync`.

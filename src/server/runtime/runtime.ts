@@ -16,7 +16,7 @@ import { AdaptersService, type OverridableField } from './adapters.ts';
 import { AlertsService } from './alerts.ts';
 import { ClusterService } from './cluster.ts';
 import { DatabaseHealth } from './database-health.ts';
-import { readiness } from './readiness.ts';
+import { readiness, type RemoteCheck } from './readiness.ts';
 import { VERSION } from '../version.ts';
 import { EventHub } from './events.ts';
 import { FoldersService } from './folders.ts';
@@ -36,6 +36,9 @@ import { UsersService } from './users.ts';
 import { statsSnapshot } from './stats.ts';
 import type { ConnectInfoDto, Launcher, NetworkDto, StatsDto } from '../../shared/api/schemas.ts';
 import type { InstanceReportDto, ReadinessDto } from '../../shared/api/cluster.ts';
+
+/** A readiness probe of an S3 endpoint that takes longer counts as unreachable. */
+const REMOTE_PING_TIMEOUT_MS = 3000;
 
 export const DEFAULT_METADATA_STORE = 'default-metadata';
 export const DEFAULT_PAYLOAD_STORE = 'default-payload';
@@ -219,17 +222,32 @@ export class Runtime implements ProtocolRuntime {
     return statsSnapshot(this);
   }
 
-  /** Whether this instance can serve now (/health/ready): every database answers, adapters started. */
+  /** Whether this instance can serve now (/health/ready): every database and S3 endpoint answers, adapters started. */
   async readiness(): Promise<ReadinessDto> {
-    return readiness(this.store, this.adapters, await this.databases.check());
+    const [databases, remotes] = await Promise.all([this.databases.check(), this.pingRemotes()]);
+    return readiness(this.store, this.adapters, databases, remotes);
+  }
+
+  /** Probes the endpoint of every S3 store open now. */
+  private async pingRemotes(): Promise<RemoteCheck[]> {
+    const stores = await this.stores.offloadedStores();
+    return Promise.all(
+      Array.from(stores, async ([name, store]) => ({
+        name,
+        error: await store.ping(REMOTE_PING_TIMEOUT_MS).then(
+          () => undefined,
+          (err: unknown) => (err instanceof Error ? err.message : String(err)),
+        ),
+      })),
+    );
   }
 
   /** What this instance tells the others with each heartbeat. */
   private async instanceReport(): Promise<InstanceReportDto> {
-    const databases = await this.databases.check();
+    const [databases, remotes] = await Promise.all([this.databases.check(), this.pingRemotes()]);
     return {
       sessions: this.sessions.list().filter((m) => m.state === 'connected').length,
-      health: await readiness(this.store, this.adapters, databases),
+      health: await readiness(this.store, this.adapters, databases, remotes),
       databases: databases.map((d) => ({ name: d.name, error: d.error ?? null, pool: d.pool })),
     };
   }

@@ -161,6 +161,10 @@ export class OffloadedBlockStore implements BlockStore {
     this.index.makeDurable();
   }
 
+  async ping(timeoutMs: number): Promise<void> {
+    await this.remote.ping?.(timeoutMs);
+  }
+
   async stats(): Promise<BlockStoreStats> {
     return this.index.totals().logical;
   }

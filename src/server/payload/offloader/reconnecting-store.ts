@@ -66,6 +66,10 @@ export class ReconnectingBlockStore implements BlockStore {
     return (await this.remote()).stats();
   }
 
+  async ping(timeoutMs: number): Promise<void> {
+    await (await this.remote()).ping?.(timeoutMs);
+  }
+
   async close(): Promise<void> {
     await this.store?.close();
   }

@@ -74,6 +74,15 @@ export class S3BlockStore implements BlockStore {
     return store;
   }
 
+  /** HeadBucket through the circuit breaker (an open circuit answers at once), within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<void> {
+    await this.call(() =>
+      this.client.send(new this.sdk.HeadBucketCommand({ Bucket: this.config.bucket }), {
+        abortSignal: AbortSignal.timeout(timeoutMs),
+      }),
+    );
+  }
+
   /**
    * Puts of one key run one after the other, so the last call wins (concurrent PUTs to S3
    * finish in any order) and no server ever sees two at once.
