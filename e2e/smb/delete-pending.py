@@ -4,14 +4,11 @@ Usage: /usr/bin/python3 delete-pending.py PORT USER PASSWORD SHARE
 Each case opens files under delpend/ through two connections and prints one JSON line:
 {"case": ..., "outcome": "pending:N links:N" | "ok" | "exists" | "gone" | "status:0x........"}.
 """
-import json
 import struct
-import sys
 
 from impacket.smb3 import SessionError
-from impacket.smbconnection import SMBConnection
+from smbcases import SHARE, attempt, connect
 
-PORT, USER, PASSWORD, SHARE = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 DIR = "delpend"
 
 RW = 0x0012019F
@@ -22,27 +19,8 @@ DIRECTORY_FILE, NON_DIRECTORY_FILE, DELETE_ON_CLOSE = 0x1, 0x40, 0x1000
 READONLY, NORMAL = 0x1, 0x80
 BASIC, STANDARD, DISPOSITION = 4, 5, 13
 
-
-def connect():
-    conn = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=PORT)
-    conn.login(USER, PASSWORD)
-    return conn, conn.connectTree(SHARE), conn.getSMBServer()
-
-
 conn, tid, smb = connect()
 conn2, tid2, smb2 = connect()
-
-
-def report(case, outcome):
-    print(json.dumps({"case": case, "outcome": outcome}), flush=True)
-
-
-def attempt(case, fn):
-    try:
-        out = fn()
-        report(case, out if isinstance(out, str) else "ok")
-    except SessionError as err:
-        report(case, "status:0x%08x" % (err.get_error_code() & 0xFFFFFFFF))
 
 
 def open_(name, access=RW | DELETE, disposition=OPEN, options=0, attrs=0, s=None, t=None):

@@ -13,7 +13,6 @@ import type { SmbServerContext } from './handler.ts';
 import { SmbTcpServer, type SmbSessionInfo } from './server.ts';
 import { SmbSettings } from './settings.ts';
 import { ShareModeTable } from './share-modes.ts';
-import { SparseFiles } from './sparse-files.ts';
 import { fileTime } from './writer.ts';
 
 /** A NetBIOS-style name: letters, digits and hyphens, at most 15, upper case. */
@@ -40,7 +39,6 @@ export class SmbAdapter implements ProtocolAdapter {
       startTime: fileTime({ sec: Math.floor(now / 1000), nsec: 0 }),
       name: serverName(settings.serverName),
       shareModes: new ShareModeTable(),
-      sparseFiles: new SparseFiles(),
       throttle: new LoginThrottle(),
     };
     this.server = new SmbTcpServer(ctx, config.bind, config.port);
