@@ -119,9 +119,18 @@ export interface DirPage {
   dirAttr: FileAttr;
 }
 
+/**
+ * `caseless`: a name equal to an existing one under foldName (store.ts) counts as existing, as
+ * SMB's case-insensitive names need; checked under the directory's lock, so that two creates of
+ * "A" and "a" racing make one file.
+ */
+export interface NewNameOptions {
+  caseless?: boolean;
+}
+
 export type CreateMode =
   | { kind: 'unchecked' }
-  | { kind: 'guarded' }
+  | ({ kind: 'guarded' } & NewNameOptions)
   /** RFC 1813 §3.3.8: a retransmitted EXCLUSIVE create with the same verifier succeeds. */
   | { kind: 'exclusive'; verifier: Buffer };
 
@@ -199,7 +208,13 @@ export interface MetadataOps {
     /** `lazy`: answered once committed, durable moments later (store.ts TxOptions; SMB). */
     opts?: TxOptions,
   ): Promise<Entry & { dirWcc: Wcc }>;
-  mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }>;
+  mkdir(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    attrs: SetAttrs,
+    names?: NewNameOptions,
+  ): Promise<Entry & { dirWcc: Wcc }>;
   symlink(
     auth: AuthContext,
     dir: FileHandle,
