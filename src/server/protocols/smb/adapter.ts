@@ -4,7 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AdapterConfig, AdapterFactory, Holding, ProtocolAdapter, ProtocolRuntime } from '../../runtime/types.ts';
+import type {
+  AdapterConfig,
+  AdapterFactory,
+  ConnectionLimitStats,
+  Holding,
+  ProtocolAdapter,
+  ProtocolRuntime,
+} from '../../runtime/types.ts';
 import type { LockManager } from '../../metadata/locks/lock-manager.ts';
 import { HoldingsTally } from '../holdings.ts';
 import { LoginThrottle } from '../../auth/ratelimit.ts';
@@ -63,6 +70,11 @@ export class SmbAdapter implements ProtocolAdapter {
   /** Live connections: client, users, shares, dialect, signing, encryption and bytes. */
   sessions(): SmbSessionInfo[] {
     return this.server.sessions();
+  }
+
+  /** The record-memory budget and record timeouts (no connection-count limits on SMB). */
+  connectionLimits(): ConnectionLimitStats {
+    return this.server.limits.stats();
   }
 
   holdings(): Holding[] {
