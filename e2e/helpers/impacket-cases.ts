@@ -1,6 +1,6 @@
 /**
- * Runs one of the impacket scripts of e2e/smb/ (arguments PORT USER PASSWORD SHARE; one JSON
- * line {"case", "outcome"} per case) against a dfs SMB server as its admin, and returns the
+ * Runs one of the impacket scripts of e2e/smb/ (arguments PORT USER PASSWORD SHARE, then
+ * `extraArgs`; one JSON line {"case", "outcome"} per case) against a dfs SMB server as its admin, and returns the
  * outcomes by case with the output and the server's log for failure messages.
  */
 import path from 'node:path';
@@ -11,11 +11,12 @@ import { run, tail } from '../nfs/target.ts';
 export async function impacketCases(
   dfs: DfsProcess,
   script: string,
+  extraArgs: string[] = [],
 ): Promise<{ code: number; outcomes: Record<string, string>; context: string }> {
   const file = path.join(REPO_ROOT, 'e2e', 'smb', script);
   const { code, output } = await run(
     '/usr/bin/python3',
-    [file, String(smbPort(dfs)), 'admin', dfs.adminPassword, 'export'],
+    [file, String(smbPort(dfs)), 'admin', dfs.adminPassword, 'export', ...extraArgs],
     60_000,
   );
   const outcomes: Record<string, string> = {};

@@ -4,14 +4,11 @@ Usage: /usr/bin/python3 delete-pending.py PORT USER PASSWORD SHARE
 Each case opens files under delpend/ through two connections and prints one JSON line:
 {"case": ..., "outcome": "pending:N links:N" | "ok" | "exists" | "gone" | "status:0x........"}.
 """
-import json
 import struct
-import sys
 
 from impacket.smb3 import SessionError
-from impacket.smbconnection import SMBConnection
+from smbcases import SHARE, attempt, connect
 
-PORT, USER, PASSWORD, SHARE = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 DIR = "delpend"
 
 RW = 0x0012019F
@@ -20,29 +17,11 @@ SHARE_ALL = 7
 OPEN, CREATE, OPEN_IF = 1, 2, 3
 DIRECTORY_FILE, NON_DIRECTORY_FILE, DELETE_ON_CLOSE = 0x1, 0x40, 0x1000
 READONLY, NORMAL = 0x1, 0x80
-BASIC, STANDARD, DISPOSITION = 4, 5, 13
-
-
-def connect():
-    conn = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=PORT)
-    conn.login(USER, PASSWORD)
-    return conn, conn.connectTree(SHARE), conn.getSMBServer()
-
+BASIC, STANDARD, DISPOSITION, DISPOSITION_EX = 4, 5, 13, 64
+EX_DELETE, EX_POSIX_SEMANTICS, EX_ON_CLOSE, EX_IGNORE_READONLY = 0x1, 0x2, 0x8, 0x10
 
 conn, tid, smb = connect()
 conn2, tid2, smb2 = connect()
-
-
-def report(case, outcome):
-    print(json.dumps({"case": case, "outcome": outcome}), flush=True)
-
-
-def attempt(case, fn):
-    try:
-        out = fn()
-        report(case, out if isinstance(out, str) else "ok")
-    except SessionError as err:
-        report(case, "status:0x%08x" % (err.get_error_code() & 0xFFFFFFFF))
 
 
 def open_(name, access=RW | DELETE, disposition=OPEN, options=0, attrs=0, s=None, t=None):
@@ -51,6 +30,10 @@ def open_(name, access=RW | DELETE, disposition=OPEN, options=0, attrs=0, s=None
 
 def dispose(fid, pending, s=None, t=None):
     (s or smb).setInfo(t or tid, fid, bytes([1 if pending else 0]), infoType=1, fileInfoClass=DISPOSITION)
+
+
+def dispose_ex(fid, flags, s=None, t=None):
+    (s or smb).setInfo(t or tid, fid, struct.pack("<I", flags), infoType=1, fileInfoClass=DISPOSITION_EX)
 
 
 def standard(fid, s=None, t=None):
@@ -112,6 +95,40 @@ def main():
     smb2.close(tid2, b)
     attempt("delete-on-close: last close deletes", lambda: exists(f))
 
+    # FileDispositionInformationEx (MS-FSCC §2.4.11.2): ON_CLOSE sets the open's delete-on-close.
+    new_file(f)
+    a = open_(f)
+    b = open_(f, READ_ATTRIBUTES | SYNCHRONIZE, s=smb2, t=tid2)
+    attempt("ex ON_CLOSE|DELETE", lambda: dispose_ex(a, EX_ON_CLOSE | EX_DELETE))
+    attempt("ex ON_CLOSE|DELETE: standard info while open", lambda: standard(a))
+    smb.close(tid, a)
+    attempt("ex ON_CLOSE|DELETE closed, another open left", lambda: standard(b, smb2, tid2))
+    smb2.close(tid2, b)
+    attempt("ex ON_CLOSE|DELETE: last close deletes", lambda: exists(f))
+    new_file(f)
+    a = open_(f, RW | DELETE, OPEN, DELETE_ON_CLOSE)
+    attempt("ex ON_CLOSE clears delete-on-close", lambda: dispose_ex(a, EX_ON_CLOSE))
+    smb.close(tid, a)
+    attempt("ex ON_CLOSE cleared: file kept", lambda: exists(f))
+    a = open_(f)
+    attempt("ex DELETE", lambda: dispose_ex(a, EX_DELETE))
+    attempt("ex DELETE: standard info", lambda: standard(a))
+    attempt("ex DO_NOT_DELETE clears it", lambda: dispose_ex(a, 0))
+    smb.close(tid, a)
+    attempt("ex DO_NOT_DELETE: file kept", lambda: exists(f))
+
+    # POSIX_SEMANTICS: other opens go on using the file after the deleting open closed; the
+    # name stays delete-pending until the last close (dfs keeps no unlinked open files).
+    a = open_(f)
+    smb.write(tid, a, b"posix", 0, 5)
+    b = open_(f, RW, s=smb2, t=tid2)
+    attempt("ex DELETE|POSIX_SEMANTICS", lambda: dispose_ex(a, EX_DELETE | EX_POSIX_SEMANTICS))
+    smb.close(tid, a)
+    attempt("ex POSIX: another open reads after the deleting open closed", lambda: smb2.read(tid2, b, 0, 5).decode())
+    attempt("ex POSIX: new open of the name", lambda: open_(f, READ_ATTRIBUTES | SYNCHRONIZE))
+    smb2.close(tid2, b)
+    attempt("ex POSIX: last close deletes", lambda: exists(f))
+
     # Refusals.
     new_file(f)
     a = open_(f, READ_ATTRIBUTES | WRITE_ATTRIBUTES | SYNCHRONIZE)
@@ -123,6 +140,16 @@ def main():
     attempt("disposition on a READONLY file", lambda: dispose(a, True))
     smb.close(tid, a)
     attempt("delete-on-close of a READONLY file", lambda: open_(r, DELETE | READ_ATTRIBUTES, OPEN, DELETE_ON_CLOSE))
+    a = open_(r, DELETE | READ_ATTRIBUTES | SYNCHRONIZE)
+    attempt("ex DELETE on a READONLY file", lambda: dispose_ex(a, EX_DELETE))
+    attempt("ex ON_CLOSE|DELETE on a READONLY file", lambda: dispose_ex(a, EX_ON_CLOSE | EX_DELETE))
+    smb.close(tid, a)
+    r2 = DIR + "\\ro2.txt"
+    new_file(r2, READONLY)
+    a = open_(r2, DELETE | READ_ATTRIBUTES | SYNCHRONIZE)
+    attempt("ex DELETE|IGNORE_READONLY_ATTRIBUTE on a READONLY file", lambda: dispose_ex(a, EX_DELETE | EX_IGNORE_READONLY))
+    smb.close(tid, a)
+    attempt("ex IGNORE_READONLY_ATTRIBUTE: close deletes", lambda: exists(r2))
     d = DIR + "\\sub"
     smb.close(tid, open_(d, RW, CREATE, DIRECTORY_FILE))
     new_file(d + "\\inner.txt")

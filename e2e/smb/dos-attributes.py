@@ -4,14 +4,10 @@ Usage: /usr/bin/python3 dos-attributes.py PORT USER PASSWORD SHARE
 Creates, sets and queries attributes of files and a directory under dosattr/; prints one JSON
 line per case: {"case": ..., "outcome": "attrs:0x.." | "ok" | "status:0x........"}.
 """
-import json
 import struct
-import sys
 
-from impacket.smb3 import SessionError
-from impacket.smbconnection import SMBConnection
+from smbcases import SHARE, attempt, connect
 
-PORT, USER, PASSWORD, SHARE = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 DIR = "dosattr"
 
 READ_DATA, WRITE_DATA, DELETE, READ_ATTRIBUTES, WRITE_ATTRIBUTES = 0x1, 0x2, 0x10000, 0x80, 0x100
@@ -23,18 +19,7 @@ DIRECTORY_FILE, NON_DIRECTORY_FILE, DELETE_ON_CLOSE = 0x1, 0x40, 0x1000
 READONLY, HIDDEN, SYSTEM, ARCHIVE, NORMAL = 0x1, 0x2, 0x4, 0x20, 0x80
 BASIC = 4
 
-conn = SMBConnection("127.0.0.1", "127.0.0.1", sess_port=PORT)
-conn.login(USER, PASSWORD)
-tid = conn.connectTree(SHARE)
-smb = conn.getSMBServer()
-
-
-def status(err):
-    return "status:0x%08x" % (err.get_error_code() & 0xFFFFFFFF)
-
-
-def report(case, outcome):
-    print(json.dumps({"case": case, "outcome": outcome}), flush=True)
+conn, tid, smb = connect()
 
 
 def attrs_of(fid):
@@ -56,14 +41,6 @@ def set_attrs(name, attrs):
         smb.setInfo(tid, fid, b"\0" * 32 + struct.pack("<II", attrs, 0), infoType=1, fileInfoClass=BASIC)
     finally:
         smb.close(tid, fid)
-
-
-def attempt(case, fn):
-    try:
-        out = fn()
-        report(case, out if isinstance(out, str) else "ok")
-    except SessionError as err:
-        report(case, status(err))
 
 
 def make(name, attrs, access=RW, disposition=CREATE, options=NON_DIRECTORY_FILE, close=True):

@@ -228,9 +228,11 @@ describe('folder store', () => {
     await open();
     const h = await walk('doc.txt');
     expect((await svc.getAttr(ROOT, h)).dosAttributes).toBe(DosAttr.ARCHIVE);
-    await svc.setAttr(ROOT, h, { dosAttributes: DosAttr.HIDDEN | DosAttr.SYSTEM });
+    await svc.setAttr(ROOT, h, { dosAttributes: DosAttr.HIDDEN | DosAttr.SYSTEM, sparse: true });
     await restart();
-    expect((await svc.getAttr(ROOT, await walk('doc.txt'))).dosAttributes).toBe(DosAttr.HIDDEN | DosAttr.SYSTEM);
+    expect((await svc.getAttr(ROOT, await walk('doc.txt'))).dosAttributes).toBe(
+      DosAttr.HIDDEN | DosAttr.SYSTEM | DosAttr.SPARSE_FILE,
+    );
     expect(readdirSync(folder)).toEqual(['doc.txt']);
   });
 

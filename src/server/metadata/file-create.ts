@@ -23,6 +23,7 @@ import {
   type FileAttr,
   type FileHandle,
   FileType,
+  type NewNameOptions,
   type SetAttrs,
   type Timespec,
   type Wcc,
@@ -52,6 +53,18 @@ async function openDir(tx: StoreTx, cred: Cred, ref: HandleRef, name: string) {
   requireAccess(cred, requireDirectory(dir).attr, X);
   const existing = read.file && withUnstable(read.file, ref.share.unstable.get(read.file.attr.fileid));
   return { dir, existing };
+}
+
+/** EXISTS when `names.caseless` and `dir` (locked) holds a name equal to `name` under foldName. */
+async function requireNoCaselessMatch(
+  tx: StoreTx,
+  dir: FileRecord,
+  name: string,
+  names: NewNameOptions,
+): Promise<void> {
+  if (names.caseless && (await tx.findCaseless(dir.attr.fileid, name)) !== undefined) {
+    throw new DittoError('EXISTS', name);
+  }
 }
 
 /** Stores `rec` under `name`: write permission on the directory, its mtime/ctime and link count. */
@@ -99,12 +112,14 @@ async function createNode(
   type: FileType,
   mode: number,
   build: (attr: FileAttr, cred: Cred) => Partial<FileRecord> = () => ({}),
+  names: NewNameOptions = {},
 ): Promise<Created> {
   const dirRef = creation(reg, auth, dirH, name);
   const { share, cred } = dirRef;
   return share.store.transaction(async (tx) => {
     const { dir, existing } = await openDir(tx, cred, dirRef, name);
     if (existing !== undefined) throw new DittoError('EXISTS', name);
+    await requireNoCaselessMatch(tx, dir, name, names);
     const t = now();
     const base = newRecord(share, cred, dir, type, mode, t);
     const rec = withAttrs(cred, { ...base, ...build(base.attr, cred) }, attrs, t);
@@ -168,6 +183,7 @@ async function createIn(
     await tx.putFile(opened);
     return { ...entryOf(share, opened), dirWcc };
   }
+  if (how.kind === 'guarded') await requireNoCaselessMatch(tx, dir, name, how);
   const base = newRecord(share, cred, dir, FileType.Regular, attrs.mode ?? FILE_MODE, t);
   // The verifier may be a view of a pooled request buffer: keep a copy.
   const rec =
@@ -181,8 +197,9 @@ export async function mkdir(
   dirH: FileHandle,
   name: string,
   attrs: SetAttrs,
+  names?: NewNameOptions,
 ): Promise<Created> {
-  return createNode(reg, auth, dirH, name, attrs, FileType.Directory, attrs.mode ?? DIR_MODE);
+  return createNode(reg, auth, dirH, name, attrs, FileType.Directory, attrs.mode ?? DIR_MODE, undefined, names);
 }
 
 /** Symlinks are always 0777 (the mode of a link is never checked); size is the target's byte length. */

@@ -37,12 +37,23 @@ function newTime(cred: Cred, attr: FileAttr, value: Timespec | 'server', t: Time
  * goes; cleared on a file without the owner's write bit, the owner gets it back.
  */
 function applyDos(cred: Cred, attr: FileAttr, dos: number, mode: number): { dos: number; mode: number } {
-  if (cred.uid !== attr.uid && !permits(cred, attr, W)) throw new DittoError('ACCESS_DENIED');
+  requireDosWriter(cred, attr);
   if (attr.type !== FileType.Directory) {
     if (dos & DosAttr.READONLY) mode &= ~0o222;
     else if ((mode & 0o200) === 0) mode |= 0o200;
   }
-  return { dos: storedDos(attr.type, dos), mode };
+  return { dos: storedDos(attr.type, dos) | (attr.dosAttributes & DosAttr.SPARSE_FILE), mode };
+}
+
+function requireDosWriter(cred: Cred, attr: FileAttr): void {
+  if (cred.uid !== attr.uid && !permits(cred, attr, W)) throw new DittoError('ACCESS_DENIED');
+}
+
+/** `dos` with SPARSE_FILE set or cleared (MS-FSA §2.1.5.10.29); regular files only. */
+function applySparse(cred: Cred, attr: FileAttr, dos: number, sparse: boolean): number {
+  if (attr.type !== FileType.Regular) throw new DittoError('INVALID_ARGUMENT', 'only a regular file may be sparse');
+  requireDosWriter(cred, attr);
+  return sparse ? dos | DosAttr.SPARSE_FILE : dos & ~DosAttr.SPARSE_FILE;
 }
 
 /** The DOS attributes FileAttr keeps of those asked for: READONLY of a non-directory is its mode. */
@@ -75,7 +86,7 @@ function checkChown(cred: Cred, attr: FileAttr, uid: number | undefined, gid: nu
  * any chown of a non-directory (as Linux chown_common and knfsd do, whoever asks and even
  * to the same ids), clear setuid/setgid; an explicit mode in the same call still stands.
  * ctime becomes `t` unless set explicitly (SMB ChangeTime). A size change sets ARCHIVE
- * (MS-FSA §2.1.5.14.4); DOS attributes per applyDos.
+ * (MS-FSA §2.1.5.14.4); DOS attributes per applyDos, the sparse flag per applySparse.
  */
 export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Timespec): FileAttr {
   let { mode, uid, gid, size, atime, mtime, btime, dosAttributes } = attr;
@@ -105,6 +116,7 @@ export function applySetAttrs(cred: Cred, attr: FileAttr, attrs: SetAttrs, t: Ti
   if (attrs.dosAttributes !== undefined) {
     ({ dos: dosAttributes, mode } = applyDos(cred, attr, attrs.dosAttributes, mode));
   }
+  if (attrs.sparse !== undefined) dosAttributes = applySparse(cred, attr, dosAttributes, attrs.sparse);
   if (attrs.atime !== undefined) atime = newTime(cred, attr, attrs.atime, t);
   if (attrs.mtime !== undefined) mtime = newTime(cred, attr, attrs.mtime, t);
   if (attrs.btime !== undefined) btime = newTime(cred, attr, attrs.btime, t);

@@ -35,6 +35,20 @@ describe('MetadataService setAttr', () => {
     expect(dir.attr).toMatchObject({ mode: 0o755, dosAttributes: DosAttr.READONLY | DosAttr.SYSTEM });
   });
 
+  it('keeps the sparse flag apart from the DOS attributes SMB sets', async () => {
+    const f = await setup();
+    const tmp = await tmpDir(f);
+    const { handle } = await f.svc.create(ALICE, tmp, 'f', { dosAttributes: DosAttr.SPARSE_FILE }, guarded);
+    expect((await f.svc.getAttr(ALICE, handle)).dosAttributes).toBe(0); // not at creation
+    expect((await f.svc.setAttr(ALICE, handle, { sparse: true })).after?.dosAttributes).toBe(DosAttr.SPARSE_FILE);
+    // FileBasicInformation neither clears nor sets it.
+    const hidden = (await f.svc.setAttr(ALICE, handle, { dosAttributes: DosAttr.HIDDEN })).after;
+    expect(hidden?.dosAttributes).toBe(DosAttr.HIDDEN | DosAttr.SPARSE_FILE);
+    await rejects(f.svc.setAttr(BOB, handle, { sparse: false }), 'ACCESS_DENIED');
+    expect((await f.svc.setAttr(ALICE, handle, { sparse: false })).after?.dosAttributes).toBe(DosAttr.HIDDEN);
+    await rejects(f.svc.setAttr(ALICE, tmp, { sparse: true }), 'INVALID_ARGUMENT');
+  });
+
   it('lets only root chown, and the owner chgrp to one of their groups', async () => {
     const f = await setup();
     const tmp = await tmpDir(f);

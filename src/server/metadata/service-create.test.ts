@@ -25,6 +25,23 @@ describe('MetadataService create, mkdir, symlink, mknod, link, lookup', () => {
     expect((await f.svc.lookup(ALICE, tmp, 'a')).handle.equals(a.handle)).toBe(true);
   });
 
+  it('makes one file of racing caseless creates that differ only in case (SMB)', async () => {
+    const f = await setup();
+    const tmp = await tmpDir(f);
+    const caseless = { kind: 'guarded', caseless: true } as const;
+    const results = await Promise.allSettled([
+      f.svc.create(ALICE, tmp, 'Report.txt', {}, caseless),
+      f.svc.create(ALICE, tmp, 'report.TXT', {}, caseless),
+      f.svc.mkdir(ALICE, tmp, 'REPORT.txt', {}, { caseless: true }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === 'rejected')) expect(r.reason).toMatchObject({ code: 'EXISTS' });
+    expect((await f.svc.readDir(ALICE, tmp, 0, undefined, 10)).entries).toHaveLength(1);
+    // Without caseless (NFS), names that differ in case are different files.
+    await f.svc.create(ALICE, tmp, 'rEPORT.txt', {}, guarded);
+    expect((await f.svc.readDir(ALICE, tmp, 0, undefined, 10)).entries).toHaveLength(2);
+  });
+
   it('GUARDED fails on an existing name; UNCHECKED opens (and truncates) an existing file', async () => {
     const f = await setup();
     const first = await f.svc.create(ROOT, f.root, 'f', {}, guarded);

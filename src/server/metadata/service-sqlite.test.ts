@@ -23,6 +23,15 @@ describe('MetadataService on SQLite', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it('makes one file of racing caseless creates that differ only in case', async () => {
+    const caseless = { kind: 'guarded', caseless: true } as const;
+    const results = await Promise.allSettled(
+      ['a.txt', 'A.txt', 'a.TXT', 'A.TXT'].map((name) => f.svc.create(ROOT, f.root, name, {}, caseless)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect((await f.svc.readDir(ROOT, f.root, 0, undefined, 10)).entries).toHaveLength(1);
+  });
+
   it('keeps the tree, handles and exclusive-create verifiers across a restart', async () => {
     const d = await f.svc.mkdir(ROOT, f.root, 'd', {});
     const file = await f.svc.create(ROOT, d.handle, 'f', {}, { kind: 'exclusive', verifier: Buffer.alloc(8, 7) });

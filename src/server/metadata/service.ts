@@ -39,6 +39,7 @@ import {
   type FsStat,
   FileType,
   type MetadataOps,
+  type NewNameOptions,
   type SetAttrs,
   type Timespec,
   type Wcc,
@@ -190,8 +191,14 @@ export class MetadataService implements MetadataOps {
     return this.changed(dir, name, 'added', create(this.shares, auth, dir, name, attrs, mode, opts));
   }
 
-  mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }> {
-    return this.changed(dir, name, 'added', mkdir(this.shares, auth, dir, name, attrs), true);
+  mkdir(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    attrs: SetAttrs,
+    names?: NewNameOptions,
+  ): Promise<Entry & { dirWcc: Wcc }> {
+    return this.changed(dir, name, 'added', mkdir(this.shares, auth, dir, name, attrs, names), true);
   }
 
   symlink(

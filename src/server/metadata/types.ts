@@ -18,8 +18,12 @@ export enum FileType {
   Fifo = 7,
 }
 
-/** The DOS attributes (MS-FSCC §2.6) FileAttr.dosAttributes keeps. */
-export const DosAttr = { READONLY: 0x1, HIDDEN: 0x2, SYSTEM: 0x4, ARCHIVE: 0x20 } as const;
+/**
+ * The DOS attributes (MS-FSCC §2.6) FileAttr.dosAttributes keeps. SPARSE_FILE changes only
+ * through SetAttrs.sparse (FSCTL_SET_SPARSE, MS-FSA §2.1.5.10.29), never with the others.
+ */
+export const DosAttr = { READONLY: 0x1, HIDDEN: 0x2, SYSTEM: 0x4, ARCHIVE: 0x20, SPARSE_FILE: 0x200 } as const;
+/** The bits SetAttrs.dosAttributes (SMB CREATE and FileBasicInformation) may set. */
 export const DOS_ATTR_MASK = DosAttr.READONLY | DosAttr.HIDDEN | DosAttr.SYSTEM | DosAttr.ARCHIVE;
 
 export interface Timespec {
@@ -48,8 +52,9 @@ export interface FileAttr {
   /** Key of the content in the PayloadService; empty for non-regular files. */
   payloadId: string;
   /**
-   * DOS attributes clients set over SMB (MS-FSCC §2.6: READONLY, HIDDEN, SYSTEM, ARCHIVE).
-   * A file's READONLY is its mode's write bits instead (applySetAttrs), so NFS sees it too.
+   * DOS attributes clients set over SMB (MS-FSCC §2.6: READONLY, HIDDEN, SYSTEM, ARCHIVE,
+   * SPARSE_FILE). A file's READONLY is its mode's write bits instead (applySetAttrs), so NFS
+   * sees it too.
    */
   dosAttributes: number;
 }
@@ -82,6 +87,8 @@ export interface SetAttrs {
   ctime?: Timespec;
   /** DOS attributes (DosAttr bits); owner or write permission. READONLY of a file sets the mode. */
   dosAttributes?: number;
+  /** Sets or clears DosAttr.SPARSE_FILE of a regular file (FSCTL_SET_SPARSE); as dosAttributes. */
+  sparse?: boolean;
 }
 
 /** Weak cache consistency data (RFC 1813 §2.6 wcc_data): attributes before and after. */
@@ -112,9 +119,18 @@ export interface DirPage {
   dirAttr: FileAttr;
 }
 
+/**
+ * `caseless`: a name equal to an existing one under foldName (store.ts) counts as existing, as
+ * SMB's case-insensitive names need; checked under the directory's lock, so that two creates of
+ * "A" and "a" racing make one file.
+ */
+export interface NewNameOptions {
+  caseless?: boolean;
+}
+
 export type CreateMode =
   | { kind: 'unchecked' }
-  | { kind: 'guarded' }
+  | ({ kind: 'guarded' } & NewNameOptions)
   /** RFC 1813 §3.3.8: a retransmitted EXCLUSIVE create with the same verifier succeeds. */
   | { kind: 'exclusive'; verifier: Buffer };
 
@@ -192,7 +208,13 @@ export interface MetadataOps {
     /** `lazy`: answered once committed, durable moments later (store.ts TxOptions; SMB). */
     opts?: TxOptions,
   ): Promise<Entry & { dirWcc: Wcc }>;
-  mkdir(auth: AuthContext, dir: FileHandle, name: string, attrs: SetAttrs): Promise<Entry & { dirWcc: Wcc }>;
+  mkdir(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+    attrs: SetAttrs,
+    names?: NewNameOptions,
+  ): Promise<Entry & { dirWcc: Wcc }>;
   symlink(
     auth: AuthContext,
     dir: FileHandle,

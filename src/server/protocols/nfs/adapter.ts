@@ -36,12 +36,8 @@ import type { LockManager } from '../../metadata/locks/lock-manager.ts';
 import { HoldingsTally } from '../holdings.ts';
 import { mountProgram } from '../mount/program.ts';
 import type { ConnectionStats } from '../rpc/connection.ts';
-import {
-  CONNECTION_LIMIT_RANGES,
-  ConnectionLimits,
-  DEFAULT_CONNECTION_LIMITS,
-  type ConnectionLimitSettings,
-} from '../rpc/connection-limits.ts';
+import { ConnectionLimits } from '../rpc/connection-limits.ts';
+import { connectionLimitSetting } from '../rpc/connection-limit-setting.ts';
 import { AuthFlavor } from '../rpc/constants.ts';
 import { RpcDispatcher } from '../rpc/dispatcher.ts';
 import { DuplicateRequestCache } from '../rpc/drc.ts';
@@ -54,11 +50,6 @@ import { NlmState } from '../nlm/state.ts';
 import { StatusMonitor } from '../nlm/nsm/monitor.ts';
 import { nsmProgram } from '../nlm/nsm/program.ts';
 import { NfsVersionSetting, servedVersions } from './versions.ts';
-
-const limit = (key: keyof ConnectionLimitSettings) => {
-  const [min, max] = CONNECTION_LIMIT_RANGES[key];
-  return z.number().int().min(min).max(max).default(DEFAULT_CONNECTION_LIMITS[key]);
-};
 
 export const NfsSettings = z
   .object({
@@ -74,11 +65,11 @@ export const NfsSettings = z
     mountPort: z.number().int().min(0).max(65535).optional(),
     leaseSeconds: z.number().int().min(1).max(3600).default(90),
     graceSeconds: z.number().int().min(0).max(3600).default(15),
-    maxConnections: limit('maxConnections'),
-    maxConnectionsPerClient: limit('maxConnectionsPerClient'),
-    idleTimeoutMs: limit('idleTimeoutMs'),
-    recordTimeoutMs: limit('recordTimeoutMs'),
-    maxPartialRecordBytes: limit('maxPartialRecordBytes'),
+    maxConnections: connectionLimitSetting('maxConnections'),
+    maxConnectionsPerClient: connectionLimitSetting('maxConnectionsPerClient'),
+    idleTimeoutMs: connectionLimitSetting('idleTimeoutMs'),
+    recordTimeoutMs: connectionLimitSetting('recordTimeoutMs'),
+    maxPartialRecordBytes: connectionLimitSetting('maxPartialRecordBytes'),
     minVersion: NfsVersionSetting.default('3'),
     maxVersion: NfsVersionSetting.default('4.2'),
   })

@@ -4,7 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { AdapterConfig, AdapterFactory, Holding, ProtocolAdapter, ProtocolRuntime } from '../../runtime/types.ts';
+import type {
+  AdapterConfig,
+  AdapterFactory,
+  ConnectionLimitStats,
+  Holding,
+  ProtocolAdapter,
+  ProtocolRuntime,
+} from '../../runtime/types.ts';
 import type { LockManager } from '../../metadata/locks/lock-manager.ts';
 import { HoldingsTally } from '../holdings.ts';
 import { LoginThrottle } from '../../auth/ratelimit.ts';
@@ -13,7 +20,6 @@ import type { SmbServerContext } from './handler.ts';
 import { SmbTcpServer, type SmbSessionInfo } from './server.ts';
 import { SmbSettings } from './settings.ts';
 import { ShareModeTable } from './share-modes.ts';
-import { SparseFiles } from './sparse-files.ts';
 import { fileTime } from './writer.ts';
 
 /** A NetBIOS-style name: letters, digits and hyphens, at most 15, upper case. */
@@ -40,7 +46,6 @@ export class SmbAdapter implements ProtocolAdapter {
       startTime: fileTime({ sec: Math.floor(now / 1000), nsec: 0 }),
       name: serverName(settings.serverName),
       shareModes: new ShareModeTable(),
-      sparseFiles: new SparseFiles(),
       throttle: new LoginThrottle(),
     };
     this.server = new SmbTcpServer(ctx, config.bind, config.port);
@@ -65,6 +70,11 @@ export class SmbAdapter implements ProtocolAdapter {
   /** Live connections: client, users, shares, dialect, signing, encryption and bytes. */
   sessions(): SmbSessionInfo[] {
     return this.server.sessions();
+  }
+
+  /** The record-memory budget and record timeouts (no connection-count limits on SMB). */
+  connectionLimits(): ConnectionLimitStats {
+    return this.server.limits.stats();
   }
 
   holdings(): Holding[] {

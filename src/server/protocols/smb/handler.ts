@@ -11,7 +11,6 @@ import type { ServerName } from './auth/ntlm.ts';
 import { HEADER_SIZE, Status } from './constants.ts';
 import type { Smb2Header } from './header.ts';
 import type { ShareModeTable } from './share-modes.ts';
-import type { SparseFiles } from './sparse-files.ts';
 import type { Open, Session, Tree } from './state.ts';
 import type { SmbConnectionState } from './connection-state.ts';
 import type { SmbSettings } from './settings.ts';
@@ -38,7 +37,6 @@ export interface SmbServerContext {
   startTime: bigint;
   name: ServerName;
   shareModes: ShareModeTable;
-  sparseFiles: SparseFiles;
   /** Password checks per source address, with the API's policy (auth/ratelimit.ts). */
   throttle: LoginThrottle;
 }

@@ -8,6 +8,8 @@ import { plainAddress } from '../rpc/address.ts';
 import { SmbConnection, type ReceiveResult } from './connection.ts';
 import { framePrefix } from './framing.ts';
 import { RecordDecoder } from '../rpc/record.ts';
+import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from '../rpc/connection-limits.ts';
+import { SmbReceiveFlow } from './receive-flow.ts';
 import { adoptReadingInto } from '../rpc/receive-socket.ts';
 import type { SmbServerContext } from './handler.ts';
 import { dialectName } from './constants.ts';
@@ -26,8 +28,6 @@ export interface SmbSessionInfo {
   bytesWritten: number;
 }
 
-const MAX_QUEUED = 16;
-
 interface Live {
   socket: Socket;
   conn: SmbConnection;
@@ -39,6 +39,8 @@ export class SmbTcpServer {
   private readonly server: Server;
   private readonly live = new Set<Live>();
   private boundPort: number;
+  /** Only the record-memory budget and the record timeout apply to SMB (receive-flow.ts). */
+  readonly limits: ConnectionLimits;
 
   constructor(
     private readonly ctx: SmbServerContext,
@@ -46,6 +48,8 @@ export class SmbTcpServer {
     port: number,
   ) {
     this.boundPort = port;
+    const { recordTimeoutMs, maxPartialRecordBytes } = ctx.settings;
+    this.limits = new ConnectionLimits({ ...DEFAULT_CONNECTION_LIMITS, recordTimeoutMs, maxPartialRecordBytes });
     // Paused on connect: the socket is adopted to read straight into the message decoder.
     this.server = createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection);
   }
@@ -119,8 +123,14 @@ export class SmbTcpServer {
 
   private readonly onConnection = (accepted: Socket): void => {
     // Messages are views of the decoder's receive buffers (no copy of a 1 MiB WRITE), given
-    // back once their replies are built.
-    const decoder = new RecordDecoder(this.ctx.settings.maxMessageSize, undefined, 'smb');
+    // back once their replies are built. A message waiting for memory is let in from `pump`.
+    const flow = new SmbReceiveFlow(
+      () => socket,
+      this.limits,
+      () => pump(),
+      () => end('a message did not arrive whole in time'),
+    );
+    const decoder = new RecordDecoder(this.ctx.settings.maxMessageSize, flow.gate, 'smb');
     const adopted = adoptReadingInto(accepted, {
       buffer: () => decoder.readBuffer(),
       received: (n) => {
@@ -148,8 +158,6 @@ export class SmbTcpServer {
     this.live.add(live);
     const log = this.ctx.logger;
     let closing = false;
-    // Reading pauses while many messages wait, so a fast writer cannot queue unbounded memory.
-    let queued = 0;
     const end = (reason: string): void => {
       if (closing) return;
       closing = true;
@@ -157,13 +165,17 @@ export class SmbTcpServer {
       socket.destroy();
     };
     const pump = (): void => {
+      let completed = false;
       for (;;) {
+        if (closing) return;
         const message = decoder.next();
         if (message === undefined) break;
-        if (++queued >= MAX_QUEUED) socket.pause();
+        completed = true;
+        // Reading pauses while many messages wait, so a fast writer cannot queue unbounded memory.
+        flow.queue();
         live.busy = live.busy.then(async () => {
-          if (--queued < MAX_QUEUED / 2 && socket.isPaused() && !closing) socket.resume();
           if (closing) return;
+          flow.dequeue(decoder.pending);
           const result: ReceiveResult = await conn.receive(message).catch((err: unknown) => {
             log.warn({ err, client: clientAddr }, 'SMB message failed');
             return { out: [], close: true, reason: 'internal error' };
@@ -180,6 +192,7 @@ export class SmbTcpServer {
       }
       const error = decoder.error;
       if (error !== undefined) live.busy = live.busy.then(() => end(error));
+      else flow.update(decoder.pending, completed);
     };
     if (adopted === undefined) {
       socket.on('data', (chunk: Buffer) => {
@@ -195,6 +208,7 @@ export class SmbTcpServer {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       closing = true;
+      flow.close();
       this.live.delete(live);
       void live.busy
         .then(() => conn.close())

@@ -1,5 +1,6 @@
 /** The SMB adapter's settings (all optional, validated in words by zod). */
 import { z } from 'zod';
+import { connectionLimitSetting } from '../rpc/connection-limit-setting.ts';
 import { DIALECT_NAMES } from './constants.ts';
 
 const dialect = z.enum(Object.keys(DIALECT_NAMES) as [string, ...string[]]);
@@ -15,6 +16,10 @@ export const SmbSettings = z.object({
     .min(64 * 1024)
     .max(16 * 1024 * 1024)
     .default(8 * 1024 * 1024 + 64 * 1024),
+  /** A message must arrive whole within this long of its first byte (as NFS's recordTimeoutMs). */
+  recordTimeoutMs: connectionLimitSetting('recordTimeoutMs'),
+  /** Memory partially received messages may hold, all connections together (rpc/record-memory.ts). */
+  maxPartialRecordBytes: connectionLimitSetting('maxPartialRecordBytes'),
   /** MaxReadSize / MaxWriteSize / MaxTransactSize offered in NEGOTIATE. */
   maxIoSize: z
     .number()

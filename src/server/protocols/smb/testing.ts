@@ -15,7 +15,6 @@ import { ntowfv2 } from './auth/ntlm.ts';
 import { der, NTLMSSP_OID, parseClientToken } from './auth/spnego.ts';
 import { SmbSettings } from './settings.ts';
 import { ShareModeTable } from './share-modes.ts';
-import { SparseFiles } from './sparse-files.ts';
 import { LeWriter } from './writer.ts';
 
 export interface Reply {
@@ -34,7 +33,6 @@ export function serverContext(runtime: TestRuntime, settings: Partial<SmbSetting
     startTime: 0n,
     name: { computer: 'TEST', domain: 'TEST', dnsComputer: 'test' },
     shareModes: new ShareModeTable(),
-    sparseFiles: new SparseFiles(),
     throttle: new LoginThrottle(),
   };
 }

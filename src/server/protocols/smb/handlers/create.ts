@@ -229,13 +229,20 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     const readOnly = (req.attributes & Attr.READONLY) !== 0;
     if (readOnly && deleteOnClose) throw new SmbStatusError(Status.CANNOT_DELETE);
     const made = wantDir
-      ? await metadata.mkdir(auth, resolved.parent, resolved.name, { mode: 0o755, dosAttributes: req.attributes })
+      ? await metadata.mkdir(
+          auth,
+          resolved.parent,
+          resolved.name,
+          { mode: 0o755, dosAttributes: req.attributes },
+          { caseless: true },
+        )
       : await metadata.create(
           auth,
           resolved.parent,
           resolved.name,
           { mode: readOnly ? 0o444 : 0o644, dosAttributes: req.attributes | Attr.ARCHIVE },
-          { kind: 'guarded' },
+          // Names are case-insensitive: a racing create of "a" beside "A" fails, and is retried as an open.
+          { kind: 'guarded', caseless: true },
           // An SMB CREATE promises no durability (Windows and Samba do not sync it); FLUSH does.
           { lazy: true },
         );

@@ -76,7 +76,7 @@ export const queryDirectory: SmbHandler = {
         }
         next.attr = now.attr;
       }
-      const entry = encodeDirEntry(cls, next.name, next.attr, ctx.server.sparseFiles.attributes(open.share, next.attr));
+      const entry = encodeDirEntry(cls, next.name, next.attr);
       const start = (out.length + 7) & ~7;
       if (start + entry.length > outputLength) break;
       out.align(8);

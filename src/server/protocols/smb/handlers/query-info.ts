@@ -49,8 +49,7 @@ export const queryInfo: SmbHandler = {
     switch (type) {
       case InfoType.FILE: {
         const pending = ctx.server.shareModes.isDeletePending(shareModeKey(open));
-        const extra = ctx.server.sparseFiles.attributes(open.share, attr);
-        const data = encodeFileInfo(cls, open, shownAttr(open, attr), pending, extra);
+        const data = encodeFileInfo(cls, open, shownAttr(open, attr), pending);
         return reply(data, outputLength, VARIABLE_FILE_INFO.get(cls));
       }
       case InfoType.FILESYSTEM: {

@@ -98,28 +98,35 @@ function splitLast(path: string): string | undefined {
 }
 
 /** MS-FSCC §2.4.11 / §2.4.11.2 FileDispositionInformation(Ex) flags (the former's one byte is DELETE). */
-const Disposition = { DELETE: 0x1, IGNORE_READONLY: 0x10 } as const;
+const Disposition = { DELETE: 0x1, POSIX_SEMANTICS: 0x2, ON_CLOSE: 0x8, IGNORE_READONLY: 0x10 } as const;
 
 /**
- * MS-FSA §2.1.5.14.3: the file becomes delete-pending, or stops being, for every open of it
- * (share-modes.ts); the last close deletes it. Setting needs DELETE access; a read-only file is
- * CANNOT_DELETE, a directory with entries DIRECTORY_NOT_EMPTY.
+ * MS-FSA §2.1.5.14.3: DELETE makes the file delete-pending for every open of it (share-modes.ts),
+ * its absence stops that; the last close deletes it. With ON_CLOSE the flag is this open's
+ * delete-on-close instead (as FILE_DELETE_ON_CLOSE at CREATE): the file becomes delete-pending as
+ * this open closes. Setting needs DELETE access; a read-only file is CANNOT_DELETE unless
+ * IGNORE_READONLY_ATTRIBUTE is given, a directory with entries DIRECTORY_NOT_EMPTY.
+ * POSIX_SEMANTICS asks that the name go as this open closes while other opens keep using the
+ * file; the stores drop a file with its last link and keep no unlinked open files, so it is the
+ * ordinary delete-pending: the name goes at the last close. FORCE_IMAGE_SECTION_CHECK concerns
+ * mapped executables, of which a server has none.
  */
 async function setDisposition(ctx: SmbContext, open: Open, flags: number): Promise<void> {
-  const deletePending = (flags & Disposition.DELETE) !== 0;
+  const deleting = (flags & Disposition.DELETE) !== 0;
   // Clearing it needs no DELETE access (as Samba).
-  if (!open.parent || (deletePending && !(open.desiredAccess & Access.DELETE)))
+  if (!open.parent || (deleting && !(open.desiredAccess & Access.DELETE)))
     throw new SmbStatusError(Status.ACCESS_DENIED);
   const md = ctx.server.runtime.metadata;
-  if (deletePending && !open.isDirectory && !(flags & Disposition.IGNORE_READONLY)) {
+  if (deleting && !open.isDirectory && !(flags & Disposition.IGNORE_READONLY)) {
     const attr = await md.getAttr(ctx.session!.auth, open.handle);
     if (fileAttributes(attr) & Attr.READONLY) throw new SmbStatusError(Status.CANNOT_DELETE);
   }
-  if (deletePending && open.isDirectory) {
+  if (deleting && open.isDirectory) {
     const page = await md.readDir(ctx.session!.auth, open.handle, 0, undefined, 1);
     if (page.entries.length > 0) throw new SmbStatusError(Status.DIRECTORY_NOT_EMPTY);
   }
-  ctx.server.shareModes.setDeletePending(shareModeKey(open), deletePending);
+  if (flags & Disposition.ON_CLOSE) open.deleteOnClose = deleting;
+  else ctx.server.shareModes.setDeletePending(shareModeKey(open), deleting);
 }
 
 async function setSize(ctx: SmbContext, open: Open, size: number): Promise<void> {

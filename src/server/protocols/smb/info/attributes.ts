@@ -10,16 +10,19 @@ export const Attr = {
   ARCHIVE: 0x20,
   NORMAL: 0x80,
   TEMPORARY: 0x100,
+  SPARSE_FILE: 0x200,
 } as const;
+
+/** The bits FileAttr.dosAttributes keeps (metadata/types.ts DosAttr). */
+const KEPT = Attr.READONLY | Attr.HIDDEN | Attr.SYSTEM | Attr.ARCHIVE | Attr.SPARSE_FILE;
 
 /**
  * The DOS attributes kept (FileAttr.dosAttributes) plus DIRECTORY; a file's READONLY is the
  * lack of its owner's write bit (metadata/file-modify.ts); names starting with a dot are
- * HIDDEN (Samba's "hide dot files"); `extra` bits kept elsewhere (SPARSE_FILE) join them;
- * nothing at all reads as NORMAL (MS-FSCC §2.6).
+ * HIDDEN (Samba's "hide dot files"); nothing at all reads as NORMAL (MS-FSCC §2.6).
  */
-export function fileAttributes(attr: FileAttr, name = '', extra = 0): number {
-  let a = (attr.dosAttributes & (Attr.READONLY | Attr.HIDDEN | Attr.SYSTEM | Attr.ARCHIVE)) | extra;
+export function fileAttributes(attr: FileAttr, name = ''): number {
+  let a = attr.dosAttributes & KEPT;
   if (attr.type === FileType.Directory) a |= Attr.DIRECTORY;
   else if ((attr.mode & 0o200) === 0) a |= Attr.READONLY;
   if (name.startsWith('.') && name !== '.' && name !== '..') a |= Attr.HIDDEN;

@@ -18,19 +18,12 @@ export const DirInfoClass = {
 
 export const DIR_INFO_CLASSES: ReadonlySet<number> = new Set(Object.values(DirInfoClass));
 
-/**
- * One entry, without NextEntryOffset filled in (the caller chains them). `extraAttributes`:
- * FileAttributes bits kept outside FileAttr (FILE_ATTRIBUTE_SPARSE_FILE).
- */
-export function encodeDirEntry(cls: number, name: string, attr: FileAttr, extraAttributes = 0): Buffer {
+/** One entry, without NextEntryOffset filled in (the caller chains them). */
+export function encodeDirEntry(cls: number, name: string, attr: FileAttr): Buffer {
   const nameBuf = Buffer.from(name, 'utf16le');
   const w = new LeWriter(128 + nameBuf.length).u32(0).u32(0);
   if (cls === DirInfoClass.NAMES) return Buffer.from(w.u32(nameBuf.length).bytes(nameBuf).finish());
-  writeTimes(w, attr)
-    .u64(attr.size)
-    .u64(allocationSize(attr))
-    .u32(fileAttributes(attr, name, extraAttributes))
-    .u32(nameBuf.length);
+  writeTimes(w, attr).u64(attr.size).u64(allocationSize(attr)).u32(fileAttributes(attr, name)).u32(nameBuf.length);
   if (cls !== DirInfoClass.DIRECTORY) w.u32(0); // EaSize
   if (cls === DirInfoClass.BOTH_DIRECTORY || cls === DirInfoClass.ID_BOTH_DIRECTORY) w.u8(0).u8(0).zeros(24);
   if (cls === DirInfoClass.ID_BOTH_DIRECTORY) w.u16(0).u64(attr.fileid);

@@ -64,19 +64,10 @@ export const VARIABLE_FILE_INFO: ReadonlyMap<number, number> = new Map([
   [FileInfoClass.STREAM, 32],
 ]);
 
-/**
- * `deletePending`: the file's (share-modes.ts), for FileStandardInformation;
- * `extraAttributes`: FileAttributes bits kept outside FileAttr (FILE_ATTRIBUTE_SPARSE_FILE).
- */
-export function encodeFileInfo(
-  cls: number,
-  open: Open,
-  attr: FileAttr,
-  deletePending: boolean,
-  extraAttributes = 0,
-): Buffer {
+/** `deletePending`: the file's (share-modes.ts), for FileStandardInformation. */
+export function encodeFileInfo(cls: number, open: Open, attr: FileAttr, deletePending: boolean): Buffer {
   const w = new LeWriter(128);
-  const attributes = fileAttributes(attr, open.name, extraAttributes);
+  const attributes = fileAttributes(attr, open.name);
   switch (cls) {
     case FileInfoClass.BASIC:
       basic(w, attr, attributes);

@@ -6,7 +6,7 @@
  * A negative offset or length, or a range past 2^63, is INVALID_PARAMETER; ranges that do not
  * all fit are BUFFER_OVERFLOW with those that do, none fitting BUFFER_TOO_SMALL.
  */
-import { FileType } from '../../../metadata/types.ts';
+import { DosAttr, FileType } from '../../../metadata/types.ts';
 import { dataRanges, type ByteRange } from '../../content-range.ts';
 import { Status } from '../constants.ts';
 import { SmbStatusError } from '../handler.ts';
@@ -38,9 +38,10 @@ export const queryAllocatedRanges: OpenFsctl = {
     const end = Number(offset + length < size ? offset + length : size);
     let ranges: ByteRange[] = [];
     if (start < end) {
-      ranges = ctx.server.sparseFiles.has(share, attr)
-        ? await dataRanges(payload, { share, payloadId: attr.payloadId }, start, end, SCAN_LIMIT)
-        : [{ offset: start, length: end - start }];
+      ranges =
+        attr.dosAttributes & DosAttr.SPARSE_FILE
+          ? await dataRanges(payload, { share, payloadId: attr.payloadId }, start, end, SCAN_LIMIT)
+          : [{ offset: start, length: end - start }];
     }
     const fit = Math.min(ranges.length, Math.floor(maxOutput / RANGE));
     if (fit === 0 && ranges.length > 0) throw new SmbStatusError(Status.BUFFER_TOO_SMALL);
