@@ -2,13 +2,15 @@
  * The SMB2 TCP listener (MS-SMB2 §2.1 direct TCP): frames messages, runs each connection's
  * messages in order through SmbConnection, writes the replies, and closes a connection on
  * a framing error or a message the protocol says ends it. Other connections are unaffected.
+ * Connections count against the adapter's limits (rpc/connection-limits.ts: in all and per
+ * client address), and one idle with no file open is closed after idleTimeoutMs.
  */
 import { createServer, type Server, type Socket } from 'node:net';
 import { plainAddress } from '../rpc/address.ts';
 import { SmbConnection, type ReceiveResult } from './connection.ts';
 import { framePrefix } from './framing.ts';
 import { RecordDecoder } from '../rpc/record.ts';
-import { ConnectionLimits, DEFAULT_CONNECTION_LIMITS } from '../rpc/connection-limits.ts';
+import { ConnectionLimits } from '../rpc/connection-limits.ts';
 import { SmbReceiveFlow } from './receive-flow.ts';
 import { adoptReadingInto } from '../rpc/receive-socket.ts';
 import type { SmbServerContext } from './handler.ts';
@@ -33,14 +35,21 @@ interface Live {
   conn: SmbConnection;
   /** The end of the chain of messages being processed (one at a time, in order). */
   busy: Promise<void>;
+  /** performance.now() of the last byte received or reply sent. */
+  lastActive: number;
+  /** Messages received and not answered yet. */
+  running: number;
 }
+
+/** Idle connections are looked for this often at most. */
+const IDLE_SWEEP_MAX_MS = 30_000;
 
 export class SmbTcpServer {
   private readonly server: Server;
   private readonly live = new Set<Live>();
   private boundPort: number;
-  /** Only the record-memory budget and the record timeout apply to SMB (receive-flow.ts). */
   readonly limits: ConnectionLimits;
+  private idleSweep: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly ctx: SmbServerContext,
@@ -48,8 +57,14 @@ export class SmbTcpServer {
     port: number,
   ) {
     this.boundPort = port;
-    const { recordTimeoutMs, maxPartialRecordBytes } = ctx.settings;
-    this.limits = new ConnectionLimits({ ...DEFAULT_CONNECTION_LIMITS, recordTimeoutMs, maxPartialRecordBytes });
+    const s = ctx.settings;
+    this.limits = new ConnectionLimits({
+      maxConnections: s.maxConnections,
+      maxConnectionsPerClient: s.maxConnectionsPerClient,
+      idleTimeoutMs: s.idleTimeoutMs,
+      recordTimeoutMs: s.recordTimeoutMs,
+      maxPartialRecordBytes: s.maxPartialRecordBytes,
+    });
     // Paused on connect: the socket is adopted to read straight into the message decoder.
     this.server = createServer({ noDelay: true, pauseOnConnect: true }, this.onConnection);
   }
@@ -68,12 +83,16 @@ export class SmbTcpServer {
         const addr = this.server.address();
         if (addr && typeof addr === 'object') this.boundPort = addr.port;
         this.ctx.logger.info({ bind: this.bind, port: this.boundPort }, 'listening');
+        const every = Math.min(IDLE_SWEEP_MAX_MS, this.limits.settings.idleTimeoutMs / 4);
+        this.idleSweep = setInterval(() => this.closeIdle(), every);
+        this.idleSweep.unref();
         resolve();
       });
     });
   }
 
   async stop(deadlineMs: number): Promise<void> {
+    clearInterval(this.idleSweep);
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs))));
@@ -112,6 +131,19 @@ export class SmbTcpServer {
     });
   }
 
+  /** Closes the connections idle past idleTimeoutMs that hold no open and wait for nothing. */
+  private closeIdle(): void {
+    const now = performance.now();
+    for (const l of this.live) {
+      const st = l.conn.state;
+      if (l.running > 0 || st.opens.size > 0 || st.pending.size > 0) continue;
+      if (now - l.lastActive < this.limits.settings.idleTimeoutMs) continue;
+      this.limits.timedOut('idle');
+      this.ctx.logger.debug({ client: st.clientAddr }, 'closing idle SMB connection');
+      l.socket.destroy();
+    }
+  }
+
   /** Open files by client and share, and each session's locks (held under "smb:<sessionId>:"). */
   tallyHoldings(tally: HoldingsTally): void {
     for (const { conn } of this.live) {
@@ -122,6 +154,13 @@ export class SmbTcpServer {
   }
 
   private readonly onConnection = (accepted: Socket): void => {
+    const clientAddr = plainAddress(accepted.remoteAddress ?? '');
+    const refusal = this.limits.admit(clientAddr);
+    if (refusal !== undefined) {
+      this.ctx.logger.warn({ client: clientAddr, limit: refusal }, 'SMB connection refused: too many connections');
+      accepted.destroy();
+      return;
+    }
     // Messages are views of the decoder's receive buffers (no copy of a 1 MiB WRITE), given
     // back once their replies are built. A message waiting for memory is let in from `pump`.
     const flow = new SmbReceiveFlow(
@@ -134,20 +173,21 @@ export class SmbTcpServer {
     const adopted = adoptReadingInto(accepted, {
       buffer: () => decoder.readBuffer(),
       received: (n) => {
+        live.lastActive = performance.now();
         decoder.received(n);
         pump();
       },
     });
     const socket = adopted ?? accepted;
-    const clientAddr = plainAddress(socket.remoteAddress ?? '');
     const conn = new SmbConnection(this.ctx, clientAddr, socket.remotePort ?? 0);
     conn.state.localAddr = plainAddress(socket.localAddress ?? conn.state.localAddr);
-    const live: Live = { socket, conn, busy: Promise.resolve() };
+    const live: Live = { socket, conn, busy: Promise.resolve(), lastActive: performance.now(), running: 0 };
     const send = (out: Buffer[], sent?: () => void): void => {
       if (socket.destroyed || out.length === 0) {
         sent?.();
         return;
       }
+      live.lastActive = performance.now();
       socket.cork();
       socket.write(framePrefix(out.reduce((n, b) => n + b.length, 0)));
       // The last write's callback runs once it is written, or with an error if the socket dies.
@@ -173,6 +213,7 @@ export class SmbTcpServer {
         completed = true;
         // Reading pauses while many messages wait, so a fast writer cannot queue unbounded memory.
         flow.queue();
+        live.running++;
         live.busy = live.busy.then(async () => {
           if (closing) return;
           flow.dequeue(decoder.pending);
@@ -180,6 +221,7 @@ export class SmbTcpServer {
             log.warn({ err, client: clientAddr }, 'SMB message failed');
             return { out: [], close: true, reason: 'internal error' };
           });
+          live.running--;
           // A request still pending may refer to its message: that one is not reused.
           if (!result.holdsMessage) decoder.recycle(message);
           if (closing) {
@@ -196,6 +238,7 @@ export class SmbTcpServer {
     };
     if (adopted === undefined) {
       socket.on('data', (chunk: Buffer) => {
+        live.lastActive = performance.now();
         decoder.push(chunk);
         pump();
       });
@@ -208,6 +251,7 @@ export class SmbTcpServer {
     socket.on('error', () => undefined);
     socket.on('close', () => {
       closing = true;
+      this.limits.release(clientAddr);
       flow.close();
       this.live.delete(live);
       void live.busy

@@ -16,6 +16,15 @@ export const SmbSettings = z.object({
     .min(64 * 1024)
     .max(16 * 1024 * 1024)
     .default(8 * 1024 * 1024 + 64 * 1024),
+  /** Open connections, all clients together; past it a new connection is closed at once. */
+  maxConnections: connectionLimitSetting('maxConnections'),
+  /** Open connections from one client address. */
+  maxConnectionsPerClient: connectionLimitSetting('maxConnectionsPerClient'),
+  /**
+   * A connection with no open file, no request pending and no traffic this long is closed
+   * (as Windows' autodisconnect); a client with files open keeps its connection.
+   */
+  idleTimeoutMs: connectionLimitSetting('idleTimeoutMs'),
   /** A message must arrive whole within this long of its first byte (as NFS's recordTimeoutMs). */
   recordTimeoutMs: connectionLimitSetting('recordTimeoutMs'),
   /** Memory partially received messages may hold, all connections together (rpc/record-memory.ts). */
