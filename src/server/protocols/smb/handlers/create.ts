@@ -275,6 +275,7 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     throw err;
   }
   ctx.conn.opens.set(open.volatileId, open);
+  ctx.server.openPaths.add(key, tree.share, open.path);
   ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
   const replies: [string, Buffer][] = [];
   if (req.contexts.has('MxAc'))
