@@ -7,7 +7,7 @@ import { W, X, checkSticky, requireAccess } from './permissions.ts';
 import { loadFile, lockLoad, requireDirectory, type LockRef, type ShareRegistry, type ShareState } from './shares.ts';
 import type { FileRecord, StoreTx } from './store.ts';
 import { now } from './time.ts';
-import { type AuthContext, type FileAttr, type FileHandle, FileType, type Wcc } from './types.ts';
+import { type AuthContext, type FileAttr, type FileHandle, FileType, type NewNameOptions, type Wcc } from './types.ts';
 
 interface RenameResult {
   fromWcc: Wcc;
@@ -56,6 +56,23 @@ async function lockDirectoryPair(
   return { src, dst, dstAncestry };
 }
 
+/**
+ * EXISTS when `names.caseless` and `dir` (locked) holds, under another spelling, a name equal
+ * to `name` under foldName that links a file other than `movedId`: the rename would leave two
+ * names a case-insensitive client cannot tell apart. A case-only rename of `movedId` passes.
+ */
+async function requireNoOtherCaselessMatch(
+  tx: StoreTx,
+  dirId: number,
+  name: string,
+  movedId: number,
+  names: NewNameOptions,
+): Promise<void> {
+  if (!names.caseless) return;
+  const stored = await tx.findCaseless(dirId, name);
+  if (stored !== undefined && (await tx.lookup(dirId, stored)) !== movedId) throw new DittoError('EXISTS', name);
+}
+
 export async function rename(
   reg: ShareRegistry,
   auth: AuthContext,
@@ -63,6 +80,7 @@ export async function rename(
   fromName: string,
   toH: FileHandle,
   toName: string,
+  names: NewNameOptions = {},
 ): Promise<RenameResult> {
   const { share, fileid: fromId, generation: fromGeneration, cred } = mutation(reg, auth, fromH);
   const to = reg.resolve(toH);
@@ -85,6 +103,7 @@ export async function rename(
     requireAccess(cred, src.attr, X);
     requireAccess(cred, dst.attr, X);
     if (movedId === undefined) throw new DittoError('NOT_FOUND', fromName);
+    if (targetId === undefined) await requireNoOtherCaselessMatch(tx, to.fileid, toName, movedId, names);
     // A directory cannot move into itself: refused before its lock, which would come after
     // its descendant's.
     if (dirs.dstAncestry.includes(movedId))

@@ -73,6 +73,30 @@ describe('MetadataService rename', () => {
     expect((await f.svc.getAttr(ROOT, f.root)).nlink).toBe(4);
   });
 
+  it('with caseless (SMB), refuses a name differing in case only from another file, allows a case-only rename', async () => {
+    const f = await setup();
+    const caseless = { caseless: true };
+    const report = await f.svc.create(ROOT, f.root, 'Report.txt', {}, guarded);
+    const draft = await f.svc.create(ROOT, f.root, 'draft', {}, guarded);
+    await rejects(f.svc.rename(ROOT, f.root, 'draft', f.root, 'REPORT.TXT', caseless), 'EXISTS');
+    expect((await f.svc.lookup(ROOT, f.root, 'draft')).handle.equals(draft.handle)).toBe(true);
+    await f.svc.rename(ROOT, f.root, 'Report.txt', f.root, 'REPORT.TXT', caseless);
+    const names = (await f.svc.readDir(ROOT, f.root, 0, undefined, 10)).entries.map((e) => e.name);
+    expect(names.sort()).toEqual(['REPORT.TXT', 'draft']);
+    expect((await f.svc.lookup(ROOT, f.root, 'REPORT.TXT')).handle.equals(report.handle)).toBe(true);
+    // Racing renames onto names differing only in case: one wins.
+    await f.svc.create(ROOT, f.root, 'b', {}, guarded);
+    const results = await Promise.allSettled([
+      f.svc.rename(ROOT, f.root, 'draft', f.root, 'Final', caseless),
+      f.svc.rename(ROOT, f.root, 'b', f.root, 'FINAL', caseless),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    // Without caseless (NFS), names that differ in case are different files.
+    await f.svc.create(ROOT, f.root, 'c', {}, guarded);
+    await f.svc.rename(ROOT, f.root, 'c', f.root, 'final');
+    expect((await f.svc.readDir(ROOT, f.root, 0, undefined, 10)).entries).toHaveLength(4);
+  });
+
   it('refuses to move a directory into itself or its subtree', async () => {
     const f = await setup();
     const a = await f.svc.mkdir(ROOT, f.root, 'a', {});

@@ -236,8 +236,9 @@ export class MetadataService implements MetadataOps {
     fromName: string,
     toDir: FileHandle,
     toName: string,
+    names: NewNameOptions = {},
   ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined }> {
-    const result = await rename(this.shares, auth, fromDir, fromName, toDir, toName);
+    const result = await rename(this.shares, auth, fromDir, fromName, toDir, toName, names);
     const from = this.changeKey(fromDir);
     const to = this.changeKey(toDir);
     // Within one directory a rename; across directories a removal here and an addition there.

@@ -233,13 +233,17 @@ export interface MetadataOps {
   /** Removes a non-directory; `removed.nlink === 0` means its payload may be deleted. */
   remove(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc; removed: FileAttr }>;
   rmdir(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc }>;
-  /** Atomic; replaces an existing compatible target (`replaced.nlink === 0`: delete its payload). */
+  /**
+   * Atomic; replaces an existing compatible target (`replaced.nlink === 0`: delete its payload).
+   * With `names.caseless`, another file under a name differing from `toName` in case only is EXISTS.
+   */
   rename(
     auth: AuthContext,
     fromDir: FileHandle,
     fromName: string,
     toDir: FileHandle,
     toName: string,
+    names?: NewNameOptions,
   ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined }>;
   link(auth: AuthContext, file: FileHandle, dir: FileHandle, name: string): Promise<{ attr: FileAttr; dirWcc: Wcc }>;
   /**

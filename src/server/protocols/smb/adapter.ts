@@ -20,6 +20,7 @@ import type { SmbServerContext } from './handler.ts';
 import { SmbTcpServer, type SmbSessionInfo } from './server.ts';
 import { SmbSettings } from './settings.ts';
 import { ShareModeTable } from './share-modes.ts';
+import { OpenPaths } from './open-paths.ts';
 import { fileTime } from './writer.ts';
 
 /** A NetBIOS-style name: letters, digits and hyphens, at most 15, upper case. */
@@ -46,6 +47,7 @@ export class SmbAdapter implements ProtocolAdapter {
       startTime: fileTime({ sec: Math.floor(now / 1000), nsec: 0 }),
       name: serverName(settings.serverName),
       shareModes: new ShareModeTable(),
+      openPaths: new OpenPaths(),
       throttle: new LoginThrottle(),
     };
     this.server = new SmbTcpServer(ctx, config.bind, config.port);

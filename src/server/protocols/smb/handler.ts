@@ -11,6 +11,7 @@ import type { ServerName } from './auth/ntlm.ts';
 import { HEADER_SIZE, Status } from './constants.ts';
 import type { Smb2Header } from './header.ts';
 import type { ShareModeTable } from './share-modes.ts';
+import type { OpenPaths } from './open-paths.ts';
 import type { Open, Session, Tree } from './state.ts';
 import type { SmbConnectionState } from './connection-state.ts';
 import type { SmbSettings } from './settings.ts';
@@ -37,6 +38,8 @@ export interface SmbServerContext {
   startTime: bigint;
   name: ServerName;
   shareModes: ShareModeTable;
+  /** Where the open files are, for renames of directories above them (open-paths.ts). */
+  openPaths: OpenPaths;
   /** Password checks per source address, with the API's policy (auth/ratelimit.ts). */
   throttle: LoginThrottle;
 }

@@ -15,6 +15,7 @@ import { ntowfv2 } from './auth/ntlm.ts';
 import { der, NTLMSSP_OID, parseClientToken } from './auth/spnego.ts';
 import { SmbSettings } from './settings.ts';
 import { ShareModeTable } from './share-modes.ts';
+import { OpenPaths } from './open-paths.ts';
 import { LeWriter } from './writer.ts';
 
 export interface Reply {
@@ -33,6 +34,7 @@ export function serverContext(runtime: TestRuntime, settings: Partial<SmbSetting
     startTime: 0n,
     name: { computer: 'TEST', domain: 'TEST', dnsComputer: 'test' },
     shareModes: new ShareModeTable(),
+    openPaths: new OpenPaths(),
     throttle: new LoginThrottle(),
   };
 }

@@ -8,7 +8,7 @@ import { HEADER_SIZE, Status } from '../constants.ts';
 import { lockOwner } from './lock.ts';
 import type { SmbConnectionState } from '../connection-state.ts';
 import { openOf, SmbStatusError, type SmbHandler, type SmbServerContext } from '../handler.ts';
-import { allocationSize, fileAttributes, writeTimes } from '../info/attributes.ts';
+import { allocationSize, endOfFile, fileAttributes, writeTimes } from '../info/attributes.ts';
 import { LeReader } from '../reader.ts';
 import { announce } from '../notify.ts';
 import type { Open } from '../state.ts';
@@ -40,6 +40,7 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   const key = shareModeKey(open);
   const pending = open.deleteOnClose || server.shareModes.isDeletePending(key);
   const last = server.shareModes.release(key, open.volatileId, open.deleteOnClose);
+  server.openPaths.remove(key);
   try {
     await finishClose(server, st, open, open.share, pending, last);
   } finally {
@@ -104,7 +105,7 @@ export const close: SmbHandler = {
       .u16(60)
       .u16(attr ? POSTQUERY_ATTRIB : 0)
       .u32(0);
-    if (attr) writeTimes(w, attr).u64(allocationSize(attr)).u64(attr.size).u32(fileAttributes(attr, open.name));
+    if (attr) writeTimes(w, attr).u64(allocationSize(attr)).u64(endOfFile(attr)).u32(fileAttributes(attr, open.name));
     else w.zeros(52);
     return { status: Status.SUCCESS, body: Buffer.from(w.finish()) };
   },

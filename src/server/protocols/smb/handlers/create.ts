@@ -9,7 +9,7 @@ import { FileType, type FileAttr, type FileHandle } from '../../../metadata/type
 import { isDittoError } from '../../../../shared/errors.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { SmbStatusError, type SmbContext, type SmbHandler, type SmbReply } from '../handler.ts';
-import { allocationSize, Attr, fileAttributes, writeTimes } from '../info/attributes.ts';
+import { allocationSize, endOfFile, Attr, fileAttributes, writeTimes } from '../info/attributes.ts';
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
 import { openPipe } from '../rpc/pipe.ts';
@@ -101,7 +101,7 @@ function encodeContexts(list: [string, Buffer][]): Buffer {
 
 function encodeResponse(open: Open, action: number, attr: FileAttr | undefined, contexts: Buffer): Buffer {
   const w = new LeWriter(160).u16(89).u8(0).u8(0).u32(action);
-  if (attr) writeTimes(w, attr).u64(allocationSize(attr)).u64(attr.size).u32(fileAttributes(attr, open.name));
+  if (attr) writeTimes(w, attr).u64(allocationSize(attr)).u64(endOfFile(attr)).u32(fileAttributes(attr, open.name));
   else w.zeros(32 + 16).u32(0x80);
   w.u32(0).u64(open.persistentId).u64(open.volatileId);
   const ctxAt = w.length;
@@ -275,6 +275,7 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     throw err;
   }
   ctx.conn.opens.set(open.volatileId, open);
+  ctx.server.openPaths.add(key, tree.share, open.path);
   ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
   const replies: [string, Buffer][] = [];
   if (req.contexts.has('MxAc'))

@@ -76,6 +76,9 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   const parentId = (await md.getAttr(auth, open.parent)).fileid;
   if (!ctx.server.shareModes.allowsRenameInside(shareModeKey({ share: open.share, fileid: parentId })))
     throw new SmbStatusError(Status.SHARING_VIOLATION);
+  // MS-FSA §2.1.5.14.11: not a directory with an open file below it (Windows, Samba: ACCESS_DENIED).
+  if (open.isDirectory && open.share !== undefined && ctx.server.openPaths.openBelow(open.share, open.path))
+    throw new SmbStatusError(Status.ACCESS_DENIED);
   const target = await resolvePath(md, auth, ctx.tree.root, nameBuf.toString('utf16le'));
   if (!target) throw new SmbStatusError(Status.ACCESS_DENIED);
   const same = target.entry?.attr.fileid === open.fileid;
@@ -85,12 +88,15 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   }
   // A case-only rename keeps the new spelling (resolvePath returned the stored one).
   const newName = same ? (splitLast(nameBuf.toString('utf16le')) ?? target.name) : target.name;
-  const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName);
+  // Names are case-insensitive: checked again under the directory's lock, so that a name
+  // differing only in case made since resolvePath looked is not joined by a second one.
+  const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName, { caseless: true });
   if (replaced && replaced.nlink === 0 && replaced.type === FileType.Regular && replaced.payloadId && open.share)
     await ctx.server.runtime.payload.delete(open.share, replaced.payloadId).catch(() => undefined);
   open.parent = target.parent;
   open.name = newName;
   open.path = [...target.path.split('\\').slice(0, -1), newName].join('\\');
+  if (open.share !== undefined) ctx.server.openPaths.moved(shareModeKey(open), open.path);
 }
 
 function splitLast(path: string): string | undefined {

@@ -29,8 +29,14 @@ export function fileAttributes(attr: FileAttr, name = ''): number {
   return a === 0 ? Attr.NORMAL : a;
 }
 
-/** Bytes allocated: the store's `used`, rounded up to 4 KiB as clients expect whole clusters. */
+/** EndOfFile: the size; a directory's is 0, as Windows and Samba answer (smbtorture smb2.create.open). */
+export function endOfFile(attr: FileAttr): number {
+  return attr.type === FileType.Directory ? 0 : attr.size;
+}
+
+/** Bytes allocated: the store's `used`, rounded up to 4 KiB as clients expect whole clusters; 0 for a directory. */
 export function allocationSize(attr: FileAttr): number {
+  if (attr.type === FileType.Directory) return 0;
   return Math.ceil(Math.max(attr.used, attr.size) / 4096) * 4096;
 }
 

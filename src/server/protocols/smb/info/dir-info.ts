@@ -5,7 +5,7 @@
  */
 import type { FileAttr } from '../../../metadata/types.ts';
 import { LeWriter } from '../writer.ts';
-import { allocationSize, fileAttributes, writeTimes } from './attributes.ts';
+import { allocationSize, endOfFile, fileAttributes, writeTimes } from './attributes.ts';
 
 export const DirInfoClass = {
   DIRECTORY: 1,
@@ -23,7 +23,11 @@ export function encodeDirEntry(cls: number, name: string, attr: FileAttr): Buffe
   const nameBuf = Buffer.from(name, 'utf16le');
   const w = new LeWriter(128 + nameBuf.length).u32(0).u32(0);
   if (cls === DirInfoClass.NAMES) return Buffer.from(w.u32(nameBuf.length).bytes(nameBuf).finish());
-  writeTimes(w, attr).u64(attr.size).u64(allocationSize(attr)).u32(fileAttributes(attr, name)).u32(nameBuf.length);
+  writeTimes(w, attr)
+    .u64(endOfFile(attr))
+    .u64(allocationSize(attr))
+    .u32(fileAttributes(attr, name))
+    .u32(nameBuf.length);
   if (cls !== DirInfoClass.DIRECTORY) w.u32(0); // EaSize
   if (cls === DirInfoClass.BOTH_DIRECTORY || cls === DirInfoClass.ID_BOTH_DIRECTORY) w.u8(0).u8(0).zeros(24);
   if (cls === DirInfoClass.ID_BOTH_DIRECTORY) w.u16(0).u64(attr.fileid);

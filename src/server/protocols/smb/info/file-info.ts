@@ -7,7 +7,7 @@ import { Status } from '../constants.ts';
 import { SmbStatusError } from '../handler.ts';
 import type { Open } from '../state.ts';
 import { LeWriter } from '../writer.ts';
-import { allocationSize, fileAttributes, writeTimes } from './attributes.ts';
+import { allocationSize, endOfFile, fileAttributes, writeTimes } from './attributes.ts';
 
 export const FileInfoClass = {
   BASIC: 4,
@@ -41,7 +41,7 @@ function basic(w: LeWriter, attr: FileAttr, attributes: number): void {
 /** A delete-pending file counts one link fewer (the one its last close removes), as Windows and Samba. */
 function standard(w: LeWriter, attr: FileAttr, deletePending: boolean): void {
   w.u64(allocationSize(attr))
-    .u64(attr.size)
+    .u64(endOfFile(attr))
     .u32(deletePending ? Math.max(attr.nlink - 1, 0) : attr.nlink)
     .u8(deletePending ? 1 : 0);
   w.u8(attr.type === FileType.Directory ? 1 : 0).u16(0);
@@ -118,7 +118,7 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr, deletePe
       break;
     }
     case FileInfoClass.NETWORK_OPEN:
-      writeTimes(w, attr).u64(allocationSize(attr)).u64(attr.size).u32(attributes).u32(0);
+      writeTimes(w, attr).u64(allocationSize(attr)).u64(endOfFile(attr)).u32(attributes).u32(0);
       break;
     case FileInfoClass.ATTRIBUTE_TAG:
       w.u32(attributes).u32(0);
@@ -130,7 +130,7 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr, deletePe
       }
       break;
     case FileInfoClass.COMPRESSION:
-      w.u64(attr.size).u16(0).u8(0).u8(0).u8(0).zeros(3);
+      w.u64(endOfFile(attr)).u16(0).u8(0).u8(0).u8(0).zeros(3);
       break;
     default:
       throw new SmbStatusError(Status.INVALID_INFO_CLASS);
