@@ -13,7 +13,7 @@
 import { constants, type Dirent } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { allOrFirstError } from '../../settle.ts';
@@ -22,6 +22,7 @@ import { errno, fsError, pread, syncPath, writeAll } from './file-io.ts';
 import { openLayout } from './layout.ts';
 import { PathsByDir } from './paths-by-dir.ts';
 import { BLOCKS_DIR, blockPath, fileNameOf, keyOfFileName, shardOf, TMP_DIR } from './paths.ts';
+import { ShardIndex } from './shard-index.ts';
 
 /** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
 const MAX_SYNC_AHEAD = 2;
@@ -34,6 +35,8 @@ export class FsBlockStore implements BlockStore {
   private readonly tmpDir: string;
   private tmpSeq = 0;
   private readonly handles = new BlockHandles((file) => this.openCreating(file));
+  /** Each shard's block files, so a payload's blocks are found without a directory scan. */
+  private readonly index = new ShardIndex();
   /** Directories with entries created or removed since the last sync. */
   private readonly unsynced = new Set<string>();
   /** Block files put or patched without fdatasync since the last sync. */
@@ -73,6 +76,7 @@ export class FsBlockStore implements BlockStore {
       }
       if (!replacing) await this.makeDirs(dirname(file));
       await rename(tmp, file);
+      this.noteAdded(file);
       this.handles.invalidate(file);
       if (replacing) this.unsyncedFiles.delete(file);
       else this.unsyncedFiles.add(file);
@@ -134,6 +138,7 @@ export class FsBlockStore implements BlockStore {
     for (let attempt = 0; ; attempt++) {
       try {
         const fh = await open(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
+        this.noteAdded(file);
         this.unsynced.add(dirname(file));
         return fh;
       } catch (err) {
@@ -150,20 +155,24 @@ export class FsBlockStore implements BlockStore {
     const file = blockPath(this.blocksDir, key);
     try {
       await unlink(file);
+      this.unsynced.add(dirname(file));
     } catch (err) {
-      if (errno(err) === 'ENOENT') return;
-      throw fsError(err);
+      if (errno(err) !== 'ENOENT') throw fsError(err);
     } finally {
       this.handles.invalidate(file);
     }
-    this.unsynced.add(dirname(file));
+    this.index.removed(dirname(file), basename(file));
+  }
+
+  private noteAdded(file: string): void {
+    this.index.added(dirname(file), basename(file));
   }
 
   async deletePrefix(prefix: string): Promise<void> {
     assertValidPrefix(prefix);
     const keys: string[] = [];
     for await (const [key] of this.entries(prefix)) keys.push(key);
-    await Promise.all(keys.map((key) => this.delete(key)));
+    if (keys.length > 0) await Promise.all(keys.map((key) => this.delete(key)));
   }
 
   async *list(prefix: string): AsyncGenerator<string> {
@@ -278,12 +287,24 @@ export class FsBlockStore implements BlockStore {
 
   /** [key, path] of every block whose key starts with `prefix`. */
   private async *entries(prefix: string): AsyncGenerator<[string, string]> {
-    // A prefix with a whole first segment lies in one shard; a shorter one may be in any.
-    const shards = prefix.includes('/')
-      ? [shardOf(firstSegment(prefix))]
-      : (await readDir(this.blocksDir)).filter((e) => e.isDirectory()).map((e) => e.name);
     // Names are compared before they are decoded; the key itself decides ("a.blk" starts with "a.").
     const namePrefix = fileNameOf(prefix);
+    if (prefix.includes('/')) {
+      // A prefix with a whole first segment lies in one shard, and the index knows its names.
+      const segment = firstSegment(prefix);
+      const dir = join(this.blocksDir, shardOf(segment));
+      const names = await this.index.namesOf(dir, segment).catch((err: unknown) => {
+        throw fsError(err);
+      });
+      // A copy: the caller may delete as it goes.
+      for (const name of [...names]) {
+        const key = name.startsWith(namePrefix) ? keyOfFileName(name) : undefined;
+        if (key?.startsWith(prefix)) yield [key, join(dir, name)];
+      }
+      return;
+    }
+    // A shorter one may be in any shard.
+    const shards = (await readDir(this.blocksDir)).filter((e) => e.isDirectory()).map((e) => e.name);
     for (const shard of shards) {
       const dir = join(this.blocksDir, shard);
       for (const entry of await readDir(dir)) {
