@@ -104,6 +104,15 @@ export class FsBlockStore implements BlockStore {
     }
   }
 
+  async has(key: string): Promise<boolean> {
+    assertValidKey(key);
+    const file = blockPath(this.blocksDir, key);
+    const names = await this.index.namesOf(dirname(file), firstSegment(key)).catch((err: unknown) => {
+      throw fsError(err);
+    });
+    return names.has(basename(file));
+  }
+
   async get(key: string, offset = 0, length?: number, into?: Buffer): Promise<Buffer | undefined> {
     assertValidKey(key);
     assertByteRange(offset, length ?? 0);
