@@ -159,8 +159,9 @@ export class Journal {
 
   async write(share: string, payloadId: string, io: PayloadIo, data: Buffer, offset: number): Promise<void> {
     const { bypassBytes } = this.options;
+    // bypassBytes 0 logs everything, small writes too.
     const large = bypassBytes > 0 && data.length >= bypassBytes;
-    const inPlace = !large && !this.hasRecords(payloadId) && (await io.inPlace(offset, data.length));
+    const inPlace = bypassBytes > 0 && !large && !this.hasRecords(payloadId) && (await io.inPlace(offset, data.length));
     // Checked after the await: a write may have come in meanwhile.
     const masks = this.hasRecords(payloadId);
     if ((large || (inPlace && !masks)) && this.files.get(payloadId)?.slices.hasDirtyIn(offset, data.length) !== true) {
