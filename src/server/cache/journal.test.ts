@@ -143,6 +143,18 @@ it('small writes of a file with records in the log, or into a new block, are log
   expect(same(await second.payload.readAt('/s', 'f', 5 * MiB, 4096), pattern(2, 4096))).toBe(true);
 });
 
+it('a logged write over a large write that skipped the log survives a crash after COMMIT', async () => {
+  const first = await start({ bypassBytes: 256 * 1024 });
+  await first.payload.writeAt('/s', 'f', pattern(1, 4096), 2 * MiB); // a record of the file
+  await first.payload.writeAt('/s', 'f', pattern(2, 512 * 1024), 0); // large: to the blocks
+  await first.payload.writeAt('/s', 'f', pattern(3, 4096), 4096); // newer, logged
+  await first.payload.flush('/s', 'f');
+  const second = await start();
+  expect(same(await second.payload.readAt('/s', 'f', 4096, 4096), pattern(3, 4096))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'f', 0, 4096), pattern(2, 4096))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'f', 2 * MiB, 4096), pattern(1, 4096))).toBe(true);
+});
+
 it('a COMMIT whose block sync fails leaves the in-place writes to the next COMMIT', async () => {
   const { payload, store, syncs } = await start();
   await payload.writeAt('/s', 'f', pattern(1, 2 * MiB), 0);

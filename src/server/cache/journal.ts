@@ -271,6 +271,15 @@ export class Journal {
     f.unflushed = false;
     try {
       await io.flush();
+      // Writes logged since a bypass may lie in its ranges, and the invalidation will mask
+      // their records: their bytes (the newest, in dirty slices) go to the blocks first,
+      // until none is left there; then the invalidations are queued at once, with no await
+      // between the check and the queueing for another write to slip in.
+      for (let runs = this.dirtyOver(f, ranges); runs.length > 0; runs = this.dirtyOver(f, ranges)) {
+        await writeRuns(io, runs);
+        await io.flush();
+        f.slices.carved(runs);
+      }
     } catch (err) {
       // Still to make durable: the next flush tries again.
       f.bypassed = ranges.concat(f.bypassed);
@@ -278,12 +287,24 @@ export class Journal {
       throw err;
     }
     if (ranges.length === 0) return;
+    const invalidations: Promise<void>[] = [];
     for (let i = 0; i < ranges.length; i += 2) {
       const [offset, end] = [ranges[i]!, ranges[i + 1]!];
-      await this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset });
+      invalidations.push(
+        this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset }),
+      );
     }
+    await allOrFirstError(invalidations);
     // The invalidations are reclaimed by a carve like any record: without one they would stay.
     this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+  }
+
+  /** The file's dirty runs, if any of its dirty bytes lie in `ranges` (start, end pairs). */
+  private dirtyOver(f: JournalFile, ranges: readonly number[]): DirtyRun[] {
+    for (let i = 0; i < ranges.length; i += 2) {
+      if (f.slices.hasDirtyIn(ranges[i]!, ranges[i + 1]! - ranges[i]!)) return f.slices.dirtyRuns();
+    }
+    return [];
   }
 
   carveSoon(delayMs: number): void {
