@@ -43,6 +43,8 @@ export class FsBlockStore implements BlockStore {
   private readonly unsyncedFiles = new PathsByDir();
   /** fdatasyncs / directory fsyncs under way, by path (their paths left the sets above). */
   private readonly filesInFlight = new Map<string, Promise<void>>();
+  /** The keys of filesInFlight by directory: a COMMIT looks at its own shard's only. */
+  private readonly filesInFlightByDir = new PathsByDir();
   private readonly dirsInFlight = new Map<string, Promise<void>>();
   private aheadRunning = 0;
   /** Files syncAhead was asked for, not started yet (sync takes them itself). */
@@ -209,7 +211,7 @@ export class FsBlockStore implements BlockStore {
     const filePrefix = join(shardDir, fileNameOf(prefix));
     const files: string[] = [];
     for (const f of this.unsyncedFiles.inDir(shardDir)) if (f.startsWith(filePrefix)) files.push(f);
-    for (const f of this.filesInFlight.keys()) if (f.startsWith(filePrefix)) files.push(f);
+    for (const f of this.filesInFlightByDir.inDir(shardDir)) if (f.startsWith(filePrefix)) files.push(f);
     await allOrFirstError([
       this.syncPaths(files, this.unsyncedFiles, this.filesInFlight),
       this.syncPaths([shardDir], this.unsynced, this.dirsInFlight),
@@ -268,9 +270,12 @@ export class FsBlockStore implements BlockStore {
         throw fsError(err);
       })
       .finally(() => {
-        if (inFlight.get(path) === p) inFlight.delete(path);
+        if (inFlight.get(path) !== p) return;
+        inFlight.delete(path);
+        if (!isDir) this.filesInFlightByDir.delete(path);
       });
     inFlight.set(path, p);
+    if (!isDir) this.filesInFlightByDir.add(path);
     return p;
   }
 
