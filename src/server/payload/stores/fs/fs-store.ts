@@ -262,8 +262,7 @@ export class FsBlockStore implements BlockStore {
 
   private syncOne(path: string, pending: Set<string>, inFlight: Map<string, Promise<void>>): Promise<void> {
     const isDir = inFlight === this.dirsInFlight;
-    // Windows cannot open a directory to fsync it; NTFS journals the renames itself.
-    const work = isDir && process.platform === 'win32' ? Promise.resolve() : syncPath(path, !isDir);
+    const work = isDir ? syncDirectory(path) : this.syncFile(path);
     const p: Promise<void> = work
       .catch((err: unknown) => {
         pending.add(path);
@@ -277,6 +276,24 @@ export class FsBlockStore implements BlockStore {
     inFlight.set(path, p);
     if (!isDir) this.filesInFlightByDir.add(path);
     return p;
+  }
+
+  /** fdatasync through the block's open handle if it has one: one call instead of open, sync and close. */
+  private async syncFile(file: string): Promise<void> {
+    const handle = this.handles.acquireIfOpen(file);
+    if (handle === undefined) return syncPath(file, true);
+    let fh: FileHandle;
+    try {
+      fh = await handle.fh;
+    } catch {
+      this.handles.release(handle);
+      return syncPath(file, true); // its open failed: the path decides
+    }
+    try {
+      await fh.datasync();
+    } finally {
+      this.handles.release(handle);
+    }
   }
 
   async close(): Promise<void> {
@@ -335,6 +352,11 @@ export class FsBlockStore implements BlockStore {
     // Each new directory is a new entry in its parent, which must be synced as well.
     for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsynced.add(dirname(d));
   }
+}
+
+/** Windows cannot open a directory to fsync it; NTFS journals the renames itself. */
+function syncDirectory(dir: string): Promise<void> {
+  return process.platform === 'win32' ? Promise.resolve() : syncPath(dir, false);
 }
 
 async function readDir(dir: string): Promise<Dirent[]> {
