@@ -25,6 +25,7 @@ afterEach(async () => {
 async function start(options: Partial<JournalOptions> = {}): Promise<{
   payload: PayloadService;
   journal: Journal;
+  store: BlockStore;
   syncs: () => number;
 }> {
   const store: BlockStore = await FsBlockStore.open(path.join(dir, 'blocks'));
@@ -44,7 +45,7 @@ async function start(options: Partial<JournalOptions> = {}): Promise<{
   });
   payload.registerShare('/s', store, journal);
   open.push({ journal, payload });
-  return { payload, journal, syncs: () => storeSyncs };
+  return { payload, journal, store, syncs: () => storeSyncs };
 }
 
 function pattern(seed: number, n: number): Buffer {
@@ -80,7 +81,8 @@ it('a crash before any carve loses no committed byte; uncommitted bytes never tu
   await first.payload.flush('/s', 'b');
   // "Crash": the first server is simply abandoned; a new one opens the same directories.
   const second = await start();
-  expect(second.journal.recovered.records).toBe(4);
+  // a's two writes and its truncate; b's large write had no older record to mask: none for it.
+  expect(second.journal.recovered.records).toBe(3);
   const expected = pattern(1, 100_000);
   pattern(2, 5000).copy(expected, 50_000);
   expect(same(await second.payload.readAt('/s', 'a', 0, 80_000), expected.subarray(0, 80_000))).toBe(true);
@@ -104,8 +106,73 @@ it('large writes skip the log; a replay of older records does not bring back wha
   expect(same(await second.payload.readAt('/s', 'f', 0, 512 * 1024), pattern(9, 512 * 1024))).toBe(true);
 });
 
+it('small writes into existing blocks of a file with nothing in the log go in place; COMMIT syncs them', async () => {
+  const first = await start();
+  await first.payload.writeAt('/s', 'vm', pattern(1, 2 * MiB), 0); // large: straight to block 0
+  await first.payload.flush('/s', 'vm');
+  const logBefore = first.journal.stats().bytes;
+  const expected = pattern(1, 2 * MiB);
+  for (let i = 0; i < 8; i++) {
+    await first.payload.writeAt('/s', 'vm', pattern(10 + i, 4096), i * 256 * 1024 + 100);
+    pattern(10 + i, 4096).copy(expected, i * 256 * 1024 + 100);
+  }
+  expect(first.journal.stats().bytes).toBe(logBefore); // nothing logged
+  expect(first.payload.slices.stats().dirtyBytes).toBe(0);
+  expect(same(await first.payload.readAt('/s', 'vm', 0, 2 * MiB), expected)).toBe(true);
+  const syncsBefore = first.syncs();
+  await first.payload.flush('/s', 'vm');
+  expect(first.syncs()).toBeGreaterThan(syncsBefore);
+  const second = await start(); // a crash after the COMMIT
+  expect(same(await second.payload.readAt('/s', 'vm', 0, 2 * MiB), expected)).toBe(true);
+});
+
+it('small writes of a file with records in the log, or into a new block, are logged', async () => {
+  const first = await start();
+  await first.payload.writeAt('/s', 'f', pattern(1, 2 * MiB), 0); // block 0 exists
+  await first.payload.flush('/s', 'f');
+  const logBefore = first.journal.stats().bytes;
+  await first.payload.writeAt('/s', 'f', pattern(2, 4096), 5 * MiB); // block 1 does not exist: logged
+  const afterNew = first.journal.stats().bytes;
+  expect(afterNew).toBeGreaterThan(logBefore + 4096);
+  // Block 0 exists, but a replay of the file's records must not be able to undo this write.
+  await first.payload.writeAt('/s', 'f', pattern(3, 4096), 8192);
+  expect(first.journal.stats().bytes).toBeGreaterThan(afterNew + 4096);
+  await first.payload.flush('/s', 'f');
+  const second = await start();
+  expect(same(await second.payload.readAt('/s', 'f', 8192, 4096), pattern(3, 4096))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'f', 5 * MiB, 4096), pattern(2, 4096))).toBe(true);
+});
+
+it('a logged write over a large write that skipped the log survives a crash after COMMIT', async () => {
+  const first = await start({ bypassBytes: 256 * 1024 });
+  await first.payload.writeAt('/s', 'f', pattern(1, 4096), 2 * MiB); // a record of the file
+  await first.payload.writeAt('/s', 'f', pattern(2, 512 * 1024), 0); // large: to the blocks
+  await first.payload.writeAt('/s', 'f', pattern(3, 4096), 4096); // newer, logged
+  await first.payload.flush('/s', 'f');
+  const second = await start();
+  expect(same(await second.payload.readAt('/s', 'f', 4096, 4096), pattern(3, 4096))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'f', 0, 4096), pattern(2, 4096))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'f', 2 * MiB, 4096), pattern(1, 4096))).toBe(true);
+});
+
+it('a COMMIT whose block sync fails leaves the in-place writes to the next COMMIT', async () => {
+  const { payload, store, syncs } = await start();
+  await payload.writeAt('/s', 'f', pattern(1, 2 * MiB), 0);
+  await payload.flush('/s', 'f');
+  await payload.writeAt('/s', 'f', pattern(2, 4096), 4096);
+  const sync = store.sync.bind(store);
+  store.sync = () => Promise.reject(new Error('disk gone'));
+  await expect(payload.flush('/s', 'f')).rejects.toThrow('disk gone');
+  store.sync = sync;
+  const before = syncs();
+  await payload.flush('/s', 'f');
+  expect(syncs()).toBe(before + 1);
+});
+
 it("a large write's invalidation record is reclaimed by a carve of its own, leaving no backlog", async () => {
   const { payload, journal } = await start({ bypassBytes: 256 * 1024, carveDelayMs: 10 });
+  // A record of the file (a new block), so the large write has one to mask.
+  await payload.writeAt('/s', 'big', pattern(5, 4096), MiB);
   await payload.writeAt('/s', 'big', pattern(4, 512 * 1024), 0);
   await payload.flush('/s', 'big');
   expect(journal.stats().bypassedBytes).toBe(512 * 1024);

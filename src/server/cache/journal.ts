@@ -4,7 +4,10 @@
  * share one fdatasync) and return. A background carver writes dirty slices into the block
  * store's 4 MiB blocks, makes them durable there, and reclaims the log segments it covered.
  * Large writes over no dirty data skip the log and go straight to their blocks (ZFS's intent
- * log does the same for big writes): logging them would write every byte twice.
+ * log does the same for big writes): logging them would write every byte twice. So do small
+ * ones into blocks that exist, of a file with nothing in the log, on a store that writes in
+ * place (files): a random 4 KiB write then costs one pwrite, not a log append, a copy in
+ * memory and a carve, and its COMMIT an fdatasync of the blocks touched.
  *
  * One journal per block store; the PayloadService serialises operations per payload and
  * lends the journal a payload's block path (`PayloadIo`) for each call.
@@ -12,7 +15,8 @@
 import type { Logger } from 'pino';
 import { DittoError } from '../../shared/errors.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
-import { FileSlices, type SliceCache } from './slices.ts';
+import { allOrFirstError } from '../payload/settle.ts';
+import { FileSlices, type DirtyRun, type SliceCache } from './slices.ts';
 import { WriteLog, type WriteLogStats } from './wal/log.ts';
 import { RecordKind, type RecordInput } from './wal/record.ts';
 import { replay, type ReplayReport } from './wal/replay.ts';
@@ -24,6 +28,8 @@ export interface PayloadIo {
   /** Writes back what is buffered and makes the payload's blocks durable. */
   flush(): Promise<void>;
   truncate(size: number): Promise<void>;
+  /** Whether the bytes can go straight to blocks that exist (WriteBackCache.inPlace). */
+  inPlace(offset: number, length: number): Promise<boolean>;
 }
 
 /** Runs `op` on a payload's block path, ordered with the payload's other operations. */
@@ -60,6 +66,11 @@ class JournalFile {
   lastLsn = 0;
   /** Ranges written straight to the blocks, to log as invalidations once durable there. */
   bypassed: number[] = [];
+  /**
+   * Bytes written straight to the blocks that no older record covers (the file had none in
+   * the log): a flush makes them durable, with nothing to log.
+   */
+  unflushed = false;
 
   constructor(
     cache: SliceCache,
@@ -74,7 +85,7 @@ class JournalFile {
   }
 
   get idle(): boolean {
-    return this.slices.empty && this.dirtySince === undefined && this.bypassed.length === 0;
+    return this.slices.empty && this.dirtySince === undefined && this.bypassed.length === 0 && !this.unflushed;
   }
 }
 
@@ -85,6 +96,8 @@ export class Journal {
   private readonly files = new Map<string, JournalFile>();
   /** The LSN of each payload's newest record still in the log. */
   private readonly logged = new Map<string, number>();
+  /** Appends under way, by payload: records that will be in the log. */
+  private readonly appending = new Map<string, number>();
   private runner: PayloadRunner | undefined;
   private carving: Promise<void> | undefined;
   private carveTimer: ReturnType<typeof setTimeout> | undefined;
@@ -146,12 +159,18 @@ export class Journal {
 
   async write(share: string, payloadId: string, io: PayloadIo, data: Buffer, offset: number): Promise<void> {
     const { bypassBytes } = this.options;
-    const before = this.files.get(payloadId);
-    if (bypassBytes > 0 && data.length >= bypassBytes && before?.slices.hasDirtyIn(offset, data.length) !== true) {
+    // bypassBytes 0 logs everything, small writes too.
+    const large = bypassBytes > 0 && data.length >= bypassBytes;
+    const inPlace = bypassBytes > 0 && !large && !this.hasRecords(payloadId) && (await io.inPlace(offset, data.length));
+    // Checked after the await: a write may have come in meanwhile.
+    const masks = this.hasRecords(payloadId);
+    if ((large || (inPlace && !masks)) && this.files.get(payloadId)?.slices.hasDirtyIn(offset, data.length) !== true) {
       await io.write(data, offset);
       const f = this.file(share, payloadId); // looked up again: a carve may have dropped an idle entry meanwhile
       f.slices.refreshClean(offset, data);
-      addBypassed(f.bypassed, offset, offset + data.length);
+      // Only records older than this write need masking: none if the file had none.
+      if (masks) addBypassed(f.bypassed, offset, offset + data.length);
+      else f.unflushed = true;
       this.bypassedBytes += data.length;
       return;
     }
@@ -193,9 +212,22 @@ export class Journal {
   }
 
   private async append(f: JournalFile, input: RecordInput): Promise<void> {
-    const lsn = await this.log.append(input);
-    f.noteLsn(lsn);
-    this.logged.set(input.payloadId, lsn);
+    const { payloadId } = input;
+    this.appending.set(payloadId, (this.appending.get(payloadId) ?? 0) + 1);
+    try {
+      const lsn = await this.log.append(input);
+      f.noteLsn(lsn);
+      this.logged.set(payloadId, lsn);
+    } finally {
+      const n = this.appending.get(payloadId)! - 1;
+      if (n === 0) this.appending.delete(payloadId);
+      else this.appending.set(payloadId, n);
+    }
+  }
+
+  /** Whether the log holds, or is about to hold, a record of the payload. */
+  private hasRecords(payloadId: string): boolean {
+    return this.logged.has(payloadId) || this.appending.has(payloadId);
   }
 
   /** Writes every dirty slice into the block store and reclaims the log. */
@@ -233,16 +265,46 @@ export class Journal {
   }
 
   private async settleBypassed(payloadId: string, f: JournalFile, io: PayloadIo): Promise<void> {
-    if (f.bypassed.length === 0) return;
+    if (f.bypassed.length === 0 && !f.unflushed) return;
     const ranges = f.bypassed;
     f.bypassed = [];
-    await io.flush();
+    f.unflushed = false;
+    try {
+      await io.flush();
+      // Writes logged since a bypass may lie in its ranges, and the invalidation will mask
+      // their records: their bytes (the newest, in dirty slices) go to the blocks first,
+      // until none is left there; then the invalidations are queued at once, with no await
+      // between the check and the queueing for another write to slip in.
+      for (let runs = this.dirtyOver(f, ranges); runs.length > 0; runs = this.dirtyOver(f, ranges)) {
+        await writeRuns(io, runs);
+        await io.flush();
+        f.slices.carved(runs);
+      }
+    } catch (err) {
+      // Still to make durable: the next flush tries again.
+      f.bypassed = ranges.concat(f.bypassed);
+      f.unflushed = true;
+      throw err;
+    }
+    if (ranges.length === 0) return;
+    const invalidations: Promise<void>[] = [];
     for (let i = 0; i < ranges.length; i += 2) {
       const [offset, end] = [ranges[i]!, ranges[i + 1]!];
-      await this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset });
+      invalidations.push(
+        this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset }),
+      );
     }
+    await allOrFirstError(invalidations);
     // The invalidations are reclaimed by a carve like any record: without one they would stay.
     this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+  }
+
+  /** The file's dirty runs, if any of its dirty bytes lie in `ranges` (start, end pairs). */
+  private dirtyOver(f: JournalFile, ranges: readonly number[]): DirtyRun[] {
+    for (let i = 0; i < ranges.length; i += 2) {
+      if (f.slices.hasDirtyIn(ranges[i]!, ranges[i + 1]! - ranges[i]!)) return f.slices.dirtyRuns();
+    }
+    return [];
   }
 
   carveSoon(delayMs: number): void {
@@ -274,15 +336,23 @@ export class Journal {
     this.carves++;
     // Every record up to here has its bytes in slices already (slices are written first).
     const through = this.log.lastLsn;
-    const pending = [...this.files].filter(([, f]) => f.dirtySince !== undefined || f.slices.hasDirty);
+    const pending = [...this.files].filter(([, f]) => f.dirtySince !== undefined || f.slices.hasDirty || f.unflushed);
     const failures: unknown[] = [];
     await Promise.all(
       pending.map(async ([payloadId, f]) => {
         try {
           await runner(f.share, payloadId, async (io) => {
             const runs = f.slices.dirtyRuns();
-            for (const run of runs) await io.write(run.data, run.offset);
-            await io.flush();
+            // Cleared before the flush, which covers every in-place write completed by then.
+            const unflushed = f.unflushed;
+            f.unflushed = false;
+            try {
+              await writeRuns(io, runs);
+              await io.flush();
+            } catch (err) {
+              if (unflushed) f.unflushed = true;
+              throw err;
+            }
             f.slices.carved(runs);
           });
           f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
@@ -313,6 +383,24 @@ export class Journal {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/**
+ * Block writes a carve keeps in flight per file: slices never overlap, so their order does
+ * not matter, and one at a time left a carve of thousands of 4 KiB slices (random writes)
+ * waiting on the thread pool's round trip for each while writers waited for its room.
+ */
+const CARVE_WRITES_IN_FLIGHT = 8;
+
+async function writeRuns(io: PayloadIo, runs: readonly DirtyRun[]): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < runs.length) {
+      const run = runs[next++]!;
+      await io.write(run.data, run.offset);
+    }
+  };
+  await allOrFirstError(Array.from({ length: Math.min(CARVE_WRITES_IN_FLIGHT, runs.length) }, worker));
+}
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -219,8 +219,9 @@ export class FileSlices {
   }
 
   evict(s: Slice): void {
-    const i = this.slices.indexOf(s);
-    if (i >= 0) this.slices.splice(i, 1);
+    // Slices are sorted by start and never overlap: the search finds `s` where it is.
+    const i = this.indexAfter(s.start);
+    if (this.slices[i] === s) this.slices.splice(i, 1);
     this.cache.forget(s);
   }
 

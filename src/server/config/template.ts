@@ -91,7 +91,8 @@ cache:
   # Disk the write log may use per store; 0 means a tenth of the free disk at start,
   # between 256 MiB and 8 GiB. When full, writers wait, then get "no space".
   logBytes: 0
-  # Writes at least this long (1 MiB) skip the log and go straight to their blocks;
+  # Writes at least this long (1 MiB) skip the log and go straight to their blocks, as do
+  # small ones into existing blocks of a file the log holds nothing of (docs/write-log.md);
   # 0 logs every write.
   bypassBytes: 1048576
   # Local disk cache of each S3 store: data waiting for upload and recent reads (see

@@ -41,6 +41,11 @@ export interface BlockStore {
    */
   readonly writeThrough?: boolean;
   /**
+   * Optional, for a `writeThrough` store that knows its blocks without I/O: whether the block
+   * under `key` exists. A small write into existing blocks can then go straight to them.
+   */
+  has?(key: string): Promise<boolean>;
+  /**
    * Bytes [offset, offset + length) of the block, shorter where the block ends; undefined if
    * there is no block. The result may be the store's own memory: callers must not modify it.
    * A store that copies the bytes puts them in `into` (at least `length` bytes), if given.

@@ -206,6 +206,7 @@ export class PayloadService implements PayloadOps {
       write: (data, offset) => this.cache.write(s, data, offset),
       flush: () => this.cache.flush(s),
       truncate: (size) => this.cache.truncate(s, size),
+      inPlace: (offset, length) => this.cache.inPlace(s, offset, length),
     };
   }
 

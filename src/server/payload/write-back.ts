@@ -128,6 +128,20 @@ export class WriteBackCache {
     await allOrFirstError(direct);
   }
 
+  /**
+   * Whether bytes [offset, offset + length) can be written in place: the store takes writes
+   * straight into its blocks, every block the range touches exists there, and none is
+   * buffered here.
+   */
+  async inPlace(s: PayloadState, offset: number, length: number): Promise<boolean> {
+    const { store } = s;
+    if (store.writeThrough !== true || store.patch === undefined || store.has === undefined) return false;
+    for (const { index } of blockSpans(offset, length)) {
+      if (s.blocks.has(index) || !(await store.has(blockKey(s.prefix, index)))) return false;
+    }
+    return true;
+  }
+
   /** Drops the content past `size`; the caller holds the payload exclusively. */
   async truncate(s: PayloadState, size: number): Promise<void> {
     const keep = Math.ceil(size / BLOCK_SIZE);

@@ -143,11 +143,11 @@ describe('WriteLog', () => {
   it('a failed write (full disk) takes no space and no LSN: the records after it still replay', async () => {
     const log = await WriteLog.open(dir, { capBytes: MiB });
     await log.append(write('a', 0, 'one'));
-    const fh = (log as unknown as { fh: { writev: (...args: unknown[]) => Promise<unknown> } }).fh;
-    const writev = fh.writev.bind(fh);
-    fh.writev = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    const fh = (log as unknown as { fh: { write: (...args: unknown[]) => Promise<unknown> } }).fh;
+    const realWrite = fh.write.bind(fh);
+    fh.write = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
     await expect(log.append(write('a', 3, 'lost'))).rejects.toMatchObject({ code: 'NO_SPACE' });
-    fh.writev = writev;
+    fh.write = realWrite;
     expect(await log.append(write('a', 3, 'two'))).toBe(2);
     await log.close();
     const again = await WriteLog.open(dir, { capBytes: MiB });

@@ -13,7 +13,7 @@ import { open, readdir, readFile, truncate, unlink, type FileHandle } from 'node
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DittoError } from '../../../shared/errors.ts';
-import { decodeRecord, encodeRecord, HEADER_SIZE, type LogRecord, type RecordInput } from './record.ts';
+import { decodeRecord, encodeRecordInto, recordSize, type LogRecord, type RecordInput } from './record.ts';
 
 export interface WriteLogOptions {
   /** Bytes the segment files may hold together. */
@@ -147,7 +147,7 @@ export class WriteLog {
    * space or LSNs, so the records after it still follow on.
    */
   async append(input: RecordInput): Promise<number> {
-    const size = HEADER_SIZE + Buffer.byteLength(input.payloadId, 'utf8') + input.data.length;
+    const size = recordSize(input);
     await this.room(size);
     if (this.closed) throw new DittoError('IO', 'the write log is closed');
     this.total += size;
@@ -178,15 +178,15 @@ export class WriteLog {
     const seg = this.current;
     const at = seg.bytes;
     const firstLsn = this.nextLsn;
-    const buffers = batch.map((q, i) => encodeRecord(firstLsn + i, q.input));
     const length = batch.reduce((sum, q) => sum + q.size, 0);
+    const out = Buffer.allocUnsafe(length);
+    for (let i = 0, pos = 0; i < batch.length; pos += batch[i]!.size, i++) {
+      encodeRecordInto(out, pos, firstLsn + i, batch[i]!.input);
+    }
     try {
       let done = 0;
       while (done < length) {
-        const { bytesWritten } = await this.fh.writev(
-          done === 0 ? buffers : [Buffer.concat(buffers).subarray(done)],
-          at + done,
-        );
+        const { bytesWritten } = await this.fh.write(out, done, length - done, at + done);
         done += bytesWritten;
       }
     } catch (err) {

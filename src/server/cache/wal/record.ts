@@ -41,22 +41,36 @@ export interface LogRecord {
 
 export type RecordInput = Omit<LogRecord, 'lsn'>;
 
+/** The record's size in bytes. */
+export function recordSize(r: RecordInput): number {
+  return HEADER_SIZE + Buffer.byteLength(r.payloadId, 'utf8') + r.data.length;
+}
+
 /** The whole record as one buffer, ready to append. */
 export function encodeRecord(lsn: number, r: RecordInput): Buffer {
+  const out = Buffer.allocUnsafe(recordSize(r));
+  encodeRecordInto(out, 0, lsn, r);
+  return out;
+}
+
+/**
+ * Writes the record into `buf` at `at` (recordSize bytes): a batch of records goes into one
+ * buffer, one allocation per write to the log instead of one per record.
+ */
+export function encodeRecordInto(buf: Buffer, at: number, lsn: number, r: RecordInput): void {
   const idLength = Buffer.byteLength(r.payloadId, 'utf8');
   if (idLength > MAX_ID_BYTES) throw new RangeError('payload id too long for a log record');
-  const out = Buffer.allocUnsafe(HEADER_SIZE + idLength + r.data.length);
-  out.writeUInt32LE(RECORD_MAGIC, 0);
-  out.writeBigUInt64LE(BigInt(lsn), 8);
-  out.writeUInt8(r.kind, 16);
-  out.writeUInt8(0, 17);
-  out.writeUInt16LE(idLength, 18);
-  out.writeBigUInt64LE(BigInt(r.offset), 20);
-  out.writeUInt32LE(r.kind === RecordKind.write ? r.data.length : r.length, 28);
-  out.write(r.payloadId, HEADER_SIZE, 'utf8');
-  r.data.copy(out, HEADER_SIZE + idLength);
-  out.writeUInt32LE(crc32c(out.subarray(8)), 4);
-  return out;
+  const end = at + HEADER_SIZE + idLength + r.data.length;
+  buf.writeUInt32LE(RECORD_MAGIC, at);
+  buf.writeBigUInt64LE(BigInt(lsn), at + 8);
+  buf.writeUInt8(r.kind, at + 16);
+  buf.writeUInt8(0, at + 17);
+  buf.writeUInt16LE(idLength, at + 18);
+  buf.writeBigUInt64LE(BigInt(r.offset), at + 20);
+  buf.writeUInt32LE(r.kind === RecordKind.write ? r.data.length : r.length, at + 28);
+  buf.write(r.payloadId, at + HEADER_SIZE, 'utf8');
+  r.data.copy(buf, at + HEADER_SIZE + idLength);
+  buf.writeUInt32LE(crc32c(buf.subarray(at + 8, end)), at + 4);
 }
 
 export type DecodeResult = { record: LogRecord; size: number } | { torn: string };

@@ -38,7 +38,7 @@ export class XdrWriter {
 
   u32(v: number): this {
     this.ensure(4);
-    this.slab.writeUInt32BE(v >>> 0, this.pos);
+    putU32(this.slab, this.pos, v);
     this.pos += 4;
     return this;
   }
@@ -47,8 +47,8 @@ export class XdrWriter {
   u64(v: number): this {
     const n = v > 0 ? v : 0;
     this.ensure(8);
-    this.slab.writeUInt32BE(Math.floor(n / TWO_32) >>> 0, this.pos);
-    this.slab.writeUInt32BE(n >>> 0, this.pos + 4);
+    putU32(this.slab, this.pos, Math.floor(n / TWO_32));
+    putU32(this.slab, this.pos + 4, n);
     this.pos += 8;
     return this;
   }
@@ -77,7 +77,7 @@ export class XdrWriter {
     const n = Buffer.byteLength(s, 'utf8');
     const pad = xdrPad(n);
     this.ensure(4 + n + pad);
-    this.slab.writeUInt32BE(n, this.pos);
+    putU32(this.slab, this.pos, n);
     this.pos += 4;
     this.slab.write(s, this.pos, n, 'utf8');
     this.pos += n;
@@ -86,9 +86,7 @@ export class XdrWriter {
   }
 
   private zeros(n: number): void {
-    if (n === 0) return;
-    ZEROS.copy(this.slab, this.pos, 0, n);
-    this.pos += n;
+    for (let i = 0; i < n; i++) this.slab[this.pos++] = 0;
   }
 
   /** Overwrites a u32 at `offset` bytes from the start of the current message. */
@@ -107,6 +105,17 @@ export class XdrWriter {
   discard(): void {
     this.pos = this.start;
   }
+}
+
+/**
+ * Big-endian, by byte: the slab has room (ensure), so Buffer.writeUInt32BE's checks only
+ * cost time here, on the path of every attribute of every READDIRPLUS entry.
+ */
+function putU32(buf: Buffer, at: number, v: number): void {
+  buf[at] = v >>> 24;
+  buf[at + 1] = v >>> 16;
+  buf[at + 2] = v >>> 8;
+  buf[at + 3] = v;
 }
 
 /** Zero bytes for padding a bulk chunk to a multiple of four. */

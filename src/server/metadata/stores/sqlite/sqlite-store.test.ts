@@ -82,6 +82,33 @@ describe('SqliteMetadataStore specifics', () => {
     await store.close();
   });
 
+  it('lists a listed directory afresh after entries are added, removed or renamed, and not after a rollback', async () => {
+    const store = await SqliteMetadataStore.open(path);
+    const dirId = await store.transaction(async (tx) => {
+      const d = await tx.createFile(sampleRecord());
+      for (let i = 0; i < 3; i++) await tx.addEntry(d, `f${i}`, await tx.createFile(sampleRecord()));
+      return d;
+    });
+    const names = async (after = 0): Promise<string[]> => (await store.listDir(dirId, after, 10)).map((e) => e.name);
+    expect(await names()).toEqual(['f0', 'f1', 'f2']);
+    expect(await names()).toEqual(['f0', 'f1', 'f2']); // warm: from the page cache
+    const secondCookie = (await store.listDir(dirId, 0, 10))[1]!.cookie;
+    expect(await names(secondCookie)).toEqual(['f2']);
+    await store.transaction(async (tx) => {
+      await tx.removeEntry(dirId, 'f1');
+      await tx.addEntry(dirId, 'f3', await tx.createFile(sampleRecord()));
+    });
+    expect(await names()).toEqual(['f0', 'f2', 'f3']);
+    expect(await names(secondCookie)).toEqual(['f2', 'f3']);
+    const failed = store.transaction(async (tx) => {
+      await tx.removeEntry(dirId, 'f0');
+      throw new Error('roll back');
+    });
+    await expect(failed).rejects.toThrow('roll back');
+    expect(await names()).toEqual(['f0', 'f2', 'f3']);
+    await store.close();
+  });
+
   it('holds the database exclusively, in WAL mode, at the current schema version', async () => {
     const store = await SqliteMetadataStore.open(path);
     await store.transaction((tx) => tx.createFile(sampleRecord()));

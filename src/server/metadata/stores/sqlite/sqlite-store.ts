@@ -28,6 +28,7 @@ import type {
   TxOptions,
 } from '../../store.ts';
 import { GroupCommit } from './group-commit.ts';
+import { DirPageCache } from './dir-page-cache.ts';
 import { RecordCache } from './record-cache.ts';
 import { WalSync } from './wal-sync.ts';
 import { migrate } from './migrations.ts';
@@ -78,7 +79,6 @@ class Queries {
   private readonly selFile: Statement;
   private readonly selEntry: Statement;
   private readonly selPage: Statement;
-  private readonly selNames: Statement;
   private readonly selAny: Statement;
   private readonly selRoot: Statement;
   private readonly insFile: Statement;
@@ -103,9 +103,6 @@ class Queries {
         `SELECT e.name, e.cookie, ${fileCols} FROM entries e JOIN files f ON f.fileid = e.child_id
          WHERE e.dir_id = ? AND e.cookie > ? ORDER BY e.cookie LIMIT ?`,
       )
-      .raw(true);
-    this.selNames = db
-      .prepare('SELECT name, cookie, child_id FROM entries WHERE dir_id = ? AND cookie > ? ORDER BY cookie LIMIT ?')
       .raw(true);
     this.selAny = db.prepare('SELECT 1 FROM entries WHERE dir_id = ? LIMIT 1').pluck(true);
     this.selRoot = db.prepare('SELECT fileid FROM roots WHERE share = ?').pluck(true);
@@ -148,27 +145,36 @@ class Queries {
   }
 
   /**
-   * A page from cached records when the cache holds every entry's (the names come from the
-   * covering cookie index, without reading `files`); else from the database, filling it.
+   * A page from cached records when the caches hold the page and every entry's record; else
+   * from the database (names and records in one query), filling both.
    */
-  listDirCached(dirId: number, afterCookie: number, limit: number, cache: RecordCache): StoredEntry[] {
-    const out: StoredEntry[] = [];
-    let missed = false;
-    // Iterated, not fetched whole: a cold page stops at its first entry (the break ends the
-    // statement, which must end before the next one runs).
-    for (const r of this.selNames.iterate(dirId, afterCookie, limit) as IterableIterator<unknown[]>) {
-      const file = cache.get(r[2] as number);
-      if (file === undefined) {
-        missed = true;
-        break;
+  listDirCached(
+    dirId: number,
+    afterCookie: number,
+    limit: number,
+    cache: RecordCache,
+    pages: DirPageCache,
+  ): StoredEntry[] {
+    const page = pages.get(dirId, afterCookie, limit);
+    if (page !== undefined) {
+      const out: StoredEntry[] = new Array(page.length);
+      let i = 0;
+      for (; i < page.length; i++) {
+        const [name, cookie, childId] = page[i]!;
+        const file = cache.get(childId);
+        if (file === undefined) break;
+        out[i] = { name, cookie, file };
       }
-      out.push({ name: r[0] as string, cookie: r[1] as number, file });
+      if (i === page.length) return out;
     }
-    return missed ? this.fill(this.listDir(dirId, afterCookie, limit), cache) : out;
-  }
-
-  private fill(entries: StoredEntry[], cache: RecordCache): StoredEntry[] {
+    const entries = this.listDir(dirId, afterCookie, limit);
     for (const e of entries) cache.set(e.file);
+    pages.set(
+      dirId,
+      afterCookie,
+      limit,
+      entries.map((e) => [e.name, e.cookie, e.file.attr.fileid] as const),
+    );
     return entries;
   }
 
@@ -230,6 +236,8 @@ class SqliteTx implements StoreTx {
     private readonly q: Queries,
     /** Told of every record this view writes or deletes. */
     private readonly cache: RecordCache,
+    /** Told of every directory whose entries this view changes. */
+    private readonly pages: DirPageCache,
     maxFileId: number,
     maxCookie: number,
   ) {
@@ -291,11 +299,13 @@ class SqliteTx implements StoreTx {
   }
 
   async addEntry(dirId: number, name: string, childId: number): Promise<number> {
+    this.pages.dropDir(dirId);
     if (!this.q.insertEntry(dirId, name, childId, this.nextCookie)) throw new DittoError('EXISTS', name);
     return this.nextCookie++;
   }
 
   async removeEntry(dirId: number, name: string): Promise<void> {
+    this.pages.dropDir(dirId);
     if (!this.q.deleteEntry(dirId, name)) throw new DittoError('NOT_FOUND', name);
   }
 
@@ -315,6 +325,7 @@ export class SqliteMetadataStore implements MetadataStore {
   private readonly group: GroupCommit<SqliteTx>;
   private readonly wal: WalSync;
   private readonly cache = new RecordCache();
+  private readonly pages = new DirPageCache();
   private closed = false;
 
   /** Opens (creating if needed) the database file at `path` and migrates it. */
@@ -336,7 +347,7 @@ export class SqliteMetadataStore implements MetadataStore {
     this.epoch = epoch;
     const maxFileId = db.prepare('SELECT coalesce(max(fileid), 0) FROM files').pluck(true).get() as number;
     const maxCookie = db.prepare('SELECT coalesce(max(cookie), 0) FROM entries').pluck(true).get() as number;
-    const tx = new SqliteTx(this.q, this.cache, maxFileId, maxCookie);
+    const tx = new SqliteTx(this.q, this.cache, this.pages, maxFileId, maxCookie);
     this.wal = new WalSync(`${path}-wal`);
     this.group = new GroupCommit(
       db,
@@ -370,7 +381,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
     if (this.group.running) await this.group.settled();
-    return this.q.listDirCached(dirId, afterCookie, limit, this.cache);
+    return this.q.listDirCached(dirId, afterCookie, limit, this.cache, this.pages);
   }
 
   async hasEntries(dirId: number): Promise<boolean> {

@@ -51,6 +51,13 @@ export class BlockHandles {
     }
   }
 
+  /** The shared handle of `file` if one is open (hand it back with `release`), without opening one. */
+  acquireIfOpen(file: string): BlockHandle | undefined {
+    const h = this.open.get(file);
+    if (h !== undefined) h.users++;
+    return h;
+  }
+
   release(h: BlockHandle): void {
     h.users--;
     if (h.users === 0 && h.dropped) closeHandle(h);

@@ -51,6 +51,32 @@ describe('FsBlockStore on disk', () => {
     if (other) expect((await store.get(`${other}/0/0`))?.toString()).toBe('w');
   });
 
+  it("finds a payload's blocks without a scan, across puts, patches, deletes and a reopen", async () => {
+    const keysOf = async (prefix: string): Promise<string[]> => {
+      const keys: string[] = [];
+      for await (const key of store.list(prefix)) keys.push(key);
+      return keys.sort();
+    };
+    await store.put('abc/0/0', Buffer.from('a'));
+    expect(await keysOf('abc/')).toEqual(['abc/0/0']); // the shard is read here
+    // Made while the shard is being read, and after: both are known.
+    const [during] = await Promise.all([
+      keysOf('abc/'),
+      store.patch('abc/0/1', [{ offset: 0, data: Buffer.from('b') }]),
+    ]);
+    expect(during).toContain('abc/0/0');
+    await store.put('abc/1/0', Buffer.from('c'));
+    await store.delete('abc/0/0');
+    expect(await keysOf('abc/')).toEqual(['abc/0/1', 'abc/1/0']);
+    expect(await keysOf('abc/1/')).toEqual(['abc/1/0']);
+    await store.close();
+    store = await FsBlockStore.open(root);
+    expect(await keysOf('abc/')).toEqual(['abc/0/1', 'abc/1/0']);
+    await store.deletePrefix('abc/');
+    expect(await keysOf('abc/')).toEqual([]);
+    expect(await readdir(join(root, 'blocks', shardOf('abc')))).toEqual([]);
+  });
+
   it('writes its FORMAT once, and refuses blocks in another layout', async () => {
     expect(await readFile(join(root, 'FORMAT'), 'utf8')).toBe(FORMAT_LINE);
     await store.put('abc/0/1', Buffer.from('x'));

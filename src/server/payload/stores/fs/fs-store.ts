@@ -13,7 +13,7 @@
 import { constants, type Dirent } from 'node:fs';
 import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 import { allOrFirstError } from '../../settle.ts';
@@ -22,6 +22,7 @@ import { errno, fsError, pread, syncPath, writeAll } from './file-io.ts';
 import { openLayout } from './layout.ts';
 import { PathsByDir } from './paths-by-dir.ts';
 import { BLOCKS_DIR, blockPath, fileNameOf, keyOfFileName, shardOf, TMP_DIR } from './paths.ts';
+import { ShardIndex } from './shard-index.ts';
 
 /** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
 const MAX_SYNC_AHEAD = 2;
@@ -34,12 +35,16 @@ export class FsBlockStore implements BlockStore {
   private readonly tmpDir: string;
   private tmpSeq = 0;
   private readonly handles = new BlockHandles((file) => this.openCreating(file));
+  /** Each shard's block files, so a payload's blocks are found without a directory scan. */
+  private readonly index = new ShardIndex();
   /** Directories with entries created or removed since the last sync. */
   private readonly unsynced = new Set<string>();
   /** Block files put or patched without fdatasync since the last sync. */
   private readonly unsyncedFiles = new PathsByDir();
   /** fdatasyncs / directory fsyncs under way, by path (their paths left the sets above). */
   private readonly filesInFlight = new Map<string, Promise<void>>();
+  /** The keys of filesInFlight by directory: a COMMIT looks at its own shard's only. */
+  private readonly filesInFlightByDir = new PathsByDir();
   private readonly dirsInFlight = new Map<string, Promise<void>>();
   private aheadRunning = 0;
   /** Files syncAhead was asked for, not started yet (sync takes them itself). */
@@ -73,6 +78,7 @@ export class FsBlockStore implements BlockStore {
       }
       if (!replacing) await this.makeDirs(dirname(file));
       await rename(tmp, file);
+      this.noteAdded(file);
       this.handles.invalidate(file);
       if (replacing) this.unsyncedFiles.delete(file);
       else this.unsyncedFiles.add(file);
@@ -98,6 +104,15 @@ export class FsBlockStore implements BlockStore {
       this.unsyncedFiles.add(file);
       this.handles.release(handle);
     }
+  }
+
+  async has(key: string): Promise<boolean> {
+    assertValidKey(key);
+    const file = blockPath(this.blocksDir, key);
+    const names = await this.index.namesOf(dirname(file), firstSegment(key)).catch((err: unknown) => {
+      throw fsError(err);
+    });
+    return names.has(basename(file));
   }
 
   async get(key: string, offset = 0, length?: number, into?: Buffer): Promise<Buffer | undefined> {
@@ -134,6 +149,7 @@ export class FsBlockStore implements BlockStore {
     for (let attempt = 0; ; attempt++) {
       try {
         const fh = await open(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
+        this.noteAdded(file);
         this.unsynced.add(dirname(file));
         return fh;
       } catch (err) {
@@ -150,20 +166,24 @@ export class FsBlockStore implements BlockStore {
     const file = blockPath(this.blocksDir, key);
     try {
       await unlink(file);
+      this.unsynced.add(dirname(file));
     } catch (err) {
-      if (errno(err) === 'ENOENT') return;
-      throw fsError(err);
+      if (errno(err) !== 'ENOENT') throw fsError(err);
     } finally {
       this.handles.invalidate(file);
     }
-    this.unsynced.add(dirname(file));
+    this.index.removed(dirname(file), basename(file));
+  }
+
+  private noteAdded(file: string): void {
+    this.index.added(dirname(file), basename(file));
   }
 
   async deletePrefix(prefix: string): Promise<void> {
     assertValidPrefix(prefix);
     const keys: string[] = [];
     for await (const [key] of this.entries(prefix)) keys.push(key);
-    await Promise.all(keys.map((key) => this.delete(key)));
+    if (keys.length > 0) await Promise.all(keys.map((key) => this.delete(key)));
   }
 
   async *list(prefix: string): AsyncGenerator<string> {
@@ -191,7 +211,7 @@ export class FsBlockStore implements BlockStore {
     const filePrefix = join(shardDir, fileNameOf(prefix));
     const files: string[] = [];
     for (const f of this.unsyncedFiles.inDir(shardDir)) if (f.startsWith(filePrefix)) files.push(f);
-    for (const f of this.filesInFlight.keys()) if (f.startsWith(filePrefix)) files.push(f);
+    for (const f of this.filesInFlightByDir.inDir(shardDir)) if (f.startsWith(filePrefix)) files.push(f);
     await allOrFirstError([
       this.syncPaths(files, this.unsyncedFiles, this.filesInFlight),
       this.syncPaths([shardDir], this.unsynced, this.dirsInFlight),
@@ -242,18 +262,38 @@ export class FsBlockStore implements BlockStore {
 
   private syncOne(path: string, pending: Set<string>, inFlight: Map<string, Promise<void>>): Promise<void> {
     const isDir = inFlight === this.dirsInFlight;
-    // Windows cannot open a directory to fsync it; NTFS journals the renames itself.
-    const work = isDir && process.platform === 'win32' ? Promise.resolve() : syncPath(path, !isDir);
+    const work = isDir ? syncDirectory(path) : this.syncFile(path);
     const p: Promise<void> = work
       .catch((err: unknown) => {
         pending.add(path);
         throw fsError(err);
       })
       .finally(() => {
-        if (inFlight.get(path) === p) inFlight.delete(path);
+        if (inFlight.get(path) !== p) return;
+        inFlight.delete(path);
+        if (!isDir) this.filesInFlightByDir.delete(path);
       });
     inFlight.set(path, p);
+    if (!isDir) this.filesInFlightByDir.add(path);
     return p;
+  }
+
+  /** fdatasync through the block's open handle if it has one: one call instead of open, sync and close. */
+  private async syncFile(file: string): Promise<void> {
+    const handle = this.handles.acquireIfOpen(file);
+    if (handle === undefined) return syncPath(file, true);
+    let fh: FileHandle;
+    try {
+      fh = await handle.fh;
+    } catch {
+      this.handles.release(handle);
+      return syncPath(file, true); // its open failed: the path decides
+    }
+    try {
+      await fh.datasync();
+    } finally {
+      this.handles.release(handle);
+    }
   }
 
   async close(): Promise<void> {
@@ -278,12 +318,24 @@ export class FsBlockStore implements BlockStore {
 
   /** [key, path] of every block whose key starts with `prefix`. */
   private async *entries(prefix: string): AsyncGenerator<[string, string]> {
-    // A prefix with a whole first segment lies in one shard; a shorter one may be in any.
-    const shards = prefix.includes('/')
-      ? [shardOf(firstSegment(prefix))]
-      : (await readDir(this.blocksDir)).filter((e) => e.isDirectory()).map((e) => e.name);
     // Names are compared before they are decoded; the key itself decides ("a.blk" starts with "a.").
     const namePrefix = fileNameOf(prefix);
+    if (prefix.includes('/')) {
+      // A prefix with a whole first segment lies in one shard, and the index knows its names.
+      const segment = firstSegment(prefix);
+      const dir = join(this.blocksDir, shardOf(segment));
+      const names = await this.index.namesOf(dir, segment).catch((err: unknown) => {
+        throw fsError(err);
+      });
+      // A copy: the caller may delete as it goes.
+      for (const name of [...names]) {
+        const key = name.startsWith(namePrefix) ? keyOfFileName(name) : undefined;
+        if (key?.startsWith(prefix)) yield [key, join(dir, name)];
+      }
+      return;
+    }
+    // A shorter one may be in any shard.
+    const shards = (await readDir(this.blocksDir)).filter((e) => e.isDirectory()).map((e) => e.name);
     for (const shard of shards) {
       const dir = join(this.blocksDir, shard);
       for (const entry of await readDir(dir)) {
@@ -300,6 +352,11 @@ export class FsBlockStore implements BlockStore {
     // Each new directory is a new entry in its parent, which must be synced as well.
     for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsynced.add(dirname(d));
   }
+}
+
+/** Windows cannot open a directory to fsync it; NTFS journals the renames itself. */
+function syncDirectory(dir: string): Promise<void> {
+  return process.platform === 'win32' ? Promise.resolve() : syncPath(dir, false);
 }
 
 async function readDir(dir: string): Promise<Dirent[]> {
