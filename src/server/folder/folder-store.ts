@@ -4,8 +4,9 @@
  * (attrs.ts), fileids from the index in dfs's data dir (nodes.ts), listings from the real
  * directory (listing.ts). Every share on the folder has the folder as its root.
  *
- * Transactions run one at a time: the body's writes are recorded (folder-tx.ts) and applied
- * to the folder when it returns (apply.ts); the next transaction may start then, and this
+ * Transaction bodies run one at a time: the body's writes are recorded (folder-tx.ts) and
+ * applied to the folder when it returns (apply.ts); the next body may start then, while the
+ * file-system calls run (what it reads of them waits for them: pending-keys.ts), and this
  * one resolves once the directories it changed (and the index) are fsynced. Files written
  * through `content` are plain files of the folder (content.ts).
  *
@@ -27,6 +28,7 @@ import { FolderTx } from './folder-tx.ts';
 import { Listings } from './listing.ts';
 import { NO_OVERLAY, NodeTable, type NodeTableOptions, type Resolved } from './nodes.ts';
 import { PathSyncs } from './path-syncs.ts';
+import { entriesKey, fileKey, nameKey, PendingKeys } from './pending-keys.ts';
 import { identityOf, lstatOrUndefined, sameFile } from './stat.ts';
 
 export interface FolderStoreOptions extends NodeTableOptions {
@@ -46,7 +48,8 @@ export class FolderStore implements MetadataStore {
   readonly policy: OwnerPolicy;
   private readonly listings: Listings;
   private readonly syncs = new PathSyncs();
-  /** Tail of the transaction queue (settles when the last queued body has been applied). */
+  private readonly pending = new PendingKeys();
+  /** Tail of the transaction queue (settles when the last queued body has returned). */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
@@ -124,13 +127,15 @@ export class FolderStore implements MetadataStore {
   }
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
+    await this.pending.settled([fileKey(fileid)]);
     const r = this.nodes.resolve(fileid);
     return r === undefined ? undefined : this.record(r);
   }
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {
+    await this.pending.settled([nameKey(dirId, name), fileKey(dirId)]);
     const dir = this.dir(dirId);
-    return dir === undefined ? undefined : this.lookupIn(dir, name);
+    return dir === undefined ? undefined : this.entryIn(dir, name)?.node.fileid;
   }
 
   /**
@@ -138,6 +143,7 @@ export class FolderStore implements MetadataStore {
    * a names-only listing costs about a microsecond an entry); the first in listing order.
    */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
+    await this.pending.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return undefined;
     const wanted = foldName(name);
@@ -145,11 +151,16 @@ export class FolderStore implements MetadataStore {
     return names.find((n) => foldName(n) === wanted);
   }
 
-  /** The fileid of `name` in a resolved directory. */
-  lookupIn(dir: Resolved, name: string): number | undefined {
+  /** The file `name` leads to in a resolved directory. */
+  entryIn(dir: Resolved, name: string): Resolved | undefined {
     if (name === '.' || name === '..' || name.includes('/')) return undefined;
-    const st = lstatOrUndefined(`${dir.path}/${name}`);
-    return st === undefined ? undefined : this.nodes.nodeFor(st, dir.node.fileid, name).fileid;
+    const path = `${dir.path}/${name}`;
+    const st = lstatOrUndefined(path);
+    return st === undefined ? undefined : { node: this.nodes.nodeFor(st, dir.node.fileid, name), path, st };
+  }
+
+  settled(keys: readonly string[]): Promise<void> | undefined {
+    return this.pending.settled(keys);
   }
 
   resolve(fileid: number): Resolved | undefined {
@@ -157,6 +168,7 @@ export class FolderStore implements MetadataStore {
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
+    await this.pending.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return [];
     return this.listings.list(dir, afterCookie, limit, (node, st, path) =>
@@ -165,6 +177,7 @@ export class FolderStore implements MetadataStore {
   }
 
   async hasEntries(dirId: number): Promise<boolean> {
+    await this.pending.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return false;
     try {
@@ -189,10 +202,16 @@ export class FolderStore implements MetadataStore {
     const applied = this.queue.then(async () => {
       const tx = new FolderTx(this);
       const value = await fn(tx);
+      // A directory moving changes the paths below it: what is under way there finishes first.
+      if (tx.movesDirectory()) await this.pending.idle();
       const writes = this.index.writes;
-      const done = applyTx(this, tx);
-      this.refresh(done);
-      return { value, durable: this.durable(done, this.index.writes !== writes) };
+      const done = this.pending.run(tx.keys(), async () => {
+        const d = await applyTx(this, tx);
+        this.refresh(d);
+        return d;
+      });
+      // Index writes of transactions applying meanwhile count too: syncing them is harmless.
+      return { value, durable: done.then((d) => this.durable(d, this.index.writes !== writes)) };
     });
     this.queue = applied.then(
       () => undefined,
@@ -235,6 +254,7 @@ export class FolderStore implements MetadataStore {
     if (this.closed) return;
     this.closed = true;
     await this.queue;
+    await this.pending.idle();
     await this.syncs.close();
     await this.content.close();
     await this.index.close();

@@ -12,10 +12,12 @@ import type { DirAndFile, FileRecord, StoredEntry, StoreReader, StoreTx } from '
 import { FileType } from '../metadata/types.ts';
 import { COOKIE_SCALE } from './listing.ts';
 import type { Resolved } from './nodes.ts';
+import { entriesKey, fileKey, nameKey } from './pending-keys.ts';
 
 export type TxOp =
   | { kind: 'add'; dir: number; name: string; id: number }
-  | { kind: 'remove'; dir: number; name: string; id: number }
+  /** `isDir`: the type the body saw (undefined: not looked at), so the removal needs no lstat. */
+  | { kind: 'remove'; dir: number; name: string; id: number; isDir: boolean | undefined }
   | { kind: 'put'; rec: FileRecord }
   | { kind: 'delete'; id: number };
 
@@ -25,7 +27,10 @@ export interface TxHost extends StoreReader {
   allocate(): number;
   resolve(fileid: number): Resolved | undefined;
   record(r: Resolved): FileRecord;
-  lookupIn(dir: Resolved, name: string): number | undefined;
+  /** The file `name` leads to in a resolved directory, resolved (one lstat). */
+  entryIn(dir: Resolved, name: string): Resolved | undefined;
+  /** Settles once the changes under way on `keys` are applied (undefined: none is; pending-keys.ts). */
+  settled(keys: readonly string[]): Promise<void> | undefined;
 }
 
 export class FolderTx implements StoreTx {
@@ -46,6 +51,7 @@ export class FolderTx implements StoreTx {
   constructor(private readonly host: TxHost) {}
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
+    await this.host.settled([fileKey(fileid)]);
     const latest = this.latest.get(fileid);
     if (latest !== undefined) return latest ?? undefined;
     const known = this.created.get(fileid) ?? this.seen.get(fileid);
@@ -64,15 +70,22 @@ export class FolderTx implements StoreTx {
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     const own = this.names.get(dirId)?.get(name);
     if (own !== undefined) return own ?? undefined;
+    const key = nameKey(dirId, name);
+    if (this.looked.has(key)) return this.looked.get(key);
+    await this.host.settled([key, fileKey(dirId)]);
     const dir = this.resolve(dirId);
     if (!dir?.st.isDirectory()) return undefined;
-    const key = `${dirId}/${name}`;
-    if (!this.looked.has(key)) this.looked.set(key, this.host.lookupIn(dir, name));
-    return this.looked.get(key);
+    const entry = this.host.entryIn(dir, name);
+    const id = entry?.node.fileid;
+    // The body reads the file next (to lock it): that lstat is this one.
+    if (id !== undefined && !this.resolved.has(id)) this.resolved.set(id, entry);
+    this.looked.set(key, id);
+    return id;
   }
 
   /** The body's own names first, then the folder's (less those the body removed). */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
+    await this.host.settled([entriesKey(dirId)]);
     const wanted = foldName(name);
     const own = this.names.get(dirId);
     for (const [n, id] of own ?? []) if (id !== null && foldName(n) === wanted) return n;
@@ -81,6 +94,7 @@ export class FolderTx implements StoreTx {
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
+    await this.host.settled([entriesKey(dirId)]);
     const own = this.names.get(dirId);
     if (own === undefined) return this.host.listDir(dirId, afterCookie, limit);
     const entries = (await this.host.listDir(dirId, 0, Number.MAX_SAFE_INTEGER)).filter((e) => !own.has(e.name));
@@ -93,6 +107,7 @@ export class FolderTx implements StoreTx {
   }
 
   async hasEntries(dirId: number): Promise<boolean> {
+    await this.host.settled([entriesKey(dirId)]);
     const own = this.names.get(dirId);
     if (own === undefined) return this.host.hasEntries(dirId);
     for (const id of own.values()) if (id !== null) return true;
@@ -100,7 +115,7 @@ export class FolderTx implements StoreTx {
     return real.some((e) => !own.has(e.name));
   }
 
-  /** The store's transactions run one at a time: nothing to lock. */
+  /** The store's bodies run one at a time, and wait for the changes under way they read: nothing to lock. */
   lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
     return readFiles(this, ids);
   }
@@ -150,11 +165,49 @@ export class FolderTx implements StoreTx {
     const id = await this.lookup(dirId, name);
     if (id === undefined) throw new DittoError('NOT_FOUND', name);
     this.nameMap(dirId).set(name, null);
-    this.ops.push({ kind: 'remove', dir: dirId, name, id });
+    const isDir = this.resolved.get(id)?.st.isDirectory();
+    this.ops.push({ kind: 'remove', dir: dirId, name, id, isDir });
   }
 
   /** A folder is the root of every share on it: nothing to record. */
   async setRoot(): Promise<void> {}
+
+  /**
+   * What applying the transaction changes, as keys of pending-keys.ts. A directory's new
+   * record after a change of its entries is no change of its own (its times are the
+   * kernel's, apply.ts), so creates in one directory do not wait for each other.
+   */
+  keys(): string[] {
+    const keys = new Set<string>();
+    for (const op of this.ops) {
+      if (op.kind === 'add' || op.kind === 'remove') {
+        keys.add(nameKey(op.dir, op.name)).add(entriesKey(op.dir)).add(fileKey(op.id));
+      } else if (op.kind === 'delete') keys.add(fileKey(op.id));
+      else if (!this.entriesOnly(op.rec)) keys.add(fileKey(op.rec.attr.fileid));
+    }
+    return [...keys];
+  }
+
+  /** The transaction moves a directory (or what may be one): the paths of everything below it change. */
+  movesDirectory(): boolean {
+    const added = new Set(this.ops.flatMap((op) => (op.kind === 'add' ? [op.id] : [])));
+    return this.ops.some((op) => op.kind === 'remove' && op.isDir !== false && added.has(op.id));
+  }
+
+  /** `rec` is a directory whose entries the body changed, and only that changed in it. */
+  private entriesOnly(rec: FileRecord): boolean {
+    const base = this.seen.get(rec.attr.fileid)?.attr;
+    const a = rec.attr;
+    return (
+      this.names.has(a.fileid) &&
+      base !== undefined &&
+      a.uid === base.uid &&
+      a.gid === base.gid &&
+      a.mode === base.mode &&
+      a.dosAttributes === base.dosAttributes &&
+      rec.verifier === this.seen.get(a.fileid)?.verifier
+    );
+  }
 
   private resolve(fileid: number): Resolved | undefined {
     if (!this.resolved.has(fileid)) this.resolved.set(fileid, this.host.resolve(fileid));

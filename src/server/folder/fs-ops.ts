@@ -4,6 +4,11 @@
  * (and search) for its owner, the process, so dfs can still serve it, and setuid/setgid stay
  * off the real file (the mode clients see is kept in the index: attrs.ts). FIFOs and device
  * files come from mkfifo(1) / mknod(1): Node has no mknod.
+ *
+ * The calls that make or remove a name (open O_CREAT|O_EXCL, mkdir, symlink, unlink,
+ * rmdir) run on the threadpool: each waits for the file system's journal, which fsyncs hold
+ * for a millisecond at times. The set-up of a new file (fstat, and fchown / fchmod only
+ * where the kernel did not already give it what was asked for) stays on the event loop.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -17,17 +22,15 @@ import {
   futimesSync,
   lchownSync,
   lutimesSync,
-  mkdirSync,
-  openSync,
-  rmdirSync,
-  symlinkSync,
-  unlinkSync,
+  open,
   type BigIntStats,
 } from 'node:fs';
+import { mkdir, rmdir, symlink, unlink } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import type { FileRecord } from '../metadata/store.ts';
 import { sameTime } from '../metadata/time.ts';
 import { FileType } from '../metadata/types.ts';
+import { realModeOf } from './attrs.ts';
 import { fsError } from './errors.ts';
 import { lstatOrUndefined, utimeOf } from './stat.ts';
 
@@ -47,11 +50,15 @@ const UMASK = process.umask();
  * mode and times asked for; returns its lstat once all of that is done, and for a regular
  * file its read-write descriptor (the caller keeps or closes it).
  */
-export function createObject(rec: FileRecord, path: string, realOwnership: boolean): { st: BigIntStats; fd?: number } {
+export async function createObject(
+  rec: FileRecord,
+  path: string,
+  realOwnership: boolean,
+): Promise<{ st: BigIntStats; fd?: number }> {
   const mode = realModeFor(rec.attr.type, rec.attr.mode, realOwnership);
   try {
-    if (rec.attr.type === FileType.Regular) return createFile(rec, path, mode, realOwnership);
-    makeObject(rec, path, mode, realOwnership);
+    if (rec.attr.type === FileType.Regular) return await createFile(rec, path, mode, realOwnership);
+    await makeObject(rec, path, mode, realOwnership);
     const { type, uid, gid, atime, mtime, ctime } = rec.attr;
     // chown first: it clears setuid/setgid; then the mode the umask (or mkfifo) left short.
     if (realOwnership) lchownSync(path, uid, gid);
@@ -64,21 +71,28 @@ export function createObject(rec: FileRecord, path: string, realOwnership: boole
 }
 
 /** A regular file, made and set up through its descriptor. */
-function createFile(
+async function createFile(
   rec: FileRecord,
   path: string,
   mode: number,
   realOwnership: boolean,
-): { st: BigIntStats; fd: number } {
+): Promise<{ st: BigIntStats; fd: number }> {
   const { uid, gid, atime, mtime, ctime, size } = rec.attr;
-  const fd = openSync(path, CREATE_FLAGS, mode & 0o777);
+  const fd = await new Promise<number>((resolve, reject) =>
+    open(path, CREATE_FLAGS, mode & 0o777, (err, fd) => (err ? reject(err) : resolve(fd))),
+  );
   try {
     if (size > 0) ftruncateSync(fd, size);
-    if (realOwnership) fchownSync(fd, uid, gid);
-    if (realOwnership || (mode & ~UMASK) !== mode) fchmodSync(fd, mode);
+    const made = fstatSync(fd, { bigint: true });
+    // chown first: it clears setuid/setgid; then the mode the umask (or a default ACL) left otherwise.
+    const chown = realOwnership && (Number(made.uid) !== uid || Number(made.gid) !== gid);
+    if (chown) fchownSync(fd, uid, gid);
+    const chmod = chown || realModeOf(made) !== mode;
+    if (chmod) fchmodSync(fd, mode);
     // A new object has atime = mtime = ctime unless the creation asked for other times.
-    if (!sameTime(atime, ctime) || !sameTime(mtime, ctime)) futimesSync(fd, utimeOf(atime), utimeOf(mtime));
-    return { st: fstatSync(fd, { bigint: true }), fd };
+    const times = !sameTime(atime, ctime) || !sameTime(mtime, ctime);
+    if (times) futimesSync(fd, utimeOf(atime), utimeOf(mtime));
+    return { st: chmod || times ? fstatSync(fd, { bigint: true }) : made, fd };
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -86,13 +100,13 @@ function createFile(
 }
 
 /** The objects other than regular files. */
-function makeObject(rec: FileRecord, path: string, mode: number, realOwnership: boolean): void {
+async function makeObject(rec: FileRecord, path: string, mode: number, realOwnership: boolean): Promise<void> {
   switch (rec.attr.type) {
     case FileType.Directory:
-      mkdirSync(path, mode & 0o777);
+      await mkdir(path, mode & 0o777);
       return;
     case FileType.Symlink:
-      symlinkSync(rec.target, path);
+      await symlink(rec.target, path);
       return;
     case FileType.Fifo:
       return command('mkfifo', ['-m', mode.toString(8), path], path);
@@ -127,14 +141,22 @@ function lstatOrThrow(path: string): BigIntStats {
   return st;
 }
 
-/** Removes the object at `path` (rmdir for a directory); a name already gone is not an error. */
-export function removeObject(path: string): void {
-  const st = lstatOrUndefined(path);
-  if (st === undefined) return;
+/** Objects of the other kind than the removal took it for (replaced meanwhile): lstat, then again. */
+const OTHER_KIND = new Set(['EISDIR', 'ENOTDIR', 'EPERM']);
+
+/**
+ * Removes the object at `path` (rmdir for a directory; `isDir` as the transaction saw it,
+ * undefined: lstat first); a name already gone is not an error.
+ */
+export async function removeObject(path: string, isDir: boolean | undefined): Promise<void> {
+  const dir = isDir ?? lstatOrUndefined(path)?.isDirectory();
+  if (dir === undefined) return;
   try {
-    if (st.isDirectory()) rmdirSync(path);
-    else unlinkSync(path);
+    await (dir ? rmdir(path) : unlink(path));
   } catch (err) {
-    throw fsError(err, path, st.isDirectory());
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return;
+    if (isDir !== undefined && OTHER_KIND.has(code)) return removeObject(path, undefined);
+    throw fsError(err, path, dir);
   }
 }
