@@ -1,7 +1,8 @@
-// Folder transactions that overlap (pending-keys.ts): bodies run one at a time, the file
-// system calls of independent ones together. What one transaction reads of another still
-// applying waits for it, exclusive creates stay exclusive, and every create or remove is
-// answered only after a directory fsync that covers it.
+// Folder transactions that overlap (pending-keys.ts): bodies and the file-system calls of
+// independent ones run together. What one transaction reads of another still applying
+// waits for it, a body that read what another changed meanwhile runs again, exclusive
+// creates stay exclusive, and every create or remove is answered only after a directory
+// fsync that covers it.
 import { pbkdf2 as pbkdf2Callback } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -15,7 +16,7 @@ import { ALICE, OPTIONS, ROOT, rejects } from '../metadata/testing.ts';
 import type { FileHandle } from '../metadata/types.ts';
 import { FolderStore } from './folder-store.ts';
 import { PathSyncs } from './path-syncs.ts';
-import { PendingKeys } from './pending-keys.ts';
+import { nameKey, PendingKeys } from './pending-keys.ts';
 
 const pbkdf2 = promisify(pbkdf2Callback);
 const guarded = { kind: 'guarded' } as const;
@@ -68,6 +69,14 @@ describe('folder store, overlapping transactions', () => {
     expect(await store.fileCount()).toBe(2);
   });
 
+  it('answers concurrent UNCHECKED creates of one name with the one file (the losers run again)', async () => {
+    const made = await Promise.all(
+      Array.from({ length: 8 }, () => svc.create(ALICE, root, 'u', { mode: 0o644 }, { kind: 'unchecked' })),
+    );
+    expect(new Set(made.map((m) => m.attr.fileid)).size).toBe(1);
+    expect(readdirSync(folder)).toEqual(['u']);
+  });
+
   it('answers retransmitted EXCLUSIVE creates in flight together with the one file', async () => {
     const how = { kind: 'exclusive', verifier: Buffer.from('12345678') } as const;
     const made = await Promise.all(Array.from({ length: 8 }, () => svc.create(ALICE, root, 'x', {}, how)));
@@ -97,15 +106,25 @@ describe('folder store, overlapping transactions', () => {
     expect(listed.sort()).toEqual([...all].sort());
   });
 
-  it('runs a remove issued right after a create of the name after it, and rmdir after creates inside', async () => {
+  it('makes a remove, and an rmdir, issued while a create in the directory applies wait for it', async () => {
     const d = await svc.mkdir(ALICE, root, 'd', { mode: 0o777 });
-    const results = await outcomes([
-      svc.create(ALICE, d.handle, 'a', {}, guarded),
-      svc.remove(ALICE, d.handle, 'a'),
-      svc.create(ALICE, d.handle, 'b', {}, guarded),
-      svc.rmdir(ALICE, root, 'd'),
-    ]);
-    expect(results).toEqual(['ok', 'ok', 'ok', 'NOT_EMPTY']);
+    const dirId = d.attr.fileid;
+    const later = new Map<string, Promise<unknown>>();
+    const issue = (name: string, p: Promise<unknown>): void => {
+      p.catch(() => undefined); // looked at below
+      later.set(name, p);
+    };
+    const run = PendingKeys.prototype.run;
+    vi.spyOn(PendingKeys.prototype, 'run').mockImplementation(function (this: PendingKeys, keys, apply) {
+      const result = run.call(this, keys, apply);
+      // The moment each create's body has returned, its open(2) not yet done.
+      if (keys.includes(nameKey(dirId, 'a')) && !later.has('a')) issue('a', svc.remove(ALICE, d.handle, 'a'));
+      if (keys.includes(nameKey(dirId, 'b')) && !later.has('b')) issue('b', svc.rmdir(ALICE, root, 'd'));
+      return result;
+    });
+    await svc.create(ALICE, d.handle, 'a', {}, guarded);
+    await svc.create(ALICE, d.handle, 'b', {}, guarded);
+    expect(await outcomes([...later.values()])).toEqual(['ok', 'NOT_EMPTY']);
     expect(readdirSync(join(folder, 'd'))).toEqual(['b']);
   });
 

@@ -4,16 +4,16 @@
  * (attrs.ts), fileids from the index in dfs's data dir (nodes.ts), listings from the real
  * directory (listing.ts). Every share on the folder has the folder as its root.
  *
- * Transaction bodies run one at a time: the body's writes are recorded (folder-tx.ts) and
- * applied to the folder when it returns (apply.ts); the next body may start then, while the
- * file-system calls run (what it reads of them waits for them: pending-keys.ts), and this
- * one resolves once the directories it changed (and the index) are fsynced. Files written
+ * Transaction bodies run concurrently: a body's writes are recorded (folder-tx.ts) and
+ * applied to the folder when it returns (apply.ts), unless another transaction changed what
+ * it read meanwhile: then it runs again (pending-keys.ts). A transaction resolves once the
+ * directories it changed (and the index) are fsynced. Files written
  * through `content` are plain files of the folder (content.ts).
  *
  * Nothing is scanned at open: rows are made as clients look files up.
  */
 import { randomBytes } from 'node:crypto';
-import { opendirSync, realpathSync, statSync } from 'node:fs';
+import { opendirSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
 import { readdir, statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
@@ -29,7 +29,8 @@ import { Listings } from './listing.ts';
 import { NO_OVERLAY, NodeTable, type NodeTableOptions, type Resolved } from './nodes.ts';
 import { PathSyncs } from './path-syncs.ts';
 import { entriesKey, fileKey, nameKey, PendingKeys } from './pending-keys.ts';
-import { identityOf, lstatOrUndefined, sameFile } from './stat.ts';
+import { Turns } from './turns.ts';
+import { identityOf, lstatLater, lstatOrUndefined, sameFile } from './stat.ts';
 
 export interface FolderStoreOptions extends NodeTableOptions {
   /** The folder served: an existing directory. */
@@ -48,9 +49,10 @@ export class FolderStore implements MetadataStore {
   readonly policy: OwnerPolicy;
   private readonly listings: Listings;
   private readonly syncs = new PathSyncs();
-  private readonly pending = new PendingKeys();
-  /** Tail of the transaction queue (settles when the last queued body has returned). */
-  private queue: Promise<void> = Promise.resolve();
+  private readonly keys = new PendingKeys();
+  readonly turns = new Turns();
+  /** Transactions under way, each with the now() of its current body's start (close waits for them). */
+  private readonly running = new Map<Promise<unknown>, number>();
   private closed = false;
 
   private constructor(
@@ -127,13 +129,13 @@ export class FolderStore implements MetadataStore {
   }
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
-    await this.pending.settled([fileKey(fileid)]);
+    await this.keys.settled([fileKey(fileid)]);
     const r = this.nodes.resolve(fileid);
     return r === undefined ? undefined : this.record(r);
   }
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {
-    await this.pending.settled([nameKey(dirId, name), fileKey(dirId)]);
+    await this.keys.settled([nameKey(dirId, name), fileKey(dirId)]);
     const dir = this.dir(dirId);
     return dir === undefined ? undefined : this.entryIn(dir, name)?.node.fileid;
   }
@@ -143,7 +145,7 @@ export class FolderStore implements MetadataStore {
    * a names-only listing costs about a microsecond an entry); the first in listing order.
    */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
-    await this.pending.settled([entriesKey(dirId)]);
+    await this.keys.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return undefined;
     const wanted = foldName(name);
@@ -151,16 +153,19 @@ export class FolderStore implements MetadataStore {
     return names.find((n) => foldName(n) === wanted);
   }
 
-  /** The file `name` leads to in a resolved directory. */
-  entryIn(dir: Resolved, name: string): Resolved | undefined {
-    if (name === '.' || name === '..' || name.includes('/')) return undefined;
+  /** The file `name` leads to in a resolved directory (its lstat on the threadpool when `later`). */
+  entryIn(dir: Resolved, name: string, later: true): Promise<Resolved | undefined>;
+  entryIn(dir: Resolved, name: string): Resolved | undefined;
+  entryIn(dir: Resolved, name: string, later = false): Resolved | undefined | Promise<Resolved | undefined> {
+    if (name === '.' || name === '..' || name.includes('/')) return later ? Promise.resolve(undefined) : undefined;
     const path = `${dir.path}/${name}`;
-    const st = lstatOrUndefined(path);
-    return st === undefined ? undefined : { node: this.nodes.nodeFor(st, dir.node.fileid, name), path, st };
+    const entry = (st: BigIntStats | undefined): Resolved | undefined =>
+      st === undefined ? undefined : { node: this.nodes.nodeFor(st, dir.node.fileid, name), path, st };
+    return later ? lstatLater(path).then(entry) : entry(lstatOrUndefined(path));
   }
 
-  settled(keys: readonly string[]): Promise<void> | undefined {
-    return this.pending.settled(keys);
+  get pending(): PendingKeys {
+    return this.keys;
   }
 
   resolve(fileid: number): Resolved | undefined {
@@ -168,7 +173,7 @@ export class FolderStore implements MetadataStore {
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
-    await this.pending.settled([entriesKey(dirId)]);
+    await this.keys.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return [];
     return this.listings.list(dir, afterCookie, limit, (node, st, path) =>
@@ -177,7 +182,7 @@ export class FolderStore implements MetadataStore {
   }
 
   async hasEntries(dirId: number): Promise<boolean> {
-    await this.pending.settled([entriesKey(dirId)]);
+    await this.keys.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return false;
     try {
@@ -199,28 +204,37 @@ export class FolderStore implements MetadataStore {
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'folder store is closed'));
-    const applied = this.queue.then(async () => {
-      const tx = new FolderTx(this);
-      const value = await fn(tx);
+    const run = this.attempt(fn);
+    this.running.set(run, this.keys.now());
+    const forget = (): void => void this.running.delete(run);
+    run.then(forget, forget);
+    return run;
+  }
+
+  /** Runs the body until it ran without another transaction changing what it read, then applies it. */
+  private async attempt<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+    for (;;) {
+      const tx = new FolderTx(this, await this.turns.take());
+      const outcome = await fn(tx).then(
+        (value) => ({ value, err: undefined, failed: false }),
+        (err: unknown) => ({ value: undefined, err, failed: true }),
+      );
+      tx.endTurn();
       // A directory moving changes the paths below it: what is under way there finishes first.
-      if (tx.movesDirectory()) await this.pending.idle();
+      while (tx.movesDirectory() && this.keys.busy) await this.keys.idle();
+      if (tx.outdated()) continue;
+      if (outcome.failed) throw outcome.err;
       const writes = this.index.writes;
-      const done = this.pending.run(tx.keys(), async () => {
+      const done = this.keys.run(tx.keys(), async () => {
         const d = await applyTx(this, tx);
         this.refresh(d);
         return d;
       });
+      this.keys.prune(() => Math.min(this.keys.now(), ...this.running.values()));
       // Index writes of transactions applying meanwhile count too: syncing them is harmless.
-      return { value, durable: done.then((d) => this.durable(d, this.index.writes !== writes)) };
-    });
-    this.queue = applied.then(
-      () => undefined,
-      () => undefined,
-    );
-    return applied.then(async ({ value, durable }) => {
-      await durable;
-      return value;
-    });
+      await done.then((d) => this.durable(d, this.index.writes !== writes));
+      return outcome.value as T;
+    }
   }
 
   takeWritten(fileid: number): boolean {
@@ -253,8 +267,8 @@ export class FolderStore implements MetadataStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.queue;
-    await this.pending.idle();
+    await Promise.allSettled([...this.running.keys()]);
+    await this.keys.idle();
     await this.syncs.close();
     await this.content.close();
     await this.index.close();

@@ -11,8 +11,9 @@ import { dirAndEntryReads, foldName, readFiles } from '../metadata/store.ts';
 import type { DirAndFile, FileRecord, StoredEntry, StoreReader, StoreTx } from '../metadata/store.ts';
 import { FileType } from '../metadata/types.ts';
 import { COOKIE_SCALE } from './listing.ts';
+import type { Turns } from './turns.ts';
 import type { Resolved } from './nodes.ts';
-import { entriesKey, fileKey, nameKey } from './pending-keys.ts';
+import { entriesKey, fileKey, nameKey, type PendingKeys } from './pending-keys.ts';
 
 export type TxOp =
   | { kind: 'add'; dir: number; name: string; id: number }
@@ -27,10 +28,10 @@ export interface TxHost extends StoreReader {
   allocate(): number;
   resolve(fileid: number): Resolved | undefined;
   record(r: Resolved): FileRecord;
-  /** The file `name` leads to in a resolved directory, resolved (one lstat). */
-  entryIn(dir: Resolved, name: string): Resolved | undefined;
-  /** Settles once the changes under way on `keys` are applied (undefined: none is; pending-keys.ts). */
-  settled(keys: readonly string[]): Promise<void> | undefined;
+  /** The file `name` leads to in a resolved directory, resolved (one lstat, on the threadpool). */
+  entryIn(dir: Resolved, name: string, later: true): Promise<Resolved | undefined>;
+  readonly pending: PendingKeys;
+  readonly turns: Turns;
 }
 
 export class FolderTx implements StoreTx {
@@ -47,11 +48,26 @@ export class FolderTx implements StoreTx {
   /** Files and names the body has reached, looked up once (a body takes microseconds). */
   private readonly resolved = new Map<number, Resolved | undefined>();
   private readonly looked = new Map<string, number | undefined>();
+  /** Lookups on the threadpool: the body has given up its turn while any is. */
+  private away = 0;
+  private returned = false;
+  /** Keys the body read (pending-keys.ts), each with when it first read it. */
+  private readonly reads = new Map<string, number>();
 
-  constructor(private readonly host: TxHost) {}
+  constructor(
+    private readonly host: TxHost,
+    /** Ends the body's turn (turns.ts). */
+    private endOfTurn: () => void,
+  ) {}
+
+  /** The body has returned: the next one may run. */
+  endTurn(): void {
+    this.returned = true;
+    this.endOfTurn();
+  }
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
-    await this.host.settled([fileKey(fileid)]);
+    await this.read([fileKey(fileid)]);
     const latest = this.latest.get(fileid);
     if (latest !== undefined) return latest ?? undefined;
     const known = this.created.get(fileid) ?? this.seen.get(fileid);
@@ -72,10 +88,21 @@ export class FolderTx implements StoreTx {
     if (own !== undefined) return own ?? undefined;
     const key = nameKey(dirId, name);
     if (this.looked.has(key)) return this.looked.get(key);
-    await this.host.settled([key, fileKey(dirId)]);
+    await this.read([key, fileKey(dirId)]);
     const dir = this.resolve(dirId);
     if (!dir?.st.isDirectory()) return undefined;
-    const entry = this.host.entryIn(dir, name);
+    // The lstat may wait for the directory's lock: other bodies run meanwhile.
+    if (this.away++ === 0) this.endOfTurn();
+    let entry: Resolved | undefined;
+    try {
+      entry = await this.host.entryIn(dir, name, true);
+    } finally {
+      if (--this.away === 0) {
+        this.endOfTurn = await this.host.turns.take();
+        // A lookup the body did not wait for must not hold a turn past the body.
+        if (this.returned) this.endOfTurn();
+      }
+    }
     const id = entry?.node.fileid;
     // The body reads the file next (to lock it): that lstat is this one.
     if (id !== undefined && !this.resolved.has(id)) this.resolved.set(id, entry);
@@ -85,7 +112,7 @@ export class FolderTx implements StoreTx {
 
   /** The body's own names first, then the folder's (less those the body removed). */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
-    await this.host.settled([entriesKey(dirId)]);
+    await this.read([entriesKey(dirId)]);
     const wanted = foldName(name);
     const own = this.names.get(dirId);
     for (const [n, id] of own ?? []) if (id !== null && foldName(n) === wanted) return n;
@@ -94,7 +121,7 @@ export class FolderTx implements StoreTx {
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
-    await this.host.settled([entriesKey(dirId)]);
+    await this.read([entriesKey(dirId)]);
     const own = this.names.get(dirId);
     if (own === undefined) return this.host.listDir(dirId, afterCookie, limit);
     const entries = (await this.host.listDir(dirId, 0, Number.MAX_SAFE_INTEGER)).filter((e) => !own.has(e.name));
@@ -107,7 +134,7 @@ export class FolderTx implements StoreTx {
   }
 
   async hasEntries(dirId: number): Promise<boolean> {
-    await this.host.settled([entriesKey(dirId)]);
+    await this.read([entriesKey(dirId)]);
     const own = this.names.get(dirId);
     if (own === undefined) return this.host.hasEntries(dirId);
     for (const id of own.values()) if (id !== null) return true;
@@ -115,7 +142,7 @@ export class FolderTx implements StoreTx {
     return real.some((e) => !own.has(e.name));
   }
 
-  /** The store's bodies run one at a time, and wait for the changes under way they read: nothing to lock. */
+  /** A body that read what another transaction changed meanwhile runs again (outdated): nothing to lock. */
   lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
     return readFiles(this, ids);
   }
@@ -188,6 +215,12 @@ export class FolderTx implements StoreTx {
     return [...keys];
   }
 
+  /** Another transaction changed something the body read since it read it: the body must run again. */
+  outdated(): boolean {
+    for (const [key, at] of this.reads) if (this.host.pending.changedSince(key, at)) return true;
+    return false;
+  }
+
   /** The transaction moves a directory (or what may be one): the paths of everything below it change. */
   movesDirectory(): boolean {
     const added = new Set(this.ops.flatMap((op) => (op.kind === 'add' ? [op.id] : [])));
@@ -207,6 +240,14 @@ export class FolderTx implements StoreTx {
       a.dosAttributes === base.dosAttributes &&
       rec.verifier === this.seen.get(a.fileid)?.verifier
     );
+  }
+
+  /** Waits for changes under way on `keys`, then notes when the body read them. */
+  private async read(keys: string[]): Promise<void> {
+    const { pending } = this.host;
+    for (let wait = pending.settled(keys); wait !== undefined; wait = pending.settled(keys)) await wait;
+    const now = pending.now();
+    for (const k of keys) if (!this.reads.has(k)) this.reads.set(k, now);
   }
 
   private resolve(fileid: number): Resolved | undefined {
