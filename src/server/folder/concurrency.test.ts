@@ -1,14 +1,11 @@
-// Folder transactions that overlap (pending-keys.ts): bodies and the file-system calls of
-// independent ones run together. What one transaction reads of another still applying
-// waits for it, a body that read what another changed meanwhile runs again, exclusive
-// creates stay exclusive, and every create or remove is answered only after a directory
-// fsync that covers it.
-import { pbkdf2 as pbkdf2Callback } from 'node:crypto';
+// Folder transactions in flight together: exclusive creates stay exclusive, retransmitted
+// and UNCHECKED creates get the one file, a directory moves with what was just made in it,
+// and every create or remove is answered only after a directory fsync that covers it
+// (fsyncs shared between them: path-syncs.ts).
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isDittoError } from '../../shared/errors.ts';
 import { MetadataService } from '../metadata/service.ts';
@@ -16,9 +13,7 @@ import { ALICE, OPTIONS, ROOT, rejects } from '../metadata/testing.ts';
 import type { FileHandle } from '../metadata/types.ts';
 import { FolderStore } from './folder-store.ts';
 import { PathSyncs } from './path-syncs.ts';
-import { nameKey, PendingKeys } from './pending-keys.ts';
 
-const pbkdf2 = promisify(pbkdf2Callback);
 const guarded = { kind: 'guarded' } as const;
 const N = 40;
 const names = (n: number, prefix: string): string[] => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -69,7 +64,7 @@ describe('folder store, overlapping transactions', () => {
     expect(await store.fileCount()).toBe(2);
   });
 
-  it('answers concurrent UNCHECKED creates of one name with the one file (the losers run again)', async () => {
+  it('answers concurrent UNCHECKED creates of one name with the one file', async () => {
     const made = await Promise.all(
       Array.from({ length: 8 }, () => svc.create(ALICE, root, 'u', { mode: 0o644 }, { kind: 'unchecked' })),
     );
@@ -106,52 +101,12 @@ describe('folder store, overlapping transactions', () => {
     expect(listed.sort()).toEqual([...all].sort());
   });
 
-  it('makes a remove, and an rmdir, issued while a create in the directory applies wait for it', async () => {
-    const d = await svc.mkdir(ALICE, root, 'd', { mode: 0o777 });
-    const dirId = d.attr.fileid;
-    const later = new Map<string, Promise<unknown>>();
-    const issue = (name: string, p: Promise<unknown>): void => {
-      p.catch(() => undefined); // looked at below
-      later.set(name, p);
-    };
-    const run = PendingKeys.prototype.run;
-    vi.spyOn(PendingKeys.prototype, 'run').mockImplementation(function (this: PendingKeys, keys, apply) {
-      const result = run.call(this, keys, apply);
-      // The moment each create's body has returned, its open(2) not yet done.
-      if (keys.includes(nameKey(dirId, 'a')) && !later.has('a')) issue('a', svc.remove(ALICE, d.handle, 'a'));
-      if (keys.includes(nameKey(dirId, 'b')) && !later.has('b')) issue('b', svc.rmdir(ALICE, root, 'd'));
-      return result;
-    });
-    await svc.create(ALICE, d.handle, 'a', {}, guarded);
-    await svc.create(ALICE, d.handle, 'b', {}, guarded);
-    expect(await outcomes([...later.values()])).toEqual(['ok', 'NOT_EMPTY']);
-    expect(readdirSync(join(folder, 'd'))).toEqual(['b']);
-  });
-
-  it('gives a lookup of a name being created the created file, never a second fileid', async () => {
-    // The lookup comes the moment the create's body has returned, its open(2) not yet done.
-    let looked: Promise<{ attr: { fileid: number } }> | undefined;
-    const run = PendingKeys.prototype.run;
-    vi.spyOn(PendingKeys.prototype, 'run').mockImplementation(function (this: PendingKeys, keys, apply) {
-      const result = run.call(this, keys, apply);
-      looked ??= svc.lookup(ALICE, root, 'new');
-      return result;
-    });
-    const made = await svc.create(ALICE, root, 'new', {}, guarded);
-    const found = await looked!;
-    expect(found.attr.fileid).toBe(made.attr.fileid);
-    expect(await store.fileCount()).toBe(2);
-  });
-
-  it('lets creates under way in a directory finish before the directory moves', async () => {
+  it('moves a directory with the files created in it by requests in flight with the rename', async () => {
     const d = await svc.mkdir(ALICE, root, 'old', { mode: 0o777 });
     const files = names(8, 'f');
-    // Keeps libuv's threadpool busy for a moment: the creates' open(2)s wait there.
-    const busy = Array.from({ length: 8 }, () => pbkdf2('password', 'salt', 100_000, 32, 'sha256'));
     const creates = files.map((n) => svc.create(ALICE, d.handle, n, {}, guarded));
     const moved = svc.rename(ALICE, root, 'old', root, 'new');
     expect(await outcomes([...creates, moved])).toEqual([...files.map(() => 'ok'), 'ok']);
-    await Promise.all(busy);
     expect(readdirSync(join(folder, 'new')).sort()).toEqual(files.sort());
     const made = await creates[0]!;
     expect((await svc.getAttr(ROOT, made.handle)).fileid).toBe(made.attr.fileid);

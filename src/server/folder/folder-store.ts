@@ -4,16 +4,15 @@
  * (attrs.ts), fileids from the index in dfs's data dir (nodes.ts), listings from the real
  * directory (listing.ts). Every share on the folder has the folder as its root.
  *
- * Transaction bodies run concurrently: a body's writes are recorded (folder-tx.ts) and
- * applied to the folder when it returns (apply.ts), unless another transaction changed what
- * it read meanwhile: then it runs again (pending-keys.ts). A transaction resolves once the
- * directories it changed (and the index) are fsynced. Files written
+ * Transactions run one at a time: the body's writes are recorded (folder-tx.ts) and applied
+ * to the folder when it returns (apply.ts); the next transaction may start then, and this
+ * one resolves once the directories it changed (and the index) are fsynced. Files written
  * through `content` are plain files of the folder (content.ts).
  *
  * Nothing is scanned at open: rows are made as clients look files up.
  */
 import { randomBytes } from 'node:crypto';
-import { opendirSync, realpathSync, statSync, type BigIntStats } from 'node:fs';
+import { opendirSync, realpathSync, statSync } from 'node:fs';
 import { readdir, statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
@@ -28,9 +27,7 @@ import { FolderTx } from './folder-tx.ts';
 import { Listings } from './listing.ts';
 import { NO_OVERLAY, NodeTable, type NodeTableOptions, type Resolved } from './nodes.ts';
 import { PathSyncs } from './path-syncs.ts';
-import { entriesKey, fileKey, nameKey, PendingKeys } from './pending-keys.ts';
-import { Turns } from './turns.ts';
-import { identityOf, lstatLater, lstatOrUndefined, sameFile } from './stat.ts';
+import { identityOf, lstatOrUndefined, sameFile } from './stat.ts';
 
 export interface FolderStoreOptions extends NodeTableOptions {
   /** The folder served: an existing directory. */
@@ -49,10 +46,8 @@ export class FolderStore implements MetadataStore {
   readonly policy: OwnerPolicy;
   private readonly listings: Listings;
   private readonly syncs = new PathSyncs();
-  private readonly keys = new PendingKeys();
-  readonly turns = new Turns();
-  /** Transactions under way, each with the now() of its current body's start (close waits for them). */
-  private readonly running = new Map<Promise<unknown>, number>();
+  /** Tail of the transaction queue (settles when the last queued body has been applied). */
+  private queue: Promise<void> = Promise.resolve();
   private closed = false;
 
   private constructor(
@@ -129,13 +124,11 @@ export class FolderStore implements MetadataStore {
   }
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
-    await this.keys.settled([fileKey(fileid)]);
     const r = this.nodes.resolve(fileid);
     return r === undefined ? undefined : this.record(r);
   }
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {
-    await this.keys.settled([nameKey(dirId, name), fileKey(dirId)]);
     const dir = this.dir(dirId);
     return dir === undefined ? undefined : this.entryIn(dir, name)?.node.fileid;
   }
@@ -145,7 +138,6 @@ export class FolderStore implements MetadataStore {
    * a names-only listing costs about a microsecond an entry); the first in listing order.
    */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
-    await this.keys.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return undefined;
     const wanted = foldName(name);
@@ -153,19 +145,12 @@ export class FolderStore implements MetadataStore {
     return names.find((n) => foldName(n) === wanted);
   }
 
-  /** The file `name` leads to in a resolved directory (its lstat on the threadpool when `later`). */
-  entryIn(dir: Resolved, name: string, later: true): Promise<Resolved | undefined>;
-  entryIn(dir: Resolved, name: string): Resolved | undefined;
-  entryIn(dir: Resolved, name: string, later = false): Resolved | undefined | Promise<Resolved | undefined> {
-    if (name === '.' || name === '..' || name.includes('/')) return later ? Promise.resolve(undefined) : undefined;
+  /** The file `name` leads to in a resolved directory. */
+  entryIn(dir: Resolved, name: string): Resolved | undefined {
+    if (name === '.' || name === '..' || name.includes('/')) return undefined;
     const path = `${dir.path}/${name}`;
-    const entry = (st: BigIntStats | undefined): Resolved | undefined =>
-      st === undefined ? undefined : { node: this.nodes.nodeFor(st, dir.node.fileid, name), path, st };
-    return later ? lstatLater(path).then(entry) : entry(lstatOrUndefined(path));
-  }
-
-  get pending(): PendingKeys {
-    return this.keys;
+    const st = lstatOrUndefined(path);
+    return st === undefined ? undefined : { node: this.nodes.nodeFor(st, dir.node.fileid, name), path, st };
   }
 
   resolve(fileid: number): Resolved | undefined {
@@ -173,7 +158,6 @@ export class FolderStore implements MetadataStore {
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
-    await this.keys.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return [];
     return this.listings.list(dir, afterCookie, limit, (node, st, path) =>
@@ -182,7 +166,6 @@ export class FolderStore implements MetadataStore {
   }
 
   async hasEntries(dirId: number): Promise<boolean> {
-    await this.keys.settled([entriesKey(dirId)]);
     const dir = this.dir(dirId);
     if (dir === undefined) return false;
     try {
@@ -204,37 +187,22 @@ export class FolderStore implements MetadataStore {
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'folder store is closed'));
-    const run = this.attempt(fn);
-    this.running.set(run, this.keys.now());
-    const forget = (): void => void this.running.delete(run);
-    run.then(forget, forget);
-    return run;
-  }
-
-  /** Runs the body until it ran without another transaction changing what it read, then applies it. */
-  private async attempt<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
-    for (;;) {
-      const tx = new FolderTx(this, await this.turns.take());
-      const outcome = await fn(tx).then(
-        (value) => ({ value, err: undefined, failed: false }),
-        (err: unknown) => ({ value: undefined, err, failed: true }),
-      );
-      tx.endTurn();
-      // A directory moving changes the paths below it: what is under way there finishes first.
-      while (tx.movesDirectory() && this.keys.busy) await this.keys.idle();
-      if (tx.outdated()) continue;
-      if (outcome.failed) throw outcome.err;
+    const applied = this.queue.then(async () => {
+      const tx = new FolderTx(this);
+      const value = await fn(tx);
       const writes = this.index.writes;
-      const done = this.keys.run(tx.keys(), async () => {
-        const d = await applyTx(this, tx);
-        this.refresh(d);
-        return d;
-      });
-      this.keys.prune(() => Math.min(this.keys.now(), ...this.running.values()));
-      // Index writes of transactions applying meanwhile count too: syncing them is harmless.
-      await done.then((d) => this.durable(d, this.index.writes !== writes));
-      return outcome.value as T;
-    }
+      const done = applyTx(this, tx);
+      this.refresh(done);
+      return { value, durable: this.durable(done, this.index.writes !== writes) };
+    });
+    this.queue = applied.then(
+      () => undefined,
+      () => undefined,
+    );
+    return applied.then(async ({ value, durable }) => {
+      await durable;
+      return value;
+    });
   }
 
   takeWritten(fileid: number): boolean {
@@ -267,8 +235,7 @@ export class FolderStore implements MetadataStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.allSettled([...this.running.keys()]);
-    await this.keys.idle();
+    await this.queue;
     await this.syncs.close();
     await this.content.close();
     await this.index.close();

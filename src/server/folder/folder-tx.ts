@@ -11,9 +11,7 @@ import { dirAndEntryReads, foldName, readFiles } from '../metadata/store.ts';
 import type { DirAndFile, FileRecord, StoredEntry, StoreReader, StoreTx } from '../metadata/store.ts';
 import { FileType } from '../metadata/types.ts';
 import { COOKIE_SCALE } from './listing.ts';
-import type { Turns } from './turns.ts';
 import type { Resolved } from './nodes.ts';
-import { entriesKey, fileKey, nameKey, type PendingKeys } from './pending-keys.ts';
 
 export type TxOp =
   | { kind: 'add'; dir: number; name: string; id: number }
@@ -28,10 +26,8 @@ export interface TxHost extends StoreReader {
   allocate(): number;
   resolve(fileid: number): Resolved | undefined;
   record(r: Resolved): FileRecord;
-  /** The file `name` leads to in a resolved directory, resolved (one lstat, on the threadpool). */
-  entryIn(dir: Resolved, name: string, later: true): Promise<Resolved | undefined>;
-  readonly pending: PendingKeys;
-  readonly turns: Turns;
+  /** The file `name` leads to in a resolved directory, resolved (one lstat). */
+  entryIn(dir: Resolved, name: string): Resolved | undefined;
 }
 
 export class FolderTx implements StoreTx {
@@ -48,26 +44,10 @@ export class FolderTx implements StoreTx {
   /** Files and names the body has reached, looked up once (a body takes microseconds). */
   private readonly resolved = new Map<number, Resolved | undefined>();
   private readonly looked = new Map<string, number | undefined>();
-  /** Lookups on the threadpool: the body has given up its turn while any is. */
-  private away = 0;
-  private returned = false;
-  /** Keys the body read (pending-keys.ts), each with when it first read it. */
-  private readonly reads = new Map<string, number>();
 
-  constructor(
-    private readonly host: TxHost,
-    /** Ends the body's turn (turns.ts). */
-    private endOfTurn: () => void,
-  ) {}
-
-  /** The body has returned: the next one may run. */
-  endTurn(): void {
-    this.returned = true;
-    this.endOfTurn();
-  }
+  constructor(private readonly host: TxHost) {}
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
-    await this.read([fileKey(fileid)]);
     const latest = this.latest.get(fileid);
     if (latest !== undefined) return latest ?? undefined;
     const known = this.created.get(fileid) ?? this.seen.get(fileid);
@@ -86,23 +66,11 @@ export class FolderTx implements StoreTx {
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     const own = this.names.get(dirId)?.get(name);
     if (own !== undefined) return own ?? undefined;
-    const key = nameKey(dirId, name);
-    if (this.looked.has(key)) return this.looked.get(key);
-    await this.read([key, fileKey(dirId)]);
     const dir = this.resolve(dirId);
     if (!dir?.st.isDirectory()) return undefined;
-    // The lstat may wait for the directory's lock: other bodies run meanwhile.
-    if (this.away++ === 0) this.endOfTurn();
-    let entry: Resolved | undefined;
-    try {
-      entry = await this.host.entryIn(dir, name, true);
-    } finally {
-      if (--this.away === 0) {
-        this.endOfTurn = await this.host.turns.take();
-        // A lookup the body did not wait for must not hold a turn past the body.
-        if (this.returned) this.endOfTurn();
-      }
-    }
+    const key = `${dirId}/${name}`;
+    if (this.looked.has(key)) return this.looked.get(key);
+    const entry = this.host.entryIn(dir, name);
     const id = entry?.node.fileid;
     // The body reads the file next (to lock it): that lstat is this one.
     if (id !== undefined && !this.resolved.has(id)) this.resolved.set(id, entry);
@@ -112,7 +80,6 @@ export class FolderTx implements StoreTx {
 
   /** The body's own names first, then the folder's (less those the body removed). */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
-    await this.read([entriesKey(dirId)]);
     const wanted = foldName(name);
     const own = this.names.get(dirId);
     for (const [n, id] of own ?? []) if (id !== null && foldName(n) === wanted) return n;
@@ -121,7 +88,6 @@ export class FolderTx implements StoreTx {
   }
 
   async listDir(dirId: number, afterCookie: number, limit: number): Promise<StoredEntry[]> {
-    await this.read([entriesKey(dirId)]);
     const own = this.names.get(dirId);
     if (own === undefined) return this.host.listDir(dirId, afterCookie, limit);
     const entries = (await this.host.listDir(dirId, 0, Number.MAX_SAFE_INTEGER)).filter((e) => !own.has(e.name));
@@ -134,7 +100,6 @@ export class FolderTx implements StoreTx {
   }
 
   async hasEntries(dirId: number): Promise<boolean> {
-    await this.read([entriesKey(dirId)]);
     const own = this.names.get(dirId);
     if (own === undefined) return this.host.hasEntries(dirId);
     for (const id of own.values()) if (id !== null) return true;
@@ -142,7 +107,7 @@ export class FolderTx implements StoreTx {
     return real.some((e) => !own.has(e.name));
   }
 
-  /** A body that read what another transaction changed meanwhile runs again (outdated): nothing to lock. */
+  /** The store's transactions run one at a time: nothing to lock. */
   lockFiles(ids: readonly number[]): Promise<Array<FileRecord | undefined>> {
     return readFiles(this, ids);
   }
@@ -198,57 +163,6 @@ export class FolderTx implements StoreTx {
 
   /** A folder is the root of every share on it: nothing to record. */
   async setRoot(): Promise<void> {}
-
-  /**
-   * What applying the transaction changes, as keys of pending-keys.ts. A directory's new
-   * record after a change of its entries is no change of its own (its times are the
-   * kernel's, apply.ts), so creates in one directory do not wait for each other.
-   */
-  keys(): string[] {
-    const keys = new Set<string>();
-    for (const op of this.ops) {
-      if (op.kind === 'add' || op.kind === 'remove') {
-        keys.add(nameKey(op.dir, op.name)).add(entriesKey(op.dir)).add(fileKey(op.id));
-      } else if (op.kind === 'delete') keys.add(fileKey(op.id));
-      else if (!this.entriesOnly(op.rec)) keys.add(fileKey(op.rec.attr.fileid));
-    }
-    return [...keys];
-  }
-
-  /** Another transaction changed something the body read since it read it: the body must run again. */
-  outdated(): boolean {
-    for (const [key, at] of this.reads) if (this.host.pending.changedSince(key, at)) return true;
-    return false;
-  }
-
-  /** The transaction moves a directory (or what may be one): the paths of everything below it change. */
-  movesDirectory(): boolean {
-    const added = new Set(this.ops.flatMap((op) => (op.kind === 'add' ? [op.id] : [])));
-    return this.ops.some((op) => op.kind === 'remove' && op.isDir !== false && added.has(op.id));
-  }
-
-  /** `rec` is a directory whose entries the body changed, and only that changed in it. */
-  private entriesOnly(rec: FileRecord): boolean {
-    const base = this.seen.get(rec.attr.fileid)?.attr;
-    const a = rec.attr;
-    return (
-      this.names.has(a.fileid) &&
-      base !== undefined &&
-      a.uid === base.uid &&
-      a.gid === base.gid &&
-      a.mode === base.mode &&
-      a.dosAttributes === base.dosAttributes &&
-      rec.verifier === this.seen.get(a.fileid)?.verifier
-    );
-  }
-
-  /** Waits for changes under way on `keys`, then notes when the body read them. */
-  private async read(keys: string[]): Promise<void> {
-    const { pending } = this.host;
-    for (let wait = pending.settled(keys); wait !== undefined; wait = pending.settled(keys)) await wait;
-    const now = pending.now();
-    for (const k of keys) if (!this.reads.has(k)) this.reads.set(k, now);
-  }
 
   private resolve(fileid: number): Resolved | undefined {
     if (!this.resolved.has(fileid)) this.resolved.set(fileid, this.host.resolve(fileid));

@@ -4,11 +4,6 @@
  * (and search) for its owner, the process, so dfs can still serve it, and setuid/setgid stay
  * off the real file (the mode clients see is kept in the index: attrs.ts). FIFOs and device
  * files come from mkfifo(1) / mknod(1): Node has no mknod.
- *
- * The calls that make or remove a name (open O_CREAT|O_EXCL, mkdir, symlink, unlink,
- * rmdir) run on the threadpool: each waits for the file system's journal, which fsyncs hold
- * for a millisecond at times. The set-up of a new file (fstat, and fchown / fchmod only
- * where the kernel did not already give it what was asked for) stays on the event loop.
  */
 import { execFileSync } from 'node:child_process';
 import {
@@ -22,10 +17,13 @@ import {
   futimesSync,
   lchownSync,
   lutimesSync,
-  open,
+  mkdirSync,
+  openSync,
+  rmdirSync,
+  symlinkSync,
+  unlinkSync,
   type BigIntStats,
 } from 'node:fs';
-import { mkdir, rmdir, symlink, unlink } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import type { FileRecord } from '../metadata/store.ts';
 import { sameTime } from '../metadata/time.ts';
@@ -50,15 +48,11 @@ const UMASK = process.umask();
  * mode and times asked for; returns its lstat once all of that is done, and for a regular
  * file its read-write descriptor (the caller keeps or closes it).
  */
-export async function createObject(
-  rec: FileRecord,
-  path: string,
-  realOwnership: boolean,
-): Promise<{ st: BigIntStats; fd?: number }> {
+export function createObject(rec: FileRecord, path: string, realOwnership: boolean): { st: BigIntStats; fd?: number } {
   const mode = realModeFor(rec.attr.type, rec.attr.mode, realOwnership);
   try {
-    if (rec.attr.type === FileType.Regular) return await createFile(rec, path, mode, realOwnership);
-    await makeObject(rec, path, mode, realOwnership);
+    if (rec.attr.type === FileType.Regular) return createFile(rec, path, mode, realOwnership);
+    makeObject(rec, path, mode, realOwnership);
     const { type, uid, gid, atime, mtime, ctime } = rec.attr;
     // chown first: it clears setuid/setgid; then the mode the umask (or mkfifo) left short.
     if (realOwnership) lchownSync(path, uid, gid);
@@ -71,20 +65,19 @@ export async function createObject(
 }
 
 /** A regular file, made and set up through its descriptor. */
-async function createFile(
+function createFile(
   rec: FileRecord,
   path: string,
   mode: number,
   realOwnership: boolean,
-): Promise<{ st: BigIntStats; fd: number }> {
+): { st: BigIntStats; fd: number } {
   const { uid, gid, atime, mtime, ctime, size } = rec.attr;
-  const fd = await new Promise<number>((resolve, reject) =>
-    open(path, CREATE_FLAGS, mode & 0o777, (err, fd) => (err ? reject(err) : resolve(fd))),
-  );
+  const fd = openSync(path, CREATE_FLAGS, mode & 0o777);
   try {
     if (size > 0) ftruncateSync(fd, size);
     const made = fstatSync(fd, { bigint: true });
     // chown first: it clears setuid/setgid; then the mode the umask (or a default ACL) left otherwise.
+    // Each is skipped where the kernel already gave the file what was asked (each waits for the journal).
     const chown = realOwnership && (Number(made.uid) !== uid || Number(made.gid) !== gid);
     if (chown) fchownSync(fd, uid, gid);
     const chmod = chown || realModeOf(made) !== mode;
@@ -100,13 +93,13 @@ async function createFile(
 }
 
 /** The objects other than regular files. */
-async function makeObject(rec: FileRecord, path: string, mode: number, realOwnership: boolean): Promise<void> {
+function makeObject(rec: FileRecord, path: string, mode: number, realOwnership: boolean): void {
   switch (rec.attr.type) {
     case FileType.Directory:
-      await mkdir(path, mode & 0o777);
+      mkdirSync(path, mode & 0o777);
       return;
     case FileType.Symlink:
-      await symlink(rec.target, path);
+      symlinkSync(rec.target, path);
       return;
     case FileType.Fifo:
       return command('mkfifo', ['-m', mode.toString(8), path], path);
@@ -148,11 +141,12 @@ const OTHER_KIND = new Set(['EISDIR', 'ENOTDIR', 'EPERM']);
  * Removes the object at `path` (rmdir for a directory; `isDir` as the transaction saw it,
  * undefined: lstat first); a name already gone is not an error.
  */
-export async function removeObject(path: string, isDir: boolean | undefined): Promise<void> {
+export function removeObject(path: string, isDir: boolean | undefined): void {
   const dir = isDir ?? lstatOrUndefined(path)?.isDirectory();
   if (dir === undefined) return;
   try {
-    await (dir ? rmdir(path) : unlink(path));
+    if (dir) rmdirSync(path);
+    else unlinkSync(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? '';
     if (code === 'ENOENT') return;

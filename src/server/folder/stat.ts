@@ -4,7 +4,6 @@
  * Stats are BigInt ones: inode numbers and nanosecond times must be exact.
  */
 import { lstatSync, type BigIntStats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import { FileType, type Timespec } from '../metadata/types.ts';
 
 const S_IFMT = 0o170000n;
@@ -32,20 +31,6 @@ export function lstatOrUndefined(path: string): BigIntStats | undefined {
     return lstatSync(path, { bigint: true, throwIfNoEntry: false });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
-    throw err;
-  }
-}
-
-/**
- * lstatOrUndefined on the threadpool: a name not in the kernel's cache is looked up under
- * its directory's lock, which a create or unlink there holds while it waits for the journal.
- */
-export async function lstatLater(path: string): Promise<BigIntStats | undefined> {
-  try {
-    return await lstat(path, { bigint: true });
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw err;
   }
 }
