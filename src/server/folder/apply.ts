@@ -127,7 +127,7 @@ class Applier {
 
   private remove(r: Removal): void {
     this.removals.delete(key(r.dir, r.name));
-    removeObject(this.host.nodes.childPath(r.dir, r.name));
+    removeObject(this.host.nodes.childPath(r.dir, r.name), r.isDir);
     this.touched.add(r.id);
     this.changed(r.dir);
   }
@@ -176,6 +176,14 @@ class Applier {
     const implicit = this.touched.has(id) || (written && sameTime(a.mtime, a.ctime) && sameTime(a.atime, b.atime));
     const times = !implicit && (!sameTime(a.atime, b.atime) || !sameTime(a.mtime, b.mtime));
     const onFile = size || times || (policy.realOwnership && (owner || mode));
+    const ctime = !onFile && !written && !this.touched.has(id) && !sameTime(a.ctime, b.ctime);
+    const dos = a.dosAttributes !== b.dosAttributes;
+    const verifier = !sameVerifier(rec.verifier, base.verifier);
+    if (!onFile && !owner && !mode && !ctime && !dos && !verifier) {
+      // Nothing to change (a directory's new times after a create or remove): no lstat.
+      this.out.records.push([rec, undefined]);
+      return;
+    }
     const r = nodes.resolve(id, onFile);
     if (r === undefined) throw new DittoError('STALE_HANDLE');
     let indexed = false;
@@ -208,15 +216,15 @@ class Applier {
       indexed = true;
     }
     // A change the file itself did not record (or none at all) still moves ctime.
-    if (!onFile && !written && !this.touched.has(id) && !sameTime(a.ctime, b.ctime)) {
+    if (ctime) {
       node.ctime = nsOf(a.ctime);
       indexed = true;
     }
-    if (a.dosAttributes !== b.dosAttributes) {
+    if (dos) {
       node.dos = a.dosAttributes;
       indexed = true;
     }
-    if (!sameVerifier(rec.verifier, base.verifier)) {
+    if (verifier) {
       node.verifier = rec.verifier ?? null;
       indexed = true;
     }

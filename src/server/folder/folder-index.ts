@@ -139,7 +139,7 @@ export class FolderIndex {
   private readonly begin: Statement;
   private readonly commit: Statement;
   private readonly wal: WalSync;
-  /** Rows written or deleted so far: tells whether a transaction changed the index. */
+  /** Rows written or deleted so far (less deletions that need no sync): whether a transaction changed the index. */
   writes = 0;
   /** Settles when the open shared transaction has committed. */
   private committed: Promise<void> = Promise.resolve();
@@ -196,8 +196,13 @@ export class FolderIndex {
     if (node.fileid > this.maxPut) this.maxPut = node.fileid;
   }
 
-  delete(fileid: number): void {
-    this.writing();
+  /**
+   * `mustSync`: the deletion counts as a change to sync (`writes`). A row outliving its file
+   * after a crash is harmless where the file system reports birth times: no new file can
+   * match it (stat.ts sameFile), and the next lookup of it forgets it (locate.ts).
+   */
+  delete(fileid: number, mustSync = true): void {
+    this.writing(mustSync);
     this.delNode.run(fileid);
   }
 
@@ -237,8 +242,8 @@ export class FolderIndex {
   }
 
   /** Opens the shared transaction of this turn of the event loop, if none is open. */
-  private writing(): void {
-    this.writes++;
+  private writing(counted = true): void {
+    if (counted) this.writes++;
     if (this.db.inTransaction) return;
     this.begin.run();
     this.committed = new Promise((resolve, reject) =>

@@ -130,7 +130,7 @@ export class FolderStore implements MetadataStore {
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {
     const dir = this.dir(dirId);
-    return dir === undefined ? undefined : this.lookupIn(dir, name);
+    return dir === undefined ? undefined : this.entryIn(dir, name)?.node.fileid;
   }
 
   /**
@@ -145,11 +145,12 @@ export class FolderStore implements MetadataStore {
     return names.find((n) => foldName(n) === wanted);
   }
 
-  /** The fileid of `name` in a resolved directory. */
-  lookupIn(dir: Resolved, name: string): number | undefined {
+  /** The file `name` leads to in a resolved directory. */
+  entryIn(dir: Resolved, name: string): Resolved | undefined {
     if (name === '.' || name === '..' || name.includes('/')) return undefined;
-    const st = lstatOrUndefined(`${dir.path}/${name}`);
-    return st === undefined ? undefined : this.nodes.nodeFor(st, dir.node.fileid, name).fileid;
+    const path = `${dir.path}/${name}`;
+    const st = lstatOrUndefined(path);
+    return st === undefined ? undefined : { node: this.nodes.nodeFor(st, dir.node.fileid, name), path, st };
   }
 
   resolve(fileid: number): Resolved | undefined {

@@ -15,7 +15,8 @@ import type { Resolved } from './nodes.ts';
 
 export type TxOp =
   | { kind: 'add'; dir: number; name: string; id: number }
-  | { kind: 'remove'; dir: number; name: string; id: number }
+  /** `isDir`: the type the body saw (undefined: not looked at), so the removal needs no lstat. */
+  | { kind: 'remove'; dir: number; name: string; id: number; isDir: boolean | undefined }
   | { kind: 'put'; rec: FileRecord }
   | { kind: 'delete'; id: number };
 
@@ -25,7 +26,8 @@ export interface TxHost extends StoreReader {
   allocate(): number;
   resolve(fileid: number): Resolved | undefined;
   record(r: Resolved): FileRecord;
-  lookupIn(dir: Resolved, name: string): number | undefined;
+  /** The file `name` leads to in a resolved directory, resolved (one lstat). */
+  entryIn(dir: Resolved, name: string): Resolved | undefined;
 }
 
 export class FolderTx implements StoreTx {
@@ -67,8 +69,13 @@ export class FolderTx implements StoreTx {
     const dir = this.resolve(dirId);
     if (!dir?.st.isDirectory()) return undefined;
     const key = `${dirId}/${name}`;
-    if (!this.looked.has(key)) this.looked.set(key, this.host.lookupIn(dir, name));
-    return this.looked.get(key);
+    if (this.looked.has(key)) return this.looked.get(key);
+    const entry = this.host.entryIn(dir, name);
+    const id = entry?.node.fileid;
+    // The body reads the file next (to lock it): that lstat is this one.
+    if (id !== undefined && !this.resolved.has(id)) this.resolved.set(id, entry);
+    this.looked.set(key, id);
+    return id;
   }
 
   /** The body's own names first, then the folder's (less those the body removed). */
@@ -150,7 +157,8 @@ export class FolderTx implements StoreTx {
     const id = await this.lookup(dirId, name);
     if (id === undefined) throw new DittoError('NOT_FOUND', name);
     this.nameMap(dirId).set(name, null);
-    this.ops.push({ kind: 'remove', dir: dirId, name, id });
+    const isDir = this.resolved.get(id)?.st.isDirectory();
+    this.ops.push({ kind: 'remove', dir: dirId, name, id, isDir });
   }
 
   /** A folder is the root of every share on it: nothing to record. */

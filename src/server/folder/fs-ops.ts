@@ -28,6 +28,7 @@ import { DittoError } from '../../shared/errors.ts';
 import type { FileRecord } from '../metadata/store.ts';
 import { sameTime } from '../metadata/time.ts';
 import { FileType } from '../metadata/types.ts';
+import { realModeOf } from './attrs.ts';
 import { fsError } from './errors.ts';
 import { lstatOrUndefined, utimeOf } from './stat.ts';
 
@@ -74,11 +75,17 @@ function createFile(
   const fd = openSync(path, CREATE_FLAGS, mode & 0o777);
   try {
     if (size > 0) ftruncateSync(fd, size);
-    if (realOwnership) fchownSync(fd, uid, gid);
-    if (realOwnership || (mode & ~UMASK) !== mode) fchmodSync(fd, mode);
+    const made = fstatSync(fd, { bigint: true });
+    // chown first: it clears setuid/setgid; then the mode the umask (or a default ACL) left otherwise.
+    // Each is skipped where the kernel already gave the file what was asked (each waits for the journal).
+    const chown = realOwnership && (Number(made.uid) !== uid || Number(made.gid) !== gid);
+    if (chown) fchownSync(fd, uid, gid);
+    const chmod = chown || realModeOf(made) !== mode;
+    if (chmod) fchmodSync(fd, mode);
     // A new object has atime = mtime = ctime unless the creation asked for other times.
-    if (!sameTime(atime, ctime) || !sameTime(mtime, ctime)) futimesSync(fd, utimeOf(atime), utimeOf(mtime));
-    return { st: fstatSync(fd, { bigint: true }), fd };
+    const times = !sameTime(atime, ctime) || !sameTime(mtime, ctime);
+    if (times) futimesSync(fd, utimeOf(atime), utimeOf(mtime));
+    return { st: chmod || times ? fstatSync(fd, { bigint: true }) : made, fd };
   } catch (err) {
     closeSync(fd);
     throw err;
@@ -127,14 +134,23 @@ function lstatOrThrow(path: string): BigIntStats {
   return st;
 }
 
-/** Removes the object at `path` (rmdir for a directory); a name already gone is not an error. */
-export function removeObject(path: string): void {
-  const st = lstatOrUndefined(path);
-  if (st === undefined) return;
+/** Objects of the other kind than the removal took it for (replaced meanwhile): lstat, then again. */
+const OTHER_KIND = new Set(['EISDIR', 'ENOTDIR', 'EPERM']);
+
+/**
+ * Removes the object at `path` (rmdir for a directory; `isDir` as the transaction saw it,
+ * undefined: lstat first); a name already gone is not an error.
+ */
+export function removeObject(path: string, isDir: boolean | undefined): void {
+  const dir = isDir ?? lstatOrUndefined(path)?.isDirectory();
+  if (dir === undefined) return;
   try {
-    if (st.isDirectory()) rmdirSync(path);
+    if (dir) rmdirSync(path);
     else unlinkSync(path);
   } catch (err) {
-    throw fsError(err, path, st.isDirectory());
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    if (code === 'ENOENT') return;
+    if (isDir !== undefined && OTHER_KIND.has(code)) return removeObject(path, undefined);
+    throw fsError(err, path, dir);
   }
 }

@@ -188,7 +188,8 @@ export class NodeTable {
       this.byId.delete(fileid);
       if (this.byInode.get(inodeKey(node)) === fileid) this.byInode.delete(inodeKey(node));
     }
-    this.index.delete(fileid);
+    // With a birth time the row can never be taken for another file: its deletion need not be synced.
+    this.index.delete(fileid, node === undefined || node.btime === 0n);
     this.onForget(fileid);
   }
 
