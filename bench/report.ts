@@ -37,3 +37,10 @@ export function printTable(rows: string[][]): void {
   console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const r of rows.slice(1)) console.log(line(r));
 }
+
+/** The figures that failed, after the table. */
+export function printFailures(failures: readonly string[]): void {
+  if (failures.length === 0) return;
+  console.log('\nFailures:');
+  for (const f of failures) console.log(`- ${f}`);
+}

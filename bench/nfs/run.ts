@@ -14,7 +14,8 @@ import { parseArgs } from 'node:util';
 import { buildLibnfsProgram, startTarget } from '../../e2e/nfs/target.ts';
 import { startGanesha, type Ganesha } from './ganesha.ts';
 import { cpuSeconds } from '../proc-cpu.ts';
-import { fmt, median, printTable, ratioText } from '../report.ts';
+import { fmt, median, printFailures, printTable, ratioText } from '../report.ts';
+import { startEach } from '../start-servers.ts';
 
 const { values: opt } = parseArgs({
   options: {
@@ -194,46 +195,40 @@ function runBench(bin: string, s: Server, test: string): Promise<RunOut> {
   });
 }
 
-async function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
-  const servers: Server[] = [];
-  const errors: string[] = [];
-  if (ONLY.includes('ganesha')) {
-    try {
-      const g: Ganesha = await startGanesha({ exports: [{ pseudo: '/export' }] });
-      servers.push({
-        name: 'ganesha',
-        nfsPort: g.nfsPort,
-        mountPort: g.mountPort,
-        exportPath: '/export',
-        pid: g.pid,
-        stop: g.stop,
-        logs: g.logs,
-      });
-    } catch (e) {
-      errors.push(`ganesha: ${(e as Error).message}`);
-    }
-  }
+function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
   // dfs on its default stores (SQLite metadata, filesystem blocks) in a temp data dir, and
   // dfs serving a temp folder in place (a folder share, as ganesha's VFS export); /export
   // squashes nobody, as the e2e tests set it (e2e/nfs/target.ts).
-  for (const name of ['dfs', 'dfs-folder'] as const) {
-    if (!ONLY.includes(name)) continue;
-    try {
-      const d = await startTarget(name);
-      servers.push({
-        name,
-        nfsPort: d.nfsPort,
-        mountPort: d.mountPort,
-        exportPath: name === 'dfs' ? opt.export! : d.exportPath,
-        pid: d.pid,
-        stop: d.stop,
-        logs: d.logs,
-      });
-    } catch (e) {
-      errors.push(`${name}: ${(e as Error).message.split('\n').slice(0, 30).join('\n')}`);
-    }
-  }
-  return { servers, errors };
+  const dfs = (name: 'dfs' | 'dfs-folder') => async (): Promise<Server> => {
+    const d = await startTarget(name);
+    return {
+      name,
+      nfsPort: d.nfsPort,
+      mountPort: d.mountPort,
+      exportPath: name === 'dfs' ? opt.export! : d.exportPath,
+      pid: d.pid,
+      stop: d.stop,
+      logs: d.logs,
+    };
+  };
+  const ganesha = async (): Promise<Server> => {
+    const g: Ganesha = await startGanesha({ exports: [{ pseudo: '/export' }] });
+    return {
+      name: 'ganesha',
+      nfsPort: g.nfsPort,
+      mountPort: g.mountPort,
+      exportPath: '/export',
+      pid: g.pid,
+      stop: g.stop,
+      logs: g.logs,
+    };
+  };
+  const starters = [
+    ['ganesha', ganesha] as const,
+    ['dfs', dfs('dfs')] as const,
+    ['dfs-folder', dfs('dfs-folder')] as const,
+  ];
+  return startEach(starters.filter(([name]) => ONLY.includes(name)));
 }
 
 async function main(): Promise<number> {
@@ -317,10 +312,7 @@ async function main(): Promise<number> {
   console.log(
     `\nclient: bench/nfs/nfsbench.c (libnfs async raw RPC, ${opt.depth} requests in flight, one TCP connection); servers on 127.0.0.1; ${opt.seconds} s per random/create figure; median of ${ROUNDS} round(s).`,
   );
-  if (failures.length) {
-    console.log('\nFailures:');
-    for (const f of failures) console.log(`- ${f}`);
-  }
+  printFailures(failures);
   if (opt.json) {
     writeFileSync(
       opt.json,

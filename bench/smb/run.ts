@@ -29,7 +29,8 @@ import { LOOPBACK_WITH_SMB, startDfs } from '../../e2e/helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../../e2e/helpers/tmp.ts';
 import { run } from '../../e2e/nfs/target.ts';
 import { treeCpuSeconds } from '../proc-cpu.ts';
-import { fmt, median, printTable, ratioText } from '../report.ts';
+import { fmt, median, printFailures, printTable, ratioText } from '../report.ts';
+import { startEach } from '../start-servers.ts';
 import { startSamba } from './samba.ts';
 
 const { values: opt } = parseArgs({
@@ -121,60 +122,54 @@ function makeSources(dir: string): { big: string; small: string } {
   return { big, small };
 }
 
-async function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
-  const servers: Server[] = [];
-  const errors: string[] = [];
-  if (ONLY.includes('samba')) {
-    try {
-      const s = await startSamba();
-      servers.push({
-        name: 'samba',
-        port: s.port,
-        share: s.share,
-        user: s.user,
-        password: s.password,
-        pid: s.pid,
-        stop: s.stop,
-        logs: s.logs,
-      });
-    } catch (e) {
-      errors.push(`samba: ${(e as Error).message}`);
-    }
-  }
+function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
+  const samba = async (): Promise<Server> => {
+    const s = await startSamba();
+    return {
+      name: 'samba',
+      port: s.port,
+      share: s.share,
+      user: s.user,
+      password: s.password,
+      pid: s.pid,
+      stop: s.stop,
+      logs: s.logs,
+    };
+  };
   // dfs with SMB on its default stores (SQLite metadata, filesystem blocks), and dfs whose
   // /export is a folder share on a temp dir (a folder served in place, as Samba's share is).
-  for (const name of ['dfs', 'dfs-folder'] as const) {
-    if (!ONLY.includes(name)) continue;
-    try {
-      const d = await startDfs({ env: LOOPBACK_WITH_SMB });
-      let folder: string | undefined;
-      if (name === 'dfs-folder') {
-        folder = makeTmpDir('dittofs-bench-folder-');
-        chmodSync(folder, 0o777); // as a new managed share's root: writable by the signed-in user
-        const api = await adminClient(d);
-        await api.call('shares.delete', { params: { name: '/export' } });
-        await api.call('shares.create', { body: { name: '/export', path: folder } });
-      }
-      const stop = async (): Promise<void> => {
-        await d.stop();
-        removeTmpDir(folder);
-      };
-      if (!d.smbPort) throw new Error('the ready line names no SMB port');
-      servers.push({
-        name,
-        port: d.smbPort,
-        share: 'export',
-        user: 'admin',
-        password: d.adminPassword,
-        pid: d.pid,
-        stop,
-        logs: d.logs,
-      });
-    } catch (e) {
-      errors.push(`${name}: ${(e as Error).message.split('\n').slice(0, 30).join('\n')}`);
+  const dfs = (name: 'dfs' | 'dfs-folder') => async (): Promise<Server> => {
+    const d = await startDfs({ env: LOOPBACK_WITH_SMB });
+    let folder: string | undefined;
+    if (name === 'dfs-folder') {
+      folder = makeTmpDir('dittofs-bench-folder-');
+      chmodSync(folder, 0o777); // as a new managed share's root: writable by the signed-in user
+      const api = await adminClient(d);
+      await api.call('shares.delete', { params: { name: '/export' } });
+      await api.call('shares.create', { body: { name: '/export', path: folder } });
     }
-  }
-  return { servers, errors };
+    const stop = async (): Promise<void> => {
+      await d.stop();
+      removeTmpDir(folder);
+    };
+    if (!d.smbPort) throw new Error('the ready line names no SMB port');
+    return {
+      name,
+      port: d.smbPort,
+      share: 'export',
+      user: 'admin',
+      password: d.adminPassword,
+      pid: d.pid,
+      stop,
+      logs: d.logs,
+    };
+  };
+  const starters = [
+    ['samba', samba] as const,
+    ['dfs', dfs('dfs')] as const,
+    ['dfs-folder', dfs('dfs-folder')] as const,
+  ];
+  return startEach(starters.filter(([name]) => ONLY.includes(name)));
 }
 
 interface Timed {
@@ -289,10 +284,7 @@ async function main(): Promise<number> {
     console.log(
       `\nclient: smbclient (its default dialect, SMB 3.1.1), one connection per figure; servers on 127.0.0.1; median of ${ROUNDS} round(s). Server CPU counts every process of the server (Samba's per-connection smbd included).`,
     );
-    if (failures.length) {
-      console.log('\nFailures:');
-      for (const f of failures) console.log(`- ${f}`);
-    }
+    printFailures(failures);
     if (opt.json) {
       writeFileSync(
         opt.json,

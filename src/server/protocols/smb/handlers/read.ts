@@ -80,7 +80,11 @@ export const read: SmbHandler = {
     }
     ctx.bytesRead = data.length;
     open.position = offset + data.length;
-    const release = lent && (() => buffers.release(lent));
-    return { status: Status.SUCCESS, body: response(data), tail: data, ...(release && { release }) };
+    return {
+      status: Status.SUCCESS,
+      body: response(data),
+      tail: data,
+      ...(lent && { release: () => buffers.release(lent) }),
+    };
   },
 };
