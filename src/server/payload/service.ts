@@ -66,6 +66,11 @@ export class PayloadService implements PayloadOps {
     if (entry !== undefined) entry.durability = durability;
   }
 
+  /** Whether other dfs instances serve the share's store too: then a close flushes what it wrote. */
+  sharedByInstances(share: string): boolean {
+    return this.shares.get(share)?.store.sharedByInstances === true;
+  }
+
   /** Serves the share's content from `content` (its owner opens and closes it). */
   registerDirectShare(share: string, content: DirectContent): void {
     this.checkFree(share);

@@ -29,6 +29,7 @@ export interface SharedStoreOptions {
 }
 
 export class SharedBlockStore implements BlockStore {
+  readonly sharedByInstances = true;
   private readonly cache: ContentCache;
   /** Uploads and fetches under way, by content: one at a time per content. */
   private readonly uploading = new Map<string, Promise<void>>();
