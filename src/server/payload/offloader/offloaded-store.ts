@@ -20,7 +20,7 @@ import { contentHash } from './content-hash.ts';
 import { withDeadline } from './deadline.ts';
 import { collectGarbage, remoteKey, type GcReport } from './garbage.ts';
 import { OffloadIndex } from './index-db.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedLock } from '../../../shared/keyed-lock.ts';
 import { DEFAULT_READ_TIMEOUT_MS, fetchContent, rangeOf } from './remote-read.ts';
 import { UploadQueue } from './upload-queue.ts';
 import type { OffloadOptions, OffloadStats } from './offload-options.ts';

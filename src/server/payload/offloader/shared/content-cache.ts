@@ -6,7 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import { CacheFiles } from '../cache-files.ts';
-import { KeyedLock } from '../keyed-lock.ts';
+import { KeyedLock } from '../../../../shared/keyed-lock.ts';
 
 export class ContentCache {
   private readonly files: CacheFiles;
