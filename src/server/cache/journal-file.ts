@@ -4,13 +4,20 @@
  */
 import { FileSlices, type SliceCache } from './slices.ts';
 
+/** A range written straight to the blocks, and the newest record it replaced bytes of. */
+export interface Bypassed {
+  offset: number;
+  end: number;
+  through: number;
+}
+
 export class JournalFile {
   readonly slices: FileSlices;
   /** Lowest LSN of this file's records not yet carved; undefined when all are. */
   dirtySince: number | undefined;
   lastLsn = 0;
   /** Ranges written straight to the blocks, to log as invalidations once durable there. */
-  bypassed: number[] = [];
+  bypassed: Bypassed[] = [];
   /**
    * Bytes written straight to the blocks that no older record covers (the file had none in
    * the log): a flush makes them durable, with nothing to log.
@@ -29,12 +36,14 @@ export class JournalFile {
     if (lsn > this.lastLsn) this.lastLsn = lsn;
   }
 
-  /** Notes [from, to) written straight to the blocks, merged with the range it follows on. */
-  addBypassed(from: number, to: number): void {
-    const ranges = this.bypassed;
-    const last = ranges.length - 1;
-    if (last > 0 && ranges[last] === from) ranges[last] = to;
-    else ranges.push(from, to);
+  /**
+   * Notes [offset, end) written straight to the blocks over the file's records up to LSN
+   * `through`; merged with the range it follows on if that one masks the same records.
+   */
+  addBypassed(offset: number, end: number, through: number): void {
+    const last = this.bypassed[this.bypassed.length - 1];
+    if (last !== undefined && last.end === offset && last.through === through) last.end = end;
+    else this.bypassed.push({ offset, end, through });
   }
 
   get idle(): boolean {

@@ -243,3 +243,44 @@ it('a full log with a store that cannot take the carve: writers wait, get NO_SPA
   await payload.writeAt('/s', 'f', pattern(9, 16384), 0);
   expect(same(await payload.readAt('/s', 'f', 16384, 8192), pattern(2, 8192))).toBe(true);
 });
+
+it("a logged write that reaches the log before a large write's invalidation is not masked by it after a crash", async () => {
+  // Five 4 KiB records fill the log to 10 bytes short of its cap, one per segment: the
+  // invalidation (33 bytes) waits for room, and the carve it asks for frees a segment at a time.
+  const record = 32 + 1 + 4096;
+  const { payload, journal } = await start({
+    bypassBytes: 256 * 1024,
+    logCapBytes: 5 * record + 10,
+    segmentBytes: record + 50,
+  });
+  await payload.writeAt('/s', 'f', pattern(1, 4096), 2 * MiB); // a record of f: the large write gets an invalidation
+  for (let i = 0; i < 4; i++) await payload.writeAt('/s', 'g', pattern(2, 4096), i * 4096);
+  await payload.writeAt('/s', 'f', pattern(3, 256 * 1024), 0); // large: straight to the blocks
+  const full = journal.stats().bytes;
+  const committing = payload.flush('/s', 'f'); // its invalidation waits for room
+  // A newer write into the large one's range, as soon as the carve has freed room for it.
+  while (journal.stats().bytes >= full) await new Promise((resolve) => setImmediate(resolve));
+  await payload.writeAt('/s', 'f', pattern(4, 4096), 4096);
+  await committing;
+  await payload.flush('/s', 'f');
+  const second = await start(); // a crash after both COMMITs
+  expect(same(await second.payload.readAt('/s', 'f', 4096, 4096), pattern(4, 4096))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'f', 0, 4096), pattern(3, 4096))).toBe(true);
+});
+
+it('a large write over bytes whose record has no LSN yet is logged, not masked by a stamp that misses it', async () => {
+  // Nine 64 KiB records fill the log: f's small write waits for room, and the carve it asks
+  // for writes its bytes into the blocks before the reclaim lets its record in.
+  const record = 32 + 1 + 64 * 1024;
+  const { payload } = await start({ bypassBytes: 256 * 1024, logCapBytes: 9 * record + 100, segmentBytes: 2 * record });
+  for (let i = 0; i < 9; i++) await payload.writeAt('/s', 'g', pattern(i, 64 * 1024), i * 64 * 1024);
+  let olderDone = false;
+  const older = payload.writeAt('/s', 'f', pattern(1, 4096), 0).then(() => (olderDone = true));
+  while (payload.slices.stats().dirtyBytes > 0) await new Promise((resolve) => setImmediate(resolve));
+  expect(olderDone).toBe(false); // carved, and its record still waiting for room
+  await payload.writeAt('/s', 'f', pattern(2, 256 * 1024), 0); // newer, over it
+  await older;
+  await payload.flush('/s', 'f');
+  const second = await start(); // a crash after the COMMIT
+  expect(same(await second.payload.readAt('/s', 'f', 0, 4096), pattern(2, 4096))).toBe(true);
+});

@@ -18,11 +18,11 @@ import type { Logger } from 'pino';
 import { DittoError } from '../../shared/errors.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { allOrFirstError } from '../payload/settle.ts';
-import { Carver, writeRuns } from './carver.ts';
+import { Carver } from './carver.ts';
 import { JournalFile } from './journal-file.ts';
 import type { PayloadIo, PayloadRunner } from './payload-io.ts';
 import { openRecovered } from './recovery.ts';
-import type { DirtyRun, SliceCache } from './slices.ts';
+import type { SliceCache } from './slices.ts';
 import type { WriteLog, WriteLogStats } from './wal/log.ts';
 import { RecordKind, type RecordInput } from './wal/record.ts';
 import type { ReplayReport } from './wal/replay.ts';
@@ -133,14 +133,20 @@ export class Journal {
     // bypassBytes 0 logs everything, small writes too.
     const large = bypassBytes > 0 && data.length >= bypassBytes;
     const inPlace = bypassBytes > 0 && !large && !this.hasRecords(payloadId) && (await io.inPlace(offset, data.length));
-    // Checked after the await: a write may have come in meanwhile.
-    const masks = this.hasRecords(payloadId);
-    if ((large || (inPlace && !masks)) && this.files.get(payloadId)?.slices.hasDirtyIn(offset, data.length) !== true) {
+    // Checked after the await, and nothing awaited from here until the write is issued: the
+    // records it must mask are the file's records logged by now, all up to `through` (none:
+    // nothing to mask), and every record logged later gets a higher LSN. An append under way
+    // has no LSN yet: the write is logged then.
+    const through = this.logged.get(payloadId);
+    if (
+      !this.appending.has(payloadId) &&
+      (large || (inPlace && through === undefined)) &&
+      this.files.get(payloadId)?.slices.hasDirtyIn(offset, data.length) !== true
+    ) {
       await io.write(data, offset);
       const f = this.file(share, payloadId); // looked up again: a carve may have dropped an idle entry meanwhile
       f.slices.refreshClean(offset, data);
-      // Only records older than this write need masking: none if the file had none.
-      if (masks) f.addBypassed(offset, offset + data.length);
+      if (through !== undefined) f.addBypassed(offset, offset + data.length, through);
       else f.unflushed = true;
       this.bypassedBytes += data.length;
       return;
@@ -188,7 +194,8 @@ export class Journal {
     try {
       const lsn = await this.log.append(input);
       f.noteLsn(lsn);
-      this.logged.set(payloadId, lsn);
+      // The newest, whatever order appends resolve in: a bypass's stamp must cover them all.
+      this.logged.set(payloadId, Math.max(lsn, this.logged.get(payloadId) ?? 0));
     } finally {
       const n = this.appending.get(payloadId)! - 1;
       if (n === 0) this.appending.delete(payloadId);
@@ -239,40 +246,30 @@ export class Journal {
     f.unflushed = false;
     try {
       await io.flush();
-      // Writes logged since a bypass may lie in its ranges, and the invalidation will mask
-      // their records: their bytes (the newest, in dirty slices) go to the blocks first,
-      // until none is left there; then the invalidations are queued at once, with no await
-      // between the check and the queueing for another write to slip in.
-      for (let runs = this.dirtyOver(f, ranges); runs.length > 0; runs = this.dirtyOver(f, ranges)) {
-        await writeRuns(io, runs);
-        await io.flush();
-        f.slices.carved(runs);
-      }
+      // Each masks only the records logged before its write (up to `through`), wherever it
+      // lands in the log: the writes logged since, newer, keep their bytes in a replay.
+      await allOrFirstError(
+        ranges.map((r) =>
+          this.append(f, {
+            kind: RecordKind.invalidateThrough,
+            payloadId,
+            offset: r.offset,
+            data: EMPTY,
+            length: r.end - r.offset,
+            through: r.through,
+          }),
+        ),
+      );
     } catch (err) {
-      // Still to make durable: the next flush tries again.
-      f.bypassed = ranges.concat(f.bypassed);
-      f.unflushed = true;
+      // Still to make durable or to log: the next flush tries again (an invalidation logged
+      // twice masks nothing more). Looked up again: a carve may have dropped the idle entry.
+      const again = this.file(f.share, payloadId);
+      again.bypassed = ranges.concat(again.bypassed);
+      again.unflushed = true;
       throw err;
     }
-    if (ranges.length === 0) return;
-    const invalidations: Promise<void>[] = [];
-    for (let i = 0; i < ranges.length; i += 2) {
-      const [offset, end] = [ranges[i]!, ranges[i + 1]!];
-      invalidations.push(
-        this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset }),
-      );
-    }
-    await allOrFirstError(invalidations);
     // The invalidations are reclaimed by a carve like any record: without one they would stay.
-    this.carver.soon();
-  }
-
-  /** The file's dirty runs, if any of its dirty bytes lie in `ranges` (start, end pairs). */
-  private dirtyOver(f: JournalFile, ranges: readonly number[]): DirtyRun[] {
-    for (let i = 0; i < ranges.length; i += 2) {
-      if (f.slices.hasDirtyIn(ranges[i]!, ranges[i + 1]! - ranges[i]!)) return f.slices.dirtyRuns();
-    }
-    return [];
+    if (ranges.length > 0) this.carver.soon();
   }
 
   /** After a carve's reclaim: forgets the payloads whose records are gone, tells of room. */
