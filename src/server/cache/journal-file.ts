@@ -4,7 +4,10 @@
  */
 import { FileSlices, type SliceCache } from './slices.ts';
 
-/** A range written straight to the blocks, and the newest record it replaced bytes of. */
+/**
+ * A range written straight to the blocks, and the LSN of the file's newest record when it was
+ * written: its invalidation masks the file's records up to there.
+ */
 export interface Bypassed {
   offset: number;
   end: number;

@@ -1,6 +1,6 @@
 // The journal behind a PayloadService on a real filesystem block store: what COMMIT costs,
 // what a crash keeps, and the large-write bypass.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
@@ -8,6 +8,7 @@ import type { BlockStore } from '../payload/blockstore.ts';
 import { PayloadService } from '../payload/service.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
 import { Journal, type JournalOptions } from './journal.ts';
+import { decodeRecord, RecordKind } from './wal/record.ts';
 
 const MiB = 1024 * 1024;
 let dir = '';
@@ -52,6 +53,19 @@ function pattern(seed: number, n: number): Buffer {
   const out = Buffer.allocUnsafe(n);
   for (let i = 0; i < n; i++) out[i] = (seed * 31 + i) & 0xff;
   return out;
+}
+
+/** The kinds of the records in the log, in log order. */
+async function loggedKinds(): Promise<number[]> {
+  const wal = path.join(dir, 'wal');
+  const kinds: number[] = [];
+  for (const file of (await readdir(wal)).sort()) {
+    const buf = await readFile(path.join(wal, file));
+    for (let at = 0, r = decodeRecord(buf, 0); 'record' in r; at += r.size, r = decodeRecord(buf, at)) {
+      kinds.push(r.record.kind);
+    }
+  }
+  return kinds;
 }
 
 /** Byte equality without a diff of megabytes when it fails. */
@@ -263,6 +277,8 @@ it("a logged write that reaches the log before a large write's invalidation is n
   await payload.writeAt('/s', 'f', pattern(4, 4096), 4096);
   await committing;
   await payload.flush('/s', 'f');
+  // The newer write went first in the log: a replay by position would mask it.
+  expect(await loggedKinds()).toEqual([RecordKind.write, RecordKind.invalidateThrough]);
   const second = await start(); // a crash after both COMMITs
   expect(same(await second.payload.readAt('/s', 'f', 4096, 4096), pattern(4, 4096))).toBe(true);
   expect(same(await second.payload.readAt('/s', 'f', 0, 4096), pattern(3, 4096))).toBe(true);
