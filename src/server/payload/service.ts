@@ -8,7 +8,8 @@
  */
 import type { Durability } from '../../shared/api/schemas.ts';
 import { DittoError } from '../../shared/errors.ts';
-import type { Journal, PayloadIo } from '../cache/journal.ts';
+import type { Journal } from '../cache/journal.ts';
+import type { PayloadIo } from '../cache/payload-io.ts';
 import { SliceCache } from '../cache/slices.ts';
 import { assertByteRange } from './blockstore.ts';
 import type { BlockStore } from './blockstore.ts';
