@@ -13,8 +13,9 @@ import { createTestDatabase, type TestDatabase } from '../../src/server/postgres
 import { S3rver } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
 import { adminClient } from '../helpers/api.ts';
 import { LOOPBACK_WITH_SMB, startDfs, type DfsProcess } from '../helpers/dfs.ts';
-import { LIBNFS_DEV, LIBNFS_UTILS, POSTGRESQL, SMBCLIENT, unmet } from '../helpers/requirements.ts';
-import { smbAdminArgs } from '../helpers/smb.ts';
+import { IMPACKET, LIBNFS_DEV, LIBNFS_UTILS, POSTGRESQL, SMBCLIENT, unmet } from '../helpers/requirements.ts';
+import { impacketCases } from '../helpers/impacket-cases.ts';
+import { smbAdminArgs, smbPort } from '../helpers/smb.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { recordWriterOutput, verifyFiles, type FileModel } from './crash-model.ts';
 import { buildLibnfsProgram, run, tail } from './target.ts';
@@ -31,7 +32,7 @@ function pattern(seed: number, length: number): Buffer {
   return out;
 }
 
-describe.skipIf(unmet(LIBNFS_DEV, LIBNFS_UTILS, POSTGRESQL, SMBCLIENT) !== null)(
+describe.skipIf(unmet(LIBNFS_DEV, LIBNFS_UTILS, POSTGRESQL, SMBCLIENT, IMPACKET) !== null)(
   'one share served by two dfs instances (PostgreSQL + S3)',
   () => {
     let db: TestDatabase;
@@ -154,6 +155,25 @@ describe.skipIf(unmet(LIBNFS_DEV, LIBNFS_UTILS, POSTGRESQL, SMBCLIENT) !== null)
         expect(got.equals(data), `${name} as read through A`).toBe(true);
       }
     }, 180_000);
+
+    it('refuses through B an SMB lock that conflicts with one held through A, until A unlocks', async () => {
+      const local = path.join(work, 'to-lock');
+      writeFileSync(local, randomBytes(4096));
+      await smb(a!, `put ${local} locked.bin`);
+      const { outcomes, context } = await impacketCases(
+        a!,
+        'cluster-lock.py',
+        [String(smbPort(b!)), 'locked.bin'],
+        SHARE.slice(1),
+      );
+      expect(outcomes, `${context}\n${logs()}`).toEqual({
+        'first-instance-locks': 'ok',
+        'second-instance-overlap': 'status:0xc0000055', // STATUS_LOCK_NOT_GRANTED
+        'second-instance-disjoint': 'ok',
+        'first-instance-unlocks': 'ok',
+        'second-instance-after-unlock': 'ok',
+      });
+    }, 120_000);
 
     it(`loses nothing A acknowledged when A is killed during writes (${KILLS} kills), as read through B`, async () => {
       const models = new Map<string, FileModel>();

@@ -98,10 +98,9 @@ export class PgRangeLocks implements SharedLockTable {
   async close(): Promise<void> {
     clearInterval(this.timer);
     await this.pool
-      .query(
-        'WITH gone AS (DELETE FROM range_locks WHERE instance = $1) DELETE FROM lock_leases WHERE instance = $1',
-        [this.instance],
-      )
+      .query('WITH gone AS (DELETE FROM range_locks WHERE instance = $1) DELETE FROM lock_leases WHERE instance = $1', [
+        this.instance,
+      ])
       .catch(() => undefined);
   }
 }

@@ -57,7 +57,7 @@ async function finishClose(
   pending: boolean,
   last: boolean,
 ): Promise<void> {
-  server.runtime.metadata.locks.release(fileKey(share, open.fileid), lockOwner(open));
+  await server.runtime.metadata.locks.release(fileKey(share, open.fileid), lockOwner(open));
   const session = st.sessions.get(open.sessionId);
   const auth = session?.auth;
   if (!auth) return;
