@@ -17,20 +17,12 @@ import { IMPACKET, LIBNFS_DEV, LIBNFS_UTILS, POSTGRESQL, SMBCLIENT, unmet } from
 import { impacketCases } from '../helpers/impacket-cases.ts';
 import { smbAdminArgs, smbPort } from '../helpers/smb.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
-import { recordWriterOutput, verifyFiles, type FileModel } from './crash-model.ts';
+import { pattern, recordWriterOutput, verifyFiles, type FileModel } from './crash-model.ts';
 import { buildLibnfsProgram, run, tail } from './target.ts';
 
 const MiB = 1024 * 1024;
 const SHARE = '/team';
 const KILLS = 3;
-
-/** The bytes commit-writer.c writes for `seed`. */
-function pattern(seed: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  const a = Math.imul(seed, 2654435761) >>> 0;
-  for (let off = 0; off < length; off++) out[off] = ((a + Math.imul(off, 40503)) >>> 24) & 0xff;
-  return out;
-}
 
 describe.skipIf(unmet(LIBNFS_DEV, LIBNFS_UTILS, POSTGRESQL, SMBCLIENT, IMPACKET) !== null)(
   'one share served by two dfs instances (PostgreSQL + S3)',

@@ -1,6 +1,7 @@
 /**
- * What crash-writer.c acknowledged, and the check of files read back against it: each byte
- * must be the newest acknowledged write, or an unacknowledged later one (crash.test.ts,
+ * The byte patterns of the libnfs writers (crash-writer.c, commit-writer.c), what
+ * crash-writer.c acknowledged, and the check of files read back against it: each byte must
+ * be the newest acknowledged write, or an unacknowledged later one (crash.test.ts,
  * cluster-share.test.ts).
  */
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -8,9 +9,16 @@ import path from 'node:path';
 import { removeTmpDir } from '../helpers/tmp.ts';
 import { run } from './target.ts';
 
-/** Byte `off` of pattern `seed`, as crash-writer.c computes it. */
+/** Byte `off` of pattern `seed`, as crash-writer.c and commit-writer.c compute it. */
 function patternByte(seed: number, off: number): number {
   return ((Math.imul(seed, 2654435761) + Math.imul(off, 40503)) >>> 24) & 0xff;
+}
+
+/** The first `length` bytes of pattern `seed` (a file commit-writer.c wrote). */
+export function pattern(seed: number, length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  for (let off = 0; off < length; off++) out[off] = patternByte(seed, off);
+  return out;
 }
 
 interface Overwrite {

@@ -12,19 +12,12 @@ import { S3rver, type S3rverStoreConfig } from '../../src/server/payload/stores/
 import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_UTILS, unmet } from '../helpers/requirements.ts';
+import { pattern } from './crash-model.ts';
 import { buildLibnfsProgram, run, tail } from './target.ts';
 
 const MiB = 1024 * 1024;
 const BLOCK = 4 * MiB;
 const COMMIT_TIMEOUT_MS = 3000;
-
-/** The bytes commit-writer.c writes for `seed`. */
-function pattern(seed: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  const a = Math.imul(seed, 2654435761) >>> 0;
-  for (let off = 0; off < length; off++) out[off] = ((a + Math.imul(off, 40503)) >>> 24) & 0xff;
-  return out;
-}
 
 const blockHashes = (data: Buffer): string[] => {
   const out: string[] = [];

@@ -67,21 +67,19 @@ export async function openSchema<T>(
 }
 
 /**
- * Runs `fn` as one transaction on a pooled connection, holding the schema's advisory lock
- * (`lockKey` from openSchema) until COMMIT; rolled back when `fn` throws. Failures come
- * out as the errors clients get (errors.ts).
+ * Runs `fn` as one transaction on a pooled connection; rolled back when `fn` throws.
+ * Failures come out as the errors clients get (errors.ts).
  */
-export async function lockedTransaction<T>(
+export async function transaction<T>(
   pool: pg.Pool,
-  lockKey: number,
   fn: (client: PoolClient) => Promise<T>,
+  begin = 'BEGIN',
 ): Promise<T> {
   const client = await pool.connect().catch((err: unknown) => {
     throw pgError(err);
   });
   try {
-    // One round trip: BEGIN and the lock as one simple query (the key is a plain integer).
-    await client.query(`BEGIN; SELECT pg_advisory_xact_lock(${lockKey})`);
+    await client.query(begin);
     const value = await fn(client);
     await client.query('COMMIT');
     return value;
@@ -91,6 +89,18 @@ export async function lockedTransaction<T>(
   } finally {
     client.release();
   }
+}
+
+/**
+ * A transaction holding the schema's advisory lock (`lockKey` from openSchema) until COMMIT.
+ */
+export function lockedTransaction<T>(
+  pool: pg.Pool,
+  lockKey: number,
+  fn: (client: PoolClient) => Promise<T>,
+): Promise<T> {
+  // One round trip: BEGIN and the lock as one simple query (the key is a plain integer).
+  return transaction(pool, fn, `BEGIN; SELECT pg_advisory_xact_lock(${lockKey})`);
 }
 
 /** Brings the schema (already the connection's search_path) up to date. */

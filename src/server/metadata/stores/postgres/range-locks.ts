@@ -11,6 +11,7 @@ import type pg from 'pg';
 import type { ByteRangeLock, LockKind } from '../../locks/lock-manager.ts';
 import type { OwnerLocks, SharedLockTable } from '../../locks/shared-locks.ts';
 import { pgError } from '../../../postgres/errors.ts';
+import { transaction } from '../../../postgres/schema.ts';
 
 /** How long an instance's locks count after its last renewal. */
 export const LOCK_LEASE_MS = 20_000;
@@ -58,11 +59,7 @@ export class PgRangeLocks implements SharedLockTable {
   }
 
   async withFile(fileid: number, decide: (foreign: readonly ByteRangeLock[]) => OwnerLocks[]): Promise<void> {
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw pgError(err);
-    });
-    try {
-      await client.query('BEGIN');
+    await transaction(this.pool, async (client) => {
       await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('range_locks:' || $1, 0))`, [fileid]);
       const changes = decide(toLocks((await client.query<Row>(FOREIGN, [fileid, this.instance, this.leaseMs])).rows));
       for (const { owner, locks } of changes) {
@@ -85,13 +82,7 @@ export class PgRangeLocks implements SharedLockTable {
           ],
         );
       }
-      await client.query('COMMIT');
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw pgError(err);
-    } finally {
-      client.release();
-    }
+    });
   }
 
   /** Drops this instance's lease and locks (a clean stop: its clients' locks go with it). */

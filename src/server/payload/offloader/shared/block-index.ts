@@ -15,7 +15,7 @@ import type pg from 'pg';
 import type { PostgresConfig } from '../../../postgres/config.ts';
 import { pgError } from '../../../postgres/errors.ts';
 import { PoolHealth } from '../../../postgres/pool-health.ts';
-import { openSchema } from '../../../postgres/schema.ts';
+import { openSchema, transaction } from '../../../postgres/schema.ts';
 
 /** Append new steps, never edit shipped ones (postgres/schema.ts). */
 const MIGRATIONS: readonly string[] = [
@@ -135,25 +135,15 @@ export class SharedBlockIndex {
    * whether it was collected. A failing `removeObject` leaves the row.
    */
   async collect(hash: string, graceMs: number, removeObject: () => Promise<void>): Promise<boolean> {
-    const client = await this.pool.connect().catch((err: unknown) => {
-      throw pgError(err);
-    });
-    try {
-      await client.query('BEGIN');
+    return transaction(this.pool, async (client) => {
       const { rowCount } = await client.query(
         `DELETE FROM contents c WHERE hash = $1 AND touched < ${NOW_MS} - $2
            AND NOT EXISTS (SELECT 1 FROM refs r WHERE r.hash = c.hash)`,
         [hash, graceMs],
       );
       if (rowCount === 1) await removeObject();
-      await client.query('COMMIT');
       return rowCount === 1;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw pgError(err);
-    } finally {
-      client.release();
-    }
+    });
   }
 
   async close(): Promise<void> {
