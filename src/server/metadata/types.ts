@@ -4,6 +4,7 @@
  */
 import type { Cred } from './identity.ts';
 import type { ChangeFeed } from './change-feed.ts';
+import type { DirPath } from './dir-path.ts';
 import type { LockManager } from './locks/lock-manager.ts';
 import type { TxOptions } from './store.ts';
 
@@ -186,6 +187,8 @@ export interface MetadataOps {
   readonly changes: ChangeFeed;
   /** The key `changes` reports a directory's changes under. */
   changeKey(dir: FileHandle): string;
+  /** The keys and names from the share root down to the directory `dir`, read without permission checks. */
+  dirPath(dir: FileHandle): Promise<DirPath>;
   /** Root handle of a share; throws NOT_FOUND for an unknown or disabled share. */
   rootHandle(share: string): Promise<FileHandle>;
   /** Share name a handle belongs to; throws BAD_HANDLE / STALE_HANDLE. */

@@ -34,7 +34,7 @@ export function serverContext(runtime: TestRuntime, settings: Partial<SmbSetting
     startTime: 0n,
     name: { computer: 'TEST', domain: 'TEST', dnsComputer: 'test' },
     shareModes: new ShareModeTable(),
-    openPaths: new OpenPaths(),
+    openPaths: new OpenPaths(runtime.metadata),
     throttle: new LoginThrottle(),
   };
 }

@@ -77,7 +77,7 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   if (!ctx.server.shareModes.allowsRenameInside(shareModeKey({ share: open.share, fileid: parentId })))
     throw new SmbStatusError(Status.SHARING_VIOLATION);
   // MS-FSA §2.1.5.14.11: not a directory with an open file below it (Windows, Samba: ACCESS_DENIED).
-  if (open.isDirectory && open.share !== undefined && ctx.server.openPaths.openBelow(open.share, open.path))
+  if (open.isDirectory && ctx.server.openPaths.openBelow(md.changeKey(open.handle)))
     throw new SmbStatusError(Status.ACCESS_DENIED);
   const target = await resolvePath(md, auth, ctx.tree.root, nameBuf.toString('utf16le'));
   if (!target) throw new SmbStatusError(Status.ACCESS_DENIED);
@@ -93,10 +93,8 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName, { caseless: true });
   if (replaced && replaced.nlink === 0 && replaced.type === FileType.Regular && replaced.payloadId && open.share)
     await ctx.server.runtime.payload.delete(open.share, replaced.payloadId).catch(() => undefined);
-  open.parent = target.parent;
-  open.name = newName;
-  open.path = [...target.path.split('\\').slice(0, -1), newName].join('\\');
-  if (open.share !== undefined) ctx.server.openPaths.moved(shareModeKey(open), open.path);
+  // The change feed moves this open's path, parent and name, as those of every other open.
+  await ctx.server.openPaths.settled();
 }
 
 function splitLast(path: string): string | undefined {
