@@ -1,8 +1,8 @@
 /**
- * Where a directory is (the change-feed keys and names from its share's root down), read from the store without permission
- * checks: for a protocol that keeps paths of what its clients hold open (SMB) when a change
- * made through another protocol moves one of them into a directory it has not seen.
- * Directories record their parent; the name in it is found by listing the parent.
+ * Where a directory is (the change-feed keys and names from its share's root down), read from
+ * the store without permission checks: for a protocol that keeps paths of what its clients hold
+ * open (SMB) when a change made through another protocol moves one of them into a directory it
+ * has not seen. Directories record their parent; the name in it is found by listing the parent.
  */
 import { DittoError } from '../../shared/errors.ts';
 import { loadDir, type ShareRegistry, type ShareState } from './shares.ts';
