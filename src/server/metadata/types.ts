@@ -123,10 +123,12 @@ export interface DirPage {
 /**
  * `caseless`: a name equal to an existing one under foldName (store.ts) counts as existing, as
  * SMB's case-insensitive names need; checked under the directory's lock, so that two creates of
- * "A" and "a" racing make one file.
+ * "A" and "a" racing make one file. `replaceCaseVariant` (rename only, with `caseless`): such an
+ * entry is the target the rename replaces, and the new entry keeps the spelling asked for.
  */
 export interface NewNameOptions {
   caseless?: boolean;
+  replaceCaseVariant?: boolean;
 }
 
 export type CreateMode =
@@ -238,7 +240,8 @@ export interface MetadataOps {
   rmdir(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc }>;
   /**
    * Atomic; replaces an existing compatible target (`replaced.nlink === 0`: delete its payload).
-   * With `names.caseless`, another file under a name differing from `toName` in case only is EXISTS.
+   * With `names.caseless`, another file under a name differing from `toName` in case only is EXISTS
+   * (with `names.replaceCaseVariant` too: replaced, `toName`'s spelling kept).
    */
   rename(
     auth: AuthContext,

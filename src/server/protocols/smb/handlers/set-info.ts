@@ -86,11 +86,13 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
     if (!replace) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
     if (target.entry.attr.type === FileType.Directory) throw new SmbStatusError(Status.ACCESS_DENIED);
   }
-  // A case-only rename keeps the new spelling (resolvePath returned the stored one).
-  const newName = same ? (splitLast(nameBuf.toString('utf16le')) ?? target.name) : target.name;
+  // The new name is spelled as asked, also for a case-only rename or one replacing a file under
+  // another spelling (as Windows and Samba; resolvePath returned the stored one).
+  const newName = splitLast(nameBuf.toString('utf16le')) ?? target.name;
   // Names are case-insensitive: checked again under the directory's lock, so that a name
   // differing only in case made since resolvePath looked is not joined by a second one.
-  const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName, { caseless: true });
+  const names = { caseless: true, replaceCaseVariant: replace };
+  const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName, names);
   if (replaced && replaced.nlink === 0 && replaced.type === FileType.Regular && replaced.payloadId && open.share)
     await ctx.server.runtime.payload.delete(open.share, replaced.payloadId).catch(() => undefined);
   // The change feed moves this open's path, parent and name, as those of every other open.
