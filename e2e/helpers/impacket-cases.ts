@@ -12,11 +12,12 @@ export async function impacketCases(
   dfs: DfsProcess,
   script: string,
   extraArgs: string[] = [],
+  share = 'export',
 ): Promise<{ code: number; outcomes: Record<string, string>; context: string }> {
   const file = path.join(REPO_ROOT, 'e2e', 'smb', script);
   const { code, output } = await run(
     '/usr/bin/python3',
-    [file, String(smbPort(dfs)), 'admin', dfs.adminPassword, 'export', ...extraArgs],
+    [file, String(smbPort(dfs)), 'admin', dfs.adminPassword, share, ...extraArgs],
     60_000,
   );
   const outcomes: Record<string, string> = {};

@@ -3,52 +3,16 @@
 // with SIGKILL at random moments and restarted on the same data directory, and every
 // acknowledged byte must read back exactly. 10 kills in CI, 100 with DITTOFS_E2E_LONG=1.
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_DEV, unmet } from '../helpers/requirements.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
-import { buildLibnfsProgram, run, tail } from './target.ts';
+import { recordWriterOutput, verifyFiles, type FileModel } from './crash-model.ts';
+import { buildLibnfsProgram, tail } from './target.ts';
 
 const KILLS = process.env.DITTOFS_E2E_LONG ? 100 : 10;
-
-/** Byte `off` of pattern `seed`, as crash-writer.c computes it. */
-function patternByte(seed: number, off: number): number {
-  return ((Math.imul(seed, 2654435761) + Math.imul(off, 40503)) >>> 24) & 0xff;
-}
-
-interface Overwrite {
-  off: number;
-  len: number;
-  seed: number;
-  acked: boolean;
-}
-interface FileModel {
-  size: number;
-  seed: number;
-  overwrites: Overwrite[];
-}
-
-/** What each byte may be: the newest acknowledged write, or an unacknowledged later one. */
-function check(model: FileModel, actual: Buffer): string | undefined {
-  if (actual.length !== model.size) return `size ${actual.length}, expected ${model.size}`;
-  for (let off = 0; off < model.size; off++) {
-    let allowed = patternByte(model.seed, off);
-    let alt = -1;
-    for (const o of model.overwrites) {
-      if (off < o.off || off >= o.off + o.len) continue;
-      if (o.acked) {
-        allowed = patternByte(o.seed, off);
-        alt = -1;
-      } else alt = patternByte(o.seed, off);
-    }
-    const got = actual[off]!;
-    if (got !== allowed && got !== alt) return `byte ${off} is ${got}, expected ${allowed}`;
-  }
-  return undefined;
-}
 
 describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no acknowledged byte', () => {
   let writer = '';
@@ -74,27 +38,8 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
 
   const args = (d: DfsProcess): string[] => ['--nfsport', String(d.nfsPort), '--mountport', String(d.mountPort)];
 
-  /** Copies the files out through NFS and checks each against its model; returns the failures. */
-  async function verify(d: DfsProcess, models: Map<string, FileModel>, names: string[]): Promise<string[]> {
-    const out = path.join(work, `check-${Date.now()}`);
-    mkdirSync(out);
-    const failures: string[] = [];
-    for (let i = 0; i < names.length; i += 200) {
-      const batch = names.slice(i, i + 200);
-      const r = await run(writer, [...args(d), '--out', out, '--read', ...batch], 120_000);
-      if (r.code !== 0) failures.push(`reader exited ${r.code}: ${r.output.slice(-2000)}`);
-      for (const name of batch) {
-        if (r.output.includes(`missing ${name} `)) {
-          failures.push(`${name}: missing`);
-          continue;
-        }
-        const why = check(models.get(name)!, readFileSync(path.join(out, name)));
-        if (why !== undefined) failures.push(`${name}: ${why}`);
-      }
-    }
-    removeTmpDir(out);
-    return failures;
-  }
+  const verify = (d: DfsProcess, models: Map<string, FileModel>, names: string[]): Promise<string[]> =>
+    verifyFiles(writer, args(d), work, models, names);
 
   it(
     `${KILLS} kills`,
@@ -121,21 +66,11 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
         await d.exited;
         child.kill('SIGKILL');
         await writerDone;
-        const names: string[] = [];
-        for (const line of output.split('\n')) {
-          const [kind, name, a, b, c] = line.split(' ');
-          if (kind === 'ack') {
-            models.set(name!, { size: Number(a), seed: Number(b), overwrites: [] });
-            names.push(name!);
-            acked++;
-            ackedBytes += Number(a);
-          } else if (kind === 'begin-over') {
-            models.get(name!)!.overwrites.push({ off: Number(a), len: Number(b), seed: Number(c), acked: false });
-          } else if (kind === 'ack-over') {
-            models.get(name!)!.overwrites.at(-1)!.acked = true;
-            overwrites++;
-          }
-        }
+        const got = recordWriterOutput(output, models);
+        const names = got.names;
+        acked += names.length;
+        ackedBytes += got.bytes;
+        overwrites += got.overwrites;
         const started = performance.now();
         dfs = await startDfs({ dataDir });
         restartMs.push(Math.round(performance.now() - started));

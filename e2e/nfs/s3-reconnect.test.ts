@@ -69,9 +69,13 @@ describe.skipIf(unmet(LIBNFS_UTILS) !== null)("an S3 store's connection edited w
     await expect(update({ ...bucket, bucket: 'another-bucket', prefix: 'nas/' })).rejects.toMatchObject({
       status: 409,
       code: 'IN_USE',
-      message: expect.stringMatching(/used by \/cloud: its bucket and key prefix hold their files/),
+      message: expect.stringMatching(/used by \/cloud: its bucket, key prefix and block index hold their files/),
     });
     await expect(update({ ...bucket, prefix: 'elsewhere/' })).rejects.toMatchObject({ status: 409 });
+    // Nor can its block index move to a database (docs/cluster.md): the blocks it knows would be lost.
+    await expect(
+      update({ ...bucket, prefix: 'nas/', blockIndex: { url: 'postgres://dittofs@127.0.0.1:5432/x' } }),
+    ).rejects.toMatchObject({ status: 409, code: 'IN_USE' });
     // Nothing listens on the discard port of loopback: refused, nothing saved.
     await expect(
       update({ ...bucket, prefix: 'nas/', endpoint: 'http://127.0.0.1:9', maxAttempts: 1 }),

@@ -9,31 +9,23 @@
  * place (files): a random 4 KiB write then costs one pwrite, not a log append, a copy in
  * memory and a carve, and its COMMIT an fdatasync of the blocks touched.
  *
- * One journal per block store; the PayloadService serialises operations per payload and
- * lends the journal a payload's block path (`PayloadIo`) for each call.
+ * One journal per block store; the PayloadService orders operations per payload (PayloadLock:
+ * reads, writes, flushes and carves together, truncates alone) and lends the journal a
+ * payload's block path (`PayloadIo`) for each call. The carver is carver.ts, the replay at
+ * start recovery.ts, and what is known of one payload journal-file.ts.
  */
 import type { Logger } from 'pino';
 import { DittoError } from '../../shared/errors.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { allOrFirstError } from '../payload/settle.ts';
-import { FileSlices, type DirtyRun, type SliceCache } from './slices.ts';
-import { WriteLog, type WriteLogStats } from './wal/log.ts';
+import { Carver } from './carver.ts';
+import { JournalFile } from './journal-file.ts';
+import type { PayloadIo, PayloadRunner } from './payload-io.ts';
+import { openRecovered } from './recovery.ts';
+import type { SliceCache } from './slices.ts';
+import type { WriteLog, WriteLogStats } from './wal/log.ts';
 import { RecordKind, type RecordInput } from './wal/record.ts';
-import { replay, type ReplayReport } from './wal/replay.ts';
-
-/** One payload's blocks, through the PayloadService's write-back cache. */
-export interface PayloadIo {
-  read(offset: number, length: number, into?: Buffer): Promise<Buffer>;
-  write(data: Buffer, offset: number): Promise<void>;
-  /** Writes back what is buffered and makes the payload's blocks durable. */
-  flush(): Promise<void>;
-  truncate(size: number): Promise<void>;
-  /** Whether the bytes can go straight to blocks that exist (WriteBackCache.inPlace). */
-  inPlace(offset: number, length: number): Promise<boolean>;
-}
-
-/** Runs `op` on a payload's block path, ordered with the payload's other operations. */
-export type PayloadRunner = (share: string, payloadId: string, op: (io: PayloadIo) => Promise<void>) => Promise<void>;
+import type { ReplayReport } from './wal/replay.ts';
 
 export interface JournalOptions {
   /** Directory of the log's segment files. */
@@ -59,36 +51,6 @@ export interface JournalStats extends WriteLogStats {
   bypassedBytes: number;
 }
 
-class JournalFile {
-  readonly slices: FileSlices;
-  /** Lowest LSN of this file's records not yet carved; undefined when all are. */
-  dirtySince: number | undefined;
-  lastLsn = 0;
-  /** Ranges written straight to the blocks, to log as invalidations once durable there. */
-  bypassed: number[] = [];
-  /**
-   * Bytes written straight to the blocks that no older record covers (the file had none in
-   * the log): a flush makes them durable, with nothing to log.
-   */
-  unflushed = false;
-
-  constructor(
-    cache: SliceCache,
-    public share: string,
-  ) {
-    this.slices = new FileSlices(cache);
-  }
-
-  noteLsn(lsn: number): void {
-    this.dirtySince ??= lsn;
-    if (lsn > this.lastLsn) this.lastLsn = lsn;
-  }
-
-  get idle(): boolean {
-    return this.slices.empty && this.dirtySince === undefined && this.bypassed.length === 0 && !this.unflushed;
-  }
-}
-
 const DEFAULT_FULL_WAIT_MS = 10_000;
 const DEFAULT_CARVE_DELAY_MS = 500;
 
@@ -98,12 +60,8 @@ export class Journal {
   private readonly logged = new Map<string, number>();
   /** Appends under way, by payload: records that will be in the log. */
   private readonly appending = new Map<string, number>();
-  private runner: PayloadRunner | undefined;
-  private carving: Promise<void> | undefined;
-  private carveTimer: ReturnType<typeof setTimeout> | undefined;
-  private carves = 0;
+  private readonly carver: Carver;
   private bypassedBytes = 0;
-  private closed = false;
   /** A writer got NO_SPACE and the owner has not been told there is room again. */
   private full = false;
 
@@ -112,7 +70,13 @@ export class Journal {
     private readonly cache: SliceCache,
     private readonly options: JournalOptions,
     readonly recovered: ReplayReport,
-  ) {}
+  ) {
+    this.carver = new Carver(this.files, log, cache, {
+      delayMs: options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS,
+      logger: options.logger,
+      onPass: () => this.carved(),
+    });
+  }
 
   /**
    * Opens the log under `options.dir` and replays it into `store` (recovery after a crash:
@@ -121,28 +85,35 @@ export class Journal {
   static async open(store: BlockStore, cache: SliceCache, options: JournalOptions): Promise<Journal> {
     // The log asks for a carve when full; the journal exists only once the log is open.
     const owner: { journal?: Journal } = {};
-    const log = await WriteLog.open(options.dir, {
-      capBytes: options.logCapBytes,
-      segmentBytes: options.segmentBytes,
-      fullWaitMs: options.fullWaitMs ?? DEFAULT_FULL_WAIT_MS,
-      onFull: () => owner.journal?.carveSoon(0),
-    });
-    if (log.opened.cut !== undefined) options.logger?.warn({ dir: options.dir, cut: log.opened.cut }, 'write log cut');
-    const report = await replay(log, store);
-    await log.reclaim(log.lastLsn);
+    const { log, report } = await openRecovered(
+      store,
+      options.dir,
+      {
+        capBytes: options.logCapBytes,
+        segmentBytes: options.segmentBytes,
+        fullWaitMs: options.fullWaitMs ?? DEFAULT_FULL_WAIT_MS,
+        onFull: () => owner.journal?.carver.soon(0),
+      },
+      options.logger,
+    );
     owner.journal = new Journal(log, cache, options, report);
     return owner.journal;
   }
 
   /** The PayloadService lends its per-payload ordering for background carves. */
   bind(runner: PayloadRunner): void {
-    this.runner = runner;
+    this.carver.runner = runner;
   }
 
   stats(): JournalStats {
     let backlog = 0;
     for (const f of this.files.values()) if (f.dirtySince !== undefined || f.slices.hasDirty) backlog++;
-    return { ...this.log.stats(), carveBacklogFiles: backlog, carves: this.carves, bypassedBytes: this.bypassedBytes };
+    return {
+      ...this.log.stats(),
+      carveBacklogFiles: backlog,
+      carves: this.carver.passes,
+      bypassedBytes: this.bypassedBytes,
+    };
   }
 
   async read(payloadId: string, io: PayloadIo, offset: number, length: number, into?: Buffer): Promise<Buffer> {
@@ -162,14 +133,20 @@ export class Journal {
     // bypassBytes 0 logs everything, small writes too.
     const large = bypassBytes > 0 && data.length >= bypassBytes;
     const inPlace = bypassBytes > 0 && !large && !this.hasRecords(payloadId) && (await io.inPlace(offset, data.length));
-    // Checked after the await: a write may have come in meanwhile.
-    const masks = this.hasRecords(payloadId);
-    if ((large || (inPlace && !masks)) && this.files.get(payloadId)?.slices.hasDirtyIn(offset, data.length) !== true) {
+    // Checked after the await, and nothing awaited from here until the write is issued: the
+    // records it must mask are the file's records logged by now, all up to `through` (none:
+    // nothing to mask), and every record logged later gets a higher LSN. An append under way
+    // has no LSN yet: the write is logged then.
+    const through = this.logged.get(payloadId);
+    if (
+      !this.appending.has(payloadId) &&
+      (large || (inPlace && through === undefined)) &&
+      this.files.get(payloadId)?.slices.hasDirtyIn(offset, data.length) !== true
+    ) {
       await io.write(data, offset);
       const f = this.file(share, payloadId); // looked up again: a carve may have dropped an idle entry meanwhile
       f.slices.refreshClean(offset, data);
-      // Only records older than this write need masking: none if the file had none.
-      if (masks) addBypassed(f.bypassed, offset, offset + data.length);
+      if (through !== undefined) f.addBypassed(offset, offset + data.length, through);
       else f.unflushed = true;
       this.bypassedBytes += data.length;
       return;
@@ -185,8 +162,8 @@ export class Journal {
       }
       throw err;
     }
-    if (this.cache.stats().dirtyBytes * 4 > this.cache.capBytes) this.carveSoon(0);
-    else this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+    if (this.cache.stats().dirtyBytes * 4 > this.cache.capBytes) this.carver.soon(0);
+    else this.carver.soon();
   }
 
   /** Durable when it resolves: the payload's logged writes and its bypassed ones. */
@@ -208,7 +185,7 @@ export class Journal {
     // Logged once durable in the store: replay then never brings back older bytes past `size`.
     await this.append(f, { kind: RecordKind.truncate, payloadId, offset: size, data: EMPTY, length: 0 });
     await this.log.sync();
-    this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+    this.carver.soon();
   }
 
   private async append(f: JournalFile, input: RecordInput): Promise<void> {
@@ -217,7 +194,8 @@ export class Journal {
     try {
       const lsn = await this.log.append(input);
       f.noteLsn(lsn);
-      this.logged.set(payloadId, lsn);
+      // The newest, whatever order appends resolve in: a bypass's stamp must cover them all.
+      this.logged.set(payloadId, Math.max(lsn, this.logged.get(payloadId) ?? 0));
     } finally {
       const n = this.appending.get(payloadId)! - 1;
       if (n === 0) this.appending.delete(payloadId);
@@ -231,15 +209,12 @@ export class Journal {
   }
 
   /** Writes every dirty slice into the block store and reclaims the log. */
-  async drain(): Promise<void> {
-    while (this.carving !== undefined) await this.carving;
-    await this.carveNow();
+  drain(): Promise<void> {
+    return this.carver.drain();
   }
 
   async close(): Promise<void> {
-    this.closed = true;
-    clearTimeout(this.carveTimer);
-    while (this.carving !== undefined) await this.carving;
+    await this.carver.close();
     await this.log.close();
   }
 
@@ -256,11 +231,11 @@ export class Journal {
     for (;;) {
       const f = this.file(share, payloadId);
       if (f.slices.write(offset, data)) return f;
-      if (performance.now() > deadline || this.closed) {
+      if (performance.now() > deadline || this.carver.closed) {
         throw new DittoError('NO_SPACE', 'the write cache is full of unsaved data');
       }
       // Bounded: a truncate waiting on this payload would hold back the carve's own turn.
-      await Promise.race([this.carveNow(), delay(100)]);
+      await Promise.race([this.carver.now(), delay(100)]);
     }
   }
 
@@ -271,103 +246,35 @@ export class Journal {
     f.unflushed = false;
     try {
       await io.flush();
-      // Writes logged since a bypass may lie in its ranges, and the invalidation will mask
-      // their records: their bytes (the newest, in dirty slices) go to the blocks first,
-      // until none is left there; then the invalidations are queued at once, with no await
-      // between the check and the queueing for another write to slip in.
-      for (let runs = this.dirtyOver(f, ranges); runs.length > 0; runs = this.dirtyOver(f, ranges)) {
-        await writeRuns(io, runs);
-        await io.flush();
-        f.slices.carved(runs);
-      }
+      // Each masks only the records logged before its write (up to `through`), wherever it
+      // lands in the log: the writes logged since, newer, keep their bytes in a replay.
+      await allOrFirstError(
+        ranges.map((r) =>
+          this.append(f, {
+            kind: RecordKind.invalidateThrough,
+            payloadId,
+            offset: r.offset,
+            data: EMPTY,
+            length: r.end - r.offset,
+            through: r.through,
+          }),
+        ),
+      );
     } catch (err) {
-      // Still to make durable: the next flush tries again.
-      f.bypassed = ranges.concat(f.bypassed);
-      f.unflushed = true;
+      // Still to make durable or to log: the next flush tries again (an invalidation logged
+      // twice masks nothing more). Looked up again: a carve may have dropped the idle entry.
+      const again = this.file(f.share, payloadId);
+      again.bypassed = ranges.concat(again.bypassed);
+      again.unflushed = true;
       throw err;
     }
-    if (ranges.length === 0) return;
-    const invalidations: Promise<void>[] = [];
-    for (let i = 0; i < ranges.length; i += 2) {
-      const [offset, end] = [ranges[i]!, ranges[i + 1]!];
-      invalidations.push(
-        this.append(f, { kind: RecordKind.invalidate, payloadId, offset, data: EMPTY, length: end - offset }),
-      );
-    }
-    await allOrFirstError(invalidations);
     // The invalidations are reclaimed by a carve like any record: without one they would stay.
-    this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
+    if (ranges.length > 0) this.carver.soon();
   }
 
-  /** The file's dirty runs, if any of its dirty bytes lie in `ranges` (start, end pairs). */
-  private dirtyOver(f: JournalFile, ranges: readonly number[]): DirtyRun[] {
-    for (let i = 0; i < ranges.length; i += 2) {
-      if (f.slices.hasDirtyIn(ranges[i]!, ranges[i + 1]! - ranges[i]!)) return f.slices.dirtyRuns();
-    }
-    return [];
-  }
-
-  carveSoon(delayMs: number): void {
-    if (this.closed) return;
-    if (delayMs === 0) {
-      clearTimeout(this.carveTimer);
-      this.carveTimer = undefined;
-      void this.carveNow().catch((err: unknown) =>
-        this.options.logger?.error({ err }, 'carving into the block store failed'),
-      );
-      return;
-    }
-    this.carveTimer ??= setTimeout(() => {
-      this.carveTimer = undefined;
-      this.carveSoon(0);
-    }, delayMs).unref();
-  }
-
-  /** One carve pass (or the one in progress): dirty slices into blocks, then the log reclaimed. */
-  private carveNow(): Promise<void> {
-    return (this.carving ??= this.carvePass().finally(() => {
-      this.carving = undefined;
-    }));
-  }
-
-  private async carvePass(): Promise<void> {
-    const runner = this.runner;
-    if (runner === undefined) return;
-    this.carves++;
-    // Every record up to here has its bytes in slices already (slices are written first).
-    const through = this.log.lastLsn;
-    const pending = [...this.files].filter(([, f]) => f.dirtySince !== undefined || f.slices.hasDirty || f.unflushed);
-    const failures: unknown[] = [];
-    await Promise.all(
-      pending.map(async ([payloadId, f]) => {
-        try {
-          await runner(f.share, payloadId, async (io) => {
-            const runs = f.slices.dirtyRuns();
-            // Cleared before the flush, which covers every in-place write completed by then.
-            const unflushed = f.unflushed;
-            f.unflushed = false;
-            try {
-              await writeRuns(io, runs);
-              await io.flush();
-            } catch (err) {
-              if (unflushed) f.unflushed = true;
-              throw err;
-            }
-            f.slices.carved(runs);
-          });
-          f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
-          if (f.idle) this.files.delete(payloadId);
-        } catch (err) {
-          failures.push(err);
-        }
-      }),
-    );
-    let carvedThrough = through;
-    for (const f of this.files.values())
-      if (f.dirtySince !== undefined) carvedThrough = Math.min(carvedThrough, f.dirtySince - 1);
-    if (!this.closed) await this.log.reclaim(carvedThrough);
+  /** After a carve's reclaim: forgets the payloads whose records are gone, tells of room. */
+  private carved(): void {
     for (const [payloadId, lsn] of this.logged) if (lsn < this.log.firstLsn) this.logged.delete(payloadId);
-    for (const [payloadId, f] of this.files) if (f.idle) this.files.delete(payloadId);
     if (
       this.full &&
       this.log.stats().bytes * 2 < this.log.stats().capBytes &&
@@ -376,36 +283,9 @@ export class Journal {
       this.full = false;
       this.options.onRoom?.();
     }
-    if (failures.length > 0) throw failures[0];
-    if (this.cache.stats().dirtyBytes > 0 || this.log.stats().bytes > 0)
-      this.carveSoon(this.options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS);
   }
 }
 
 const EMPTY = Buffer.alloc(0);
 
-/**
- * Block writes a carve keeps in flight per file: slices never overlap, so their order does
- * not matter, and one at a time left a carve of thousands of 4 KiB slices (random writes)
- * waiting on the thread pool's round trip for each while writers waited for its room.
- */
-const CARVE_WRITES_IN_FLIGHT = 8;
-
-async function writeRuns(io: PayloadIo, runs: readonly DirtyRun[]): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < runs.length) {
-      const run = runs[next++]!;
-      await io.write(run.data, run.offset);
-    }
-  };
-  await allOrFirstError(Array.from({ length: Math.min(CARVE_WRITES_IN_FLIGHT, runs.length) }, worker));
-}
-
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function addBypassed(ranges: number[], from: number, to: number): void {
-  const last = ranges.length - 1;
-  if (last > 0 && ranges[last] === from) ranges[last] = to;
-  else ranges.push(from, to);
-}

@@ -6,7 +6,8 @@
  * below, one concern each.
  */
 import { ChangeFeed, type DirChangeAction } from './change-feed.ts';
-import { LockManager } from './locks/lock-manager.ts';
+import { ByteRangeLocks } from './locks/byte-range-locks.ts';
+import { fileidOfFileKey, shareOfFileKey } from './locks/lock-manager.ts';
 import { DittoError, isDittoError } from '../../shared/errors.ts';
 import { changeKey, dirPath, type DirPath } from './dir-path.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
@@ -53,8 +54,14 @@ const MAX_FILES = 2 ** 32 - 1;
 
 export class MetadataService implements MetadataOps {
   private readonly shares = new ShareRegistry();
-  /** Byte-range locks of every protocol: NFSv4, NLM and SMB (locks/lock-manager.ts). */
-  readonly locks = new LockManager();
+  /**
+   * Byte-range locks of every protocol: NFSv4, NLM and SMB (locks/byte-range-locks.ts); on a
+   * store other instances serve too, in its cluster-wide table as well.
+   */
+  readonly locks = new ByteRangeLocks((file) => {
+    const table = this.shares.get(shareOfFileKey(file))?.store.sharedLocks;
+    return table && { table, fileid: fileidOfFileKey(file) };
+  });
   /** Entries added, removed and renamed in directories, by any protocol (change-feed.ts). */
   readonly changes = new ChangeFeed();
 

@@ -142,6 +142,11 @@ export class ShareRegistry {
     }));
   }
 
+  /** A registered share by name, enabled or not. */
+  get(name: string): ShareState | undefined {
+    return this.byName.get(name);
+  }
+
   /** An enabled share by name; NOT_FOUND otherwise. */
   enabled(name: string): ShareState {
     const share = this.byName.get(name);

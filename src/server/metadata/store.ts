@@ -10,6 +10,7 @@
  * Records handed out are shared snapshots: callers must not mutate them, and `putFile` /
  * `createFile` take ownership of the record passed in. Updates build a new record.
  */
+import type { SharedLockTable } from './locks/shared-locks.ts';
 import type { FileAttr } from './types.ts';
 
 export interface FileRecord {
@@ -155,6 +156,11 @@ export interface TxOptions {
 export interface MetadataStore extends StoreReader {
   /** Random 32-bit value fixed for the store's lifetime (persisted by durable stores); handles carry it. */
   readonly epoch: number;
+  /**
+   * A store that several dfs instances may serve (PostgreSQL): the byte-range locks of its
+   * files, seen by every instance (locks/shared-locks.ts).
+   */
+  readonly sharedLocks?: SharedLockTable;
   /**
    * Runs `fn` atomically and serialised with every other transaction of this store object
    * (several store objects on one database, as dfs instances have, serialise only through

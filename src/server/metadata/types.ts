@@ -5,7 +5,7 @@
 import type { Cred } from './identity.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { DirPath } from './dir-path.ts';
-import type { LockManager } from './locks/lock-manager.ts';
+import type { ByteRangeLocks } from './locks/byte-range-locks.ts';
 import type { TxOptions } from './store.ts';
 
 /** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
@@ -184,7 +184,7 @@ export interface ShareExportOptions {
  */
 export interface MetadataOps {
   /** The byte-range locks all protocols share: a lock taken over one conflicts with the others. */
-  readonly locks: LockManager;
+  readonly locks: ByteRangeLocks;
   /** Entries added, removed and renamed in directories, whichever protocol made the change. */
   readonly changes: ChangeFeed;
   /** The key `changes` reports a directory's changes under. */

@@ -79,6 +79,12 @@ export interface BlockStore {
    * durable has reached that home; fails with IO when it cannot within the store's deadline.
    */
   persisted?(prefix: string): Promise<void>;
+  /**
+   * Set by a store that several dfs instances serve at once (its index is shared): a put is
+   * in its final home when it returns, and writes are flushed at SMB CLOSE too, so that a
+   * client opening the file through another instance reads them (close-to-open).
+   */
+  readonly sharedByInstances?: boolean;
   close(): Promise<void>;
   stats(): Promise<BlockStoreStats>;
 }

@@ -8,7 +8,8 @@
  */
 import type { Durability } from '../../shared/api/schemas.ts';
 import { DittoError } from '../../shared/errors.ts';
-import type { Journal, PayloadIo } from '../cache/journal.ts';
+import type { Journal } from '../cache/journal.ts';
+import type { PayloadIo } from '../cache/payload-io.ts';
 import { SliceCache } from '../cache/slices.ts';
 import { assertByteRange } from './blockstore.ts';
 import type { BlockStore } from './blockstore.ts';
@@ -64,6 +65,11 @@ export class PayloadService implements PayloadOps {
   setDurability(share: string, durability: Durability): void {
     const entry = this.shares.get(share);
     if (entry !== undefined) entry.durability = durability;
+  }
+
+  /** Whether other dfs instances serve the share's store too: then a close flushes what it wrote. */
+  sharedByInstances(share: string): boolean {
+    return this.shares.get(share)?.store.sharedByInstances === true;
   }
 
   /** Serves the share's content from `content` (its owner opens and closes it). */

@@ -12,6 +12,8 @@ export interface PayloadOps {
   truncate(share: string, payloadId: string, size: number): Promise<void>;
   /** Durable when it returns: everything written before is on stable storage. */
   flush(share: string, payloadId: string): Promise<void>;
+  /** Whether other dfs instances serve the share's content too (BlockStore.sharedByInstances). */
+  sharedByInstances(share: string): boolean;
   delete(share: string, payloadId: string): Promise<void>;
   /**
    * Deletes, in the background, the content of a file nothing can reach any more (its last

@@ -1,6 +1,7 @@
 /**
  * Reachability of the PostgreSQL servers this instance depends on: the control plane (when
- * it is on PostgreSQL) and every open metadata store on PostgreSQL. Probed every interval
+ * it is on PostgreSQL), every open metadata store on PostgreSQL and the block index of
+ * every open S3 store served by several instances. Probed every interval
  * and on demand (/health/ready); while any is unreachable an alert says which and why, and
  * it resolves by itself once every probe answers again (the pools reconnect on their own).
  */
@@ -16,7 +17,7 @@ export const DATABASE_CAUSE = 'postgres.unreachable';
 const PING_TIMEOUT_MS = 3000;
 
 export interface DatabaseCheck {
-  /** "controlplane" or "metadata:<store name>". */
+  /** "controlplane", "metadata:<store name>" or "blocks:<payload store name>". */
   name: string;
   /** undefined: answered; else why not. */
   error: string | undefined;
@@ -84,10 +85,13 @@ export class DatabaseHealth {
     for (const [name, store] of await this.stores.openMetadataStores()) {
       if (store instanceof PostgresMetadataStore) out.set(`metadata:${name}`, store.poolHealth);
     }
+    for (const [name, store] of await this.stores.sharedStores()) out.set(`blocks:${name}`, store.poolHealth);
     return out;
   }
 }
 
 function label(name: string): string {
-  return name === 'controlplane' ? 'the control-plane database' : `metadata store "${name.slice('metadata:'.length)}"`;
+  if (name === 'controlplane') return 'the control-plane database';
+  const [kind, store] = [name.slice(0, name.indexOf(':')), name.slice(name.indexOf(':') + 1)];
+  return kind === 'blocks' ? `the block index of payload store "${store}"` : `metadata store "${store}"`;
 }

@@ -10,6 +10,9 @@ import path from 'node:path';
 import type { Config } from '../config/schema.ts';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { OffloadedBlockStore } from '../payload/offloader/offloaded-store.ts';
+import { defaultIndexSchema, SharedBlockIndex } from '../payload/offloader/shared/block-index.ts';
+import { SharedBlockStore } from '../payload/offloader/shared/shared-store.ts';
+import type { PostgresConfig } from '../postgres/config.ts';
 import type { AlertsService } from './alerts.ts';
 
 const MiB = 1024 * 1024;
@@ -19,6 +22,13 @@ const offloadDir = (name: string, config: Config): string => path.join(config.da
 
 export const offloaderAlert = (name: string): string => `offloader.${name}`;
 
+/** The cache's cap: `cache.offloadBytes`, or a fifth of the disk free under `dir` (at least 256 MiB). */
+async function cacheCap(dir: string, config: Config): Promise<number> {
+  if (config.cache.offloadBytes !== 0) return config.cache.offloadBytes;
+  const s = await statfs(dir);
+  return Math.max(256 * MiB, Math.floor((s.bavail * s.bsize) / 5));
+}
+
 export async function openStoreOffload(
   name: string,
   remote: BlockStore,
@@ -27,11 +37,7 @@ export async function openStoreOffload(
 ): Promise<OffloadedBlockStore> {
   const dir = offloadDir(name, config);
   mkdirSync(dir, { recursive: true });
-  let capBytes = config.cache.offloadBytes;
-  if (capBytes === 0) {
-    const s = await statfs(dir);
-    capBytes = Math.max(256 * MiB, Math.floor((s.bavail * s.bsize) / 5));
-  }
+  const capBytes = await cacheCap(dir, config);
   return OffloadedBlockStore.open(remote, dir, {
     capBytes,
     persistTimeoutMs: config.cache.remoteCommitTimeoutMs,
@@ -41,6 +47,27 @@ export async function openStoreOffload(
       if (problem === undefined) alerts().resolve(offloaderAlert(name));
       else alerts().raise(offloaderAlert(name), problem.level, `Store ${name}: ${problem.message}`);
     },
+  });
+}
+
+/**
+ * An S3 store whose block index is in PostgreSQL (servable by several instances): its index
+ * opened (and migrated) in `index`'s database, its local cache of contents under the same
+ * directory as an offloader's, collected every hour with an hour's grace.
+ */
+export async function openSharedStore(
+  name: string,
+  remote: BlockStore,
+  index: PostgresConfig,
+  config: Config,
+): Promise<SharedBlockStore> {
+  const dir = offloadDir(name, config);
+  mkdirSync(dir, { recursive: true });
+  const opened = await SharedBlockIndex.open(index, index.schema ?? defaultIndexSchema(name));
+  return new SharedBlockStore(remote, opened, dir, {
+    capBytes: await cacheCap(dir, config),
+    gcEveryMs: HOUR_MS,
+    gcGraceMs: HOUR_MS,
   });
 }
 

@@ -8,7 +8,7 @@ import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { PayloadService } from '../payload/service.ts';
 import { openStoreJournal, removeStoreJournal } from './journals.ts';
-import { hasStoreOffload, openStoreOffload, removeStoreOffload } from './offload.ts';
+import { hasStoreOffload, openSharedStore, openStoreOffload, removeStoreOffload } from './offload.ts';
 import { OffloaderAdmin } from './offloader-admin.ts';
 import { AuthService } from '../auth/tokens.ts';
 import { AccessIndex } from './access.ts';
@@ -121,6 +121,7 @@ export class Runtime implements ProtocolRuntime {
       },
       {
         open: (name, remote) => openStoreOffload(name, remote, this.config, () => this.alerts),
+        openShared: (name, remote, index) => openSharedStore(name, remote, index, this.config),
         hasCache: (name) => hasStoreOffload(name, this.config),
         remove: (name) => removeStoreOffload(name, this.config),
       },

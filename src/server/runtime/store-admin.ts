@@ -33,8 +33,16 @@ export function keepRedacted(next: Record<string, unknown>, prev: Record<string,
 }
 
 /** Whether two S3 store configs name the same place: bucket and key prefix. */
-const sameBucketAndPrefix = (a: Record<string, unknown>, b: Record<string, unknown>): boolean =>
-  a['bucket'] === b['bucket'] && (a['prefix'] ?? '') === (b['prefix'] ?? '');
+/** Where an S3 store's blocks are: its bucket, key prefix and block index (database and schema). */
+const sameBucketAndPrefix = (a: Record<string, unknown>, b: Record<string, unknown>): boolean => {
+  const index = (c: Record<string, unknown>) => {
+    const i = c['blockIndex'] as { url?: unknown; schema?: unknown } | undefined;
+    // A new password reaches the same database.
+    const url = typeof i?.url === 'string' ? i.url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1@') : i?.url;
+    return JSON.stringify([url, i?.schema]);
+  };
+  return a['bucket'] === b['bucket'] && (a['prefix'] ?? '') === (b['prefix'] ?? '') && index(a) === index(b);
+};
 
 /**
  * Named metadata and payload stores as the API manages them: listed with the shares that
@@ -102,7 +110,7 @@ export class StoreAdmin {
     }
     const users = await this.usedBy(kind, before.name);
     if (users.length > 0) {
-      const why = s3 ? 'its bucket and key prefix hold their files and cannot change' : 'detach it first';
+      const why = s3 ? 'its bucket, key prefix and block index hold their files and cannot change' : 'detach it first';
       throw new DittoError('IN_USE', `${kind} store "${before.name}" is used by ${users.join(', ')}: ${why}`);
     }
     const create = (cfg: Record<string, unknown>) =>

@@ -18,7 +18,10 @@ import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
 import { MemoryBlockStore } from '../payload/stores/memory/memory-store.ts';
 import { OffloadedBlockStore } from '../payload/offloader/offloaded-store.ts';
 import { ReconnectingBlockStore } from '../payload/offloader/reconnecting-store.ts';
+import { SharedBlockStore } from '../payload/offloader/shared/shared-store.ts';
+import { parseS3Config } from '../payload/stores/s3/config.ts';
 import { S3BlockStore } from '../payload/stores/s3/s3-store.ts';
+import type { PostgresConfig } from '../postgres/config.ts';
 import { checkPlacement, storeLocation, type NamedStore, type OwnFiles } from './store-paths.ts';
 
 /** The journals (slice cache + write log) of durable payload stores, kept under the data dir. */
@@ -32,6 +35,8 @@ export interface StoreJournals {
 /** The local caches (offloaders) in front of S3 stores, kept under the data dir. */
 export interface StoreOffloads {
   open(name: string, remote: BlockStore): Promise<OffloadedBlockStore>;
+  /** A store whose block index is in PostgreSQL (`index`), servable by several instances. */
+  openShared(name: string, remote: BlockStore, index: PostgresConfig): Promise<SharedBlockStore>;
   /** Whether the store has a cache from an earlier run. */
   hasCache(name: string): Promise<boolean>;
   /** Removes a deleted store's cache. */
@@ -78,7 +83,11 @@ export class StoresService {
     return this.openOnce(this.journals, name, async () => {
       const store = await this.payloadStore(name);
       const cfg = await this.store.getPayloadStore(name);
-      if (cfg.type === 'memory' || this.storeJournals === undefined) return undefined;
+      // A shared store's puts are in S3 when they return: a local log would hold what other
+      // instances cannot read (docs/cluster.md).
+      if (cfg.type === 'memory' || this.storeJournals === undefined || store instanceof SharedBlockStore) {
+        return undefined;
+      }
       return this.storeJournals.open(name, store);
     });
   }
@@ -114,6 +123,16 @@ export class StoresService {
     for (const [name, p] of this.payloadStores) {
       const store = await p.catch(() => undefined);
       if (store instanceof OffloadedBlockStore) out.set(name, store);
+    }
+    return out;
+  }
+
+  /** The S3 stores with their block index in PostgreSQL, open now, by name. */
+  async sharedStores(): Promise<Map<string, SharedBlockStore>> {
+    const out = new Map<string, SharedBlockStore>();
+    for (const [name, p] of this.payloadStores) {
+      const store = await p.catch(() => undefined);
+      if (store instanceof SharedBlockStore) out.set(name, store);
     }
     return out;
   }
@@ -257,16 +276,20 @@ export class StoresService {
       case 's3': {
         if (this.offloads === undefined) return S3BlockStore.open(cfg.config);
         const open = (): Promise<BlockStore> => S3BlockStore.open(cfg.config);
-        // A store with a local cache from an earlier run starts even while S3 is unreachable.
-        const opened = (await this.offloads.hasCache(cfg.name))
-          ? await open().catch((err: unknown) => {
-              if (!isDittoError(err) || err.code !== 'RETRY_LATER') throw err;
-              this.logger.warn({ store: cfg.name, err: err.message }, 'S3 unreachable; serving the local cache');
-              return undefined;
-            })
-          : await open();
+        const { blockIndex } = parseS3Config(cfg.config);
+        // A store with a local cache from an earlier run, or its index in PostgreSQL, starts
+        // even while S3 is unreachable.
+        const opened =
+          blockIndex !== undefined || (await this.offloads.hasCache(cfg.name))
+            ? await open().catch((err: unknown) => {
+                if (!isDittoError(err) || err.code !== 'RETRY_LATER') throw err;
+                this.logger.warn({ store: cfg.name, err: err.message }, 'S3 unreachable; serving the local cache');
+                return undefined;
+              })
+            : await open();
         const remote = new ReconnectingBlockStore(open, opened);
         this.remotes.set(cfg.name, remote);
+        if (blockIndex !== undefined) return this.offloads.openShared(cfg.name, remote, blockIndex);
         return this.offloads.open(cfg.name, remote);
       }
       default:

@@ -13,7 +13,7 @@ export const PoolUseSchema = z.object({
 });
 
 export const DatabaseStatusSchema = z.object({
-  /** "controlplane" or "metadata:<store>". */
+  /** "controlplane", "metadata:<store>" or "blocks:<payload store>" (a shared S3 store's block index). */
   name: z.string(),
   /** Why it could not be reached at the last probe; null: it answered. */
   error: z.string().nullable(),

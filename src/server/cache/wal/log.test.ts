@@ -23,6 +23,17 @@ const write = (payloadId: string, offset: number, text: string): RecordInput => 
   return { kind: RecordKind.write, payloadId, offset, data, length: data.length };
 };
 
+const invalidation = (payloadId: string, offset: number, length: number): RecordInput => ({
+  kind: RecordKind.invalidateThrough,
+  payloadId,
+  offset,
+  data: Buffer.alloc(0),
+  length,
+});
+
+/** LSN 5, invalidate 'p' [4, 6), as the version before stamped invalidations wrote it. */
+const LEGACY_INVALIDATION = '314c574448a907ce05000000000000000300010004000000000000000200000070';
+
 async function all(log: WriteLog): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
   for await (const r of log.records()) out.push({ ...r, data: Buffer.from(r.data) });
@@ -51,6 +62,17 @@ describe('record codec', () => {
     expect(decodeRecord(buf.subarray(0, buf.length - 1), 0)).toEqual({ torn: 'short record' });
     expect(decodeRecord(Buffer.alloc(64, 0xff), 0)).toEqual({ torn: 'bad magic' });
     expect(decodeRecord(Buffer.alloc(5), 0)).toEqual({ torn: 'short header' });
+  });
+
+  it('an invalidation carries its stamp; one without, as earlier versions wrote it, still decodes', () => {
+    const stamped = encodeRecord(9, { ...invalidation('p', 4, 2), through: 7 });
+    expect(decodeRecord(stamped, 0)).toMatchObject({ record: { lsn: 9, kind: 4, offset: 4, length: 2, through: 7 } });
+    const flipped = Buffer.from(stamped);
+    flipped[stamped.length - 8]! ^= 1;
+    expect(decodeRecord(flipped, 0)).toEqual({ torn: 'bad CRC' });
+    expect(decodeRecord(Buffer.from(LEGACY_INVALIDATION, 'hex'), 0)).toMatchObject({
+      record: { lsn: 5, kind: 3, payloadId: 'p', offset: 4, length: 2, through: undefined },
+    });
   });
 });
 
@@ -193,6 +215,22 @@ describe('replay', () => {
     await log.close();
   });
 
+  it('a log left by an earlier version: its invalidation masks the records before it in the log', async () => {
+    const store = new MemoryBlockStore();
+    const old = [write('p', 0, 'aaaaaaaa'), write('q', 0, 'q'), write('p', 4, 'bb'), write('q', 1, 'q')];
+    const segment = Buffer.concat([
+      ...old.map((r, i) => encodeRecord(i + 1, r)),
+      Buffer.from(LEGACY_INVALIDATION, 'hex'),
+      encodeRecord(6, write('p', 5, 'C')),
+    ]);
+    writeFileSync(path.join(dir, '0000000000000001.wal'), segment);
+    const log = await WriteLog.open(dir, { capBytes: MiB });
+    await store.put('p/0/0', Buffer.from('zzzzIIzz'));
+    expect(await replay(log, store)).toEqual({ records: 6, bytes: 6 + 1 + 2, payloads: 2 });
+    expect((await store.get('p/0/0'))!.toString()).toBe('aaaaICaa');
+    await log.close();
+  });
+
   it('survivors: each byte from the newest record that wrote it', () => {
     const keep = survivors([
       { lsn: 1, kind: RecordKind.write, offset: 0, length: 100 },
@@ -200,5 +238,16 @@ describe('replay', () => {
       { lsn: 3, kind: RecordKind.invalidate, offset: 90, length: 20 },
     ]);
     expect(Object.fromEntries(keep)).toEqual({ 1: [0, 50, 60, 90], 2: [50, 60] });
+  });
+
+  it('survivors: a stamped invalidation masks the writes up to its stamp, wherever it lies in the log', () => {
+    const keep = survivors([
+      { lsn: 1, kind: RecordKind.write, offset: 0, length: 100 },
+      { lsn: 2, kind: RecordKind.write, offset: 10, length: 10 }, // logged after the bypass
+      { lsn: 3, kind: RecordKind.invalidateThrough, offset: 0, length: 50, through: 1 },
+      { lsn: 4, kind: RecordKind.invalidateThrough, offset: 95, length: 10, through: 2 },
+      { lsn: 5, kind: RecordKind.write, offset: 40, length: 20 },
+    ]);
+    expect(Object.fromEntries(keep)).toEqual({ 1: [60, 95], 2: [10, 20], 5: [40, 60] });
   });
 });

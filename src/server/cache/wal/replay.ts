@@ -7,6 +7,11 @@
  * keeps only the bytes no later record covers — a later write, a truncate (applied to the
  * store and made durable before it was logged), or an invalidation (bytes written straight
  * to the store and made durable before it was logged). What survives is written once.
+ *
+ * An invalidation is logged only once its bytes are durable, after writes that came later
+ * may have been logged: it carries the LSN of the newest record its bytes replaced
+ * (`through`) and masks the writes up to that one, not by its own place in the log. One
+ * left by an earlier version (kind `invalidate`, no stamp) masks by its place, as it did.
  */
 import type { BlockStore } from '../../payload/blockstore.ts';
 import { BLOCK_SIZE, blockKey, blockSpans, payloadPrefix } from '../../payload/layout.ts';
@@ -57,13 +62,24 @@ export interface Entry {
   kind: number;
   offset: number;
   length: number;
+  /** invalidateThrough: the newest record it masks. */
+  through?: number;
 }
 
 /** What survives of each write of one payload (records oldest first), by LSN. */
 export function survivors(entries: readonly Entry[], into = new Map<number, Ranges>()): Map<number, Ranges> {
   const mask: Ranges = [];
+  // Stamped invalidations, newest stamp first: each joins the mask just before the record it names.
+  const stamped = entries
+    .filter((e) => e.kind === RecordKind.invalidateThrough)
+    .sort((a, b) => b.through! - a.through!);
+  let next = 0;
   for (let i = entries.length - 1; i >= 0; i--) {
     const e = entries[i]!;
+    if (e.kind === RecordKind.invalidateThrough) continue;
+    for (let s = stamped[next]; s !== undefined && s.through! >= e.lsn; s = stamped[++next]) {
+      addRange(mask, s.offset, s.offset + s.length);
+    }
     if (e.kind === RecordKind.truncate) {
       addRange(mask, e.offset, Number.MAX_SAFE_INTEGER);
       continue;
@@ -85,7 +101,7 @@ export async function replay(log: WriteLog, store: BlockStore): Promise<ReplayRe
     records++;
     let list = byPayload.get(r.payloadId);
     if (list === undefined) byPayload.set(r.payloadId, (list = []));
-    list.push({ lsn: r.lsn, kind: r.kind, offset: r.offset, length: r.length });
+    list.push({ lsn: r.lsn, kind: r.kind, offset: r.offset, length: r.length, through: r.through });
   }
   const keep = new Map<number, Ranges>();
   for (const list of byPayload.values()) survivors(list, keep);

@@ -72,7 +72,8 @@ function overlaps(a: Range, b: Range): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-function conflicts(held: ByteRangeLock, owner: string, req: LockRequest): boolean {
+/** Whether `held` stands in the way of `owner` taking `req`. */
+export function conflicts(held: ByteRangeLock, owner: string, req: LockRequest): boolean {
   if (!overlaps(held, req)) return false;
   if (held.owner === owner) return isWindows(owner) && req.kind === 'write'; // own POSIX locks merge
   return req.kind === 'write' || held.kind === 'write';
@@ -146,16 +147,39 @@ export class LockManager {
       );
   }
 
-  /** Releases every lock and wait of the owners `matches` selects (a client gone, a lease expired). */
-  releaseWhere(matches: (owner: string) => boolean): void {
+  /**
+   * Releases every lock and wait of the owners `matches` selects (a client gone, a lease
+   * expired); answers the owners released, by file.
+   */
+  releaseWhere(matches: (owner: string) => boolean): Map<string, Set<string>> {
     this.waiters.cancelWhere((w) => matches(w.owner));
+    const released = new Map<string, Set<string>>();
     for (const [file, held] of this.files) {
-      if (held.some((l) => matches(l.owner)))
-        this.store(
-          file,
-          held.filter((l) => !matches(l.owner)),
-        );
+      const gone = held.filter((l) => matches(l.owner));
+      if (gone.length === 0) continue;
+      released.set(file, new Set(gone.map((l) => l.owner)));
+      this.store(
+        file,
+        held.filter((l) => !matches(l.owner)),
+      );
     }
+    return released;
+  }
+
+  /** An owner's locks on a file. */
+  locksOf(file: string, owner: string): ByteRangeLock[] {
+    return (this.files.get(file) ?? []).filter((l) => l.owner === owner);
+  }
+
+  /** The locks of a file as they are, for `restore` (held arrays are never changed in place). */
+  snapshot(file: string): readonly ByteRangeLock[] | undefined {
+    return this.files.get(file);
+  }
+
+  /** Puts back a file's locks as `snapshot` saw them (a change the cluster's table refused). */
+  restore(file: string, held: readonly ByteRangeLock[] | undefined): void {
+    if (held === undefined || held.length === 0) this.files.delete(file);
+    else this.files.set(file, [...held]);
   }
 
   /**
@@ -238,4 +262,9 @@ export function fileKey(share: string, fileid: number): string {
 /** The share part of a fileKey. */
 export function shareOfFileKey(key: string): string {
   return key.slice(0, key.indexOf('\0'));
+}
+
+/** The fileid part of a fileKey. */
+export function fileidOfFileKey(key: string): number {
+  return Number(key.slice(key.indexOf('\0') + 1));
 }

@@ -20,12 +20,14 @@ import { contentHash } from './content-hash.ts';
 import { withDeadline } from './deadline.ts';
 import { collectGarbage, remoteKey, type GcReport } from './garbage.ts';
 import { OffloadIndex } from './index-db.ts';
-import { KeyedLock } from './keyed-lock.ts';
+import { KeyedLock } from '../../../shared/keyed-lock.ts';
+import { DEFAULT_READ_TIMEOUT_MS, fetchContent, rangeOf } from './remote-read.ts';
 import { UploadQueue } from './upload-queue.ts';
 import type { OffloadOptions, OffloadStats } from './offload-options.ts';
 
 const MiB = 1024 * 1024;
 const PARTIAL_UPLOAD_DELAY_MS = 5000;
+const DEFAULT_PERSIST_TIMEOUT_MS = 20_000;
 /** As many as uploads may run at once (the queue's maximum). */
 const UPLOAD_BUFFERS = 16;
 
@@ -128,14 +130,7 @@ export class OffloadedBlockStore implements BlockStore {
         this.used.set(hash, Date.now());
         return local;
       }
-      const whole = await this.fetch(hash, true);
-      const end = length === undefined ? whole.length : Math.min(whole.length, offset + length);
-      const part = whole.subarray(Math.min(offset, whole.length), end);
-      if (into !== undefined && into.length >= part.length) {
-        part.copy(into);
-        return into.subarray(0, part.length);
-      }
-      return part;
+      return rangeOf(await this.fetch(hash, true), offset, length, into);
     } finally {
       this.unpin(hash);
     }
@@ -194,7 +189,7 @@ export class OffloadedBlockStore implements BlockStore {
       if (this.index.content(hash)?.uploaded === 0) pending.add(hash);
     }
     if (pending.size === 0) return;
-    const timeoutMs = this.options.persistTimeoutMs ?? 20_000;
+    const timeoutMs = this.options.persistTimeoutMs ?? DEFAULT_PERSIST_TIMEOUT_MS;
     await withDeadline(Promise.all(Array.from(pending, (hash) => this.queue.uploaded(hash))), timeoutMs, () => {
       const why = this.queue.failing ? 'S3 is unreachable' : 'uploads are behind';
       return new DittoError('IO', `${pending.size} blocks are not in S3 after ${timeoutMs / 1000} s (${why})`);
@@ -317,19 +312,7 @@ export class OffloadedBlockStore implements BlockStore {
   }
 
   private async fetchRemote(hash: string): Promise<Buffer> {
-    const timeoutMs = this.options.readTimeoutMs ?? 10_000;
-    let data: Buffer | undefined;
-    try {
-      data = await withDeadline(
-        this.remote.get(remoteKey(hash)),
-        timeoutMs,
-        () => new DittoError('IO', `S3 did not answer within ${timeoutMs / 1000} s`),
-      );
-    } catch (err) {
-      const why = err instanceof Error ? err.message : String(err);
-      throw new DittoError('IO', `cannot read block ${hash.slice(0, 12)} from S3: ${why}`);
-    }
-    if (data === undefined) throw new DittoError('IO', `block ${hash.slice(0, 12)} is missing from S3`);
+    const data = await fetchContent(this.remote, hash, this.options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS);
     const copy = Buffer.from(data);
     const cached: Promise<void> = this.lock
       .run(hash, async () => {

@@ -32,7 +32,7 @@ import type {
   ProtocolRuntime,
 } from '../../runtime/types.ts';
 import { LogLimiter } from '../../logging/log-limiter.ts';
-import type { LockManager } from '../../metadata/locks/lock-manager.ts';
+import type { ByteRangeLocks } from '../../metadata/locks/byte-range-locks.ts';
 import { HoldingsTally } from '../holdings.ts';
 import { mountProgram } from '../mount/program.ts';
 import type { ConnectionStats } from '../rpc/connection.ts';
@@ -91,7 +91,7 @@ export class NfsAdapter implements ProtocolAdapter {
   private readonly warnings: LogLimiter;
   /** NLM's hosts and NFSv4's clients: where open files and locks are counted. */
   private readonly holders: ReadonlyArray<{ tallyHoldings(tally: HoldingsTally): void }>;
-  private readonly locks: LockManager;
+  private readonly locks: ByteRangeLocks;
 
   constructor(config: AdapterConfig, runtime: ProtocolRuntime) {
     const settings = NfsSettings.parse(config.settings);

@@ -135,7 +135,7 @@ describe('NLM v4', () => {
   it('conflicts with SMB and NFSv4 locks on the same file, both ways', async () => {
     const { rt, prog, file } = await setup();
     const smb = ownerKey('smb', '5', '9');
-    expect(rt.metadata.locks.lock(file, smb, 'read', 0n, 50n)).toBeUndefined();
+    expect(await rt.metadata.locks.lock(file, smb, 'read', 0n, 50n)).toBeUndefined();
     expect(await run(prog.procedures[NlmProc.LOCK], lockArgs({ fh: rt.root, offset: 10, length: 1 }))).toEqual(
       res(Nlm4Stat.DENIED),
     );
@@ -144,7 +144,7 @@ describe('NLM v4', () => {
     const test = await run(prog.procedures[NlmProc.TEST], testArgs({ fh: rt.root, svid: 3 }));
     expect(test.readUInt32BE(8)).toBe(Nlm4Stat.DENIED);
     expect(test.readUInt32BE(16)).toBe(0); // another protocol's owner: svid 0
-    expect(rt.metadata.locks.lock(file, ownerKey('nfs4', 'aa', 'bb'), 'write', 10n, 11n)).toMatchObject({
+    expect(await rt.metadata.locks.lock(file, ownerKey('nfs4', 'aa', 'bb'), 'write', 10n, 11n)).toMatchObject({
       owner: expect.stringMatching(/^(smb|nlm):/),
     });
   });
@@ -152,32 +152,32 @@ describe('NLM v4', () => {
   it('a blocking LOCK is BLOCKED, granted for the client when the lock frees, GRANTED on its retry', async () => {
     const { rt, prog, file } = await setup();
     const other = ownerKey('nfs4', 'aa', 'bb');
-    rt.metadata.locks.lock(file, other, 'write', 0n, TO_END);
+    await rt.metadata.locks.lock(file, other, 'write', 0n, TO_END);
     const blocking = lockArgs({ fh: rt.root, block: true, svid: 5 });
     expect(await run(prog.procedures[NlmProc.LOCK], blocking)).toEqual(res(Nlm4Stat.BLOCKED));
     expect(await run(prog.procedures[NlmProc.LOCK], blocking)).toEqual(res(Nlm4Stat.BLOCKED)); // a retry waits once
-    rt.metadata.locks.unlock(file, other, 0n, TO_END);
+    await rt.metadata.locks.unlock(file, other, 0n, TO_END);
     await Promise.resolve();
     expect(rt.metadata.locks.holds(file, nlmOwner('guest', 5))).toBe(true); // taken for it
-    expect(rt.metadata.locks.lock(file, other, 'read', 0n, 1n)).toBeDefined();
+    expect(await rt.metadata.locks.lock(file, other, 'read', 0n, 1n)).toBeDefined();
     expect(await run(prog.procedures[NlmProc.LOCK], blocking)).toEqual(res(Nlm4Stat.GRANTED));
     expect(await run(prog.procedures[NlmProc.UNLOCK], unlockArgs({ fh: rt.root, svid: 5 }))).toEqual(
       res(Nlm4Stat.GRANTED),
     );
-    expect(rt.metadata.locks.lock(file, other, 'write', 0n, TO_END)).toBeUndefined();
+    expect(await rt.metadata.locks.lock(file, other, 'write', 0n, TO_END)).toBeUndefined();
   });
 
   it('CANCEL drops a waiting request, and gives back a lock granted before the client retried', async () => {
     const { rt, prog, file } = await setup();
     const other = ownerKey('smb', '1', '1');
-    rt.metadata.locks.lockAll(file, other, [{ kind: 'write', start: 0n, end: 10n }]);
+    await rt.metadata.locks.lockAll(file, other, [{ kind: 'write', start: 0n, end: 10n }]);
     const spec = { fh: rt.root, block: true, svid: 8, length: 5 };
     expect(await run(prog.procedures[NlmProc.LOCK], lockArgs(spec))).toEqual(res(Nlm4Stat.BLOCKED));
     expect(await run(prog.procedures[NlmProc.CANCEL], cancelArgs(spec))).toEqual(res(Nlm4Stat.GRANTED));
     expect(rt.metadata.locks.waiting(file, nlmOwner('guest', 8))).toBeUndefined();
 
     expect(await run(prog.procedures[NlmProc.LOCK], lockArgs(spec))).toEqual(res(Nlm4Stat.BLOCKED));
-    rt.metadata.locks.release(file, other);
+    await rt.metadata.locks.release(file, other);
     await Promise.resolve();
     expect(rt.metadata.locks.holds(file, nlmOwner('guest', 8))).toBe(true);
     await run(prog.procedures[NlmProc.CANCEL], cancelArgs(spec));

@@ -10,6 +10,7 @@
  * (Linux retries a blocked lock every 30 s) is answered NLM4_GRANTED at once. A CANCEL in
  * between gives such a lock back.
  */
+import type { ByteRangeLocks } from '../../metadata/locks/byte-range-locks.ts';
 import {
   clientPrefix,
   fileKey,
@@ -17,7 +18,6 @@ import {
   ownerOf,
   TO_END,
   type ByteRangeLock,
-  type LockManager,
 } from '../../metadata/locks/lock-manager.ts';
 import type { ProtocolRuntime } from '../../runtime/types.ts';
 import type { RpcCall } from '../rpc/program.ts';
@@ -45,7 +45,7 @@ export interface NlmTarget {
 }
 
 export class NlmState {
-  readonly locks: LockManager;
+  readonly locks: ByteRangeLocks;
   readonly shares = new ShareReservations();
   private readonly graceUntil: number;
   private readonly now: () => number;
@@ -112,7 +112,7 @@ export class NlmState {
   /** FREE_ALL / SM_NOTIFY: the host restarted; every lock, wait and share it held goes. */
   freeHost(callerName: string): void {
     const prefix = hostPrefix(callerName);
-    this.locks.releaseWhere((o) => o.startsWith(prefix));
+    void this.locks.releaseWhere((o) => o.startsWith(prefix));
     for (const k of this.grantedForClient) if (k.includes(`\n${prefix}`)) this.grantedForClient.delete(k);
     this.shares.releaseHost(callerName);
     if (this.hosts.delete(callerName)) this.records?.save([...this.hosts.keys()]);

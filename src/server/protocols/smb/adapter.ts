@@ -12,7 +12,7 @@ import type {
   ProtocolAdapter,
   ProtocolRuntime,
 } from '../../runtime/types.ts';
-import type { LockManager } from '../../metadata/locks/lock-manager.ts';
+import type { ByteRangeLocks } from '../../metadata/locks/byte-range-locks.ts';
 import { HoldingsTally } from '../holdings.ts';
 import { LoginThrottle } from '../../auth/ratelimit.ts';
 import type { ServerName } from './auth/ntlm.ts';
@@ -33,7 +33,7 @@ function serverName(configured: string | undefined): ServerName {
 export class SmbAdapter implements ProtocolAdapter {
   readonly protocol = 'smb';
   private readonly server: SmbTcpServer;
-  private readonly locks: LockManager;
+  private readonly locks: ByteRangeLocks;
   private readonly openPaths: OpenPaths;
 
   constructor(config: AdapterConfig, runtime: ProtocolRuntime) {

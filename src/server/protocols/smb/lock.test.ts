@@ -86,11 +86,11 @@ describe('SMB2 LOCK', () => {
     expect((await a.send(Command.WRITE, writeBody(id, Buffer.alloc(100)))).hdr.status).toBe(Status.SUCCESS);
     const { attr } = await rt.metadata.lookup(ALICE, rt.root, 'shared.bin');
     const nfsOwner = ownerKey('nfs4', 'c0ffee', '01');
-    expect(rt.metadata.locks.lock(fileKey(SHARE, attr.fileid), nfsOwner, 'write', 10n, 20n)).toBeUndefined();
+    expect(await rt.metadata.locks.lock(fileKey(SHARE, attr.fileid), nfsOwner, 'write', 10n, 20n)).toBeUndefined();
     expect((await a.send(Command.LOCK, lockBody(id, 15n, 1n, EXCLUSIVE_NOW))).hdr.status).toBe(Status.LOCK_NOT_GRANTED);
     expect((await a.send(Command.LOCK, lockBody(id, 20n, 5n, EXCLUSIVE_NOW))).hdr.status).toBe(Status.SUCCESS);
     // SMB holds 20..25 now: NFSv4 cannot take it.
-    expect(rt.metadata.locks.lock(fileKey(SHARE, attr.fileid), nfsOwner, 'read', 0n, TO_END)).toMatchObject({
+    expect(await rt.metadata.locks.lock(fileKey(SHARE, attr.fileid), nfsOwner, 'read', 0n, TO_END)).toMatchObject({
       start: 20n,
       end: 25n,
     });

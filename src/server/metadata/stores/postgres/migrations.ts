@@ -51,4 +51,16 @@ export const MIGRATIONS: readonly string[] = [
   // 3: DOS attributes (types.ts FileAttr.dosAttributes); existing files show ARCHIVE as before.
   `ALTER TABLE files ADD COLUMN dos_attributes INTEGER NOT NULL DEFAULT 0;
    UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
+  // 4: byte-range locks every instance serving the store's shares sees (locks/shared-locks.ts),
+  // and each instance's lease: the locks of an instance whose lease lapsed no longer count.
+  `CREATE TABLE range_locks (
+     fileid BIGINT NOT NULL,
+     instance TEXT NOT NULL,
+     owner TEXT NOT NULL,
+     kind TEXT NOT NULL,
+     range_start NUMERIC NOT NULL,
+     range_end NUMERIC NOT NULL
+   );
+   CREATE INDEX range_locks_by_file ON range_locks (fileid, instance, owner);
+   CREATE TABLE lock_leases (instance TEXT PRIMARY KEY, renewed BIGINT NOT NULL);`,
 ];

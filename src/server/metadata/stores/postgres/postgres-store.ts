@@ -29,6 +29,7 @@ import { DATA_COLUMNS, FILE_COLUMNS, fileColumnsOf, recordParams, rowRecord } fr
 import { pgError } from '../../../postgres/errors.ts';
 import { PoolHealth } from '../../../postgres/pool-health.ts';
 import { openSchema } from '../../../postgres/schema.ts';
+import { PgRangeLocks } from './range-locks.ts';
 import { defaultSchema, parseStoreConfig } from './config.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { PgGroupCommit, type GroupSlot } from './group-commit.ts';
@@ -245,6 +246,8 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   private stats: { at: number; files: number; bytes: number } | undefined;
   /** Reachability and connection use of the pool, for health checks and the cluster view. */
   readonly poolHealth: PoolHealth;
+  /** Byte-range locks every instance on this store sees (range-locks.ts). */
+  readonly sharedLocks: PgRangeLocks;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -252,6 +255,7 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   ) {
     super(pool);
     this.poolHealth = new PoolHealth(pool);
+    this.sharedLocks = new PgRangeLocks(pool);
     this.batched = new ReadBatcher(pool);
     this.groups = new PgGroupCommit(
       pool,
@@ -281,7 +285,9 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
       },
       true, // a body's SAVEPOINT goes out with its first write (group-commit.ts)
     );
-    return new PostgresMetadataStore(pool, initial);
+    const store = new PostgresMetadataStore(pool, initial);
+    await store.sharedLocks.renew();
+    return store;
   }
 
   override getFile(fileid: number): Promise<FileRecord | undefined> {
@@ -311,6 +317,7 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
     if (this.closed) return;
     this.closed = true;
     await this.groups.idle();
+    await this.sharedLocks.close();
     await this.pool.end();
   }
 

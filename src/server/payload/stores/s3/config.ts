@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { DittoError } from '../../../../shared/errors.ts';
 import { parseStoreOptions } from '../../../config/store-options.ts';
+import { PostgresConfigSchema } from '../../../postgres/config.ts';
 
 /** S3's rule for bucket names (the common subset every provider accepts). */
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -30,6 +31,11 @@ export const S3StoreConfigSchema = z.strictObject({
   requestTimeoutMs: z.int().min(100).max(600_000).optional(),
   /** Attempts per operation, with exponential backoff and full jitter between them. */
   maxAttempts: z.int().min(1).max(20).optional(),
+  /**
+   * A PostgreSQL database for the store's block index, which makes the store servable by
+   * several dfs instances at once (docs/cluster.md); without it the index is local (offloader).
+   */
+  blockIndex: PostgresConfigSchema.optional(),
 });
 export type S3StoreConfig = z.infer<typeof S3StoreConfigSchema>;
 

@@ -10,7 +10,8 @@
  * clients reclaim their opens and locks and nobody else may take new ones (RFC 7530 §9.6.2).
  */
 import { randomBytes } from 'node:crypto';
-import { shareOfFileKey, TO_END, type LockManager } from '../../../metadata/locks/lock-manager.ts';
+import type { ByteRangeLocks } from '../../../metadata/locks/byte-range-locks.ts';
+import { shareOfFileKey } from '../../../metadata/locks/lock-manager.ts';
 import type { HoldingsTally } from '../../holdings.ts';
 import { noClientRecords, type ClientRecords } from './client-records.ts';
 import { ReclaimGrace } from './grace.ts';
@@ -39,7 +40,7 @@ export class Nfs4State {
 
   constructor(
     readonly leaseMs: number,
-    private readonly locks: LockManager,
+    private readonly locks: ByteRangeLocks,
     opts: { now?: () => number; graceMs?: number; records?: ClientRecords } = {},
   ) {
     this.now = opts.now ?? Date.now;
@@ -281,7 +282,7 @@ export class Nfs4State {
   }
 
   private dropLockState(l: LockState): void {
-    this.locks.unlock(l.open.fileKey, l.lockOwner.key, 0n, TO_END);
+    void this.locks.release(l.open.fileKey, l.lockOwner.key);
     this.stateids.delete(l.other.toString('hex'));
     l.open.locks.delete(l);
     l.lockOwner.locks.delete(l);

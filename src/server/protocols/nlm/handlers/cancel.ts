@@ -16,7 +16,7 @@ export const cancel: NlmOp<Nlm4CancelArgs, Nlm4Res> = {
       waiter.cancel();
       return resOf(a, Nlm4Stat.GRANTED);
     }
-    if (nlm.takeGrant(t)) nlm.locks.unlock(t.file, t.owner, t.start, t.end);
+    if (nlm.takeGrant(t)) await nlm.locks.unlock(t.file, t.owner, t.start, t.end);
     return resOf(a, Nlm4Stat.GRANTED);
   },
   encode: encodeRes,

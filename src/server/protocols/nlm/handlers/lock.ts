@@ -17,7 +17,7 @@ export async function lockFor(nlm: NlmState, call: RpcCall, a: Nlm4LockArgs, may
   const kind = a.exclusive ? 'write' : 'read';
   nlm.noteHost(a.lock.callerName, call.session.clientAddr);
   if (nlm.takeGrant(t)) return resOf(a, Nlm4Stat.GRANTED); // taken for it while it waited
-  const conflict = nlm.locks.lock(t.file, t.owner, kind, t.start, t.end);
+  const conflict = await nlm.locks.lock(t.file, t.owner, kind, t.start, t.end);
   if (!conflict) return resOf(a, Nlm4Stat.GRANTED);
   if (!mayBlock || !a.block) return resOf(a, Nlm4Stat.DENIED);
   if (!nlm.locks.waiting(t.file, t.owner)) {

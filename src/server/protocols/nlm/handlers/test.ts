@@ -10,7 +10,7 @@ export const test: NlmOp<Nlm4TestArgs, Nlm4TestRes> = {
   async run(nlm, call, a) {
     if (nlm.inGrace()) return { cookie: a.cookie, stat: Nlm4Stat.DENIED_GRACE_PERIOD };
     const t = await nlm.target(call, a.lock);
-    const conflict = nlm.locks.conflict(t.file, t.owner, a.exclusive ? 'write' : 'read', t.start, t.end);
+    const conflict = await nlm.locks.conflict(t.file, t.owner, a.exclusive ? 'write' : 'read', t.start, t.end);
     if (!conflict) return { cookie: a.cookie, stat: Nlm4Stat.GRANTED };
     return { cookie: a.cookie, stat: Nlm4Stat.DENIED, holder: holderOf(conflict) };
   },

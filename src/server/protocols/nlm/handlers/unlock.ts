@@ -10,7 +10,7 @@ export const unlock: NlmOp<Nlm4UnlockArgs, Nlm4Res> = {
     const t = await nlm.target(call, a.lock);
     nlm.takeGrant(t);
     nlm.locks.waiting(t.file, t.owner)?.cancel();
-    nlm.locks.unlock(t.file, t.owner, t.start, t.end);
+    await nlm.locks.unlock(t.file, t.owner, t.start, t.end);
     return resOf(a, Nlm4Stat.GRANTED);
   },
   encode: encodeRes,

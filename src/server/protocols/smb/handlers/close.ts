@@ -57,7 +57,7 @@ async function finishClose(
   pending: boolean,
   last: boolean,
 ): Promise<void> {
-  server.runtime.metadata.locks.release(fileKey(share, open.fileid), lockOwner(open));
+  await server.runtime.metadata.locks.release(fileKey(share, open.fileid), lockOwner(open));
   const session = st.sessions.get(open.sessionId);
   const auth = session?.auth;
   if (!auth) return;
@@ -65,7 +65,12 @@ async function finishClose(
   await stampWriteTime(server, open, auth);
   // Stored now, not waited for: CLOSE promises no durability (MS-SMB2 §3.3.5.10; FLUSH does),
   // and every attribute read already sees the writes. Windows and Samba do not sync at close.
-  if (open.written) void metadata.persistWrites(auth, open.handle).catch(() => undefined);
+  // A share other instances serve too is flushed before the reply: a client opening the file
+  // through another instance must read what was written here (docs/cluster.md).
+  if (open.written && payload.sharedByInstances(share)) {
+    await Promise.all([payload.flush(share, open.payloadId), metadata.persistWrites(auth, open.handle, true)]);
+    open.written = false;
+  } else if (open.written) void metadata.persistWrites(auth, open.handle).catch(() => undefined);
   // Content written through this open: watchers of its directory see it modified (size, write time).
   if (open.writeTime && open.parent) announce(metadata, open.parent, { action: 'modified', name: open.name });
   if (!pending || !open.parent) return;

@@ -49,7 +49,7 @@ export const lock: SmbHandler = {
       // §3.3.5.14.1: unlocks run in order; the first that fails ends the request.
       for (const e of elements) {
         if (e.flags !== LockFlag.UNLOCK) throw new SmbStatusError(Status.INVALID_PARAMETER);
-        if (!locks.unlock(file, owner, e.offset, e.offset + e.length))
+        if (!(await locks.unlock(file, owner, e.offset, e.offset + e.length)))
           throw new SmbStatusError(Status.RANGE_NOT_LOCKED);
       }
       return { status: Status.SUCCESS, body: SUCCESS_BODY };
@@ -64,7 +64,7 @@ export const lock: SmbHandler = {
       start: e.offset,
       end: e.offset + e.length,
     }));
-    if (!locks.lockAll(file, owner, requests)) return { status: Status.SUCCESS, body: SUCCESS_BODY };
+    if (!(await locks.lockAll(file, owner, requests))) return { status: Status.SUCCESS, body: SUCCESS_BODY };
     if (elements[0]!.flags & LockFlag.FAIL_IMMEDIATELY) throw new SmbStatusError(Status.LOCK_NOT_GRANTED);
     return waitForLock(locks.wait(file, owner, requests));
   },

@@ -69,7 +69,13 @@ export const lock: Nfs4Op<LockArgs, Stateid> = {
       state.checkGrace(ls.lockOwner.client, a.reclaim);
       if (ls.open.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
       if (kind === 'write' && !(ls.open.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
-      const conflict = ctx.server.runtime.metadata.locks.lock(fileKey, ls.lockOwner.key, kind, range.start, range.end);
+      const conflict = await ctx.server.runtime.metadata.locks.lock(
+        fileKey,
+        ls.lockOwner.key,
+        kind,
+        range.start,
+        range.end,
+      );
       if (conflict) throw denied(conflict);
     } catch (err) {
       if (a.locker.newOwner) state.forgetUngranted(ls);

@@ -29,7 +29,7 @@ export const lockt: Nfs4Op<LocktArgs, undefined> = {
     const { state } = ctx.server;
     const owner = lockOwnerOf(state.client(a.clientid), a.owner);
     const kind = lockKindOf(a.locktype);
-    const conflict = ctx.server.runtime.metadata.locks.conflict(fileKey, owner.key, kind, range.start, range.end);
+    const conflict = await ctx.server.runtime.metadata.locks.conflict(fileKey, owner.key, kind, range.start, range.end);
     if (conflict) throw denied(conflict);
     return undefined;
   },

@@ -32,7 +32,7 @@ export const locku: Nfs4Op<LockuArgs, Stateid> = {
     const ls = state.lockState(a.stateid);
     advanceSeqid(ls.lockOwner, a.seqid);
     if (ls.open.fileKey !== fileKey) throw new Nfs4Error(Nfs4Status.BAD_STATEID);
-    ctx.server.runtime.metadata.locks.unlock(fileKey, ls.lockOwner.key, range.start, range.end);
+    await ctx.server.runtime.metadata.locks.unlock(fileKey, ls.lockOwner.key, range.start, range.end);
     ls.seqid += 1;
     return { seqid: ls.seqid, other: ls.other };
   },

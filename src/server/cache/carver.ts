@@ -1,0 +1,137 @@
+/**
+ * The carver (docs/write-log.md "Carving and reclaim"): writes each file's dirty slices into
+ * the block store, makes them durable there, marks the slices clean, and reclaims the log
+ * segments whose records are all carved. It runs a quiet while after writes, and at once
+ * under pressure or when asked.
+ */
+import type { Logger } from 'pino';
+import { allOrFirstError } from '../payload/settle.ts';
+import type { JournalFile } from './journal-file.ts';
+import type { PayloadIo, PayloadRunner } from './payload-io.ts';
+import type { DirtyRun, SliceCache } from './slices.ts';
+import type { WriteLog } from './wal/log.ts';
+
+export interface CarverOptions {
+  /** Quiet time after a write before a pass (`soon()`). */
+  delayMs: number;
+  logger?: Logger;
+  /** After each pass's reclaim, failed or not. */
+  onPass: () => void;
+}
+
+export class Carver {
+  /** The PayloadService lends its per-payload ordering; no pass runs without it. */
+  runner: PayloadRunner | undefined;
+  passes = 0;
+  private carving: Promise<void> | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly files: Map<string, JournalFile>,
+    private readonly log: WriteLog,
+    private readonly cache: SliceCache,
+    private readonly options: CarverOptions,
+  ) {}
+
+  get closed(): boolean {
+    return this.stopped;
+  }
+
+  /** A pass after `delayMs` (by default the quiet time), at once for 0. */
+  soon(delayMs = this.options.delayMs): void {
+    if (this.stopped) return;
+    if (delayMs === 0) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+      void this.now().catch((err: unknown) =>
+        this.options.logger?.error({ err }, 'carving into the block store failed'),
+      );
+      return;
+    }
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.soon(0);
+    }, delayMs).unref();
+  }
+
+  /** One pass (or the one in progress): dirty slices into blocks, then the log reclaimed. */
+  now(): Promise<void> {
+    return (this.carving ??= this.pass().finally(() => {
+      this.carving = undefined;
+    }));
+  }
+
+  /** A pass that starts after the one in progress: everything dirty now is carved. */
+  async drain(): Promise<void> {
+    while (this.carving !== undefined) await this.carving;
+    await this.now();
+  }
+
+  /** No pass starts any more; resolves once the one in progress is done. */
+  async close(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    while (this.carving !== undefined) await this.carving;
+  }
+
+  private async pass(): Promise<void> {
+    const runner = this.runner;
+    if (runner === undefined) return;
+    this.passes++;
+    // Every record up to here has its bytes in slices already (slices are written first).
+    const through = this.log.lastLsn;
+    const pending = [...this.files].filter(([, f]) => f.dirtySince !== undefined || f.slices.hasDirty || f.unflushed);
+    const failures: unknown[] = [];
+    await Promise.all(
+      pending.map(async ([payloadId, f]) => {
+        try {
+          await runner(f.share, payloadId, async (io) => {
+            const runs = f.slices.dirtyRuns();
+            // Cleared before the flush, which covers every in-place write completed by then.
+            const unflushed = f.unflushed;
+            f.unflushed = false;
+            try {
+              await writeRuns(io, runs);
+              await io.flush();
+            } catch (err) {
+              if (unflushed) f.unflushed = true;
+              throw err;
+            }
+            f.slices.carved(runs);
+          });
+          f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
+          if (f.idle) this.files.delete(payloadId);
+        } catch (err) {
+          failures.push(err);
+        }
+      }),
+    );
+    let carvedThrough = through;
+    for (const f of this.files.values())
+      if (f.dirtySince !== undefined) carvedThrough = Math.min(carvedThrough, f.dirtySince - 1);
+    if (!this.stopped) await this.log.reclaim(carvedThrough);
+    for (const [payloadId, f] of this.files) if (f.idle) this.files.delete(payloadId);
+    this.options.onPass();
+    if (failures.length > 0) throw failures[0];
+    if (this.cache.stats().dirtyBytes > 0 || this.log.stats().bytes > 0) this.soon();
+  }
+}
+
+/**
+ * Block writes a carve keeps in flight per file: slices never overlap, so their order does
+ * not matter, and one at a time left a carve of thousands of 4 KiB slices (random writes)
+ * waiting on the thread pool's round trip for each while writers waited for its room.
+ */
+const CARVE_WRITES_IN_FLIGHT = 8;
+
+export async function writeRuns(io: PayloadIo, runs: readonly DirtyRun[]): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < runs.length) {
+      const run = runs[next++]!;
+      await io.write(run.data, run.offset);
+    }
+  };
+  await allOrFirstError(Array.from({ length: Math.min(CARVE_WRITES_IN_FLIGHT, runs.length) }, worker));
+}
