@@ -2329,13 +2329,24 @@ static void suite_reread(void) {
   }
 }
 
+/* ---- "rename": one RENAME of --path to --to, as --uid2/--gid2 (a change made over NFS that an
+   SMB client holding a file open below --path must see, e2e/smb/open-paths-nfs.test.ts) ---- */
+static const char *opt_rename_to;
+static void suite_rename(void) {
+  char err[512];
+  nfs0 = hl_mount(opt_uid2, opt_gid2, err, sizeof err);
+  if (!check("rename.mount", nfs0 != NULL, "%s", err)) return;
+  int rc = nfs_rename(nfs0, opt_path, opt_rename_to);
+  check("rename", rc == 0, "rename %s %s: %s", opt_path, opt_rename_to, hl_err(nfs0, rc));
+}
+
 static void usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s --nfsport P --mountport M [--export /export] [--server 127.0.0.1]\n"
-          "          [--suite main|ro|squash|prepare|handles-save|handles-check|fh|getattr|hold|reread]\n"
+          "          [--suite main|ro|squash|prepare|handles-save|handles-check|fh|getattr|hold|reread|rename]\n"
           "          [--uid2 1000] [--gid2 1000] [--anon-uid 65534] [--anon-gid 65534]\n"
           "          [--dir-entries 2000] [--timeout-ms 60000] [--prepare-file NAME] [--root-mode OCTAL]\n"
-          "          [--state-file PATH] [--path REL] [--fh HEX] [--expect-status NFS3ERR_...] [--paths a/b,c]\n",
+          "          [--state-file PATH] [--path REL] [--fh HEX] [--expect-status NFS3ERR_...] [--paths a/b,c] [--to REL]\n",
           argv0);
 }
 
@@ -2349,6 +2360,7 @@ int main(int argc, char **argv) {
                                {"root-mode", required_argument, 0, 'M'},  {"state-file", required_argument, 0, 'F'},
                                {"path", required_argument, 0, 'p'},       {"fh", required_argument, 0, 'f'},
                                {"expect-status", required_argument, 0, 'x'}, {"paths", required_argument, 0, 'A'},
+                               {"to", required_argument, 0, 'r'},
                                {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", lo, NULL)) != -1) {
@@ -2371,6 +2383,7 @@ int main(int argc, char **argv) {
     case 'f': opt_fh_hex = optarg; break;
     case 'x': opt_expect_status = optarg; break;
     case 'A': opt_paths = optarg; break;
+    case 'r': opt_rename_to = optarg; break;
     default: usage(argv[0]); return 2;
     }
   }
@@ -2427,6 +2440,8 @@ int main(int argc, char **argv) {
     suite_hold();
   } else if (!strcmp(opt_suite, "reread") && opt_state_file) {
     suite_reread();
+  } else if (!strcmp(opt_suite, "rename") && opt_path && opt_rename_to) {
+    suite_rename();
   } else {
     usage(argv[0]);
     return 2;

@@ -38,10 +38,10 @@ def create(link, name, disposition, barrier, out, slot):
         out[slot] = status(err)
 
 
-def rename_info(new_name):
-    """FileRenameInformation (MS-FSCC 2.4.37) without ReplaceIfExists."""
+def rename_info(new_name, replace=False):
+    """FileRenameInformation (MS-FSCC 2.4.37), with or without ReplaceIfExists."""
     name = new_name.encode("utf-16le")
-    return struct.pack("<B7xQI", 0, 0, len(name)) + name
+    return struct.pack("<B7xQI", 1 if replace else 0, 0, len(name)) + name
 
 
 def rename(link, fid, new_name, barrier, out, slot):
@@ -82,12 +82,12 @@ def rename_race(links):
     return rounds
 
 
-def create_and_rename(link, name, new_name):
+def create_and_rename(link, name, new_name, replace=False):
     """Creates DIR\\name and renames it to new_name through its open; the listing of DIR\\case* after."""
     _, tid, smb = link
     fid = smb.create(tid, DIR + "\\" + name, RW | DELETE, SHARE_ALL, NON_DIRECTORY_FILE, CREATE, 0)
     try:
-        smb.setInfo(tid, fid, rename_info(DIR + "\\" + new_name), infoType=1, fileInfoClass=RENAME)
+        smb.setInfo(tid, fid, rename_info(DIR + "\\" + new_name, replace), infoType=1, fileInfoClass=RENAME)
     finally:
         smb.close(tid, fid)
     return ",".join(f.get_longname() for f in link[0].listPath(SHARE, DIR + "\\case*"))
@@ -124,6 +124,8 @@ def main():
     attempt("case-only rename", lambda: create_and_rename(links[0], "Case.txt", "CASE.TXT"))
     # "CASE.TXT" is another file now.
     attempt("rename onto a case variant", lambda: create_and_rename(links[0], "other.txt", "CASE.txt"))
+    # With ReplaceIfExists it replaces "CASE.TXT", and the name is spelled as asked.
+    attempt("replace onto a case variant", lambda: create_and_rename(links[0], "another.txt", "case.Txt", True))
     for f in links[0][0].listPath(SHARE, DIR + "\\*"):
         if f.get_longname() not in (".", ".."):
             links[0][0].deleteFile(SHARE, DIR + "\\" + f.get_longname())

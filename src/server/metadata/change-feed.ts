@@ -4,8 +4,11 @@
  * adds, removes or renames an entry). Listeners subscribe per directory; delivery is
  * synchronous, after the change is stored. A protocol may add what only it sees: an entry's
  * attributes or content changed ('modified'), or the directory itself about to be deleted
- * ('delete-pending', with an empty name).
+ * ('delete-pending', with an empty name). Listeners of every directory (subscribeAll) see each
+ * change with its directory's key: SMB keeps the paths of its open files current with them.
  */
+import type { FileHandle } from './types.ts';
+
 export type DirChangeAction = 'added' | 'removed' | 'renamed-from' | 'renamed-to' | 'modified' | 'delete-pending';
 
 export interface DirChange {
@@ -13,10 +16,18 @@ export interface DirChange {
   name: string;
   /** Whether the entry is a directory, when known (SMB filters file and directory names apart). */
   directory?: boolean;
+  /**
+   * Where a renamed entry went, on the first change a rename reports ('renamed-from', or
+   * 'removed' for a move to another directory): the directory and the new name.
+   */
+  to?: { dir: FileHandle; key: string; name: string };
 }
+
+type Listener = (key: string, c: DirChange) => void;
 
 export class ChangeFeed {
   private readonly listeners = new Map<string, Set<(c: DirChange) => void>>();
+  private readonly everywhere = new Set<Listener>();
 
   /** Calls `fn` for every change in the directory `key` names until the returned function is called. */
   subscribe(key: string, fn: (c: DirChange) => void): () => void {
@@ -29,7 +40,14 @@ export class ChangeFeed {
     };
   }
 
+  /** Calls `fn` for every change in every directory until the returned function is called. */
+  subscribeAll(fn: Listener): () => void {
+    this.everywhere.add(fn);
+    return () => this.everywhere.delete(fn);
+  }
+
   emit(key: string, ...changes: DirChange[]): void {
+    for (const fn of [...this.everywhere]) for (const c of changes) fn(key, c);
     const set = this.listeners.get(key);
     if (set === undefined) return;
     for (const fn of [...set]) for (const c of changes) fn(c);

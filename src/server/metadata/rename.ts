@@ -57,20 +57,25 @@ async function lockDirectoryPair(
 }
 
 /**
- * EXISTS when `names.caseless` and `dir` (locked) holds, under another spelling, a name equal
- * to `name` under foldName that links a file other than `movedId`: the rename would leave two
- * names a case-insensitive client cannot tell apart. A case-only rename of `movedId` passes.
+ * With `names.caseless`, the entry of `dir` (locked) under another spelling of `name` (equal
+ * under foldName) that links a file other than `movedId`: the rename would leave two names a
+ * case-insensitive client cannot tell apart, so it is EXISTS, or with `names.replaceCaseVariant`
+ * the target replaced (as Windows and Samba, the new entry then takes `name`'s spelling). A
+ * case-only rename of `movedId` passes.
  */
-async function requireNoOtherCaselessMatch(
+async function caseVariant(
   tx: StoreTx,
   dirId: number,
   name: string,
   movedId: number,
   names: NewNameOptions,
-): Promise<void> {
-  if (!names.caseless) return;
+): Promise<{ name: string; id: number } | undefined> {
+  if (!names.caseless) return undefined;
   const stored = await tx.findCaseless(dirId, name);
-  if (stored !== undefined && (await tx.lookup(dirId, stored)) !== movedId) throw new DittoError('EXISTS', name);
+  const id = stored === undefined ? undefined : await tx.lookup(dirId, stored);
+  if (stored === undefined || id === undefined || id === movedId) return undefined;
+  if (!names.replaceCaseVariant) throw new DittoError('EXISTS', name);
+  return { name: stored, id };
 }
 
 export async function rename(
@@ -97,13 +102,14 @@ export async function rename(
     const dirs: { src: FileRecord; dst?: FileRecord; dstAncestry: readonly number[] } = crossDir
       ? await lockDirectoryPair(tx, share, from, to)
       : { src: (await lockLoad(tx, share, from))[0], dstAncestry: [] };
-    const [movedId, targetId] = await Promise.all([tx.lookup(fromId, fromName), tx.lookup(to.fileid, toName)]);
+    const [movedId, exactId] = await Promise.all([tx.lookup(fromId, fromName), tx.lookup(to.fileid, toName)]);
     const src = requireDirectory(dirs.src);
     const dst = requireDirectory(dirs.dst ?? src);
     requireAccess(cred, src.attr, X);
     requireAccess(cred, dst.attr, X);
     if (movedId === undefined) throw new DittoError('NOT_FOUND', fromName);
-    if (targetId === undefined) await requireNoOtherCaselessMatch(tx, to.fileid, toName, movedId, names);
+    const variant = exactId === undefined ? await caseVariant(tx, to.fileid, toName, movedId, names) : undefined;
+    const [targetName, targetId] = variant ? [variant.name, variant.id] : [toName, exactId];
     // A directory cannot move into itself: refused before its lock, which would come after
     // its descendant's.
     if (dirs.dstAncestry.includes(movedId))
@@ -137,7 +143,7 @@ export async function rename(
     const t = now();
     let replaced: FileAttr | undefined;
     if (target !== undefined) {
-      await tx.removeEntry(to.fileid, toName);
+      await tx.removeEntry(to.fileid, targetName);
       replaced = await dropLink(tx, target, t);
     }
     await tx.removeEntry(fromId, fromName);

@@ -22,9 +22,9 @@ describe('MetadataService change feed', () => {
     expect(seen).toEqual([
       { action: 'added', name: 'a', directory: false },
       { action: 'added', name: 'd', directory: true },
-      { action: 'renamed-from', name: 'a' },
+      { action: 'renamed-from', name: 'a', to: { dir: tmp, key: f.svc.changeKey(tmp), name: 'b' } },
       { action: 'renamed-to', name: 'b' },
-      { action: 'removed', name: 'b' },
+      { action: 'removed', name: 'b', to: { dir: other.handle, key: f.svc.changeKey(other.handle), name: 'c' } },
       { action: 'removed', name: 'd', directory: true },
     ]);
     expect(elsewhere).toEqual([
@@ -44,5 +44,35 @@ describe('MetadataService change feed', () => {
     f.svc.changes.subscribe(f.svc.changeKey(tmp), (c) => seen.push(c));
     await expect(f.svc.create(ALICE, tmp, 'a', { mode: 0o644 }, guarded)).rejects.toThrow();
     expect(seen).toEqual([]);
+  });
+
+  it("reports every directory's changes, with its key, to a listener of all of them", async () => {
+    const f = await setup();
+    const tmp = await tmpDir(f);
+    const other = await f.svc.mkdir(ALICE, tmp, 'other', { mode: 0o777 });
+    const seen: [string, string, string][] = [];
+    const stop = f.svc.changes.subscribeAll((key, c) => seen.push([key, c.action, c.name]));
+    await f.svc.create(ALICE, tmp, 'a', { mode: 0o644 }, guarded);
+    await f.svc.rename(ALICE, tmp, 'a', other.handle, 'b');
+    stop();
+    await f.svc.remove(ALICE, other.handle, 'b');
+    const [t, r] = [f.svc.changeKey(tmp), f.svc.changeKey(other.handle)];
+    expect(seen).toEqual([
+      [t, 'added', 'a'],
+      [t, 'removed', 'a'],
+      [r, 'added', 'b'],
+    ]);
+  });
+
+  it('names where a directory is: the keys and names from the root down', async () => {
+    const f = await setup();
+    const tmp = await tmpDir(f);
+    const a = await f.svc.mkdir(ALICE, tmp, 'a', { mode: 0o755 });
+    const b = await f.svc.mkdir(ALICE, a.handle, 'b', { mode: 0o755 });
+    const keys = [f.root, tmp, a.handle, b.handle].map((h) => f.svc.changeKey(h));
+    expect(await f.svc.dirPath(b.handle)).toEqual({ keys, names: ['tmp', 'a', 'b'] });
+    expect(await f.svc.dirPath(f.root)).toEqual({ keys: [keys[0]], names: [] });
+    await f.svc.rename(ALICE, a.handle, 'b', tmp, 'moved');
+    expect(await f.svc.dirPath(b.handle)).toEqual({ keys: [keys[0], keys[1], keys[3]], names: ['tmp', 'moved'] });
   });
 });

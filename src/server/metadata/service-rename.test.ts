@@ -97,6 +97,20 @@ describe('MetadataService rename', () => {
     expect((await f.svc.readDir(ROOT, f.root, 0, undefined, 10)).entries).toHaveLength(4);
   });
 
+  it('with replaceCaseVariant, replaces the file under another spelling and keeps the one asked for', async () => {
+    const f = await setup();
+    await f.svc.create(ROOT, f.root, 'REPORT.TXT', {}, guarded);
+    const draft = await f.svc.create(ROOT, f.root, 'draft', {}, guarded);
+    const { replaced } = await f.svc.rename(ROOT, f.root, 'draft', f.root, 'report.txt', {
+      caseless: true,
+      replaceCaseVariant: true,
+    });
+    expect(replaced?.nlink).toBe(0);
+    const entries = (await f.svc.readDir(ROOT, f.root, 0, undefined, 10)).entries;
+    expect(entries.map((e) => e.name)).toEqual(['report.txt']);
+    expect((await f.svc.lookup(ROOT, f.root, 'report.txt')).handle.equals(draft.handle)).toBe(true);
+  });
+
   it('refuses to move a directory into itself or its subtree', async () => {
     const f = await setup();
     const a = await f.svc.mkdir(ROOT, f.root, 'a', {});

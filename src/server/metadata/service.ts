@@ -9,6 +9,7 @@ import { ChangeFeed, type DirChangeAction } from './change-feed.ts';
 import { ByteRangeLocks } from './locks/byte-range-locks.ts';
 import { fileidOfFileKey, shareOfFileKey } from './locks/lock-manager.ts';
 import { DittoError, isDittoError } from '../../shared/errors.ts';
+import { changeKey, dirPath, type DirPath } from './dir-path.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
 import { commitWrite, persistShare, persistWrites, prepareRead, prepareWrite } from './file-io.ts';
 import { setAttr } from './file-modify.ts';
@@ -67,7 +68,12 @@ export class MetadataService implements MetadataOps {
   /** The key under which `changes` reports a directory's changes. STALE_HANDLE for an unknown handle. */
   changeKey(dir: FileHandle): string {
     const ref = this.shares.resolve(dir);
-    return `${ref.share.id}:${ref.fileid}`;
+    return changeKey(ref.share, ref.fileid);
+  }
+
+  /** The keys and names from the share root down to the directory `dir` (dir-path.ts). */
+  dirPath(dir: FileHandle): Promise<DirPath> {
+    return dirPath(this.shares, dir);
   }
 
   private async changed<T>(
@@ -249,10 +255,15 @@ export class MetadataService implements MetadataOps {
     const from = this.changeKey(fromDir);
     const to = this.changeKey(toDir);
     // Within one directory a rename; across directories a removal here and an addition there.
+    const where = { dir: toDir, key: to, name: toName };
     if (from === to)
-      this.changes.emit(from, { action: 'renamed-from', name: fromName }, { action: 'renamed-to', name: toName });
+      this.changes.emit(
+        from,
+        { action: 'renamed-from', name: fromName, to: where },
+        { action: 'renamed-to', name: toName },
+      );
     else {
-      this.changes.emit(from, { action: 'removed', name: fromName });
+      this.changes.emit(from, { action: 'removed', name: fromName, to: where });
       this.changes.emit(to, { action: 'added', name: toName });
     }
     return result;

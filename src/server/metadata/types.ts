@@ -4,6 +4,7 @@
  */
 import type { Cred } from './identity.ts';
 import type { ChangeFeed } from './change-feed.ts';
+import type { DirPath } from './dir-path.ts';
 import type { ByteRangeLocks } from './locks/byte-range-locks.ts';
 import type { TxOptions } from './store.ts';
 
@@ -122,10 +123,12 @@ export interface DirPage {
 /**
  * `caseless`: a name equal to an existing one under foldName (store.ts) counts as existing, as
  * SMB's case-insensitive names need; checked under the directory's lock, so that two creates of
- * "A" and "a" racing make one file.
+ * "A" and "a" racing make one file. `replaceCaseVariant` (rename only, with `caseless`): such an
+ * entry is the target the rename replaces, and the new entry keeps the spelling asked for.
  */
 export interface NewNameOptions {
   caseless?: boolean;
+  replaceCaseVariant?: boolean;
 }
 
 export type CreateMode =
@@ -186,6 +189,8 @@ export interface MetadataOps {
   readonly changes: ChangeFeed;
   /** The key `changes` reports a directory's changes under. */
   changeKey(dir: FileHandle): string;
+  /** The keys and names from the share root down to the directory `dir`, read without permission checks. */
+  dirPath(dir: FileHandle): Promise<DirPath>;
   /** Root handle of a share; throws NOT_FOUND for an unknown or disabled share. */
   rootHandle(share: string): Promise<FileHandle>;
   /** Share name a handle belongs to; throws BAD_HANDLE / STALE_HANDLE. */
@@ -235,7 +240,8 @@ export interface MetadataOps {
   rmdir(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc }>;
   /**
    * Atomic; replaces an existing compatible target (`replaced.nlink === 0`: delete its payload).
-   * With `names.caseless`, another file under a name differing from `toName` in case only is EXISTS.
+   * With `names.caseless`, another file under a name differing from `toName` in case only is EXISTS
+   * (with `names.replaceCaseVariant` too: replaced, `toName`'s spelling kept).
    */
   rename(
     auth: AuthContext,

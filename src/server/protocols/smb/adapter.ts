@@ -34,11 +34,13 @@ export class SmbAdapter implements ProtocolAdapter {
   readonly protocol = 'smb';
   private readonly server: SmbTcpServer;
   private readonly locks: ByteRangeLocks;
+  private readonly openPaths: OpenPaths;
 
   constructor(config: AdapterConfig, runtime: ProtocolRuntime) {
     const settings = SmbSettings.parse(config.settings);
     this.locks = runtime.metadata.locks;
     const now = Date.now();
+    this.openPaths = new OpenPaths(runtime.metadata);
     const ctx: SmbServerContext = {
       runtime,
       settings,
@@ -47,7 +49,7 @@ export class SmbAdapter implements ProtocolAdapter {
       startTime: fileTime({ sec: Math.floor(now / 1000), nsec: 0 }),
       name: serverName(settings.serverName),
       shareModes: new ShareModeTable(),
-      openPaths: new OpenPaths(),
+      openPaths: this.openPaths,
       throttle: new LoginThrottle(),
     };
     this.server = new SmbTcpServer(ctx, config.bind, config.port);
@@ -61,8 +63,9 @@ export class SmbAdapter implements ProtocolAdapter {
     return this.server.listen();
   }
 
-  stop(deadlineMs: number): Promise<void> {
-    return this.server.stop(deadlineMs);
+  async stop(deadlineMs: number): Promise<void> {
+    await this.server.stop(deadlineMs);
+    this.openPaths.close();
   }
 
   disconnect(filter: { clientAddr?: string; share?: string }): number {

@@ -9,7 +9,7 @@ import { decodeHeader, encodeHeader } from './header.ts';
 import { framePrefix } from './framing.ts';
 import { RecordDecoder } from '../rpc/record.ts';
 import { Disposition } from './handlers/create.ts';
-import { createBody, TestClient } from './testing.ts';
+import { createBody, readBody, TestClient } from './testing.ts';
 import { LeWriter } from './writer.ts';
 
 const ALL = 0xffffffffffffffffn;
@@ -23,11 +23,6 @@ function writeBody(data: Buffer, offset = 0): Buffer {
     .u64(ALL)
     .u64(ALL);
   return Buffer.from(w.u32(0).u32(0).u16(0).u16(0).u32(0).bytes(data).finish());
-}
-
-function readBody(length: number, offset = 0): Buffer {
-  const w = new LeWriter().u16(49).u8(0).u8(0).u32(length).u64(offset).u64(ALL).u64(ALL);
-  return Buffer.from(w.u32(0).u32(0).u32(0).u16(0).u16(0).u8(0).finish());
 }
 
 const closeBody = (): Buffer => Buffer.from(new LeWriter().u16(24).u16(1).u32(0).u64(ALL).u64(ALL).finish());

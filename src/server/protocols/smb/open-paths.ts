@@ -1,45 +1,124 @@
 /**
- * Where each open file of a share lives (its path from the share root), shared by every
- * connection, for MS-FSA §2.1.5.14.11: a directory with an open file anywhere below it cannot
- * be renamed (ACCESS_DENIED, as Windows and Samba). Kept per file, not per open, so a rename
- * through one open moves the path every open of the file sees. Because such renames are
- * refused, the paths of the files below a directory never go stale through SMB.
+ * Where each open lives (its path from the share root), shared by every connection and kept
+ * current by the metadata change feed, so renames and removals made through any protocol (SMB,
+ * NFS) move it: what QUERY_INFO's name classes answer, what a later rename or delete through
+ * the open names, and MS-FSA §2.1.5.14.11: a directory with an open file anywhere below it
+ * cannot be renamed (ACCESS_DENIED, as Windows and Samba).
+ *
+ * Each component is kept with the key of the directory holding it (MetadataOps.changeKey), so a
+ * change reported for a directory finds the opens whose path passes through the entry. Changes
+ * are applied in the order reported; a move into a directory no open path passes through asks
+ * the metadata service where that directory is.
  */
-import { foldName } from '../../metadata/store.ts';
+import type { DirChange } from '../../metadata/change-feed.ts';
+import type { DirPath } from '../../metadata/dir-path.ts';
+import type { MetadataOps } from '../../metadata/types.ts';
+import type { Open } from './state.ts';
 
-interface OpenFile {
-  share: string;
-  /** foldName of the path: names are compared as a case-insensitive client sees them. */
-  path: string;
-  opens: number;
+interface Location {
+  /** Key of the directory holding each component, from the share root down. */
+  dirs: string[];
+  names: string[];
+  /** Its name was removed (NFS REMOVE, or replaced by a rename): no path to follow any more. */
+  gone: boolean;
 }
 
+type Move = Required<DirChange>['to'];
+
 export class OpenPaths {
-  private readonly files = new Map<string, OpenFile>();
+  private readonly opens = new Map<Open, Location>();
+  private queue: Promise<void> = Promise.resolve();
+  private readonly unsubscribe: () => void;
 
-  /** One more open of the file `key` (shareModeKey) at `path`. */
-  add(key: string, share: string, path: string): void {
-    const file = this.files.get(key);
-    if (file) file.opens++;
-    else this.files.set(key, { share, path: foldName(path), opens: 1 });
+  constructor(private readonly md: MetadataOps) {
+    this.unsubscribe = md.changes.subscribeAll((key, c) => this.changed(key, c));
   }
 
-  /** One open of the file `key` ended. */
-  remove(key: string): void {
-    const file = this.files.get(key);
-    if (file && --file.opens === 0) this.files.delete(key);
+  close(): void {
+    this.unsubscribe();
   }
 
-  /** The file `key` was renamed to `path`. */
-  moved(key: string, path: string): void {
-    const file = this.files.get(key);
-    if (file) file.path = foldName(path);
+  /** `open` is at `open.path`; `dirs` are the keys of the root and each directory down to its parent. */
+  add(open: Open, dirs: string[]): void {
+    const names = open.path.split('\\').filter(Boolean);
+    this.opens.set(open, { dirs: dirs.slice(0, names.length), names, gone: false });
   }
 
-  /** Whether a file below the directory at `dirPath` of `share` is open. */
-  openBelow(share: string, dirPath: string): boolean {
-    const prefix = `${foldName(dirPath)}\\`;
-    for (const file of this.files.values()) if (file.share === share && file.path.startsWith(prefix)) return true;
+  remove(open: Open): void {
+    this.opens.delete(open);
+  }
+
+  /** Whether an open lies anywhere below the directory `dirKey` names. */
+  openBelow(dirKey: string): boolean {
+    for (const loc of this.opens.values()) if (!loc.gone && loc.dirs.includes(dirKey)) return true;
     return false;
   }
+
+  /** Resolves once every change reported so far has been applied. */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  private changed(key: string, c: DirChange): void {
+    if (c.to !== undefined) {
+      const to = c.to;
+      this.queue = this.queue.then(() => this.moved(key, c.name, to));
+    } else if (c.action === 'removed') this.queue = this.queue.then(() => this.removed(key, c.name));
+  }
+
+  private removed(dir: string, name: string): void {
+    for (const loc of this.opens.values()) if (at(loc, dir, name) === loc.names.length - 1) loc.gone = true;
+  }
+
+  private async moved(dir: string, name: string, to: Move): Promise<void> {
+    const hits = [...this.opens].filter(([, loc]) => at(loc, dir, name) >= 0);
+    // An open of the entry the rename replaced has lost its name.
+    this.removed(to.key, to.name);
+    if (hits.length === 0) return;
+    // Within one directory only the name changes; into another, the path up to it too.
+    let target: DirPath | undefined;
+    if (dir !== to.key) {
+      target = this.known(to.key) ?? (await this.lookUp(to));
+      if (target === undefined) return;
+    }
+    for (const [open, loc] of hits) {
+      const i = at(loc, dir, name);
+      if (i < 0) continue;
+      const itself = i === loc.names.length - 1;
+      loc.gone = false; // renamed onto itself: still there
+      if (target === undefined) loc.names[i] = to.name;
+      else {
+        loc.dirs = [...target.keys, ...loc.dirs.slice(i + 1)];
+        loc.names = [...target.names, to.name, ...loc.names.slice(i + 1)];
+      }
+      open.path = loc.names.join('\\');
+      if (itself) {
+        open.name = to.name;
+        open.parent = to.dir;
+      }
+    }
+  }
+
+  /** Where the directory `key` is, from an open whose path passes through it. */
+  private known(key: string): DirPath | undefined {
+    for (const loc of this.opens.values()) {
+      const j = loc.dirs.indexOf(key);
+      if (j >= 0) return { keys: loc.dirs.slice(0, j + 1), names: loc.names.slice(0, j) };
+    }
+    return undefined;
+  }
+
+  private async lookUp(to: Move): Promise<DirPath | undefined> {
+    try {
+      return await this.md.dirPath(to.dir);
+    } catch {
+      return undefined; // gone again meanwhile: a later change reports where
+    }
+  }
+}
+
+/** Index of the component `name` of directory `dir` in `loc`'s path; -1 when it does not pass there. */
+function at(loc: Location, dir: string, name: string): number {
+  for (let i = 0; i < loc.names.length; i++) if (loc.dirs[i] === dir && loc.names[i] === name) return i;
+  return -1;
 }

@@ -44,6 +44,8 @@ export interface Resolved {
   entry: Entry | undefined;
   /** The path with the stored case of every existing component. */
   path: string;
+  /** The root and each directory down to `parent`: the directory holding each component. */
+  dirs: FileHandle[];
 }
 
 /** Resolves every component but the last, which may not exist; a missing directory is OBJECT_PATH_NOT_FOUND. */
@@ -57,14 +59,22 @@ export async function resolvePath(
   if (parts.length === 0) return undefined;
   let dir = root;
   const names: string[] = [];
+  const dirs = [root];
   for (const part of parts.slice(0, -1)) {
     const e = await lookupName(md, auth, dir, part);
     if (!e || e.attr.type !== 2) throw new SmbStatusError(Status.OBJECT_PATH_NOT_FOUND);
     dir = e.handle;
     names.push(e.name);
+    dirs.push(dir);
   }
   const last = parts[parts.length - 1] as string;
   const e = await lookupName(md, auth, dir, last);
   names.push(e?.name ?? last);
-  return { parent: dir, name: e?.name ?? last, entry: e && { handle: e.handle, attr: e.attr }, path: names.join('\\') };
+  return {
+    parent: dir,
+    name: e?.name ?? last,
+    entry: e && { handle: e.handle, attr: e.attr },
+    path: names.join('\\'),
+    dirs,
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * When an SMB connection reads (MS-SMB2 §2.1 direct TCP): not while MAX_QUEUED messages wait
- * to run (until half of them have), nor while the message being received waits for memory.
- * Partially received messages draw on one budget for all the adapter's connections, as NFS
+ * or run (until half of them have finished), nor while the message being received waits for
+ * memory. Partially received messages draw on one budget for all the adapter's connections, as NFS
  * records do (rpc/record-memory.ts: a message over 64 KiB reserves its declared length before
  * its body is read, else waits). A message must arrive whole within recordTimeoutMs of its
  * first byte, or the connection closes, so a stalled one cannot hold its memory for good.
@@ -34,7 +34,7 @@ export class SmbReceiveFlow {
     if (++this.queued >= MAX_QUEUED) this.queueFull = true;
   }
 
-  /** A queued message starts running. */
+  /** A queued message has finished. */
   dequeue(pending: number): void {
     if (--this.queued < MAX_QUEUED / 2) this.queueFull = false;
     this.update(pending, false);

@@ -1,6 +1,7 @@
 /**
  * The SMB2 TCP listener (MS-SMB2 §2.1 direct TCP): frames messages, runs each connection's
- * messages in order through SmbConnection, writes the replies, and closes a connection on
+ * messages through SmbConnection (READs and WRITEs side by side, the rest in order:
+ * message-order.ts), writes the replies, and closes a connection on
  * a framing error or a message the protocol says ends it. Other connections are unaffected.
  * Connections count against the adapter's limits (rpc/connection-limits.ts: in all and per
  * client address), and one idle with no file open is closed after idleTimeoutMs.
@@ -12,6 +13,7 @@ import { framePrefix } from './framing.ts';
 import { RecordDecoder } from '../rpc/record.ts';
 import { ConnectionLimits } from '../rpc/connection-limits.ts';
 import { SmbReceiveFlow } from './receive-flow.ts';
+import { MessageOrder, runsAlongside } from './message-order.ts';
 import { adoptReadingInto } from '../rpc/receive-socket.ts';
 import type { SmbServerContext } from './handler.ts';
 import { dialectName } from './constants.ts';
@@ -33,8 +35,8 @@ export interface SmbSessionInfo {
 interface Live {
   socket: Socket;
   conn: SmbConnection;
-  /** The end of the chain of messages being processed (one at a time, in order). */
-  busy: Promise<void>;
+  /** The order the connection's messages run in. */
+  order: MessageOrder;
   /** performance.now() of the last byte received or reply sent. */
   lastActive: number;
   /** Messages received and not answered yet. */
@@ -96,7 +98,7 @@ export class SmbTcpServer {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, deadlineMs))));
-    await Promise.race([Promise.all([...this.live].map((l) => l.busy)), timeout]);
+    await Promise.race([Promise.all([...this.live].map((l) => l.order.settled())), timeout]);
     clearTimeout(timer);
     for (const l of this.live) l.socket.destroy();
     await closed;
@@ -181,7 +183,7 @@ export class SmbTcpServer {
     const socket = adopted ?? accepted;
     const conn = new SmbConnection(this.ctx, clientAddr, socket.remotePort ?? 0);
     conn.state.localAddr = plainAddress(socket.localAddress ?? conn.state.localAddr);
-    const live: Live = { socket, conn, busy: Promise.resolve(), lastActive: performance.now(), running: 0 };
+    const live: Live = { socket, conn, order: new MessageOrder(), lastActive: performance.now(), running: 0 };
     const send = (out: Buffer[], sent?: () => void): void => {
       if (socket.destroyed || out.length === 0) {
         sent?.();
@@ -211,17 +213,17 @@ export class SmbTcpServer {
         const message = decoder.next();
         if (message === undefined) break;
         completed = true;
-        // Reading pauses while many messages wait, so a fast writer cannot queue unbounded memory.
+        // Reading pauses while many messages wait or run, so a fast writer cannot queue unbounded memory.
         flow.queue();
         live.running++;
-        live.busy = live.busy.then(async () => {
+        live.order.run(runsAlongside(message, conn.state), async () => {
           if (closing) return;
-          flow.dequeue(decoder.pending);
           const result: ReceiveResult = await conn.receive(message).catch((err: unknown) => {
             log.warn({ err, client: clientAddr }, 'SMB message failed');
             return { out: [], close: true, reason: 'internal error' };
           });
           live.running--;
+          flow.dequeue(decoder.pending);
           // A request still pending may refer to its message: that one is not reused.
           if (!result.holdsMessage) decoder.recycle(message);
           if (closing) {
@@ -233,7 +235,7 @@ export class SmbTcpServer {
         });
       }
       const error = decoder.error;
-      if (error !== undefined) live.busy = live.busy.then(() => end(error));
+      if (error !== undefined) live.order.run(false, async () => end(error));
       else flow.update(decoder.pending, completed);
     };
     if (adopted === undefined) {
@@ -246,7 +248,7 @@ export class SmbTcpServer {
     }
     // The adopted socket allows half-open: a client's FIN alone would never close it.
     socket.on('end', () => {
-      live.busy = live.busy.then(() => end('the client closed the connection'));
+      live.order.run(false, async () => end('the client closed the connection'));
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -254,7 +256,8 @@ export class SmbTcpServer {
       this.limits.release(clientAddr);
       flow.close();
       this.live.delete(live);
-      void live.busy
+      void live.order
+        .settled()
         .then(() => conn.close())
         .then(() => {
           for (const share of conn.state.shares) this.ctx.runtime.mounts.remove('smb', clientAddr, share);

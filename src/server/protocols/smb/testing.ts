@@ -34,7 +34,7 @@ export function serverContext(runtime: TestRuntime, settings: Partial<SmbSetting
     startTime: 0n,
     name: { computer: 'TEST', domain: 'TEST', dnsComputer: 'test' },
     shareModes: new ShareModeTable(),
-    openPaths: new OpenPaths(),
+    openPaths: new OpenPaths(runtime.metadata),
     throttle: new LoginThrottle(),
   };
 }
@@ -191,6 +191,14 @@ export class TestClient {
 }
 
 /** A CREATE request body (§2.2.13). */
+const ALL = 0xffffffffffffffffn;
+
+/** A READ request body (§2.2.19); FileId all ones (the FileId of a related compound) unless given. */
+export function readBody(length: number, offset = 0, fileId = { persistent: ALL, volatile: ALL }): Buffer {
+  const w = new LeWriter().u16(49).u8(0).u8(0).u32(length).u64(offset).u64(fileId.persistent).u64(fileId.volatile);
+  return Buffer.from(w.u32(0).u32(0).u32(0).u16(0).u16(0).u8(0).finish());
+}
+
 export function createBody(
   name: string,
   disposition: number,

@@ -40,7 +40,7 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   const key = shareModeKey(open);
   const pending = open.deleteOnClose || server.shareModes.isDeletePending(key);
   const last = server.shareModes.release(key, open.volatileId, open.deleteOnClose);
-  server.openPaths.remove(key);
+  server.openPaths.remove(open);
   try {
     await finishClose(server, st, open, open.share, pending, last);
   } finally {

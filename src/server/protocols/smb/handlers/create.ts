@@ -275,7 +275,7 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     throw err;
   }
   ctx.conn.opens.set(open.volatileId, open);
-  ctx.server.openPaths.add(key, tree.share, open.path);
+  ctx.server.openPaths.add(open, resolved?.dirs.map((d) => metadata.changeKey(d)) ?? []);
   ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
   const replies: [string, Buffer][] = [];
   if (req.contexts.has('MxAc'))

@@ -77,7 +77,7 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   if (!ctx.server.shareModes.allowsRenameInside(shareModeKey({ share: open.share, fileid: parentId })))
     throw new SmbStatusError(Status.SHARING_VIOLATION);
   // MS-FSA §2.1.5.14.11: not a directory with an open file below it (Windows, Samba: ACCESS_DENIED).
-  if (open.isDirectory && open.share !== undefined && ctx.server.openPaths.openBelow(open.share, open.path))
+  if (open.isDirectory && ctx.server.openPaths.openBelow(md.changeKey(open.handle)))
     throw new SmbStatusError(Status.ACCESS_DENIED);
   const target = await resolvePath(md, auth, ctx.tree.root, nameBuf.toString('utf16le'));
   if (!target) throw new SmbStatusError(Status.ACCESS_DENIED);
@@ -86,17 +86,17 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
     if (!replace) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
     if (target.entry.attr.type === FileType.Directory) throw new SmbStatusError(Status.ACCESS_DENIED);
   }
-  // A case-only rename keeps the new spelling (resolvePath returned the stored one).
-  const newName = same ? (splitLast(nameBuf.toString('utf16le')) ?? target.name) : target.name;
+  // The new name is spelled as asked, also for a case-only rename or one replacing a file under
+  // another spelling (as Windows and Samba; resolvePath returned the stored one).
+  const newName = splitLast(nameBuf.toString('utf16le')) ?? target.name;
   // Names are case-insensitive: checked again under the directory's lock, so that a name
   // differing only in case made since resolvePath looked is not joined by a second one.
-  const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName, { caseless: true });
+  const names = { caseless: true, replaceCaseVariant: replace };
+  const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName, names);
   if (replaced && replaced.nlink === 0 && replaced.type === FileType.Regular && replaced.payloadId && open.share)
     await ctx.server.runtime.payload.delete(open.share, replaced.payloadId).catch(() => undefined);
-  open.parent = target.parent;
-  open.name = newName;
-  open.path = [...target.path.split('\\').slice(0, -1), newName].join('\\');
-  if (open.share !== undefined) ctx.server.openPaths.moved(shareModeKey(open), open.path);
+  // The change feed moves this open's path, parent and name, as those of every other open.
+  await ctx.server.openPaths.settled();
 }
 
 function splitLast(path: string): string | undefined {
