@@ -4,10 +4,11 @@
  * requests through recordApi; gauges are read from the runtime at scrape time.
  */
 import { createServer, type Server } from 'node:http';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { diskUsage } from '../runtime/alerts.ts';
 import type { Runtime } from '../runtime/runtime.ts';
 import { registerOffloaderMetrics } from './offloader-metrics.ts';
+import { RequestMetrics } from './request-metrics.ts';
 import type { ConnectionLimitStats, OpSample, ProtocolAdapter } from '../runtime/types.ts';
 
 const LATENCY_BUCKETS = [
@@ -48,31 +49,7 @@ export function createMetrics(runtime: Runtime): Metrics {
   const registers = [registry];
   collectDefaultMetrics({ register: registry, prefix: 'dittofs_' });
 
-  const requests = new Counter({
-    name: 'dittofs_requests_total',
-    help: 'Requests served, by protocol (nfs3, smb, api, ...), operation and status (ok or an error code / HTTP status)',
-    labelNames: ['protocol', 'op', 'status'] as const,
-    registers,
-  });
-  const duration = new Histogram({
-    name: 'dittofs_request_duration_seconds',
-    help: 'Request latency by protocol and operation',
-    labelNames: ['protocol', 'op'] as const,
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
-  const bytesRead = new Counter({
-    name: 'dittofs_bytes_read_total',
-    help: 'File bytes read by clients',
-    labelNames: ['protocol', 'share'] as const,
-    registers,
-  });
-  const bytesWritten = new Counter({
-    name: 'dittofs_bytes_written_total',
-    help: 'File bytes written by clients',
-    labelNames: ['protocol', 'share'] as const,
-    registers,
-  });
+  const requests = new RequestMetrics(registry, LATENCY_BUCKETS);
 
   new Gauge({
     name: 'dittofs_active_mounts',
@@ -296,19 +273,15 @@ export function createMetrics(runtime: Runtime): Metrics {
   });
 
   const onSample = (s: OpSample) => {
-    requests.inc({ protocol: s.protocol, op: s.op, status: s.status });
-    duration.observe({ protocol: s.protocol, op: s.op }, s.latencyMs / 1000);
-    const share = s.share ?? '';
-    if (s.bytesRead > 0) bytesRead.inc({ protocol: s.protocol, share }, s.bytesRead);
-    if (s.bytesWritten > 0) bytesWritten.inc({ protocol: s.protocol, share }, s.bytesWritten);
+    requests.request(s.protocol, s.op, s.status, s.latencyMs / 1000);
+    requests.bytes(s.protocol, s.share ?? '', s.bytesRead, s.bytesWritten);
   };
   runtime.mounts.on('sample', onSample);
 
   return {
     registry,
     recordApi(op, status, seconds) {
-      requests.inc({ protocol: 'api', op, status: String(status) });
-      duration.observe({ protocol: 'api', op }, seconds);
+      requests.request('api', op, String(status), seconds);
     },
     dispose() {
       runtime.mounts.off('sample', onSample);
