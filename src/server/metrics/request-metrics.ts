@@ -126,6 +126,7 @@ export class RequestMetrics {
   /** dittofs_request_duration_seconds in prom-client's form of a histogram (cumulative buckets, sum, count). */
   private latencyMetric(): object {
     const name = 'dittofs_request_duration_seconds';
+    const head = { name, help: 'Request latency by protocol and operation', type: 'histogram', aggregator: 'sum' };
     const get = async () => {
       // As prom-client's Histogram lays them out: `le` first, then the request's labels.
       const values: { labels: Labels; sharedLabels: Labels; value: number; metricName: string }[] = [];
@@ -142,15 +143,8 @@ export class RequestMetrics {
         add({}, l.labels, l.sum, 'sum');
         add({}, l.labels, total, 'count');
       }
-      return { name, help: 'Request latency by protocol and operation', type: 'histogram', values, aggregator: 'sum' };
+      return { ...head, values };
     };
-    return {
-      name,
-      help: 'Request latency by protocol and operation',
-      type: 'histogram',
-      aggregator: 'sum',
-      get,
-      reset() {},
-    };
+    return { ...head, get, reset() {} };
   }
 }

@@ -118,21 +118,21 @@ export class StoresService {
   }
 
   /** The offloaded (S3) stores open now, by name. */
-  async offloadedStores(): Promise<Map<string, OffloadedBlockStore>> {
-    const out = new Map<string, OffloadedBlockStore>();
-    for (const [name, p] of this.payloadStores) {
-      const store = await p.catch(() => undefined);
-      if (store instanceof OffloadedBlockStore) out.set(name, store);
-    }
-    return out;
+  offloadedStores(): Promise<Map<string, OffloadedBlockStore>> {
+    return this.openPayloadStoresOf((s): s is OffloadedBlockStore => s instanceof OffloadedBlockStore);
   }
 
   /** The S3 stores with their block index in PostgreSQL, open now, by name. */
-  async sharedStores(): Promise<Map<string, SharedBlockStore>> {
-    const out = new Map<string, SharedBlockStore>();
+  sharedStores(): Promise<Map<string, SharedBlockStore>> {
+    return this.openPayloadStoresOf((s): s is SharedBlockStore => s instanceof SharedBlockStore);
+  }
+
+  /** The payload stores `is` picks among those open now (a failed open is not among them), by name. */
+  private async openPayloadStoresOf<T extends BlockStore>(is: (s: BlockStore) => s is T): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
     for (const [name, p] of this.payloadStores) {
       const store = await p.catch(() => undefined);
-      if (store instanceof SharedBlockStore) out.set(name, store);
+      if (store !== undefined && is(store)) out.set(name, store);
     }
     return out;
   }

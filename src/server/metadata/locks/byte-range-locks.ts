@@ -27,7 +27,7 @@ interface SharedWaiter extends LockWaiter {
 }
 
 export class ByteRangeLocks {
-  readonly local = new LockManager();
+  private readonly local = new LockManager();
   private readonly serial = new KeyedLock();
   private readonly waiters: SharedWaiter[] = [];
   /** Owners whose stored locks may differ from their locks here (a release the database missed). */

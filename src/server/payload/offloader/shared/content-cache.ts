@@ -23,10 +23,6 @@ export class ContentCache {
     this.files = new CacheFiles(dir);
   }
 
-  get bytes(): number {
-    return this.usedBytes;
-  }
-
   /** Bytes of a cached content, or undefined (the caller fetches it). */
   async read(hash: string, offset: number, length: number | undefined, into?: Buffer): Promise<Buffer | undefined> {
     const size = this.sizes.get(hash);

@@ -35,7 +35,6 @@ export class SharedBlockStore implements BlockStore {
   private readonly uploading = new Map<string, Promise<void>>();
   private readonly fetching = new Map<string, Promise<Buffer>>();
   private readonly gcTimer: ReturnType<typeof setInterval> | undefined;
-  private lastGc: GcReport | undefined;
 
   constructor(
     private readonly remote: BlockStore,
@@ -109,15 +108,6 @@ export class SharedBlockStore implements BlockStore {
     return this.index.totals();
   }
 
-  /** Bytes of contents cached on this instance. */
-  get cachedBytes(): number {
-    return this.cache.bytes;
-  }
-
-  get lastGcReport(): GcReport | undefined {
-    return this.lastGc;
-  }
-
   /**
    * Deletes from S3 (and the index) the contents no key of any instance has referenced for
    * `graceMs`. Every instance may run it; the index makes each deletion happen once.
@@ -139,8 +129,7 @@ export class SharedBlockStore implements BlockStore {
       blocks += collected;
       if (collected === 0) break;
     }
-    this.lastGc = { at: new Date(started).toISOString(), blocks, bytes, ms: Date.now() - started };
-    return this.lastGc;
+    return { at: new Date(started).toISOString(), blocks, bytes, ms: Date.now() - started };
   }
 
   async close(): Promise<void> {
