@@ -5,7 +5,7 @@
  * under pressure or when asked.
  */
 import type { Logger } from 'pino';
-import { allOrFirstError } from '../payload/settle.ts';
+import { forEachLimited } from '../payload/settle.ts';
 import type { JournalFile } from './journal-file.ts';
 import type { PayloadIo, PayloadRunner } from './payload-io.ts';
 import type { DirtyRun, SliceCache } from './slices.ts';
@@ -83,30 +83,28 @@ export class Carver {
     const through = this.log.lastLsn;
     const pending = [...this.files].filter(([, f]) => f.dirtySince !== undefined || f.slices.hasDirty || f.unflushed);
     const failures: unknown[] = [];
-    await Promise.all(
-      pending.map(async ([payloadId, f]) => {
-        try {
-          await runner(f.share, payloadId, async (io) => {
-            const runs = f.slices.dirtyRuns();
-            // Cleared before the flush, which covers every in-place write completed by then.
-            const unflushed = f.unflushed;
-            f.unflushed = false;
-            try {
-              await writeRuns(io, runs);
-              await io.flush();
-            } catch (err) {
-              if (unflushed) f.unflushed = true;
-              throw err;
-            }
-            f.slices.carved(runs);
-          });
-          f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
-          if (f.idle) this.files.delete(payloadId);
-        } catch (err) {
-          failures.push(err);
-        }
-      }),
-    );
+    await forEachLimited(pending, CARVE_FILES_IN_FLIGHT, async ([payloadId, f]) => {
+      try {
+        await runner(f.share, payloadId, async (io) => {
+          const runs = f.slices.dirtyRuns();
+          // Cleared before the flush, which covers every in-place write completed by then.
+          const unflushed = f.unflushed;
+          f.unflushed = false;
+          try {
+            await writeRuns(io, runs);
+            await io.flush();
+          } catch (err) {
+            if (unflushed) f.unflushed = true;
+            throw err;
+          }
+          f.slices.carved(runs);
+        });
+        f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
+        if (f.idle) this.files.delete(payloadId);
+      } catch (err) {
+        failures.push(err);
+      }
+    });
     let carvedThrough = through;
     for (const f of this.files.values())
       if (f.dirtySince !== undefined) carvedThrough = Math.min(carvedThrough, f.dirtySince - 1);
@@ -119,6 +117,14 @@ export class Carver {
 }
 
 /**
+ * Files a pass carves at once. Each file's carve is a few threadpool jobs (open, write,
+ * fdatasync, its directory's fsync); starting them for every pending file at once queued a
+ * client's next log write or block read behind hundreds of them (an SMB WRITE of a small
+ * file waited ~1 ms in a copy of many files).
+ */
+const CARVE_FILES_IN_FLIGHT = 2;
+
+/**
  * Block writes a carve keeps in flight per file: slices never overlap, so their order does
  * not matter, and one at a time left a carve of thousands of 4 KiB slices (random writes)
  * waiting on the thread pool's round trip for each while writers waited for its room.
@@ -126,12 +132,5 @@ export class Carver {
 const CARVE_WRITES_IN_FLIGHT = 8;
 
 export async function writeRuns(io: PayloadIo, runs: readonly DirtyRun[]): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < runs.length) {
-      const run = runs[next++]!;
-      await io.write(run.data, run.offset);
-    }
-  };
-  await allOrFirstError(Array.from({ length: Math.min(CARVE_WRITES_IN_FLIGHT, runs.length) }, worker));
+  await forEachLimited(runs, CARVE_WRITES_IN_FLIGHT, (run) => io.write(run.data, run.offset));
 }

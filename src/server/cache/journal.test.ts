@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import type { BlockStore } from '../payload/blockstore.ts';
 import { PayloadService } from '../payload/service.ts';
+import { quickLogWrites } from '../payload/quick-io.ts';
 import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
 import { Journal, type JournalOptions } from './journal.ts';
 import { decodeRecord, RecordKind } from './wal/record.ts';
@@ -310,11 +311,11 @@ it('an invalidation that could not be logged is logged by the next COMMIT', asyn
   store.sync = (prefix) => (prefix?.startsWith('g') ? Promise.reject(new Error('g unreachable')) : sync(prefix));
   await expect(journal.drain()).rejects.toThrow('g unreachable');
   await payload.writeAt('/s', 'f', pattern(3, 256 * 1024), 0); // large: straight to the blocks
-  const fh = (journal as unknown as { log: { fh: { write: (...args: unknown[]) => Promise<unknown> } } }).log.fh;
-  const realWrite = fh.write.bind(fh);
-  fh.write = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+  const full = vi
+    .spyOn(quickLogWrites, 'write')
+    .mockRejectedValue(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
   await expect(payload.flush('/s', 'f')).rejects.toMatchObject({ code: 'NO_SPACE' });
-  fh.write = realWrite;
+  full.mockRestore();
   await payload.flush('/s', 'f');
   const second = await start(); // a crash after the COMMIT that succeeded
   expect(same(await second.payload.readAt('/s', 'f', 0, 4096), pattern(3, 4096))).toBe(true);

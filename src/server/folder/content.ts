@@ -2,7 +2,8 @@
  * The content of a folder share's regular files: pread/pwrite on the files themselves, so
  * what clients write is the file in the folder, byte for byte, at once. A payloadId is the
  * fileid. Descriptors are cached (a bounded number, least recently used closed first): a
- * READ or WRITE is one pread/pwrite on the threadpool. A descriptor is opened on the path the
+ * READ is one pread, on the event loop while reads there are quick (quick-io.ts), and a
+ * WRITE one pwrite on the threadpool. A descriptor is opened on the path the
  * index knows and checked with fstat to be the file of that fileid; the MetadataService has
  * just resolved the handle (prepareRead / prepareWrite), and a file that goes away is
  * forgotten by the store, which closes its descriptor here.
@@ -15,8 +16,9 @@
  * the threadpool: a write from the event loop measured slower, as a write may wait for the
  * file system's journal (the inode's times change).
  */
-import { closeSync, constants, fdatasync, fstatSync, ftruncate, openSync, read, write } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncate, openSync, write } from 'node:fs';
 import { DittoError } from '../../shared/errors.ts';
+import { quickReads } from '../payload/quick-io.ts';
 import type { DirectContent } from '../payload/types.ts';
 import { fsError } from './errors.ts';
 import type { NodeTable } from './nodes.ts';
@@ -65,7 +67,7 @@ export class FolderContent implements DirectContent {
       const buf = into === undefined ? Buffer.allocUnsafe(length) : into.subarray(0, length);
       let done = 0;
       while (done < length) {
-        const n = await call<number>((cb) => read(f.fd, buf, done, length - done, offset + done, cb));
+        const n = await quickReads.read(f.fd, buf, done, length - done, offset + done);
         if (n === 0) break;
         done += n;
       }

@@ -2,3 +2,16 @@
 export async function allOrFirstError(promises: Promise<void>[]): Promise<void> {
   for (const result of await Promise.allSettled(promises)) if (result.status === 'rejected') throw result.reason;
 }
+
+/** `fn` on every item, at most `limit` at once; the first failure rejects once all have settled. */
+export async function forEachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await allOrFirstError(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

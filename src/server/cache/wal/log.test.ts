@@ -2,8 +2,9 @@ import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } fr
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { MemoryBlockStore } from '../../payload/stores/memory/memory-store.ts';
+import { quickLogWrites } from '../../payload/quick-io.ts';
 import { WriteLog } from './log.ts';
 import { decodeRecord, encodeRecord, RecordKind, type LogRecord, type RecordInput } from './record.ts';
 import { replay, survivors } from './replay.ts';
@@ -165,11 +166,11 @@ describe('WriteLog', () => {
   it('a failed write (full disk) takes no space and no LSN: the records after it still replay', async () => {
     const log = await WriteLog.open(dir, { capBytes: MiB });
     await log.append(write('a', 0, 'one'));
-    const fh = (log as unknown as { fh: { write: (...args: unknown[]) => Promise<unknown> } }).fh;
-    const realWrite = fh.write.bind(fh);
-    fh.write = () => Promise.reject(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
+    const full = vi
+      .spyOn(quickLogWrites, 'write')
+      .mockRejectedValue(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
     await expect(log.append(write('a', 3, 'lost'))).rejects.toMatchObject({ code: 'NO_SPACE' });
-    fh.write = realWrite;
+    full.mockRestore();
     expect(await log.append(write('a', 3, 'two'))).toBe(2);
     await log.close();
     const again = await WriteLog.open(dir, { capBytes: MiB });

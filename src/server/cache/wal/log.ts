@@ -7,12 +7,17 @@
  * Segment files are named after their first LSN; LSNs run on across segments, so a replay
  * can tell a complete log from one with a hole. Opening the log cuts a torn or corrupt tail
  * (a record the crash left half-written) and everything after it.
+ *
+ * A batch of small records is written from the event loop while such writes are quick
+ * (quick-io.ts): a 4 KiB append then costs microseconds, not a threadpool round trip queued
+ * behind the fsyncs there (an SMB WRITE of a small file: 0.57 -> 0.33 ms).
  */
 import { constants } from 'node:fs';
 import { open, readdir, readFile, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DittoError } from '../../../shared/errors.ts';
+import { quickLogWrites } from '../../payload/quick-io.ts';
 import { decodeRecord, encodeRecordInto, recordSize, type LogRecord, type RecordInput } from './record.ts';
 
 export interface WriteLogOptions {
@@ -186,8 +191,7 @@ export class WriteLog {
     try {
       let done = 0;
       while (done < length) {
-        const { bytesWritten } = await this.fh.write(out, done, length - done, at + done);
-        done += bytesWritten;
+        done += await quickLogWrites.write(this.fh.fd, out, done, length - done, at + done);
       }
     } catch (err) {
       // Nothing of the batch counts: cut what reached the file, give back space and LSNs.

@@ -1,0 +1,85 @@
+/**
+ * Small positioned reads and writes run on the event loop while they are quick, and on
+ * libuv's threadpool otherwise. A 4 KiB pread from the page cache, or a pwrite into it, takes
+ * a few microseconds; handing it to the threadpool cost the event loop 50-250 µs on a busy
+ * 2-core machine (the woken pool thread preempts it) and made the caller wait behind every
+ * fsync queued there. A call on the loop that takes longer than `slowMs` (a page-cache miss
+ * on a slow disk, a wait for the file system's journal) sends the calls of this QuickIo to
+ * the pool for `poolMs`, so a slow disk stalls the other clients once, not on every call.
+ */
+import { read, readSync, write, writeSync } from 'node:fs';
+
+export interface QuickIoOptions {
+  /** Larger calls always go to the pool. */
+  maxBytes: number;
+  /** A call on the loop slower than this sends calls to the pool for a while. */
+  slowMs: number;
+  /** How long calls stay on the pool after a slow one. */
+  poolMs: number;
+}
+
+const DEFAULTS: QuickIoOptions = { maxBytes: 64 * 1024, slowMs: 2, poolMs: 2000 };
+
+type Positioned = (
+  fd: number,
+  buf: Buffer,
+  at: number,
+  length: number,
+  position: number,
+  cb: (err: NodeJS.ErrnoException | null, n: number) => void,
+) => void;
+type PositionedSync = (fd: number, buf: Buffer, at: number, length: number, position: number) => number;
+
+export class QuickIo {
+  private readonly options: QuickIoOptions;
+  /** performance.now() until which calls go to the pool. */
+  private poolUntil = 0;
+  /** Calls made on the loop and on the pool (tests and stats). */
+  readonly calls = { loop: 0, pool: 0 };
+
+  constructor(options: Partial<QuickIoOptions> = {}) {
+    this.options = { ...DEFAULTS, ...options };
+  }
+
+  /** pread: the bytes read (0 at the end of the file). */
+  read(fd: number, buf: Buffer, at: number, length: number, position: number): Promise<number> {
+    return this.call(readSync, read as Positioned, fd, buf, at, length, position);
+  }
+
+  /** pwrite: the bytes written. */
+  write(fd: number, buf: Buffer, at: number, length: number, position: number): Promise<number> {
+    return this.call(writeSync, write as Positioned, fd, buf, at, length, position);
+  }
+
+  private call(
+    onLoop: PositionedSync,
+    onPool: Positioned,
+    fd: number,
+    buf: Buffer,
+    at: number,
+    length: number,
+    position: number,
+  ): Promise<number> {
+    if (length > this.options.maxBytes || performance.now() < this.poolUntil) {
+      this.calls.pool++;
+      return new Promise((resolve, reject) => {
+        onPool(fd, buf, at, length, position, (err, n) => (err ? reject(err) : resolve(n)));
+      });
+    }
+    this.calls.loop++;
+    const started = performance.now();
+    try {
+      return Promise.resolve(onLoop(fd, buf, at, length, position));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    } finally {
+      const ended = performance.now();
+      if (ended - started > this.options.slowMs) this.poolUntil = ended + this.options.poolMs;
+    }
+  }
+}
+
+/** Reads of block files and of folder shares' files. */
+export const quickReads = new QuickIo();
+/** Appends to the write log. */
+export const quickLogWrites = new QuickIo();
