@@ -12,6 +12,8 @@ import type { DirtyRun, SliceCache } from './slices.ts';
 import type { WriteLog } from './wal/log.ts';
 
 export interface CarverOptions {
+  /** Makes everything written to the block store durable there (BlockStore.sync). */
+  syncStore: () => Promise<void>;
   /** Quiet time after a write before a pass (`soon()`). */
   delayMs: number;
   logger?: Logger;
@@ -82,29 +84,41 @@ export class Carver {
     // Every record up to here has its bytes in slices already (slices are written first).
     const through = this.log.lastLsn;
     const pending = [...this.files].filter(([, f]) => f.dirtySince !== undefined || f.slices.hasDirty || f.unflushed);
+    const written: Array<{ f: JournalFile; runs: readonly DirtyRun[]; unflushed: boolean }> = [];
     const failures: unknown[] = [];
     await forEachLimited(pending, CARVE_FILES_IN_FLIGHT, async ([payloadId, f]) => {
       try {
         await runner(f.share, payloadId, async (io) => {
           const runs = f.slices.dirtyRuns();
-          // Cleared before the flush, which covers every in-place write completed by then.
+          // Cleared before the store's sync below, which covers every in-place write completed by then.
           const unflushed = f.unflushed;
           f.unflushed = false;
           try {
             await writeRuns(io, runs);
-            await io.flush();
+            await io.writeBack();
           } catch (err) {
             if (unflushed) f.unflushed = true;
             throw err;
           }
-          f.slices.carved(runs);
+          written.push({ f, runs, unflushed });
         });
-        f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
-        if (f.idle) this.files.delete(payloadId);
       } catch (err) {
         failures.push(err);
       }
     });
+    // One sync of the store for the whole pass: each directory the pass added files to is
+    // fsynced once, not once for each file (a pass of many small files spread over a few shards).
+    try {
+      await this.options.syncStore();
+    } catch (err) {
+      for (const w of written) if (w.unflushed) w.f.unflushed = true;
+      written.length = 0;
+      failures.push(err);
+    }
+    for (const { f, runs } of written) {
+      f.slices.carved(runs);
+      f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
+    }
     let carvedThrough = through;
     for (const f of this.files.values())
       if (f.dirtySince !== undefined) carvedThrough = Math.min(carvedThrough, f.dirtySince - 1);

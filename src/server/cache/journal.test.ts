@@ -86,6 +86,24 @@ it('small files: COMMITs share one log fsync and touch no block file', async () 
   expect(same(await payload.readAt('/s', 'file-7', 0, 4096), pattern(7, 4096))).toBe(true);
 });
 
+it('a carve of many small files syncs the block store once, then reclaims the log', async () => {
+  const { payload, journal, store, syncs } = await start();
+  for (let i = 0; i < 40; i++) await payload.writeAt('/s', `file-${i}`, pattern(i, 4096), 0);
+  const prefixes: Array<string | undefined> = [];
+  const sync = store.sync.bind(store);
+  store.sync = (prefix) => {
+    prefixes.push(prefix);
+    return sync(prefix);
+  };
+  const before = syncs();
+  await journal.drain();
+  expect(syncs() - before).toBe(1);
+  expect(prefixes).toEqual([undefined]); // the whole store: each shard directory fsynced once
+  expect(journal.stats().bytes).toBe(0);
+  expect(payload.slices.stats().dirtyBytes).toBe(0);
+  expect(same((await store.get('file-7/0/0'))!, pattern(7, 4096))).toBe(true);
+});
+
 it('a crash before any carve loses no committed byte; uncommitted bytes never turn into others', async () => {
   const first = await start();
   await first.payload.writeAt('/s', 'a', pattern(1, 100_000), 0);
@@ -307,8 +325,8 @@ it('an invalidation that could not be logged is logged by the next COMMIT', asyn
   await payload.writeAt('/s', 'g', pattern(1, 4096), 0);
   await payload.writeAt('/s', 'f', pattern(2, 4096), 0);
   // g cannot be carved: f's record is carved but stays in the log behind g's.
-  const sync = store.sync.bind(store);
-  store.sync = (prefix) => (prefix?.startsWith('g') ? Promise.reject(new Error('g unreachable')) : sync(prefix));
+  const patch = store.patch!.bind(store);
+  store.patch = (key, ranges) => (key.startsWith('g') ? Promise.reject(new Error('g unreachable')) : patch(key, ranges));
   await expect(journal.drain()).rejects.toThrow('g unreachable');
   await payload.writeAt('/s', 'f', pattern(3, 256 * 1024), 0); // large: straight to the blocks
   const full = vi

@@ -66,12 +66,14 @@ export class Journal {
   private full = false;
 
   private constructor(
+    store: BlockStore,
     private readonly log: WriteLog,
     private readonly cache: SliceCache,
     private readonly options: JournalOptions,
     readonly recovered: ReplayReport,
   ) {
     this.carver = new Carver(this.files, log, cache, {
+      syncStore: () => store.sync(),
       delayMs: options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS,
       logger: options.logger,
       onPass: () => this.carved(),
@@ -96,7 +98,7 @@ export class Journal {
       },
       options.logger,
     );
-    owner.journal = new Journal(log, cache, options, report);
+    owner.journal = new Journal(store, log, cache, options, report);
     return owner.journal;
   }
 

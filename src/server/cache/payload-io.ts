@@ -4,6 +4,8 @@
 export interface PayloadIo {
   read(offset: number, length: number, into?: Buffer): Promise<Buffer>;
   write(data: Buffer, offset: number): Promise<void>;
+  /** Hands what is buffered to the block store, without making it durable there (`flush` does). */
+  writeBack(): Promise<void>;
   /** Writes back what is buffered and makes the payload's blocks durable. */
   flush(): Promise<void>;
   truncate(size: number): Promise<void>;

@@ -81,6 +81,9 @@ export class SliceCache {
 
   forget(s: Slice): void {
     if (s.dirty) this.dirty -= s.length;
+    // A carve that took its bytes before must not count it again (Slices.carved).
+    s.dirty = false;
+    s.version++;
     this.clean.delete(s);
     this.used -= s.buf.length;
   }

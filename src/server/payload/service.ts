@@ -210,6 +210,7 @@ export class PayloadService implements PayloadOps {
     return {
       read: (offset, length, into) => this.cache.read(s, offset, length, into),
       write: (data, offset) => this.cache.write(s, data, offset),
+      writeBack: () => this.cache.writeBackAll(s),
       flush: () => this.cache.flush(s),
       truncate: (size) => this.cache.truncate(s, size),
       inPlace: (offset, length) => this.cache.inPlace(s, offset, length),

@@ -15,3 +15,23 @@ export async function forEachLimited<T>(
   };
   await allOrFirstError(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/** Runs at most `max` tasks at once; the others start in turn, in the order they came. */
+export class Limiter {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly max: number) {}
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.running < this.max) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // handed a running slot
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.running--;
+    }
+  }
+}

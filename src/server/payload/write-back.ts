@@ -164,8 +164,13 @@ export class WriteBackCache {
 
   /** Writes back every dirty block of the payload, then makes the store durable. */
   async flush(s: PayloadState): Promise<void> {
-    await Promise.all(Array.from(s.blocks.values(), (b) => this.writeBack(b)));
+    await this.writeBackAll(s);
     await s.store.sync(s.prefix);
+  }
+
+  /** Hands the payload's buffered blocks to its store (durable there at the next sync). */
+  async writeBackAll(s: PayloadState): Promise<void> {
+    await Promise.all(Array.from(s.blocks.values(), (b) => this.writeBack(b)));
   }
 
   private async readBlock(

@@ -1,43 +1,47 @@
 /** File I/O helpers of the block store: positioned reads and writes, syncs, errors as DittoErrors. */
-import { write } from 'node:fs';
-import { open, type FileHandle } from 'node:fs/promises';
+import { closeSync, fdatasync, fsync, openSync, write } from 'node:fs';
 import { DittoError } from '../../../../shared/errors.ts';
 import { quickReads } from '../../quick-io.ts';
 
+/** fdatasync (data: a block file) or fsync (a directory) of an open descriptor, on the threadpool. */
+export function syncFd(fd: number, data: boolean): Promise<void> {
+  return new Promise((resolve, reject) => (data ? fdatasync : fsync)(fd, (err) => (err ? reject(err) : resolve())));
+}
+
 /** fdatasync of a file or fsync of a directory; one removed since has nothing left to make durable. */
 export async function syncPath(path: string, data: boolean): Promise<void> {
-  let fh: FileHandle;
+  let fd: number;
   try {
-    fh = await open(path, 'r');
+    fd = openSync(path, 'r');
   } catch (err) {
     if (errno(err) === 'ENOENT') return;
     throw err;
   }
   try {
-    await (data ? fh.datasync() : fh.sync());
+    await syncFd(fd, data);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
 }
 
 /** Writes all of `data` at `position` (usually one system call). */
-export async function writeAll(fh: FileHandle, data: Buffer, position: number): Promise<void> {
+export async function writeAll(fd: number, data: Buffer, position: number): Promise<void> {
   for (let done = 0; done < data.length;) {
-    done += await pwrite(fh, data, done, data.length - done, position + done);
+    done += await pwrite(fd, data, done, data.length - done, position + done);
   }
 }
 
-// On the descriptor, which the caller holds open: reads on the event loop while they are quick
+// On a descriptor the caller holds open: reads on the event loop while they are quick
 // (quick-io.ts), writes in the callback form, per call a third cheaper than FileHandle.write
 // (measured), which a 4 KiB random WRITE pays once.
 
-export function pread(fh: FileHandle, buf: Buffer, at: number, length: number, position: number): Promise<number> {
-  return quickReads.read(fh.fd, buf, at, length, position);
+export function pread(fd: number, buf: Buffer, at: number, length: number, position: number): Promise<number> {
+  return quickReads.read(fd, buf, at, length, position);
 }
 
-function pwrite(fh: FileHandle, buf: Buffer, at: number, length: number, position: number): Promise<number> {
+function pwrite(fd: number, buf: Buffer, at: number, length: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => {
-    write(fh.fd, buf, at, length, position, (err, n) => (err ? reject(err) : resolve(n)));
+    write(fd, buf, at, length, position, (err, n) => (err ? reject(err) : resolve(n)));
   });
 }
 

@@ -10,15 +10,14 @@
  * renames, creations and deletes durable; `sync(prefix)` (a COMMIT) does that for one
  * payload only, and syncs never queue behind each other. One process per root.
  */
-import { constants, type Dirent } from 'node:fs';
-import { access, mkdir, open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, type Dirent } from 'node:fs';
+import { access, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
-import { allOrFirstError } from '../../settle.ts';
-import { BlockHandles, type BlockHandle } from './block-handles.ts';
-import { errno, fsError, pread, syncPath, writeAll } from './file-io.ts';
+import { allOrFirstError, Limiter } from '../../settle.ts';
+import { BlockHandles } from './block-handles.ts';
+import { errno, fsError, pread, syncFd, syncPath, writeAll } from './file-io.ts';
 import { openLayout } from './layout.ts';
 import { PathsByDir } from './paths-by-dir.ts';
 import { BLOCKS_DIR, blockPath, fileNameOf, keyOfFileName, shardOf, TMP_DIR } from './paths.ts';
@@ -26,6 +25,11 @@ import { ShardIndex } from './shard-index.ts';
 
 /** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
 const MAX_SYNC_AHEAD = 2;
+/**
+ * Syncs at once of a whole-store sync (a carve pass of thousands of small files): started all
+ * together they queued every client's COMMIT behind them on libuv's threadpool.
+ */
+const MAX_STORE_SYNCS = 4;
 
 const ignore = (): void => undefined;
 
@@ -49,6 +53,9 @@ export class FsBlockStore implements BlockStore {
   private aheadRunning = 0;
   /** Files syncAhead was asked for, not started yet (sync takes them itself). */
   private aheadQueue: string[] = [];
+  /** Descriptors of the directories synced so far (the store's root, blocks/ and its shards), kept open. */
+  private readonly dirFds = new Map<string, number>();
+  private readonly storeSyncs = new Limiter(MAX_STORE_SYNCS);
 
   private constructor(readonly root: string) {
     this.blocksDir = join(root, BLOCKS_DIR);
@@ -69,14 +76,15 @@ export class FsBlockStore implements BlockStore {
     const file = blockPath(this.blocksDir, key);
     const tmp = join(this.tmpDir, `${++this.tmpSeq}.tmp`);
     try {
-      const [fh, replacing] = await Promise.all([open(tmp, 'w'), exists(file)]);
+      const replacing = await exists(file);
+      const fd = openSync(tmp, 'w');
       try {
-        await writeAll(fh, data, 0);
-        if (replacing) await fh.datasync();
+        await writeAll(fd, data, 0);
+        if (replacing) await syncFd(fd, true);
       } finally {
-        await fh.close();
+        closeSync(fd);
       }
-      if (!replacing) await this.makeDirs(dirname(file));
+      if (!replacing) this.makeDirs(dirname(file));
       await rename(tmp, file);
       this.noteAdded(file);
       this.handles.invalidate(file);
@@ -94,9 +102,14 @@ export class FsBlockStore implements BlockStore {
     assertValidKey(key);
     for (const r of ranges) assertByteRange(r.offset, r.data.length);
     const file = blockPath(this.blocksDir, key);
-    const [handle, fh] = await this.handles.acquire(file, true);
+    let handle;
     try {
-      await Promise.all(ranges.map((r) => writeAll(fh, r.data, r.offset)));
+      handle = this.handles.acquire(file, true);
+    } catch (err) {
+      throw fsError(err);
+    }
+    try {
+      await Promise.all(ranges.map((r) => writeAll(handle.fd, r.data, r.offset)));
     } catch (err) {
       throw fsError(err);
     } finally {
@@ -119,20 +132,19 @@ export class FsBlockStore implements BlockStore {
     assertValidKey(key);
     assertByteRange(offset, length ?? 0);
     const file = blockPath(this.blocksDir, key);
-    let handle: BlockHandle;
-    let fh: FileHandle;
+    let handle;
     try {
-      [handle, fh] = await this.handles.acquire(file, false);
+      handle = this.handles.acquire(file, false);
     } catch (err) {
       if (errno(err) === 'ENOENT') return undefined;
       throw fsError(err);
     }
     try {
-      const want = length ?? Math.max(0, (await fh.stat()).size - offset);
+      const want = length ?? Math.max(0, fstatSync(handle.fd).size - offset);
       const buf = into !== undefined && into.length >= want ? into : Buffer.allocUnsafe(want);
       let got = 0;
       while (got < want) {
-        const bytesRead = await pread(fh, buf, got, want - got, offset + got);
+        const bytesRead = await pread(handle.fd, buf, got, want - got, offset + got);
         if (bytesRead === 0) break;
         got += bytesRead;
       }
@@ -145,18 +157,18 @@ export class FsBlockStore implements BlockStore {
   }
 
   /** Creating first: a new block (a new small file) then costs one open; an existing one two. */
-  private async openCreating(file: string): Promise<FileHandle> {
+  private openCreating(file: string): number {
     for (let attempt = 0; ; attempt++) {
       try {
-        const fh = await open(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
+        const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
         this.noteAdded(file);
         this.unsynced.add(dirname(file));
-        return fh;
+        return fd;
       } catch (err) {
         const code = errno(err);
-        if (code === 'EEXIST') return open(file, 'r+');
+        if (code === 'EEXIST') return openSync(file, 'r+');
         if (code !== 'ENOENT' || attempt > 0) throw err;
-        await this.makeDirs(dirname(file)); // a new shard
+        this.makeDirs(dirname(file)); // a new shard
       }
     }
   }
@@ -201,8 +213,18 @@ export class FsBlockStore implements BlockStore {
     if (prefix === undefined || !prefix.includes('/')) {
       this.aheadQueue = []; // still pending: taken here
       await allOrFirstError([
-        this.syncPaths([...this.unsyncedFiles, ...this.filesInFlight.keys()], this.unsyncedFiles, this.filesInFlight),
-        this.syncPaths([...this.unsynced, ...this.dirsInFlight.keys()], this.unsynced, this.dirsInFlight),
+        this.syncPaths(
+          [...this.unsyncedFiles, ...this.filesInFlight.keys()],
+          this.unsyncedFiles,
+          this.filesInFlight,
+          this.storeSyncs,
+        ),
+        this.syncPaths(
+          [...this.unsynced, ...this.dirsInFlight.keys()],
+          this.unsynced,
+          this.dirsInFlight,
+          this.storeSyncs,
+        ),
       ]);
       return;
     }
@@ -239,17 +261,21 @@ export class FsBlockStore implements BlockStore {
     }
   }
 
-  /** Makes `paths` durable: starts a sync of each one `pending` holds, waits for the others under way. */
+  /**
+   * Makes `paths` durable: starts a sync of each one `pending` holds (through `limiter` if
+   * given), waits for the others under way.
+   */
   private syncPaths(
     paths: Iterable<string>,
     pending: Set<string>,
     inFlight: Map<string, Promise<void>>,
+    limiter?: Limiter,
   ): Promise<void> {
     const waits: Promise<void>[] = [];
     for (const path of new Set(paths)) {
       const running = inFlight.get(path);
       if (pending.delete(path)) {
-        waits.push(this.syncOne(path, pending, inFlight));
+        waits.push(this.syncOne(path, pending, inFlight, limiter));
       } else if (running !== undefined) {
         // A failed sync put its path back: then it is ours to retry.
         waits.push(
@@ -260,9 +286,15 @@ export class FsBlockStore implements BlockStore {
     return allOrFirstError(waits);
   }
 
-  private syncOne(path: string, pending: Set<string>, inFlight: Map<string, Promise<void>>): Promise<void> {
+  private syncOne(
+    path: string,
+    pending: Set<string>,
+    inFlight: Map<string, Promise<void>>,
+    limiter: Limiter | undefined,
+  ): Promise<void> {
     const isDir = inFlight === this.dirsInFlight;
-    const work = isDir ? syncDirectory(path) : this.syncFile(path);
+    const sync = (): Promise<void> => (isDir ? this.syncDirectory(path) : this.syncFile(path));
+    const work = limiter === undefined ? sync() : limiter.run(sync);
     const p: Promise<void> = work
       .catch((err: unknown) => {
         pending.add(path);
@@ -282,23 +314,41 @@ export class FsBlockStore implements BlockStore {
   private async syncFile(file: string): Promise<void> {
     const handle = this.handles.acquireIfOpen(file);
     if (handle === undefined) return syncPath(file, true);
-    let fh: FileHandle;
     try {
-      fh = await handle.fh;
-    } catch {
-      this.handles.release(handle);
-      return syncPath(file, true); // its open failed: the path decides
-    }
-    try {
-      await fh.datasync();
+      await syncFd(handle.fd, true);
     } finally {
       this.handles.release(handle);
     }
   }
 
+  /**
+   * fsync through a descriptor kept open: the store's directories are few (blocks/ and its
+   * shards), and each sync is then one threadpool call. Windows cannot open a directory to
+   * fsync it; NTFS journals the renames itself.
+   */
+  private async syncDirectory(dir: string): Promise<void> {
+    if (process.platform === 'win32') return;
+    let fd = this.dirFds.get(dir);
+    if (fd === undefined) {
+      try {
+        fd = openSync(dir, 'r');
+      } catch (err) {
+        if (errno(err) === 'ENOENT') return; // removed since: nothing left to make durable
+        throw err;
+      }
+      this.dirFds.set(dir, fd);
+    }
+    await syncFd(fd, false);
+  }
+
   async close(): Promise<void> {
     this.handles.dropAll();
-    await this.sync();
+    try {
+      await this.sync();
+    } finally {
+      for (const fd of this.dirFds.values()) closeSync(fd);
+      this.dirFds.clear();
+    }
   }
 
   /** Walks the whole tree: O(blocks). */
@@ -346,17 +396,12 @@ export class FsBlockStore implements BlockStore {
     }
   }
 
-  private async makeDirs(dir: string): Promise<void> {
-    const created = await mkdir(dir, { recursive: true });
+  private makeDirs(dir: string): void {
+    const created = mkdirSync(dir, { recursive: true });
     if (created === undefined) return;
     // Each new directory is a new entry in its parent, which must be synced as well.
     for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsynced.add(dirname(d));
   }
-}
-
-/** Windows cannot open a directory to fsync it; NTFS journals the renames itself. */
-function syncDirectory(dir: string): Promise<void> {
-  return process.platform === 'win32' ? Promise.resolve() : syncPath(dir, false);
 }
 
 async function readDir(dir: string): Promise<Dirent[]> {
