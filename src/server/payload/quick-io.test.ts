@@ -33,16 +33,24 @@ describe('QuickIo', () => {
     expect(io.calls).toEqual({ loop: 1, pool: 1 });
   });
 
-  it('after a slow call, sends calls to the threadpool for poolMs, then back to the loop', async () => {
-    const io = new QuickIo({ slowMs: -1, poolMs: 50 });
+  it('after slow calls, sends calls to the threadpool for poolMs, then back to the loop', async () => {
+    // Every call takes longer than 4 x slowMs: the average crosses slowMs at the third.
+    const io = new QuickIo({ slowMs: 1e-6, poolMs: 50 });
     const buf = Buffer.alloc(4);
-    await io.read(fd, buf, 0, 4, 0); // "slow": every call is
-    await io.read(fd, buf, 0, 4, 0);
-    await io.read(fd, buf, 0, 4, 0);
-    expect(io.calls).toEqual({ loop: 1, pool: 2 });
+    for (let i = 0; i < 5; i++) await io.read(fd, buf, 0, 4, 0);
+    expect(io.calls).toEqual({ loop: 3, pool: 2 });
     await new Promise((resolve) => setTimeout(resolve, 60));
     await io.read(fd, buf, 0, 4, 0);
-    expect(io.calls).toEqual({ loop: 2, pool: 2 });
+    expect(io.calls).toEqual({ loop: 4, pool: 2 });
+  });
+
+  it('one slow call (the process preempted) keeps calls on the loop', async () => {
+    const io = new QuickIo({ slowMs: 1000, poolMs: 50 });
+    const buf = Buffer.alloc(4);
+    // Seen as a call of 4 s (the cap): the average rises to 500 ms, under slowMs.
+    (io as unknown as { averageMs: number }).averageMs = 4000 / 8;
+    for (let i = 0; i < 3; i++) await io.read(fd, buf, 0, 4, 0);
+    expect(io.calls).toEqual({ loop: 3, pool: 0 });
   });
 
   it('rejects (never throws) on a failed call, on the loop and on the pool', async () => {

@@ -3,16 +3,18 @@
  * libuv's threadpool otherwise. A 4 KiB pread from the page cache, or a pwrite into it, takes
  * a few microseconds; handing it to the threadpool cost the event loop 50-250 µs on a busy
  * 2-core machine (the woken pool thread preempts it) and made the caller wait behind every
- * fsync queued there. A call on the loop that takes longer than `slowMs` (a page-cache miss
- * on a slow disk, a wait for the file system's journal) sends the calls of this QuickIo to
- * the pool for `poolMs`, so a slow disk stalls the other clients once, not on every call.
+ * fsync queued there. When calls on the loop turn slow (page-cache misses on a slow disk,
+ * waits for the file system's journal), the calls of this QuickIo go to the pool for
+ * `poolMs`, so a slow disk stalls the other clients for a few calls, not on every call.
+ * "Slow" is an average: one call that took long because the process was preempted (a busy
+ * machine) must not send every call to the pool.
  */
 import { read, readSync, write, writeSync } from 'node:fs';
 
 export interface QuickIoOptions {
   /** Larger calls always go to the pool. */
   maxBytes: number;
-  /** A call on the loop slower than this sends calls to the pool for a while. */
+  /** Calls on the loop averaging slower than this send calls to the pool for a while. */
   slowMs: number;
   /** How long calls stay on the pool after a slow one. */
   poolMs: number;
@@ -34,6 +36,8 @@ export class QuickIo {
   private readonly options: QuickIoOptions;
   /** performance.now() until which calls go to the pool. */
   private poolUntil = 0;
+  /** Moving average of the calls on the loop (each counted as at most 4 x slowMs). */
+  private averageMs = 0;
   /** Calls made on the loop and on the pool (tests and stats). */
   readonly calls = { loop: 0, pool: 0 };
 
@@ -74,7 +78,13 @@ export class QuickIo {
       return Promise.reject(err as Error);
     } finally {
       const ended = performance.now();
-      if (ended - started > this.options.slowMs) this.poolUntil = ended + this.options.poolMs;
+      const { slowMs } = this.options;
+      // Three calls in a row at the cap cross slowMs from an average of 0; one never does.
+      this.averageMs += (Math.min(ended - started, 4 * slowMs) - this.averageMs) / 8;
+      if (this.averageMs > slowMs) {
+        this.poolUntil = ended + this.options.poolMs;
+        this.averageMs = 0;
+      }
     }
   }
 }
