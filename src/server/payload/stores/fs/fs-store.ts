@@ -8,30 +8,19 @@
  * lost there, and `sync` fdatasyncs those files once, which lets a long sequential write go
  * at disk speed. `sync` also fsyncs the directories whose entries changed, which makes the
  * renames, creations and deletes durable; `sync(prefix)` (a COMMIT) does that for one
- * payload only, and syncs never queue behind each other. One process per root.
+ * payload only, and syncs never queue behind each other (block-syncs.ts). One process per root.
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, type Dirent } from 'node:fs';
 import { access, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
-import { allOrFirstError, Limiter } from '../../settle.ts';
 import { BlockHandles } from './block-handles.ts';
-import { errno, fsError, pread, syncFd, syncPath, writeAll } from './file-io.ts';
+import { BlockSyncs } from './block-syncs.ts';
+import { errno, fsError, pread, syncFd, writeAll } from './file-io.ts';
 import { openLayout } from './layout.ts';
-import { PathsByDir } from './paths-by-dir.ts';
 import { BLOCKS_DIR, blockPath, fileNameOf, keyOfFileName, shardOf, TMP_DIR } from './paths.ts';
 import { ShardIndex } from './shard-index.ts';
-
-/** Background fdatasyncs at once: each holds one of libuv's few threads for milliseconds. */
-const MAX_SYNC_AHEAD = 2;
-/**
- * Syncs at once of a whole-store sync (a carve pass of thousands of small files): started all
- * together they queued every client's COMMIT behind them on libuv's threadpool.
- */
-const MAX_STORE_SYNCS = 4;
-
-const ignore = (): void => undefined;
 
 export class FsBlockStore implements BlockStore {
   readonly writeThrough = true;
@@ -41,21 +30,7 @@ export class FsBlockStore implements BlockStore {
   private readonly handles = new BlockHandles((file) => this.openCreating(file));
   /** Each shard's block files, so a payload's blocks are found without a directory scan. */
   private readonly index = new ShardIndex();
-  /** Directories with entries created or removed since the last sync. */
-  private readonly unsynced = new Set<string>();
-  /** Block files put or patched without fdatasync since the last sync. */
-  private readonly unsyncedFiles = new PathsByDir();
-  /** fdatasyncs / directory fsyncs under way, by path (their paths left the sets above). */
-  private readonly filesInFlight = new Map<string, Promise<void>>();
-  /** The keys of filesInFlight by directory: a COMMIT looks at its own shard's only. */
-  private readonly filesInFlightByDir = new PathsByDir();
-  private readonly dirsInFlight = new Map<string, Promise<void>>();
-  private aheadRunning = 0;
-  /** Files syncAhead was asked for, not started yet (sync takes them itself). */
-  private aheadQueue: string[] = [];
-  /** Descriptors of the directories synced so far (the store's root, blocks/ and its shards), kept open. */
-  private readonly dirFds = new Map<string, number>();
-  private readonly storeSyncs = new Limiter(MAX_STORE_SYNCS);
+  private readonly syncs = new BlockSyncs(this.handles);
 
   private constructor(readonly root: string) {
     this.blocksDir = join(root, BLOCKS_DIR);
@@ -88,13 +63,13 @@ export class FsBlockStore implements BlockStore {
       await rename(tmp, file);
       this.noteAdded(file);
       this.handles.invalidate(file);
-      if (replacing) this.unsyncedFiles.delete(file);
-      else this.unsyncedFiles.add(file);
+      if (replacing) this.syncs.fileReplaced(file);
+      else this.syncs.fileChanged(file);
     } catch (err) {
       await unlink(tmp).catch(() => undefined); // it may never have been created
       throw fsError(err);
     }
-    this.unsynced.add(dirname(file));
+    this.syncs.dirChanged(dirname(file));
   }
 
   /** In place through a cached handle; sync fdatasyncs the file (and its directory, if the block is new). */
@@ -114,7 +89,7 @@ export class FsBlockStore implements BlockStore {
       throw fsError(err);
     } finally {
       // Even a failed patch may have changed the file.
-      this.unsyncedFiles.add(file);
+      this.syncs.fileChanged(file);
       this.handles.release(handle);
     }
   }
@@ -162,7 +137,7 @@ export class FsBlockStore implements BlockStore {
       try {
         const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
         this.noteAdded(file);
-        this.unsynced.add(dirname(file));
+        this.syncs.dirChanged(dirname(file));
         return fd;
       } catch (err) {
         const code = errno(err);
@@ -178,7 +153,7 @@ export class FsBlockStore implements BlockStore {
     const file = blockPath(this.blocksDir, key);
     try {
       await unlink(file);
-      this.unsynced.add(dirname(file));
+      this.syncs.dirChanged(dirname(file));
     } catch (err) {
       if (errno(err) !== 'ENOENT') throw fsError(err);
     } finally {
@@ -204,141 +179,19 @@ export class FsBlockStore implements BlockStore {
   }
 
   /**
-   * Takes what is pending and waits for what another sync already took (a path leaves its
-   * pending set when its sync starts, so a sync under way covers every write completed
-   * before). With a prefix (a payload's COMMIT), only that payload's block files and its
-   * shard directory, so concurrent COMMITs of different files do not wait for each other.
+   * Makes what was written durable (block-syncs.ts). With a prefix (a payload's COMMIT),
+   * only that payload's block files and its shard directory.
    */
   async sync(prefix?: string): Promise<void> {
-    if (prefix === undefined || !prefix.includes('/')) {
-      this.aheadQueue = []; // still pending: taken here
-      await allOrFirstError([
-        this.syncPaths(
-          [...this.unsyncedFiles, ...this.filesInFlight.keys()],
-          this.unsyncedFiles,
-          this.filesInFlight,
-          this.storeSyncs,
-        ),
-        this.syncPaths(
-          [...this.unsynced, ...this.dirsInFlight.keys()],
-          this.unsynced,
-          this.dirsInFlight,
-          this.storeSyncs,
-        ),
-      ]);
-      return;
-    }
+    if (prefix === undefined || !prefix.includes('/')) return this.syncs.all();
     assertValidPrefix(prefix);
     const shardDir = join(this.blocksDir, shardOf(firstSegment(prefix)));
-    const filePrefix = join(shardDir, fileNameOf(prefix));
-    const files: string[] = [];
-    for (const f of this.unsyncedFiles.inDir(shardDir)) if (f.startsWith(filePrefix)) files.push(f);
-    for (const f of this.filesInFlightByDir.inDir(shardDir)) if (f.startsWith(filePrefix)) files.push(f);
-    await allOrFirstError([
-      this.syncPaths(files, this.unsyncedFiles, this.filesInFlight),
-      this.syncPaths([shardDir], this.unsynced, this.dirsInFlight),
-    ]);
+    await this.syncs.some(shardDir, join(shardDir, fileNameOf(prefix)));
   }
 
   /** The disk is otherwise idle while a long write streams into the page cache: use it. */
   syncAhead(key: string): void {
-    this.aheadQueue.push(blockPath(this.blocksDir, key));
-    this.startSyncsAhead();
-  }
-
-  /** Starts queued background syncs, MAX_SYNC_AHEAD at a time; files a sync took already are skipped. */
-  private startSyncsAhead(): void {
-    while (this.aheadRunning < MAX_SYNC_AHEAD && this.aheadQueue.length > 0) {
-      const file = this.aheadQueue.shift() as string;
-      if (!this.unsyncedFiles.has(file)) continue;
-      this.aheadRunning++;
-      this.syncPaths([file], this.unsyncedFiles, this.filesInFlight)
-        .catch(ignore) // left pending: the next sync retries and reports
-        .finally(() => {
-          this.aheadRunning--;
-          this.startSyncsAhead();
-        });
-    }
-  }
-
-  /**
-   * Makes `paths` durable: starts a sync of each one `pending` holds (through `limiter` if
-   * given), waits for the others under way.
-   */
-  private syncPaths(
-    paths: Iterable<string>,
-    pending: Set<string>,
-    inFlight: Map<string, Promise<void>>,
-    limiter?: Limiter,
-  ): Promise<void> {
-    const waits: Promise<void>[] = [];
-    for (const path of new Set(paths)) {
-      const running = inFlight.get(path);
-      if (pending.delete(path)) {
-        waits.push(this.syncOne(path, pending, inFlight, limiter));
-      } else if (running !== undefined) {
-        // A failed sync put its path back: then it is ours to retry.
-        waits.push(
-          running.then(ignore, () => (pending.has(path) ? this.syncPaths([path], pending, inFlight) : undefined)),
-        );
-      }
-    }
-    return allOrFirstError(waits);
-  }
-
-  private syncOne(
-    path: string,
-    pending: Set<string>,
-    inFlight: Map<string, Promise<void>>,
-    limiter: Limiter | undefined,
-  ): Promise<void> {
-    const isDir = inFlight === this.dirsInFlight;
-    const sync = (): Promise<void> => (isDir ? this.syncDirectory(path) : this.syncFile(path));
-    const work = limiter === undefined ? sync() : limiter.run(sync);
-    const p: Promise<void> = work
-      .catch((err: unknown) => {
-        pending.add(path);
-        throw fsError(err);
-      })
-      .finally(() => {
-        if (inFlight.get(path) !== p) return;
-        inFlight.delete(path);
-        if (!isDir) this.filesInFlightByDir.delete(path);
-      });
-    inFlight.set(path, p);
-    if (!isDir) this.filesInFlightByDir.add(path);
-    return p;
-  }
-
-  /** fdatasync through the block's open handle if it has one: one call instead of open, sync and close. */
-  private async syncFile(file: string): Promise<void> {
-    const handle = this.handles.acquireIfOpen(file);
-    if (handle === undefined) return syncPath(file, true);
-    try {
-      await syncFd(handle.fd, true);
-    } finally {
-      this.handles.release(handle);
-    }
-  }
-
-  /**
-   * fsync through a descriptor kept open: the store's directories are few (blocks/ and its
-   * shards), and each sync is then one threadpool call. Windows cannot open a directory to
-   * fsync it; NTFS journals the renames itself.
-   */
-  private async syncDirectory(dir: string): Promise<void> {
-    if (process.platform === 'win32') return;
-    let fd = this.dirFds.get(dir);
-    if (fd === undefined) {
-      try {
-        fd = openSync(dir, 'r');
-      } catch (err) {
-        if (errno(err) === 'ENOENT') return; // removed since: nothing left to make durable
-        throw err;
-      }
-      this.dirFds.set(dir, fd);
-    }
-    await syncFd(fd, false);
+    this.syncs.ahead(blockPath(this.blocksDir, key));
   }
 
   async close(): Promise<void> {
@@ -346,8 +199,7 @@ export class FsBlockStore implements BlockStore {
     try {
       await this.sync();
     } finally {
-      for (const fd of this.dirFds.values()) closeSync(fd);
-      this.dirFds.clear();
+      this.syncs.close();
     }
   }
 
@@ -400,7 +252,7 @@ export class FsBlockStore implements BlockStore {
     const created = mkdirSync(dir, { recursive: true });
     if (created === undefined) return;
     // Each new directory is a new entry in its parent, which must be synced as well.
-    for (let d = dir; d.length >= created.length; d = dirname(d)) this.unsynced.add(dirname(d));
+    for (let d = dir; d.length >= created.length; d = dirname(d)) this.syncs.dirChanged(dirname(d));
   }
 }
 
