@@ -23,7 +23,15 @@ interface Message {
   /** Keeps equal changes sent in one statement apart (PostgreSQL folds identical notifications of a transaction). */
   s: number;
   k: string;
-  c: Array<{ a: DirChangeAction; n: string; d?: boolean; t?: [dir: string, key: string, name: string] }>;
+  c: WireChange[];
+}
+
+/** A DirChange as sent: short keys, the `to` directory's handle in base64. */
+interface WireChange {
+  a: DirChangeAction;
+  n: string;
+  d?: boolean;
+  t?: [dir: string, key: string, name: string];
 }
 
 /** The channel of the store in `schema`: channels are database-wide, and at most 63 bytes. */
@@ -56,12 +64,12 @@ export class PgChangeBus implements ChangeBus {
       i: this.instance,
       s: this.seq++,
       k: key,
-      c: changes.map((c) => ({
+      c: changes.map((c): WireChange => ({
         a: c.action,
         n: c.name,
         ...(c.directory !== undefined ? { d: c.directory } : {}),
-        ...(c.to !== undefined ? { t: [c.to.dir.toString('base64'), c.to.key, c.to.name] as const } : {}),
-      })) as Message['c'],
+        ...(c.to !== undefined ? { t: [c.to.dir.toString('base64'), c.to.key, c.to.name] } : {}),
+      })),
     };
     const payload = JSON.stringify(message);
     // An emit holds at most three names (a rename's), each of at most 255 characters: even
