@@ -2,9 +2,10 @@
 // PostgreSQL (control plane, metadata store, the S3 store's block index) and one s3rver
 // bucket, each with its own data dir and ports. Real clients only: libnfs writes and
 // COMMITs through A and nfs-cp reads through B; smbclient renames and writes through B
-// and libnfs reads through A; a handle A issued works on B; A killed with SIGKILL in the
-// middle of writes loses nothing it acknowledged, as read through B at once.
-import { spawn } from 'node:child_process';
+// and libnfs reads through A; a handle A issued works on B; an smbclient notify waiting on B
+// reports a file created and removed at once through A; A killed with SIGKILL in the middle of writes loses
+// nothing it acknowledged, as read through B at once.
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -165,6 +166,36 @@ describe.skipIf(unmet(LIBNFS_DEV, LIBNFS_UTILS, POSTGRESQL, SMBCLIENT, IMPACKET)
         'first-instance-unlocks': 'ok',
         'second-instance-after-unlock': 'ok',
       });
+    }, 120_000);
+
+    it('reports to an SMB CHANGE_NOTIFY waiting on B a file created and removed through A', async () => {
+      await smb(a!, 'mkdir watched');
+      // stdbuf: smbclient prints each change as it comes only with an unbuffered stdout.
+      const watcher: ChildProcess = spawn(
+        'stdbuf',
+        ['-o0', 'smbclient', ...smbAdminArgs(b!, SHARE.slice(1)), '-c', 'notify watched'],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let seen = '';
+      for (const out of [watcher.stdout, watcher.stderr]) out?.on('data', (c: Buffer) => (seen += c.toString()));
+      const saw = async (line: RegExp): Promise<boolean> => {
+        const end = Date.now() + 10_000;
+        while (!line.test(seen) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+        return line.test(seen);
+      };
+      try {
+        await new Promise((r) => setTimeout(r, 1500)); // the notify request is waiting on B
+        const local = path.join(work, 'notified');
+        writeFileSync(local, 'through A\n');
+        // Created and removed in one session, within B's 1 s listing poll (smb/notify.ts), which
+        // sees nothing: only the changes A's feed sends B report them.
+        await smb(a!, `put ${local} watched\\from-a.txt; del watched\\from-a.txt`);
+        // FILE_ACTION_ADDED is 1, FILE_ACTION_REMOVED 2.
+        expect(await saw(/^0001 from-a\.txt$/m), `smbclient notify on B:\n${seen}\n${logs()}`).toBe(true);
+        expect(await saw(/^0002 from-a\.txt$/m), `smbclient notify on B:\n${seen}\n${logs()}`).toBe(true);
+      } finally {
+        watcher.kill('SIGKILL');
+      }
     }, 120_000);
 
     it(`loses nothing A acknowledged when A is killed during writes (${KILLS} kills), as read through B`, async () => {

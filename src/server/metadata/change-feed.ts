@@ -6,6 +6,8 @@
  * attributes or content changed ('modified'), or the directory itself about to be deleted
  * ('delete-pending', with an empty name). Listeners of every directory (subscribeAll) see each
  * change with its directory's key: SMB keeps the paths of its open files current with them.
+ * An outlet sees what is emitted here (a store's ChangeBus announces it to other dfs instances);
+ * what other instances announce is delivered to the listeners only, never passed on again.
  */
 import type { FileHandle } from './types.ts';
 
@@ -29,6 +31,9 @@ export class ChangeFeed {
   private readonly listeners = new Map<string, Set<(c: DirChange) => void>>();
   private readonly everywhere = new Set<Listener>();
 
+  /** `outlet` sees the changes emitted here, not those delivered from other instances. */
+  constructor(private readonly outlet?: (key: string, changes: readonly DirChange[]) => void) {}
+
   /** Calls `fn` for every change in the directory `key` names until the returned function is called. */
   subscribe(key: string, fn: (c: DirChange) => void): () => void {
     let set = this.listeners.get(key);
@@ -46,7 +51,14 @@ export class ChangeFeed {
     return () => this.everywhere.delete(fn);
   }
 
+  /** Changes made through this instance: to the listeners, then the outlet. */
   emit(key: string, ...changes: DirChange[]): void {
+    this.deliver(key, changes);
+    this.outlet?.(key, changes);
+  }
+
+  /** Changes made through another instance: to the listeners only. */
+  deliver(key: string, changes: readonly DirChange[]): void {
     for (const fn of [...this.everywhere]) for (const c of changes) fn(key, c);
     const set = this.listeners.get(key);
     if (set === undefined) return;

@@ -15,6 +15,11 @@ export function changeKey(share: ShareState, fileid: number): string {
   return `${share.id}:${fileid}`;
 }
 
+/** The id of the share a `changeKey` key names a directory of. */
+export function shareIdOfChangeKey(key: string): number {
+  return Number(key.slice(0, key.indexOf(':')));
+}
+
 /** Where a directory is: the `changes` keys of the root and each directory down to it, and their names below the root. */
 export interface DirPath {
   keys: string[];

@@ -6,10 +6,11 @@
  * below, one concern each.
  */
 import { ChangeFeed, type DirChangeAction } from './change-feed.ts';
+import type { ChangeBus } from './change-bus.ts';
 import { ByteRangeLocks } from './locks/byte-range-locks.ts';
 import { fileidOfFileKey, shareOfFileKey } from './locks/lock-manager.ts';
 import { DittoError, isDittoError } from '../../shared/errors.ts';
-import { changeKey, dirPath, type DirPath } from './dir-path.ts';
+import { changeKey, dirPath, type DirPath, shareIdOfChangeKey } from './dir-path.ts';
 import { create, link, mknod, mkdir, symlink } from './file-create.ts';
 import { commitWrite, persistShare, persistWrites, prepareRead, prepareWrite } from './file-io.ts';
 import { setAttr } from './file-modify.ts';
@@ -62,8 +63,13 @@ export class MetadataService implements MetadataOps {
     const table = this.shares.get(shareOfFileKey(file))?.store.sharedLocks;
     return table && { table, fileid: fileidOfFileKey(file) };
   });
-  /** Entries added, removed and renamed in directories, by any protocol (change-feed.ts). */
-  readonly changes = new ChangeFeed();
+  /**
+   * Entries added, removed and renamed in directories, by any protocol (change-feed.ts); on a
+   * store other instances serve too, theirs as well (change-bus.ts).
+   */
+  readonly changes = new ChangeFeed((key, changes) => this.busOf(key)?.publish(key, changes));
+  /** The change buses this service listens to (one per store, whatever number of shares it holds). */
+  private readonly buses = new WeakSet<ChangeBus>();
 
   /** The key under which `changes` reports a directory's changes. STALE_HANDLE for an unknown handle. */
   changeKey(dir: FileHandle): string {
@@ -89,8 +95,19 @@ export class MetadataService implements MetadataOps {
   }
 
   /** Serves `name` from `reg.store`, creating its root directory there if it has none. EXISTS for a taken name or id. */
-  registerShare(name: string, reg: ShareRegistration): Promise<void> {
-    return this.shares.register(name, reg);
+  async registerShare(name: string, reg: ShareRegistration): Promise<void> {
+    await this.shares.register(name, reg);
+    const bus = reg.store.changeBus;
+    if (bus === undefined || this.buses.has(bus)) return;
+    this.buses.add(bus);
+    bus.listen((key, changes) => {
+      if (this.busOf(key) === bus) this.changes.deliver(key, changes);
+    });
+  }
+
+  /** The bus of the store holding the directory `key` names (change-bus.ts); none for a share not served. */
+  private busOf(key: string): ChangeBus | undefined {
+    return this.shares.withId(shareIdOfChangeKey(key))?.store.changeBus;
   }
 
   /** Changes export options or enables/disables the share; a disabled share's handles are stale. */

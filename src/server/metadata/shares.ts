@@ -147,6 +147,11 @@ export class ShareRegistry {
     return this.byName.get(name);
   }
 
+  /** A registered share by id, enabled or not. */
+  withId(id: number): ShareState | undefined {
+    return this.byId.get(id);
+  }
+
   /** An enabled share by name; NOT_FOUND otherwise. */
   enabled(name: string): ShareState {
     const share = this.byName.get(name);

@@ -10,6 +10,7 @@
  * Records handed out are shared snapshots: callers must not mutate them, and `putFile` /
  * `createFile` take ownership of the record passed in. Updates build a new record.
  */
+import type { ChangeBus } from './change-bus.ts';
 import type { SharedLockTable } from './locks/shared-locks.ts';
 import type { FileAttr } from './types.ts';
 
@@ -161,6 +162,8 @@ export interface MetadataStore extends StoreReader {
    * files, seen by every instance (locks/shared-locks.ts).
    */
   readonly sharedLocks?: SharedLockTable;
+  /** On such a store, how directory changes made through one instance reach the others (change-bus.ts). */
+  readonly changeBus?: ChangeBus;
   /**
    * Runs `fn` atomically and serialised with every other transaction of this store object
    * (several store objects on one database, as dfs instances have, serialise only through

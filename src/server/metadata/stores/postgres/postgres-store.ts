@@ -29,6 +29,8 @@ import { DATA_COLUMNS, FILE_COLUMNS, fileColumnsOf, recordParams, rowRecord } fr
 import { pgError } from '../../../postgres/errors.ts';
 import { PoolHealth } from '../../../postgres/pool-health.ts';
 import { openSchema } from '../../../postgres/schema.ts';
+import { poolConfig } from '../../../postgres/config.ts';
+import { PgChangeBus, changeChannel } from './change-bus.ts';
 import { PgRangeLocks } from './range-locks.ts';
 import { defaultSchema, parseStoreConfig } from './config.ts';
 import { MIGRATIONS } from './migrations.ts';
@@ -252,6 +254,8 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   private constructor(
     private readonly pool: pg.Pool,
     readonly epoch: number,
+    /** Directory changes between the instances on this store (change-bus.ts). */
+    readonly changeBus: PgChangeBus,
   ) {
     super(pool);
     this.poolHealth = new PoolHealth(pool);
@@ -270,9 +274,10 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
   /** Connects, creates the schema if needed and migrates it; `name` picks the default schema. */
   static async open(options: Record<string, unknown>, name: string): Promise<PostgresMetadataStore> {
     const config = parseStoreConfig(options);
+    const schema = config.schema ?? defaultSchema(name);
     const { pool, initial } = await openSchema(
       config,
-      config.schema ?? defaultSchema(name),
+      schema,
       MIGRATIONS,
       'metadata',
       async (client) => {
@@ -285,8 +290,12 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
       },
       true, // a body's SAVEPOINT goes out with its first write (group-commit.ts)
     );
-    const store = new PostgresMetadataStore(pool, initial);
-    await store.sharedLocks.renew();
+    const { default: driver } = await import('pg');
+    // The listening connection: its own client, kept alive (TCP keepalive) to notice a lost server.
+    const listenerConfig = { ...poolConfig(config, schema, driver.types), keepAlive: true };
+    const bus = new PgChangeBus(pool, () => new driver.Client(listenerConfig), changeChannel(schema));
+    const store = new PostgresMetadataStore(pool, initial, bus);
+    await Promise.all([store.sharedLocks.renew(), bus.connect()]);
     return store;
   }
 
@@ -317,6 +326,7 @@ export class PostgresMetadataStore extends Reads implements MetadataStore {
     if (this.closed) return;
     this.closed = true;
     await this.groups.idle();
+    await this.changeBus.close();
     await this.sharedLocks.close();
     await this.pool.end();
   }
