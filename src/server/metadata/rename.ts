@@ -13,6 +13,8 @@ interface RenameResult {
   fromWcc: Wcc;
   toWcc: Wcc;
   replaced: FileAttr | undefined;
+  /** The replaced entry's name: another spelling of toName when a case variant was replaced. */
+  replacedName?: string;
 }
 
 /**
@@ -162,6 +164,7 @@ export async function rename(
       fromWcc: { before: src.attr, after: srcAfter.attr },
       toWcc: { before: dst.attr, after: dstAfter.attr },
       replaced,
+      replacedName: target === undefined ? undefined : targetName,
     };
   });
   // A replaced file's last link is gone: so is its unstable write state.

@@ -273,6 +273,14 @@ export class MetadataService implements MetadataOps {
     const to = this.changeKey(toDir);
     // Within one directory a rename; across directories a removal here and an addition there.
     const where = { dir: toDir, key: to, name: toName };
+    // A file replaced under another spelling of toName (caseless names) loses its own name.
+    const { replacedName } = result;
+    if (replacedName !== undefined && replacedName !== toName)
+      this.changes.emit(to, {
+        action: 'removed',
+        name: replacedName,
+        directory: result.replaced?.type === FileType.Directory,
+      });
     if (from === to)
       this.changes.emit(
         from,

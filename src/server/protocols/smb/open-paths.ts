@@ -5,10 +5,11 @@
  * the open names, and MS-FSA §2.1.5.14.11: a directory with an open file anywhere below it
  * cannot be renamed (ACCESS_DENIED, as Windows and Samba).
  *
- * Each component is kept with the key of the directory holding it (MetadataOps.changeKey), so a
- * change reported for a directory finds the opens whose path passes through the entry. Changes
- * are applied in the order reported; a move into a directory no open path passes through asks
- * the metadata service where that directory is.
+ * Each component is kept with the key of the directory holding it (MetadataOps.changeKey), and
+ * indexed by both, so a change reported for a directory finds the opens whose path passes
+ * through the entry without looking at any other open. Changes are applied in the order
+ * reported; a move into a directory no open path passes through asks the metadata service where
+ * that directory is.
  */
 import type { DirChange } from '../../metadata/change-feed.ts';
 import type { DirPath } from '../../metadata/dir-path.ts';
@@ -16,6 +17,7 @@ import type { MetadataOps } from '../../metadata/types.ts';
 import type { Open } from './state.ts';
 
 interface Location {
+  open: Open;
   /** Key of the directory holding each component, from the share root down. */
   dirs: string[];
   names: string[];
@@ -27,6 +29,11 @@ type Move = Required<DirChange>['to'];
 
 export class OpenPaths {
   private readonly opens = new Map<Open, Location>();
+  /**
+   * The locations passing through each entry, by its directory's key and its name: a change
+   * touches only the opens at or below the entry it names, whatever the number of opens.
+   */
+  private readonly byEntry = new Map<string, Map<string, Set<Location>>>();
   private queue: Promise<void> = Promise.resolve();
   private readonly unsubscribe: () => void;
 
@@ -41,16 +48,21 @@ export class OpenPaths {
   /** `open` is at `open.path`; `dirs` are the keys of the root and each directory down to its parent. */
   add(open: Open, dirs: string[]): void {
     const names = open.path.split('\\').filter(Boolean);
-    this.opens.set(open, { dirs: dirs.slice(0, names.length), names, gone: false });
+    const loc = { open, dirs: dirs.slice(0, names.length), names, gone: false };
+    this.opens.set(open, loc);
+    this.index(loc, 0, names.length);
   }
 
   remove(open: Open): void {
+    const loc = this.opens.get(open);
+    if (loc === undefined) return;
     this.opens.delete(open);
+    this.unindex(loc, 0, loc.names.length);
   }
 
   /** Whether an open lies anywhere below the directory `dirKey` names. */
   openBelow(dirKey: string): boolean {
-    for (const loc of this.opens.values()) if (!loc.gone && loc.dirs.includes(dirKey)) return true;
+    for (const locs of this.byEntry.get(dirKey)?.values() ?? []) for (const loc of locs) if (!loc.gone) return true;
     return false;
   }
 
@@ -66,12 +78,16 @@ export class OpenPaths {
     } else if (c.action === 'removed') this.queue = this.queue.then(() => this.removed(key, c.name));
   }
 
+  private through(dir: string, name: string): Location[] {
+    return [...(this.byEntry.get(dir)?.get(name) ?? [])];
+  }
+
   private removed(dir: string, name: string): void {
-    for (const loc of this.opens.values()) if (at(loc, dir, name) === loc.names.length - 1) loc.gone = true;
+    for (const loc of this.through(dir, name)) if (at(loc, dir, name) === loc.names.length - 1) loc.gone = true;
   }
 
   private async moved(dir: string, name: string, to: Move): Promise<void> {
-    const hits = [...this.opens].filter(([, loc]) => at(loc, dir, name) >= 0);
+    const hits = this.through(dir, name);
     // An open of the entry the rename replaced has lost its name.
     this.removed(to.key, to.name);
     if (hits.length === 0) return;
@@ -81,31 +97,33 @@ export class OpenPaths {
       target = this.known(to.key) ?? (await this.lookUp(to));
       if (target === undefined) return;
     }
-    for (const [open, loc] of hits) {
+    for (const loc of hits) {
       const i = at(loc, dir, name);
-      if (i < 0) continue;
+      if (i < 0 || this.opens.get(loc.open) !== loc) continue; // closed meanwhile: stays out of the index
       const itself = i === loc.names.length - 1;
       loc.gone = false; // renamed onto itself: still there
+      this.unindex(loc, target === undefined ? i : 0, i + 1);
       if (target === undefined) loc.names[i] = to.name;
       else {
         loc.dirs = [...target.keys, ...loc.dirs.slice(i + 1)];
         loc.names = [...target.names, to.name, ...loc.names.slice(i + 1)];
       }
-      open.path = loc.names.join('\\');
+      this.index(loc, target === undefined ? i : 0, target === undefined ? i + 1 : target.keys.length);
+      loc.open.path = loc.names.join('\\');
       if (itself) {
-        open.name = to.name;
-        open.parent = to.dir;
+        loc.open.name = to.name;
+        loc.open.parent = to.dir;
       }
     }
   }
 
   /** Where the directory `key` is, from an open whose path passes through it. */
   private known(key: string): DirPath | undefined {
-    for (const loc of this.opens.values()) {
-      const j = loc.dirs.indexOf(key);
-      if (j >= 0) return { keys: loc.dirs.slice(0, j + 1), names: loc.names.slice(0, j) };
-    }
-    return undefined;
+    // The index holds no empty set: any location under the directory tells.
+    const loc: Location | undefined = this.byEntry.get(key)?.values().next().value?.values().next().value;
+    if (loc === undefined) return undefined;
+    const j = loc.dirs.indexOf(key);
+    return { keys: loc.dirs.slice(0, j + 1), names: loc.names.slice(0, j) };
   }
 
   private async lookUp(to: Move): Promise<DirPath | undefined> {
@@ -114,6 +132,37 @@ export class OpenPaths {
     } catch {
       return undefined; // gone again meanwhile: a later change reports where
     }
+  }
+
+  /** Components `from` to `to` (excluded) of `loc`'s path join the index. */
+  private index(loc: Location, from: number, to: number): void {
+    for (const [dir, name] of components(loc, from, to)) {
+      let byName = this.byEntry.get(dir);
+      if (byName === undefined) this.byEntry.set(dir, (byName = new Map()));
+      let locs = byName.get(name);
+      if (locs === undefined) byName.set(name, (locs = new Set()));
+      locs.add(loc);
+    }
+  }
+
+  private unindex(loc: Location, from: number, to: number): void {
+    for (const [dir, name] of components(loc, from, to)) {
+      const byName = this.byEntry.get(dir);
+      const locs = byName?.get(name);
+      if (byName === undefined || locs === undefined) continue;
+      locs.delete(loc);
+      if (locs.size === 0) byName.delete(name);
+      if (byName.size === 0) this.byEntry.delete(dir);
+    }
+  }
+}
+
+/** The (directory key, name) pairs of components `from` to `to` (excluded) of `loc`'s path. */
+function* components(loc: Location, from: number, to: number): Generator<[string, string]> {
+  for (let i = from; i < to; i++) {
+    const dir = loc.dirs[i];
+    const name = loc.names[i];
+    if (dir !== undefined && name !== undefined) yield [dir, name];
   }
 }
 

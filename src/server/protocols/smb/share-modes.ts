@@ -102,6 +102,11 @@ export class ShareModeTable {
     if (this.files.get(key)?.holders.length === 0) this.files.delete(key);
   }
 
+  /** Whether the file has an open, one for attributes only too (MS-FSA: its OpenList is not empty). */
+  isOpen(key: string): boolean {
+    return (this.files.get(key)?.holders.length ?? 0) > 0;
+  }
+
   /** Whether the file is to be deleted at its last close: new opens get DELETE_PENDING. */
   isDeletePending(key: string): boolean {
     return this.files.get(key)?.deletePending ?? false;

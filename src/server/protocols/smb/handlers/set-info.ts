@@ -85,6 +85,11 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   if (target.entry && !same) {
     if (!replace) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
     if (target.entry.attr.type === FileType.Directory) throw new SmbStatusError(Status.ACCESS_DENIED);
+    // MS-FSCC §2.4.42: replacing an open file (any open, for attributes only too, on any
+    // connection) is ACCESS_DENIED, as Windows does. Samba 4.17 refuses only for the renaming
+    // connection's opens; others' go on reading the unlinked file, which dfs's stores do not keep.
+    if (ctx.server.shareModes.isOpen(shareModeKey({ share: open.share, fileid: target.entry.attr.fileid })))
+      throw new SmbStatusError(Status.ACCESS_DENIED);
   }
   // The new name is spelled as asked, also for a case-only rename or one replacing a file under
   // another spelling (as Windows and Samba; resolvePath returned the stored one).
