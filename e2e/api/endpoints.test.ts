@@ -278,6 +278,7 @@ describe('API: every endpoint', () => {
       await ok('stores.payload.create', { body: { name: 'off1', type: 's3', config: { ...bucket } } });
       const offloaders = (await ok('offloader.list', {}, operator.accessToken)) as { store: string }[];
       expect(offloaders.map((o) => o.store)).toContain('off1');
+      await ok('offloader.shared', {}, operator.accessToken);
       await ok('offloader.drain', { params: { store: 'off1' } }, operator.accessToken);
       await ok('offloader.gc', { params: { store: 'off1' }, body: { graceSeconds: 0 } });
       await ok('offloader.evict', { params: { store: 'off1' } });

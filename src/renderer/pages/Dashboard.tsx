@@ -154,7 +154,12 @@ function Storage() {
         </div>
       )}
       {payload.data?.map((p) => (
-        <StoreUsage key={p.name} name={p.name} type={p.type} />
+        <StoreUsage
+          key={p.name}
+          name={p.name}
+          // A shared S3 store's index is in PostgreSQL; the Cloud stores card shows it in full.
+          type={p.config['blockIndex'] === undefined ? p.type : `${p.type}, shared`}
+        />
       ))}
       {stats.data && (
         <dl className="facts">

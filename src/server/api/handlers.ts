@@ -221,6 +221,7 @@ export const HANDLERS: Handlers = {
     await runtime.cluster.forget(params.id);
   },
   'offloader.list': ({ runtime }) => runtime.offloader.list(),
+  'offloader.shared': ({ runtime }) => runtime.offloader.shared(),
   'offloader.drain': ({ runtime, params }) => runtime.offloader.drain(params.store),
   'offloader.gc': ({ runtime, params, body }) => runtime.offloader.gc(params.store, body.graceSeconds),
   'offloader.evict': ({ runtime, params }) => runtime.offloader.evict(params.store),

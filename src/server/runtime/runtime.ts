@@ -126,7 +126,7 @@ export class Runtime implements ProtocolRuntime {
         remove: (name) => removeStoreOffload(name, this.config),
       },
     );
-    this.offloader = new OffloaderAdmin(this.stores);
+    this.offloader = new OffloaderAdmin(this.stores, store);
     this.folders = new FoldersService(store, this.config.dataDir, this.logger);
     this.adapters = new AdaptersService(store, this, this.logger, this.config.shutdownTimeoutMs);
     this.access = new AccessIndex(store);

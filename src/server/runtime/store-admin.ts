@@ -8,12 +8,19 @@ import type { StoresService } from './stores.ts';
 type Kind = 'metadata' | 'payload';
 const SECRET_KEY = /secret|password|passwd|token|credential|private/i;
 
+/** A URL's password (scheme://user:password@host) as REDACTED. */
+const redactUrl = (v: string): string => v.replace(/(\/\/[^:/@\s]+:)[^@/\s]+@/, `$1${REDACTED}@`);
+
+/** Whether a value hides a secret: REDACTED itself, or a URL whose password is REDACTED. */
+export const isRedacted = (v: unknown): boolean =>
+  v === REDACTED || (typeof v === 'string' && v.includes(`:${REDACTED}@`));
+
 /** Hides secret option values (keys that name a secret, passwords inside URLs). */
 export function redactConfig(config: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(config)) {
     if (SECRET_KEY.test(k) && v !== undefined && v !== null && v !== '') out[k] = REDACTED;
-    else if (typeof v === 'string') out[k] = v.replace(/(\/\/[^:/@\s]+:)[^@/\s]+@/, `$1${REDACTED}@`);
+    else if (typeof v === 'string') out[k] = redactUrl(v);
     else if (v && typeof v === 'object' && !Array.isArray(v)) out[k] = redactConfig(v as Record<string, unknown>);
     else out[k] = v;
   }
@@ -24,7 +31,10 @@ export function redactConfig(config: Record<string, unknown>): Record<string, un
 export function keepRedacted(next: Record<string, unknown>, prev: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(next)) {
-    if (v === REDACTED && k in prev) out[k] = prev[k];
+    const before = prev[k];
+    if (v === REDACTED && k in prev) out[k] = before;
+    // A URL as the API shows it (its password REDACTED) keeps the saved URL it was shown for.
+    else if (isRedacted(v) && typeof before === 'string' && redactUrl(before) === v) out[k] = before;
     else if (v && typeof v === 'object' && !Array.isArray(v) && prev[k] && typeof prev[k] === 'object') {
       out[k] = keepRedacted(v as Record<string, unknown>, prev[k] as Record<string, unknown>);
     } else out[k] = v;

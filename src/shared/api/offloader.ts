@@ -43,3 +43,33 @@ export const GcRequest = z.object({
 });
 
 export const EvictResultSchema = z.object({ bytes: z.number() });
+
+/**
+ * An S3 store whose block index is in PostgreSQL, served by several instances (docs/cluster.md):
+ * nothing waits for upload (a write returns once it is in S3), so it has no backlog or drain;
+ * what this instance shows is where it lives, whether its index database answers, and its
+ * local cache of contents.
+ */
+export const SharedStoreSchema = z.object({
+  store: z.string(),
+  bucket: z.string(),
+  /** Key prefix in the bucket ('' for none). */
+  prefix: z.string(),
+  /** The S3-compatible endpoint, or null for AWS. */
+  endpoint: z.string().nullable(),
+  blockIndex: z.object({
+    /** host:port/database (never the user or password). */
+    database: z.string(),
+    reachable: z.boolean(),
+    /** Why not, when it is not. */
+    error: z.string().nullable(),
+  }),
+  cacheUsedBytes: z.number(),
+  cacheCapBytes: z.number(),
+  /** Blocks the files reference and their bytes, from the index (null while it is unreachable). */
+  storedBlocks: z.number().nullable(),
+  storedBytes: z.number().nullable(),
+  /** This instance's latest collection (every instance collects; any may have run since). */
+  lastGc: GcReportSchema.nullable(),
+});
+export type SharedStoreDto = z.infer<typeof SharedStoreSchema>;

@@ -14,7 +14,14 @@
 import { z } from 'zod';
 import * as S from './schemas.ts';
 import { ClusterSchema, InstanceParams } from './cluster.ts';
-import { EvictResultSchema, GcReportSchema, GcRequest, OffloaderParams, OffloaderSchema } from './offloader.ts';
+import {
+  EvictResultSchema,
+  GcReportSchema,
+  GcRequest,
+  OffloaderParams,
+  OffloaderSchema,
+  SharedStoreSchema,
+} from './offloader.ts';
 import { StoreTestSchema, TestPayloadStoreRequest } from './store-test.ts';
 
 export const API_PREFIX = '/api/v1';
@@ -132,8 +139,9 @@ export const OPERATIONS = {
   'cluster.get': op({ method: 'GET', path: '/cluster', role: 'operator', tag: 'cluster', summary: 'Every dfs instance on this control-plane database: address, version, up since, sessions, health, PostgreSQL pool use', query: S.EmptyQuery, response: ClusterSchema }),
   'cluster.forget': op({ method: 'DELETE', path: '/cluster/:id', role: 'admin', tag: 'cluster', summary: 'Remove a down or stopped instance from the cluster view (one retired for good)', params: InstanceParams, response: S.NoContent, status: 204 }),
   'offloader.list': op({ method: 'GET', path: '/offloader', role: 'operator', tag: 'offloader', summary: 'Per S3 store: upload backlog and rate, local cache use and cap, dedup savings, last GC', query: S.EmptyQuery, response: list(OffloaderSchema) }),
+  'offloader.shared': op({ method: 'GET', path: '/offloader/shared', role: 'operator', tag: 'offloader', summary: 'Per S3 store shared by several instances (block index in PostgreSQL): bucket, index database reachable, local cache use, stored blocks, last GC here', query: S.EmptyQuery, response: list(SharedStoreSchema) }),
   'offloader.drain': op({ method: 'POST', path: '/offloader/:store/drain', role: 'operator', tag: 'offloader', summary: 'Wait until every block of the store is in S3', params: OffloaderParams, response: OffloaderSchema }),
-  'offloader.gc': op({ method: 'POST', path: '/offloader/:store/gc', role: 'admin', tag: 'offloader', summary: 'Mark and sweep now: delete the blocks no file references (after the grace period); the report', params: OffloaderParams, body: GcRequest, response: GcReportSchema }),
+  'offloader.gc': op({ method: 'POST', path: '/offloader/:store/gc', role: 'admin', tag: 'offloader', summary: 'Mark and sweep now (an offloaded or a shared store): delete the blocks no file references (after the grace period); the report', params: OffloaderParams, body: GcRequest, response: GcReportSchema }),
   'offloader.evict': op({ method: 'POST', path: '/offloader/:store/evict', role: 'admin', tag: 'offloader', summary: 'Empty the local cache of everything already in S3 (later reads fetch it again)', params: OffloaderParams, response: EvictResultSchema }),
   'alerts.list': op({ method: 'GET', path: '/alerts', role: 'operator', tag: 'alerts', summary: 'Active alerts (not dismissed)', query: S.EmptyQuery, response: list(S.AlertSchema) }),
   'alerts.dismiss': op({ method: 'POST', path: '/alerts/:id/dismiss', role: 'operator', tag: 'alerts', summary: 'Dismiss an alert (raised again only if its cause comes back)', params: S.AlertParams, response: S.NoContent, status: 204 }),

@@ -1,8 +1,9 @@
 /**
  * "Test connection" of a payload store before it is saved: the options a store would be
  * created with, checked in stages (reach the endpoint, sign in, list the bucket, put, get
- * and delete a probe object). A secret sent back as REDACTED (what the API shows of a
- * saved store) stands for the saved secret of the store `name`.
+ * and delete a probe object; then, for a store with a block index, query its database). A
+ * secret sent back as REDACTED (what the API shows of a saved store) stands for the saved
+ * secret of the store `name`.
  */
 import { z } from 'zod';
 import { PayloadStoreTypeSchema, StoreConfigValues, StoreNameSchema } from './schemas.ts';
@@ -15,8 +16,10 @@ export const TestPayloadStoreRequest = z.strictObject({
 });
 export type TestPayloadStoreInput = z.infer<typeof TestPayloadStoreRequest>;
 
-/** The stages, in the order they run; a stage runs only when the one before it passed. */
-export const STORE_TEST_STAGES = ['connect', 'auth', 'bucket', 'write', 'read', 'delete'] as const;
+/** The stages of S3, in the order they run; a stage runs only when the one before it passed. */
+export const S3_TEST_STAGES = ['connect', 'auth', 'bucket', 'write', 'read', 'delete'] as const;
+/** Every stage: a store with a block index in PostgreSQL (docs/cluster.md) is also tested for that, after S3. */
+export const STORE_TEST_STAGES = [...S3_TEST_STAGES, 'blockIndex'] as const;
 export type StoreTestStage = (typeof STORE_TEST_STAGES)[number];
 
 export const STORE_TEST_STAGE_LABELS: Record<StoreTestStage, string> = {
@@ -26,6 +29,7 @@ export const STORE_TEST_STAGE_LABELS: Record<StoreTestStage, string> = {
   write: 'Write a test object',
   read: 'Read it back',
   delete: 'Delete it',
+  blockIndex: 'Reach the block index database',
 };
 
 export const StoreTestStageSchema = z.object({

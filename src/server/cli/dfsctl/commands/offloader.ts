@@ -1,5 +1,5 @@
-/** dfsctl offloader: the S3 stores' upload backlog and cache, drain and GC on demand. */
-import type { OffloaderDto } from '../../../../shared/api/offloader.ts';
+/** dfsctl offloader: the S3 stores' upload backlog and cache, the shared S3 stores, drain and GC on demand. */
+import type { OffloaderDto, SharedStoreDto } from '../../../../shared/api/offloader.ts';
 import { param, sub, type Cli } from '../cli.ts';
 
 const COLUMNS = ['store', 'pending', 'rate', 'cache', 'dedupSaved', 'lastGc', 'state'];
@@ -18,6 +18,19 @@ function row(o: OffloaderDto): Record<string, unknown> {
   };
 }
 
+const SHARED_COLUMNS = ['store', 'bucket', 'blockIndex', 'cache', 'stored', 'lastGc'];
+
+function sharedRow(s: SharedStoreDto): Record<string, unknown> {
+  return {
+    store: s.store,
+    bucket: `${s.bucket}/${s.prefix}`,
+    blockIndex: `${s.blockIndex.database}: ${s.blockIndex.reachable ? 'reachable' : `unreachable (${s.blockIndex.error})`}`,
+    cache: `${mib(s.cacheUsedBytes)} of ${mib(s.cacheCapBytes)}`,
+    stored: s.storedBlocks === null ? undefined : `${s.storedBlocks} blocks, ${mib(s.storedBytes ?? 0)}`,
+    lastGc: s.lastGc === null ? undefined : `${s.lastGc.at}: ${s.lastGc.blocks} blocks, ${mib(s.lastGc.bytes)}`,
+  };
+}
+
 export function registerOffloader(cli: Cli): void {
   const offloader = sub(cli.program, 'offloader', 'the local caches in front of S3 stores: uploads, cache, GC');
   cli.op(
@@ -26,6 +39,16 @@ export function registerOffloader(cli: Cli): void {
     {
       show: (list: OffloaderDto[]) => {
         if (cli.globals().output === 'table') cli.print(list.map(row), COLUMNS);
+        else cli.print(list);
+      },
+    },
+  );
+  cli.op(
+    sub(offloader, 'shared', 'per S3 store shared by several instances: bucket, block index database, cache, last GC'),
+    'offloader.shared',
+    {
+      show: (list: SharedStoreDto[]) => {
+        if (cli.globals().output === 'table') cli.print(list.map(sharedRow), SHARED_COLUMNS);
         else cli.print(list);
       },
     },
@@ -41,7 +64,7 @@ export function registerOffloader(cli: Cli): void {
     sub(
       offloader,
       'gc <store>',
-      'delete the blocks no file references (unreferenced for at least the grace period)',
+      'delete the blocks no file references (unreferenced for at least the grace period); offloaded or shared stores',
     ).option('--grace-seconds <n>', 'keep blocks unreferenced for less than this (default 3600)'),
     'offloader.gc',
     {

@@ -23,6 +23,11 @@ export class ContentCache {
     this.files = new CacheFiles(dir);
   }
 
+  /** Bytes cached now, and the cap. */
+  use(): { usedBytes: number; capBytes: number } {
+    return { usedBytes: this.usedBytes, capBytes: this.capBytes };
+  }
+
   /** Bytes of a cached content, or undefined (the caller fetches it). */
   async read(hash: string, offset: number, length: number | undefined, into?: Buffer): Promise<Buffer | undefined> {
     const size = this.sizes.get(hash);

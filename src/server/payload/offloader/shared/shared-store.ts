@@ -35,6 +35,8 @@ export class SharedBlockStore implements BlockStore {
   private readonly uploading = new Map<string, Promise<void>>();
   private readonly fetching = new Map<string, Promise<Buffer>>();
   private readonly gcTimer: ReturnType<typeof setInterval> | undefined;
+  /** This instance's latest collection (others may have run theirs since). */
+  private gcReport: GcReport | undefined;
 
   constructor(
     private readonly remote: BlockStore,
@@ -53,6 +55,15 @@ export class SharedBlockStore implements BlockStore {
   /** The index's pool, for health checks and the cluster view. */
   get poolHealth(): SharedBlockIndex['poolHealth'] {
     return this.index.poolHealth;
+  }
+
+  /** The local cache of contents: bytes held and cap. */
+  cacheUse(): { usedBytes: number; capBytes: number } {
+    return this.cache.use();
+  }
+
+  get lastGc(): GcReport | undefined {
+    return this.gcReport;
   }
 
   async put(key: string, data: Buffer, sha256?: string): Promise<void> {
@@ -129,7 +140,8 @@ export class SharedBlockStore implements BlockStore {
       blocks += collected;
       if (collected === 0) break;
     }
-    return { at: new Date(started).toISOString(), blocks, bytes, ms: Date.now() - started };
+    this.gcReport = { at: new Date(started).toISOString(), blocks, bytes, ms: Date.now() - started };
+    return this.gcReport;
   }
 
   async close(): Promise<void> {

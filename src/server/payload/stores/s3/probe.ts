@@ -10,7 +10,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import net from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
-  STORE_TEST_STAGES,
+  S3_TEST_STAGES,
   type StoreTestDto,
   type StoreTestStage,
   type StoreTestStageDto,
@@ -134,7 +134,7 @@ class Probe {
       await this.objectStages(this.config.bucket);
       return;
     }
-    for (const rest of STORE_TEST_STAGES) if (!this.stages.some((s) => s.stage === rest)) this.skip(rest);
+    for (const rest of S3_TEST_STAGES) if (!this.stages.some((s) => s.stage === rest)) this.skip(rest);
   }
 
   private connect(): Promise<boolean> {
