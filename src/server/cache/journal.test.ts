@@ -326,7 +326,8 @@ it('an invalidation that could not be logged is logged by the next COMMIT', asyn
   await payload.writeAt('/s', 'f', pattern(2, 4096), 0);
   // g cannot be carved: f's record is carved but stays in the log behind g's.
   const patch = store.patch!.bind(store);
-  store.patch = (key, ranges) => (key.startsWith('g') ? Promise.reject(new Error('g unreachable')) : patch(key, ranges));
+  store.patch = (key, ranges) =>
+    key.startsWith('g') ? Promise.reject(new Error('g unreachable')) : patch(key, ranges);
   await expect(journal.drain()).rejects.toThrow('g unreachable');
   await payload.writeAt('/s', 'f', pattern(3, 256 * 1024), 0); // large: straight to the blocks
   const full = vi
