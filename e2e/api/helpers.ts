@@ -5,6 +5,7 @@ import path from 'node:path';
 import { SignJWT } from 'jose';
 import { REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_UTILS, unmet } from '../helpers/requirements.ts';
+import type { StoreTestDto } from '../../src/shared/api/store-test.ts';
 
 export interface HttpResult {
   status: number;
@@ -147,3 +148,6 @@ export function metricSum(samples: Map<string, number>, name: string): number {
   for (const [k, v] of samples) if (k === name || k.startsWith(`${name}{`)) sum += v;
   return sum;
 }
+
+/** A store test's stages as `stage:status` words, in order (what a failed expectation prints). */
+export const verdicts = (r: StoreTestDto): string => r.stages.map((s) => `${s.stage}:${s.status}`).join(' ');

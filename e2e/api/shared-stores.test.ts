@@ -8,18 +8,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type ApiClient } from '../../src/shared/api/client.ts';
 import type { SharedStoreDto } from '../../src/shared/api/offloader.ts';
-import type { StoreTestDto } from '../../src/shared/api/store-test.ts';
 import { S3rver, type S3rverStoreConfig } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
 import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.ts';
 import { freePort } from '../helpers/ports.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
-import { apiBase, DFSCTL, run } from './helpers.ts';
+import { apiBase, DFSCTL, run, verdicts } from './helpers.ts';
 
 // Trust auth ignores it; it is in the URL to prove it never comes back.
 const PASSWORD = 'index-pw-7f3a9c';
-const verdicts = (r: StoreTestDto): string => r.stages.map((s) => `${s.stage}:${s.status}`).join(' ');
 
 describe('API: shared S3 stores (s3rver + PostgreSQL)', () => {
   let s3: S3rver;

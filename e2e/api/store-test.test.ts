@@ -10,15 +10,13 @@ import net from 'node:net';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type ApiClient } from '../../src/shared/api/client.ts';
-import type { StoreTestDto } from '../../src/shared/api/store-test.ts';
 import { S3rver, type S3rverStoreConfig } from '../../src/server/payload/stores/s3/testing/s3rver.ts';
 import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
-import { apiBase, DFSCTL, run } from './helpers.ts';
+import { apiBase, DFSCTL, run, verdicts } from './helpers.ts';
 
 const SECRET = `s3-secret-${randomBytes(8).toString('hex')}`;
-const verdicts = (r: StoreTestDto): string => r.stages.map((s) => `${s.stage}:${s.status}`).join(' ');
 
 describe('API: testing S3 store options (s3rver)', () => {
   let s3: S3rver;
