@@ -151,3 +151,17 @@ export function metricSum(samples: Map<string, number>, name: string): number {
 
 /** A store test's stages as `stage:status` words, in order (what a failed expectation prints). */
 export const verdicts = (r: StoreTestDto): string => r.stages.map((s) => `${s.stage}:${s.status}`).join(' ');
+
+/**
+ * dfsctl against `dfs`, its config under `home` (never the user's), signed in as admin:
+ * runs `args` and resolves with what it printed.
+ */
+export async function adminDfsctl(dfs: DfsProcess, home: string): Promise<(args: string[]) => Promise<RunResult>> {
+  const { DFSCTL_CONFIG: _drop, ...rest } = process.env;
+  const env = { ...rest, XDG_CONFIG_HOME: home };
+  const ctl = (args: string[], input?: string) =>
+    run(process.execPath, [DFSCTL, '--server', apiBase(dfs), ...args], { env, input, timeoutMs: 60_000 });
+  const login = await ctl(['login', '--username', 'admin', '--password-stdin'], dfs.adminPassword);
+  if (login.code !== 0) throw new Error(`dfsctl login failed: ${login.stderr}`);
+  return (args) => ctl(args);
+}

@@ -14,7 +14,7 @@ import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { startPostgresCluster, type PostgresCluster } from '../helpers/postgres-cluster.ts';
 import { freePort } from '../helpers/ports.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
-import { apiBase, DFSCTL, run, verdicts } from './helpers.ts';
+import { adminDfsctl, verdicts } from './helpers.ts';
 
 // Trust auth ignores it; it is in the URL to prove it never comes back.
 const PASSWORD = 'index-pw-7f3a9c';
@@ -79,12 +79,7 @@ describe('API: shared S3 stores (s3rver + PostgreSQL)', () => {
   });
 
   it('dfsctl offloader shared lists it as a table', async () => {
-    const { DFSCTL_CONFIG: _drop, ...rest } = process.env;
-    const env = { ...rest, XDG_CONFIG_HOME: home };
-    const ctl = (args: string[], input?: string) =>
-      run(process.execPath, [DFSCTL, '--server', apiBase(dfs), ...args], { env, input, timeoutMs: 60_000 });
-    const login = await ctl(['login', '--username', 'admin', '--password-stdin'], dfs.adminPassword);
-    expect(login.code, login.stderr).toBe(0);
+    const ctl = await adminDfsctl(dfs, home);
     const out = await ctl(['offloader', 'shared']);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toMatch(/team\s+team-bucket\/nas\/\s+127\.0\.0\.1:\d+\/postgres: reachable/);

@@ -14,7 +14,7 @@ import { S3rver, type S3rverStoreConfig } from '../../src/server/payload/stores/
 import { adminClient } from '../helpers/api.ts';
 import { startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
-import { apiBase, DFSCTL, run, verdicts } from './helpers.ts';
+import { adminDfsctl, verdicts } from './helpers.ts';
 
 const SECRET = `s3-secret-${randomBytes(8).toString('hex')}`;
 
@@ -121,12 +121,7 @@ describe('API: testing S3 store options (s3rver)', () => {
   });
 
   it('dfsctl store payload test prints each stage and exits 1 when one failed', async () => {
-    const { DFSCTL_CONFIG: _drop, ...rest } = process.env;
-    const env = { ...rest, XDG_CONFIG_HOME: home };
-    const ctl = (args: string[], input?: string) =>
-      run(process.execPath, [DFSCTL, '--server', apiBase(dfs), ...args], { env, input, timeoutMs: 60_000 });
-    const login = await ctl(['login', '--username', 'admin', '--password-stdin'], dfs.adminPassword);
-    expect(login.code, login.stderr).toBe(0);
+    const ctl = await adminDfsctl(dfs, home);
     const good = await ctl(['store', 'payload', 'test', 'saved']);
     expect(good.code, good.stderr).toBe(0);
     for (const stage of ['connect', 'auth', 'bucket', 'write', 'read', 'delete']) {
