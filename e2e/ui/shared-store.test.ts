@@ -49,5 +49,12 @@ describe.skipIf(!hasChromium() || unmet(POSTGRESQL) !== null)('a shared S3 store
     await card.getByRole('button', { name: 'Upload now' }).waitFor();
     await expect.poll(() => page.getByText('(s3, shared)').count()).toBe(1);
     console.log(`screenshot: ${await screenshot(page, 'shared-store-dashboard')}`);
+    await page.setViewportSize({ width: 760, height: 900 });
+    await team.scrollIntoViewIfNeeded();
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      console.log(`screenshot: ${await screenshot(page, `shared-store-dashboard-760-${scheme}`)}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 });
