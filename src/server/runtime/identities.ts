@@ -4,7 +4,7 @@
  * user's groups, so an SMB session acts with the same uid and gids as NFS callers.
  */
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
-import type { IdentityLookup, ProtocolUser } from './types.ts';
+import type { GuestIdentity, IdentityLookup, ProtocolUser } from './types.ts';
 
 export class StoreIdentities implements IdentityLookup {
   constructor(private readonly store: ControlPlaneStore) {}
@@ -24,5 +24,10 @@ export class StoreIdentities implements IdentityLookup {
       ntHash: user.ntHash ? Buffer.from(user.ntHash, 'hex') : undefined,
       enabled: user.enabled,
     };
+  }
+
+  async guest(): Promise<GuestIdentity> {
+    const { enabled, uid, gid } = await this.store.getGuest();
+    return { enabled, uid, gid };
   }
 }

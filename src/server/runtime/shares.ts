@@ -22,6 +22,7 @@ function toInfo(share: Share, access: AccessIndex): ShareInfo {
     id: share.id,
     enabled: share.enabled,
     smb: share.protocols.smb,
+    smbRules: { ...share.smb, guestAccess: share.guestAccess },
     export: {
       readOnly: share.readOnly,
       squash: share.squash,

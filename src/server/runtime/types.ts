@@ -3,7 +3,7 @@
  * never reach stores or the control plane directly.
  */
 import type { Logger } from 'pino';
-import type { MetadataOps, ShareExportOptions } from '../metadata/types.ts';
+import type { MetadataOps, ShareAccess, ShareExportOptions } from '../metadata/types.ts';
 import type { PayloadOps } from '../payload/types.ts';
 
 export interface ShareInfo {
@@ -13,11 +13,35 @@ export interface ShareInfo {
   enabled: boolean;
   /** Served over SMB (the share's protocols.smb); absent means yes. */
   smb?: boolean;
+  /** The share's SMB rules; absent means the defaults (SMB_SHARE_DEFAULTS). */
+  smbRules?: SmbShareRules;
   export: ShareExportOptions & {
     /** CIDR list of clients allowed to mount; empty allows everyone. */
     allowedNetworks: string[];
   };
 }
+
+/** What SMB applies to a share besides the export rules (the share's `smb` options and guest access). */
+export interface SmbShareRules {
+  /** Listed by srvsvc NetShareEnum; a hidden share is still connectable by name. */
+  browsable: boolean;
+  /** Every request on its tree connects must be encrypted (MS-SMB2 §3.3.5.7). */
+  encrypt: boolean;
+  /** CIDRs; empty allows every client not denied. */
+  hostsAllow: readonly string[];
+  /** CIDRs; a match refuses the client whatever hostsAllow says. */
+  hostsDeny: readonly string[];
+  /** What guest and anonymous sessions may do (before the share's read-only flag). */
+  guestAccess: ShareAccess;
+}
+
+export const SMB_SHARE_DEFAULTS: SmbShareRules = {
+  browsable: true,
+  encrypt: false,
+  hostsAllow: [],
+  hostsDeny: [],
+  guestAccess: 'none',
+};
 
 export type MountProtocol = 'nfs3' | 'nfs4' | 'smb';
 
@@ -77,9 +101,18 @@ export interface ProtocolUser {
   enabled: boolean;
 }
 
+/** Whether unauthenticated (guest) SMB sessions are allowed, and the Unix identity they act as. */
+export interface GuestIdentity {
+  enabled: boolean;
+  uid: number;
+  gid: number;
+}
+
 export interface IdentityLookup {
   /** The user of that name (case-insensitive), or undefined. */
   byName(username: string): Promise<ProtocolUser | undefined>;
+  /** The guest account as the control plane configures it now. */
+  guest(): Promise<GuestIdentity>;
 }
 
 export interface ProtocolRuntime {

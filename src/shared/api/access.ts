@@ -8,7 +8,8 @@
  *  3. else the most permissive entry among the user's groups;
  *  4. else what the share gives everyone else: its default access, or its guest access if
  *     that is more (anything a guest may do, a signed-in user may too).
- * Callers who are no user at all (an NFS uid no user has) get rule 4 (`othersAccess`).
+ * Callers who are no user at all (an NFS uid no user has) get rule 4 (`othersAccess`); SMB
+ * guest and anonymous sessions get the share's guest access alone (`guestAccess`).
  * A read-only share lowers 'write' to 'read'.
  */
 import type { PermissionEntry, ShareAccess } from './schemas.ts';
@@ -37,16 +38,21 @@ export interface AccessDecision {
 
 const sameName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
-function capped(share: AccessShare, access: ShareAccess, source: string): AccessDecision {
+function capped(share: Pick<AccessShare, 'readOnly'>, access: ShareAccess, source: string): AccessDecision {
   return share.readOnly && access === 'write'
     ? { access: 'read', source, readOnlyShare: true }
     : { access, source, readOnlyShare: false };
 }
 
+/** What a guest or anonymous SMB session may do: the share's guest access, read-only on a read-only share. */
+export function guestAccess(share: Pick<AccessShare, 'readOnly' | 'guestAccess'>): AccessDecision {
+  return capped(share, share.guestAccess, 'guest');
+}
+
 /** Rule 4: what the share gives anyone without an entry ('default' or 'guest', whichever gives more). */
 export function othersAccess(share: AccessShare): AccessDecision {
   return ACCESS_RANK[share.guestAccess] > ACCESS_RANK[share.defaultAccess]
-    ? capped(share, share.guestAccess, 'guest')
+    ? guestAccess(share)
     : capped(share, share.defaultAccess, 'default');
 }
 

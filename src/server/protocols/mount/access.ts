@@ -6,9 +6,8 @@ import { CidrList } from './cidr.ts';
 const parsed = new Map<string, CidrList>();
 const MAX_PARSED = 256;
 
-export function clientAllowed(share: ShareInfo, clientAddr: string): boolean {
-  const list = share.export.allowedNetworks;
-  if (list.length === 0) return true;
+/** A CIDR list parsed once per distinct content (the lists are checked on every mount / tree connect). */
+export function cidrList(list: readonly string[]): CidrList {
   const key = list.join('\n');
   let cidrs = parsed.get(key);
   if (!cidrs) {
@@ -16,7 +15,12 @@ export function clientAllowed(share: ShareInfo, clientAddr: string): boolean {
     cidrs = CidrList.parse(list);
     parsed.set(key, cidrs);
   }
-  return cidrs.allows(clientAddr);
+  return cidrs;
+}
+
+export function clientAllowed(share: ShareInfo, clientAddr: string): boolean {
+  const list = share.export.allowedNetworks;
+  return list.length === 0 || cidrList(list).allows(clientAddr);
 }
 
 /** The share's path form as mounted by clients: one leading slash, no trailing one. */

@@ -1,5 +1,6 @@
-/** How shares are named over SMB: the share name without its leading slash, case-insensitive. */
-import type { ShareInfo, SharesView } from '../../runtime/types.ts';
+/** How shares are named over SMB (the share name without its leading slash, case-insensitive) and the SMB rules of each. */
+import { SMB_SHARE_DEFAULTS, type ShareInfo, type SharesView, type SmbShareRules } from '../../runtime/types.ts';
+import { cidrList } from '../mount/access.ts';
 
 export function smbShareName(share: ShareInfo): string {
   return share.name.replace(/^\/+/, '');
@@ -13,4 +14,19 @@ export function smbShares(shares: SharesView): ShareInfo[] {
 export function findSmbShare(shares: SharesView, name: string): ShareInfo | undefined {
   const wanted = name.toLowerCase();
   return smbShares(shares).find((s) => smbShareName(s).toLowerCase() === wanted);
+}
+
+export function smbRulesOf(share: ShareInfo): SmbShareRules {
+  return share.smbRules ?? SMB_SHARE_DEFAULTS;
+}
+
+/**
+ * The share's SMB host lists (as Samba's `hosts allow` / `hosts deny`): a client in
+ * hostsDeny is refused whatever hostsAllow says; an empty hostsAllow admits everyone else.
+ * The export's allowedNetworks apply as well (clientAllowed).
+ */
+export function smbHostAllowed(rules: SmbShareRules, clientAddr: string): boolean {
+  // CidrList.allows means "matches an entry" for a non-empty list.
+  if (rules.hostsDeny.length > 0 && cidrList(rules.hostsDeny).allows(clientAddr)) return false;
+  return rules.hostsAllow.length === 0 || cidrList(rules.hostsAllow).allows(clientAddr);
 }

@@ -3,6 +3,7 @@
  * the open files. Sessions and opens belong to one connection (no multichannel).
  */
 import type { AuthContext, FileAttr, FileHandle, ShareAccess } from '../../metadata/types.ts';
+import type { GuestKind } from './auth/guest.ts';
 import type { SessionKeys } from './crypto/keys.ts';
 import type { NtlmSigner } from './auth/ntlm.ts';
 import type { Change, Listing } from './notify.ts';
@@ -17,6 +18,8 @@ export interface Session {
   /** NTLM exchange in progress. */
   ntlm?: { challenge: Buffer; clientFlags: number; mechTypes: Buffer | undefined; negotiate: Buffer };
   username: string;
+  /** A guest or anonymous session (§3.3.1.8 Session.IsGuest / IsAnonymous): no key, the guest identity. */
+  guest?: GuestKind;
   auth: AuthContext;
   keys: SessionKeys | undefined;
   signingRequired: boolean;

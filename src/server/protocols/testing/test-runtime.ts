@@ -12,7 +12,7 @@ import type { FileHandle, ShareExportOptions } from '../../metadata/types.ts';
 import { PayloadService } from '../../payload/service.ts';
 import { MemoryBlockStore } from '../../payload/stores/memory/memory-store.ts';
 import { MountsService } from '../../runtime/mounts.ts';
-import type { OpSample, ProtocolRuntime, ShareInfo } from '../../runtime/types.ts';
+import type { GuestIdentity, OpSample, ProtocolRuntime, ShareInfo } from '../../runtime/types.ts';
 import type { RpcCall } from '../rpc/program.ts';
 
 export const SHARE = '/export';
@@ -42,6 +42,8 @@ export interface TestRuntime extends ProtocolRuntime {
   root: FileHandle;
   /** Every request the protocols recorded, in order. */
   samples: OpSample[];
+  /** The guest account `identities.guest()` reports (disabled unless a test enables it). */
+  guestConfig: GuestIdentity;
   /** Enables or disables the share in the SharesView and the metadata service, as SharesService.update does. */
   setEnabled(enabled: boolean): void;
   /** Changes export options (squash, access, ...) in the SharesView and the metadata service alike. */
@@ -69,6 +71,7 @@ export async function testRuntime(allowedNetworks: string[] = []): Promise<TestR
   const samples: OpSample[] = [];
   mounts.on('sample', (s) => samples.push(s));
   const shares = new Map([[SHARE, share]]);
+  const guestConfig: GuestIdentity = { enabled: false, uid: 65534, gid: 65534 };
   return {
     metadata,
     payload,
@@ -76,6 +79,7 @@ export async function testRuntime(allowedNetworks: string[] = []): Promise<TestR
     share,
     root: await metadata.rootHandle(SHARE),
     samples,
+    guestConfig,
     shares: { get: (name) => shares.get(name), list: () => [...shares.values()] },
     identities: {
       // One user for authenticating protocols: uid/gid 1000 like testCall's AUTH_SYS caller.
@@ -83,6 +87,7 @@ export async function testRuntime(allowedNetworks: string[] = []): Promise<TestR
         name.toLowerCase() === TEST_USER.username
           ? { ...TEST_USER, gids: [], ntHash: Buffer.from(ntHash(TEST_USER.password), 'hex'), enabled: true }
           : undefined,
+      guest: async () => guestConfig,
     },
     logger: pino({ level: 'silent' }),
     bootVerifier: randomBytes(8),

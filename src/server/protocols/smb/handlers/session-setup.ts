@@ -2,7 +2,9 @@
  * MS-SMB2 §3.3.5.5 SESSION_SETUP: SPNEGO (RFC 4178) carrying NTLMSSP (MS-NLMP). The first
  * round answers the client's NEGOTIATE with a CHALLENGE (MORE_PROCESSING_REQUIRED); the
  * second checks the NTLMv2 response against the user's stored NT hash, derives the session
- * keys and decides signing and encryption. A wrong password or unknown user is LOGON_FAILURE.
+ * keys and decides signing and encryption. A wrong password or unknown user is LOGON_FAILURE;
+ * an anonymous logon, or "guest" when no such user exists, is a guest session while the
+ * control plane enables guests (auth/guest.ts).
  */
 import { randomBytes } from 'node:crypto';
 import { Dialect, HEADER_SIZE, SIGNING_REQUIRED, Status, is3x } from '../constants.ts';
@@ -17,13 +19,44 @@ import {
   verifyNtlmv2,
 } from '../auth/ntlm.ts';
 import { NegState, negTokenResp, parseClientToken } from '../auth/spnego.ts';
-import { SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts';
+import { guestKind, guestSessionFlags, SessionFlag, type GuestKind } from '../auth/guest.ts';
+import type { SmbConnectionState } from '../connection-state.ts';
+import { SmbStatusError, type SmbContext, type SmbHandler, type SmbReply } from '../handler.ts';
 import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
+import type { GuestIdentity } from '../../../runtime/types.ts';
 import type { Session } from '../state.ts';
 import { endSession } from './logoff.ts';
 
-const SESSION_FLAG_ENCRYPT_DATA = 0x4;
+/** §3.3.5.7: whether the session's messages can be encrypted (a 3.x dialect, a cipher, and a session key). */
+export function canEncrypt(conn: SmbConnectionState, session: Session): boolean {
+  return session.keys !== undefined && conn.dialect !== undefined && is3x(conn.dialect) && conn.cipher !== undefined;
+}
+
+/**
+ * §3.3.5.5.3: a guest or anonymous session acts as the control plane's guest uid/gid; it has
+ * no session key, so it is never signed nor encrypted (as Samba, even when the server
+ * requires signing). Refused when every session must be encrypted.
+ */
+async function guestSession(
+  ctx: SmbContext,
+  session: Session,
+  guest: GuestIdentity & { kind: GuestKind },
+  raw: boolean,
+  fail: () => Promise<never>,
+): Promise<SmbReply> {
+  const { server, conn } = ctx;
+  const { kind } = guest;
+  if (server.settings.encryption === 'required') return fail();
+  session.ntlm = undefined;
+  session.guest = kind;
+  session.username = kind;
+  session.auth = { uid: guest.uid, gid: guest.gid, gids: [], clientAddr: conn.clientAddr };
+  session.state = 'valid';
+  server.logger.info({ client: conn.clientAddr, kind }, 'SMB guest logon');
+  const reply = raw ? Buffer.alloc(0) : negTokenResp(NegState.ACCEPT_COMPLETED, undefined, undefined);
+  return { status: Status.SUCCESS, body: response(guestSessionFlags(kind), reply) };
+}
 
 function response(flags: number, token: Buffer): Buffer {
   return new LeWriter(8 + token.length)
@@ -94,12 +127,18 @@ export const sessionSetup: SmbHandler = {
     }
     const exchange = session.ntlm;
     const auth = type === 3 ? parseAuthenticate(ntlm) : undefined;
-    if (!exchange || !auth || auth.user === '') return fail();
+    if (!exchange || !auth) return fail();
     // Guessing is slowed per source address as at the API; a refusal is a failed logon.
     const turn = server.throttle.admit(st.clientAddr);
     if (!turn.admitted) return fail();
     if (turn.waitMs > 0) await new Promise((resolve) => setTimeout(resolve, turn.waitMs));
-    const user = await server.runtime.identities.byName(auth.user);
+    const user = auth.user === '' ? undefined : await server.runtime.identities.byName(auth.user);
+    const guest = await server.runtime.identities.guest();
+    const kind = guestKind(auth, user !== undefined, guest);
+    if (kind) {
+      turn.done(false);
+      return guestSession(ctx, session, { kind, ...guest }, token.raw, fail);
+    }
     const verified = user?.enabled && user.ntHash ? verifyNtlmv2(auth, user.ntHash, exchange.challenge) : undefined;
     turn.done(!verified);
     if (!user || !verified) {
@@ -111,14 +150,13 @@ export const sessionSetup: SmbHandler = {
     session.auth = { uid: user.uid, gid: user.gid, gids: user.gids, clientAddr: st.clientAddr };
     session.keys = deriveKeys(st.dialect as Dialect, verified.sessionKey, session.preauthHash, st.cipher);
     session.signingRequired = server.settings.signingRequired || (securityMode & SIGNING_REQUIRED) !== 0;
-    session.encryptData =
-      server.settings.encryption === 'required' && is3x(st.dialect as Dialect) && st.cipher !== undefined;
+    session.encryptData = server.settings.encryption === 'required' && canEncrypt(st, session);
     if (server.settings.encryption === 'required' && !session.encryptData) return fail();
     session.state = 'valid';
     const mic = exchange.mechTypes
       ? new NtlmSigner(verified.sessionKey, auth.flags, 'server-to-client').sign(exchange.mechTypes)
       : undefined;
     const reply = token.raw ? Buffer.alloc(0) : negTokenResp(NegState.ACCEPT_COMPLETED, undefined, mic);
-    return { status: Status.SUCCESS, body: response(session.encryptData ? SESSION_FLAG_ENCRYPT_DATA : 0, reply) };
+    return { status: Status.SUCCESS, body: response(session.encryptData ? SessionFlag.ENCRYPT_DATA : 0, reply) };
   },
 };

@@ -1,10 +1,11 @@
 /**
  * MS-SRVS srvsvc, the operations clients use to list shares: NetrShareEnum (opnum 15,
- * levels 0 and 1) and NetrShareGetInfo (opnum 16, levels 0 and 1). Enabled shares plus IPC$.
+ * levels 0 and 1) and NetrShareGetInfo (opnum 16, levels 0 and 1). Enabled shares plus IPC$;
+ * the enumeration leaves out shares that are not browsable (GetInfo still answers for them).
  */
 import type { SharesView } from '../../../runtime/types.ts';
 import { LeReader } from '../reader.ts';
-import { smbShareName, smbShares } from '../shares.ts';
+import { smbRulesOf, smbShareName, smbShares } from '../shares.ts';
 import type { RpcInterface } from './dcerpc.ts';
 import { NdrWriter, readOptionalString, readString } from './ndr.ts';
 
@@ -22,8 +23,10 @@ interface ShareEntry {
   remark: string;
 }
 
-function entries(shares: SharesView): ShareEntry[] {
-  const list = smbShares(shares).map((s) => ({ name: smbShareName(s), type: STYPE_DISKTREE, remark: '' }));
+function entries(shares: SharesView, browsableOnly: boolean): ShareEntry[] {
+  const list = smbShares(shares)
+    .filter((s) => !browsableOnly || smbRulesOf(s).browsable)
+    .map((s) => ({ name: smbShareName(s), type: STYPE_DISKTREE, remark: '' }));
   return [...list, { name: 'IPC$', type: STYPE_IPC_SPECIAL, remark: 'IPC Service' }];
 }
 
@@ -44,7 +47,7 @@ function shareEnum(shares: SharesView, stub: Buffer): Buffer {
   const w = new NdrWriter(512);
   if (level !== 0 && level !== 1)
     return Buffer.from(w.u32(level).u32(level).u32(0).u32(0).u32(0).u32(WERR_INVALID_LEVEL).finish());
-  const list = entries(shares);
+  const list = entries(shares, true);
   w.u32(level).u32(level).pointer().u32(list.length).pointer().u32(list.length);
   for (const e of list) shareInfo(w, level, e);
   for (const e of list) shareStrings(w, level, e);
@@ -58,7 +61,7 @@ function shareGetInfo(shares: SharesView, stub: Buffer): Buffer {
   const name = readString(r).toLowerCase();
   const level = r.u32();
   const w = new NdrWriter(256);
-  const e = entries(shares).find((s) => s.name.toLowerCase() === name);
+  const e = entries(shares, false).find((s) => s.name.toLowerCase() === name);
   if (level !== 0 && level !== 1) return Buffer.from(w.u32(level).u32(0).u32(WERR_INVALID_LEVEL).finish());
   if (!e) return Buffer.from(w.u32(level).u32(0).u32(WERR_NET_NAME_NOT_FOUND).finish());
   w.u32(level).pointer();
