@@ -123,7 +123,7 @@ export class TestClient {
     );
   }
 
-  /** NEGOTIATE (2.1) and an NTLMv2 login; the final SESSION_SETUP reply. */
+  /** NEGOTIATE (2.1) and an NTLMv2 login (anonymous, MS-NLMP §3.2.5.1.2, when `user` is empty); the final SESSION_SETUP reply. */
   async login(password = TEST_USER.password, user = TEST_USER.username): Promise<Reply> {
     await this.negotiate();
     const negotiateMsg = Buffer.from(
@@ -150,7 +150,7 @@ export class TestClient {
     ]);
     const key = ntowfv2(Buffer.from(ntHash(password), 'hex'), user, '');
     const proof = createHmac('md5', key).update(serverChallenge).update(temp).digest();
-    const nt = Buffer.concat([proof, temp]);
+    const nt = user === '' ? Buffer.alloc(0) : Buffer.concat([proof, temp]);
     const userBuf = Buffer.from(user, 'utf16le');
     const auth = Buffer.alloc(88);
     auth.write('NTLMSSP\0', 'latin1');
