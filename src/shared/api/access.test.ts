@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { effectiveAccess, guestAccess, othersAccess } from './access.ts';
+import { effectiveAccess, guestAccess, othersAccess, type AccessShare } from './access.ts';
 import type { PermissionEntry } from './schemas.ts';
 
 const share = { readOnly: false, guestAccess: 'none', defaultAccess: 'none' } as const;
@@ -88,7 +88,8 @@ describe('effectiveAccess', () => {
   });
 
   it('guest sessions get the guest access alone (not the default), capped by read-only', () => {
-    expect(guestAccess({ ...share, defaultAccess: 'write' })).toMatchObject({ access: 'none', source: 'guest' });
+    const openToUsers: AccessShare = { ...share, defaultAccess: 'write' };
+    expect(guestAccess(openToUsers)).toMatchObject({ access: 'none', source: 'guest' });
     expect(guestAccess({ ...share, guestAccess: 'read' })).toMatchObject({ access: 'read' });
     expect(guestAccess({ ...share, guestAccess: 'write', readOnly: true })).toEqual({
       access: 'read',
