@@ -13,7 +13,7 @@ export interface ShareInfo {
   enabled: boolean;
   /** Served over SMB (the share's protocols.smb); absent means yes. */
   smb?: boolean;
-  /** The share's SMB rules; absent means the defaults (SMB_SHARE_DEFAULTS). */
+  /** The share's SMB rules; absent means the defaults (SMB_SHARE_DEFAULTS in protocols/smb/shares.ts). */
   smbRules?: SmbShareRules;
   export: ShareExportOptions & {
     /** CIDR list of clients allowed to mount; empty allows everyone. */
@@ -34,14 +34,6 @@ export interface SmbShareRules {
   /** What guest and anonymous sessions may do (before the share's read-only flag). */
   guestAccess: ShareAccess;
 }
-
-export const SMB_SHARE_DEFAULTS: SmbShareRules = {
-  browsable: true,
-  encrypt: false,
-  hostsAllow: [],
-  hostsDeny: [],
-  guestAccess: 'none',
-};
 
 export type MountProtocol = 'nfs3' | 'nfs4' | 'smb';
 

@@ -2,7 +2,7 @@
 // share's SMB rules: guest access, encryption (refused to a 2.x session), host lists; and the
 // pure rules underneath (anonymous AUTHENTICATE, host allow / deny, browsable enumeration).
 import { describe, expect, it } from 'vitest';
-import { SMB_SHARE_DEFAULTS, type SmbShareRules } from '../../runtime/types.ts';
+import type { SmbShareRules } from '../../runtime/types.ts';
 import { testRuntime, TEST_USER, type TestRuntime } from '../testing/test-runtime.ts';
 import { guestKind, isAnonymous, SessionFlag } from './auth/guest.ts';
 import type { AuthenticateMessage } from './auth/ntlm.ts';
@@ -10,7 +10,7 @@ import { Status } from './constants.ts';
 import { FILE_ALL_ACCESS, FILE_READ_ACCESS } from './handlers/tree-connect.ts';
 import { srvsvc } from './rpc/srvsvc.ts';
 import type { SmbSettings } from './settings.ts';
-import { smbHostAllowed } from './shares.ts';
+import { SMB_SHARE_DEFAULTS, smbHostAllowed } from './shares.ts';
 import { serverContext, TestClient } from './testing.ts';
 
 async function client(

@@ -1,5 +1,5 @@
 /** How shares are named over SMB (the share name without its leading slash, case-insensitive) and the SMB rules of each. */
-import { SMB_SHARE_DEFAULTS, type ShareInfo, type SharesView, type SmbShareRules } from '../../runtime/types.ts';
+import type { ShareInfo, SharesView, SmbShareRules } from '../../runtime/types.ts';
 import { cidrList } from '../mount/access.ts';
 
 export function smbShareName(share: ShareInfo): string {
@@ -15,6 +15,15 @@ export function findSmbShare(shares: SharesView, name: string): ShareInfo | unde
   const wanted = name.toLowerCase();
   return smbShares(shares).find((s) => smbShareName(s).toLowerCase() === wanted);
 }
+
+/** A share's SMB rules when its ShareInfo carries none (as the control plane's share defaults). */
+export const SMB_SHARE_DEFAULTS: SmbShareRules = {
+  browsable: true,
+  encrypt: false,
+  hostsAllow: [],
+  hostsDeny: [],
+  guestAccess: 'none',
+};
 
 export function smbRulesOf(share: ShareInfo): SmbShareRules {
   return share.smbRules ?? SMB_SHARE_DEFAULTS;
