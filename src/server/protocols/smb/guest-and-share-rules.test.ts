@@ -75,6 +75,14 @@ describe('guest logons', () => {
     }
   });
 
+  it("ends a user's session re-authenticated as guest, rather than keep its keys", async () => {
+    const { c } = await client();
+    const first = await c.login();
+    expect(first.hdr.status).toBe(Status.SUCCESS);
+    expect((await c.login('', 'guest', true)).hdr.status).toBe(Status.LOGON_FAILURE);
+    expect(c.conn.state.sessions.has(first.hdr.sessionId)).toBe(false);
+  });
+
   it('never maps a wrong password or an unknown user to guest', async () => {
     const { c } = await client({ guestAccess: 'write' });
     expect((await c.login('not-the-password', TEST_USER.username)).hdr.status).toBe(Status.LOGON_FAILURE);

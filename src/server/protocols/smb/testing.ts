@@ -123,9 +123,12 @@ export class TestClient {
     );
   }
 
-  /** NEGOTIATE (2.1) and an NTLMv2 login (anonymous, MS-NLMP §3.2.5.1.2, when `user` is empty); the final SESSION_SETUP reply. */
-  async login(password = TEST_USER.password, user = TEST_USER.username): Promise<Reply> {
-    await this.negotiate();
+  /**
+   * NEGOTIATE (2.1) and an NTLMv2 login (anonymous, MS-NLMP §3.2.5.1.2, when `user` is empty);
+   * the final SESSION_SETUP reply. `reauthenticate`: no NEGOTIATE, on the current session.
+   */
+  async login(password = TEST_USER.password, user = TEST_USER.username, reauthenticate = false): Promise<Reply> {
+    if (!reauthenticate) await this.negotiate();
     const negotiateMsg = Buffer.from(
       '4e544c4d5353500001000000978208e2000000000000000000000000000000000a00614a0000000f',
       'hex',

@@ -47,7 +47,8 @@ async function guestSession(
 ): Promise<SmbReply> {
   const { server, conn } = ctx;
   const { kind } = guest;
-  if (server.settings.encryption === 'required') return fail();
+  // A user's session re-authenticated as guest would keep its keys: it ends instead.
+  if (server.settings.encryption === 'required' || (session.state === 'valid' && !session.guest)) return fail();
   session.ntlm = undefined;
   session.guest = kind;
   session.username = kind;
