@@ -156,6 +156,9 @@ export class SharesService implements SharesView {
       root: SHARE_ROOT,
     });
     this.payload.registerShare(share.name, payloadStore, journal, share.durability);
+    // Files that lost their last name while open when dfs last stopped go now, content too.
+    for (const freed of await this.metadata.purgeOrphans(share.name))
+      if (freed.payloadId) await this.payload.delete(share.name, freed.payloadId);
     this.live.set(share.name, info);
   }
 

@@ -28,9 +28,20 @@ async function stampWriteTime(server: SmbServerContext, open: Open, auth: AuthCo
   if (stamp) await server.runtime.metadata.setAttr(auth, open.handle, { mtime: stamp }).catch(() => undefined);
 }
 
+/** Deletes the content of a file a removal or the end of its last hold freed (MetadataOps.remove's `freed`). */
+export async function deleteFreed(
+  server: SmbServerContext,
+  share: string | undefined,
+  freed: FileAttr | undefined,
+): Promise<void> {
+  if (share === undefined || freed?.type !== FileType.Regular || !freed.payloadId) return;
+  await server.runtime.payload.delete(share, freed.payloadId).catch(() => undefined);
+}
+
 /**
  * Forgets an open; at the last close of a delete-pending file (share-modes.ts: set by
- * disposition or by an open made delete-on-close), removes it (and its content).
+ * disposition or by an open made delete-on-close), removes it (and its content). The open's
+ * hold on its file ends last: a file NFS removed meanwhile goes with it (open-holds.ts).
  */
 export async function closeOpen(server: SmbServerContext, st: SmbConnectionState, open: Open): Promise<void> {
   st.opens.delete(open.volatileId);
@@ -45,6 +56,7 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
     await finishClose(server, st, open, open.share, pending, last);
   } finally {
     if (last) server.shareModes.deleted(key);
+    if (open.held) await deleteFreed(server, open.share, await server.runtime.metadata.release(open.handle));
   }
 }
 
@@ -81,9 +93,8 @@ async function finishClose(
     await metadata.rmdir(auth, open.parent, open.name);
     return;
   }
-  const { removed } = await metadata.remove(auth, open.parent, open.name);
-  if (removed.nlink === 0 && removed.type === FileType.Regular && removed.payloadId)
-    await payload.delete(share, removed.payloadId).catch(() => undefined);
+  const { freed } = await metadata.remove(auth, open.parent, open.name);
+  await deleteFreed(server, share, freed);
 }
 
 export const close: SmbHandler = {
