@@ -1,7 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FolderStore } from '../folder/folder-store.ts';
 import { MetadataService } from './service.ts';
 import { SqliteMetadataStore } from './stores/sqlite/sqlite-store.ts';
 import { MemoryMetadataStore } from './stores/memory/memory-store.ts';
@@ -13,9 +14,14 @@ const guarded = { kind: 'guarded' } as const;
 const stores = {
   memory: async () => new MemoryMetadataStore(),
   sqlite: async (dir: string) => SqliteMetadataStore.open(join(dir, 'meta.db')),
+  // The file lives on in the store's descriptor of it once unlinked.
+  folder: async (dir: string) => {
+    await mkdir(join(dir, 'folder'));
+    return FolderStore.open({ path: join(dir, 'folder'), indexPath: join(dir, 'index.db'), realOwnership: false });
+  },
 };
 
-describe.each(Object.entries(stores))('files held open on the %s store', (_, open) => {
+describe.each(Object.entries(stores))('files held open on the %s store', (kind, open) => {
   let dir: string;
   let f: Fixture;
 
@@ -78,7 +84,8 @@ describe.each(Object.entries(stores))('files held open on the %s store', (_, ope
     await rejects(f.svc.getAttr(ROOT, target.handle), 'STALE_HANDLE');
   });
 
-  it('drops at start the files a stop left held with no name', async () => {
+  // A folder store has nothing to drop: the kernel frees an unlinked file with dfs's descriptor.
+  it.skipIf(kind === 'folder')('drops at start the files a stop left held with no name', async () => {
     const file = await f.svc.create(ROOT, f.root, 'f', {}, guarded);
     const still = await f.svc.create(ROOT, f.root, 'still', {}, guarded);
     f.svc.hold(file.handle);
