@@ -1,24 +1,26 @@
 """A file held open over SMB while NFS removes it or renames another file over it, for
 e2e/smb/open-unlinked-nfs.test.ts.
 
-Usage: /usr/bin/python3 open-unlinked-nfs.py PORT USER PASSWORD SHARE WHERE NFSCLIENT ARG...
+Usage: /usr/bin/python3 open-unlinked-nfs.py PORT USER PASSWORD SHARE MODE WHERE NFSCLIENT ARG...
 WHERE is `blocks:DIR`, a managed share whose payload store keeps its block files under DIR, or
 `fds:PID:DIR`, a folder share on DIR served by the dfs process PID; NFSCLIENT ARG... is the libnfs
 client (e2e/nfs/libnfs-client.c) with its server arguments. The open reads the same bytes, writes
 and answers QUERY_INFO after the NFS change; its name is gone over SMB and NFS; the file's blocks
 (on a folder share: the unlinked file dfs holds open) stay until the open closes, then go. Prints
-one JSON line per case.
+one JSON line per case. MODE is `cases` for that, or `hold`: a file is opened, removed over NFS
+and held open until stdin closes (dfs is killed meanwhile), its payload id reported.
 """
 import os
 import struct
 import subprocess
+import sys
 import time
 
 from impacket.smb3 import SessionError
 
 from smbcases import EXTRA_ARGS, SHARE, attempt, connect, report, status
 
-WHERE, NFS = EXTRA_ARGS[0], EXTRA_ARGS[1:]
+MODE, WHERE, NFS = EXTRA_ARGS[0], EXTRA_ARGS[1], EXTRA_ARGS[2:]
 DIR = "unl"
 SIZE = 3 * 1024 * 1024
 
@@ -178,4 +180,15 @@ def main():
     report("replaced: NFS name after", nfs_stat("/" + DIR + "/newer.bin"))
 
 
-main()
+def hold():
+    smb.close(tid, open_(DIR, CREATE, DIRECTORY_FILE))
+    payload = new_payload(DIR + "\\held.bin", os.urandom(SIZE))
+    fid = open_(DIR + "\\held.bin")
+    report("payload", payload)
+    report("NFS change", nfs_change("unlink", "--path", "/" + DIR + "/held.bin"))
+    report("blocks while open", blocks_state(payload))
+    report("held", "yes")
+    sys.stdin.read()
+
+
+hold() if MODE == "hold" else main()

@@ -157,8 +157,10 @@ export class SharesService implements SharesView {
     });
     this.payload.registerShare(share.name, payloadStore, journal, share.durability);
     // Files that lost their last name while open when dfs last stopped go now, content too.
-    for (const freed of await this.metadata.purgeOrphans(share.name))
-      if (freed.payloadId) await this.payload.delete(share.name, freed.payloadId);
+    const orphans = await this.metadata.purgeOrphans(share.name);
+    for (const freed of orphans) if (freed.payloadId) await this.payload.delete(share.name, freed.payloadId);
+    if (orphans.length > 0)
+      this.logger.info({ share: share.name, files: orphans.length }, 'deleted files left open with no name');
     this.live.set(share.name, info);
   }
 
