@@ -25,22 +25,33 @@ DIR = "unl"
 SIZE = 3 * 1024 * 1024
 
 RW = 0x0012019F
+DELETE = 0x10000
 SHARE_ALL = 7
 OPEN, CREATE = 1, 2
 DIRECTORY_FILE, NON_DIRECTORY_FILE = 0x1, 0x40
 STANDARD = 5
+RENAME, DISPOSITION = 10, 13
 
 conn, tid, smb = connect()
 
 
 def open_(name, disposition=OPEN, options=NON_DIRECTORY_FILE):
-    return smb.create(tid, name, RW, SHARE_ALL, options, disposition, 0)
+    return smb.create(tid, name, RW | DELETE, SHARE_ALL, options, disposition, 0)
 
 
 def new_file(name, data):
     fid = open_(name, CREATE)
     smb.write(tid, fid, data, 0, len(data))
     smb.close(tid, fid)
+
+
+def smb_rename(fid, new_name):
+    name = new_name.encode("utf-16le")
+    smb.setInfo(tid, fid, struct.pack("<B7xQI", 0, 0, len(name)) + name, infoType=1, fileInfoClass=RENAME)
+
+
+def delete_on_close(fid):
+    smb.setInfo(tid, fid, b"\x01", infoType=1, fileInfoClass=DISPOSITION)
 
 
 def read_all(fid, size):
@@ -157,6 +168,9 @@ def held_case(prefix, change):
     attempt(prefix + ": write after", lambda: smb.write(tid, fid, b"tail", SIZE, 4))
     attempt(prefix + ": read of the write", lambda: smb.read(tid, fid, SIZE, 4).decode(errors="replace"))
     report(prefix + ": blocks while open", blocks_state(payload))
+    # The name is gone (or another file's): neither a rename nor the delete at close may touch it.
+    attempt(prefix + ": rename through the open after", lambda: smb_rename(fid, DIR + "\\" + prefix + "-moved.bin"))
+    attempt(prefix + ": delete-pending through the open after", lambda: delete_on_close(fid))
     attempt(prefix + ": close", lambda: smb.close(tid, fid))
     report(prefix + ": blocks after close", blocks_after_close(payload))
     return name

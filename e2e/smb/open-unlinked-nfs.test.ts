@@ -32,6 +32,8 @@ function held(prefix: string, managed: boolean): Record<string, string> {
     [`${prefix}: write after`]: 'ok',
     [`${prefix}: read of the write`]: 'tail',
     [`${prefix}: blocks while open`]: managed ? 'stored' : 'held with no name',
+    [`${prefix}: rename through the open after`]: 'status:0xc0000034',
+    [`${prefix}: delete-pending through the open after`]: 'ok',
     [`${prefix}: close`]: 'ok',
     [`${prefix}: blocks after close`]: 'freed',
   };

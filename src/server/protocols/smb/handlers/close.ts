@@ -2,7 +2,7 @@
  * MS-SMB2 §3.3.5.10 CLOSE: ends an open, with the attributes after it when asked
  * (SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB). Delete-on-close removes the file at the last close of it.
  */
-import { FileType, type AuthContext, type FileAttr } from '../../../metadata/types.ts';
+import { FileType, type AuthContext, type FileAttr, type MetadataOps } from '../../../metadata/types.ts';
 import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { lockOwner } from './lock.ts';
@@ -26,6 +26,16 @@ export function shareModeKey(open: Pick<Open, 'share' | 'fileid'>): string {
 async function stampWriteTime(server: SmbServerContext, open: Open, auth: AuthContext): Promise<void> {
   const stamp = writeTimeAtClose(open, now());
   if (stamp) await server.runtime.metadata.setAttr(auth, open.handle, { mtime: stamp }).catch(() => undefined);
+}
+
+/**
+ * Whether the open's name still leads to its file: NFS may have removed it, or replaced it by
+ * another file, while the open holds it (open-holds.ts); a change by name must not reach that one.
+ */
+export async function stillNamed(metadata: MetadataOps, auth: AuthContext, open: Open): Promise<boolean> {
+  if (!open.parent) return false;
+  const entry = await metadata.lookup(auth, open.parent, open.name).catch(() => undefined);
+  return entry?.attr.fileid === open.fileid;
 }
 
 /** Deletes the content of a file a removal or the end of its last hold freed (MetadataOps.remove's `freed`). */
@@ -88,7 +98,7 @@ async function finishClose(
   if (!pending || !open.parent) return;
   // Watchers of a directory being deleted learn it now (their requests end DELETE_PENDING).
   if (open.isDirectory) announce(server.runtime.metadata, open.handle, { action: 'delete-pending', name: '' });
-  if (!last) return;
+  if (!last || !(await stillNamed(metadata, auth, open))) return;
   if (open.isDirectory) {
     await metadata.rmdir(auth, open.parent, open.name);
     return;
