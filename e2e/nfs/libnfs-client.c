@@ -2340,10 +2340,30 @@ static void suite_rename(void) {
   check("rename", rc == 0, "rename %s %s: %s", opt_path, opt_rename_to, hl_err(nfs0, rc));
 }
 
+/* ---- "unlink": one REMOVE of --path; "stat": whether --path exists (present / absent), both as
+   --uid2/--gid2 (an SMB client holding the file open reads on: e2e/smb/open-unlinked-nfs.test.ts) ---- */
+static void suite_unlink(void) {
+  char err[512];
+  nfs0 = hl_mount(opt_uid2, opt_gid2, err, sizeof err);
+  if (!check("unlink.mount", nfs0 != NULL, "%s", err)) return;
+  int rc = nfs_unlink(nfs0, opt_path);
+  check("unlink", rc == 0, "unlink %s: %s", opt_path, hl_err(nfs0, rc));
+}
+
+static void suite_stat(void) {
+  char err[512];
+  struct nfs_stat_64 st;
+  nfs0 = hl_mount(opt_uid2, opt_gid2, err, sizeof err);
+  if (!check("stat.mount", nfs0 != NULL, "%s", err)) return;
+  int rc = nfs_stat64(nfs0, opt_path, &st);
+  if (rc == 0 || rc == -ENOENT) printf("%s %s\n", opt_path, rc == 0 ? "present" : "absent");
+  else failf("stat", "stat %s: %s", opt_path, hl_err(nfs0, rc));
+}
+
 static void usage(const char *argv0) {
   fprintf(stderr,
           "usage: %s --nfsport P --mountport M [--export /export] [--server 127.0.0.1]\n"
-          "          [--suite main|ro|squash|prepare|handles-save|handles-check|fh|getattr|hold|reread|rename]\n"
+          "          [--suite main|ro|squash|prepare|handles-save|handles-check|fh|getattr|hold|reread|rename|unlink|stat]\n"
           "          [--uid2 1000] [--gid2 1000] [--anon-uid 65534] [--anon-gid 65534]\n"
           "          [--dir-entries 2000] [--timeout-ms 60000] [--prepare-file NAME] [--root-mode OCTAL]\n"
           "          [--state-file PATH] [--path REL] [--fh HEX] [--expect-status NFS3ERR_...] [--paths a/b,c] [--to REL]\n",
@@ -2442,6 +2462,10 @@ int main(int argc, char **argv) {
     suite_reread();
   } else if (!strcmp(opt_suite, "rename") && opt_path && opt_rename_to) {
     suite_rename();
+  } else if (!strcmp(opt_suite, "unlink") && opt_path) {
+    suite_unlink();
+  } else if (!strcmp(opt_suite, "stat") && opt_path) {
+    suite_stat();
   } else {
     usage(argv[0]);
     return 2;

@@ -15,7 +15,20 @@
  * each call that succeeded, so after a failure it still describes the folder. The result
  * names what must be synced before the transaction is answered.
  */
-import { chmodSync, lchownSync, linkSync, lutimesSync, renameSync, truncateSync, type BigIntStats } from 'node:fs';
+import {
+  chmodSync,
+  fchmodSync,
+  fchownSync,
+  fstatSync,
+  ftruncateSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lutimesSync,
+  renameSync,
+  truncateSync,
+  type BigIntStats,
+} from 'node:fs';
 import { DittoError } from '../../shared/errors.ts';
 import type { FileRecord } from '../metadata/store.ts';
 import { sameTime } from '../metadata/time.ts';
@@ -49,6 +62,8 @@ export interface ApplyHost {
   takeWritten(fileid: number): boolean;
   /** Keeps (or closes) the read-write descriptor of a file just created. */
   adopt(fileid: number, fd: number): void;
+  /** Holds a descriptor of the file until it is forgotten: its last name is about to go while it is open. */
+  keep(fileid: number): void;
   /** The directory's entries changed: cached listings of it are out of date. */
   dirChanged(dirId: number): void;
 }
@@ -73,6 +88,11 @@ class Applier {
   run(): Applied {
     const puts: FileRecord[] = [];
     const deletes: number[] = [];
+    // A regular file put with no link is kept for its opens (metadata/open-holds.ts): its
+    // descriptor is taken while it still has a name, and its data lives on in it.
+    for (const op of this.tx.ops)
+      if (op.kind === 'put' && op.rec.attr.nlink === 0 && op.rec.attr.type === FileType.Regular)
+        this.keep(op.rec.attr.fileid);
     for (const op of this.tx.ops) {
       if (op.kind === 'remove') this.removals.set(key(op.dir, op.name), op);
       else if (op.kind === 'add') this.add(op.dir, op.name, op.id);
@@ -83,6 +103,15 @@ class Applier {
     for (const id of deletes) this.host.nodes.forget(id);
     for (const rec of puts) this.put(rec);
     return this.out;
+  }
+
+  /** A file dfs may not open (its mode) is not kept: it goes with its name, as before open-holds.ts. */
+  private keep(fileid: number): void {
+    try {
+      this.host.keep(fileid);
+    } catch {
+      // The opens holding it get STALE from now on, as for any file gone.
+    }
   }
 
   private add(dir: number, name: string, id: number): void {
@@ -184,21 +213,24 @@ class Applier {
       this.out.records.push([rec, undefined]);
       return;
     }
-    const r = nodes.resolve(id, onFile);
+    // A file kept with no name (content.ts keep) is changed through its descriptor.
+    const kept = nodes.keptDescriptor(id);
+    const r = nodes.resolve(id, onFile && kept === undefined);
     if (r === undefined) throw new DittoError('STALE_HANDLE');
+    const file = kept === undefined ? byPath(r.path) : byDescriptor(kept);
     let indexed = false;
     if (onFile) {
       try {
         // chown before chmod: the kernel's chown clears setuid/setgid, the mode asked for stands.
-        if (owner && policy.realOwnership) lchownSync(r.path, a.uid, a.gid);
-        if (mode && policy.realOwnership) chmodSync(r.path, a.mode);
+        if (owner && policy.realOwnership) file.chown(a.uid, a.gid);
+        if (mode && policy.realOwnership) file.chmod(a.mode);
         if (size) {
-          truncateSync(r.path, a.size);
-          this.out.files.add(r.path);
+          file.truncate(a.size);
+          if (kept === undefined) this.out.files.add(r.path);
         }
         if (times) {
-          lutimesSync(r.path, utimeOf(a.atime), utimeOf(a.mtime));
-          keepExactTimes(node, a.atime, a.mtime, lstatOrUndefined(r.path));
+          file.utimes(utimeOf(a.atime), utimeOf(a.mtime));
+          keepExactTimes(node, a.atime, a.mtime, file.stat());
           indexed = true;
         }
       } catch (err) {
@@ -231,6 +263,36 @@ class Applier {
     if (indexed) nodes.save(node);
     this.out.records.push([rec, undefined]);
   }
+}
+
+/** The calls `put` changes a file with. */
+interface FileCalls {
+  chown(uid: number, gid: number): void;
+  chmod(mode: number): void;
+  truncate(size: number): void;
+  utimes(atime: number, mtime: number): void;
+  stat(): BigIntStats | undefined;
+}
+
+function byPath(path: string): FileCalls {
+  return {
+    chown: (uid, gid) => lchownSync(path, uid, gid),
+    chmod: (mode) => chmodSync(path, mode),
+    truncate: (size) => truncateSync(path, size),
+    utimes: (atime, mtime) => lutimesSync(path, atime, mtime),
+    stat: () => lstatOrUndefined(path),
+  };
+}
+
+/** A regular file with no name left: only its descriptor reaches it (and it has no durability to sync). */
+function byDescriptor(fd: number): FileCalls {
+  return {
+    chown: (uid, gid) => fchownSync(fd, uid, gid),
+    chmod: (mode) => fchmodSync(fd, mode),
+    truncate: (size) => ftruncateSync(fd, size),
+    utimes: (atime, mtime) => futimesSync(fd, atime, mtime),
+    stat: () => fstatSync(fd, { bigint: true }),
+  };
 }
 
 function sameVerifier(a: Buffer | undefined, b: Buffer | undefined): boolean {

@@ -35,6 +35,8 @@ interface OpenFile {
   users: number;
   /** No longer handed out (evicted or forgotten): closed when its last user is done. */
   dropped: boolean;
+  /** Held open by dfs with no name left (keep): never evicted, closed when the store forgets the file. */
+  kept: boolean;
 }
 
 function call<T>(fn: (cb: (err: NodeJS.ErrnoException | null, value?: T) => void) => void): Promise<T> {
@@ -150,13 +152,30 @@ export class FolderContent implements DirectContent {
     return this.files.get(fileid)?.fd;
   }
 
+  /**
+   * Opens the file (by its name, still there) and keeps the descriptor until the store forgets
+   * the file: its name is about to go while an open holds it (metadata/open-holds.ts), and, as
+   * for any unlinked file, its data lives on in the kernel while a descriptor is open.
+   */
+  keep(fileid: number): void {
+    const f = this.acquire(String(fileid), false);
+    f.kept = true;
+    this.release(f);
+  }
+
+  /** The descriptor `keep` holds on the file, if any. */
+  keptDescriptor(fileid: number): number | undefined {
+    const f = this.files.get(fileid);
+    return f?.kept ? f.fd : undefined;
+  }
+
   /** Takes over a read-write descriptor of a file just created (the WRITE that follows uses it). */
   adopt(fileid: number, fd: number): void {
     if (this.files.has(fileid)) {
       closeQuietly(fd);
       return;
     }
-    this.files.set(fileid, { fileid, fd, writable: true, users: 0, dropped: false });
+    this.files.set(fileid, { fileid, fd, writable: true, users: 0, dropped: false, kept: false });
     this.evict();
   }
 
@@ -200,7 +219,7 @@ export class FolderContent implements DirectContent {
   private evict(): void {
     for (const [id, old] of this.files) {
       if (this.files.size <= MAX_OPEN) break;
-      if (old.users === 0) this.forget(id);
+      if (old.users === 0 && !old.kept) this.forget(id);
     }
   }
 
@@ -226,7 +245,7 @@ export class FolderContent implements DirectContent {
       closeQuietly(fd);
       throw new DittoError('STALE_HANDLE');
     }
-    return { fileid, fd, writable, users: 1, dropped: false };
+    return { fileid, fd, writable, users: 1, dropped: false, kept: false };
   }
 
   private release(f: OpenFile): void {

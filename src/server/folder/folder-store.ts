@@ -65,6 +65,7 @@ export class FolderStore implements MetadataStore {
     this.listings = new Listings(this.nodes);
     this.content = new FolderContent(this.nodes, (fileid) => this.listings.touched(fileid));
     this.nodes.descriptorOf = (fileid) => this.content.descriptorOf(fileid);
+    this.nodes.keptDescriptor = (fileid) => this.content.keptDescriptor(fileid);
     this.nodes.onForget = (fileid) => {
       this.listings.drop(fileid);
       this.content.forget(fileid);
@@ -211,6 +212,19 @@ export class FolderStore implements MetadataStore {
 
   adopt(fileid: number, fd: number): void {
     this.content.adopt(fileid, fd);
+  }
+
+  keep(fileid: number): void {
+    this.content.keep(fileid);
+  }
+
+  /**
+   * None: a file kept with no name while open (metadata/open-holds.ts) lives on in dfs's
+   * descriptor only, and the kernel frees it when that closes, at the last release or when the
+   * process ends; an index row left by a crash is dropped when its handle is next resolved.
+   */
+  async orphans(): Promise<FileRecord[]> {
+    return [];
   }
 
   /** Entries a directory's change invalidates. */

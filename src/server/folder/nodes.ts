@@ -64,6 +64,8 @@ export class NodeTable {
   onForget: (fileid: number) => void = () => undefined;
   /** A descriptor dfs holds open on the file, if any (content.ts). */
   descriptorOf: (fileid: number) => number | undefined = () => undefined;
+  /** The descriptor of a file kept with no name while open (content.ts `keep`), if any. */
+  keptDescriptor: (fileid: number) => number | undefined = () => undefined;
 
   constructor(
     private readonly index: FolderIndex,
@@ -118,12 +120,16 @@ export class NodeTable {
 
   /**
    * The node, checked against its file; undefined if its file is gone (STALE). A file held
-   * open is checked by fstat (no path walk) while it still has a name; `byPath` asks for the
-   * path to be checked too (to change the file by its path).
+   * open is checked by fstat (no path walk) while it still has a name, or with none while kept
+   * (its path then ''); `byPath` asks for the path to be checked too (to change the file by its
+   * path).
    */
   resolve(fileid: number, byPath = false): Resolved | undefined {
     const node = this.get(fileid);
     if (node === undefined) return undefined;
+    const kept = byPath ? undefined : this.keptDescriptor(fileid);
+    const unlinked = kept === undefined ? undefined : fstatSync(kept, { bigint: true });
+    if (unlinked !== undefined && sameFile(node, identityOf(unlinked))) return { node, path: '', st: unlinked };
     const fd = byPath ? undefined : this.descriptorOf(fileid);
     const held = fd === undefined ? undefined : fstatSync(fd, { bigint: true });
     if (held !== undefined && held.nlink > 0n && sameFile(node, identityOf(held))) {

@@ -258,6 +258,8 @@ export async function link(
       lockLoad(tx, share, target),
     ]);
     if (file.attr.type === FileType.Directory) throw new DittoError('PERMISSION_DENIED', 'hard link to a directory');
+    // A file held open after its last name went (open-holds.ts) gets no new one (Linux: ENOENT).
+    if (file.attr.nlink === 0) throw new DittoError('NOT_FOUND', 'the file has no name any more');
     if (existing !== undefined) throw new DittoError('EXISTS', name);
     requireAccess(cred, dir.attr, W | X);
     if (file.attr.nlink >= LINK_MAX) throw new DittoError('TOO_MANY_LINKS');

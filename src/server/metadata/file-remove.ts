@@ -3,14 +3,16 @@ import { DittoError } from '../../shared/errors.ts';
 import { dirChanged, mutation } from './file-helpers.ts';
 import { checkName, isDotName } from './names.ts';
 import { W, X, checkSticky, requireAccess } from './permissions.ts';
-import { lockLoad, requireDirectory, type ShareRegistry } from './shares.ts';
+import { keepsUnlinked, settleUnlinked } from './open-holds.ts';
+import { lockLoad, requireDirectory, type ShareRegistry, type ShareState } from './shares.ts';
 import type { FileRecord, StoreTx } from './store.ts';
 import { now } from './time.ts';
 import { type AuthContext, type FileAttr, type FileHandle, FileType, type Timespec, type Wcc } from './types.ts';
 
 /**
  * Unlinks `name` from the directory: a non-directory loses one link (its record goes at
- * zero links), an empty directory goes and its parent loses the '..' link.
+ * zero links unless held open, open-holds.ts), an empty directory goes and its parent loses
+ * the '..' link.
  */
 async function unlink(
   reg: ShareRegistry,
@@ -18,7 +20,7 @@ async function unlink(
   dirH: FileHandle,
   name: string,
   wantDir: boolean,
-): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
+): Promise<{ dirWcc: Wcc; removed: FileAttr; kept: boolean }> {
   const { share, fileid: dirId, generation, cred } = mutation(reg, auth, dirH);
   checkName(name);
   if (isDotName(name)) throw new DittoError('INVALID_ARGUMENT', `cannot remove ${name}`);
@@ -39,33 +41,41 @@ async function unlink(
     if (isDir && (await tx.hasEntries(childId))) throw new DittoError('NOT_EMPTY', name);
     const t = now();
     await tx.removeEntry(dirId, name);
-    const removed = await dropLink(tx, child, t);
+    const { attr: removed, kept } = await dropLink(tx, share, child, t);
     const after = dirChanged(dir, t, isDir ? -1 : 0);
     await tx.putFile(after);
-    return { dirWcc: { before: dir.attr, after: after.attr }, removed };
+    return { dirWcc: { before: dir.attr, after: after.attr }, removed, kept };
   });
 }
 
-/** One directory entry fewer for `rec`: a directory or a last link deletes the record. */
-export async function dropLink(tx: StoreTx, rec: FileRecord, t: Timespec): Promise<FileAttr> {
+/**
+ * One directory entry fewer for `rec`: a directory or a last link deletes the record, unless
+ * an open holds the file (`kept`: the record stays with no link, open-holds.ts).
+ */
+export async function dropLink(
+  tx: StoreTx,
+  share: ShareState,
+  rec: FileRecord,
+  t: Timespec,
+): Promise<{ attr: FileAttr; kept: boolean }> {
   const nlink = rec.attr.type === FileType.Directory ? 0 : rec.attr.nlink - 1;
   const attr = { ...rec.attr, nlink, ctime: t };
-  if (nlink === 0) await tx.deleteFile(rec.attr.fileid);
+  const kept = nlink === 0 && keepsUnlinked(share, attr);
+  if (nlink === 0 && !kept) await tx.deleteFile(rec.attr.fileid);
   else await tx.putFile({ ...rec, attr });
-  return attr;
+  return { attr, kept };
 }
 
-/** `removed.nlink === 0`: the caller may delete the payload. */
+/** `freed`: the file is gone for good, and its payload the caller's to delete. */
 export async function remove(
   reg: ShareRegistry,
   auth: AuthContext,
   dirH: FileHandle,
   name: string,
-): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
-  const res = await unlink(reg, auth, dirH, name, false);
-  // The last link is gone: so is the file's unstable write state.
-  if (res.removed.nlink === 0) reg.resolve(dirH).share.unstable.delete(res.removed.fileid);
-  return res;
+): Promise<{ dirWcc: Wcc; removed: FileAttr; freed: FileAttr | undefined }> {
+  const { dirWcc, removed, kept } = await unlink(reg, auth, dirH, name, false);
+  const freed = await settleUnlinked(reg.resolve(dirH).share, removed, kept);
+  return { dirWcc, removed, freed };
 }
 
 export async function rmdir(

@@ -1,6 +1,7 @@
 /** RENAME (RFC 1813 §3.3.14): atomic, replacing a compatible target (POSIX rename(2)). */
 import { DittoError } from '../../shared/errors.ts';
 import { dropLink } from './file-remove.ts';
+import { settleUnlinked } from './open-holds.ts';
 import { dirChanged, mutation } from './file-helpers.ts';
 import { checkName, isDotName } from './names.ts';
 import { W, X, checkSticky, requireAccess } from './permissions.ts';
@@ -15,6 +16,8 @@ interface RenameResult {
   replaced: FileAttr | undefined;
   /** The replaced entry's name: another spelling of toName when a case variant was replaced. */
   replacedName?: string;
+  /** The replaced file when it is gone for good: its payload is the caller's to delete. */
+  freed?: FileAttr;
 }
 
 /**
@@ -97,7 +100,9 @@ export async function rename(
   if (isDotName(fromName) || isDotName(toName)) throw new DittoError('INVALID_ARGUMENT', 'cannot rename . or ..');
   const from = { fileid: fromId, generation: fromGeneration };
   const crossDir = to.fileid !== fromId;
+  let kept = false;
   const res = await share.store.transaction(async (tx): Promise<RenameResult> => {
+    kept = false;
     // Locks in order (docs/cluster.md): the tree for a move between directories (its loop
     // check sees every other move), both directories, then the entries' files; the names
     // are read after the directories' locks, the files after theirs.
@@ -146,7 +151,7 @@ export async function rename(
     let replaced: FileAttr | undefined;
     if (target !== undefined) {
       await tx.removeEntry(to.fileid, targetName);
-      replaced = await dropLink(tx, target, t);
+      ({ attr: replaced, kept } = await dropLink(tx, share, target, t));
     }
     await tx.removeEntry(fromId, fromName);
     await tx.addEntry(to.fileid, toName, movedId);
@@ -167,7 +172,6 @@ export async function rename(
       replacedName: target === undefined ? undefined : targetName,
     };
   });
-  // A replaced file's last link is gone: so is its unstable write state.
-  if (res.replaced?.nlink === 0) share.unstable.delete(res.replaced.fileid);
-  return res;
+  const freed = res.replaced && (await settleUnlinked(share, res.replaced, kept));
+  return { ...res, freed };
 }

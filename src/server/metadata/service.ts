@@ -16,6 +16,8 @@ import { commitWrite, persistShare, persistWrites, prepareRead, prepareWrite } f
 import { setAttr } from './file-modify.ts';
 import { admit } from './file-helpers.ts';
 import { remove, rmdir } from './file-remove.ts';
+import { parseHandle } from './handles.ts';
+import { hold, purgeOrphans, release } from './open-holds.ts';
 import { checkName } from './names.ts';
 import { X, accessBits, requireAccess } from './permissions.ts';
 import { readDir } from './readdir.ts';
@@ -252,7 +254,11 @@ export class MetadataService implements MetadataOps {
     return this.changed(dir, name, 'added', mknod(this.shares, auth, dir, name, type, attrs, rdev));
   }
 
-  remove(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc; removed: FileAttr }> {
+  remove(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+  ): Promise<{ dirWcc: Wcc; removed: FileAttr; freed: FileAttr | undefined }> {
     return this.changed(dir, name, 'removed', remove(this.shares, auth, dir, name));
   }
 
@@ -267,7 +273,7 @@ export class MetadataService implements MetadataOps {
     toDir: FileHandle,
     toName: string,
     names: NewNameOptions = {},
-  ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined }> {
+  ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined; freed?: FileAttr }> {
     const result = await rename(this.shares, auth, fromDir, fromName, toDir, toName, names);
     const from = this.changeKey(fromDir);
     const to = this.changeKey(toDir);
@@ -292,6 +298,27 @@ export class MetadataService implements MetadataOps {
       this.changes.emit(to, { action: 'added', name: toName });
     }
     return result;
+  }
+
+  hold(file: FileHandle): void {
+    const { share, fileid } = this.shares.resolve(file);
+    hold(share, fileid);
+  }
+
+  async release(file: FileHandle): Promise<FileAttr | undefined> {
+    // A share disabled since keeps its holds: its handles are stale, not its opens' counts.
+    const { shareId, epoch, fileid } = parseHandle(file);
+    const share = this.shares.withId(shareId);
+    return share?.store.epoch === epoch ? release(share, fileid) : undefined;
+  }
+
+  /**
+   * Deletes the share's files that lost their last name while held open by a process that
+   * ended before releasing them (open-holds.ts); answers them, their payloads to delete.
+   */
+  async purgeOrphans(name: string): Promise<FileAttr[]> {
+    const share = this.shares.get(name);
+    return share === undefined ? [] : purgeOrphans(share);
   }
 
   link(auth: AuthContext, file: FileHandle, dir: FileHandle, name: string): Promise<{ attr: FileAttr; dirWcc: Wcc }> {

@@ -64,6 +64,10 @@ export interface ShareState {
   readonly unstable: Map<number, UnstableWrite>;
   /** The latest transaction persisting a file's unstable state, until it settles. */
   readonly persisting: Map<number, Promise<Wcc>>;
+  /** Opens holding each file by fileid (open-holds.ts). */
+  readonly holds: Map<number, number>;
+  /** Held files whose last name went: kept, with no link, until their last hold goes (open-holds.ts). */
+  readonly orphans: Set<number>;
 }
 
 export class ShareRegistry {
@@ -106,6 +110,8 @@ export class ShareRegistry {
       enabled: reg.enabled,
       unstable: new Map(),
       persisting: new Map(),
+      holds: new Map(),
+      orphans: new Set(),
     };
     this.byName.set(name, share);
     this.byId.set(reg.id, share);

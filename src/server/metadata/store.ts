@@ -174,6 +174,14 @@ export interface MetadataStore extends StoreReader {
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TxOptions): Promise<T>;
   fileCount(): Promise<number>;
+  /**
+   * Optional: the records of non-directories with no name left (`nlink` 0), which
+   * MetadataService keeps while an open holds them (open-holds.ts) and which outlive it only
+   * when the process ends first. Answered from an index (read once per share at start). A store
+   * without it never keeps such a record: a removal of the last link deletes it. A store several
+   * dfs instances serve leaves it out, as an instance cannot tell another's holds from a crash.
+   */
+  orphans?(): Promise<FileRecord[]>;
   /** Capacity of the medium holding the store (for FSSTAT). */
   space(): Promise<StoreSpace>;
   /** Waits for queued transactions, then releases resources. */

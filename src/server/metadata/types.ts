@@ -235,11 +235,19 @@ export interface MetadataOps {
     attrs: SetAttrs,
     rdev: { major: number; minor: number },
   ): Promise<Entry & { dirWcc: Wcc }>;
-  /** Removes a non-directory; `removed.nlink === 0` means its payload may be deleted. */
-  remove(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc; removed: FileAttr }>;
+  /**
+   * Removes a non-directory. `freed`: its last name went and nothing holds it open, so its
+   * payload is the caller's to delete; a held file is kept, nameless, until `release`.
+   */
+  remove(
+    auth: AuthContext,
+    dir: FileHandle,
+    name: string,
+  ): Promise<{ dirWcc: Wcc; removed: FileAttr; freed: FileAttr | undefined }>;
   rmdir(auth: AuthContext, dir: FileHandle, name: string): Promise<{ dirWcc: Wcc }>;
   /**
-   * Atomic; replaces an existing compatible target (`replaced.nlink === 0`: delete its payload).
+   * Atomic; replaces an existing compatible target (`freed`: it is gone for good, delete its
+   * payload; as `remove`).
    * With `names.caseless`, another file under a name differing from `toName` in case only is EXISTS
    * (with `names.replaceCaseVariant` too: replaced, `toName`'s spelling kept).
    */
@@ -250,7 +258,14 @@ export interface MetadataOps {
     toDir: FileHandle,
     toName: string,
     names?: NewNameOptions,
-  ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined }>;
+  ): Promise<{ fromWcc: Wcc; toWcc: Wcc; replaced: FileAttr | undefined; freed?: FileAttr }>;
+  /**
+   * Keeps the file alive while open (open-holds.ts): a removal of its last name leaves its
+   * record and content, reachable through its handle only, until the last `release`.
+   */
+  hold(file: FileHandle): void;
+  /** Ends one `hold`; the file when it had no name left and is now deleted: its payload is the caller's to delete. */
+  release(file: FileHandle): Promise<FileAttr | undefined>;
   link(auth: AuthContext, file: FileHandle, dir: FileHandle, name: string): Promise<{ attr: FileAttr; dirWcc: Wcc }>;
   /**
    * Stable cookies: entries are listed in a fixed order; a cookie from an earlier page

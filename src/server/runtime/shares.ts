@@ -157,6 +157,11 @@ export class SharesService implements SharesView {
       root: SHARE_ROOT,
     });
     this.payload.registerShare(share.name, payloadStore, journal, share.durability);
+    // Files that lost their last name while open when dfs last stopped go now, content too.
+    const orphans = await this.metadata.purgeOrphans(share.name);
+    for (const freed of orphans) if (freed.payloadId) await this.payload.delete(share.name, freed.payloadId);
+    if (orphans.length > 0)
+      this.logger.info({ share: share.name, files: orphans.length }, 'deleted files left open with no name');
     this.live.set(share.name, info);
   }
 

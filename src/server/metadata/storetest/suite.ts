@@ -412,6 +412,27 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
       expect(Number.isInteger(store.epoch) && store.epoch >= 0 && store.epoch <= 0xffffffff).toBe(true);
     });
 
+    it('lists the records left with no link (orphans), across reopen', async ({ skip }) => {
+      recordsOnly(skip);
+      if (store.orphans === undefined) skip('the store keeps no record with no link');
+      const { dir, children } = await dirWith(['kept', 'linked']);
+      const unlinked = await store.transaction(async (tx) => {
+        const rec = (await tx.getFile(children[0]!))!;
+        await tx.removeEntry(dir, 'kept');
+        const after = { ...rec, attr: { ...rec.attr, nlink: 0 } };
+        await tx.putFile(after);
+        return after;
+      });
+      expect(await store.orphans!()).toEqual([unlinked]);
+      if (h.persistent) {
+        await store.close();
+        store = await h.open();
+        expect(await store.orphans!()).toEqual([unlinked]);
+      }
+      await store.transaction((tx) => tx.deleteFile(unlinked.attr.fileid));
+      expect(await store.orphans!()).toEqual([]);
+    });
+
     it('rejects transactions after close', async () => {
       await store.close();
       await expect(store.transaction(async () => 1)).rejects.toThrow();

@@ -26,14 +26,15 @@ export function requireRegular(attr: FileAttr): void {
 }
 
 /**
- * Deletes the content of a file whose last link is gone (REMOVE, RENAME over a file) in the
- * background: the durable metadata change is what the reply promises, and nothing can reach
- * the content any more (a payload id is never reused), so the client need not wait for it.
+ * Deletes the content of a file a REMOVE or a RENAME over it freed (its last link gone, no
+ * open holding it: MetadataOps.remove's `freed`) in the background: the durable metadata
+ * change is what the reply promises, and nothing can reach the content any more (a payload
+ * id is never reused), so the client need not wait for it.
  */
-export function releasePayload(ctx: ShareCallContext, attr: FileAttr | undefined): void {
-  if (!attr || attr.nlink !== 0 || attr.type !== FileType.Regular || !attr.payloadId) return;
+export function releasePayload(ctx: ShareCallContext, freed: FileAttr | undefined): void {
+  if (!freed || freed.type !== FileType.Regular || !freed.payloadId) return;
   const { share, runtime } = ctx;
-  const payloadId = attr.payloadId;
+  const payloadId = freed.payloadId;
   runtime.payload.release(share, payloadId).catch((err: unknown) => {
     // The name is already gone; unreferenced blocks are left to the payload GC.
     runtime.logger.warn({ err, share, payloadId }, 'payload delete failed');

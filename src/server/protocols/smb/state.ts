@@ -86,6 +86,8 @@ export interface Open {
   deleteOnClose: boolean;
   payloadId: string;
   fileid: number;
+  /** The open holds its file (MetadataOps.hold): removed over NFS, it stays readable until CLOSE. */
+  held?: boolean;
   scan?: DirScan;
   pipe?: PipeEndpoint;
   /** CHANGE_NOTIFY state (handlers/change-notify.ts). */

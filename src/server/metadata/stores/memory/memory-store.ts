@@ -210,6 +210,11 @@ export class MemoryMetadataStore extends MemoryReader implements MetadataStore {
     return this.state.files.size;
   }
 
+  /** A scan: a memory store starts empty each run, so only a share added to a filled one pays for it. */
+  async orphans(): Promise<FileRecord[]> {
+    return [...this.state.files.values()].filter((rec) => rec.attr.nlink === 0);
+  }
+
   /** A memory store is bounded by RAM. */
   async space(): Promise<StoreSpace> {
     const free = freemem();

@@ -59,6 +59,8 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
   // 4: DOS attributes (types.ts FileAttr.dosAttributes); existing files show ARCHIVE as before.
   `ALTER TABLE files ADD COLUMN dos_attributes INTEGER NOT NULL DEFAULT 0;
    UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
+  // 5: files kept with no link while open (metadata/open-holds.ts), found at start without a scan.
+  `CREATE INDEX files_unlinked ON files (fileid) WHERE nlink = 0;`,
 ];
 
 /** Brings the schema up to date (or to version `target`, for tests), one transaction per step. */

@@ -28,6 +28,7 @@ export class Queries {
   private readonly selMeta: Statement;
   private readonly upsMeta: Statement;
   readonly countFiles: Statement;
+  private readonly selUnlinked: Statement;
 
   constructor(db: Database) {
     const fileCols = FILE_COLUMNS.split(', ')
@@ -61,6 +62,13 @@ export class Queries {
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
     this.countFiles = db.prepare('SELECT count(*) FROM files').pluck(true);
+    // Served by the partial index files_unlinked (migration 5): no table scan at start.
+    this.selUnlinked = db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE nlink = 0`).raw(true);
+  }
+
+  /** Records with no link (MetadataStore.orphans). */
+  unlinked(): FileRecord[] {
+    return (this.selUnlinked.all() as unknown[][]).map((row) => rowRecord(row, 0));
   }
 
   getFile(fileid: number): FileRecord | undefined {

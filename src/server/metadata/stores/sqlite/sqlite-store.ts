@@ -246,6 +246,11 @@ export class SqliteMetadataStore implements MetadataStore {
     return dirAndEntryReads(this, dirId, name);
   }
 
+  async orphans(): Promise<FileRecord[]> {
+    if (this.group.running) await this.group.settled();
+    return this.q.unlinked();
+  }
+
   async fileCount(): Promise<number> {
     if (this.group.running) await this.group.settled();
     return this.q.countFiles.get() as number;

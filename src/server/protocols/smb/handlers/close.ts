@@ -2,7 +2,7 @@
  * MS-SMB2 §3.3.5.10 CLOSE: ends an open, with the attributes after it when asked
  * (SMB2_CLOSE_FLAG_POSTQUERY_ATTRIB). Delete-on-close removes the file at the last close of it.
  */
-import { FileType, type AuthContext, type FileAttr } from '../../../metadata/types.ts';
+import { FileType, type AuthContext, type FileAttr, type MetadataOps } from '../../../metadata/types.ts';
 import { fileKey } from '../../../metadata/locks/lock-manager.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { lockOwner } from './lock.ts';
@@ -29,8 +29,29 @@ async function stampWriteTime(server: SmbServerContext, open: Open, auth: AuthCo
 }
 
 /**
+ * Whether the open's name still leads to its file: NFS may have removed it, or replaced it by
+ * another file, while the open holds it (open-holds.ts); a change by name must not reach that one.
+ */
+export async function stillNamed(metadata: MetadataOps, auth: AuthContext, open: Open): Promise<boolean> {
+  if (!open.parent) return false;
+  const entry = await metadata.lookup(auth, open.parent, open.name).catch(() => undefined);
+  return entry?.attr.fileid === open.fileid;
+}
+
+/** Deletes the content of a file a removal or the end of its last hold freed (MetadataOps.remove's `freed`). */
+export async function deleteFreed(
+  server: SmbServerContext,
+  share: string | undefined,
+  freed: FileAttr | undefined,
+): Promise<void> {
+  if (share === undefined || freed?.type !== FileType.Regular || !freed.payloadId) return;
+  await server.runtime.payload.delete(share, freed.payloadId).catch(() => undefined);
+}
+
+/**
  * Forgets an open; at the last close of a delete-pending file (share-modes.ts: set by
- * disposition or by an open made delete-on-close), removes it (and its content).
+ * disposition or by an open made delete-on-close), removes it (and its content). The open's
+ * hold on its file ends last: a file NFS removed meanwhile goes with it (open-holds.ts).
  */
 export async function closeOpen(server: SmbServerContext, st: SmbConnectionState, open: Open): Promise<void> {
   st.opens.delete(open.volatileId);
@@ -45,6 +66,7 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
     await finishClose(server, st, open, open.share, pending, last);
   } finally {
     if (last) server.shareModes.deleted(key);
+    if (open.held) await deleteFreed(server, open.share, await server.runtime.metadata.release(open.handle));
   }
 }
 
@@ -76,14 +98,13 @@ async function finishClose(
   if (!pending || !open.parent) return;
   // Watchers of a directory being deleted learn it now (their requests end DELETE_PENDING).
   if (open.isDirectory) announce(server.runtime.metadata, open.handle, { action: 'delete-pending', name: '' });
-  if (!last) return;
+  if (!last || !(await stillNamed(metadata, auth, open))) return;
   if (open.isDirectory) {
     await metadata.rmdir(auth, open.parent, open.name);
     return;
   }
-  const { removed } = await metadata.remove(auth, open.parent, open.name);
-  if (removed.nlink === 0 && removed.type === FileType.Regular && removed.payloadId)
-    await payload.delete(share, removed.payloadId).catch(() => undefined);
+  const { freed } = await metadata.remove(auth, open.parent, open.name);
+  await deleteFreed(server, share, freed);
 }
 
 export const close: SmbHandler = {

@@ -275,6 +275,10 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     throw err;
   }
   ctx.conn.opens.set(open.volatileId, open);
+  if (!isDirectory) {
+    metadata.hold(handle);
+    open.held = true;
+  }
   ctx.server.openPaths.add(open, resolved?.dirs.map((d) => metadata.changeKey(d)) ?? []);
   ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
   const replies: [string, Buffer][] = [];

@@ -11,7 +11,7 @@ import { FileInfoClass } from '../info/file-info.ts';
 import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
 import { Access } from '../share-modes.ts';
-import { shareModeKey } from './close.ts';
+import { deleteFreed, shareModeKey, stillNamed } from './close.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
 import { InfoType } from './query-info.ts';
@@ -73,6 +73,8 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
     throw new SmbStatusError(Status.ACCESS_DENIED);
   const auth = ctx.session!.auth;
   const md = ctx.server.runtime.metadata;
+  // A file NFS removed while open has no name to rename (Samba on Linux: OBJECT_NAME_NOT_FOUND).
+  if (!(await stillNamed(md, auth, open))) throw new SmbStatusError(Status.OBJECT_NAME_NOT_FOUND);
   const parentId = (await md.getAttr(auth, open.parent)).fileid;
   if (!ctx.server.shareModes.allowsRenameInside(shareModeKey({ share: open.share, fileid: parentId })))
     throw new SmbStatusError(Status.SHARING_VIOLATION);
@@ -87,7 +89,8 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
     if (target.entry.attr.type === FileType.Directory) throw new SmbStatusError(Status.ACCESS_DENIED);
     // MS-FSCC §2.4.42: replacing an open file (any open, for attributes only too, on any
     // connection) is ACCESS_DENIED, as Windows does. Samba 4.17 refuses only for the renaming
-    // connection's opens; others' go on reading the unlinked file, which dfs's stores do not keep.
+    // connection's opens; others' go on reading the unlinked file (as dfs's opens do when NFS
+    // replaces their file: open-holds.ts).
     if (ctx.server.shareModes.isOpen(shareModeKey({ share: open.share, fileid: target.entry.attr.fileid })))
       throw new SmbStatusError(Status.ACCESS_DENIED);
   }
@@ -97,9 +100,8 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   // Names are case-insensitive: checked again under the directory's lock, so that a name
   // differing only in case made since resolvePath looked is not joined by a second one.
   const names = { caseless: true, replaceCaseVariant: replace };
-  const { replaced } = await md.rename(auth, open.parent, open.name, target.parent, newName, names);
-  if (replaced && replaced.nlink === 0 && replaced.type === FileType.Regular && replaced.payloadId && open.share)
-    await ctx.server.runtime.payload.delete(open.share, replaced.payloadId).catch(() => undefined);
+  const { freed } = await md.rename(auth, open.parent, open.name, target.parent, newName, names);
+  await deleteFreed(ctx.server, open.share, freed);
   // The change feed moves this open's path, parent and name, as those of every other open.
   await ctx.server.openPaths.settled();
 }
@@ -118,8 +120,7 @@ const Disposition = { DELETE: 0x1, POSIX_SEMANTICS: 0x2, ON_CLOSE: 0x8, IGNORE_R
  * this open closes. Setting needs DELETE access; a read-only file is CANNOT_DELETE unless
  * IGNORE_READONLY_ATTRIBUTE is given, a directory with entries DIRECTORY_NOT_EMPTY.
  * POSIX_SEMANTICS asks that the name go as this open closes while other opens keep using the
- * file; the stores drop a file with its last link and keep no unlinked open files, so it is the
- * ordinary delete-pending: the name goes at the last close. FORCE_IMAGE_SECTION_CHECK concerns
+ * file; here it is the ordinary delete-pending: the name goes at the last close. FORCE_IMAGE_SECTION_CHECK concerns
  * mapped executables, of which a server has none.
  */
 async function setDisposition(ctx: SmbContext, open: Open, flags: number): Promise<void> {

@@ -11,8 +11,8 @@ export const remove: Nfs3Handler<DirOpArgs, WccRes> = {
   decode: decodeDirOpArgs,
   target: (a) => a.dir,
   async run(ctx, a) {
-    const { dirWcc, removed } = await ctx.runtime.metadata.remove(ctx.auth, a.dir, a.name);
-    releasePayload(ctx, removed);
+    const { dirWcc, freed } = await ctx.runtime.metadata.remove(ctx.auth, a.dir, a.name);
+    releasePayload(ctx, freed);
     return { status: NFS3_OK, wcc: dirWcc };
   },
   encode: encodeWccRes,

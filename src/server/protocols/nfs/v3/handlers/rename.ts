@@ -34,8 +34,8 @@ export const rename: Nfs3Handler<RenameArgs, RenameRes> = {
   async run(ctx, a) {
     const md = ctx.runtime.metadata;
     if (md.shareOf(a.to.dir) !== ctx.share) throw new DittoError('CROSS_DEVICE');
-    const { fromWcc, toWcc, replaced } = await md.rename(ctx.auth, a.from.dir, a.from.name, a.to.dir, a.to.name);
-    releasePayload(ctx, replaced);
+    const { fromWcc, toWcc, freed } = await md.rename(ctx.auth, a.from.dir, a.from.name, a.to.dir, a.to.name);
+    releasePayload(ctx, freed);
     return { status: NFS3_OK, fromWcc, toWcc };
   },
   encode(w, res, fsid) {

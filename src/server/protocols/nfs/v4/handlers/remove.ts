@@ -17,7 +17,7 @@ export const remove: Nfs4Op<string, ChangeInfo> = {
     const target = await md.lookup(ctx.auth, dir.fh, name);
     if (target.attr.type === FileType.Directory) return changeInfo((await md.rmdir(ctx.auth, dir.fh, name)).dirWcc);
     const res = await md.remove(ctx.auth, dir.fh, name);
-    releasePayload({ runtime: ctx.server.runtime, share: dir.share.name }, res.removed);
+    releasePayload({ runtime: ctx.server.runtime, share: dir.share.name }, res.freed);
     return changeInfo(res.dirWcc);
   },
   encode: (w, c) => encodeChangeInfo(w, c),

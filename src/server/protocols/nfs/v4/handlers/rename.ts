@@ -18,7 +18,7 @@ export const rename: Nfs4Op<{ from: string; to: string }, { source: ChangeInfo; 
     if (src.share.id !== dst.share.id) throw new Nfs4Error(Nfs4Status.XDEV);
     const md = ctx.server.runtime.metadata;
     const res = await md.rename(ctx.auth, src.fh, checkComponent(a.from), dst.fh, checkComponent(a.to));
-    releasePayload({ runtime: ctx.server.runtime, share: dst.share.name }, res.replaced);
+    releasePayload({ runtime: ctx.server.runtime, share: dst.share.name }, res.freed);
     return { source: changeInfo(res.fromWcc), target: changeInfo(res.toWcc) };
   },
   encode(w, res) {
