@@ -6,6 +6,7 @@ import { App } from './App.tsx';
 import { TransportProvider } from './lib/api.tsx';
 import { LiveHistory } from './lib/live.ts';
 import { pickTransport } from './transport/index.ts';
+import './password-dictionary.ts';
 import './styles.css';
 
 const transport = pickTransport();

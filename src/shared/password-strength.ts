@@ -1,10 +1,9 @@
 /**
  * Password strength with zxcvbn-ts (a pattern-matching estimator: common passwords, words,
  * keyboard rows, dates, repeats, l33t). New passwords scoring below MIN_SCORE (of 0-4) are
- * refused, by the forms and by the API's schema alike. The dictionary is built on first use.
+ * refused, by the forms and by the API's schema alike. The estimator is built on first use.
  */
-import { ZxcvbnFactory } from '@zxcvbn-ts/core';
-import { adjacencyGraphs, dictionary } from '@zxcvbn-ts/language-common';
+import type { ZxcvbnFactory } from '@zxcvbn-ts/core';
 
 /** 2 = "somewhat guessable": resists online guessing; "password", "12345678" score 0. */
 export const MIN_SCORE = 2;
@@ -34,6 +33,33 @@ const WARNINGS: Record<string, string> = {
 
 let factory: ZxcvbnFactory | undefined;
 
+/**
+ * Where the estimator comes from. Its dictionaries hold ~15 MiB once loaded (a server's idle
+ * memory went from ~115 to ~100 MiB without them), so Node loads them on the first password
+ * checked; the UI's bundle provides them at start (renderer/password-dictionary.ts).
+ */
+let loadEstimator: () => ZxcvbnFactory = loadInNode;
+
+/** Replaces how the estimator is loaded (a browser has no `require`); undefined: Node's way. */
+export function providePasswordEstimator(load: (() => ZxcvbnFactory) | undefined): void {
+  loadEstimator = load ?? loadInNode;
+  factory = undefined;
+}
+
+interface NodeModuleApi {
+  createRequire(from: string): (id: string) => unknown;
+}
+
+function loadInNode(): ZxcvbnFactory {
+  const nodeProcess = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const api = nodeProcess?.getBuiltinModule?.('node:module') as NodeModuleApi | undefined;
+  if (api === undefined) throw new Error('no password estimator: provide one (providePasswordEstimator)');
+  const require = api.createRequire(import.meta.url);
+  const core = require('@zxcvbn-ts/core') as typeof import('@zxcvbn-ts/core');
+  const common = require('@zxcvbn-ts/language-common') as typeof import('@zxcvbn-ts/language-common');
+  return new core.ZxcvbnFactory({ dictionary: common.dictionary, graphs: common.adjacencyGraphs });
+}
+
 export interface PasswordStrength {
   /** 0 (very weak) to 4 (very strong). */
   score: number;
@@ -44,7 +70,7 @@ export interface PasswordStrength {
 }
 
 export function passwordStrength(password: string, userInputs: string[] = []): PasswordStrength {
-  factory ??= new ZxcvbnFactory({ dictionary, graphs: adjacencyGraphs });
+  factory ??= loadEstimator();
   const r = factory.check(password, [...OWN_WORDS, ...userInputs]);
   const ok = r.score >= MIN_SCORE;
   const warning = r.feedback.warning ? WARNINGS[r.feedback.warning] : undefined;
