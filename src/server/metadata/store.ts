@@ -59,6 +59,27 @@ export interface StoreReader {
   dirAndEntry(dirId: number, name: string): Promise<DirAndFile>;
   /** Root directory fileid of a share namespace. */
   getRoot(share: string): Promise<number | undefined>;
+  /**
+   * Optional, with `getStream`, `putStream` and `deleteStream` (a store has all four or none):
+   * the named streams of `fileid` (SMB alternate data streams, MS-FSCC §2.4.44), name and
+   * size, in the order created. A store without them serves no streams (the SMB share does
+   * not advertise FILE_NAMED_STREAMS).
+   */
+  listStreams?(fileid: number): Promise<StreamInfo[]>;
+  /** The stream of `fileid` whose name equals `name` under `foldName`, with its stored name; undefined when none. */
+  getStream?(fileid: number, name: string): Promise<NamedStream | undefined>;
+}
+
+/** A named stream's name as first stored and its size. */
+export interface StreamInfo {
+  name: string;
+  size: number;
+}
+
+/** A named stream with its content (owned by the caller once handed out). */
+export interface NamedStream {
+  name: string;
+  data: Buffer;
 }
 
 /**
@@ -91,12 +112,21 @@ export interface StoreTx extends StoreReader {
   createFile(rec: FileRecord): Promise<number>;
   /** Replaces an existing record (same fileid and generation; NOT_FOUND otherwise). */
   putFile(rec: FileRecord): Promise<void>;
+  /** Deletes the record and its named streams. */
   deleteFile(fileid: number): Promise<void>;
   /** Adds `name` -> `childId` to `dirId`; throws DittoError EXISTS if the name is taken. Returns the cookie. */
   addEntry(dirId: number, name: string, childId: number): Promise<number>;
   /** Throws DittoError NOT_FOUND if absent. */
   removeEntry(dirId: number, name: string): Promise<void>;
   setRoot(share: string, fileid: number): Promise<void>;
+  /**
+   * Stores `data` as the stream `name` of `fileid` (the store takes the buffer), replacing a
+   * stream whose name folds the same (keeping its stored name). Streams belong to the record:
+   * `deleteFile` deletes them, renames and links leave them as they are.
+   */
+  putStream?(fileid: number, name: string, data: Buffer): Promise<void>;
+  /** Removes the stream of `fileid` named `name` under `foldName`; false when there was none. */
+  deleteStream?(fileid: number, name: string): Promise<boolean>;
   /**
    * Optional, for stores where each call costs a round trip: `createFile(rec)`,
    * `addEntry(dirAfter's fileid, name, new id)` and `putFile(dirAfter)` as one step, with

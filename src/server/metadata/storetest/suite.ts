@@ -433,6 +433,70 @@ export function runStoreConformance(name: string, makeHarness: () => Promise<Sto
       expect(await store.orphans!()).toEqual([]);
     });
 
+    describe('named streams', () => {
+      /** Skips for a store that keeps no streams; the store's four stream methods otherwise. */
+      function streamsOf(skip: (note?: string) => void) {
+        if (store.listStreams === undefined || store.getStream === undefined) skip('the store keeps no named streams');
+        return { list: store.listStreams!.bind(store), get: store.getStream!.bind(store) };
+      }
+
+      it('stores, replaces (keeping the first spelling) and lists streams in creation order, across reopen', async ({
+        skip,
+      }) => {
+        streamsOf(skip);
+        const { children } = await dirWith(['f']);
+        const id = children[0]!;
+        await store.transaction(async (tx) => {
+          await tx.putStream!(id, 'AFP_AfpInfo', Buffer.from('finder'));
+          await tx.putStream!(id, 'Zone.Identifier', Buffer.from('[ZoneTransfer]'));
+          await tx.putStream!(id, 'afp_afpinfo', Buffer.from('finder info 2'));
+        });
+        const expected = [
+          { name: 'AFP_AfpInfo', size: 13 },
+          { name: 'Zone.Identifier', size: 14 },
+        ];
+        expect(await store.listStreams!(id)).toEqual(expected);
+        expect(await store.getStream!(id, 'AFP_AFPINFO')).toEqual({
+          name: 'AFP_AfpInfo',
+          data: Buffer.from('finder info 2'),
+        });
+        expect(await store.getStream!(id, 'missing')).toBeUndefined();
+        if (h.persistent) {
+          await store.close();
+          store = await h.open();
+          expect(await store.listStreams!(id)).toEqual(expected);
+          expect((await store.getStream!(id, 'zone.identifier'))?.data).toEqual(Buffer.from('[ZoneTransfer]'));
+        }
+      });
+
+      it('deletes one stream, and all of them with their file; a rolled back put leaves none', async ({ skip }) => {
+        streamsOf(skip);
+        const { dir, children } = await dirWith(['a', 'b']);
+        const [a, b] = children as [number, number];
+        await store.transaction(async (tx) => {
+          await tx.putStream!(a, 'one', Buffer.from('1'));
+          await tx.putStream!(a, 'two', Buffer.from('22'));
+          await tx.putStream!(b, 'kept', Buffer.alloc(0));
+        });
+        expect(await store.transaction((tx) => tx.deleteStream!(a, 'ONE'))).toBe(true);
+        expect(await store.transaction((tx) => tx.deleteStream!(a, 'one'))).toBe(false);
+        expect(await store.listStreams!(a)).toEqual([{ name: 'two', size: 2 }]);
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.putStream!(b, 'lost', Buffer.from('x'));
+            throw new DittoError('IO', 'rolled back');
+          }),
+        ).rejects.toThrow('rolled back');
+        expect(await store.listStreams!(b)).toEqual([{ name: 'kept', size: 0 }]);
+        await store.transaction(async (tx) => {
+          await tx.removeEntry(dir, 'a');
+          await tx.deleteFile(a);
+        });
+        expect(await store.listStreams!(a)).toEqual([]);
+        expect(await store.getStream!(a, 'two')).toBeUndefined();
+      });
+    });
+
     it('rejects transactions after close', async () => {
       await store.close();
       await expect(store.transaction(async () => 1)).rejects.toThrow();

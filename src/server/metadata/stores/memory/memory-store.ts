@@ -11,6 +11,8 @@ import type {
   DirAndFile,
   FileRecord,
   MetadataStore,
+  NamedStream,
+  StreamInfo,
   StoreReader,
   StoreSpace,
   StoredEntry,
@@ -54,6 +56,8 @@ interface MemoryState {
   readonly files: Map<number, FileRecord>;
   readonly dirs: Map<number, DirIndex>;
   readonly roots: Map<string, number>;
+  /** Named streams of each file that has any, by folded name (insertion order is creation order). */
+  readonly streams: Map<number, Map<string, NamedStream>>;
   nextFileId: number;
   nextCookie: number;
 }
@@ -99,6 +103,15 @@ class MemoryReader implements StoreReader {
   async getRoot(share: string): Promise<number | undefined> {
     return this.state.roots.get(share);
   }
+
+  async listStreams(fileid: number): Promise<StreamInfo[]> {
+    return [...(this.state.streams.get(fileid)?.values() ?? [])].map((s) => ({ name: s.name, size: s.data.length }));
+  }
+
+  async getStream(fileid: number, name: string): Promise<NamedStream | undefined> {
+    const s = this.state.streams.get(fileid)?.get(foldName(name));
+    return s && { name: s.name, data: Buffer.from(s.data) };
+  }
 }
 
 /** Writes apply in place; `undo` restores the previous state in reverse order. */
@@ -138,11 +151,14 @@ class MemoryTx extends MemoryReader implements StoreTx {
     const old = files.get(id);
     if (old === undefined) return;
     const dir = dirs.get(id);
+    const streams = this.state.streams.get(id);
     files.delete(id);
     dirs.delete(id);
+    this.state.streams.delete(id);
     this.undo.push(() => {
       files.set(id, old);
       if (dir !== undefined) dirs.set(id, dir);
+      if (streams !== undefined) this.state.streams.set(id, streams);
     });
   }
 
@@ -188,6 +204,30 @@ class MemoryTx extends MemoryReader implements StoreTx {
     roots.set(share, fileid);
     this.undo.push(() => (old === undefined ? roots.delete(share) : roots.set(share, old)));
   }
+
+  async putStream(fileid: number, name: string, data: Buffer): Promise<void> {
+    const { streams } = this.state;
+    let ofFile = streams.get(fileid);
+    if (ofFile === undefined) {
+      ofFile = new Map();
+      streams.set(fileid, ofFile);
+    }
+    const key = foldName(name);
+    const old = ofFile.get(key);
+    ofFile.set(key, { name: old?.name ?? name, data });
+    const map = ofFile;
+    this.undo.push(() => (old === undefined ? map.delete(key) : map.set(key, old)));
+  }
+
+  async deleteStream(fileid: number, name: string): Promise<boolean> {
+    const ofFile = this.state.streams.get(fileid);
+    const key = foldName(name);
+    const old = ofFile?.get(key);
+    if (ofFile === undefined || old === undefined) return false;
+    ofFile.delete(key);
+    this.undo.push(() => ofFile.set(key, old));
+    return true;
+  }
 }
 
 export class MemoryMetadataStore extends MemoryReader implements MetadataStore {
@@ -196,7 +236,7 @@ export class MemoryMetadataStore extends MemoryReader implements MetadataStore {
   private closed = false;
 
   constructor() {
-    super({ files: new Map(), dirs: new Map(), roots: new Map(), nextFileId: 1, nextCookie: 1 });
+    super({ files: new Map(), dirs: new Map(), roots: new Map(), streams: new Map(), nextFileId: 1, nextCookie: 1 });
   }
 
   transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {

@@ -61,6 +61,15 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
    UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
   // 5: files kept with no link while open (metadata/open-holds.ts), found at start without a scan.
   `CREATE INDEX files_unlinked ON files (fileid) WHERE nlink = 0;`,
+  // 6: named streams (SMB alternate data streams, store.ts putStream), keyed by the file and the
+  // stream's case-folded name; the rowid keeps creation order. Deleted with their file (queries.ts).
+  `CREATE TABLE streams (
+     fileid INTEGER NOT NULL,
+     folded TEXT NOT NULL,
+     name TEXT NOT NULL,
+     data BLOB NOT NULL
+   ) STRICT;
+   CREATE UNIQUE INDEX streams_by_name ON streams (fileid, folded);`,
 ];
 
 /** Brings the schema up to date (or to version `target`, for tests), one transaction per step. */

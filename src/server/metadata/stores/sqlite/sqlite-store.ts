@@ -22,9 +22,11 @@ import type {
   DirAndFile,
   FileRecord,
   MetadataStore,
+  NamedStream,
   StoreSpace,
   StoredEntry,
   StoreTx,
+  StreamInfo,
   TxOptions,
 } from '../../store.ts';
 import { GroupCommit } from './group-commit.ts';
@@ -156,6 +158,22 @@ class SqliteTx implements StoreTx {
     this.q.setRoot(share, fileid);
   }
 
+  async listStreams(fileid: number): Promise<StreamInfo[]> {
+    return this.q.listStreams(fileid);
+  }
+
+  async getStream(fileid: number, name: string): Promise<NamedStream | undefined> {
+    return this.q.getStream(fileid, name);
+  }
+
+  async putStream(fileid: number, name: string, data: Buffer): Promise<void> {
+    this.q.putStream(fileid, name, data);
+  }
+
+  async deleteStream(fileid: number, name: string): Promise<boolean> {
+    return this.q.deleteStream(fileid, name);
+  }
+
   persistCounters(): void {
     this.q.setMeta('next_fileid', this.nextFileId);
     this.q.setMeta('next_cookie', this.nextCookie);
@@ -244,6 +262,16 @@ export class SqliteMetadataStore implements MetadataStore {
 
   dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
     return dirAndEntryReads(this, dirId, name);
+  }
+
+  async listStreams(fileid: number): Promise<StreamInfo[]> {
+    if (this.group.running) await this.group.settled();
+    return this.q.listStreams(fileid);
+  }
+
+  async getStream(fileid: number, name: string): Promise<NamedStream | undefined> {
+    if (this.group.running) await this.group.settled();
+    return this.q.getStream(fileid, name);
   }
 
   async orphans(): Promise<FileRecord[]> {
