@@ -33,7 +33,8 @@ import {
   type ShareSummary,
   withUnstable,
 } from './shares.ts';
-import type { TxOptions } from './store.ts';
+import type { NamedStream, StreamInfo, TxOptions } from './store.ts';
+import { listStreams, readStream, removeStream, type StreamChange, streamsSupported, updateStream } from './streams.ts';
 import {
   type AuthContext,
   type CreateMode,
@@ -149,6 +150,32 @@ export class MetadataService implements MetadataOps {
 
   shareOf(handle: FileHandle): string {
     return this.shares.resolve(handle).share.name;
+  }
+
+  streamsSupported(handle: FileHandle): boolean {
+    return streamsSupported(this.shares, handle);
+  }
+
+  listStreams(auth: AuthContext, handle: FileHandle): Promise<StreamInfo[]> {
+    return listStreams(this.shares, auth, handle);
+  }
+
+  readStream(auth: AuthContext, handle: FileHandle, name: string): Promise<NamedStream | undefined> {
+    return readStream(this.shares, auth, handle, name);
+  }
+
+  updateStream(
+    auth: AuthContext,
+    handle: FileHandle,
+    name: string,
+    change: StreamChange,
+    opts?: TxOptions,
+  ): Promise<number> {
+    return updateStream(this.shares, auth, handle, name, change, opts);
+  }
+
+  removeStream(auth: AuthContext, handle: FileHandle, name: string): Promise<boolean> {
+    return removeStream(this.shares, auth, handle, name);
   }
 
   async getAttr(auth: AuthContext, handle: FileHandle): Promise<FileAttr> {

@@ -6,7 +6,8 @@ import type { Cred } from './identity.ts';
 import type { ChangeFeed } from './change-feed.ts';
 import type { DirPath } from './dir-path.ts';
 import type { ByteRangeLocks } from './locks/byte-range-locks.ts';
-import type { TxOptions } from './store.ts';
+import type { NamedStream, StreamInfo, TxOptions } from './store.ts';
+import type { StreamChange } from './streams.ts';
 
 /** Object types; the numbers are NFSv3 ftype3 (RFC 1813 §2.6) so codecs need no table. */
 export enum FileType {
@@ -295,4 +296,20 @@ export interface MetadataOps {
    */
   persistWrites(auth: AuthContext, handle: FileHandle, lazyToo?: boolean): Promise<FileAttr>;
   fsStat(auth: AuthContext, handle: FileHandle): Promise<FsStat>;
+  /** Whether the share of `handle` keeps named streams (SMB alternate data streams; streams.ts). */
+  streamsSupported(handle: FileHandle): boolean;
+  /** The file's named streams, name and size; NOT_SUPPORTED on a store without them. */
+  listStreams(auth: AuthContext, handle: FileHandle): Promise<StreamInfo[]>;
+  /** The stream named `name` (any case), its stored name and content; undefined when none. */
+  readStream(auth: AuthContext, handle: FileHandle, name: string): Promise<NamedStream | undefined>;
+  /** Writes into, resizes or creates the stream (streams.ts updateStream); its size after. */
+  updateStream(
+    auth: AuthContext,
+    handle: FileHandle,
+    name: string,
+    change: StreamChange,
+    opts?: TxOptions,
+  ): Promise<number>;
+  /** Removes the stream; false when there was none. */
+  removeStream(auth: AuthContext, handle: FileHandle, name: string): Promise<boolean>;
 }

@@ -86,6 +86,11 @@ export interface Open {
   deleteOnClose: boolean;
   payloadId: string;
   fileid: number;
+  /**
+   * The named stream this open reads and writes instead of the file's content (its stored name;
+   * stream-io.ts); the file's attributes, times and locks stay the file's.
+   */
+  stream?: string;
   /** The open holds its file (MetadataOps.hold): removed over NFS, it stays readable until CLOSE. */
   held?: boolean;
   scan?: DirScan;

@@ -14,12 +14,19 @@ import { announce } from '../notify.ts';
 import type { Open } from '../state.ts';
 import { LeWriter } from '../writer.ts';
 import { now } from '../../../metadata/time.ts';
+import { foldName } from '../../../metadata/store.ts';
 import { writeTimeAtClose } from '../write-time.ts';
 
 const POSTQUERY_ATTRIB = 1;
 
-export function shareModeKey(open: Pick<Open, 'share' | 'fileid'>): string {
-  return `${open.share ?? ''}\0${open.fileid}`;
+/**
+ * The share-mode table's key of an open: its file, or its file's named stream. Opens of a stream
+ * conflict with other opens of that stream only, not with the file's (MS-FSA §2.1.5.1.2 checks
+ * share access per stream; a file's delete-pending still stops stream opens, handlers/create-stream.ts).
+ */
+export function shareModeKey(open: Pick<Open, 'share' | 'fileid' | 'stream'>): string {
+  const file = `${open.share ?? ''}\0${open.fileid}`;
+  return open.stream === undefined ? file : `${file}\0${foldName(open.stream)}`;
 }
 
 /** Stores the write time a close fixes (write-time.ts): after late writes, or a frozen one. */
@@ -95,6 +102,11 @@ async function finishClose(
   } else if (open.written) void metadata.persistWrites(auth, open.handle).catch(() => undefined);
   // Content written through this open: watchers of its directory see it modified (size, write time).
   if (open.writeTime && open.parent) announce(metadata, open.parent, { action: 'modified', name: open.name });
+  // A delete-pending stream goes at its last close; its file stays.
+  if (open.stream !== undefined) {
+    if (pending && last) await metadata.removeStream(auth, open.handle, open.stream);
+    return;
+  }
   if (!pending || !open.parent) return;
   // Watchers of a directory being deleted learn it now (their requests end DELETE_PENDING).
   if (open.isDirectory) announce(server.runtime.metadata, open.handle, { action: 'delete-pending', name: '' });

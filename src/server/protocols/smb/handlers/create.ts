@@ -4,6 +4,7 @@
  * non-directory and delete-on-close options, share access (SHARING_VIOLATION against the
  * file's other opens, on any connection), and the MxAc / QFid create contexts (§2.2.13.2).
  * Lease and durable-handle requests are ignored: no lease is granted, the open is not durable.
+ * A `file:stream[:$DATA]` name opens a named stream (create-stream.ts).
  */
 import { FileType, type FileAttr, type FileHandle } from '../../../metadata/types.ts';
 import { isDittoError } from '../../../../shared/errors.ts';
@@ -11,6 +12,8 @@ import { HEADER_SIZE, Status } from '../constants.ts';
 import { SmbStatusError, type SmbContext, type SmbHandler, type SmbReply } from '../handler.ts';
 import { allocationSize, endOfFile, Attr, fileAttributes, writeTimes } from '../info/attributes.ts';
 import { resolvePath } from '../paths.ts';
+import { splitStreamName } from '../stream-names.ts';
+import { openStream } from './create-stream.ts';
 import { LeReader } from '../reader.ts';
 import { openPipe } from '../rpc/pipe.ts';
 import { Access, mapGeneric } from '../share-modes.ts';
@@ -20,14 +23,14 @@ import { shareModeKey } from './close.ts';
 import { FILE_ALL_ACCESS, FILE_READ_ACCESS } from './tree-connect.ts';
 
 export const Disposition = { SUPERSEDE: 0, OPEN: 1, CREATE: 2, OPEN_IF: 3, OVERWRITE: 4, OVERWRITE_IF: 5 } as const;
-const Action = { SUPERSEDED: 0, OPENED: 1, CREATED: 2, OVERWRITTEN: 3 } as const;
+export const Action = { SUPERSEDED: 0, OPENED: 1, CREATED: 2, OVERWRITTEN: 3 } as const;
 export const CreateOption = { DIRECTORY_FILE: 0x1, NON_DIRECTORY_FILE: 0x40, DELETE_ON_CLOSE: 0x1000 } as const;
 
 /** Access bits that change a file or its attributes (refused on a read-only tree). */
 const MODIFYING =
   Access.WRITE_DATA | Access.APPEND_DATA | Access.DELETE | Access.GENERIC_WRITE | Access.GENERIC_ALL | 0x10 | 0x100;
 
-interface CreateRequest {
+export interface CreateRequest {
   desiredAccess: number;
   /** FileAttributes for a new or overwritten file (a file's READONLY is a mode without write bits). */
   attributes: number;
@@ -84,6 +87,22 @@ function decode(msg: Buffer): CreateRequest {
   };
 }
 
+/** The MxAc and QFid create contexts' replies (§2.2.14.2) to those the request carried. */
+export function contextReplies(req: CreateRequest, writable: boolean, attr: FileAttr, treeId: number): Buffer {
+  const replies: [string, Buffer][] = [];
+  if (req.contexts.has('MxAc'))
+    replies.push([
+      'MxAc',
+      new LeWriter(8)
+        .u32(0)
+        .u32(writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS)
+        .finish(),
+    ]);
+  if (req.contexts.has('QFid'))
+    replies.push(['QFid', new LeWriter(32).u64(attr.fileid).u64(treeId).zeros(16).finish()]);
+  return encodeContexts(replies);
+}
+
 function encodeContexts(list: [string, Buffer][]): Buffer {
   const w = new LeWriter(128);
   list.forEach(([name, data], i) => {
@@ -99,7 +118,7 @@ function encodeContexts(list: [string, Buffer][]): Buffer {
   return Buffer.from(w.finish());
 }
 
-function encodeResponse(open: Open, action: number, attr: FileAttr | undefined, contexts: Buffer): Buffer {
+export function encodeResponse(open: Open, action: number, attr: FileAttr | undefined, contexts: Buffer): Buffer {
   const w = new LeWriter(160).u16(89).u8(0).u8(0).u32(action);
   if (attr) writeTimes(w, attr).u64(allocationSize(attr)).u64(endOfFile(attr)).u32(fileAttributes(attr, open.name));
   else w.zeros(32 + 16).u32(0x80);
@@ -114,7 +133,7 @@ function encodeResponse(open: Open, action: number, attr: FileAttr | undefined, 
   return Buffer.from(w.finish());
 }
 
-function newOpen(
+export function newOpen(
   ctx: SmbContext,
   req: CreateRequest,
   fields: Partial<Open> & Pick<Open, 'handle' | 'name' | 'path'>,
@@ -187,7 +206,9 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
   if (deleteOnClose && !(req.desiredAccess & (Access.DELETE | Access.GENERIC_ALL)))
     throw new SmbStatusError(Status.ACCESS_DENIED);
 
-  const resolved = await resolvePath(metadata, auth, tree.root, req.name);
+  const { path: filePath, stream } = splitStreamName(req.name);
+  if (stream !== undefined) return openStream(ctx, req, filePath, stream);
+  const resolved = await resolvePath(metadata, auth, tree.root, filePath);
   let handle: FileHandle;
   let attr: FileAttr;
   let action: number;
@@ -281,18 +302,10 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
   }
   ctx.server.openPaths.add(open, resolved?.dirs.map((d) => metadata.changeKey(d)) ?? []);
   ctx.createdFileId = { persistent: open.persistentId, volatile: open.volatileId };
-  const replies: [string, Buffer][] = [];
-  if (req.contexts.has('MxAc'))
-    replies.push([
-      'MxAc',
-      new LeWriter(8)
-        .u32(0)
-        .u32(writable ? FILE_ALL_ACCESS : FILE_READ_ACCESS)
-        .finish(),
-    ]);
-  if (req.contexts.has('QFid'))
-    replies.push(['QFid', new LeWriter(32).u64(attr.fileid).u64(tree.id).zeros(16).finish()]);
-  return { status: Status.SUCCESS, body: encodeResponse(open, action, attr, encodeContexts(replies)) };
+  return {
+    status: Status.SUCCESS,
+    body: encodeResponse(open, action, attr, contextReplies(req, writable, attr, tree.id)),
+  };
 }
 
 export const create: SmbHandler = {

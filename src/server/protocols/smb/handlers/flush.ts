@@ -18,7 +18,10 @@ export const flush: SmbHandler = {
     const open = openOf(ctx, r.u64(), r.u64());
     if (!r.ok) throw new SmbStatusError(Status.INVALID_PARAMETER);
     const session = ctx.session;
-    if (!open.pipe && !open.isDirectory && open.share !== undefined && session) {
+    if (open.stream !== undefined && session) {
+      // The stream's changes were committed lazily (stream-io.ts): this makes them durable.
+      await ctx.server.runtime.metadata.persistWrites(session.auth, open.handle, true);
+    } else if (!open.pipe && !open.isDirectory && open.share !== undefined && session) {
       const { metadata, payload } = ctx.server.runtime;
       await Promise.all([
         payload.flush(open.share, open.payloadId),

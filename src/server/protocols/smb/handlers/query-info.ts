@@ -9,6 +9,8 @@ import { encodeFileInfo, FileInfoClass, VARIABLE_FILE_INFO } from '../info/file-
 import { encodeFsInfo, VARIABLE_FS_INFO } from '../info/fs-info.ts';
 import { accessNeededForQuery } from '../info/query-access.ts';
 import { securityDescriptor } from '../info/security.ts';
+import { fileStreamInfo } from '../info/stream-info.ts';
+import { openAttr } from '../stream-io.ts';
 import { LeReader } from '../reader.ts';
 import { LeWriter } from '../writer.ts';
 import { shownAttr } from '../write-time.ts';
@@ -45,17 +47,22 @@ export const queryInfo: SmbHandler = {
     const needed = accessNeededForQuery(type, cls, additional);
     if ((open.desiredAccess & needed) !== needed) throw new SmbStatusError(Status.ACCESS_DENIED);
     const md = ctx.server.runtime.metadata;
-    const attr = await md.getAttr(session.auth, open.handle);
+    const fileAttr = await md.getAttr(session.auth, open.handle);
+    const attr = await openAttr(md, session.auth, open, fileAttr);
     switch (type) {
       case InfoType.FILE: {
         const pending = ctx.server.shareModes.isDeletePending(shareModeKey(open));
-        const data = encodeFileInfo(cls, open, shownAttr(open, attr), pending);
+        const data =
+          cls === FileInfoClass.STREAM
+            ? await fileStreamInfo(md, session.auth, open.handle, shownAttr(open, fileAttr))
+            : encodeFileInfo(cls, open, shownAttr(open, attr), pending);
         return reply(data, outputLength, VARIABLE_FILE_INFO.get(cls));
       }
       case InfoType.FILESYSTEM: {
         const stat = await md.fsStat(session.auth, open.handle);
         const label = (open.share ?? '').replace(/^\/+/, '');
-        const data = encodeFsInfo(cls, stat, label, ctx.tree?.id ?? 0, ctx.server.startTime);
+        const streams = md.streamsSupported(open.handle);
+        const data = encodeFsInfo(cls, stat, label, ctx.tree?.id ?? 0, ctx.server.startTime, streams);
         return reply(data, outputLength, VARIABLE_FS_INFO.get(cls));
       }
       case InfoType.SECURITY: {

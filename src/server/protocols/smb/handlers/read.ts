@@ -1,7 +1,7 @@
 /**
  * MS-SMB2 §3.3.5.12 READ: bytes from the payload (clipped at end of file; at or past it
  * END_OF_FILE), sent after the response body without copying; on a pipe, the pending
- * DCE/RPC reply. Large reads land in pooled buffers given back once the reply is written:
+ * DCE/RPC reply; on a named stream, bytes of the stream (stream-io.ts). Large reads land in pooled buffers given back once the reply is written:
  * a stream of 8 MiB READs neither allocates nor page-faults fresh memory for each.
  */
 import { FileType } from '../../../metadata/types.ts';
@@ -13,6 +13,7 @@ import { LeReader } from '../reader.ts';
 import { lockOwner } from './lock.ts';
 import { INT64_MAX, openCanRead } from '../share-modes.ts';
 import { MAX_IO_SIZE } from '../settings.ts';
+import { streamData } from '../stream-io.ts';
 import { LeWriter } from '../writer.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -64,6 +65,14 @@ export const read: SmbHandler = {
     const share = open.share;
     if (!session || share === undefined) throw new SmbStatusError(Status.FILE_CLOSED);
     const { metadata, payload } = ctx.server.runtime;
+    if (open.stream !== undefined) {
+      const all = await streamData(metadata, session.auth, { ...open, stream: open.stream });
+      const data = all.subarray(Math.min(offset, all.length), Math.min(offset + length, all.length));
+      if (data.length === 0 || data.length < minimum) throw new SmbStatusError(Status.END_OF_FILE);
+      ctx.bytesRead = data.length;
+      open.position = offset + data.length;
+      return { status: Status.SUCCESS, body: response(data), tail: data };
+    }
     const attr = await metadata.prepareRead(session.auth, open.handle);
     if (attr.type !== FileType.Regular) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
     const count = Math.max(0, Math.min(length, attr.size - offset));

@@ -1,7 +1,8 @@
 /**
  * MS-SMB2 §3.3.5.21 SET_INFO for files (MS-FSCC §2.4): basic (times, DOS attributes),
  * rename (with and without replace), disposition (Ex), end-of-file and allocation; position and mode are accepted; a security descriptor is accepted and not
- * applied (permissions are the Unix mode). Only on a tree the user may write.
+ * applied (permissions are the Unix mode). Only on a tree the user may write. On a named stream
+ * open, end-of-file sizes the stream and disposition deletes the stream at its last close.
  */
 import { FileType, type SetAttrs } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
@@ -142,8 +143,12 @@ async function setDisposition(ctx: SmbContext, open: Open, flags: number): Promi
 }
 
 async function setSize(ctx: SmbContext, open: Open, size: number): Promise<void> {
-  if (open.isDirectory || open.share === undefined) throw new SmbStatusError(Status.INVALID_PARAMETER);
   const { metadata, payload } = ctx.server.runtime;
+  if (open.stream !== undefined) {
+    await metadata.updateStream(ctx.session!.auth, open.handle, open.stream, { size }, { lazy: true });
+    return;
+  }
+  if (open.isDirectory || open.share === undefined) throw new SmbStatusError(Status.INVALID_PARAMETER);
   await metadata.setAttr(ctx.session!.auth, open.handle, { size });
   await payload.truncate(open.share, open.payloadId, size);
   settleWriteTime(open);
@@ -175,6 +180,8 @@ export const setInfo: SmbHandler = {
         await setBasic(ctx, open, data);
         break;
       case FileInfoClass.RENAME:
+        // Renaming a stream (to another stream name of its file) is not supported.
+        if (open.stream !== undefined) throw new SmbStatusError(Status.NOT_SUPPORTED);
         await rename(ctx, open, data);
         break;
       case FileInfoClass.DISPOSITION:

@@ -2,6 +2,7 @@
  * MS-SMB2 §3.3.5.13 WRITE: bytes into the payload; the size / mtime change is kept in
  * memory like an NFS UNSTABLE write (visible at once) and stored at FLUSH or CLOSE. With
  * SMB2_WRITEFLAG_WRITE_THROUGH both are durable before the reply. On a pipe: a DCE/RPC request.
+ * On a named stream: into the stream, committed at once (durable at FLUSH, or now with WRITE_THROUGH).
  */
 import { FileType } from '../../../metadata/types.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
@@ -52,6 +53,20 @@ export const write: SmbHandler = {
     if (!session || share === undefined) throw new SmbStatusError(Status.FILE_CLOSED);
     const end = offset + data.length;
     const { metadata, payload } = ctx.server.runtime;
+    const stable = (flags & WRITE_THROUGH) !== 0;
+    if (open.stream !== undefined) {
+      // Past streams.ts MAX_STREAM_SIZE: NO_SPACE, STATUS_DISK_FULL (as Samba's streams_xattr).
+      await metadata.updateStream(
+        session.auth,
+        open.handle,
+        open.stream,
+        { write: { offset, data } },
+        { lazy: !stable },
+      );
+      ctx.bytesWritten = data.length;
+      open.position = end;
+      return { status: Status.SUCCESS, body: response(data.length) };
+    }
     if (
       !metadata.locks.allows(
         fileKey(share, open.fileid),
@@ -66,7 +81,6 @@ export const write: SmbHandler = {
     if (before.type !== FileType.Regular) throw new SmbStatusError(Status.INVALID_DEVICE_REQUEST);
     noteWrite(open, before);
     await payload.writeAt(share, before.payloadId, data, offset);
-    const stable = (flags & WRITE_THROUGH) !== 0;
     await Promise.all([
       metadata.commitWrite(session.auth, open.handle, end, stable),
       stable ? payload.flush(share, before.payloadId) : undefined,

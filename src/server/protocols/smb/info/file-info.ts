@@ -123,12 +123,6 @@ export function encodeFileInfo(cls: number, open: Open, attr: FileAttr, deletePe
     case FileInfoClass.ATTRIBUTE_TAG:
       w.u32(attributes).u32(0);
       break;
-    case FileInfoClass.STREAM:
-      if (attr.type !== FileType.Directory) {
-        const stream = Buffer.from('::$DATA', 'utf16le');
-        w.u32(0).u32(stream.length).u64(attr.size).u64(allocationSize(attr)).bytes(stream);
-      }
-      break;
     case FileInfoClass.COMPRESSION:
       w.u64(endOfFile(attr)).u16(0).u8(0).u8(0).u8(0).zeros(3);
       break;

@@ -20,6 +20,8 @@ const SECTORS_PER_UNIT = 8;
 const UNIT = SECTOR * SECTORS_PER_UNIT;
 /** FILE_CASE_PRESERVED_NAMES | FILE_UNICODE_ON_DISK | FILE_SUPPORTS_SPARSE_FILES (not CASE_SENSITIVE_SEARCH: SMB names are case-insensitive). */
 const FS_ATTRIBUTES = 0x2 | 0x4 | 0x40;
+/** FILE_NAMED_STREAMS (MS-FSCC §2.5.1): where the share's store keeps streams. */
+const FILE_NAMED_STREAMS = 0x40000;
 
 /** The least buffer the variable-length classes accept (volume label, file system name; Windows' sizes). */
 export const VARIABLE_FS_INFO: ReadonlyMap<number, number> = new Map([
@@ -27,7 +29,14 @@ export const VARIABLE_FS_INFO: ReadonlyMap<number, number> = new Map([
   [FsInfoClass.ATTRIBUTE, 16],
 ]);
 
-export function encodeFsInfo(cls: number, stat: FsStat, volumeLabel: string, serial: number, created: bigint): Buffer {
+export function encodeFsInfo(
+  cls: number,
+  stat: FsStat,
+  volumeLabel: string,
+  serial: number,
+  created: bigint,
+  namedStreams: boolean,
+): Buffer {
   const w = new LeWriter(96);
   const units = (n: number) => Math.floor(n / UNIT);
   switch (cls) {
@@ -48,7 +57,10 @@ export function encodeFsInfo(cls: number, stat: FsStat, volumeLabel: string, ser
       break;
     case FsInfoClass.ATTRIBUTE: {
       const name = Buffer.from('NTFS', 'utf16le');
-      w.u32(FS_ATTRIBUTES).u32(255).u32(name.length).bytes(name);
+      w.u32(FS_ATTRIBUTES | (namedStreams ? FILE_NAMED_STREAMS : 0))
+        .u32(255)
+        .u32(name.length)
+        .bytes(name);
       break;
     }
     case FsInfoClass.SECTOR_SIZE:

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { Status } from './constants.ts';
+import { SmbStatusError } from './handler.ts';
+import { splitStreamName } from './stream-names.ts';
+
+function statusOf(path: string): number | undefined {
+  try {
+    splitStreamName(path);
+    return undefined;
+  } catch (err) {
+    return err instanceof SmbStatusError ? err.status : -1;
+  }
+}
+
+describe('splitStreamName', () => {
+  it('leaves a path without a colon alone', () => {
+    expect(splitStreamName('dir\\file.txt')).toEqual({ path: 'dir\\file.txt', stream: undefined });
+    expect(splitStreamName('')).toEqual({ path: '', stream: undefined });
+  });
+
+  it('splits a named stream with and without its $DATA type (in any case)', () => {
+    expect(splitStreamName('dir\\f.txt:AFP_AfpInfo')).toEqual({ path: 'dir\\f.txt', stream: 'AFP_AfpInfo' });
+    expect(splitStreamName('f.txt:Zone.Identifier:$DATA')).toEqual({ path: 'f.txt', stream: 'Zone.Identifier' });
+    expect(splitStreamName('f.txt:s:$data')).toEqual({ path: 'f.txt', stream: 's' });
+    expect(splitStreamName('f:\x05SummaryInformation')).toEqual({ path: 'f', stream: '\x05SummaryInformation' });
+  });
+
+  it('takes ::$DATA as the file itself', () => {
+    expect(splitStreamName('dir\\f.txt::$DATA')).toEqual({ path: 'dir\\f.txt', stream: undefined });
+    expect(splitStreamName('f::$Data')).toEqual({ path: 'f', stream: undefined });
+  });
+
+  it('puts a stream on a directory or the share root', () => {
+    expect(splitStreamName('dir:meta')).toEqual({ path: 'dir', stream: 'meta' });
+    expect(splitStreamName(':meta:$DATA')).toEqual({ path: '', stream: 'meta' });
+  });
+
+  it('refuses other stream types, empty names, extra colons and bad characters', () => {
+    for (const bad of [
+      'f:',
+      'f::',
+      'f:s:$INDEX_ALLOCATION',
+      'f::$BITMAP',
+      'f:a:$DATA:x',
+      'f:a/b',
+      `f:${'x'.repeat(256)}`,
+    ])
+      expect(statusOf(bad), bad).toBe(Status.OBJECT_NAME_INVALID);
+    expect(statusOf(`f:${'x'.repeat(255)}`)).toBeUndefined();
+  });
+
+  it('leaves colons in earlier components to the path checks', () => {
+    expect(splitStreamName('a:b\\c')).toEqual({ path: 'a:b\\c', stream: undefined });
+  });
+});
