@@ -20,12 +20,12 @@ FILE_NAMED_STREAMS = 0x40000
 conn, tid, smb = connect()
 
 
-def opened(name, disposition=OPEN, access=RW, options=0):
-    return smb.create(tid, name, access, SHARE_ALL, options, disposition, 0)
+def opened(name, disposition=OPEN, access=RW, options=0, share=SHARE_ALL):
+    return smb.create(tid, name, access, share, options, disposition, 0)
 
 
-def with_open(name, fn, disposition=OPEN, access=RW, options=0):
-    fid = opened(name, disposition, access, options)
+def with_open(name, fn, disposition=OPEN, access=RW, options=0, share=SHARE_ALL):
+    fid = opened(name, disposition, access, options, share)
     try:
         return fn(fid)
     finally:
@@ -125,4 +125,10 @@ attempt("directory stream listed", lambda: with_open("streams\\sdir", streams, o
 attempt("delete the file", lambda: delete("streams\\renamed.bin"))
 with_open("streams\\renamed.bin", lambda fid: None, CREATE)
 attempt("a new file of that name has no streams", lambda: with_open("streams\\renamed.bin", streams))
+write("streams\\renamed.bin:kept", b"123")
+attempt(
+    "a stream open not sharing delete keeps the file from being deleted",
+    lambda: with_open("streams\\renamed.bin:kept", lambda fid: delete("streams\\renamed.bin"), share=0),
+)
+attempt("overwrite the file deletes its streams", lambda: with_open("streams\\renamed.bin", streams, OVERWRITE))
 attempt("FILE_NAMED_STREAMS advertised", named_streams_flag)

@@ -34,6 +34,8 @@ const EXPECTED: Record<string, string> = {
   'directory stream listed': ':dirmeta:$DATA=3',
   'delete the file': 'ok',
   'a new file of that name has no streams': '::$DATA=0',
+  'a stream open not sharing delete keeps the file from being deleted': 'status:0xc0000043',
+  'overwrite the file deletes its streams': '::$DATA=0',
   'FILE_NAMED_STREAMS advertised': 'yes',
 };
 

@@ -34,7 +34,16 @@ import {
   withUnstable,
 } from './shares.ts';
 import type { NamedStream, StreamInfo, TxOptions } from './store.ts';
-import { listStreams, readStream, removeStream, type StreamChange, streamsSupported, updateStream } from './streams.ts';
+import {
+  listStreams,
+  readStream,
+  removeStream,
+  removeStreams,
+  renameStream,
+  type StreamChange,
+  streamsSupported,
+  updateStream,
+} from './streams.ts';
 import {
   type AuthContext,
   type CreateMode,
@@ -176,6 +185,14 @@ export class MetadataService implements MetadataOps {
 
   removeStream(auth: AuthContext, handle: FileHandle, name: string): Promise<boolean> {
     return removeStream(this.shares, auth, handle, name);
+  }
+
+  removeStreams(auth: AuthContext, handle: FileHandle): Promise<void> {
+    return removeStreams(this.shares, auth, handle);
+  }
+
+  renameStream(auth: AuthContext, handle: FileHandle, from: string, to: string, replace: boolean): Promise<void> {
+    return renameStream(this.shares, auth, handle, from, to, replace);
   }
 
   async getAttr(auth: AuthContext, handle: FileHandle): Promise<FileAttr> {

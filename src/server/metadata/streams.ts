@@ -8,7 +8,7 @@ import { DittoError } from '../../shared/errors.ts';
 import { admit, mutation } from './file-helpers.ts';
 import { R, W, permits } from './permissions.ts';
 import { loadFile, lockStored, type ShareRegistry } from './shares.ts';
-import type { MetadataStore, NamedStream, StreamInfo, TxOptions } from './store.ts';
+import { foldName, type MetadataStore, type NamedStream, type StreamInfo, type TxOptions } from './store.ts';
 import type { AuthContext, FileHandle } from './types.ts';
 
 /**
@@ -109,5 +109,47 @@ export async function removeStream(
     const rec = await lockStored(tx, share, fileid, generation);
     if (!permits(cred, rec.attr, W)) throw new DittoError('ACCESS_DENIED');
     return tx.deleteStream!(fileid, name);
+  });
+}
+
+/** Removes every stream of the file (an SMB overwrite of it). Needs write permission. */
+export async function removeStreams(reg: ShareRegistry, auth: AuthContext, h: FileHandle): Promise<void> {
+  const { share, fileid, generation, cred } = mutation(reg, auth, h);
+  const store = streamStore(share.store);
+  await store.transaction(async (tx) => {
+    const rec = await lockStored(tx, share, fileid, generation);
+    if (!permits(cred, rec.attr, W)) throw new DittoError('ACCESS_DENIED');
+    for (const s of await tx.listStreams!(fileid)) await tx.deleteStream!(fileid, s.name);
+  });
+}
+
+/**
+ * Renames the stream `from` to `to` (MS-FSA §2.1.5.14.11.1): an existing `to` is EXISTS
+ * unless `replace`, and INVALID_ARGUMENT when it holds data (only an empty one is replaced).
+ * NOT_FOUND when `from` is gone. Needs write permission.
+ */
+export async function renameStream(
+  reg: ShareRegistry,
+  auth: AuthContext,
+  h: FileHandle,
+  from: string,
+  to: string,
+  replace: boolean,
+): Promise<void> {
+  const { share, fileid, generation, cred } = mutation(reg, auth, h);
+  const store = streamStore(share.store);
+  await store.transaction(async (tx) => {
+    const rec = await lockStored(tx, share, fileid, generation);
+    if (!permits(cred, rec.attr, W)) throw new DittoError('ACCESS_DENIED');
+    const old = await tx.getStream!(fileid, from);
+    if (old === undefined) throw new DittoError('NOT_FOUND', `no stream ${from}`);
+    if (foldName(from) === foldName(to)) return;
+    const target = await tx.getStream!(fileid, to);
+    if (target !== undefined && !replace) throw new DittoError('EXISTS', to);
+    if (target !== undefined && target.data.length > 0)
+      throw new DittoError('INVALID_ARGUMENT', `stream ${to} holds data`);
+    if (target !== undefined) await tx.deleteStream!(fileid, to);
+    await tx.deleteStream!(fileid, from);
+    await tx.putStream!(fileid, to, old.data);
   });
 }

@@ -312,4 +312,8 @@ export interface MetadataOps {
   ): Promise<number>;
   /** Removes the stream; false when there was none. */
   removeStream(auth: AuthContext, handle: FileHandle, name: string): Promise<boolean>;
+  /** Removes every stream of the file. */
+  removeStreams(auth: AuthContext, handle: FileHandle): Promise<void>;
+  /** Renames a stream (streams.ts renameStream: only an empty one is replaced). */
+  renameStream(auth: AuthContext, handle: FileHandle, from: string, to: string, replace: boolean): Promise<void>;
 }

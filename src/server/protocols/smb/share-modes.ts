@@ -44,6 +44,8 @@ interface Holder {
   id: bigint;
   access: number;
   shareAccess: number;
+  /** Constrains newcomers by its ShareAccess only, whatever they share (acquire's `passive`). */
+  passive: boolean;
 }
 
 /** The share-mode-relevant part of an access mask: read, write and delete. */
@@ -67,17 +69,27 @@ interface FileOpens {
 export class ShareModeTable {
   private readonly files = new Map<string, FileOpens>();
 
-  /** Registers an open, or returns false when it conflicts with one already there. */
-  acquire(key: string, id: bigint, access: number, shareAccess: number): boolean {
+  /**
+   * Registers an open, or returns false when it conflicts with one already there. A `passive`
+   * entry is checked against nothing and only refuses newcomers its `shareAccess` does not
+   * share: a named stream's open on its file (MS-FSA §2.1.5.1.2: a stream open without
+   * FILE_SHARE_DELETE keeps the file from being opened for DELETE, while the file's opens do
+   * not constrain its streams' opens); it also keeps the file's last close waiting for it.
+   */
+  acquire(key: string, id: bigint, access: number, shareAccess: number, passive = false): boolean {
     const file = this.files.get(key) ?? { holders: [], deletePending: false };
-    const mine = kinds(access);
+    const mine = passive ? 0 : kinds(access);
     // An open for attributes only (a "stat open") neither checks nor constrains share modes.
     for (const h of mine === 0 ? [] : file.holders) {
+      if (h.passive) {
+        if ((mine & ~h.shareAccess & 7) !== 0) return false;
+        continue;
+      }
       const theirs = kinds(h.access);
       if (theirs === 0) continue;
       if ((mine & ~h.shareAccess & 7) !== 0 || (theirs & ~shareAccess & 7) !== 0) return false;
     }
-    file.holders.push({ id, access, shareAccess });
+    file.holders.push({ id, access, shareAccess, passive });
     this.files.set(key, file);
     return true;
   }

@@ -14,25 +14,37 @@ function statusOf(path: string): number | undefined {
 
 describe('splitStreamName', () => {
   it('leaves a path without a colon alone', () => {
-    expect(splitStreamName('dir\\file.txt')).toEqual({ path: 'dir\\file.txt', stream: undefined });
-    expect(splitStreamName('')).toEqual({ path: '', stream: undefined });
+    expect(splitStreamName('dir\\file.txt')).toEqual({ path: 'dir\\file.txt', stream: undefined, unnamedData: false });
+    expect(splitStreamName('')).toEqual({ path: '', stream: undefined, unnamedData: false });
   });
 
   it('splits a named stream with and without its $DATA type (in any case)', () => {
-    expect(splitStreamName('dir\\f.txt:AFP_AfpInfo')).toEqual({ path: 'dir\\f.txt', stream: 'AFP_AfpInfo' });
-    expect(splitStreamName('f.txt:Zone.Identifier:$DATA')).toEqual({ path: 'f.txt', stream: 'Zone.Identifier' });
-    expect(splitStreamName('f.txt:s:$data')).toEqual({ path: 'f.txt', stream: 's' });
-    expect(splitStreamName('f:\x05SummaryInformation')).toEqual({ path: 'f', stream: '\x05SummaryInformation' });
+    expect(splitStreamName('dir\\f.txt:AFP_AfpInfo')).toEqual({
+      path: 'dir\\f.txt',
+      stream: 'AFP_AfpInfo',
+      unnamedData: false,
+    });
+    expect(splitStreamName('f.txt:Zone.Identifier:$DATA')).toEqual({
+      path: 'f.txt',
+      stream: 'Zone.Identifier',
+      unnamedData: false,
+    });
+    expect(splitStreamName('f.txt:s:$data')).toEqual({ path: 'f.txt', stream: 's', unnamedData: false });
+    expect(splitStreamName('f:\x05SummaryInformation')).toEqual({
+      path: 'f',
+      stream: '\x05SummaryInformation',
+      unnamedData: false,
+    });
   });
 
   it('takes ::$DATA as the file itself', () => {
-    expect(splitStreamName('dir\\f.txt::$DATA')).toEqual({ path: 'dir\\f.txt', stream: undefined });
-    expect(splitStreamName('f::$Data')).toEqual({ path: 'f', stream: undefined });
+    expect(splitStreamName('dir\\f.txt::$DATA')).toEqual({ path: 'dir\\f.txt', stream: undefined, unnamedData: true });
+    expect(splitStreamName('f::$Data')).toEqual({ path: 'f', stream: undefined, unnamedData: true });
   });
 
   it('puts a stream on a directory or the share root', () => {
-    expect(splitStreamName('dir:meta')).toEqual({ path: 'dir', stream: 'meta' });
-    expect(splitStreamName(':meta:$DATA')).toEqual({ path: '', stream: 'meta' });
+    expect(splitStreamName('dir:meta')).toEqual({ path: 'dir', stream: 'meta', unnamedData: false });
+    expect(splitStreamName(':meta:$DATA')).toEqual({ path: '', stream: 'meta', unnamedData: false });
   });
 
   it('refuses other stream types, empty names, extra colons and bad characters', () => {
@@ -50,6 +62,6 @@ describe('splitStreamName', () => {
   });
 
   it('leaves colons in earlier components to the path checks', () => {
-    expect(splitStreamName('a:b\\c')).toEqual({ path: 'a:b\\c', stream: undefined });
+    expect(splitStreamName('a:b\\c')).toEqual({ path: 'a:b\\c', stream: undefined, unnamedData: false });
   });
 });

@@ -13,6 +13,8 @@ export interface StreamPath {
   path: string;
   /** The named stream; undefined for the file itself (no colon, or `::$DATA`). */
   stream: string | undefined;
+  /** The file's unnamed data stream was named (`::$DATA`): a directory has none. */
+  unnamedData: boolean;
 }
 
 const MAX_STREAM_NAME = 255;
@@ -20,7 +22,7 @@ const MAX_STREAM_NAME = 255;
 export function splitStreamName(path: string): StreamPath {
   const lastStart = path.lastIndexOf('\\') + 1;
   const colon = path.indexOf(':', lastStart);
-  if (colon < 0) return { path, stream: undefined };
+  if (colon < 0) return { path, stream: undefined, unnamedData: false };
   const [name = '', type, ...more] = path.slice(colon + 1).split(':');
   const invalid =
     more.length > 0 ||
@@ -29,5 +31,5 @@ export function splitStreamName(path: string): StreamPath {
     name.length > MAX_STREAM_NAME ||
     /[/\\\0]/.test(name);
   if (invalid) throw new SmbStatusError(Status.OBJECT_NAME_INVALID);
-  return { path: path.slice(0, colon), stream: name === '' ? undefined : name };
+  return { path: path.slice(0, colon), stream: name === '' ? undefined : name, unnamedData: name === '' };
 }

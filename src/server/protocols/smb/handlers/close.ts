@@ -68,13 +68,40 @@ export async function closeOpen(server: SmbServerContext, st: SmbConnectionState
   const key = shareModeKey(open);
   const pending = open.deleteOnClose || server.shareModes.isDeletePending(key);
   const last = server.shareModes.release(key, open.volatileId, open.deleteOnClose);
+  // A stream open is on its file's entry too (create-stream.ts): it may be the file's last close.
+  const baseKey = open.stream === undefined ? undefined : shareModeKey({ share: open.share, fileid: open.fileid });
+  const fileLast = baseKey !== undefined && server.shareModes.release(baseKey, open.volatileId);
   server.openPaths.remove(open);
   try {
     await finishClose(server, st, open, open.share, pending, last);
+    const auth = st.sessions.get(open.sessionId)?.auth;
+    if (fileLast && auth) await deleteAtLastClose(server, auth, open, open.share);
   } finally {
     if (last) server.shareModes.deleted(key);
+    if (fileLast) server.shareModes.deleted(baseKey);
     if (open.held) await deleteFreed(server, open.share, await server.runtime.metadata.release(open.handle));
   }
+}
+
+/** The delete of a delete-pending file at its last close (by name, if the name still leads to it). */
+async function deleteAtLastClose(
+  server: SmbServerContext,
+  auth: AuthContext,
+  open: Open,
+  share: string,
+): Promise<void> {
+  const { metadata } = server.runtime;
+  if (!open.parent || !(await stillNamed(metadata, auth, open))) return;
+  const isDirectory =
+    open.stream === undefined
+      ? open.isDirectory
+      : (await metadata.getAttr(auth, open.handle)).type === FileType.Directory;
+  if (isDirectory) {
+    await metadata.rmdir(auth, open.parent, open.name);
+    return;
+  }
+  const { freed } = await metadata.remove(auth, open.parent, open.name);
+  await deleteFreed(server, share, freed);
 }
 
 /** Locks, write time and durability of what the open wrote; then the delete `release` asked for. */
@@ -110,13 +137,7 @@ async function finishClose(
   if (!pending || !open.parent) return;
   // Watchers of a directory being deleted learn it now (their requests end DELETE_PENDING).
   if (open.isDirectory) announce(server.runtime.metadata, open.handle, { action: 'delete-pending', name: '' });
-  if (!last || !(await stillNamed(metadata, auth, open))) return;
-  if (open.isDirectory) {
-    await metadata.rmdir(auth, open.parent, open.name);
-    return;
-  }
-  const { freed } = await metadata.remove(auth, open.parent, open.name);
-  await deleteFreed(server, share, freed);
+  if (last) await deleteAtLastClose(server, auth, open, share);
 }
 
 export const close: SmbHandler = {

@@ -5,15 +5,18 @@
  * created, or truncated per the disposition. The open reads and writes the stream
  * (stream-io.ts) and keeps the file's handle for attributes, times and locks.
  *
- * Sharing (MS-FSA loosely): opens of a stream are checked against that stream's opens only;
- * a delete-pending file (or stream) opens no stream, and a stream open holds its file, so a
- * file deleted meanwhile keeps its streams until the stream's last close.
+ * Sharing (MS-FSA §2.1.5.1.2, as smbtorture smb2.streams checks it): opens of a stream are
+ * checked against that stream's opens; the file's opens do not constrain them, but a stream
+ * open without FILE_SHARE_DELETE keeps the file from being opened for DELETE (share-modes.ts
+ * `passive`). A delete-pending file (or stream) opens no stream, and a file deleted while a
+ * stream of it is open goes (with its streams) at the stream's close.
  */
 import { FileType, type FileAttr, type FileHandle } from '../../../metadata/types.ts';
 import { Status } from '../constants.ts';
 import { SmbStatusError, type SmbContext, type SmbReply } from '../handler.ts';
 import { Attr } from '../info/attributes.ts';
 import { resolvePath } from '../paths.ts';
+import { ShareMode } from '../share-modes.ts';
 import { streamAttr } from '../stream-io.ts';
 import { shareModeKey } from './close.ts';
 import {
@@ -73,8 +76,8 @@ export async function openStream(ctx: SmbContext, req: CreateRequest, path: stri
   const file = await fileOf(ctx, req, path);
   const { shareModes } = ctx.server;
   if (file.attr.type === FileType.Symlink) throw new SmbStatusError(Status.OBJECT_NAME_INVALID);
-  if (shareModes.isDeletePending(shareModeKey({ share: tree.share, fileid: file.attr.fileid })))
-    throw new SmbStatusError(Status.DELETE_PENDING);
+  const fileKey = shareModeKey({ share: tree.share, fileid: file.attr.fileid });
+  if (shareModes.isDeletePending(fileKey)) throw new SmbStatusError(Status.DELETE_PENDING);
   const existing = await metadata.readStream(auth, file.handle, stream);
   const truncate =
     req.disposition === Disposition.SUPERSEDE ||
@@ -105,6 +108,9 @@ export async function openStream(ctx: SmbContext, req: CreateRequest, path: stri
   if (shareModes.isDeletePending(key)) throw new SmbStatusError(Status.DELETE_PENDING);
   if (!shareModes.acquire(key, open.volatileId, req.desiredAccess, req.shareAccess))
     throw new SmbStatusError(Status.SHARING_VIOLATION);
+  // On its file too, passively: without FILE_SHARE_DELETE it keeps the file from DELETE opens,
+  // and the file's last close (its delete) waits for it.
+  shareModes.acquire(fileKey, open.volatileId, 0, req.shareAccess | ShareMode.READ | ShareMode.WRITE, true);
   let size = existing?.data.length ?? 0;
   try {
     // Made or emptied now, so it is listed at once; durable at FLUSH (as a created file).
@@ -112,6 +118,7 @@ export async function openStream(ctx: SmbContext, req: CreateRequest, path: stri
       size = await metadata.updateStream(auth, file.handle, stream, { create: true, size: 0 }, { lazy: true });
   } catch (err) {
     shareModes.release(key, open.volatileId);
+    shareModes.release(fileKey, open.volatileId);
     throw err;
   }
   ctx.conn.opens.set(open.volatileId, open);

@@ -206,7 +206,7 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
   if (deleteOnClose && !(req.desiredAccess & (Access.DELETE | Access.GENERIC_ALL)))
     throw new SmbStatusError(Status.ACCESS_DENIED);
 
-  const { path: filePath, stream } = splitStreamName(req.name);
+  const { path: filePath, stream, unnamedData } = splitStreamName(req.name);
   if (stream !== undefined) return openStream(ctx, req, filePath, stream);
   const resolved = await resolvePath(metadata, auth, tree.root, filePath);
   let handle: FileHandle;
@@ -232,6 +232,8 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     if (ctx.server.shareModes.isDeletePending(shareModeKey({ share: tree.share, fileid: attr.fileid })))
       throw new SmbStatusError(Status.DELETE_PENDING);
     if (isDir && wantFile) throw new SmbStatusError(Status.FILE_IS_A_DIRECTORY);
+    // A directory has no unnamed data stream to open (as NTFS; smbtorture smb2.streams.dir).
+    if (isDir && unnamedData) throw new SmbStatusError(wantDir ? Status.NOT_A_DIRECTORY : Status.FILE_IS_A_DIRECTORY);
     if (!isDir && wantDir) throw new SmbStatusError(Status.NOT_A_DIRECTORY);
     truncate =
       !isDir &&
@@ -286,6 +288,10 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     throw new SmbStatusError(Status.SHARING_VIOLATION);
   try {
     if (truncate) {
+      // MS-FSA §2.1.5.1.2.1: overwriting a file deletes its named streams (first: the new
+      // attributes may make it read-only).
+      if (metadata.streamsSupported(handle) && (await metadata.listStreams(auth, handle)).length > 0)
+        await metadata.removeStreams(auth, handle);
       // MS-FSA §2.1.5.1.2.1: an overwritten file takes the attributes asked for, plus ARCHIVE.
       const wcc = await metadata.setAttr(auth, handle, { size: 0, dosAttributes: req.attributes | Attr.ARCHIVE });
       if (attr.size > 0) await payload.truncate(tree.share, attr.payloadId, 0);

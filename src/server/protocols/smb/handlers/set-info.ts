@@ -13,6 +13,7 @@ import { resolvePath } from '../paths.ts';
 import { LeReader } from '../reader.ts';
 import { Access } from '../share-modes.ts';
 import { deleteFreed, shareModeKey, stillNamed } from './close.ts';
+import { decodeRename, renameStream } from './rename-stream.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
 import { InfoType } from './query-info.ts';
@@ -64,11 +65,8 @@ async function setBasic(ctx: SmbContext, open: Open, data: Buffer): Promise<void
 }
 
 async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> {
-  const r = new LeReader(data);
-  const replace = r.u8() !== 0;
-  r.skip(7 + 8);
-  const nameBuf = r.bytes(r.u32());
-  if (!r.ok || nameBuf.length % 2 !== 0) throw new SmbStatusError(Status.INVALID_PARAMETER);
+  const { replace, name: newPath } = decodeRename(data);
+  if (open.stream !== undefined) return renameStream(ctx, open, open.stream, { replace, name: newPath });
   // MS-FSA §2.1.5.14.11: renaming needs DELETE access on the open.
   if (!open.parent || !ctx.tree?.root || !(open.desiredAccess & Access.DELETE))
     throw new SmbStatusError(Status.ACCESS_DENIED);
@@ -82,7 +80,7 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   // MS-FSA §2.1.5.14.11: not a directory with an open file below it (Windows, Samba: ACCESS_DENIED).
   if (open.isDirectory && ctx.server.openPaths.openBelow(md.changeKey(open.handle)))
     throw new SmbStatusError(Status.ACCESS_DENIED);
-  const target = await resolvePath(md, auth, ctx.tree.root, nameBuf.toString('utf16le'));
+  const target = await resolvePath(md, auth, ctx.tree.root, newPath);
   if (!target) throw new SmbStatusError(Status.ACCESS_DENIED);
   const same = target.entry?.attr.fileid === open.fileid;
   if (target.entry && !same) {
@@ -97,7 +95,7 @@ async function rename(ctx: SmbContext, open: Open, data: Buffer): Promise<void> 
   }
   // The new name is spelled as asked, also for a case-only rename or one replacing a file under
   // another spelling (as Windows and Samba; resolvePath returned the stored one).
-  const newName = splitLast(nameBuf.toString('utf16le')) ?? target.name;
+  const newName = splitLast(newPath) ?? target.name;
   // Names are case-insensitive: checked again under the directory's lock, so that a name
   // differing only in case made since resolvePath looked is not joined by a second one.
   const names = { caseless: true, replaceCaseVariant: replace };
@@ -180,8 +178,6 @@ export const setInfo: SmbHandler = {
         await setBasic(ctx, open, data);
         break;
       case FileInfoClass.RENAME:
-        // Renaming a stream (to another stream name of its file) is not supported.
-        if (open.stream !== undefined) throw new SmbStatusError(Status.NOT_SUPPORTED);
         await rename(ctx, open, data);
         break;
       case FileInfoClass.DISPOSITION:
