@@ -1,12 +1,12 @@
 """Named streams over SMB2 (MS-FSCC §2.4.44), for e2e/smb/streams.test.ts.
 
-Usage: /usr/bin/python3 streams.py PORT USER PASSWORD SHARE [folder-only]
+Usage: /usr/bin/python3 streams.py PORT USER PASSWORD SHARE
 Creates, writes, lists and deletes streams of files under streams/; prints one JSON line per
-case: {"case": ..., "outcome": ...}. With folder-only, just the cases of a share without streams.
+case: {"case": ..., "outcome": ...}.
 """
 import struct
 
-from smbcases import EXTRA_ARGS, attempt, connect
+from smbcases import attempt, connect
 
 RW = 0x0012019F
 DELETE = 0x10000
@@ -72,11 +72,6 @@ def rename(name, to):
 def delete(name):
     with_open(name, lambda fid: smb.setInfo(tid, fid, b"\x01", infoType=1, fileInfoClass=DISPOSITION), access=RW | DELETE)
 
-
-if EXTRA_ARGS == ["folder-only"]:
-    attempt("open a missing stream", lambda: with_open("nofile.txt:s", eof))
-    attempt("FILE_NAMED_STREAMS advertised", named_streams_flag)
-    raise SystemExit(0)
 
 smb.create(tid, "streams", RW, SHARE_ALL, DIRECTORY_FILE, CREATE, 0)
 write("streams\\doc.bin", b"body", CREATE)

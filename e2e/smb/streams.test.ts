@@ -2,10 +2,10 @@
 // write: smbclient puts and gets `file:stream` and lists streams with `allinfo` (as Samba with
 // streams_xattr shows them); python3-impacket (e2e/smb/streams.py) covers the dispositions,
 // sizes, deletion, the listing's sizes, the size limit and what happens to streams when their
-// file is renamed or deleted. On the managed default share (SQLite store); a folder share has
-// no streams: a stream name is refused there as before (OBJECT_NAME_INVALID).
+// file is renamed or deleted. On the managed default share (SQLite store) and on a folder share,
+// whose streams live in dfs's index in the data dir: the folder holds only the files.
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient } from '../helpers/api.ts';
@@ -37,11 +37,6 @@ const EXPECTED: Record<string, string> = {
   'a stream open not sharing delete keeps the file from being deleted': 'status:0xc0000043',
   'overwrite the file deletes its streams': '::$DATA=0',
   'FILE_NAMED_STREAMS advertised': 'yes',
-};
-
-const FOLDER_EXPECTED: Record<string, string> = {
-  'open a missing stream': 'status:0xc0000033',
-  'FILE_NAMED_STREAMS advertised': 'no',
 };
 
 describe.skipIf((unmet(SMBCLIENT) ?? unmet(IMPACKET)) !== null)('SMB named streams', () => {
@@ -90,9 +85,15 @@ describe.skipIf((unmet(SMBCLIENT) ?? unmet(IMPACKET)) !== null)('SMB named strea
     expect(outcomes, context).toEqual(EXPECTED);
   }, 120_000);
 
-  it('are refused on a folder share, which does not advertise them', async () => {
-    const { code, outcomes, context } = await impacketCases(dfs(), 'streams.py', ['folder-only'], 'folder');
+  it("are kept on a folder share in dfs's index, never as files in the folder", async () => {
+    const { code, outcomes, context } = await impacketCases(dfs(), 'streams.py', [], 'folder');
     expect(code, context).toBe(0);
-    expect(outcomes, context).toEqual(FOLDER_EXPECTED);
-  }, 60_000);
+    expect(outcomes, context).toEqual(EXPECTED);
+    const put = await smbclient('put finder.bin notes.txt:AFP_AfpInfo; allinfo notes.txt', 'folder');
+    expect(put.output).toMatch(/stream: \[:AFP_AfpInfo:\$DATA\], 32 bytes/);
+    // Only the files themselves: no "._name" AppleDouble files, no stream files.
+    expect(readdirSync(path.join(work, 'shared folder')).sort()).toEqual(['notes.txt', 'streams']);
+    expect(readdirSync(path.join(work, 'shared folder', 'streams')).sort()).toEqual(['new.bin', 'renamed.bin', 'sdir']);
+    expect(readdirSync(path.join(work, 'shared folder', 'streams', 'sdir'))).toEqual([]);
+  }, 120_000);
 });

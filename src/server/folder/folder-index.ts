@@ -4,7 +4,7 @@
  * A row ties a fileid (increasing, never reused) to the file's identity (device, inode,
  * birth time), its last known place (parent fileid, name), and what clients set that the
  * process could not write to the file itself (owner, group, mode; see attrs.ts), plus the
- * verifier of an EXCLUSIVE create.
+ * verifier of an EXCLUSIVE create, and the files' named streams (SMB alternate data streams).
  *
  * SQLite in WAL mode with synchronous=NORMAL, as the SQLite metadata store: commits write
  * the WAL only; `sync()` fdatasyncs it off the event loop before a structural change is
@@ -19,6 +19,8 @@ import type { Database, Statement } from 'better-sqlite3';
 import { DittoError } from '../../shared/errors.ts';
 import { fsError } from './errors.ts';
 import { WalSync } from '../metadata/stores/sqlite/wal-sync.ts';
+import { STREAMS_TABLE, StreamRows } from '../metadata/stores/sqlite/stream-rows.ts';
+import type { NamedStream, StreamInfo } from '../metadata/store.ts';
 import type { Identity } from './stat.ts';
 
 /** A file of the folder as the index knows it. Mutable: the store updates it in place. */
@@ -69,6 +71,8 @@ const STEPS = [
    CREATE INDEX nodes_by_inode ON nodes (ino, dev);`,
   // 2: DOS attributes set over SMB.
   'ALTER TABLE nodes ADD COLUMN dos INTEGER',
+  // 3: named streams (SMB alternate data streams) of the folder's files: here, never in the folder.
+  STREAMS_TABLE,
 ];
 const SCHEMA_VERSION = STEPS.length;
 
@@ -139,6 +143,8 @@ export class FolderIndex {
   private readonly begin: Statement;
   private readonly commit: Statement;
   private readonly wal: WalSync;
+  /** Named streams of the indexed files (metadata/stores/sqlite/stream-rows.ts); they go with their row. */
+  private readonly streamRows: StreamRows;
   /** Rows written or deleted so far (less deletions that need no sync): whether a transaction changed the index. */
   writes = 0;
   /** Settles when the open shared transaction has committed. */
@@ -159,6 +165,7 @@ export class FolderIndex {
     this.upsMeta = db.prepare(
       'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
     );
+    this.streamRows = new StreamRows(db);
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.wal = new WalSync(`${path}-wal`);
@@ -204,6 +211,22 @@ export class FolderIndex {
   delete(fileid: number, mustSync = true): void {
     this.writing(mustSync);
     this.delNode.run(fileid);
+    this.streamRows.deleteAll(fileid);
+  }
+
+  listStreams(fileid: number): StreamInfo[] {
+    return this.streamRows.list(fileid);
+  }
+
+  getStream(fileid: number, name: string): NamedStream | undefined {
+    return this.streamRows.get(fileid, name);
+  }
+
+  /** Stores (`data`) or removes (null) the stream `name` of `fileid`. */
+  setStream(fileid: number, name: string, data: Buffer | null): void {
+    this.writing();
+    if (data === null) this.streamRows.delete(fileid, name);
+    else this.streamRows.put(fileid, name, data);
   }
 
   count(): number {
@@ -217,7 +240,7 @@ export class FolderIndex {
   /** Drops every row: the folder is another directory than the one indexed. */
   clear(): void {
     this.writing();
-    this.db.exec('DELETE FROM nodes');
+    this.db.exec('DELETE FROM nodes; DELETE FROM streams');
   }
 
   getMeta(key: string): bigint | string | undefined {

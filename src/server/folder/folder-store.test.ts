@@ -220,9 +220,9 @@ describe('folder store', () => {
     await open();
     await walk('doc.txt');
     await store.close();
-    // Schema 1 had no DOS attributes column.
+    // Schema 1 had no DOS attributes column, nor the streams table.
     const db = new BetterSqlite3(join(base, 'data', 'index.db'));
-    db.exec('ALTER TABLE nodes DROP COLUMN dos');
+    db.exec('ALTER TABLE nodes DROP COLUMN dos; DROP TABLE streams');
     db.pragma('user_version = 1');
     db.close();
     await open();

@@ -17,7 +17,16 @@ import { readdir, statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
 import { dirAndEntryReads, foldName } from '../metadata/store.ts';
-import type { DirAndFile, FileRecord, MetadataStore, StoredEntry, StoreSpace, StoreTx } from '../metadata/store.ts';
+import type {
+  DirAndFile,
+  FileRecord,
+  MetadataStore,
+  NamedStream,
+  StoredEntry,
+  StoreSpace,
+  StoreTx,
+  StreamInfo,
+} from '../metadata/store.ts';
 import { applyTx, type Applied } from './apply.ts';
 import { type OwnerPolicy, recordOf } from './attrs.ts';
 import { FolderContent } from './content.ts';
@@ -181,6 +190,15 @@ export class FolderStore implements MetadataStore {
     }
   }
 
+  /** Named streams live in the index, never in the folder (folder-index.ts). */
+  async listStreams(fileid: number): Promise<StreamInfo[]> {
+    return this.index.listStreams(fileid);
+  }
+
+  async getStream(fileid: number, name: string): Promise<NamedStream | undefined> {
+    return this.index.getStream(fileid, name);
+  }
+
   /** Every share on the folder has it as its root. */
   async getRoot(): Promise<number> {
     return this.rootId;
@@ -192,6 +210,9 @@ export class FolderStore implements MetadataStore {
       const tx = new FolderTx(this);
       const value = await fn(tx);
       const writes = this.index.writes;
+      // Streams first: a file the transaction deletes takes them along (folder-index.ts).
+      for (const [fileid, streams] of tx.streams)
+        for (const [folded, s] of streams) this.index.setStream(fileid, s?.name ?? folded, s?.data ?? null);
       const done = applyTx(this, tx);
       this.refresh(done);
       return { value, durable: this.durable(done, this.index.writes !== writes) };

@@ -8,7 +8,15 @@
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
 import { dirAndEntryReads, foldName, readFiles } from '../metadata/store.ts';
-import type { DirAndFile, FileRecord, StoredEntry, StoreReader, StoreTx } from '../metadata/store.ts';
+import type {
+  DirAndFile,
+  FileRecord,
+  NamedStream,
+  StoredEntry,
+  StoreReader,
+  StoreTx,
+  StreamInfo,
+} from '../metadata/store.ts';
 import { FileType } from '../metadata/types.ts';
 import { COOKIE_SCALE } from './listing.ts';
 import type { Resolved } from './nodes.ts';
@@ -23,6 +31,8 @@ export type TxOp =
 /** What the transaction needs of its store besides reads. */
 export interface TxHost extends StoreReader {
   readonly rootId: number;
+  listStreams(fileid: number): Promise<StreamInfo[]>;
+  getStream(fileid: number, name: string): Promise<NamedStream | undefined>;
   allocate(): number;
   resolve(fileid: number): Resolved | undefined;
   record(r: Resolved): FileRecord;
@@ -44,6 +54,8 @@ export class FolderTx implements StoreTx {
   /** Files and names the body has reached, looked up once (a body takes microseconds). */
   private readonly resolved = new Map<number, Resolved | undefined>();
   private readonly looked = new Map<string, number | undefined>();
+  /** Named streams put (or removed: null) by this transaction, by file and folded name; the store writes them at the end. */
+  readonly streams = new Map<number, Map<string, NamedStream | null>>();
 
   constructor(private readonly host: TxHost) {}
 
@@ -141,7 +153,47 @@ export class FolderTx implements StoreTx {
     this.ops.push({ kind: 'put', rec });
   }
 
+  async listStreams(fileid: number): Promise<StreamInfo[]> {
+    const stored = await this.host.listStreams(fileid);
+    const changed = this.streams.get(fileid);
+    if (changed === undefined) return stored;
+    const out: StreamInfo[] = [];
+    for (const s of stored) {
+      const c = changed.get(foldName(s.name));
+      if (c === undefined) out.push(s);
+      else if (c !== null) out.push({ name: s.name, size: c.data.length });
+    }
+    const had = new Set(stored.map((s) => foldName(s.name)));
+    for (const [k, c] of changed) if (c !== null && !had.has(k)) out.push({ name: c.name, size: c.data.length });
+    return out;
+  }
+
+  async getStream(fileid: number, name: string): Promise<NamedStream | undefined> {
+    const c = this.streams.get(fileid)?.get(foldName(name));
+    if (c === undefined) return this.host.getStream(fileid, name);
+    return c === null ? undefined : { name: c.name, data: Buffer.from(c.data) };
+  }
+
+  async putStream(fileid: number, name: string, data: Buffer): Promise<void> {
+    const old = await this.getStream(fileid, name);
+    this.streamsOf(fileid).set(foldName(name), { name: old?.name ?? name, data });
+  }
+
+  async deleteStream(fileid: number, name: string): Promise<boolean> {
+    if ((await this.getStream(fileid, name)) === undefined) return false;
+    this.streamsOf(fileid).set(foldName(name), null);
+    return true;
+  }
+
+  private streamsOf(fileid: number): Map<string, NamedStream | null> {
+    let m = this.streams.get(fileid);
+    if (m === undefined) this.streams.set(fileid, (m = new Map()));
+    return m;
+  }
+
   async deleteFile(fileid: number): Promise<void> {
+    // Its index row goes, and its streams with it (folder-index.ts).
+    this.streams.delete(fileid);
     this.latest.set(fileid, null);
     this.ops.push({ kind: 'delete', id: fileid });
   }

@@ -7,6 +7,7 @@ import type { Database } from 'better-sqlite3';
 import { DittoError } from '../../../../shared/errors.ts';
 import { newGeneration } from '../../handles.ts';
 import { foldName } from '../../store.ts';
+import { STREAMS_TABLE } from './stream-rows.ts';
 
 export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
   // 1: fileids and cookies come from counters kept in `meta` and are never reused; the
@@ -61,15 +62,9 @@ export const MIGRATIONS: ReadonlyArray<string | ((db: Database) => void)> = [
    UPDATE files SET dos_attributes = 32 WHERE type <> 2;`,
   // 5: files kept with no link while open (metadata/open-holds.ts), found at start without a scan.
   `CREATE INDEX files_unlinked ON files (fileid) WHERE nlink = 0;`,
-  // 6: named streams (SMB alternate data streams, store.ts putStream), keyed by the file and the
-  // stream's case-folded name; the rowid keeps creation order. Deleted with their file (queries.ts).
-  `CREATE TABLE streams (
-     fileid INTEGER NOT NULL,
-     folded TEXT NOT NULL,
-     name TEXT NOT NULL,
-     data BLOB NOT NULL
-   ) STRICT;
-   CREATE UNIQUE INDEX streams_by_name ON streams (fileid, folded);`,
+  // 6: named streams (SMB alternate data streams, store.ts putStream; stream-rows.ts), deleted
+  // with their file (queries.ts).
+  STREAMS_TABLE,
 ];
 
 /** Brings the schema up to date (or to version `target`, for tests), one transaction per step. */

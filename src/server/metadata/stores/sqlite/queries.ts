@@ -1,10 +1,11 @@
 /** The SQLite metadata store's prepared statements (synchronous; rows read in raw mode). */
 import type { Database, Statement } from 'better-sqlite3';
 import { foldName } from '../../store.ts';
-import type { FileRecord, NamedStream, StoredEntry, StreamInfo } from '../../store.ts';
+import type { FileRecord, StoredEntry } from '../../store.ts';
 import { DATA_COLUMNS, FILE_COLUMNS, recordParams, rowRecord } from '../rows.ts';
 import type { DirPageCache } from './dir-page-cache.ts';
 import type { RecordCache } from './record-cache.ts';
+import { StreamRows } from './stream-rows.ts';
 
 /** `?, ?, ...` for DATA_COLUMNS. */
 const DATA_PARAMS = DATA_COLUMNS.split(',')
@@ -29,11 +30,8 @@ export class Queries {
   private readonly upsMeta: Statement;
   readonly countFiles: Statement;
   private readonly selUnlinked: Statement;
-  private readonly selStreams: Statement;
-  private readonly selStream: Statement;
-  private readonly upsStream: Statement;
-  private readonly delStream: Statement;
-  private readonly delStreams: Statement;
+  /** Named streams (stream-rows.ts). */
+  readonly streams: StreamRows;
 
   constructor(db: Database) {
     const fileCols = FILE_COLUMNS.split(', ')
@@ -69,30 +67,7 @@ export class Queries {
     this.countFiles = db.prepare('SELECT count(*) FROM files').pluck(true);
     // Served by the partial index files_unlinked (migration 5): no table scan at start.
     this.selUnlinked = db.prepare(`SELECT ${FILE_COLUMNS} FROM files WHERE nlink = 0`).raw(true);
-    this.selStreams = db.prepare('SELECT name, length(data) AS size FROM streams WHERE fileid = ? ORDER BY rowid');
-    this.selStream = db.prepare('SELECT name, data FROM streams WHERE fileid = ? AND folded = ?');
-    // A replaced stream keeps its stored name and its place in the listing.
-    this.upsStream = db.prepare(
-      'INSERT INTO streams (fileid, folded, name, data) VALUES (?, ?, ?, ?) ON CONFLICT (fileid, folded) DO UPDATE SET data = excluded.data',
-    );
-    this.delStream = db.prepare('DELETE FROM streams WHERE fileid = ? AND folded = ?');
-    this.delStreams = db.prepare('DELETE FROM streams WHERE fileid = ?');
-  }
-
-  listStreams(fileid: number): StreamInfo[] {
-    return this.selStreams.all(fileid) as StreamInfo[];
-  }
-
-  getStream(fileid: number, name: string): NamedStream | undefined {
-    return this.selStream.get(fileid, foldName(name)) as NamedStream | undefined;
-  }
-
-  putStream(fileid: number, name: string, data: Buffer): void {
-    this.upsStream.run(fileid, foldName(name), name, data);
-  }
-
-  deleteStream(fileid: number, name: string): boolean {
-    return this.delStream.run(fileid, foldName(name)).changes === 1;
+    this.streams = new StreamRows(db);
   }
 
   /** Records with no link (MetadataStore.orphans). */
@@ -170,7 +145,7 @@ export class Queries {
 
   deleteFile(fileid: number): void {
     this.delFile.run(fileid);
-    this.delStreams.run(fileid);
+    this.streams.deleteAll(fileid);
   }
 
   /** False when the name is taken. */

@@ -159,19 +159,19 @@ class SqliteTx implements StoreTx {
   }
 
   async listStreams(fileid: number): Promise<StreamInfo[]> {
-    return this.q.listStreams(fileid);
+    return this.q.streams.list(fileid);
   }
 
   async getStream(fileid: number, name: string): Promise<NamedStream | undefined> {
-    return this.q.getStream(fileid, name);
+    return this.q.streams.get(fileid, name);
   }
 
   async putStream(fileid: number, name: string, data: Buffer): Promise<void> {
-    this.q.putStream(fileid, name, data);
+    this.q.streams.put(fileid, name, data);
   }
 
   async deleteStream(fileid: number, name: string): Promise<boolean> {
-    return this.q.deleteStream(fileid, name);
+    return this.q.streams.delete(fileid, name);
   }
 
   persistCounters(): void {
@@ -266,12 +266,12 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async listStreams(fileid: number): Promise<StreamInfo[]> {
     if (this.group.running) await this.group.settled();
-    return this.q.listStreams(fileid);
+    return this.q.streams.list(fileid);
   }
 
   async getStream(fileid: number, name: string): Promise<NamedStream | undefined> {
     if (this.group.running) await this.group.settled();
-    return this.q.getStream(fileid, name);
+    return this.q.streams.get(fileid, name);
   }
 
   async orphans(): Promise<FileRecord[]> {
