@@ -63,4 +63,14 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE INDEX range_locks_by_file ON range_locks (fileid, instance, owner);
    CREATE TABLE lock_leases (instance TEXT PRIMARY KEY, renewed BIGINT NOT NULL);`,
+  // 5: named streams (SMB alternate data streams, store.ts putStream), by file and case-folded
+  // name; seq keeps creation order. Deleted with their file (postgres-store.ts delFile).
+  `CREATE TABLE streams (
+     fileid BIGINT NOT NULL,
+     folded TEXT NOT NULL,
+     name TEXT NOT NULL,
+     data BYTEA NOT NULL,
+     seq BIGSERIAL,
+     PRIMARY KEY (fileid, folded)
+   );`,
 ];

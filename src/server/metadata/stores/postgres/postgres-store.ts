@@ -20,10 +20,12 @@ import type {
   DirAndFile,
   FileRecord,
   MetadataStore,
+  NamedStream,
   StoreReader,
   StoreSpace,
   StoredEntry,
   StoreTx,
+  StreamInfo,
 } from '../../store.ts';
 import { DATA_COLUMNS, FILE_COLUMNS, fileColumnsOf, recordParams, rowRecord } from '../rows.ts';
 import { pgError } from '../../../postgres/errors.ts';
@@ -90,7 +92,14 @@ const Q = {
   lockNowait: `${LOCK_FILES} NOWAIT`,
   tree: LOCK_TREE,
   treeNowait: `${LOCK_TREE} NOWAIT`,
-  delFile: 'DELETE FROM files WHERE fileid = $1',
+  // The file's streams go with it; the count is of files.
+  delFile: 'WITH s AS (DELETE FROM streams WHERE fileid = $1) DELETE FROM files WHERE fileid = $1',
+  streams: 'SELECT name, length(data) FROM streams WHERE fileid = $1 ORDER BY seq',
+  stream: 'SELECT name, data FROM streams WHERE fileid = $1 AND folded = $2',
+  // A replaced stream keeps its stored name and its place in the listing.
+  putStream: `INSERT INTO streams (fileid, folded, name, data) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (fileid, folded) DO UPDATE SET data = excluded.data`,
+  delStream: 'DELETE FROM streams WHERE fileid = $1 AND folded = $2',
   insEntry: `INSERT INTO entries (dir_id, name, child_id, cookie, folded) VALUES ($1, $2, $3, nextval('cookie_seq'), $4)
     ON CONFLICT (dir_id, name) DO NOTHING RETURNING cookie`,
   delEntry: 'DELETE FROM entries WHERE dir_id = $1 AND name = $2',
@@ -151,6 +160,15 @@ class Reads implements StoreReader {
 
   async getRoot(share: string): Promise<number | undefined> {
     return (await this.rows('root', [share]))[0]?.[0] as number | undefined;
+  }
+
+  async listStreams(fileid: number): Promise<StreamInfo[]> {
+    return (await this.rows('streams', [fileid])).map((r) => ({ name: r[0] as string, size: r[1] as number }));
+  }
+
+  async getStream(fileid: number, name: string): Promise<NamedStream | undefined> {
+    const [row] = await this.rows('stream', [fileid, foldName(name)]);
+    return row && { name: row[0] as string, data: row[1] as Buffer };
   }
 }
 
@@ -216,6 +234,14 @@ class PgTx extends Reads implements StoreTx {
 
   async setRoot(share: string, fileid: number): Promise<void> {
     await this.write('setRoot', [share, fileid]);
+  }
+
+  async putStream(fileid: number, name: string, data: Buffer): Promise<void> {
+    await this.write('putStream', [fileid, foldName(name), name, data]);
+  }
+
+  async deleteStream(fileid: number, name: string): Promise<boolean> {
+    return (await this.writeCount('delStream', [fileid, foldName(name)])) === 1;
   }
 
   /** Waits for the rows only as its group's first locker (group-commit.ts); NOWAIT otherwise. */
