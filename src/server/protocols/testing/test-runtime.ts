@@ -8,6 +8,7 @@ import pino from 'pino';
 import { ntHash } from '../../auth/nthash.ts';
 import { MetadataService } from '../../metadata/service.ts';
 import { MemoryMetadataStore } from '../../metadata/stores/memory/memory-store.ts';
+import type { MetadataStore } from '../../metadata/store.ts';
 import type { FileHandle, ShareExportOptions } from '../../metadata/types.ts';
 import { PayloadService } from '../../payload/service.ts';
 import { MemoryBlockStore } from '../../payload/stores/memory/memory-store.ts';
@@ -50,7 +51,11 @@ export interface TestRuntime extends ProtocolRuntime {
   setExport(change: Partial<ShareExportOptions>): void;
 }
 
-export async function testRuntime(allowedNetworks: string[] = []): Promise<TestRuntime> {
+/** `store`: the share's metadata store (a fresh memory store by default). */
+export async function testRuntime(
+  allowedNetworks: string[] = [],
+  store: MetadataStore = new MemoryMetadataStore(),
+): Promise<TestRuntime> {
   const share: ShareInfo = {
     name: SHARE,
     id: 1,
@@ -60,7 +65,7 @@ export async function testRuntime(allowedNetworks: string[] = []): Promise<TestR
   const metadata = new MetadataService();
   await metadata.registerShare(SHARE, {
     id: share.id,
-    store: new MemoryMetadataStore(),
+    store,
     options: share.export,
     enabled: true,
     root: { uid: 0, gid: 0, mode: 0o777 },
