@@ -12,10 +12,11 @@ import { foldName, type MetadataStore, type NamedStream, type StreamInfo, type T
 import type { AuthContext, FileHandle } from './types.ts';
 
 /**
- * The largest stream kept. Samba's streams_xattr holds a stream in one extended attribute,
- * which Linux caps at 64 KiB (ext4: one block); a larger one fails setxattr with ENOSPC or
- * E2BIG, answered as STATUS_DISK_FULL. dfs keeps streams in its metadata store and allows
- * more, for resource forks, answering a larger one the same way (DittoError NO_SPACE).
+ * The largest stream kept; a change past it is FILE_TOO_LARGE (SMB: STATUS_FILE_SYSTEM_LIMITATION,
+ * stream-io.ts). Samba 4.17's streams_xattr holds a stream in one extended attribute: on ext4
+ * here a stream past a block (about 4 KB) fails setxattr with ENOSPC, answered STATUS_DISK_FULL,
+ * and one of 64 KiB or more (Linux's XATTR_SIZE_MAX, E2BIG) STATUS_FILE_SYSTEM_LIMITATION.
+ * dfs keeps streams in its store and allows more, for resource forks.
  */
 export const MAX_STREAM_SIZE = 1024 * 1024;
 
@@ -62,7 +63,8 @@ export interface StreamChange {
 function changed(data: Buffer, change: StreamChange): Buffer {
   const { write, size } = change;
   const length = size ?? Math.max(data.length, write === undefined ? 0 : write.offset + write.data.length);
-  if (length > MAX_STREAM_SIZE) throw new DittoError('NO_SPACE', `a stream holds at most ${MAX_STREAM_SIZE} bytes`);
+  if (length > MAX_STREAM_SIZE)
+    throw new DittoError('FILE_TOO_LARGE', `a stream holds at most ${MAX_STREAM_SIZE} bytes`);
   const out = Buffer.alloc(length);
   data.copy(out, 0, 0, Math.min(data.length, length));
   write?.data.copy(out, write.offset);
@@ -72,7 +74,7 @@ function changed(data: Buffer, change: StreamChange): Buffer {
 /**
  * Changes the stream named `name` (in any case) inside one transaction, so concurrent writes
  * at different offsets all land; its size after. NOT_FOUND when missing and not `create`.
- * Needs write permission; past MAX_STREAM_SIZE NO_SPACE. `opts.lazy`: durable at the next
+ * Needs write permission; past MAX_STREAM_SIZE FILE_TOO_LARGE. `opts.lazy`: durable at the next
  * `persistWrites(…, lazyToo)` (SMB FLUSH) instead of before it resolves.
  */
 export async function updateStream(

@@ -5,7 +5,11 @@
  */
 import type { AuthContext, FileAttr, MetadataOps } from '../../metadata/types.ts';
 import { FileType } from '../../metadata/types.ts';
-import { foldName } from '../../metadata/store.ts';
+import { isDittoError } from '../../../shared/errors.ts';
+import { foldName, type TxOptions } from '../../metadata/store.ts';
+import type { StreamChange } from '../../metadata/streams.ts';
+import { Status } from './constants.ts';
+import { SmbStatusError } from './handler.ts';
 import type { Open } from './state.ts';
 
 /** The file's attributes as a stream open shows them: the stream's size, the file's times. */
@@ -29,4 +33,24 @@ export async function openAttr(md: MetadataOps, auth: AuthContext, open: Open, a
   return open.stream === undefined
     ? attr
     : streamAttr(attr, await streamSize(md, auth, { ...open, stream: open.stream }));
+}
+
+/**
+ * MetadataOps.updateStream for the open's stream; a stream grown past streams.ts
+ * MAX_STREAM_SIZE is STATUS_FILE_SYSTEM_LIMITATION, as Samba's streams_xattr answers a stream
+ * past the largest extended attribute.
+ */
+export async function updateOpenStream(
+  md: MetadataOps,
+  auth: AuthContext,
+  open: Open & { stream: string },
+  change: StreamChange,
+  opts?: TxOptions,
+): Promise<number> {
+  try {
+    return await md.updateStream(auth, open.handle, open.stream, change, opts);
+  } catch (err) {
+    if (isDittoError(err, 'FILE_TOO_LARGE')) throw new SmbStatusError(Status.FILE_SYSTEM_LIMITATION);
+    throw err;
+  }
 }

@@ -14,6 +14,7 @@ import { LeReader } from '../reader.ts';
 import { Access } from '../share-modes.ts';
 import { deleteFreed, shareModeKey, stillNamed } from './close.ts';
 import { decodeRename, renameStream } from './rename-stream.ts';
+import { updateOpenStream } from '../stream-io.ts';
 import type { Open } from '../state.ts';
 import { fromFileTime } from '../writer.ts';
 import { InfoType } from './query-info.ts';
@@ -143,7 +144,7 @@ async function setDisposition(ctx: SmbContext, open: Open, flags: number): Promi
 async function setSize(ctx: SmbContext, open: Open, size: number): Promise<void> {
   const { metadata, payload } = ctx.server.runtime;
   if (open.stream !== undefined) {
-    await metadata.updateStream(ctx.session!.auth, open.handle, open.stream, { size }, { lazy: true });
+    await updateOpenStream(metadata, ctx.session!.auth, { ...open, stream: open.stream }, { size }, { lazy: true });
     return;
   }
   if (open.isDirectory || open.share === undefined) throw new SmbStatusError(Status.INVALID_PARAMETER);

@@ -13,6 +13,7 @@ import { lockOwner } from './lock.ts';
 import { INT64_MAX, openCanWrite } from '../share-modes.ts';
 import { LeWriter } from '../writer.ts';
 import { noteWrite } from '../write-time.ts';
+import { updateOpenStream } from '../stream-io.ts';
 
 const WRITE_THROUGH = 0x1;
 /** MS-FSA's largest file size (0xfffffff0000, what NTFS and Samba allow). */
@@ -55,14 +56,8 @@ export const write: SmbHandler = {
     const { metadata, payload } = ctx.server.runtime;
     const stable = (flags & WRITE_THROUGH) !== 0;
     if (open.stream !== undefined) {
-      // Past streams.ts MAX_STREAM_SIZE: NO_SPACE, STATUS_DISK_FULL (as Samba's streams_xattr).
-      await metadata.updateStream(
-        session.auth,
-        open.handle,
-        open.stream,
-        { write: { offset, data } },
-        { lazy: !stable },
-      );
+      const stream = { ...open, stream: open.stream };
+      await updateOpenStream(metadata, session.auth, stream, { write: { offset, data } }, { lazy: !stable });
       ctx.bytesWritten = data.length;
       open.position = end;
       return { status: Status.SUCCESS, body: response(data.length) };
