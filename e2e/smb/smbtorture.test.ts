@@ -140,7 +140,7 @@ const SUITES: SuiteRow[] = [
     suite: 'smb2.getinfo',
     pass: ['fsinfo', 'granted', 'qfile_buffercheck', 'qfs_buffercheck', 'qsec_buffercheck'],
     knownFailures: {
-      complex: 'extended attributes and named streams are not built (Samba fails it too)',
+      complex: 'extended attributes are not kept: FileFullEaInformation is NO_EAS_ON_FILE (Samba fails it too)',
       normalized: `${SLASH_NAMES} (Samba fails it too)`,
       getinfo_access: 'extended attributes are not kept: FileFullEaInformation is NO_EAS_ON_FILE (Samba keeps them)',
     },
