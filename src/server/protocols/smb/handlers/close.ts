@@ -16,6 +16,7 @@ import { LeWriter } from '../writer.ts';
 import { now } from '../../../metadata/time.ts';
 import { foldName } from '../../../metadata/store.ts';
 import { writeTimeAtClose } from '../write-time.ts';
+import { openAttr } from '../stream-io.ts';
 
 const POSTQUERY_ATTRIB = 1;
 
@@ -156,7 +157,13 @@ export const close: SmbHandler = {
     let attr: FileAttr | undefined;
     if (flags & POSTQUERY_ATTRIB && open.share !== undefined && ctx.session) {
       await stampWriteTime(ctx.server, open, ctx.session.auth);
-      attr = await ctx.server.runtime.metadata.getAttr(ctx.session.auth, open.handle).catch(() => undefined);
+      const { metadata } = ctx.server.runtime;
+      const auth = ctx.session.auth;
+      // A stream open's: the stream's size (stream-io.ts).
+      attr = await metadata
+        .getAttr(auth, open.handle)
+        .then((a) => openAttr(metadata, auth, open, a))
+        .catch(() => undefined);
     }
     // The handle is gone either way; a failed delete-on-close is reported.
     await closeOpen(ctx.server, ctx.conn, open);
