@@ -2,13 +2,15 @@
 // write: smbclient puts and gets `file:stream` and lists streams with `allinfo` (as Samba with
 // streams_xattr shows them); python3-impacket (e2e/smb/streams.py) covers the dispositions,
 // sizes, deletion, the listing's sizes, the size limit and what happens to streams when their
-// file is renamed or deleted. On the managed default share (SQLite store) and on a folder share,
+// file is renamed or deleted; a flushed stream survives dfs being killed (streams-durable.py).
+// On the managed default share (SQLite store) and on a folder share,
 // whose streams live in dfs's index in the data dir: the folder holds only the files.
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminClient } from '../helpers/api.ts';
+import { LOOPBACK_WITH_SMB, startDfs, type DfsProcess } from '../helpers/dfs.ts';
 import { impacketCases } from '../helpers/impacket-cases.ts';
 import { IMPACKET, SMBCLIENT, unmet } from '../helpers/requirements.ts';
 import { adminFolderShare, smbAdminArgs, smbServerForSuite } from '../helpers/smb.ts';
@@ -99,5 +101,26 @@ describe.skipIf((unmet(SMBCLIENT) ?? unmet(IMPACKET)) !== null)('SMB named strea
     expect(readdirSync(path.join(work, 'shared folder')).sort()).toEqual(['notes.txt', 'streams']);
     expect(readdirSync(path.join(work, 'shared folder', 'streams')).sort()).toEqual(['new.bin', 'renamed.bin', 'sdir']);
     expect(readdirSync(path.join(work, 'shared folder', 'streams', 'sdir'))).toEqual([]);
+  }, 120_000);
+
+  it('flushed, survive dfs being killed and started again', async () => {
+    const dataDir = makeTmpDir('dittofs-streams-durable-');
+    const env = { ...LOOPBACK_WITH_SMB, DITTOFS_ADMIN_INITIAL_PASSWORD: 'streams-Durable-9' };
+    let d: DfsProcess | undefined;
+    try {
+      d = await startDfs({ env, dataDir });
+      const written = await impacketCases(d, 'streams-durable.py', ['write']);
+      expect(written.code, written.context).toBe(0);
+      expect(written.outcomes.write, written.context).toMatch(/^[0-9a-f]{64}$/);
+      d.kill('SIGKILL');
+      await d.exited;
+      d = await startDfs({ env, dataDir });
+      const read = await impacketCases(d, 'streams-durable.py', ['read']);
+      expect(read.code, read.context).toBe(0);
+      expect(read.outcomes.read, read.context).toBe(written.outcomes.write);
+    } finally {
+      await d?.stop();
+      removeTmpDir(dataDir);
+    }
   }, 120_000);
 });
