@@ -13,7 +13,7 @@ DELETE = 0x10000
 SHARE_ALL = 7
 SUPERSEDE, OPEN, CREATE, OPEN_IF, OVERWRITE, OVERWRITE_IF = 0, 1, 2, 3, 4, 5
 DIRECTORY_FILE, NON_DIRECTORY_FILE = 0x1, 0x40
-STANDARD, RENAME, DISPOSITION, END_OF_FILE, STREAM = 5, 10, 13, 20, 22
+STANDARD, NAME, RENAME, DISPOSITION, END_OF_FILE, STREAM = 5, 9, 10, 13, 20, 22
 FS_ATTRIBUTE = 5
 FILE_NAMED_STREAMS = 0x40000
 
@@ -97,6 +97,14 @@ write("streams\\doc.bin:Zone.Identifier", b"[ZoneTransfer]")
 attempt("stream size in FileStandardInformation", lambda: with_open("streams\\doc.bin:AFP_AfpInfo", eof))
 attempt("file size unchanged by its streams", lambda: with_open("streams\\doc.bin", eof))
 attempt("list streams", lambda: with_open("streams\\doc.bin", streams))
+
+
+def name_of(fid):
+    data = smb.queryInfo(tid, fid, infoType=1, fileInfoClass=NAME)
+    return data[4 : 4 + struct.unpack_from("<I", data, 0)[0]].decode("utf-16-le")
+
+
+attempt("name of a stream open", lambda: with_open("streams\\doc.bin:zone.identifier:$DATA", name_of))
 
 
 def set_eof(fid):

@@ -20,7 +20,9 @@ import { run, tail } from '../nfs/target.ts';
 // Samba 4.17 with streams_xattr on this machine answers the same, except: it lists `::$DATA`
 // after the named streams (dfs first, as Windows); an unknown stream type is INVALID_PARAMETER
 // there (OBJECT_NAME_INVALID here, as Windows, smbtorture smb2.streams.names); its streams end at
-// an ext4 block (about 4 KB, then DISK_FULL; FILE_SYSTEM_LIMITATION from 64 KiB), dfs's at 1 MiB.
+// an ext4 block (about 4 KB, then DISK_FULL; FILE_SYSTEM_LIMITATION from 64 KiB), dfs's at 1 MiB;
+// a stream open's FileNameInformation is the stream alone there (":Zone.Identifier:$DATA"), the
+// file's path and the stream here (as Windows, which smbtorture smb2.streams.names expects).
 const EXPECTED: Record<string, string> = {
   'open a missing stream': 'status:0xc0000034',
   'create a stream on a missing file creates both': 'created:2 size:0',
@@ -31,6 +33,7 @@ const EXPECTED: Record<string, string> = {
   'stream size in FileStandardInformation': 'eof:5',
   'file size unchanged by its streams': 'eof:4',
   'list streams': '::$DATA=4,:AFP_AfpInfo:$DATA=5,:Zone.Identifier:$DATA=14',
+  'name of a stream open': '\\streams\\doc.bin:Zone.Identifier',
   'set end of file on a stream': 'eof:2',
   'a write past 1 MiB': 'status:0xc0000427',
   'rename keeps streams': '::$DATA=4,:AFP_AfpInfo:$DATA=2,:Zone.Identifier:$DATA=14',

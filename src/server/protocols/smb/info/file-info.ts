@@ -47,8 +47,10 @@ function standard(w: LeWriter, attr: FileAttr, deletePending: boolean): void {
   w.u8(attr.type === FileType.Directory ? 1 : 0).u16(0);
 }
 
+/** A stream open's name is its file's with `:stream` (as Windows; smbtorture smb2.streams.names). */
 function nameInfo(w: LeWriter, open: Open): void {
-  const name = Buffer.from(`\\${open.path}`, 'utf16le');
+  const stream = open.stream === undefined ? '' : `:${open.stream}`;
+  const name = Buffer.from(`\\${open.path}${stream}`, 'utf16le');
   w.u32(name.length).bytes(name);
 }
 
