@@ -3,8 +3,9 @@
  * share must be enabled and allow the client's address (the export's allowedNetworks and
  * the share's SMB hostsAllow / hostsDeny); the session's user gets the share's effective
  * access (its grants, then read-only), a guest session the share's guest access, and 'none'
- * is ACCESS_DENIED. A share that requires encryption is refused to a session that cannot
- * encrypt (2.x, no cipher, guest) and encrypts its tree otherwise (SMB2_SHAREFLAG_ENCRYPT_DATA).
+ * is ACCESS_DENIED (tree-access.ts, applied again to live trees when the control plane
+ * changes). A share that requires encryption is refused to a session that cannot encrypt
+ * (2.x, no cipher, guest) and encrypts its tree otherwise (SMB2_SHAREFLAG_ENCRYPT_DATA).
  */
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { SmbStatusError, type SmbHandler } from '../handler.ts';
