@@ -19,11 +19,14 @@ import { smbShares } from './shares.ts';
 import type { Session } from './state.ts';
 import { treeAccess } from './tree-access.ts';
 
-/** Whether a logged-on session's identity is still allowed to be logged on. */
-export type SessionVerdict = (session: Session) => boolean;
-
-/** Asks the control plane once about the identities of these sessions: guests on, each user there and enabled. */
-export async function sessionVerdict(identities: IdentityLookup, sessions: Iterable<Session>): Promise<SessionVerdict> {
+/**
+ * Asks the control plane about the identities of these sessions: guests on, each user there
+ * and enabled. Whether a session may stay logged on.
+ */
+async function sessionVerdict(
+  identities: IdentityLookup,
+  sessions: Iterable<Session>,
+): Promise<(session: Session) => boolean> {
   const guestsEnabled = (await identities.guest()).enabled;
   const usersEnabled = new Map<string, boolean>();
   for (const s of sessions) {
@@ -33,12 +36,13 @@ export async function sessionVerdict(identities: IdentityLookup, sessions: Itera
   return (s) => (s.guest ? guestsEnabled : (usersEnabled.get(s.username) ?? true));
 }
 
-/** Ends on one connection the sessions `allowed` refuses and the tree connects refused now; how many ended. */
-export async function endRevoked(
-  server: SmbServerContext,
-  conn: SmbConnectionState,
-  allowed: SessionVerdict,
-): Promise<number> {
+/**
+ * Ends on one connection the sessions and tree connects the control plane refuses now; how
+ * many ended. Run between the connection's messages: a logon in flight when the change
+ * was made is valid by then, and checked with the rest.
+ */
+export async function endRevoked(server: SmbServerContext, conn: SmbConnectionState): Promise<number> {
+  const allowed = await sessionVerdict(server.runtime.identities, conn.sessions.values());
   let ended = 0;
   const shares = smbShares(server.runtime.shares);
   for (const session of [...conn.sessions.values()]) {

@@ -18,7 +18,7 @@ import { adoptReadingInto } from '../rpc/receive-socket.ts';
 import type { SmbServerContext } from './handler.ts';
 import { dialectName } from './constants.ts';
 import { clientPrefix } from '../../metadata/locks/lock-manager.ts';
-import { endRevoked, sessionVerdict } from './access-recheck.ts';
+import { endRevoked } from './access-recheck.ts';
 import type { HoldingsTally } from '../holdings.ts';
 
 export interface SmbSessionInfo {
@@ -122,17 +122,12 @@ export class SmbTcpServer {
    * does it between its messages, as it runs a LOGOFF or TREE_DISCONNECT.
    */
   async recheckAccess(): Promise<number> {
-    const live = [...this.live];
-    const allowed = await sessionVerdict(
-      this.ctx.runtime.identities,
-      live.flatMap((l) => [...l.conn.state.sessions.values()]),
-    );
-    const counts = live.map(
+    const counts = [...this.live].map(
       ({ conn, order }) =>
         new Promise<number>((resolve) =>
           order.run(false, async () => {
             // A failure must not stop the connection's later messages (they wait on this one).
-            const ended = await endRevoked(this.ctx, conn.state, allowed).catch((err: unknown) => {
+            const ended = await endRevoked(this.ctx, conn.state).catch((err: unknown) => {
               this.ctx.logger.warn({ err, client: conn.state.clientAddr }, 'ending revoked SMB sessions failed');
               return 0;
             });
