@@ -67,11 +67,12 @@ describe.skipIf(skip !== null)('SMB sessions after a control-plane change, with 
   const smbclient = (share: string, login: string[]) =>
     run('smbclient', [...target(share), ...login, '-c', 'ls'], 60_000);
 
-  /** The live SMB sessions (the mounts list) on a share, by user. */
-  async function smbUsers(share: string): Promise<string[]> {
+  /** The mounts list on a share: the protocol of each, and the user of SMB sessions. */
+  async function mountsOn(share: string, protocol = 'smb'): Promise<string[]> {
     const mounts = await api.call('mounts.list', {});
-    return mounts.filter((m) => m.protocol === 'smb' && m.share === share).map((m) => m.user);
+    return mounts.filter((m) => m.protocol === protocol && m.share === share).map((m) => m.user);
   }
+  const smbUsers = (share: string) => mountsOn(share);
 
   /** A folder share of a new 0777 directory holding readme.txt, NFS callers may read. */
   async function folderShare(name: string, body: Record<string, unknown>): Promise<void> {
@@ -123,8 +124,12 @@ describe.skipIf(skip !== null)('SMB sessions after a control-plane change, with 
     }
     expect(await smbUsers('/pub')).toEqual(['anonymous']);
     expect(await smbUsers('/lobby')).toEqual(['guest']);
+    await nfsLists('/pub');
+    const nfsMounts = await mountsOn('/pub', 'nfs3');
+    expect(nfsMounts).toHaveLength(1);
 
     await api.call('guest.update', { body: { enabled: false } });
+    expect(await mountsOn('/pub', 'nfs3'), 'the NFS mount stays').toEqual(nfsMounts);
     expect(await smbUsers('/pub'), 'gone from the mounts list when the call returns').toEqual([]);
     expect(await smbUsers('/lobby')).toEqual([]);
     expect(await smbUsers('/team')).toEqual(['admin']);
