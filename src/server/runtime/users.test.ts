@@ -24,7 +24,7 @@ describe('UsersService: changes reach the live sessions', () => {
       const bob = await store.getUser('bob').catch(() => undefined);
       seen.push({
         guestEnabled: (await store.getGuest()).enabled,
-        bobAccess: access.resolver('/s')({ uid: bob?.uid ?? 1234, gid: 0, gids: [], clientAddr: '' }),
+        bobAccess: access.resolver('/s')({ uid: bob?.uid ?? 1234, gid: 0, gids: [] }),
       });
     });
     await store.createMetadataStore({ name: 'm', type: 'memory' });
