@@ -146,6 +146,12 @@ export class AdaptersService extends EventEmitter<{ state: [AdapterStatus] }> {
     return n;
   }
 
+  /** Every running adapter ends what the control plane no longer allows (ProtocolAdapter.recheckAccess). */
+  async recheckAccess(): Promise<number> {
+    const ended = await Promise.all([...this.slots.values()].map((slot) => slot.adapter?.recheckAccess?.() ?? 0));
+    return ended.reduce((a, b) => a + b, 0);
+  }
+
   async stopAll(): Promise<void> {
     await Promise.all([...this.slots.keys()].map((t) => this.stop(t)));
   }

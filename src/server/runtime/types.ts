@@ -163,6 +163,12 @@ export interface ProtocolAdapter {
   stop(deadlineMs: number): Promise<void>;
   /** Ends live sessions of a client (and/or share) — for disconnect and share disable. */
   disconnect(filter: { clientAddr?: string; share?: string }): number;
+  /**
+   * Ends live sessions and tree connects the control plane no longer allows (SMB, which
+   * decides access at logon and tree connect; NFS checks every request against the live
+   * tables instead), and resolves with how many once they are gone.
+   */
+  recheckAccess?(): Promise<number>;
   /** What the connection limits refused and closed, for adapters that have them. */
   connectionLimits?(): ConnectionLimitStats;
 }

@@ -72,6 +72,10 @@ export class SmbAdapter implements ProtocolAdapter {
     return this.server.disconnect(filter);
   }
 
+  recheckAccess(): Promise<number> {
+    return this.server.recheckAccess();
+  }
+
   /** Live connections: client, users, shares, dialect, signing, encryption and bytes. */
   sessions(): SmbSessionInfo[] {
     return this.server.sessions();

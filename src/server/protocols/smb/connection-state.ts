@@ -26,7 +26,7 @@ export class SmbConnectionState {
   lowestUnused = 0n;
   /** Ids handed out to sessions, trees and opens on this connection. */
   nextId = 1;
-  /** Shares this connection has tree-connected (the dashboard and Disconnect use it). */
+  /** Shares this connection has a tree connect to (the dashboard and Disconnect use it). */
   readonly shares = new Set<string>();
   /** Whether requests arrived signed / encrypted (what the sessions list shows). */
   signed = false;

@@ -18,6 +18,7 @@ import { adoptReadingInto } from '../rpc/receive-socket.ts';
 import type { SmbServerContext } from './handler.ts';
 import { dialectName } from './constants.ts';
 import { clientPrefix } from '../../metadata/locks/lock-manager.ts';
+import { endRevoked } from './access-recheck.ts';
 import type { HoldingsTally } from '../holdings.ts';
 
 export interface SmbSessionInfo {
@@ -113,6 +114,30 @@ export class SmbTcpServer {
       n++;
     }
     return n;
+  }
+
+  /**
+   * Ends, on every connection, the sessions and tree connects the control plane no longer
+   * allows (access-recheck.ts); resolves with how many once they are gone. Each connection
+   * does it between its messages, as it runs a LOGOFF or TREE_DISCONNECT.
+   */
+  async recheckAccess(): Promise<number> {
+    const counts = [...this.live].map(
+      ({ conn, order }) =>
+        new Promise<number>((resolve) =>
+          order.run(false, async () => {
+            // A failure must not stop the connection's later messages (they wait on this one).
+            const ended = await endRevoked(this.ctx, conn.state).catch((err: unknown) => {
+              this.ctx.logger.warn({ err, client: conn.state.clientAddr }, 'ending revoked SMB sessions failed');
+              return 0;
+            });
+            resolve(ended);
+          }),
+        ),
+    );
+    const ended = (await Promise.all(counts)).reduce((a, b) => a + b, 0);
+    if (ended > 0) this.ctx.logger.info({ ended }, 'ended SMB sessions and tree connects no longer allowed');
+    return ended;
   }
 
   sessions(): SmbSessionInfo[] {
