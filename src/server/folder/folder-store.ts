@@ -13,12 +13,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { opendirSync, realpathSync, statSync } from 'node:fs';
-import { readdir, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
-import { dirAndEntryReads, foldName } from '../metadata/store.ts';
+import { dirAndEntryReads } from '../metadata/store.ts';
 import type { DirAndFile, FileRecord, MetadataStore, StoredEntry, StoreSpace, StoreTx } from '../metadata/store.ts';
 import { applyTx, type Applied } from './apply.ts';
+import { CaselessNames } from './caseless-names.ts';
 import { type OwnerPolicy, recordOf } from './attrs.ts';
 import { FolderContent } from './content.ts';
 import { fsError } from './errors.ts';
@@ -45,6 +46,7 @@ export class FolderStore implements MetadataStore {
   readonly content: FolderContent;
   readonly policy: OwnerPolicy;
   private readonly listings: Listings;
+  private readonly caseless = new CaselessNames();
   private readonly syncs = new PathSyncs();
   /** Tail of the transaction queue (settles when the last queued body has been applied). */
   private queue: Promise<void> = Promise.resolve();
@@ -134,16 +136,10 @@ export class FolderStore implements MetadataStore {
     return dir === undefined ? undefined : this.entryIn(dir, name)?.node.fileid;
   }
 
-  /**
-   * The folder's own names, read without stat (the file system keeps no case-folded index;
-   * a names-only listing costs about a microsecond an entry); the first in listing order.
-   */
+  /** A name of the directory that matches `name` but for case (caseless-names.ts). */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
     const dir = this.dir(dirId);
-    if (dir === undefined) return undefined;
-    const wanted = foldName(name);
-    const names = await readdir(dir.path).catch(() => [] as string[]);
-    return names.find((n) => foldName(n) === wanted);
+    return dir === undefined ? undefined : this.caseless.find(dirId, dir.path, name);
   }
 
   /** The file `name` leads to in a resolved directory. */
@@ -232,6 +228,14 @@ export class FolderStore implements MetadataStore {
     this.listings.drop(dirId);
   }
 
+  nameAdded(dirId: number, name: string): void {
+    this.caseless.added(dirId, name);
+  }
+
+  nameRemoved(dirId: number, name: string): void {
+    this.caseless.removed(dirId, name);
+  }
+
   /** Files the index knows (handed out a handle for). */
   dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
     return dirAndEntryReads(this, dirId, name);
@@ -249,6 +253,7 @@ export class FolderStore implements MetadataStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.caseless.close();
     await this.queue;
     await this.syncs.close();
     await this.content.close();
