@@ -17,7 +17,15 @@ import { statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
 import { dirAndEntryReads } from '../metadata/store.ts';
-import type { DirAndFile, FileRecord, MetadataStore, StoredEntry, StoreSpace, StoreTx } from '../metadata/store.ts';
+import type {
+  DirAndFile,
+  FileRecord,
+  MetadataStore,
+  StoredEntry,
+  StoreSpace,
+  StoreTx,
+  TxOptions,
+} from '../metadata/store.ts';
 import { applyTx, type Applied } from './apply.ts';
 import { CaselessNames } from './caseless-names.ts';
 import { type OwnerPolicy, recordOf } from './attrs.ts';
@@ -47,6 +55,8 @@ export class FolderStore implements MetadataStore {
   readonly policy: OwnerPolicy;
   private readonly listings: Listings;
   private readonly caseless = new CaselessNames();
+  /** Syncs of lazy transactions still under way. */
+  private readonly lazySyncs = new Set<Promise<void>>();
   private readonly syncs = new PathSyncs();
   /** Tail of the transaction queue (settles when the last queued body has been applied). */
   private queue: Promise<void> = Promise.resolve();
@@ -182,7 +192,14 @@ export class FolderStore implements MetadataStore {
     return this.rootId;
   }
 
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  /**
+   * A lazy transaction (an SMB CREATE, TxOptions.lazy) is answered once applied; its syncs
+   * run on, and every durable transaction after it waits for them too, as its FLUSH must. A
+   * copy of many small files over SMB then no longer waits for a directory fsync per file
+   * (on ext4 without a journal that fsync also holds the directory's lock, which the next
+   * file's creation waits for).
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TxOptions): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'folder store is closed'));
     const applied = this.queue.then(async () => {
       const tx = new FolderTx(this);
@@ -197,7 +214,13 @@ export class FolderStore implements MetadataStore {
       () => undefined,
     );
     return applied.then(async ({ value, durable }) => {
-      await durable;
+      if (opts?.lazy === true) {
+        this.lazySyncs.add(durable);
+        const settled = (): void => void this.lazySyncs.delete(durable);
+        durable.then(settled, settled);
+        return value;
+      }
+      await Promise.all([durable, ...this.lazySyncs]);
       return value;
     });
   }
@@ -255,6 +278,7 @@ export class FolderStore implements MetadataStore {
     this.closed = true;
     this.caseless.close();
     await this.queue;
+    await Promise.allSettled([...this.lazySyncs]);
     await this.syncs.close();
     await this.content.close();
     await this.index.close();
