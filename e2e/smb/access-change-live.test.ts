@@ -4,13 +4,13 @@
 // share switched to guestAccess none ends guests' tree connects on it (NETWORK_NAME_DELETED,
 // a new tree connect is ACCESS_DENIED); a user disabled or deleted loses their session. The
 // sessions leave the mounts list at once, and a user's session and NFS go on unaffected.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
 import { nfsUrl } from '../api/helpers.ts';
 import { adminClient } from '../helpers/api.ts';
+import { HeldSmbClient } from '../helpers/held-smbclient.ts';
 import { type DfsProcess } from '../helpers/dfs.ts';
 import { LIBNFS_UTILS, SMBCLIENT, unmet } from '../helpers/requirements.ts';
 import { startSmbDfs } from '../helpers/smb.ts';
@@ -18,48 +18,19 @@ import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { run, tail } from '../nfs/target.ts';
 
 const skip = unmet(SMBCLIENT, LIBNFS_UTILS);
-/** What ends the output of one `ls`: its summary line, or the error it failed with. */
-const LS_DONE = /blocks available|NT_STATUS_\w+/;
-
-/** An smbclient kept open: one command at a time, with the output each one printed. */
-class HeldClient {
-  private readonly child: ChildProcessWithoutNullStreams;
-  output = '';
-
-  constructor(args: string[], cwd: string) {
-    // Unbuffered, or smbclient's answers wait in its stdout buffer while stdin is a pipe.
-    this.child = spawn('stdbuf', ['-o0', 'smbclient', ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout.on('data', (d: Buffer) => (this.output += d.toString()));
-    this.child.stderr.on('data', (d: Buffer) => (this.output += d.toString()));
-  }
-
-  /** Sends a command and resolves with what it printed, once that matches `done` (or after 20 s). */
-  async command(line: string, done = LS_DONE): Promise<string> {
-    const from = this.output.length;
-    this.child.stdin.write(`${line}\n`);
-    for (let waited = 0; waited < 20_000 && !done.test(this.output.slice(from)); waited += 50)
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    return this.output.slice(from);
-  }
-
-  kill(): void {
-    this.child.kill('SIGKILL');
-  }
-}
-
 describe.skipIf(skip !== null)('SMB sessions after a control-plane change, with smbclient held open', () => {
   let work = '';
   let dfs: DfsProcess | undefined;
   let api: ApiClient;
-  const held: HeldClient[] = [];
+  const held: HeldSmbClient[] = [];
 
   const log = (what: string, out: string): string => `${what}\n${out}\n--- dfs log (tail) ---\n${tail(dfs!.logs())}`;
   const ANONYMOUS = ['-N'];
   const GUEST = ['-U', 'guest%'];
   const target = (share: string) => [`//127.0.0.1/${share}`, '-p', String(dfs!.smbPort)];
 
-  function hold(share: string, login: string[]): HeldClient {
-    const client = new HeldClient([...target(share), ...login], work);
+  function hold(share: string, login: string[]): HeldSmbClient {
+    const client = new HeldSmbClient([...target(share), ...login], work);
     held.push(client);
     return client;
   }

@@ -38,7 +38,7 @@ describe('SMB sessions after a control-plane change', () => {
     const anonymous = await guestOnShare(rt);
     const guest = await guestOnShare(rt, ['x', 'guest']);
     expect((await openRoot(anonymous)).hdr.status).toBe(Status.SUCCESS);
-    expect(rt.mounts.list().map((m) => m.user)).toEqual(['anonymous']); // one record per client address and share
+    expect(rt.mounts.list().map((m) => m.user)).toEqual(['anonymous', 'guest']); // one record per session and share
     expect(await recheck(anonymous)).toBe(0);
 
     rt.guestConfig.enabled = false;

@@ -8,6 +8,7 @@ import type {
   AdapterConfig,
   AdapterFactory,
   ConnectionLimitStats,
+  DisconnectFilter,
   Holding,
   ProtocolAdapter,
   ProtocolRuntime,
@@ -68,7 +69,7 @@ export class SmbAdapter implements ProtocolAdapter {
     this.openPaths.close();
   }
 
-  disconnect(filter: { clientAddr?: string; share?: string }): number {
+  disconnect(filter: DisconnectFilter): number {
     return this.server.disconnect(filter);
   }
 

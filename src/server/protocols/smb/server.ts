@@ -19,12 +19,15 @@ import type { SmbServerContext } from './handler.ts';
 import { dialectName } from './constants.ts';
 import { clientPrefix } from '../../metadata/locks/lock-manager.ts';
 import { endRevoked } from './access-recheck.ts';
+import { mountKeys } from './mount-records.ts';
 import type { HoldingsTally } from '../holdings.ts';
+import type { DisconnectFilter } from '../../runtime/types.ts';
 
 export interface SmbSessionInfo {
   clientAddr: string;
   clientPort: number;
   shares: string[];
+  mountKeys: string[];
   users: string[];
   dialect: string | undefined;
   signed: boolean;
@@ -105,11 +108,12 @@ export class SmbTcpServer {
     await closed;
   }
 
-  disconnect(filter: { clientAddr?: string; share?: string }): number {
+  disconnect(filter: DisconnectFilter): number {
     let n = 0;
     for (const l of this.live) {
       if (filter.clientAddr !== undefined && l.conn.state.clientAddr !== filter.clientAddr) continue;
       if (filter.share !== undefined && !l.conn.state.shares.has(filter.share)) continue;
+      if (filter.mountKey !== undefined && !mountKeys(l.conn.state).includes(filter.mountKey)) continue;
       l.socket.destroy();
       n++;
     }
@@ -148,6 +152,7 @@ export class SmbTcpServer {
         clientAddr: st.clientAddr,
         clientPort: st.clientPort,
         shares: [...st.shares],
+        mountKeys: mountKeys(st),
         users: [...new Set(sessions.map((s) => s.username))],
         dialect: st.dialect === undefined ? undefined : dialectName(st.dialect),
         signed: st.signed || sessions.some((s) => s.signingRequired),
@@ -281,12 +286,7 @@ export class SmbTcpServer {
       this.limits.release(clientAddr);
       flow.close();
       this.live.delete(live);
-      void live.order
-        .settled()
-        .then(() => conn.close())
-        .then(() => {
-          for (const share of conn.state.shares) this.ctx.runtime.mounts.remove('smb', clientAddr, share);
-        });
+      void live.order.settled().then(() => conn.close());
     });
   };
 }

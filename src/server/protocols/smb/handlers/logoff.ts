@@ -3,9 +3,9 @@ import { HEADER_SIZE, Status } from '../constants.ts';
 import type { SmbConnectionState } from '../connection-state.ts';
 import type { SmbHandler, SmbServerContext } from '../handler.ts';
 import { SmbStatusError } from '../handler.ts';
+import { releaseSessionMounts } from '../mount-records.ts';
 import type { Session } from '../state.ts';
 import { closeOpen } from './close.ts';
-import { releaseTree } from './tree-disconnect.ts';
 
 export const logoff: SmbHandler = {
   name: 'LOGOFF',
@@ -27,7 +27,6 @@ export const logoff: SmbHandler = {
  */
 export async function endSession(server: SmbServerContext, conn: SmbConnectionState, session: Session): Promise<void> {
   for (const open of [...conn.opens.values()]) if (open.sessionId === session.id) await closeOpen(server, conn, open);
-  // Forgotten first, so its trees do not count as others still using their shares.
   conn.sessions.delete(session.id);
-  for (const tree of session.trees.values()) releaseTree(server, conn, tree);
+  releaseSessionMounts(server, conn, session);
 }

@@ -9,6 +9,7 @@
  */
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { SmbStatusError, type SmbHandler } from '../handler.ts';
+import { addMount } from '../mount-records.ts';
 import { LeReader } from '../reader.ts';
 import { findSmbShare, smbRulesOf } from '../shares.ts';
 import type { Tree } from '../state.ts';
@@ -47,13 +48,7 @@ export const treeConnect: SmbHandler = {
       if (access === 'none') throw new SmbStatusError(Status.ACCESS_DENIED);
       const root = await runtime.metadata.rootHandle(share.name);
       tree = { id: ctx.conn.newId(), share: share.name, access, root, encrypt: smbRulesOf(share).encrypt };
-      runtime.mounts.add({
-        protocol: 'smb',
-        clientAddr: ctx.conn.clientAddr,
-        share: share.name,
-        user: session.username,
-      });
-      ctx.conn.shares.add(share.name);
+      addMount(ctx.server, ctx.conn, session, share.name);
     }
     session.trees.set(tree.id, tree);
     ctx.responseTreeId = tree.id;

@@ -3,18 +3,8 @@ import { HEADER_SIZE, Status } from '../constants.ts';
 import type { SmbConnectionState } from '../connection-state.ts';
 import { SmbStatusError, type SmbHandler, type SmbServerContext } from '../handler.ts';
 import type { Session, Tree } from '../state.ts';
+import { releaseMount } from '../mount-records.ts';
 import { closeOpen } from './close.ts';
-
-/** Drops a tree's mount record when no other tree of this connection uses the share. */
-export function releaseTree(server: SmbServerContext, conn: SmbConnectionState, tree: Tree): void {
-  if (tree.share === undefined) return;
-  const stillUsed = [...conn.sessions.values()].some((s) =>
-    [...s.trees.values()].some((t) => t !== tree && t.share === tree.share),
-  );
-  if (stillUsed) return;
-  conn.shares.delete(tree.share);
-  server.runtime.mounts.remove('smb', conn.clientAddr, tree.share);
-}
 
 /** Closes the tree's opens and forgets it: requests on its TreeId then fail NETWORK_NAME_DELETED (§3.3.5.2.11). */
 export async function endTree(
@@ -25,7 +15,7 @@ export async function endTree(
 ): Promise<void> {
   for (const open of [...conn.opens.values()])
     if (open.sessionId === session.id && open.treeId === tree.id) await closeOpen(server, conn, open);
-  releaseTree(server, conn, tree);
+  releaseMount(server, conn, session, tree);
   session.trees.delete(tree.id);
 }
 
