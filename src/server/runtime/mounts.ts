@@ -45,18 +45,13 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
     return { time: new Date().toISOString(), total: zero(), byShare: {}, byClient: {} };
   }
 
-  private static identity(m: {
-    protocol: MountProtocol;
-    clientAddr: string;
-    share: string;
-    key?: string | undefined;
-  }): string {
-    return m.key === undefined ? `client\0${m.protocol}\0${m.clientAddr}\0${m.share}` : `key\0${m.key}`;
+  private static identity(protocol: MountProtocol, clientAddr: string, share: string, key: string | undefined): string {
+    return key === undefined ? `client\0${protocol}\0${clientAddr}\0${share}` : `key\0${key}`;
   }
 
   add(rec: Omit<MountRecord, 'id' | 'since' | 'lastActiveMs' | 'bytesRead' | 'bytesWritten' | 'ops'>): MountRecord {
     const now = Date.now();
-    const identity = MountsService.identity(rec);
+    const identity = MountsService.identity(rec.protocol, rec.clientAddr, rec.share, rec.key);
     // Adding the same record again keeps one (NFS: MNT is idempotent per client and share).
     const existing = this.mounts.get(identity);
     if (existing) {
@@ -110,7 +105,10 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
 
   record(sample: OpSample): void {
     if (sample.share !== undefined) {
-      const m = this.mounts.get(MountsService.identity({ ...sample, share: sample.share, key: sample.mountKey }));
+      // Every request: no object built for the lookup.
+      const m = this.mounts.get(
+        MountsService.identity(sample.protocol, sample.clientAddr, sample.share, sample.mountKey),
+      );
       if (m) {
         m.bytesRead += sample.bytesRead;
         m.bytesWritten += sample.bytesWritten;
