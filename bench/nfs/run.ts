@@ -2,7 +2,7 @@
 // on a temp dir: a folder served in place, like dfs's folder share), same client, same run.
 //
 //   node --import tsx bench/nfs/run.ts [--size 1024] [--seconds 10] [--depth 16] [--rounds 1]
-//                                      [--only dfs,dfs-folder,ganesha] [--json out.json]
+//                                      [--only dfs,dfs-folder,dfs-memory,ganesha] [--json out.json]
 //
 // Builds bench/nfs/nfsbench.c (libnfs async raw API), starts the servers on 127.0.0.1,
 // runs each figure against each (--rounds times, in turn; the table shows medians), samples
@@ -31,7 +31,7 @@ const { values: opt } = parseArgs({
   },
 });
 
-const SERVER_NAMES = ['ganesha', 'dfs', 'dfs-folder'] as const;
+const SERVER_NAMES = ['ganesha', 'dfs', 'dfs-folder', 'dfs-memory'] as const;
 type ServerName = (typeof SERVER_NAMES)[number];
 const ONLY = (opt.only?.split(',') ?? SERVER_NAMES) as ServerName[];
 const badOnly = ONLY.filter((n) => !SERVER_NAMES.includes(n));
@@ -199,13 +199,13 @@ function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
   // dfs on its default stores (SQLite metadata, filesystem blocks) in a temp data dir, and
   // dfs serving a temp folder in place (a folder share, as ganesha's VFS export); /export
   // squashes nobody, as the e2e tests set it (e2e/nfs/target.ts).
-  const dfs = (name: 'dfs' | 'dfs-folder') => async (): Promise<Server> => {
+  const dfs = (name: 'dfs' | 'dfs-folder' | 'dfs-memory') => async (): Promise<Server> => {
     const d = await startTarget(name);
     return {
       name,
       nfsPort: d.nfsPort,
       mountPort: d.mountPort,
-      exportPath: name === 'dfs' ? opt.export! : d.exportPath,
+      exportPath: name === 'dfs-folder' ? d.exportPath : opt.export!,
       pid: d.pid,
       stop: d.stop,
       logs: d.logs,
@@ -227,6 +227,7 @@ function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
     ['ganesha', ganesha] as const,
     ['dfs', dfs('dfs')] as const,
     ['dfs-folder', dfs('dfs-folder')] as const,
+    ['dfs-memory', dfs('dfs-memory')] as const,
   ];
   return startEach(starters.filter(([name]) => ONLY.includes(name)));
 }

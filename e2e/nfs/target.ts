@@ -3,6 +3,8 @@
 //   DITTOFS_E2E_NFS_SERVER=dfs         (default) a real `dfs start` (e2e/helpers/dfs.ts)
 //   DITTOFS_E2E_NFS_SERVER=dfs-folder  the same, its shares folder shares: directories of
 //                                      this computer served in place (docs/folder-shares.md)
+//   DITTOFS_E2E_NFS_SERVER=dfs-memory  the same, its shares on memory stores (metadata and
+//                                      content in the process: nothing survives a restart)
 //   DITTOFS_E2E_NFS_SERVER=ganesha     nfs-ganesha with a VFS export: the reference that
 //                                      proves the test clients themselves right
 //
@@ -13,7 +15,8 @@
 //   /ro      read-only, holding existing.txt (written over NFS while still read-write)
 //   /squash  root_to_guest (65534:65534); new share roots are 0:0 0777, so 65534 can write
 // On dfs-folder, /export is replaced by a folder share of the same name, and /ro and /squash
-// are folder shares too, each on a fresh 0777 directory outside the data dir (`folder`).
+// are folder shares too, each on a fresh 0777 directory outside the data dir (`folder`). On
+// dfs-memory they are shares on one memory metadata store and one memory payload store.
 // DITTOFS_E2E_DFS_DEFAULT_SHARE=1 skips all of it and tests the default share as shipped.
 import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -23,8 +26,8 @@ import { startDfs, REPO_ROOT, type DfsProcess } from '../helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../helpers/tmp.ts';
 import { adminClient } from '../helpers/api.ts';
 
-export type ServerKind = 'dfs' | 'dfs-folder' | 'ganesha';
-const KINDS: readonly ServerKind[] = ['dfs', 'dfs-folder', 'ganesha'];
+export type ServerKind = 'dfs' | 'dfs-folder' | 'dfs-memory' | 'ganesha';
+const KINDS: readonly ServerKind[] = ['dfs', 'dfs-folder', 'dfs-memory', 'ganesha'];
 
 export interface NfsTarget {
   kind: ServerKind;
@@ -159,13 +162,13 @@ export async function startTarget(kind: ServerKind = serverKind(), opts: TargetO
     const launch = async (): Promise<Running> => startDfs({ dataDir });
     return makeTarget(kind, {}, await launch(), launch, () => removeTmpDir(dataDir));
   }
-  return configureDfsShares(opts.extraShares ?? false, kind === 'dfs-folder');
+  return configureDfsShares(opts.extraShares ?? false, kind);
 }
 
 /** See the header: one start, then the shares are configured through the REST API. */
-async function configureDfsShares(extraShares: boolean, folders: boolean): Promise<NfsTarget> {
+async function configureDfsShares(extraShares: boolean, kind: Exclude<ServerKind, 'ganesha'>): Promise<NfsTarget> {
   const dataDir = makeTmpDir('dittofs-e2e-data-');
-  const foldersDir = folders ? makeTmpDir('dittofs-e2e-folders-') : undefined;
+  const foldersDir = kind === 'dfs-folder' ? makeTmpDir('dittofs-e2e-folders-') : undefined;
   const cleanup = (): void => {
     if (process.env.DITTOFS_E2E_KEEP) return;
     removeTmpDir(dataDir);
@@ -178,7 +181,6 @@ async function configureDfsShares(extraShares: boolean, folders: boolean): Promi
     chmodSync(dir, 0o777);
     return dir;
   };
-  const kind: ServerKind = folders ? 'dfs-folder' : 'dfs';
   const launch = (): Promise<Running> => startDfs({ dataDir });
   let d: DfsProcess | undefined;
   let step = 'start';
@@ -189,19 +191,27 @@ async function configureDfsShares(extraShares: boolean, folders: boolean): Promi
     const api = await adminClient(d);
     step = 'PATCH /export';
     const exp = await api.call('shares.update', { params: { name: '/export' }, body: { squash: 'none' } });
+    const memory = kind === 'dfs-memory';
+    const stores = memory
+      ? { metadataStore: 'e2e-memory', payloadStore: 'e2e-memory' }
+      : { metadataStore: exp.metadataStore, payloadStore: exp.payloadStore };
     const folder = foldersDir === undefined ? undefined : folderFor('export');
     if (folder !== undefined) {
       step = 'replace /export by a folder share';
       await api.call('shares.delete', { params: { name: '/export' } });
       await api.call('shares.create', { body: { name: '/export', path: folder, squash: 'none' } });
     }
+    if (memory) {
+      step = 'replace /export by a share on memory stores';
+      await api.call('stores.metadata.create', { body: { name: stores.metadataStore, type: 'memory' } });
+      await api.call('stores.payload.create', { body: { name: stores.payloadStore, type: 'memory' } });
+      await api.call('shares.delete', { params: { name: '/export' } });
+      await api.call('shares.create', { body: { name: '/export', ...stores, squash: 'none' } });
+    }
     if (!extraShares) return makeTarget(kind, { folder }, d, launch, cleanup);
 
     // Where a share keeps its files: the default stores, or a folder of its own.
-    const where = (name: string) =>
-      foldersDir === undefined
-        ? { metadataStore: exp.metadataStore, payloadStore: exp.payloadStore }
-        : { path: folderFor(name) };
+    const where = (name: string) => (foldersDir === undefined ? stores : { path: folderFor(name) });
     step = 'create /ro, /squash';
     await api.call('shares.create', { body: { name: '/ro', ...where('ro'), squash: 'none' } });
     await api.call('shares.create', {

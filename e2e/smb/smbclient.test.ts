@@ -6,7 +6,7 @@
 // on the managed default share and on a folder share.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/api/client.ts';
@@ -251,4 +251,22 @@ describe.skipIf(skip !== null)('SMB with smbclient', () => {
       expect(sha256(readFileSync(path.join(work, `smb-${share}.bin`)))).toBe(sha256(viaNfs));
     });
   }
+
+  it('on the folder share: files another program makes, renames or removes in the folder are found in any case', async () => {
+    const folder = path.join(work, 'shared folder');
+    // A first caseless lookup in the folder: its names are kept from then on (folder/caseless-names.ts).
+    const before = await smbclient('folder', 'get made-here.txt local-before.txt');
+    expect(before.output, log('smbclient', before.output)).toMatch(/NT_STATUS_OBJECT_NAME_NOT_FOUND/);
+    writeFileSync(path.join(folder, 'Made-Here.TXT'), 'made by another program');
+    const got = await smbclient('folder', 'get made-here.txt local-made.txt');
+    expect(got.code, log('smbclient', got.output)).toBe(0);
+    expect(readFileSync(path.join(work, 'local-made.txt'), 'utf8')).toBe('made by another program');
+    renameSync(path.join(folder, 'Made-Here.TXT'), path.join(folder, 'Renamed-Here.txt'));
+    const after = await smbclient('folder', 'get made-here.txt gone.txt; get RENAMED-HERE.TXT local-renamed.txt');
+    expect(after.output, log('smbclient', after.output)).toMatch(/NT_STATUS_OBJECT_NAME_NOT_FOUND/);
+    expect(readFileSync(path.join(work, 'local-renamed.txt'), 'utf8')).toBe('made by another program');
+    unlinkSync(path.join(folder, 'Renamed-Here.txt'));
+    const removed = await smbclient('folder', 'get renamed-here.txt gone2.txt');
+    expect(removed.output, log('smbclient', removed.output)).toMatch(/NT_STATUS_OBJECT_NAME_NOT_FOUND/);
+  });
 });

@@ -205,8 +205,8 @@ export const HANDLERS: Handlers = {
   'settings.get': ({ runtime, params }) => runtime.settings.get(params.key),
   'settings.set': ({ runtime, params, body }) => runtime.settings.set(params.key, body.value),
   'settings.delete': ({ runtime, params }) => runtime.settings.delete(params.key),
-  'guest.get': ({ runtime }) => runtime.store.getGuest(),
-  'guest.update': ({ runtime, body }) => runtime.store.updateGuest(body),
+  'guest.get': ({ runtime }) => runtime.users.guest(),
+  'guest.update': ({ runtime, body }) => runtime.users.updateGuest(body),
   'networks.list': ({ runtime }) => runtime.networks(),
   'connect.info': ({ runtime }) => runtime.connectInfo(),
 

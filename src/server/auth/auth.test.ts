@@ -60,7 +60,7 @@ describe('AuthService', () => {
   beforeEach(async () => {
     store = SqliteControlPlaneStore.open(':memory:');
     settings = new SettingsService(store);
-    users = new UsersService(store, new AccessIndex(store), logger);
+    users = new UsersService(store, new AccessIndex(store), logger, async () => 0);
     await users.create({ username: 'alice', password: 'alice-password', role: 'operator' });
   });
   afterEach(async () => {
@@ -195,7 +195,7 @@ describe('AuthService', () => {
 describe('UsersService', () => {
   it('keeps the last enabled admin', async () => {
     const store = SqliteControlPlaneStore.open(':memory:');
-    const users = new UsersService(store, new AccessIndex(store), logger);
+    const users = new UsersService(store, new AccessIndex(store), logger, async () => 0);
     await users.create({ username: 'root', password: 'root-password', role: 'admin' });
     await rejects(users.update('root', { role: 'user' }), 'CONFLICT');
     await rejects(users.update('root', { enabled: false }), 'CONFLICT');

@@ -66,6 +66,10 @@ export interface ApplyHost {
   keep(fileid: number): void;
   /** The directory's entries changed: cached listings of it are out of date. */
   dirChanged(dirId: number): void;
+  /** dfs made `name` in the directory (caseless-names.ts keeps its names). */
+  nameAdded(dirId: number, name: string): void;
+  /** dfs removed `name` from the directory. */
+  nameRemoved(dirId: number, name: string): void;
 }
 
 const key = (dir: number, name: string): string => `${dir}/${name}`;
@@ -125,6 +129,7 @@ class Applier {
     if (created !== undefined && nodes.get(id) === undefined) {
       if (replaced !== undefined) this.remove(replaced);
       const { st, fd } = createObject(created, target, this.host.policy.realOwnership);
+      this.host.nameAdded(dir, name);
       nodes.save(this.newNode(created, st, dir, name));
       if (fd !== undefined) this.host.adopt(id, fd);
       this.out.records.push([created, st]);
@@ -135,6 +140,8 @@ class Applier {
       } catch (err) {
         throw fsError(err, target, true);
       }
+      this.host.nameRemoved(source.dir, source.name);
+      this.host.nameAdded(dir, name);
       this.removals.delete(key(source.dir, source.name));
       if (replaced !== undefined) this.removals.delete(k);
       this.changed(source.dir);
@@ -149,6 +156,7 @@ class Applier {
       } catch (err) {
         throw fsError(err, target);
       }
+      this.host.nameAdded(dir, name);
     }
     this.touched.add(id);
     this.changed(dir);
@@ -157,6 +165,7 @@ class Applier {
   private remove(r: Removal): void {
     this.removals.delete(key(r.dir, r.name));
     removeObject(this.host.nodes.childPath(r.dir, r.name), r.isDir);
+    this.host.nameRemoved(r.dir, r.name);
     this.touched.add(r.id);
     this.changed(r.dir);
   }

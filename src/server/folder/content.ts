@@ -16,9 +16,9 @@
  * the threadpool: a write from the event loop measured slower, as a write may wait for the
  * file system's journal (the inode's times change).
  */
-import { closeSync, constants, fdatasync, fstatSync, ftruncate, openSync, write } from 'node:fs';
+import { closeSync, constants, fdatasync, fstatSync, ftruncate, openSync } from 'node:fs';
 import { DittoError } from '../../shared/errors.ts';
-import { quickReads } from '../payload/quick-io.ts';
+import { quickReads, quickWrites } from '../payload/quick-io.ts';
 import type { DirectContent } from '../payload/types.ts';
 import { fsError } from './errors.ts';
 import type { NodeTable } from './nodes.ts';
@@ -89,7 +89,7 @@ export class FolderContent implements DirectContent {
     try {
       let done = 0;
       while (done < data.length) {
-        done += await call<number>((cb) => write(f.fd, data, done, data.length - done, offset + done, cb));
+        done += await quickWrites.write(f.fd, data, done, data.length - done, offset + done);
       }
     } catch (err) {
       throw fsError(err, `file ${payloadId}`);

@@ -104,6 +104,34 @@ describe('folder store', () => {
     expect((await svc.getAttr(ROOT, await walk('2024'))).type).toBe(FileType.Directory);
   });
 
+  it("answers a lazy create (SMB) before its directory's sync, and a durable change after it waits for that sync", async () => {
+    await open();
+    // Holds every sync until released: the order of answers and syncs is what is checked.
+    const held: Array<() => void> = [];
+    const syncs = (store as unknown as { syncs: { sync: (path: string) => Promise<void> } }).syncs;
+    const real = syncs.sync.bind(syncs);
+    syncs.sync = (path) =>
+      new Promise<void>((resolve, reject) => held.push(() => void real(path).then(resolve, reject)));
+    const release = (): void => {
+      while (held.length > 0) held.shift()!();
+    };
+    try {
+      const made = await svc.create(ALICE, root, 'lazy.txt', { mode: 0o644 }, guarded, { lazy: true });
+      expect(statSync(at('lazy.txt')).isFile()).toBe(true);
+      expect(held.length).toBeGreaterThan(0); // answered while its sync waits
+      let durableDone = false;
+      const durable = svc.persistWrites(ALICE, made.handle, true).then(() => (durableDone = true));
+      await new Promise((r) => setTimeout(r, 20));
+      expect(durableDone).toBe(false); // FLUSH waits for the lazy create's sync
+      release();
+      await durable;
+      expect(durableDone).toBe(true);
+    } finally {
+      syncs.sync = real;
+      release();
+    }
+  });
+
   it('writes plain files into the folder and keeps its own data out of it', async () => {
     await open();
     const d = await svc.mkdir(ALICE, root, 'docs', { mode: 0o755 });

@@ -13,10 +13,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { opendirSync, realpathSync, statSync } from 'node:fs';
-import { readdir, statfs } from 'node:fs/promises';
+import { statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
-import { dirAndEntryReads, foldName } from '../metadata/store.ts';
+import { dirAndEntryReads } from '../metadata/store.ts';
 import type {
   DirAndFile,
   FileRecord,
@@ -26,8 +26,10 @@ import type {
   StoreSpace,
   StoreTx,
   StreamInfo,
+  TxOptions,
 } from '../metadata/store.ts';
 import { applyTx, type Applied } from './apply.ts';
+import { CaselessNames } from './caseless-names.ts';
 import { type OwnerPolicy, recordOf } from './attrs.ts';
 import { FolderContent } from './content.ts';
 import { fsError } from './errors.ts';
@@ -54,6 +56,9 @@ export class FolderStore implements MetadataStore {
   readonly content: FolderContent;
   readonly policy: OwnerPolicy;
   private readonly listings: Listings;
+  private readonly caseless = new CaselessNames();
+  /** Syncs of lazy transactions still under way. */
+  private readonly lazySyncs = new Set<Promise<void>>();
   private readonly syncs = new PathSyncs();
   /** Tail of the transaction queue (settles when the last queued body has been applied). */
   private queue: Promise<void> = Promise.resolve();
@@ -143,16 +148,10 @@ export class FolderStore implements MetadataStore {
     return dir === undefined ? undefined : this.entryIn(dir, name)?.node.fileid;
   }
 
-  /**
-   * The folder's own names, read without stat (the file system keeps no case-folded index;
-   * a names-only listing costs about a microsecond an entry); the first in listing order.
-   */
+  /** A name of the directory that matches `name` but for case (caseless-names.ts). */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
     const dir = this.dir(dirId);
-    if (dir === undefined) return undefined;
-    const wanted = foldName(name);
-    const names = await readdir(dir.path).catch(() => [] as string[]);
-    return names.find((n) => foldName(n) === wanted);
+    return dir === undefined ? undefined : this.caseless.find(dirId, dir.path, name);
   }
 
   /** The file `name` leads to in a resolved directory. */
@@ -204,7 +203,14 @@ export class FolderStore implements MetadataStore {
     return this.rootId;
   }
 
-  transaction<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T> {
+  /**
+   * A lazy transaction (an SMB CREATE, TxOptions.lazy) is answered once applied; its syncs
+   * run on, and every durable transaction after it waits for them too, as its FLUSH must. A
+   * copy of many small files over SMB then no longer waits for a directory fsync per file
+   * (on ext4 without a journal that fsync also holds the directory's lock, which the next
+   * file's creation waits for).
+   */
+  transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TxOptions): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'folder store is closed'));
     const applied = this.queue.then(async () => {
       const tx = new FolderTx(this);
@@ -222,7 +228,13 @@ export class FolderStore implements MetadataStore {
       () => undefined,
     );
     return applied.then(async ({ value, durable }) => {
-      await durable;
+      if (opts?.lazy === true) {
+        this.lazySyncs.add(durable);
+        const settled = (): void => void this.lazySyncs.delete(durable);
+        durable.then(settled, settled);
+        return value;
+      }
+      await Promise.all([durable, ...this.lazySyncs]);
       return value;
     });
   }
@@ -253,6 +265,14 @@ export class FolderStore implements MetadataStore {
     this.listings.drop(dirId);
   }
 
+  nameAdded(dirId: number, name: string): void {
+    this.caseless.added(dirId, name);
+  }
+
+  nameRemoved(dirId: number, name: string): void {
+    this.caseless.removed(dirId, name);
+  }
+
   /** Files the index knows (handed out a handle for). */
   dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
     return dirAndEntryReads(this, dirId, name);
@@ -270,7 +290,9 @@ export class FolderStore implements MetadataStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.caseless.close();
     await this.queue;
+    await Promise.allSettled([...this.lazySyncs]);
     await this.syncs.close();
     await this.content.close();
     await this.index.close();

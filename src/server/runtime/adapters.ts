@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { DittoError } from '../../shared/errors.ts';
 import type { AdapterConfig, AdapterPatch, AdapterType } from '../controlplane/models.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
-import type { AdapterFactory, ProtocolAdapter, ProtocolRuntime } from './types.ts';
+import type { AdapterFactory, DisconnectFilter, ProtocolAdapter, ProtocolRuntime } from './types.ts';
 
 export type AdapterState = 'stopped' | 'starting' | 'running' | 'stopping' | 'error' | 'unavailable';
 
@@ -139,11 +139,18 @@ export class AdaptersService extends EventEmitter<{ state: [AdapterStatus] }> {
     this.slots.delete(type);
   }
 
-  /** Ends live sessions on every running adapter; returns how many were ended. */
-  disconnect(filter: { clientAddr?: string; share?: string }): number {
+  /** Ends live sessions on every running adapter (or only one); returns how many were ended. */
+  disconnect(filter: DisconnectFilter, only?: AdapterType): number {
     let n = 0;
-    for (const slot of this.slots.values()) n += slot.adapter?.disconnect(filter) ?? 0;
+    for (const [type, slot] of this.slots)
+      if (only === undefined || type === only) n += slot.adapter?.disconnect(filter) ?? 0;
     return n;
+  }
+
+  /** Every running adapter ends what the control plane no longer allows (ProtocolAdapter.recheckAccess). */
+  async recheckAccess(): Promise<number> {
+    const ended = await Promise.all([...this.slots.values()].map((slot) => slot.adapter?.recheckAccess?.() ?? 0));
+    return ended.reduce((a, b) => a + b, 0);
   }
 
   async stopAll(): Promise<void> {

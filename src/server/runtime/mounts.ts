@@ -36,6 +36,7 @@ function add(into: Record<string, Throughput>, key: string, s: OpSample): void {
  * per-second throughput window the live dashboard draws.
  */
 export class MountsService extends EventEmitter<MountsEvents> implements MountsApi {
+  /** By identity: the caller's key, or else (protocol, client, share). */
   private readonly mounts = new Map<string, MountRecord>();
   private window: ThroughputSample = MountsService.emptySample();
   readonly totals: Throughput = zero();
@@ -44,10 +45,15 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
     return { time: new Date().toISOString(), total: zero(), byShare: {}, byClient: {} };
   }
 
+  private static identity(protocol: MountProtocol, clientAddr: string, share: string, key: string | undefined): string {
+    return key === undefined ? `client\0${protocol}\0${clientAddr}\0${share}` : `key\0${key}`;
+  }
+
   add(rec: Omit<MountRecord, 'id' | 'since' | 'lastActiveMs' | 'bytesRead' | 'bytesWritten' | 'ops'>): MountRecord {
     const now = Date.now();
-    // A client that mounts the same share again keeps one record (MNT is idempotent).
-    const existing = this.find(rec.protocol, rec.clientAddr, rec.share);
+    const identity = MountsService.identity(rec.protocol, rec.clientAddr, rec.share, rec.key);
+    // Adding the same record again keeps one (NFS: MNT is idempotent per client and share).
+    const existing = this.mounts.get(identity);
     if (existing) {
       existing.lastActiveMs = now;
       if (rec.version !== undefined) existing.version = rec.version; // a remount may pick another version
@@ -62,38 +68,35 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
       bytesWritten: 0,
       ops: 0,
     };
-    this.mounts.set(mount.id, mount);
+    this.mounts.set(identity, mount);
     this.emit('mount', mount);
     return mount;
   }
 
+  /** Removes a client's records of a protocol (on one share, or all), keyed or not. */
   remove(protocol: MountProtocol, clientAddr: string, share?: string): number {
-    let n = 0;
-    for (const m of this.mounts.values()) {
-      if (m.protocol === protocol && m.clientAddr === clientAddr && (share === undefined || m.share === share)) {
-        this.mounts.delete(m.id);
-        this.emit('unmount', m);
-        n++;
-      }
-    }
-    return n;
+    return this.removeWhere(
+      (m) => m.protocol === protocol && m.clientAddr === clientAddr && (share === undefined || m.share === share),
+    );
+  }
+
+  removeKey(key: string): boolean {
+    return this.removeWhere((m) => m.key === key) > 0;
+  }
+
+  /** Removes one record by its id; whether it was there. */
+  removeId(id: string): boolean {
+    return this.removeWhere((m) => m.id === id) > 0;
   }
 
   /** Removes every record of a share (share disabled or deleted). */
   removeShare(share: string): number {
-    let n = 0;
-    for (const m of this.mounts.values()) {
-      if (m.share === share) {
-        this.mounts.delete(m.id);
-        this.emit('unmount', m);
-        n++;
-      }
-    }
-    return n;
+    return this.removeWhere((m) => m.share === share);
   }
 
   get(id: string): MountRecord | undefined {
-    return this.mounts.get(id);
+    for (const m of this.mounts.values()) if (m.id === id) return m;
+    return undefined;
   }
 
   list(): MountRecord[] {
@@ -102,7 +105,10 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
 
   record(sample: OpSample): void {
     if (sample.share !== undefined) {
-      const m = this.find(sample.protocol, sample.clientAddr, sample.share);
+      // Every request: no object built for the lookup.
+      const m = this.mounts.get(
+        MountsService.identity(sample.protocol, sample.clientAddr, sample.share, sample.mountKey),
+      );
       if (m) {
         m.bytesRead += sample.bytesRead;
         m.bytesWritten += sample.bytesWritten;
@@ -128,10 +134,14 @@ export class MountsService extends EventEmitter<MountsEvents> implements MountsA
     return s;
   }
 
-  private find(protocol: MountProtocol, clientAddr: string, share: string): MountRecord | undefined {
-    for (const m of this.mounts.values()) {
-      if (m.protocol === protocol && m.clientAddr === clientAddr && m.share === share) return m;
+  private removeWhere(match: (m: MountRecord) => boolean): number {
+    let n = 0;
+    for (const [identity, m] of this.mounts) {
+      if (!match(m)) continue;
+      this.mounts.delete(identity);
+      this.emit('unmount', m);
+      n++;
     }
-    return undefined;
+    return n;
   }
 }

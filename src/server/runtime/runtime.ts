@@ -137,13 +137,13 @@ export class Runtime implements ProtocolRuntime {
       this.metadata,
       this.payload,
       this.access,
-      (share) => this.closeShareSessions(share),
+      { closed: (share) => this.closeShareSessions(share), changed: () => this.recheckSessions() },
       this.logger,
     );
     for (const [type, factory] of Object.entries(options.factories))
       this.adapters.setFactory(type as AdapterType, factory);
     this.settings = new SettingsService(store);
-    this.users = new UsersService(store, this.access, this.logger);
+    this.users = new UsersService(store, this.access, this.logger, () => this.recheckSessions());
     this.auth = new AuthService(store, this.settings, this.logger, { secret: options.controlplaneSecret });
     this.sessions = new SessionsService(this.mounts, this.adapters, this.access, this.logger);
     this.events = new EventHub(this.mounts, this.adapters, this.sessions, this.logger);
@@ -268,6 +268,14 @@ export class Runtime implements ProtocolRuntime {
   closeShareSessions(share: string): void {
     this.adapters.disconnect({ share });
     this.mounts.removeShare(share);
+  }
+
+  /**
+   * After a change of guests, users, grants or share rules: the protocols end the live
+   * sessions and tree connects it no longer allows (SMB; NFS checks each request anyway).
+   */
+  recheckSessions(): Promise<number> {
+    return this.adapters.recheckAccess();
   }
 
   /** An empty control plane gets the laptop defaults: one share on embedded persistent stores. */

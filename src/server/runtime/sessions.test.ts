@@ -14,8 +14,8 @@ function setup() {
   const nfs = { sessions: () => conns } as unknown as ProtocolAdapter;
   const adapters = {
     running: (t: string) => (t === 'nfs' && nfsUp ? nfs : undefined),
-    disconnect: (f: unknown) => {
-      closed.push(f);
+    disconnect: (f: unknown, only?: string) => {
+      closed.push(only === undefined ? f : { ...(f as object), only });
       const n = conns.length;
       conns = [];
       return n;
@@ -52,7 +52,23 @@ describe('SessionsService: who is connected, in words', () => {
     t.setNfsUp(true);
     // Disconnect closes the client's connections on that share and drops the record.
     expect(t.sessions.disconnectMount(m.id)).toBe(1);
-    expect(t.closed).toEqual([{ clientAddr: '10.0.0.9', share: '/export' }]);
+    expect(t.closed).toEqual([{ clientAddr: '10.0.0.9', share: '/export', only: 'nfs' }]);
     expect(t.sessions.list().map((s) => s.clientAddr)).toEqual(['10.0.0.8']);
+  });
+
+  it("SMB sessions side by side: one row each; Disconnect closes that session's connection and drops only its record", () => {
+    const t = setup();
+    const alice = t.mounts.add({
+      protocol: 'smb',
+      clientAddr: '10.0.0.9',
+      share: '/export',
+      user: 'alice',
+      key: 'c1/s1',
+    });
+    t.mounts.add({ protocol: 'smb', clientAddr: '10.0.0.9', share: '/export', user: 'bob', key: 'c2/s1' });
+    expect(t.sessions.list().map((s) => `${s.user} ${s.uid}`)).toEqual(['alice null', 'bob null']);
+    expect(t.sessions.disconnectMount(alice.id)).toBe(1);
+    expect(t.closed).toEqual([{ mountKey: 'c1/s1', only: 'smb' }]);
+    expect(t.sessions.list().map((s) => s.user)).toEqual(['bob']);
   });
 });

@@ -14,6 +14,10 @@ export const RECENT_ACTIVITY_MS = 3 * 60_000;
 
 const adapterOf = (p: MountProtocol) => (p === 'smb' ? 'smb' : 'nfs');
 
+/** What ties a record to live connections: its key (SMB: session and share), else its client and share. */
+const liveKey = (m: MountRecord) =>
+  m.key === undefined ? `${adapterOf(m.protocol)}\0${m.clientAddr}\0${m.share}` : `key\0${m.key}`;
+
 /** Mounts and clients as the API shows them, and ending them. */
 export class SessionsService {
   constructor(
@@ -29,8 +33,11 @@ export class SessionsService {
     const security = new Map<string, NonNullable<MountDto['security']>>();
     for (const type of ['nfs', 'smb'] as const) {
       for (const c of this.adapters.running(type)?.sessions?.() ?? []) {
-        for (const share of c.shares) {
-          const k = `${type}\0${c.clientAddr}\0${share}`;
+        const keys = [
+          ...c.shares.map((share) => `${type}\0${c.clientAddr}\0${share}`),
+          ...(c.mountKeys ?? []).map((k) => `key\0${k}`),
+        ];
+        for (const k of keys) {
           live.set(k, (live.get(k) ?? 0) + 1);
           if (c.dialect !== undefined)
             security.set(k, { dialect: c.dialect, signed: c.signed ?? false, encrypted: c.encrypted ?? false });
@@ -43,9 +50,9 @@ export class SessionsService {
         held.set(`${type}\0${h.clientAddr}\0${h.share}`, h);
     }
     return this.mounts.list().map((m) => {
-      const k = `${adapterOf(m.protocol)}\0${m.clientAddr}\0${m.share}`;
-      const sec = security.get(k);
-      const h = held.get(k);
+      const sec = security.get(liveKey(m));
+      // Opens and locks are counted by client and share: SMB sessions side by side show them all.
+      const h = held.get(`${adapterOf(m.protocol)}\0${m.clientAddr}\0${m.share}`);
       return { ...this.dto(m, live, now), ...(sec && { security: sec }), ...(h && { opens: h.opens, locks: h.locks }) };
     });
   }
@@ -54,7 +61,7 @@ export class SessionsService {
   dto(m: MountRecord, live?: ReadonlyMap<string, number>, now = Date.now()): MountDto {
     const type = adapterOf(m.protocol);
     const running = this.adapters.running(type) !== undefined;
-    const connections = live?.get(`${type}\0${m.clientAddr}\0${m.share}`) ?? 0;
+    const connections = live?.get(liveKey(m)) ?? 0;
     const recent = now - m.lastActiveMs < RECENT_ACTIVITY_MS;
     const uid = m.protocol === 'smb' || !/^\d+$/.test(m.user) ? null : Number(m.user);
     return {
@@ -77,12 +84,16 @@ export class SessionsService {
     };
   }
 
-  /** Ends one mount: closes the client's connections that used the share, and drops the record. */
+  /**
+   * Ends one mount and drops its record: closes the connection carrying a keyed record (an
+   * SMB session's), else the client's connections of that protocol that used the share.
+   */
   disconnectMount(id: string): number {
     const m = this.mounts.get(id);
     if (!m) throw new DittoError('NOT_FOUND', `no mount ${id}`);
-    const sessions = this.adapters.disconnect({ clientAddr: m.clientAddr, share: m.share });
-    const records = this.mounts.remove(m.protocol, m.clientAddr, m.share);
+    const filter = m.key === undefined ? { clientAddr: m.clientAddr, share: m.share } : { mountKey: m.key };
+    const sessions = this.adapters.disconnect(filter, adapterOf(m.protocol));
+    const records = this.mounts.removeId(m.id) ? 1 : 0;
     this.logger.info({ client: m.clientAddr, share: m.share, protocol: m.protocol, sessions }, 'mount disconnected');
     return Math.max(sessions, records);
   }

@@ -34,8 +34,13 @@ function toInfo(share: Share, access: AccessIndex): ShareInfo {
   };
 }
 
-/** Called when a share stops serving (disabled or deleted): end its live sessions. */
-export type ShareClosedHook = (share: string) => void;
+/** What live sessions learn of share changes. */
+export interface ShareSessionHooks {
+  /** The share stopped serving (disabled or deleted): end its live sessions. */
+  closed(share: string): void;
+  /** Its rules changed (guest access, host lists, ...): end what they no longer allow. */
+  changed(): Promise<unknown>;
+}
 
 /** How a folder share's folder may be taken (what the user confirmed). */
 export interface FolderConsent {
@@ -62,7 +67,7 @@ export class SharesService implements SharesView {
     private readonly metadata: MetadataService,
     private readonly payload: PayloadService,
     private readonly access: AccessIndex,
-    private readonly onClosed: ShareClosedHook,
+    private readonly sessions: ShareSessionHooks,
     private readonly logger: Logger,
   ) {}
 
@@ -128,7 +133,8 @@ export class SharesService implements SharesView {
       this.payload.setDurability(name, share.durability);
     }
     await this.access.rebuild();
-    if (before.enabled && !share.enabled) this.onClosed(name);
+    if (before.enabled && !share.enabled) this.sessions.closed(name);
+    else await this.sessions.changed();
     this.logger.info({ share: name, patch: Object.keys(patch) }, 'share updated');
     return share;
   }
@@ -138,7 +144,7 @@ export class SharesService implements SharesView {
     await this.store.deleteShare(name);
     await this.unregister(name);
     this.access.forget(name);
-    this.onClosed(name);
+    this.sessions.closed(name);
     this.logger.info({ share: name }, 'share deleted');
   }
 

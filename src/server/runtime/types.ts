@@ -44,6 +44,11 @@ export interface MountRecord {
   share: string;
   /** Authenticated user name, or uid for AUTH_SYS. */
   user: string;
+  /**
+   * The caller's own identity for the record, when (protocol, client, share) is not one:
+   * SMB keeps one per session and share, as two users on one machine are two rows.
+   */
+  key?: string;
   /** NFS: the protocol version the client mounted with ("3", "4.0", "4.1", "4.2"). */
   version?: string;
   since: string;
@@ -60,6 +65,8 @@ export interface OpSample {
   op: string;
   share: string | undefined;
   clientAddr: string;
+  /** The record to credit, for records added with a key (else the client's on `share`). */
+  mountKey?: string | undefined;
   bytesRead: number;
   bytesWritten: number;
   latencyMs: number;
@@ -71,6 +78,8 @@ export interface MountsApi {
   add(rec: Omit<MountRecord, 'id' | 'since' | 'lastActiveMs' | 'bytesRead' | 'bytesWritten' | 'ops'>): MountRecord;
   /** Removes the records of a client (for one share, or all); returns how many. */
   remove(protocol: MountProtocol, clientAddr: string, share?: string): number;
+  /** Removes the record added with this key; whether there was one. */
+  removeKey(key: string): boolean;
   list(): MountRecord[];
   /** Adds a completed request to the matching mount's counters and the live stats. */
   record(sample: OpSample): void;
@@ -121,10 +130,19 @@ export interface ProtocolRuntime {
   stateDir?: string;
 }
 
+/** Which live connections to close: a client's, those on a share, the one carrying a keyed mount record. */
+export interface DisconnectFilter {
+  clientAddr?: string;
+  share?: string;
+  mountKey?: string;
+}
+
 /** A live connection: its client and the shares it used. */
 export interface LiveConnection {
   clientAddr: string;
   shares: string[];
+  /** The keys of the mount records the connection carries (SMB: one per session and share). */
+  mountKeys?: string[];
   /** SMB: the negotiated dialect ("3.1.1") and whether the connection signs / encrypts. */
   dialect?: string | undefined;
   signed?: boolean;
@@ -162,7 +180,13 @@ export interface ProtocolAdapter {
   /** Stops accepting, lets in-flight requests finish until the deadline, then closes. */
   stop(deadlineMs: number): Promise<void>;
   /** Ends live sessions of a client (and/or share) — for disconnect and share disable. */
-  disconnect(filter: { clientAddr?: string; share?: string }): number;
+  disconnect(filter: DisconnectFilter): number;
+  /**
+   * Ends live sessions and tree connects the control plane no longer allows (SMB, which
+   * decides access at logon and tree connect; NFS checks every request against the live
+   * tables instead), and resolves with how many once they are gone.
+   */
+  recheckAccess?(): Promise<number>;
   /** What the connection limits refused and closed, for adapters that have them. */
   connectionLimits?(): ConnectionLimitStats;
 }

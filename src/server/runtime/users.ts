@@ -4,7 +4,7 @@ import type { EffectiveAccess, GroupDto, PermissionEntry, ShareAccess, UserDto }
 import { DittoError, isDittoError } from '../../shared/errors.ts';
 import { hashPassword } from '../auth/password.ts';
 import { ntHash } from '../auth/nthash.ts';
-import type { Group, NewUser, PrincipalType, Share, User, UserPatch } from '../controlplane/models.ts';
+import type { GuestConfig, Group, NewUser, PrincipalType, Share, User, UserPatch } from '../controlplane/models.ts';
 import type { ControlPlaneStore } from '../controlplane/store/store.ts';
 import type { AccessIndex } from './access.ts';
 
@@ -21,17 +21,22 @@ export interface SharePermissionsView {
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
+/** Applies a change of identities or grants to the live sessions (ends what is no longer allowed). */
+export type AccessChangedHook = () => Promise<unknown>;
+
 /**
- * Users, groups and share permissions: every change persisted in the control plane, with
- * the rules a NAS needs (passwords hashed, the NT hash kept for SMB, the last admin kept,
- * uids unique, effective access computed the one way src/shared/api/access.ts defines),
- * and applied to the live access tables the protocols use before the call returns.
+ * Users, groups, share permissions and the guest account: every change persisted in the
+ * control plane, with the rules a NAS needs (passwords hashed, the NT hash kept for SMB, the
+ * last admin kept, uids unique, effective access computed the one way
+ * src/shared/api/access.ts defines), and applied to the live access tables the protocols use
+ * and to the live sessions (a disabled user's, guests' once turned off) before the call returns.
  */
 export class UsersService {
   constructor(
     private readonly store: ControlPlaneStore,
     private readonly access: AccessIndex,
     private readonly logger: Logger,
+    private readonly onAccessChanged: AccessChangedHook,
   ) {}
 
   // --- users ---------------------------------------------------------------------------
@@ -67,7 +72,7 @@ export class UsersService {
     };
     const user = await this.store.createUser(record);
     for (const g of input.groups ?? []) await this.store.addGroupMember(g, user.username);
-    await this.access.rebuild();
+    await this.applyAccess();
     this.logger.info({ user: user.username, role: user.role }, 'user created');
     return this.get(user.username);
   }
@@ -81,7 +86,7 @@ export class UsersService {
     if (losesAdmin) await this.assertNotLastAdmin(before.username, 'demote or disable');
     if (patch.uid !== undefined) await this.assertUidFree(patch.uid, before.username);
     const user = await this.store.updateUser(before.username, patch);
-    await this.access.rebuild();
+    await this.applyAccess();
     this.logger.info({ user: user.username, fields: Object.keys(patch) }, 'user updated');
     return this.get(user.username);
   }
@@ -90,7 +95,7 @@ export class UsersService {
     const user = await this.store.getUser(username);
     if (user.role === 'admin' && user.enabled) await this.assertNotLastAdmin(user.username, 'delete');
     await this.store.deleteUser(user.username);
-    await this.access.rebuild();
+    await this.applyAccess();
     this.logger.info({ user: user.username }, 'user deleted');
   }
 
@@ -103,6 +108,26 @@ export class UsersService {
     });
     this.logger.info({ user: user.username }, 'password set');
     return user;
+  }
+
+  // --- the guest account (unauthenticated SMB sessions) ---------------------------------
+
+  guest(): Promise<GuestConfig> {
+    return this.store.getGuest();
+  }
+
+  /** Turning guests off ends the live guest and anonymous sessions. */
+  async updateGuest(patch: Partial<GuestConfig>): Promise<GuestConfig> {
+    const guest = await this.store.updateGuest(patch);
+    await this.onAccessChanged();
+    this.logger.info({ guest }, 'guest access updated');
+    return guest;
+  }
+
+  /** After a change: the access tables first (the sessions are checked against them), then the live sessions. */
+  private async applyAccess(): Promise<void> {
+    await this.access.rebuild();
+    await this.onAccessChanged();
   }
 
   private async assertNotLastAdmin(username: string, what: string): Promise<void> {
@@ -155,7 +180,7 @@ export class UsersService {
   async createGroup(input: { name: string; gid?: number; members?: string[] }): Promise<GroupDto> {
     for (const m of input.members ?? []) await this.store.getUser(m).catch(notFound(`no user "${m}"`));
     const group = await this.store.createGroup(input);
-    await this.access.rebuild();
+    await this.applyAccess();
     this.logger.info({ group: group.name }, 'group created');
     return group;
   }
@@ -166,7 +191,7 @@ export class UsersService {
 
   async deleteGroup(name: string): Promise<void> {
     await this.store.deleteGroup(name);
-    await this.access.rebuild();
+    await this.applyAccess();
     this.logger.info({ group: name }, 'group deleted');
   }
 
@@ -174,7 +199,7 @@ export class UsersService {
     await this.store.getGroup(group);
     await this.store.getUser(username).catch(notFound(`no user "${username}"`));
     const updated = await this.store.addGroupMember(group, username);
-    await this.access.rebuild();
+    await this.applyAccess();
     return updated;
   }
 
@@ -182,7 +207,7 @@ export class UsersService {
     await this.store.getGroup(group);
     await this.store.getUser(username).catch(notFound(`no user "${username}"`));
     const updated = await this.store.removeGroupMember(group, username);
-    await this.access.rebuild();
+    await this.applyAccess();
     return updated;
   }
 
@@ -217,7 +242,7 @@ export class UsersService {
     if (principalType === 'user') await this.store.getUser(principal).catch(notFound(`no user "${principal}"`));
     else await this.store.getGroup(principal).catch(notFound(`no group "${principal}"`));
     await this.store.setSharePermission({ share: share.name, principalType, principal, access });
-    await this.access.rebuild();
+    await this.applyAccess();
     this.logger.info({ share: share.name, principalType, principal, access }, 'share permission set');
     return this.permissions(share.name);
   }
@@ -233,7 +258,7 @@ export class UsersService {
       throw new DittoError('NOT_FOUND', `share ${share.name} has no entry for ${principalType} "${principal}"`);
     }
     await this.store.deleteSharePermission(share.name, principalType, principal);
-    await this.access.rebuild();
+    await this.applyAccess();
     return this.permissions(share.name);
   }
 

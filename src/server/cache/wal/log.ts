@@ -13,12 +13,13 @@
  * behind the fsyncs there (an SMB WRITE of a small file: 0.57 -> 0.33 ms).
  */
 import { constants } from 'node:fs';
-import { open, readdir, readFile, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { open, readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DittoError } from '../../../shared/errors.ts';
 import { quickLogWrites } from '../../payload/quick-io.ts';
 import { decodeRecord, encodeRecordInto, recordSize, type LogRecord, type RecordInput } from './record.ts';
+import { scan, segmentName, syncDir, type OpenReport, type Segment } from './segments.ts';
 
 export interface WriteLogOptions {
   /** Bytes the segment files may hold together. */
@@ -41,14 +42,6 @@ export interface WriteLogStats {
   fullWaits: number;
 }
 
-/** What opening found: records kept and what was cut. */
-export interface OpenReport {
-  records: number;
-  bytes: number;
-  /** Why the log was cut, if it was (a torn tail is normal after a crash). */
-  cut?: string;
-}
-
 interface Queued {
   input: RecordInput;
   size: number;
@@ -56,18 +49,8 @@ interface Queued {
   reject: (err: Error) => void;
 }
 
-interface Segment {
-  firstLsn: number;
-  lastLsn: number;
-  bytes: number;
-  file: string;
-}
-
-const SEGMENT_SUFFIX = '.wal';
 const DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024;
 const DEFAULT_FULL_WAIT_MS = 10_000;
-
-const segmentName = (firstLsn: number): string => `${String(firstLsn).padStart(16, '0')}${SEGMENT_SUFFIX}`;
 
 export class WriteLog {
   private readonly segments: Segment[];
@@ -352,56 +335,4 @@ export class WriteLog {
     this.fh = await open(path.join(this.dir, s.file), constants.O_RDWR | constants.O_CREAT);
     if (s.bytes === 0) await syncDir(this.dir); // the new name must survive a crash with its records
   }
-}
-
-async function syncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-/**
- * The segments of `dir`, each checked record by record; the first bad record (torn, bad
- * CRC, LSN out of sequence) ends the log: its segment is cut there, later ones deleted.
- */
-async function scan(dir: string): Promise<{ segments: Segment[]; report: OpenReport }> {
-  const files = (await readdir(dir)).filter((f) => /^\d{16}\.wal$/.test(f)).sort();
-  const segments: Segment[] = [];
-  const report: OpenReport = { records: 0, bytes: 0 };
-  let expected: number | undefined;
-  for (const file of files) {
-    const full = path.join(dir, file);
-    if (report.cut !== undefined) {
-      await unlink(full);
-      continue;
-    }
-    const firstLsn = Number(file.slice(0, 16));
-    if (expected !== undefined && firstLsn !== expected) {
-      report.cut = `segment ${file} does not follow on (expected LSN ${expected})`;
-      await unlink(full);
-      continue;
-    }
-    const buf = await readFile(full);
-    let at = 0;
-    let lsn = firstLsn - 1;
-    while (at < buf.length) {
-      const r = decodeRecord(buf, at);
-      if ('torn' in r || r.record.lsn !== lsn + 1) {
-        report.cut = `${file} at byte ${at}: ${'torn' in r ? r.torn : 'LSN out of sequence'}`;
-        break;
-      }
-      lsn = r.record.lsn;
-      at += r.size;
-      report.records++;
-    }
-    if (at < buf.length) await truncate(full, at);
-    report.bytes += at;
-    segments.push({ firstLsn, lastLsn: lsn, bytes: at, file });
-    expected = lsn + 1;
-  }
-  if (report.cut !== undefined && segments.length > 0) await syncDir(dir);
-  return { segments, report };
 }

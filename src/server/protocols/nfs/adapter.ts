@@ -27,6 +27,7 @@ import type {
   AdapterConfig,
   AdapterFactory,
   ConnectionLimitStats,
+  DisconnectFilter,
   Holding,
   ProtocolAdapter,
   ProtocolRuntime,
@@ -199,7 +200,7 @@ export class NfsAdapter implements ProtocolAdapter {
     this.warnings.close();
   }
 
-  disconnect(filter: { clientAddr?: string; share?: string }): number {
+  disconnect(filter: DisconnectFilter): number {
     return this.server.disconnect(filter) + (this.mountServer?.disconnect(filter) ?? 0);
   }
 

@@ -8,6 +8,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { plainAddress } from './address.ts';
 import { RpcConnection, type ConnectionOptions, type ConnectionStats } from './connection.ts';
 import type { RpcDispatcher } from './dispatcher.ts';
+import type { DisconnectFilter } from '../../runtime/types.ts';
 
 export interface RpcServerOptions extends ConnectionOptions {
   bind: string;
@@ -69,7 +70,8 @@ export class RpcTcpServer {
   }
 
   /** Ends the connections of a client and/or connections that used a share. */
-  disconnect(filter: { clientAddr?: string; share?: string }): number {
+  disconnect(filter: DisconnectFilter): number {
+    if (filter.mountKey !== undefined) return 0; // records with keys are SMB sessions'
     let n = 0;
     for (const c of this.connections) {
       if (filter.clientAddr !== undefined && c.clientAddr !== filter.clientAddr) continue;

@@ -8,6 +8,7 @@ import type {
   AdapterConfig,
   AdapterFactory,
   ConnectionLimitStats,
+  DisconnectFilter,
   Holding,
   ProtocolAdapter,
   ProtocolRuntime,
@@ -68,8 +69,12 @@ export class SmbAdapter implements ProtocolAdapter {
     this.openPaths.close();
   }
 
-  disconnect(filter: { clientAddr?: string; share?: string }): number {
+  disconnect(filter: DisconnectFilter): number {
     return this.server.disconnect(filter);
+  }
+
+  recheckAccess(): Promise<number> {
+    return this.server.recheckAccess();
   }
 
   /** Live connections: client, users, shares, dialect, signing, encryption and bytes. */

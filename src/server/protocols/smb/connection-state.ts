@@ -1,8 +1,14 @@
 /** MS-SMB2 §3.3.1.7 per-connection state, shared by the dispatcher and the handlers. */
 import { Cipher, Dialect, SigningAlg } from './constants.ts';
+import { sharesOf } from './mount-records.ts';
 import type { Open, Session } from './state.ts';
 
+/** Numbers connections for as long as the process runs. */
+let connections = 0;
+
 export class SmbConnectionState {
+  /** Unique in the process: tells this connection's mount records from another's (mount-records.ts). */
+  readonly id = ++connections;
   dialect: Dialect | undefined;
   /** The client's NEGOTIATE fields, for VALIDATE_NEGOTIATE_INFO (§3.3.5.15.12). */
   clientGuid: Buffer = Buffer.alloc(16);
@@ -26,8 +32,10 @@ export class SmbConnectionState {
   lowestUnused = 0n;
   /** Ids handed out to sessions, trees and opens on this connection. */
   nextId = 1;
-  /** Shares this connection has tree-connected (the dashboard and Disconnect use it). */
-  readonly shares = new Set<string>();
+  /** Shares this connection's sessions have tree connects to (the dashboard and Disconnect use it). */
+  get shares(): Set<string> {
+    return new Set([...this.sessions.values()].flatMap((s) => [...sharesOf(s)]));
+  }
   /** Whether requests arrived signed / encrypted (what the sessions list shows). */
   signed = false;
   encrypted = false;

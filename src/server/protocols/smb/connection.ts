@@ -17,6 +17,7 @@ import { ERROR_BODY, statusOf, type SmbContext, type SmbReply, type SmbServerCon
 import { COMMANDS } from './commands.ts';
 import { smb1Negotiate } from './handlers/negotiate.ts';
 import { closeOpen } from './handlers/close.ts';
+import { mountKey, releaseSessionMounts } from './mount-records.ts';
 import type { Session } from './state.ts';
 
 /** Credits a client may hold at once (Windows grants up to 512 by default; Samba 8192). */
@@ -156,6 +157,7 @@ export class SmbConnection {
     for (const open of [...this.state.opens.values()]) {
       await closeOpen(this.server, this.state, open).catch(() => undefined);
     }
+    for (const session of this.state.sessions.values()) releaseSessionMounts(this.server, this.state, session);
     this.state.sessions.clear();
   }
 
@@ -256,6 +258,8 @@ export class SmbConnection {
       op: handler?.name ?? `0x${hdr.command.toString(16)}`,
       share: ctx.tree?.share,
       clientAddr: st.clientAddr,
+      mountKey:
+        ctx.tree?.share === undefined || !ctx.session ? undefined : mountKey(st, ctx.session.id, ctx.tree.share),
       bytesRead: ctx.bytesRead,
       bytesWritten: ctx.bytesWritten,
       latencyMs: performance.now() - started,

@@ -18,12 +18,16 @@ import { adoptReadingInto } from '../rpc/receive-socket.ts';
 import type { SmbServerContext } from './handler.ts';
 import { dialectName } from './constants.ts';
 import { clientPrefix } from '../../metadata/locks/lock-manager.ts';
+import { endRevoked } from './access-recheck.ts';
+import { mountKeys } from './mount-records.ts';
 import type { HoldingsTally } from '../holdings.ts';
+import type { DisconnectFilter } from '../../runtime/types.ts';
 
 export interface SmbSessionInfo {
   clientAddr: string;
   clientPort: number;
   shares: string[];
+  mountKeys: string[];
   users: string[];
   dialect: string | undefined;
   signed: boolean;
@@ -104,15 +108,40 @@ export class SmbTcpServer {
     await closed;
   }
 
-  disconnect(filter: { clientAddr?: string; share?: string }): number {
+  disconnect(filter: DisconnectFilter): number {
     let n = 0;
     for (const l of this.live) {
       if (filter.clientAddr !== undefined && l.conn.state.clientAddr !== filter.clientAddr) continue;
       if (filter.share !== undefined && !l.conn.state.shares.has(filter.share)) continue;
+      if (filter.mountKey !== undefined && !mountKeys(l.conn.state).includes(filter.mountKey)) continue;
       l.socket.destroy();
       n++;
     }
     return n;
+  }
+
+  /**
+   * Ends, on every connection, the sessions and tree connects the control plane no longer
+   * allows (access-recheck.ts); resolves with how many once they are gone. Each connection
+   * does it between its messages, as it runs a LOGOFF or TREE_DISCONNECT.
+   */
+  async recheckAccess(): Promise<number> {
+    const counts = [...this.live].map(
+      ({ conn, order }) =>
+        new Promise<number>((resolve) =>
+          order.run(false, async () => {
+            // A failure must not stop the connection's later messages (they wait on this one).
+            const ended = await endRevoked(this.ctx, conn.state).catch((err: unknown) => {
+              this.ctx.logger.warn({ err, client: conn.state.clientAddr }, 'ending revoked SMB sessions failed');
+              return 0;
+            });
+            resolve(ended);
+          }),
+        ),
+    );
+    const ended = (await Promise.all(counts)).reduce((a, b) => a + b, 0);
+    if (ended > 0) this.ctx.logger.info({ ended }, 'ended SMB sessions and tree connects no longer allowed');
+    return ended;
   }
 
   sessions(): SmbSessionInfo[] {
@@ -123,6 +152,7 @@ export class SmbTcpServer {
         clientAddr: st.clientAddr,
         clientPort: st.clientPort,
         shares: [...st.shares],
+        mountKeys: mountKeys(st),
         users: [...new Set(sessions.map((s) => s.username))],
         dialect: st.dialect === undefined ? undefined : dialectName(st.dialect),
         signed: st.signed || sessions.some((s) => s.signingRequired),
@@ -256,12 +286,7 @@ export class SmbTcpServer {
       this.limits.release(clientAddr);
       flow.close();
       this.live.delete(live);
-      void live.order
-        .settled()
-        .then(() => conn.close())
-        .then(() => {
-          for (const share of conn.state.shares) this.ctx.runtime.mounts.remove('smb', clientAddr, share);
-        });
+      void live.order.settled().then(() => conn.close());
     });
   };
 }

@@ -2,41 +2,59 @@
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
 
+/**
+ * A block's bytes: `data` may hold room past `length` for appends. `lent` once a reader got a
+ * view of it (READ replies go out as views, without a copy): the next patch then writes a
+ * copy, so a reply still queued never shows bytes written after it was answered; until
+ * then a patch writes in place. Rebuilding the block on every patch made a 4 KiB random
+ * WRITE copy 8 MiB (196 IOPS).
+ */
+interface Block {
+  data: Buffer;
+  length: number;
+  lent: boolean;
+}
+
 export class MemoryBlockStore implements BlockStore {
   /** Keys grouped by their first segment (the payload), so listing one payload scans only its blocks. */
-  private readonly groups = new Map<string, Map<string, Buffer>>();
+  private readonly groups = new Map<string, Map<string, Block>>();
   private blocks = 0;
   private bytes = 0;
 
   async put(key: string, data: Buffer): Promise<void> {
     assertValidKey(key);
-    const name = firstSegment(key);
-    let group = this.groups.get(name);
-    if (group === undefined) this.groups.set(name, (group = new Map()));
-    this.forget(group, key);
-    // A copy: the caller reuses its buffer, and readers get views of this one.
-    group.set(key, Buffer.from(data));
-    this.blocks++;
-    this.bytes += data.length;
+    // A copy: the caller reuses its buffer.
+    this.set(key, { data: Buffer.from(data), length: data.length, lent: false });
   }
 
-  /** Builds a new buffer: readers may hold views of the old one. */
   async patch(key: string, ranges: readonly BlockRange[]): Promise<void> {
     assertValidKey(key);
     for (const r of ranges) assertByteRange(r.offset, r.data.length);
     const old = this.groups.get(firstSegment(key))?.get(key);
     const length = ranges.reduce((n, r) => Math.max(n, r.offset + r.data.length), old?.length ?? 0);
-    const block = Buffer.alloc(length);
-    old?.copy(block);
-    for (const r of ranges) r.data.copy(block, r.offset);
-    await this.put(key, block);
+    let block = old;
+    if (block === undefined || block.lent || length > block.data.length) {
+      // Room to grow (doubling): appends in small writes copy each byte a few times, not once per write.
+      const room =
+        length > (old?.data.length ?? 0) ? Math.max(length, 2 * (old?.length ?? 0)) : (old?.data.length ?? 0);
+      const data = Buffer.alloc(room);
+      old?.data.copy(data, 0, 0, old.length);
+      block = { data, length: old?.length ?? 0, lent: false };
+    }
+    for (const r of ranges) r.data.copy(block.data, r.offset);
+    if (block !== old) this.set(key, block);
+    this.bytes += length - block.length;
+    block.length = length;
   }
 
   async get(key: string, offset = 0, length?: number): Promise<Buffer | undefined> {
     assertValidKey(key);
     assertByteRange(offset, length ?? 0);
     const block = this.groups.get(firstSegment(key))?.get(key);
-    return block?.subarray(offset, length === undefined ? undefined : offset + length);
+    if (block === undefined) return undefined;
+    block.lent = true;
+    const end = length === undefined ? block.length : Math.min(offset + length, block.length);
+    return block.data.subarray(Math.min(offset, end), end);
   }
 
   async delete(key: string): Promise<void> {
@@ -75,7 +93,17 @@ export class MemoryBlockStore implements BlockStore {
     return { blocks: this.blocks, bytes: this.bytes };
   }
 
-  private forget(group: Map<string, Buffer>, key: string): void {
+  private set(key: string, block: Block): void {
+    const name = firstSegment(key);
+    let group = this.groups.get(name);
+    if (group === undefined) this.groups.set(name, (group = new Map()));
+    this.forget(group, key);
+    group.set(key, block);
+    this.blocks++;
+    this.bytes += block.length;
+  }
+
+  private forget(group: Map<string, Block>, key: string): void {
     const old = group.get(key);
     if (old === undefined) return;
     group.delete(key);

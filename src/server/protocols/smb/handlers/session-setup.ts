@@ -113,7 +113,7 @@ export const sessionSetup: SmbHandler = {
     const ntlm = token.mechToken;
     // A failed logon ends the session, an established one too (a failed re-authentication, as Samba).
     const fail = async (): Promise<never> => {
-      await endSession(ctx, session);
+      await endSession(ctx.server, ctx.conn, session);
       throw new SmbStatusError(Status.LOGON_FAILURE);
     };
     if (!ntlm || !token.offersNtlm) return fail();

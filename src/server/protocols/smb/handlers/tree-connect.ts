@@ -3,21 +3,18 @@
  * share must be enabled and allow the client's address (the export's allowedNetworks and
  * the share's SMB hostsAllow / hostsDeny); the session's user gets the share's effective
  * access (its grants, then read-only), a guest session the share's guest access, and 'none'
- * is ACCESS_DENIED. A share that requires encryption is refused to a session that cannot
- * encrypt (2.x, no cipher, guest) and encrypts its tree otherwise (SMB2_SHAREFLAG_ENCRYPT_DATA).
+ * is ACCESS_DENIED (tree-access.ts, applied again to live trees when the control plane
+ * changes). A share that requires encryption is refused to a session that cannot encrypt
+ * (2.x, no cipher, guest) and encrypts its tree otherwise (SMB2_SHAREFLAG_ENCRYPT_DATA).
  */
-import { guestAccess } from '../../../../shared/api/access.ts';
-import { shareAccessOf } from '../../../metadata/identity.ts';
-import type { ShareAccess } from '../../../metadata/types.ts';
-import type { ShareInfo } from '../../../runtime/types.ts';
-import { clientAllowed } from '../../mount/access.ts';
 import { HEADER_SIZE, Status } from '../constants.ts';
 import { SmbStatusError, type SmbHandler } from '../handler.ts';
+import { addMount } from '../mount-records.ts';
 import { LeReader } from '../reader.ts';
-import { findSmbShare, smbHostAllowed, smbRulesOf } from '../shares.ts';
-import type { Session, Tree } from '../state.ts';
+import { findSmbShare, smbRulesOf } from '../shares.ts';
+import type { Tree } from '../state.ts';
+import { treeAccess } from '../tree-access.ts';
 import { LeWriter } from '../writer.ts';
-import { canEncrypt } from './session-setup.ts';
 
 const SHARE_TYPE_DISK = 1;
 const SHARE_TYPE_PIPE = 2;
@@ -26,14 +23,6 @@ const SHAREFLAG_ENCRYPT_DATA = 0x8000;
 /** MS-DTYP §2.4.3 FILE_ALL_ACCESS and the read/execute subset. */
 export const FILE_ALL_ACCESS = 0x001f01ff;
 export const FILE_READ_ACCESS = 0x001200a9;
-
-/** What the session may do on the share: the guest rule for guest sessions, the grants otherwise. */
-function accessOf(session: Session, share: ShareInfo): ShareAccess {
-  const { readOnly } = share.export;
-  if (session.guest) return guestAccess({ readOnly, guestAccess: smbRulesOf(share).guestAccess }).access;
-  const access = shareAccessOf(session.auth, share.export);
-  return readOnly && access === 'write' ? 'read' : access;
-}
 
 export const treeConnect: SmbHandler = {
   name: 'TREE_CONNECT',
@@ -55,16 +44,11 @@ export const treeConnect: SmbHandler = {
     } else {
       const share = findSmbShare(runtime.shares, name);
       if (!share) throw new SmbStatusError(Status.BAD_NETWORK_NAME);
-      const rules = smbRulesOf(share);
-      const addr = ctx.conn.clientAddr;
-      if (!clientAllowed(share, addr) || !smbHostAllowed(rules, addr)) throw new SmbStatusError(Status.ACCESS_DENIED);
-      const access = accessOf(session, share);
+      const access = treeAccess(ctx.conn, session, share);
       if (access === 'none') throw new SmbStatusError(Status.ACCESS_DENIED);
-      if (rules.encrypt && !canEncrypt(ctx.conn, session)) throw new SmbStatusError(Status.ACCESS_DENIED);
       const root = await runtime.metadata.rootHandle(share.name);
-      tree = { id: ctx.conn.newId(), share: share.name, access, root, encrypt: rules.encrypt };
-      runtime.mounts.add({ protocol: 'smb', clientAddr: addr, share: share.name, user: session.username });
-      ctx.conn.shares.add(share.name);
+      tree = { id: ctx.conn.newId(), share: share.name, access, root, encrypt: smbRulesOf(share).encrypt };
+      addMount(ctx.server, ctx.conn, session, share.name);
     }
     session.trees.set(tree.id, tree);
     ctx.responseTreeId = tree.id;

@@ -1,17 +1,22 @@
 /** MS-SMB2 §3.3.5.8 TREE_DISCONNECT: closes the tree's opens and ends its mount record. */
 import { HEADER_SIZE, Status } from '../constants.ts';
-import { SmbStatusError, type SmbContext, type SmbHandler } from '../handler.ts';
-import type { Tree } from '../state.ts';
+import type { SmbConnectionState } from '../connection-state.ts';
+import { SmbStatusError, type SmbHandler, type SmbServerContext } from '../handler.ts';
+import type { Session, Tree } from '../state.ts';
+import { releaseMount } from '../mount-records.ts';
 import { closeOpen } from './close.ts';
 
-/** Drops a tree's mount record when no other tree of this connection uses the share. */
-export function releaseTree(ctx: SmbContext, tree: Tree): void {
-  if (tree.share === undefined) return;
-  const stillUsed = [...ctx.conn.sessions.values()].some((s) =>
-    [...s.trees.values()].some((t) => t !== tree && t.share === tree.share),
-  );
-  if (stillUsed) return;
-  ctx.server.runtime.mounts.remove('smb', ctx.conn.clientAddr, tree.share);
+/** Closes the tree's opens and forgets it: requests on its TreeId then fail NETWORK_NAME_DELETED (§3.3.5.2.11). */
+export async function endTree(
+  server: SmbServerContext,
+  conn: SmbConnectionState,
+  session: Session,
+  tree: Tree,
+): Promise<void> {
+  for (const open of [...conn.opens.values()])
+    if (open.sessionId === session.id && open.treeId === tree.id) await closeOpen(server, conn, open);
+  releaseMount(server, conn, session, tree);
+  session.trees.delete(tree.id);
 }
 
 export const treeDisconnect: SmbHandler = {
@@ -23,10 +28,7 @@ export const treeDisconnect: SmbHandler = {
       throw new SmbStatusError(Status.INVALID_PARAMETER);
     const { tree, session } = ctx;
     if (!tree || !session) throw new SmbStatusError(Status.NETWORK_NAME_DELETED);
-    for (const open of [...ctx.conn.opens.values()])
-      if (open.sessionId === session.id && open.treeId === tree.id) await closeOpen(ctx.server, ctx.conn, open);
-    releaseTree(ctx, tree);
-    session.trees.delete(tree.id);
+    await endTree(ctx.server, ctx.conn, session, tree);
     return { status: Status.SUCCESS, body: Buffer.from([4, 0, 0, 0]) };
   },
 };
