@@ -84,4 +84,12 @@ describe('NFSv4 opens of removed files', () => {
     await vi.waitFor(() => expect(released).toHaveBeenCalledWith('/export', payloadId));
     expect(statuses(await run([putfh(fh), getattr([A.SIZE])]))[1]).toBe(S.STALE);
   });
+
+  it('frees the removed file when the adapter stops and its opens end', async () => {
+    const { run, statuses, server, fh, payloadId, released } = await openedFile();
+    expect(statuses(await run([PUTROOTFH, lookup('export'), remove('f')]))).toEqual([S.OK, S.OK, S.OK]);
+    await server.state.closeAll();
+    expect(released).toHaveBeenCalledWith('/export', payloadId);
+    expect(statuses(await run([putfh(fh), getattr([A.SIZE])]))[1]).toBe(S.STALE);
+  });
 });
