@@ -46,6 +46,7 @@ import { RpcTcpServer } from '../rpc/server.ts';
 import { RpcUdpServer } from '../rpc/udp-server.ts';
 import { nfs3Program } from './v3/program.ts';
 import { nfs4Program, nfs4Server } from './v4/program.ts';
+import type { Nfs4State } from './v4/state.ts';
 import { nlmProgram } from '../nlm/program.ts';
 import { NlmState } from '../nlm/state.ts';
 import { StatusMonitor } from '../nlm/nsm/monitor.ts';
@@ -93,6 +94,8 @@ export class NfsAdapter implements ProtocolAdapter {
   /** NLM's hosts and NFSv4's clients: where open files and locks are counted. */
   private readonly holders: ReadonlyArray<{ tallyHoldings(tally: HoldingsTally): void }>;
   private readonly locks: ByteRangeLocks;
+  /** NFSv4's open state: its opens end when the adapter stops (their held files go). */
+  private readonly v4State: Nfs4State | undefined;
 
   constructor(config: AdapterConfig, runtime: ProtocolRuntime) {
     const settings = NfsSettings.parse(config.settings);
@@ -112,7 +115,8 @@ export class NfsAdapter implements ProtocolAdapter {
       ...(versions.v3 ? [nfs3Program(runtime), mount, ...locking] : []),
       ...(v4 ? [nfs4Program(v4)] : []),
     ];
-    this.holders = [...(versions.v3 ? [nlm] : []), ...(v4 ? [v4.state] : [])];
+    this.v4State = v4 ? v4.state : undefined;
+    this.holders = [...(versions.v3 ? [nlm] : []), ...(this.v4State ? [this.v4State] : [])];
     const dispatcherOpts = { logger, warnings: this.warnings, allowAuthNull: settings.allowAuthNull };
     const serverOpts = {
       bind: config.bind,
@@ -197,6 +201,7 @@ export class NfsAdapter implements ProtocolAdapter {
       this.mountServer?.stop(deadlineMs),
       this.udpServer?.stop(deadlineMs),
     ]);
+    await this.v4State?.closeAll();
     this.warnings.close();
   }
 

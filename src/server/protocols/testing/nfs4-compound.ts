@@ -7,6 +7,7 @@ import { decodeCompoundArgs, encodeCompoundRes, runCompound, type CompoundRes } 
 import { Nfs4Status as S, Op } from '../nfs/v4/constants.ts';
 import type { Nfs4Server } from '../nfs/v4/context.ts';
 import { nfs4OpTables } from '../nfs/v4/program.ts';
+import { runtimeOpenHolds } from '../nfs/v4/open-holds.ts';
 import { Nfs4State } from '../nfs/v4/state.ts';
 import type { Stateid } from '../nfs/v4/state-types.ts';
 import { testCall, testRuntime } from './test-runtime.ts';
@@ -106,7 +107,7 @@ export async function harness(opts: { minor?: number } = {}) {
   let now = 1_000_000;
   const server: Nfs4Server = {
     runtime: rt,
-    state: new Nfs4State(90_000, rt.metadata.locks, { now: () => now }),
+    state: new Nfs4State(90_000, rt.metadata.locks, runtimeOpenHolds(rt), { now: () => now }),
     verifier: Buffer.alloc(8, 7),
     leaseSeconds: 90,
     bootSec: 1_700_000_000,

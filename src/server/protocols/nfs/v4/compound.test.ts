@@ -28,6 +28,7 @@ import { A, bitmapOf, encodeBitmap } from './attrs.ts';
 import { decodeCompoundArgs, encodeCompoundRes } from './compound.ts';
 import { Nfs4Status as S, Op } from './constants.ts';
 import { pseudoFileid } from './pseudo.ts';
+import { runtimeOpenHolds } from './open-holds.ts';
 import { Nfs4State } from './state.ts';
 import type { Stateid } from './state-types.ts';
 
@@ -224,7 +225,7 @@ describe('restart', () => {
     const { run, client, openFile, statuses, server, rt } = await harness();
     const clientid = await client();
     const { fh, stateid } = await openFile(clientid, 'o', 'before-restart');
-    (server as { state: Nfs4State }).state = new Nfs4State(90_000, rt.metadata.locks);
+    (server as { state: Nfs4State }).state = new Nfs4State(90_000, rt.metadata.locks, runtimeOpenHolds(rt));
     expect(statuses(await run([renew(clientid)]))).toEqual([S.STALE_CLIENTID]);
     expect(statuses(await run([putfh(fh), read(stateid, 0, 1)]))).toEqual([S.OK, S.STALE_STATEID]);
     const fresh = await client('again');
@@ -243,13 +244,21 @@ describe('grace period', () => {
     const records = { load: () => saved, save: (names: string[]) => void (saved = names) };
     const mutable = server as { state: Nfs4State };
     let now = 5_000_000;
-    mutable.state = new Nfs4State(90_000, rt.metadata.locks, { now: () => now, records, graceMs: 15_000 });
+    mutable.state = new Nfs4State(90_000, rt.metadata.locks, runtimeOpenHolds(rt), {
+      now: () => now,
+      records,
+      graceMs: 15_000,
+    });
     expect(mutable.state.inGrace()).toBe(false); // nobody held state before
     const c1 = await client('host-a');
     expect(saved).toEqual(['host-a']);
     const { fh } = await openFile(c1, 'o', 'kept');
     // Restart: a new instance that finds host-a recorded.
-    mutable.state = new Nfs4State(90_000, rt.metadata.locks, { now: () => now, records, graceMs: 15_000 });
+    mutable.state = new Nfs4State(90_000, rt.metadata.locks, runtimeOpenHolds(rt), {
+      now: () => now,
+      records,
+      graceMs: 15_000,
+    });
     expect(mutable.state.inGrace()).toBe(true);
     const again = await client('host-a');
     const other = await client('host-b');

@@ -18,6 +18,7 @@ import { XdrReader } from '../../xdr/reader.ts';
 import { XdrWriter } from '../../xdr/writer.ts';
 import { decodeCompoundArgs, encodeCompoundRes, type CompoundRes } from './compound.ts';
 import { Nfs4Status as S, Op } from './constants.ts';
+import { runtimeOpenHolds } from './open-holds.ts';
 import { Nfs4State } from './state.ts';
 import type { Stateid } from './state-types.ts';
 
@@ -231,7 +232,11 @@ describe('NFSv4.1 grace period', () => {
     let saved = ['linux-guest'];
     const records = { load: () => saved, save: (names: string[]) => void (saved = names) };
     const mutable = h.server as { state: Nfs4State };
-    mutable.state = new Nfs4State(90_000, h.rt.metadata.locks, { now: () => 1_000_000, records, graceMs: 15_000 });
+    mutable.state = new Nfs4State(90_000, h.rt.metadata.locks, runtimeOpenHolds(h.rt), {
+      now: () => 1_000_000,
+      records,
+      graceMs: 15_000,
+    });
     expect(mutable.state.inGrace()).toBe(true);
     const session = async (name: string) => {
       const ex = await h.run([exchangeId(name)]);

@@ -67,6 +67,7 @@ import { setclientidConfirm } from './handlers/setclientid-confirm.ts';
 import { verify } from './handlers/verify.ts';
 import { write } from './handlers/write.ts';
 import { Nfs4State } from './state.ts';
+import { runtimeOpenHolds } from './open-holds.ts';
 
 const COMPOUND = 1;
 
@@ -208,7 +209,7 @@ export interface Nfs4Options {
 export function nfs4Server(runtime: ProtocolRuntime, opts: Nfs4Options): Nfs4Server {
   return {
     runtime,
-    state: new Nfs4State(opts.leaseSeconds * 1000, runtime.metadata.locks, {
+    state: new Nfs4State(opts.leaseSeconds * 1000, runtime.metadata.locks, runtimeOpenHolds(runtime), {
       graceMs: opts.graceSeconds * 1000,
       records: runtime.stateDir === undefined ? undefined : fileClientRecords(runtime.stateDir),
     }),

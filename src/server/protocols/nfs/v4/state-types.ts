@@ -66,6 +66,8 @@ export interface OpenState {
   seqid: number;
   readonly owner: OpenOwner;
   readonly fileKey: string;
+  /** The file's handle: the open holds the file while it lasts (open-holds.ts). */
+  readonly fh: Buffer;
   access: number;
   deny: number;
   readonly locks: Set<LockState>;

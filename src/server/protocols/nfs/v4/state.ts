@@ -8,6 +8,7 @@
  * recover. Only the names of clients holding state are recorded (client-records.ts): when an
  * earlier instance had some, a grace period follows the start (grace.ts), in which those
  * clients reclaim their opens and locks and nobody else may take new ones (RFC 7530 §9.6.2).
+ * Each open state holds its file (open-holds.ts) until it goes, however it goes.
  */
 import { randomBytes } from 'node:crypto';
 import type { ByteRangeLocks } from '../../../metadata/locks/byte-range-locks.ts';
@@ -15,6 +16,7 @@ import { shareOfFileKey } from '../../../metadata/locks/lock-manager.ts';
 import type { HoldingsTally } from '../../holdings.ts';
 import { noClientRecords, type ClientRecords } from './client-records.ts';
 import { ReclaimGrace } from './grace.ts';
+import type { OpenHolds } from './open-holds.ts';
 import { lockClientPrefix } from './owners.ts';
 import { Nfs4Status, NFS4_OTHER_SIZE, SHARE_ACCESS_READ, SHARE_ACCESS_WRITE } from './constants.ts';
 import { Nfs4Error } from './errors.ts';
@@ -41,6 +43,7 @@ export class Nfs4State {
   constructor(
     readonly leaseMs: number,
     private readonly locks: ByteRangeLocks,
+    private readonly holds: OpenHolds,
     opts: { now?: () => number; graceMs?: number; records?: ClientRecords } = {},
   ) {
     this.now = opts.now ?? Date.now;
@@ -163,7 +166,7 @@ export class Nfs4State {
    * Opens (or upgrades the open of) a file for an owner, checking share reservations
    * against every other owner's opens (RFC 7530 §9.9): SHARE_DENIED on conflict.
    */
-  open(owner: OpenOwner, fileKey: string, access: number, deny: number): OpenState {
+  open(owner: OpenOwner, fileKey: string, fh: Buffer, access: number, deny: number): OpenState {
     this.sweep();
     const held = this.files.get(fileKey);
     let mine: OpenState | undefined;
@@ -186,12 +189,14 @@ export class Nfs4State {
       seqid: 1,
       owner,
       fileKey,
+      fh,
       access,
       deny,
       locks: new Set(),
     };
     this.stateids.set(state.other.toString('hex'), state);
     this.opens += 1;
+    this.holds.hold(fh);
     owner.opens.add(state);
     if (held) held.add(state);
     else this.files.set(fileKey, new Set([state]));
@@ -308,14 +313,27 @@ export class Nfs4State {
     if (intent === 'write' && !(open.access & SHARE_ACCESS_WRITE)) throw new Nfs4Error(Nfs4Status.OPENMODE);
   }
 
-  /** Ends an open; its lock states and their locks go with it. */
-  close(state: OpenState): void {
+  /**
+   * Ends an open; its lock states and their locks go with it, then its hold on the file (a
+   * file with no name left goes with it: resolved when it has).
+   */
+  close(state: OpenState): Promise<void> {
     for (const l of [...state.locks]) this.dropLockState(l);
+    const live = state.owner.opens.delete(state);
     if (this.stateids.delete(state.other.toString('hex'))) this.opens -= 1;
-    state.owner.opens.delete(state);
     const held = this.files.get(state.fileKey);
     held?.delete(state);
     if (held?.size === 0) this.files.delete(state.fileKey);
+    return live ? this.holds.release(shareOfFileKey(state.fileKey), state.fh) : Promise.resolve();
+  }
+
+  /** The adapter stops: every client's opens end, so the files they hold (unlinked ones) go. */
+  async closeAll(): Promise<void> {
+    const ends: Promise<void>[] = [];
+    for (const c of this.clients.values()) {
+      for (const owner of c.owners.values()) for (const s of [...owner.opens]) ends.push(this.close(s));
+    }
+    await Promise.all(ends);
   }
 
   /** Open and confirmed client counts, for tests and status pages. */
@@ -361,7 +379,7 @@ export class Nfs4State {
     for (const owner of client.owners.values()) {
       for (const s of [...owner.opens]) {
         const lockStates = [...s.locks];
-        this.close(s);
+        void this.close(s);
         // Its stateids keep answering EXPIRED until the client id is replaced.
         for (const st of [s, ...lockStates]) this.stateids.set(st.other.toString('hex'), st);
       }
@@ -372,7 +390,7 @@ export class Nfs4State {
   dropClient(client: Client): void {
     this.sessions.dropClient(client);
     for (const owner of client.owners.values()) {
-      for (const s of [...owner.opens]) this.close(s);
+      for (const s of [...owner.opens]) void this.close(s);
     }
     for (const [key, s] of this.stateids) {
       if ((s.kind === 'open' ? s.owner.client : s.lockOwner.client) === client) this.stateids.delete(key);

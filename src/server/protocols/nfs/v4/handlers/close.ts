@@ -1,4 +1,7 @@
-/** RFC 7530 §16.2 CLOSE: releases an open and its share reservation; the returned stateid is no longer usable. */
+/**
+ * RFC 7530 §16.2 CLOSE: releases an open and its share reservation; the returned stateid is
+ * no longer usable. The open's hold on its file ends: a file with no name left goes now.
+ */
 import type { XdrReader } from '../../../xdr/reader.ts';
 import { decodeStateid, encodeStateid } from '../codec.ts';
 import type { Nfs4Op } from '../handler.ts';
@@ -12,8 +15,8 @@ export const close: Nfs4Op<{ seqid: number; stateid: Stateid }, Stateid> = {
     const { state } = ctx.server;
     const open = state.openState(a.stateid);
     advanceSeqid(open.owner, a.seqid);
-    state.close(open);
-    return Promise.resolve({ seqid: open.seqid + 1, other: open.other });
+    await state.close(open);
+    return { seqid: open.seqid + 1, other: open.other };
   },
   encode: (w, res) => encodeStateid(w, res),
 };

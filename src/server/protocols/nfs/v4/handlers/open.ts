@@ -182,7 +182,7 @@ export const open: Nfs4Op<OpenArgs, OpenRes> = {
     state.checkGrace(client, reclaim);
     const { file, cinfo, attrset } =
       reclaim || byFh ? await currentFile(ctx, cur, access) : await openFile(ctx, cur, { ...a, access });
-    const open = state.open(owner, fileKeyOf(cur, file.attr.fileid), access, a.deny);
+    const open = state.open(owner, fileKeyOf(cur, file.attr.fileid), file.handle, access, a.deny);
     ctx.current = { kind: 'share', fh: file.handle, share: cur.share };
     const rflags = OPEN4_RESULT_LOCKTYPE_POSIX | (owner.confirmed ? 0 : OPEN4_RESULT_CONFIRM);
     return { stateid: { seqid: open.seqid, other: open.other }, cinfo, rflags, attrset };
