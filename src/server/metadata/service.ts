@@ -33,17 +33,8 @@ import {
   type ShareSummary,
   withUnstable,
 } from './shares.ts';
-import type { NamedStream, StreamInfo, TxOptions } from './store.ts';
-import {
-  listStreams,
-  readStream,
-  removeStream,
-  removeStreams,
-  renameStream,
-  type StreamChange,
-  streamsSupported,
-  updateStream,
-} from './streams.ts';
+import type { TxOptions } from './store.ts';
+import { MetadataStreams } from './streams.ts';
 import {
   type AuthContext,
   type CreateMode,
@@ -67,6 +58,7 @@ const MAX_FILES = 2 ** 32 - 1;
 
 export class MetadataService implements MetadataOps {
   private readonly shares = new ShareRegistry();
+  readonly streams = new MetadataStreams(this.shares);
   /**
    * Byte-range locks of every protocol: NFSv4, NLM and SMB (locks/byte-range-locks.ts); on a
    * store other instances serve too, in its cluster-wide table as well.
@@ -159,40 +151,6 @@ export class MetadataService implements MetadataOps {
 
   shareOf(handle: FileHandle): string {
     return this.shares.resolve(handle).share.name;
-  }
-
-  streamsSupported(handle: FileHandle): boolean {
-    return streamsSupported(this.shares, handle);
-  }
-
-  listStreams(auth: AuthContext, handle: FileHandle): Promise<StreamInfo[]> {
-    return listStreams(this.shares, auth, handle);
-  }
-
-  readStream(auth: AuthContext, handle: FileHandle, name: string): Promise<NamedStream | undefined> {
-    return readStream(this.shares, auth, handle, name);
-  }
-
-  updateStream(
-    auth: AuthContext,
-    handle: FileHandle,
-    name: string,
-    change: StreamChange,
-    opts?: TxOptions,
-  ): Promise<number> {
-    return updateStream(this.shares, auth, handle, name, change, opts);
-  }
-
-  removeStream(auth: AuthContext, handle: FileHandle, name: string): Promise<boolean> {
-    return removeStream(this.shares, auth, handle, name);
-  }
-
-  removeStreams(auth: AuthContext, handle: FileHandle): Promise<void> {
-    return removeStreams(this.shares, auth, handle);
-  }
-
-  renameStream(auth: AuthContext, handle: FileHandle, from: string, to: string, replace: boolean): Promise<void> {
-    return renameStream(this.shares, auth, handle, from, to, replace);
   }
 
   async getAttr(auth: AuthContext, handle: FileHandle): Promise<FileAttr> {

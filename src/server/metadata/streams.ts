@@ -9,7 +9,7 @@ import { admit, mutation } from './file-helpers.ts';
 import { R, W, permits } from './permissions.ts';
 import { loadFile, lockStored, type ShareRegistry } from './shares.ts';
 import { foldName, type MetadataStore, type NamedStream, type StreamInfo, type TxOptions } from './store.ts';
-import type { AuthContext, FileHandle } from './types.ts';
+import type { AuthContext, FileHandle, StreamOps } from './types.ts';
 
 /**
  * The largest stream kept; a change past it is FILE_TOO_LARGE (SMB: STATUS_FILE_SYSTEM_LIMITATION,
@@ -154,4 +154,37 @@ export async function renameStream(
     await tx.deleteStream!(fileid, from);
     await tx.putStream!(fileid, to, old.data);
   });
+}
+
+/** MetadataService.streams: the functions above on the service's shares. */
+export class MetadataStreams implements StreamOps {
+  constructor(private readonly reg: ShareRegistry) {}
+
+  supported(h: FileHandle): boolean {
+    return streamsSupported(this.reg, h);
+  }
+
+  list(auth: AuthContext, h: FileHandle): Promise<StreamInfo[]> {
+    return listStreams(this.reg, auth, h);
+  }
+
+  read(auth: AuthContext, h: FileHandle, name: string): Promise<NamedStream | undefined> {
+    return readStream(this.reg, auth, h, name);
+  }
+
+  update(auth: AuthContext, h: FileHandle, name: string, change: StreamChange, opts?: TxOptions): Promise<number> {
+    return updateStream(this.reg, auth, h, name, change, opts);
+  }
+
+  remove(auth: AuthContext, h: FileHandle, name: string): Promise<boolean> {
+    return removeStream(this.reg, auth, h, name);
+  }
+
+  removeAll(auth: AuthContext, h: FileHandle): Promise<void> {
+    return removeStreams(this.reg, auth, h);
+  }
+
+  rename(auth: AuthContext, h: FileHandle, from: string, to: string, replace: boolean): Promise<void> {
+    return renameStream(this.reg, auth, h, from, to, replace);
+  }
 }

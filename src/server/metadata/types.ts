@@ -296,24 +296,24 @@ export interface MetadataOps {
    */
   persistWrites(auth: AuthContext, handle: FileHandle, lazyToo?: boolean): Promise<FileAttr>;
   fsStat(auth: AuthContext, handle: FileHandle): Promise<FsStat>;
-  /** Whether the share of `handle` keeps named streams (SMB alternate data streams; streams.ts). */
-  streamsSupported(handle: FileHandle): boolean;
+  /** Named streams of files (SMB alternate data streams; streams.ts). */
+  readonly streams: StreamOps;
+}
+
+/** Named streams of files (SMB alternate data streams; metadata/streams.ts). */
+export interface StreamOps {
+  /** Whether the share of `handle` keeps named streams. */
+  supported(handle: FileHandle): boolean;
   /** The file's named streams, name and size; NOT_SUPPORTED on a store without them. */
-  listStreams(auth: AuthContext, handle: FileHandle): Promise<StreamInfo[]>;
+  list(auth: AuthContext, handle: FileHandle): Promise<StreamInfo[]>;
   /** The stream named `name` (any case), its stored name and content; undefined when none. */
-  readStream(auth: AuthContext, handle: FileHandle, name: string): Promise<NamedStream | undefined>;
-  /** Writes into, resizes or creates the stream (streams.ts updateStream); its size after. */
-  updateStream(
-    auth: AuthContext,
-    handle: FileHandle,
-    name: string,
-    change: StreamChange,
-    opts?: TxOptions,
-  ): Promise<number>;
+  read(auth: AuthContext, handle: FileHandle, name: string): Promise<NamedStream | undefined>;
+  /** Writes into, resizes or creates the stream; its size after. */
+  update(auth: AuthContext, handle: FileHandle, name: string, change: StreamChange, opts?: TxOptions): Promise<number>;
   /** Removes the stream; false when there was none. */
-  removeStream(auth: AuthContext, handle: FileHandle, name: string): Promise<boolean>;
+  remove(auth: AuthContext, handle: FileHandle, name: string): Promise<boolean>;
   /** Removes every stream of the file. */
-  removeStreams(auth: AuthContext, handle: FileHandle): Promise<void>;
-  /** Renames a stream (streams.ts renameStream: only an empty one is replaced). */
-  renameStream(auth: AuthContext, handle: FileHandle, from: string, to: string, replace: boolean): Promise<void>;
+  removeAll(auth: AuthContext, handle: FileHandle): Promise<void>;
+  /** Renames a stream (only an empty one is replaced). */
+  rename(auth: AuthContext, handle: FileHandle, from: string, to: string, replace: boolean): Promise<void>;
 }

@@ -19,13 +19,13 @@ export function streamAttr(attr: FileAttr, size: number): FileAttr {
 
 /** The stream's content; empty when another open deleted it. */
 export async function streamData(md: MetadataOps, auth: AuthContext, open: Open & { stream: string }): Promise<Buffer> {
-  return (await md.readStream(auth, open.handle, open.stream))?.data ?? Buffer.alloc(0);
+  return (await md.streams.read(auth, open.handle, open.stream))?.data ?? Buffer.alloc(0);
 }
 
 /** The stream's size (0 when another open deleted it), without reading its content. */
 export async function streamSize(md: MetadataOps, auth: AuthContext, open: Open & { stream: string }): Promise<number> {
   const wanted = foldName(open.stream);
-  return (await md.listStreams(auth, open.handle)).find((s) => foldName(s.name) === wanted)?.size ?? 0;
+  return (await md.streams.list(auth, open.handle)).find((s) => foldName(s.name) === wanted)?.size ?? 0;
 }
 
 /** The open's view of the file's attributes: the stream's size for a stream open. */
@@ -48,7 +48,7 @@ export async function updateOpenStream(
   opts?: TxOptions,
 ): Promise<number> {
   try {
-    return await md.updateStream(auth, open.handle, open.stream, change, opts);
+    return await md.streams.update(auth, open.handle, open.stream, change, opts);
   } catch (err) {
     if (isDittoError(err, 'FILE_TOO_LARGE')) throw new SmbStatusError(Status.FILE_SYSTEM_LIMITATION);
     throw err;

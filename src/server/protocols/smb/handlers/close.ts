@@ -132,7 +132,7 @@ async function finishClose(
   if (open.writeTime && open.parent) announce(metadata, open.parent, { action: 'modified', name: open.name });
   // A delete-pending stream goes at its last close; its file stays.
   if (open.stream !== undefined) {
-    if (pending && last) await metadata.removeStream(auth, open.handle, open.stream);
+    if (pending && last) await metadata.streams.remove(auth, open.handle, open.stream);
     return;
   }
   if (!pending || !open.parent) return;

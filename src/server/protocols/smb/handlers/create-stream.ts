@@ -70,7 +70,7 @@ export async function openStream(ctx: SmbContext, req: CreateRequest, path: stri
   const { metadata } = ctx.server.runtime;
   const tree = ctx.tree!;
   const auth = ctx.session!.auth;
-  if (!tree.root || !metadata.streamsSupported(tree.root)) throw new SmbStatusError(Status.OBJECT_NAME_INVALID);
+  if (!tree.root || !metadata.streams.supported(tree.root)) throw new SmbStatusError(Status.OBJECT_NAME_INVALID);
   // A stream is never a directory.
   if (req.options & CreateOption.DIRECTORY_FILE) throw new SmbStatusError(Status.NOT_A_DIRECTORY);
   const file = await fileOf(ctx, req, path);
@@ -78,7 +78,7 @@ export async function openStream(ctx: SmbContext, req: CreateRequest, path: stri
   if (file.attr.type === FileType.Symlink) throw new SmbStatusError(Status.OBJECT_NAME_INVALID);
   const fileKey = shareModeKey({ share: tree.share, fileid: file.attr.fileid });
   if (shareModes.isDeletePending(fileKey)) throw new SmbStatusError(Status.DELETE_PENDING);
-  const existing = await metadata.readStream(auth, file.handle, stream);
+  const existing = await metadata.streams.read(auth, file.handle, stream);
   const truncate =
     req.disposition === Disposition.SUPERSEDE ||
     req.disposition === Disposition.OVERWRITE ||
@@ -115,7 +115,7 @@ export async function openStream(ctx: SmbContext, req: CreateRequest, path: stri
   try {
     // Made or emptied now, so it is listed at once; durable at FLUSH (as a created file).
     if (changes)
-      size = await metadata.updateStream(auth, file.handle, stream, { create: true, size: 0 }, { lazy: true });
+      size = await metadata.streams.update(auth, file.handle, stream, { create: true, size: 0 }, { lazy: true });
   } catch (err) {
     shareModes.release(key, open.volatileId);
     shareModes.release(fileKey, open.volatileId);

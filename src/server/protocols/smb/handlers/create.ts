@@ -290,8 +290,8 @@ async function createOnce(ctx: SmbContext): Promise<SmbReply> {
     if (truncate) {
       // MS-FSA §2.1.5.1.2.1: overwriting a file deletes its named streams (first: the new
       // attributes may make it read-only).
-      if (metadata.streamsSupported(handle) && (await metadata.listStreams(auth, handle)).length > 0)
-        await metadata.removeStreams(auth, handle);
+      if (metadata.streams.supported(handle) && (await metadata.streams.list(auth, handle)).length > 0)
+        await metadata.streams.removeAll(auth, handle);
       // MS-FSA §2.1.5.1.2.1: an overwritten file takes the attributes asked for, plus ARCHIVE.
       const wcc = await metadata.setAttr(auth, handle, { size: 0, dosAttributes: req.attributes | Attr.ARCHIVE });
       if (attr.size > 0) await payload.truncate(tree.share, attr.payloadId, 0);

@@ -61,7 +61,7 @@ export const queryInfo: SmbHandler = {
       case InfoType.FILESYSTEM: {
         const stat = await md.fsStat(session.auth, open.handle);
         const label = (open.share ?? '').replace(/^\/+/, '');
-        const streams = md.streamsSupported(open.handle);
+        const streams = md.streams.supported(open.handle);
         const data = encodeFsInfo(cls, stat, label, ctx.tree?.id ?? 0, ctx.server.startTime, streams);
         return reply(data, outputLength, VARIABLE_FS_INFO.get(cls));
       }

@@ -42,7 +42,7 @@ export async function renameStream(ctx: SmbContext, open: Open, from: string, re
   const target = shareModeKey({ ...open, stream: to });
   if (target !== shareModeKey(open) && shareModes.isOpen(target)) throw new SmbStatusError(Status.INVALID_PARAMETER);
   try {
-    await metadata.renameStream(auth, open.handle, from, to, req.replace);
+    await metadata.streams.rename(auth, open.handle, from, to, req.replace);
   } catch (err) {
     if (isDittoError(err, 'EXISTS')) throw new SmbStatusError(Status.OBJECT_NAME_COLLISION);
     if (isDittoError(err, 'INVALID_ARGUMENT')) throw new SmbStatusError(Status.INVALID_PARAMETER);
@@ -79,7 +79,7 @@ async function becomeFileContent(ctx: SmbContext, open: Open, from: string, repl
     await payload.writeAt(open.share, attr.payloadId, data, 0);
     await metadata.commitWrite(auth, open.handle, data.length);
   }
-  await metadata.removeStream(auth, open.handle, from);
+  await metadata.streams.remove(auth, open.handle, from);
   open.payloadId = attr.payloadId;
   rekey(ctx, open, undefined);
 }

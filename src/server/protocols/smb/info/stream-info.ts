@@ -27,8 +27,8 @@ export async function fileStreamInfo(
   const entries: { name: string; size: number; allocation: number }[] = [];
   if (attr.type !== FileType.Directory)
     entries.push({ name: '::$DATA', size: attr.size, allocation: allocationSize(attr) });
-  if (md.streamsSupported(file))
-    for (const s of await md.listStreams(auth, file))
+  if (md.streams.supported(file))
+    for (const s of await md.streams.list(auth, file))
       entries.push({ name: `:${s.name}:$DATA`, size: s.size, allocation: allocated(s.size) });
   const w = new LeWriter(64);
   entries.forEach((e, i) => {
