@@ -10,12 +10,12 @@
  * renames, creations and deletes durable; `sync(prefix)` (a COMMIT) does that for one
  * payload only, and syncs never queue behind each other (block-syncs.ts). One process per root.
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, open, openSync, type Dirent } from 'node:fs';
 import { access, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { assertByteRange, assertValidKey, assertValidPrefix, firstSegment } from '../../blockstore.ts';
 import type { BlockRange, BlockStore, BlockStoreStats } from '../../blockstore.ts';
-import { BlockHandles } from './block-handles.ts';
+import { BlockHandles, type BlockHandle } from './block-handles.ts';
 import { BlockSyncs } from './block-syncs.ts';
 import { errno, fsError, pread, syncFd, writeAll } from './file-io.ts';
 import { openLayout } from './layout.ts';
@@ -27,7 +27,7 @@ export class FsBlockStore implements BlockStore {
   private readonly blocksDir: string;
   private readonly tmpDir: string;
   private tmpSeq = 0;
-  private readonly handles = new BlockHandles((file) => this.openCreating(file));
+  private readonly handles = new BlockHandles((file) => this.createBlockFile(file));
   /** Each shard's block files, so a payload's blocks are found without a directory scan. */
   private readonly index = new ShardIndex();
   private readonly syncs = new BlockSyncs(this.handles);
@@ -79,7 +79,7 @@ export class FsBlockStore implements BlockStore {
     const file = blockPath(this.blocksDir, key);
     let handle;
     try {
-      handle = this.handles.acquire(file, true);
+      handle = await this.writableHandle(file, key);
     } catch (err) {
       throw fsError(err);
     }
@@ -109,7 +109,7 @@ export class FsBlockStore implements BlockStore {
     const file = blockPath(this.blocksDir, key);
     let handle;
     try {
-      handle = this.handles.acquire(file, false);
+      handle = this.handles.acquire(file);
     } catch (err) {
       if (errno(err) === 'ENOENT') return undefined;
       throw fsError(err);
@@ -131,11 +131,25 @@ export class FsBlockStore implements BlockStore {
     }
   }
 
-  /** Creating first: a new block (a new small file) then costs one open; an existing one two. */
-  private openCreating(file: string): number {
+  /** Opened on the event loop if the block exists, created on the threadpool if not (block-handles.ts). */
+  private async writableHandle(file: string, key: string): Promise<BlockHandle> {
+    const open = this.handles.acquireIfOpen(file);
+    if (open !== undefined) return open;
+    if ((await this.index.namesOf(dirname(file), firstSegment(key))).has(basename(file))) {
+      try {
+        return this.handles.acquire(file);
+      } catch (err) {
+        if (errno(err) !== 'ENOENT') throw err;
+      }
+    }
+    return this.handles.acquireCreating(file);
+  }
+
+  /** A new block file, open read-write (an existing one if another creator won). */
+  private async createBlockFile(file: string): Promise<number> {
     for (let attempt = 0; ; attempt++) {
       try {
-        const fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
+        const fd = await openAsync(file, constants.O_RDWR | constants.O_CREAT | constants.O_EXCL);
         this.noteAdded(file);
         this.syncs.dirChanged(dirname(file));
         return fd;
@@ -254,6 +268,10 @@ export class FsBlockStore implements BlockStore {
     // Each new directory is a new entry in its parent, which must be synced as well.
     for (let d = dir; d.length >= created.length; d = dirname(d)) this.syncs.dirChanged(dirname(d));
   }
+}
+
+function openAsync(file: string, flags: number): Promise<number> {
+  return new Promise((resolve, reject) => open(file, flags, 0o666, (err, fd) => (err ? reject(err) : resolve(fd))));
 }
 
 async function readDir(dir: string): Promise<Dirent[]> {
