@@ -1,8 +1,11 @@
 /**
  * The carver (docs/write-log.md "Carving and reclaim"): writes each file's dirty slices into
  * the block store, makes them durable there, marks the slices clean, and reclaims the log
- * segments whose records are all carved. It runs a quiet while after writes, and at once
- * under pressure or when asked.
+ * segments whose records are all carved. It runs once writes have been quiet for a while
+ * (or have gone on for `maxDelayMs`), and at once under pressure or when asked: a burst of
+ * small files is then carved after it, not during it, where each new block file's
+ * fdatasync competed with the clients' own (NFS create+write+commit: 1,354-1,595 files/s
+ * with carves during the run, 2,651-2,654 without).
  */
 import type { Logger } from 'pino';
 import { forEachLimited } from '../payload/settle.ts';
@@ -14,8 +17,10 @@ import type { WriteLog } from './wal/log.ts';
 export interface CarverOptions {
   /** Makes everything written to the block store durable there (BlockStore.sync). */
   syncStore: () => Promise<void>;
-  /** Quiet time after a write before a pass (`soon()`). */
+  /** Quiet time after the last write before a pass (`soon()`). */
   delayMs: number;
+  /** The longest a pass waits for quiet after the first write it is to carve. */
+  maxDelayMs: number;
   logger?: Logger;
   /** After each pass's reclaim, failed or not. */
   onPass: () => void;
@@ -27,6 +32,9 @@ export class Carver {
   passes = 0;
   private carving: Promise<void> | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When `soon()` was last called, and when the waiting pass was first asked for. */
+  private lastAsked = 0;
+  private firstAsked = 0;
   private stopped = false;
 
   constructor(
@@ -40,7 +48,11 @@ export class Carver {
     return this.stopped;
   }
 
-  /** A pass after `delayMs` (by default the quiet time), at once for 0. */
+  /**
+   * A pass once nothing has asked for one for `delayMs` (by default the quiet time), or
+   * `maxDelayMs` after the first ask; at once for 0. Cheap to call on every write: the
+   * timer is set once and re-armed when it fires early.
+   */
   soon(delayMs = this.options.delayMs): void {
     if (this.stopped) return;
     if (delayMs === 0) {
@@ -51,9 +63,20 @@ export class Carver {
       );
       return;
     }
-    this.timer ??= setTimeout(() => {
+    this.lastAsked = performance.now();
+    if (this.timer !== undefined) return;
+    this.firstAsked = this.lastAsked;
+    this.arm(delayMs);
+  }
+
+  private arm(delayMs: number): void {
+    this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.soon(0);
+      const now = performance.now();
+      const quiet = now - this.lastAsked;
+      if (quiet < this.options.delayMs && now - this.firstAsked < this.options.maxDelayMs) {
+        this.arm(Math.min(this.options.delayMs - quiet, this.options.maxDelayMs - (now - this.firstAsked)));
+      } else this.soon(0);
     }, delayMs).unref();
   }
 

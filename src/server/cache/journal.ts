@@ -35,8 +35,10 @@ export interface JournalOptions {
   bypassBytes: number;
   /** How long a writer waits for room (log or memory) before NO_SPACE. */
   fullWaitMs?: number;
-  /** Quiet time after a write before the carver runs (it runs at once under pressure). */
+  /** Quiet time after the last write before the carver runs (it runs at once under pressure). */
   carveDelayMs?: number;
+  /** The longest the carver waits for quiet after a write. */
+  carveMaxDelayMs?: number;
   segmentBytes?: number;
   logger?: Logger;
   /** Told when a writer got NO_SPACE (log or memory full), and when there is room again. */
@@ -53,6 +55,8 @@ export interface JournalStats extends WriteLogStats {
 
 const DEFAULT_FULL_WAIT_MS = 10_000;
 const DEFAULT_CARVE_DELAY_MS = 500;
+/** Dirty data waits for quiet at most this long (the kernel's dirty_expire is 30 s). */
+const DEFAULT_CARVE_MAX_DELAY_MS = 30_000;
 
 export class Journal {
   private readonly files = new Map<string, JournalFile>();
@@ -75,6 +79,7 @@ export class Journal {
     this.carver = new Carver(this.files, log, cache, {
       syncStore: () => store.sync(),
       delayMs: options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS,
+      maxDelayMs: Math.max(options.carveMaxDelayMs ?? DEFAULT_CARVE_MAX_DELAY_MS, options.carveDelayMs ?? 0),
       logger: options.logger,
       onPass: () => this.carved(),
     });
@@ -164,7 +169,9 @@ export class Journal {
       }
       throw err;
     }
-    if (this.cache.stats().dirtyBytes * 4 > this.cache.capBytes) this.carver.soon(0);
+    // Half the memory dirty: carve now, leaving writers the other half meanwhile (every
+    // logged byte is in a dirty slice until carved; a full log asks for a carve itself).
+    if (this.cache.stats().dirtyBytes * 2 > this.cache.capBytes) this.carver.soon(0);
     else this.carver.soon();
   }
 
