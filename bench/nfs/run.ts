@@ -13,7 +13,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildLibnfsProgram, startTarget } from '../../e2e/nfs/target.ts';
 import { startGanesha, type Ganesha } from './ganesha.ts';
-import { cpuSeconds } from '../proc-cpu.ts';
+import { cpuSeconds, settle } from '../proc-cpu.ts';
 import { fmt, median, printFailures, printTable, ratioText } from '../report.ts';
 import { startEach } from '../start-servers.ts';
 
@@ -268,6 +268,10 @@ async function main(): Promise<number> {
           // nfsbench's own timing commentary, e.g. how long the final COMMIT took.
           for (const line of r.output.split('\n')) if (/^# \d/.test(line)) console.log(`#   ${line.slice(2)}`);
           if (r.cpu !== undefined) console.log(`#   server CPU ${r.cpu.toFixed(2)} s`);
+          // The next figure starts on a quiet server: dfs carves what a figure wrote after it.
+          const after = await settle(s.pid);
+          if (after.cpu >= 0.05)
+            console.log(`#   busy ${(after.ms / 1000).toFixed(1)} s after it (${after.cpu.toFixed(2)} s of CPU)`);
           if (r.code !== 0) {
             failures.push(`${s.name} ${test}: ${r.output.trim().split('\n').slice(-5).join(' | ')}`);
             if (rssKiB(s.pid) === undefined) {

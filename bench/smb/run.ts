@@ -28,7 +28,7 @@ import { adminClient } from '../../e2e/helpers/api.ts';
 import { LOOPBACK_WITH_SMB, startDfs } from '../../e2e/helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../../e2e/helpers/tmp.ts';
 import { run } from '../../e2e/nfs/target.ts';
-import { treeCpuSeconds } from '../proc-cpu.ts';
+import { settle, treeCpuSeconds } from '../proc-cpu.ts';
 import { fmt, median, printFailures, printTable, ratioText } from '../report.ts';
 import { startEach } from '../start-servers.ts';
 import { startSamba } from './samba.ts';
@@ -251,6 +251,9 @@ async function main(): Promise<number> {
               (res[s.name]![f.test] ??= []).push(v);
               if (used !== undefined) (cpu[s.name]![f.test] ??= []).push(used);
               console.log(`${fmt(v, f.unit)} in ${seconds.toFixed(2)} s, server CPU ${used?.toFixed(2) ?? 'n/a'} s`);
+              const after = await settle(s.pid);
+              if (after.cpu >= 0.05)
+                console.log(`#   busy ${(after.ms / 1000).toFixed(1)} s after it (${after.cpu.toFixed(2)} s of CPU)`);
             } catch (e) {
               console.log('FAILED');
               failures.push(`${s.name} ${f.test}: ${(e as Error).message}`);
