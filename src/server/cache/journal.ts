@@ -37,8 +37,6 @@ export interface JournalOptions {
   fullWaitMs?: number;
   /** Quiet time after the last write before the carver runs (it runs at once under pressure). */
   carveDelayMs?: number;
-  /** The longest the carver waits for quiet after a write. */
-  carveMaxDelayMs?: number;
   segmentBytes?: number;
   logger?: Logger;
   /** Told when a writer got NO_SPACE (log or memory full), and when there is room again. */
@@ -56,7 +54,7 @@ export interface JournalStats extends WriteLogStats {
 const DEFAULT_FULL_WAIT_MS = 10_000;
 const DEFAULT_CARVE_DELAY_MS = 500;
 /** Dirty data waits for quiet at most this long (the kernel's dirty_expire is 30 s). */
-const DEFAULT_CARVE_MAX_DELAY_MS = 30_000;
+const CARVE_MAX_DELAY_MS = 30_000;
 
 export class Journal {
   private readonly files = new Map<string, JournalFile>();
@@ -79,7 +77,8 @@ export class Journal {
     this.carver = new Carver(this.files, log, cache, {
       syncStore: () => store.sync(),
       delayMs: options.carveDelayMs ?? DEFAULT_CARVE_DELAY_MS,
-      maxDelayMs: Math.max(options.carveMaxDelayMs ?? DEFAULT_CARVE_MAX_DELAY_MS, options.carveDelayMs ?? 0),
+      // Never shorter than the quiet time (tests set a long one to carve only when they ask).
+      maxDelayMs: Math.max(CARVE_MAX_DELAY_MS, options.carveDelayMs ?? 0),
       logger: options.logger,
       onPass: () => this.carved(),
     });
