@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type GroupLimits } from './group-commit.ts';
 
 describe('GroupCommit', () => {
   let dir: string;
@@ -13,7 +13,8 @@ describe('GroupCommit', () => {
   let failCommit: boolean;
   let syncs: number;
   let failSync: boolean;
-  const make = (maxBatch?: number) =>
+  // No split by time unless a test asks: a slow machine must not change how bodies group.
+  const make = (limits: GroupLimits = {}) =>
     new GroupCommit(
       db,
       db,
@@ -25,7 +26,7 @@ describe('GroupCommit', () => {
         syncs++;
         if (failSync) throw Object.assign(new Error('fsync failed'), { code: 'EIO' });
       },
-      maxBatch,
+      { splitAfterMs: Infinity, ...limits },
     );
   const insert = (d: Database, v: number) => d.prepare('INSERT INTO t (v) VALUES (?)').run(v);
   const values = () => db.prepare('SELECT v FROM t ORDER BY v').pluck(true).all();
@@ -111,7 +112,7 @@ describe('GroupCommit', () => {
   });
 
   it('bounds the bodies per commit', async () => {
-    const gc = make(3);
+    const gc = make({ maxBatch: 3 });
     await Promise.all(Array.from({ length: 10 }, (_, v) => gc.run(async (d) => insert(d, v))));
     expect(commits).toBe(4);
     expect(values()).toHaveLength(10);
@@ -151,5 +152,36 @@ describe('GroupCommit', () => {
     releaseSync();
     await durable;
     expect(order).toEqual(['lazy', 'durable']);
+  });
+
+  it('commits a long group early while no sync runs, and keeps taking bodies while one does', async () => {
+    const syncsDone: Array<() => void> = [];
+    const gc = new GroupCommit(
+      db,
+      db,
+      () => commits++,
+      () => new Promise<void>((resolve) => syncsDone.push(resolve)),
+      { splitAfterMs: 1 },
+    );
+    const slowBody = (v: number) => async (d: Database) => {
+      insert(d, v);
+      const until = performance.now() + 0.6;
+      while (performance.now() < until); // a body's event-loop time
+    };
+    const answered: number[] = [];
+    const first = [1, 2, 3, 4, 5, 6].map((v) => gc.run(slowBody(v)).then(() => answered.push(v)));
+    // Two bodies pass 1 ms with no sync under way: that group commits and starts its sync.
+    // The next group takes the other four, past 1 ms too, as a sync is under way.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(commits).toBe(2);
+    expect(syncsDone).toHaveLength(2);
+    expect(values()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(answered).toEqual([]);
+    syncsDone[0]!();
+    await Promise.all(first.slice(0, 2));
+    expect(answered).toEqual([1, 2]);
+    syncsDone[1]!();
+    await Promise.all(first);
+    expect(answered).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

@@ -20,6 +20,19 @@ function storeError(err: unknown): unknown {
   return err;
 }
 
+export interface GroupLimits {
+  /** Most bodies per commit: bounds a group so its callers' latency stays bounded under load. */
+  maxBatch?: number;
+  /**
+   * With no sync under way, a group that has run bodies this long commits and starts its
+   * sync, and the next group runs the rest meanwhile. 16 REMOVEs arrive at once from a
+   * client, ~100 µs of event loop each: in one group, the loop then idled through its sync
+   * and the client through the bodies (16 × 0.1 + 0.5 ms of fdatasync per 16 files).
+   * While a sync runs, a group keeps taking bodies: committing early would not sync sooner.
+   */
+  splitAfterMs?: number;
+}
+
 interface Job<Tx> {
   fn: (tx: Tx) => Promise<unknown>;
   /** Answered at COMMIT, before `durable()` (TxOptions.lazy). */
@@ -32,6 +45,8 @@ export class GroupCommit<Tx> {
   private readonly queue: Array<Job<Tx>> = [];
   private scheduled = false;
   private inGroup = false;
+  /** durable() calls under way. */
+  private syncing = 0;
   private idleWaiters: Array<() => void> = [];
   private settledWaiters: Array<() => void> = [];
   private readonly begin: Statement;
@@ -40,6 +55,8 @@ export class GroupCommit<Tx> {
   private readonly savepoint: Statement;
   private readonly release: Statement;
   private readonly rollbackTo: Statement;
+  private readonly maxBatch: number;
+  private readonly splitAfterMs: number;
 
   constructor(
     private readonly db: Database,
@@ -48,9 +65,10 @@ export class GroupCommit<Tx> {
     private readonly beforeCommit: () => void,
     /** Makes what was committed so far durable; callers are answered once it resolves. */
     private readonly durable: () => Promise<void>,
-    /** Bounds a group so its callers' latency stays bounded under load. */
-    private readonly maxBatch = 1024,
+    limits: GroupLimits = {},
   ) {
+    this.maxBatch = limits.maxBatch ?? 1024;
+    this.splitAfterMs = limits.splitAfterMs ?? 0.25;
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -98,6 +116,7 @@ export class GroupCommit<Tx> {
     let current: Job<Tx> | undefined;
     let began = false;
     let taken = 0;
+    const started = performance.now();
     this.inGroup = true;
     try {
       this.begin.run();
@@ -119,6 +138,9 @@ export class GroupCommit<Tx> {
         this.release.run();
         done.push([current, value]);
         current = undefined;
+        if (this.syncing === 0 && this.queue.length > 0 && performance.now() - started >= this.splitAfterMs) {
+          break;
+        }
       }
       this.beforeCommit();
       this.commit.run();
@@ -150,11 +172,14 @@ export class GroupCommit<Tx> {
       if (job.lazy) job.resolve(value);
       else durable.push([job, value]);
     }
+    this.syncing++;
     try {
       await this.durable();
     } catch (err) {
       for (const [job] of durable) job.reject(storeError(err));
       return;
+    } finally {
+      this.syncing--;
     }
     for (const [job, value] of durable) job.resolve(value);
   }

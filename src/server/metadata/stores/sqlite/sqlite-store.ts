@@ -215,7 +215,7 @@ export class SqliteMetadataStore implements MetadataStore {
       tx,
       () => tx.persistCounters(),
       () => this.wal.sync(),
-      options.maxBatch,
+      { maxBatch: options.maxBatch },
     );
   }
 
