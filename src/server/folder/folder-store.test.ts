@@ -120,7 +120,7 @@ describe('folder store', () => {
       expect(statSync(at('lazy.txt')).isFile()).toBe(true);
       expect(held.length).toBeGreaterThan(0); // answered while its sync waits
       let durableDone = false;
-      const durable = svc.persistWrites(ALICE, made.handle, true).then(() => (durableDone = true));
+      const durable = svc.persistWrites(ALICE, made.handle, 'flush').then(() => (durableDone = true));
       await new Promise((r) => setTimeout(r, 20));
       expect(durableDone).toBe(false); // FLUSH waits for the lazy create's sync
       release();

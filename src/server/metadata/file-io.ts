@@ -15,7 +15,7 @@ import {
 } from './shares.ts';
 import type { FileRecord, StoreTx } from './store.ts';
 import { now } from './time.ts';
-import { type AuthContext, type FileAttr, type FileHandle, FileType, type Wcc } from './types.ts';
+import { type AuthContext, type FileAttr, type FileHandle, FileType, type PersistMode, type Wcc } from './types.ts';
 
 function requireRegular(rec: FileRecord): void {
   if (rec.attr.type === FileType.Directory) throw new DittoError('IS_DIRECTORY');
@@ -71,26 +71,22 @@ export async function commitWrite(
     u.time = t;
   }
   if (!stable) return { before: rec.attr, after: unstableAttr(rec.attr, u) };
-  return persist(share, fileid);
+  return persistDurably(share, fileid);
 }
 
-/**
- * Stores the file's unstable write state; durable when it resolves (with every write
- * recorded before the call). The file's attributes after. `lazyToo`: changes committed
- * lazily before (TxOptions.lazy: an SMB create) are made durable as well.
- */
+/** Stores the file's unstable write state (PersistMode); its attributes after. */
 export async function persistWrites(
   reg: ShareRegistry,
   auth: AuthContext,
   h: FileHandle,
-  lazyToo = false,
+  mode: PersistMode = 'durable',
 ): Promise<FileAttr> {
   const { share, fileid, generation } = admit(reg, auth, h);
   await loadStored(share.store, share, fileid, generation);
-  const storing = share.unstable.has(fileid) || share.persisting.has(fileid);
-  const wcc = await persist(share, fileid);
-  // With nothing of its own to store, an empty durable transaction syncs what came before.
-  if (lazyToo && !storing) await share.store.transaction(async () => undefined);
+  // SMB FLUSH with nothing of the file's own to store: what came before is synced all the same.
+  const syncAnyway = mode === 'flush' && !share.unstable.has(fileid) && !share.persisting.has(fileid);
+  if (mode === 'lazy') share.storedLazily.add(fileid);
+  const wcc = mode === 'lazy' ? await persist(share, fileid, true) : await persistDurably(share, fileid, syncAnyway);
   return wcc.after ?? (await loadFile(share.store, share, fileid)).attr;
 }
 
@@ -102,7 +98,20 @@ export async function persistShare(share: ShareState): Promise<void> {
   }
 }
 
-function persist(share: ShareState, fileid: number): Promise<Wcc> {
+/**
+ * Stores the file's unstable state durably. After a lazy store of the file (which a store
+ * under way may be, and which this then shares), or with `syncAnyway`, an empty durable
+ * transaction syncs what was committed lazily before.
+ */
+async function persistDurably(share: ShareState, fileid: number, syncAnyway = false): Promise<Wcc> {
+  // Taken before: a lazy store starting later marks the file again.
+  const lazyBefore = share.storedLazily.delete(fileid);
+  const wcc = await persist(share, fileid);
+  if (lazyBefore || syncAnyway) await share.store.transaction(async () => undefined);
+  return wcc;
+}
+
+function persist(share: ShareState, fileid: number, lazy = false): Promise<Wcc> {
   const u = share.unstable.get(fileid);
   if (u === undefined) {
     // Nothing recorded, but a transaction may be storing what was: wait for it.
@@ -111,15 +120,18 @@ function persist(share: ShareState, fileid: number): Promise<Wcc> {
   if (u.result !== undefined) return u.result;
   /** This transaction took `u` (its body may run again: PostgreSQL after a conflict). */
   let mine = false;
-  const result = share.store.transaction(async (tx) => {
-    // Taken at the start of the body: writes from now on record a new state for the next commit.
-    if (!mine) {
-      if (u.taken) return { before: undefined, after: undefined };
-      takeUnstable(share, fileid);
-      mine = true;
-    }
-    return applyWrite(tx, share, fileid, u);
-  });
+  const result = share.store.transaction(
+    async (tx) => {
+      // Taken at the start of the body: writes from now on record a new state for the next commit.
+      if (!mine) {
+        if (u.taken) return { before: undefined, after: undefined };
+        takeUnstable(share, fileid);
+        mine = true;
+      }
+      return applyWrite(tx, share, fileid, u);
+    },
+    lazy ? { lazy: true } : undefined,
+  );
   u.result = result;
   share.persisting.set(fileid, result);
   const settle = (): void => {

@@ -37,13 +37,38 @@ describe('MetadataService unstable writes', () => {
     // A COMMIT with nothing to store writes nothing; a flush that covers lazy changes syncs.
     await f.svc.persistWrites(ROOT, handle);
     expect(tx).toHaveBeenCalledTimes(1);
-    await f.svc.persistWrites(ROOT, handle, true);
+    await f.svc.persistWrites(ROOT, handle, 'flush');
     expect(tx).toHaveBeenCalledTimes(2);
     expect(tx.mock.calls[1]![1]).toBeUndefined();
     // With writes of its own, their durable transaction is the sync.
     await f.svc.commitWrite(ROOT, handle, 4096, false);
-    await f.svc.persistWrites(ROOT, handle, true);
+    await f.svc.persistWrites(ROOT, handle, 'flush');
     expect(tx).toHaveBeenCalledTimes(3);
+  });
+
+  it('stores lazily at an SMB close, and a durable store of the file after it syncs that', async () => {
+    const f = await setup();
+    const { handle, attr } = await f.svc.create(ROOT, f.root, 'f', {}, guarded);
+    const tx = vi.spyOn(f.store, 'transaction');
+    await f.svc.commitWrite(ROOT, handle, 4096, false);
+    await f.svc.persistWrites(ROOT, handle, 'lazy');
+    expect(tx).toHaveBeenCalledTimes(1);
+    expect(tx.mock.calls[0]![1]).toEqual({ lazy: true });
+    expect((await f.store.getFile(attr.fileid))?.attr.size).toBe(4096);
+    // A COMMIT of the file now has nothing to store, but what it answers must be durable.
+    await f.svc.persistWrites(ROOT, handle);
+    expect(tx).toHaveBeenCalledTimes(2);
+    expect(tx.mock.calls[1]![1]).toBeUndefined();
+    // Once synced, a COMMIT with nothing to store writes nothing.
+    await f.svc.persistWrites(ROOT, handle);
+    expect(tx).toHaveBeenCalledTimes(2);
+    // A FILE_SYNC write after a lazy store is synced as well (its own durable transaction and
+    // the empty one after the lazy store it may have shared).
+    await f.svc.commitWrite(ROOT, handle, 8192, false);
+    await f.svc.persistWrites(ROOT, handle, 'lazy');
+    await f.svc.commitWrite(ROOT, handle, 12288, true);
+    expect(tx.mock.calls.slice(2).map((c) => c[1])).toEqual([{ lazy: true }, undefined, undefined]);
+    expect((await f.store.getFile(attr.fileid))?.attr.size).toBe(12288);
   });
 
   it('keeps the largest end of concurrent writes and stores it on persistWrites', async () => {

@@ -46,6 +46,7 @@ import {
   FileType,
   type MetadataOps,
   type NewNameOptions,
+  type PersistMode,
   type SetAttrs,
   type Timespec,
   type Wcc,
@@ -349,8 +350,8 @@ export class MetadataService implements MetadataOps {
     return commitWrite(this.shares, auth, handle, end, stable);
   }
 
-  persistWrites(auth: AuthContext, handle: FileHandle, lazyToo?: boolean): Promise<FileAttr> {
-    return persistWrites(this.shares, auth, handle, lazyToo);
+  persistWrites(auth: AuthContext, handle: FileHandle, mode?: PersistMode): Promise<FileAttr> {
+    return persistWrites(this.shares, auth, handle, mode);
   }
 
   /** Space of the medium holding the store; file slots of a 32-bit inode space. */

@@ -64,6 +64,8 @@ export interface ShareState {
   readonly unstable: Map<number, UnstableWrite>;
   /** The latest transaction persisting a file's unstable state, until it settles. */
   readonly persisting: Map<number, Promise<Wcc>>;
+  /** Files whose unstable state was last stored lazily (PersistMode 'lazy'): maybe not durable yet. */
+  readonly storedLazily: Set<number>;
   /** Opens holding each file by fileid (open-holds.ts). */
   readonly holds: Map<number, number>;
   /** Held files whose last name went: kept, with no link, until their last hold goes (open-holds.ts). */
@@ -110,6 +112,7 @@ export class ShareRegistry {
       enabled: reg.enabled,
       unstable: new Map(),
       persisting: new Map(),
+      storedLazily: new Set(),
       holds: new Map(),
       orphans: new Set(),
     };

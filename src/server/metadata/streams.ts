@@ -75,7 +75,7 @@ function changed(data: Buffer, change: StreamChange): Buffer {
  * Changes the stream named `name` (in any case) inside one transaction, so concurrent writes
  * at different offsets all land; its size after. NOT_FOUND when missing and not `create`.
  * Needs write permission; past MAX_STREAM_SIZE FILE_TOO_LARGE. `opts.lazy`: durable at the next
- * `persistWrites(…, lazyToo)` (SMB FLUSH) instead of before it resolves.
+ * `persistWrites(…, 'flush')` (SMB FLUSH) instead of before it resolves.
  */
 export async function updateStream(
   reg: ShareRegistry,

@@ -177,6 +177,14 @@ export interface ShareExportOptions {
 }
 
 /**
+ * How `persistWrites` stores a file's unstable writes. 'durable' (NFS COMMIT): on stable
+ * storage when it resolves. 'flush' (SMB FLUSH): so is everything committed lazily before,
+ * such as the file's creation. 'lazy' (SMB CLOSE, which promises no durability): stored at
+ * once, durable moments later (TxOptions.lazy).
+ */
+export type PersistMode = 'durable' | 'flush' | 'lazy';
+
+/**
  * The metadata operations protocol handlers may call. Every call that takes an
  * AuthContext checks the share's access for the caller (after squash) first; every
  * mutating call also checks Unix permissions and the share's read-only flag, and returns
@@ -290,11 +298,8 @@ export interface MetadataOps {
    * to every attribute read at once, stored by `persistWrites` (or shutdown).
    */
   commitWrite(auth: AuthContext, handle: FileHandle, end: number, stable?: boolean): Promise<Wcc>;
-  /**
-   * COMMIT: stores the file's unstable writes durably; returns its attributes. `lazyToo`
-   * (SMB FLUSH): changes committed lazily before, such as the file's creation, too.
-   */
-  persistWrites(auth: AuthContext, handle: FileHandle, lazyToo?: boolean): Promise<FileAttr>;
+  /** Stores the file's unstable writes (PersistMode); returns its attributes. */
+  persistWrites(auth: AuthContext, handle: FileHandle, mode?: PersistMode): Promise<FileAttr>;
   fsStat(auth: AuthContext, handle: FileHandle): Promise<FsStat>;
   /** Named streams of files (SMB alternate data streams; streams.ts). */
   readonly streams: StreamOps;

@@ -184,4 +184,27 @@ describe('GroupCommit', () => {
     await Promise.all(first);
     expect(answered).toEqual([1, 2, 3, 4, 5, 6]);
   });
+
+  it('syncs lazy groups once, later, unless a durable group syncs first', async () => {
+    const gc = make({ lazySyncMs: 30 });
+    await Promise.all([1, 2].map((v) => gc.run(async (d) => insert(d, v), true)));
+    await gc.run(async (d) => insert(d, 3), true); // another group, owed the same sync
+    expect(commits).toBe(2);
+    expect(syncs).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(syncs).toBe(1);
+    // A durable group's sync covers a lazy group committed before it: none is owed after.
+    await gc.run(async (d) => insert(d, 4), true);
+    await gc.run(async (d) => insert(d, 5));
+    expect(syncs).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(syncs).toBe(2);
+    // Closing the store syncs what is owed at once.
+    await gc.run(async (d) => insert(d, 6), true);
+    await gc.syncLazy();
+    expect(syncs).toBe(3);
+    await gc.syncLazy();
+    expect(syncs).toBe(3);
+    expect(values()).toEqual([1, 2, 3, 4, 5, 6]);
+  });
 });

@@ -31,6 +31,13 @@ export interface GroupLimits {
    * While a sync runs, a group keeps taking bodies: committing early would not sync sooner.
    */
   splitAfterMs?: number;
+  /**
+   * A group of lazy bodies only syncs this long after its commit, with any lazy group
+   * committed meanwhile, unless a durable group's sync comes first and covers it. A copy of
+   * small files over SMB (a lazy create and a lazy store at close per file) had two WAL
+   * fdatasyncs per file.
+   */
+  lazySyncMs?: number;
 }
 
 interface Job<Tx> {
@@ -47,6 +54,8 @@ export class GroupCommit<Tx> {
   private inGroup = false;
   /** durable() calls under way. */
   private syncing = 0;
+  /** A sync owed to lazy groups, due when it fires. */
+  private lazySync: ReturnType<typeof setTimeout> | undefined;
   private idleWaiters: Array<() => void> = [];
   private settledWaiters: Array<() => void> = [];
   private readonly begin: Statement;
@@ -57,6 +66,7 @@ export class GroupCommit<Tx> {
   private readonly rollbackTo: Statement;
   private readonly maxBatch: number;
   private readonly splitAfterMs: number;
+  private readonly lazySyncMs: number;
 
   constructor(
     private readonly db: Database,
@@ -69,6 +79,7 @@ export class GroupCommit<Tx> {
   ) {
     this.maxBatch = limits.maxBatch ?? 1024;
     this.splitAfterMs = limits.splitAfterMs ?? 0.25;
+    this.lazySyncMs = limits.lazySyncMs ?? 100;
     this.begin = db.prepare('BEGIN IMMEDIATE');
     this.commit = db.prepare('COMMIT');
     this.rollback = db.prepare('ROLLBACK');
@@ -166,12 +177,20 @@ export class GroupCommit<Tx> {
       for (const w of waiters) w();
     }
     if (done.length === 0) return;
-    // Lazy callers have their answer now; the sync still runs for them, unawaited.
+    // Lazy callers have their answer now; they are synced later (lazySyncMs), or by the next
+    // durable group's sync.
     const durable: typeof done = [];
     for (const [job, value] of done) {
       if (job.lazy) job.resolve(value);
       else durable.push([job, value]);
     }
+    if (durable.length === 0) {
+      this.lazySync ??= setTimeout(() => void this.syncLazy().catch(() => undefined), this.lazySyncMs).unref();
+      return;
+    }
+    // Syncs everything committed so far: what lazy groups are owed too.
+    clearTimeout(this.lazySync);
+    this.lazySync = undefined;
     this.syncing++;
     try {
       await this.durable();
@@ -182,5 +201,18 @@ export class GroupCommit<Tx> {
       this.syncing--;
     }
     for (const [job, value] of durable) job.resolve(value);
+  }
+
+  /** Makes what lazy groups committed durable now, if a sync is still owed them (closing the store). */
+  async syncLazy(): Promise<void> {
+    if (this.lazySync === undefined) return;
+    clearTimeout(this.lazySync);
+    this.lazySync = undefined;
+    this.syncing++;
+    try {
+      await this.durable();
+    } finally {
+      this.syncing--;
+    }
   }
 }

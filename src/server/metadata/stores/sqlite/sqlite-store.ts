@@ -293,6 +293,7 @@ export class SqliteMetadataStore implements MetadataStore {
     if (this.closed) return;
     this.closed = true;
     await this.group.idle();
+    await this.group.syncLazy();
     await this.wal.close();
     this.db.close();
   }

@@ -20,12 +20,12 @@ export const flush: SmbHandler = {
     const session = ctx.session;
     if (open.stream !== undefined && session) {
       // The stream's changes were committed lazily (stream-io.ts): this makes them durable.
-      await ctx.server.runtime.metadata.persistWrites(session.auth, open.handle, true);
+      await ctx.server.runtime.metadata.persistWrites(session.auth, open.handle, 'flush');
     } else if (!open.pipe && !open.isDirectory && open.share !== undefined && session) {
       const { metadata, payload } = ctx.server.runtime;
       await Promise.all([
         payload.flush(open.share, open.payloadId),
-        metadata.persistWrites(session.auth, open.handle, true),
+        metadata.persistWrites(session.auth, open.handle, 'flush'),
       ]);
       open.written = false;
       settleWriteTime(open);
