@@ -161,18 +161,20 @@ describe('GroupCommit', () => {
       db,
       () => commits++,
       () => new Promise<void>((resolve) => syncsDone.push(resolve)),
-      { splitAfterMs: 1 },
+      { splitAfterMs: 20 },
     );
+    // Body 2 runs 40 ms of event loop, the others next to none: the split falls after body 2
+    // however the test is scheduled (it would take a 20 ms pause inside body 1 to move it).
     const slowBody = (v: number) => async (d: Database) => {
       insert(d, v);
-      const until = performance.now() + 0.6;
+      const until = performance.now() + (v === 2 ? 40 : 0);
       while (performance.now() < until); // a body's event-loop time
     };
     const answered: number[] = [];
     const first = [1, 2, 3, 4, 5, 6].map((v) => gc.run(slowBody(v)).then(() => answered.push(v)));
-    // Two bodies pass 1 ms with no sync under way: that group commits and starts its sync.
-    // The next group takes the other four, past 1 ms too, as a sync is under way.
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // Two bodies pass 20 ms with no sync under way: that group commits and starts its sync.
+    // The next group takes the other four, as a sync is under way.
+    await new Promise((resolve) => setTimeout(resolve, 80));
     expect(commits).toBe(2);
     expect(syncsDone).toHaveLength(2);
     expect(values()).toEqual([1, 2, 3, 4, 5, 6]);
