@@ -36,6 +36,8 @@ describe('ShareUsageCache: sizes for the share list without waiting for a walk',
     expect(walks).toBe(2);
     const t1 = Date.now();
     expect(cache.get('/s', t1)?.bytes).toBe(200);
+    // Another walk is due within 5 s: the list is told to ask again soon.
+    expect(cache.get('/s', t1)?.measuring).toBe(true);
     // After a change-driven walk, one more 5 s later (sizes may land after the walk), then back to a minute.
     expect(cache.get('/s', t1 + 6_000)?.measuring).toBe(true);
     await cache.measure('/s');

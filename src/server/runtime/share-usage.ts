@@ -46,7 +46,9 @@ export class ShareUsageCache {
     const soon = this.changed.has(share) || this.settling.has(share);
     const maxAge = soon ? this.options.changedAgeMs : this.options.maxAgeMs;
     if (age >= maxAge) void this.measure(share);
-    return last ? { ...last, measuring: this.running.has(share) } : null;
+    // A walk due soon counts as one: the share list asks again in seconds, not in a minute
+    // (a list loaded just after a change-driven walk showed the old size for a minute).
+    return last ? { ...last, measuring: this.running.has(share) || soon } : null;
   }
 
   /** Notes a request (MountsService 'sample'): a change makes the share's size due sooner. */

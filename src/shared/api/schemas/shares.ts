@@ -45,7 +45,7 @@ export const ShareUsageSchema = z.object({
   /** false: the walk stopped at its entry limit, so the share holds at least this much. */
   complete: z.boolean(),
   measuredAt: IsoTime,
-  /** A newer measurement is running (ask again in a moment). */
+  /** A newer measurement is running, or due within seconds after a change (ask again in a moment). */
   measuring: z.boolean(),
 });
 export type ShareUsageDto = z.infer<typeof ShareUsageSchema>;
