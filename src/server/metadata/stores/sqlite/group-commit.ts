@@ -188,24 +188,22 @@ export class GroupCommit<Tx> {
       this.lazySync ??= setTimeout(() => void this.syncLazy().catch(() => undefined), this.lazySyncMs).unref();
       return;
     }
-    // Syncs everything committed so far: what lazy groups are owed too.
-    clearTimeout(this.lazySync);
-    this.lazySync = undefined;
-    this.syncing++;
     try {
-      await this.durable();
+      await this.sync();
     } catch (err) {
       for (const [job] of durable) job.reject(storeError(err));
       return;
-    } finally {
-      this.syncing--;
     }
     for (const [job, value] of durable) job.resolve(value);
   }
 
   /** Makes what lazy groups committed durable now, if a sync is still owed them (closing the store). */
   async syncLazy(): Promise<void> {
-    if (this.lazySync === undefined) return;
+    if (this.lazySync !== undefined) await this.sync();
+  }
+
+  /** Syncs everything committed so far: what lazy groups are owed too. */
+  private async sync(): Promise<void> {
     clearTimeout(this.lazySync);
     this.lazySync = undefined;
     this.syncing++;
