@@ -85,7 +85,7 @@ export async function persistWrites(
   await loadStored(share.store, share, fileid, generation);
   // SMB FLUSH with nothing of the file's own to store: what came before is synced all the same.
   const syncAnyway = mode === 'flush' && !share.unstable.has(fileid) && !share.persisting.has(fileid);
-  if (mode === 'lazy') share.storedLazily.add(fileid);
+  if (mode === 'lazy') share.storedLazily.mark(fileid);
   const wcc = mode === 'lazy' ? await persist(share, fileid, true) : await persistDurably(share, fileid, syncAnyway);
   return wcc.after ?? (await loadFile(share.store, share, fileid)).attr;
 }
@@ -105,7 +105,7 @@ export async function persistShare(share: ShareState): Promise<void> {
  */
 async function persistDurably(share: ShareState, fileid: number, syncAnyway = false): Promise<Wcc> {
   // Taken before: a lazy store starting later marks the file again.
-  const lazyBefore = share.storedLazily.delete(fileid);
+  const lazyBefore = share.storedLazily.take(fileid);
   const wcc = await persist(share, fileid);
   if (lazyBefore || syncAnyway) await share.store.transaction(async () => undefined);
   return wcc;

@@ -3,6 +3,7 @@ import { DittoError } from '../../shared/errors.ts';
 import { newAttr } from './attrs.ts';
 import { encodeHandle, LEGACY_GENERATION, parseHandle } from './handles.ts';
 import { killSuid } from './permissions.ts';
+import { LazyMarks } from './lazy-marks.ts';
 import type { FileRecord, MetadataStore, StoreReader, StoreTx } from './store.ts';
 import { now } from './time.ts';
 import {
@@ -65,7 +66,7 @@ export interface ShareState {
   /** The latest transaction persisting a file's unstable state, until it settles. */
   readonly persisting: Map<number, Promise<Wcc>>;
   /** Files whose unstable state was last stored lazily (PersistMode 'lazy'): maybe not durable yet. */
-  readonly storedLazily: Set<number>;
+  readonly storedLazily: LazyMarks;
   /** Opens holding each file by fileid (open-holds.ts). */
   readonly holds: Map<number, number>;
   /** Held files whose last name went: kept, with no link, until their last hold goes (open-holds.ts). */
@@ -112,7 +113,7 @@ export class ShareRegistry {
       enabled: reg.enabled,
       unstable: new Map(),
       persisting: new Map(),
-      storedLazily: new Set(),
+      storedLazily: new LazyMarks(() => reg.store.transaction(async () => undefined)),
       holds: new Map(),
       orphans: new Set(),
     };
