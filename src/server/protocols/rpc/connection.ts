@@ -7,7 +7,8 @@
  *
  * Limits (connection-limits.ts): a large record waits, not reading, until the shared
  * partial-record memory admits it; `expire` closes the connection when it has been idle too
- * long, or when a record it started has not arrived whole in time. The record clock runs
+ * long, or when a record it started has not arrived whole in time (and lets the spare
+ * receive buffers go once it has been quiet for a moment). The record clock runs
  * only while the client owes us bytes: not while we are the ones not reading (calls in
  * flight, stopping, or a record waiting for memory it has none of yet).
  */
@@ -23,7 +24,7 @@ import { AwaitedReplies, CALL_HEADER_BYTES, writeNullAuthCall } from './outgoing
 import type { RpcSession } from './program.ts';
 import { adoptReadingInto } from './receive-socket.ts';
 import { RecordMemoryGate } from './record-memory.ts';
-import { RecordDecoder } from './record.ts';
+import { RecordDecoder, SPARES_IDLE_MS } from './record.ts';
 
 export interface ConnectionOptions {
   maxRecordSize: number;
@@ -177,6 +178,7 @@ export class RpcConnection implements RpcSession {
       }
       this.queuedAtLastCheck = queued;
     }
+    if (this.inFlight === 0 && now - this.lastActive >= SPARES_IDLE_MS) this.decoder.trimSpares();
     let reason: TimeoutReason | undefined;
     if (this.recordDueSince !== undefined && now - this.recordDueSince >= recordTimeoutMs) reason = 'record';
     else if (this.inFlight === 0 && this.decoder.pending === 0 && now - this.lastActive >= idleTimeoutMs)

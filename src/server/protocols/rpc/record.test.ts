@@ -103,6 +103,42 @@ describe('RecordDecoder', () => {
     expect(d.pending).toBe(0);
   });
 
+  it('streams large records through a few receive buffers, and lets the spares go when told', () => {
+    const len = 1024 * 1024;
+    const frame = Buffer.alloc(4 + len, 7);
+    frame.writeUInt32BE((0x80000000 | len) >>> 0);
+    const d = new RecordDecoder(2 * len);
+    // Socket reads of up to 64 KiB from an endless stream of such records.
+    let sent = 0;
+    const received = (): Buffer => {
+      for (let record = d.next(); ; record = d.next()) {
+        if (record !== undefined) return record;
+        const at = sent % frame.length;
+        const n = frame.copy(d.readBuffer(), 0, at, Math.min(frame.length, at + 64 * 1024));
+        d.received(n);
+        sent += n;
+      }
+    };
+    // A copy with WRITEs of 1 MiB in flight, answered in bursts (as blocks fill): 16 stay
+    // out, and every 12 more received, the 12 oldest are recycled at once.
+    const out: Buffer[] = [];
+    const buffers = new Set<ArrayBufferLike>();
+    for (let i = 0; i < 256; i++) {
+      const r = received();
+      buffers.add(r.buffer);
+      out.push(r);
+      if (out.length === 28) for (const done of out.splice(0, 12)) d.recycle(done);
+    }
+    // Up to 28 MiB out at a time lie in 8 buffers of 4 MiB, and a few more rotate through
+    // them (keeping two spares made it 49 buffers, a fresh one every 5 records).
+    expect(buffers.size).toBeLessThanOrEqual(12);
+    for (const r of out.splice(0)) d.recycle(r);
+    // Quiet for a while: the spares go, and a new burst finds only the current buffer.
+    d.trimSpares();
+    const burst = Array.from({ length: 12 }, received);
+    expect(new Set(burst.filter((r) => buffers.has(r.buffer)).map((r) => r.buffer)).size).toBe(1);
+  });
+
   it('keeps a record whole when it arrives in pieces across a buffer switch', () => {
     const d = new RecordDecoder(4 * 1024 * 1024);
     const body = Buffer.alloc(1024 * 1024);

@@ -25,8 +25,15 @@ export interface RecordGate {
 /** Receive buffers hold at least this much, and room for a few records of the largest size seen. */
 const MIN_SLAB = 256 * 1024;
 const RECORDS_PER_SLAB = 4;
-/** Emptied receive buffers kept per decoder for reuse. */
-const SPARE_LIMIT = 2;
+/**
+ * Emptied receive buffers kept per decoder for reuse, until `trimSpares`. Keeping two made a
+ * 1 GiB copy (16 WRITEs of 1 MiB in flight, answered in bursts) allocate a fresh 4 MiB
+ * buffer every 5 records: 49 of them, lying as garbage until a GC and costing a thousand page
+ * faults each (RSS 165-180 MiB instead of 140, and 10% slower).
+ */
+const SPARE_LIMIT = 8;
+/** A connection quiet this long lets its spare receive buffers go (`trimSpares`). */
+export const SPARES_IDLE_MS = 2000;
 
 /** How the stream marks its records: RPC record marking, or SMB2's direct TCP length prefix. */
 export type Framing = 'rpc' | 'smb';
@@ -177,6 +184,11 @@ export class RecordDecoder {
     this.lent.delete(record);
     slab.lent--;
     if (slab.lent === 0 && slab !== this.slab && this.spare.length < SPARE_LIMIT) this.spare.push(slab);
+  }
+
+  /** Lets the spare receive buffers go (the connection has been quiet for a while). */
+  trimSpares(): void {
+    this.spare.length = 0;
   }
 
   /** Moves the unparsed bytes to a fresh (or spare) buffer with room for the record under way. */

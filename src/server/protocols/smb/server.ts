@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { plainAddress } from '../rpc/address.ts';
 import { SmbConnection, type ReceiveResult } from './connection.ts';
 import { framePrefix } from './framing.ts';
-import { RecordDecoder } from '../rpc/record.ts';
+import { RecordDecoder, SPARES_IDLE_MS } from '../rpc/record.ts';
 import { ConnectionLimits } from '../rpc/connection-limits.ts';
 import { SmbReceiveFlow } from './receive-flow.ts';
 import { MessageOrder, runsAlongside } from './message-order.ts';
@@ -45,10 +45,8 @@ interface Live {
   lastActive: number;
   /** Messages received and not answered yet. */
   running: number;
+  decoder: RecordDecoder;
 }
-
-/** Idle connections are looked for this often at most. */
-const IDLE_SWEEP_MAX_MS = 30_000;
 
 export class SmbTcpServer {
   private readonly server: Server;
@@ -89,8 +87,8 @@ export class SmbTcpServer {
         const addr = this.server.address();
         if (addr && typeof addr === 'object') this.boundPort = addr.port;
         this.ctx.logger.info({ bind: this.bind, port: this.boundPort }, 'listening');
-        const every = Math.min(IDLE_SWEEP_MAX_MS, this.limits.settings.idleTimeoutMs / 4);
-        this.idleSweep = setInterval(() => this.closeIdle(), every);
+        const every = Math.min(this.limits.settings.idleTimeoutMs / 4, SPARES_IDLE_MS);
+        this.idleSweep = setInterval(() => this.sweepIdle(), every);
         this.idleSweep.unref();
         resolve();
       });
@@ -163,11 +161,15 @@ export class SmbTcpServer {
     });
   }
 
-  /** Closes the connections idle past idleTimeoutMs that hold no open and wait for nothing. */
-  private closeIdle(): void {
+  /**
+   * Closes the connections idle past idleTimeoutMs that hold no open and wait for nothing;
+   * those quiet for SPARES_IDLE_MS let their spare receive buffers go.
+   */
+  private sweepIdle(): void {
     const now = performance.now();
     for (const l of this.live) {
       const st = l.conn.state;
+      if (l.running === 0 && now - l.lastActive >= SPARES_IDLE_MS) l.decoder.trimSpares();
       if (l.running > 0 || st.opens.size > 0 || st.pending.size > 0) continue;
       if (now - l.lastActive < this.limits.settings.idleTimeoutMs) continue;
       this.limits.timedOut('idle');
@@ -213,7 +215,7 @@ export class SmbTcpServer {
     const socket = adopted ?? accepted;
     const conn = new SmbConnection(this.ctx, clientAddr, socket.remotePort ?? 0);
     conn.state.localAddr = plainAddress(socket.localAddress ?? conn.state.localAddr);
-    const live: Live = { socket, conn, order: new MessageOrder(), lastActive: performance.now(), running: 0 };
+    const live: Live = { socket, conn, order: new MessageOrder(), lastActive: performance.now(), running: 0, decoder };
     const send = (out: Buffer[], sent?: () => void): void => {
       if (socket.destroyed || out.length === 0) {
         sent?.();
