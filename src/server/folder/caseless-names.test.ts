@@ -1,4 +1,4 @@
-import { mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -48,6 +48,17 @@ describe('CaselessNames', () => {
     await eventually(() => find('BEACH.JPG'), 'Beach.jpg');
     unlinkSync(join(dir, 'Beach.jpg'));
     await eventually(() => find('beach.jpg'), undefined);
+  });
+
+  it('keeps a name while its file is written and chmod-ed, and drops it when it goes', async () => {
+    expect(await find('holiday photo.jpg')).toBe('Holiday Photo.JPG');
+    const file = join(dir, 'Holiday Photo.JPG');
+    for (let i = 0; i < 5; i++) appendFileSync(file, 'more');
+    chmodSync(file, 0o600);
+    unlinkSync(file);
+    await eventually(() => find('holiday photo.jpg'), undefined);
+    writeFileSync(file, 'back');
+    await eventually(() => find('HOLIDAY PHOTO.JPG'), 'Holiday Photo.JPG');
   });
 
   it("applies dfs's own changes at once, before any event", async () => {

@@ -72,7 +72,7 @@ export class CaselessNames {
       this.evict();
       // Watching first: a name made while the directory is read is reported after.
       try {
-        d.watcher = watch(path, { persistent: false }, (_event, file) => this.event(dirId, file));
+        d.watcher = watch(path, { persistent: false }, (event, file) => this.event(dirId, event, file));
         d.watcher.on('error', () => this.drop(dirId));
       } catch {
         this.dirs.delete(dirId);
@@ -103,7 +103,7 @@ export class CaselessNames {
     }
   }
 
-  private event(dirId: number, file: string | Buffer | null): void {
+  private event(dirId: number, event: string, file: string | Buffer | null): void {
     const d = this.dirs.get(dirId);
     if (d === undefined) return;
     if (typeof file !== 'string' || file.includes('/')) {
@@ -112,7 +112,9 @@ export class CaselessNames {
     }
     // While reading, the listing may or may not have the change: looked up once it is read.
     if (d.byFold === undefined) d.pending.push(file);
-    else recheck(d.byFold, d.path, file);
+    // A known name whose file changed (written, closed, chmod) is still there: a removal or
+    // rename comes as a 'rename' event. Each file copied in over SMB raised ~5 such events.
+    else if (event !== 'change' || !has(d.byFold, file)) recheck(d.byFold, d.path, file);
   }
 
   private evict(): void {
@@ -140,6 +142,10 @@ function recheck(byFold: Map<string, Set<string>>, dir: string, name: string): v
   }
   if (exists) add(byFold, name);
   else remove(byFold, name);
+}
+
+function has(byFold: Map<string, Set<string>>, name: string): boolean {
+  return byFold.get(foldName(name))?.has(name) === true;
 }
 
 function add(byFold: Map<string, Set<string>>, name: string): void {
