@@ -27,9 +27,9 @@ const MIN_SLAB = 256 * 1024;
 const RECORDS_PER_SLAB = 4;
 /**
  * Emptied receive buffers kept per decoder for reuse, until `trimSpares`. Keeping two made a
- * 1 GiB copy (16 WRITEs of 1 MiB in flight, answered in bursts) allocate a fresh 4 MiB
- * buffer every 5 records: 49 of them, lying as garbage until a GC and costing a thousand page
- * faults each (RSS 165-180 MiB instead of 140, and 10% slower).
+ * 1 GiB copy (16 WRITEs of 1 MiB in flight, answered in bursts) allocate 45 fresh 4 MiB
+ * buffers, each lying as garbage until a GC and costing a thousand page faults (RSS peak
+ * 155-170 MiB instead of 141-144, and slower).
  */
 const SPARE_LIMIT = 8;
 /** A connection quiet this long lets its spare receive buffers go (`trimSpares`). */
