@@ -18,9 +18,11 @@ describe('GroupCommit', () => {
     new GroupCommit(
       db,
       db,
-      () => {
-        commits++;
-        if (failCommit) throw new Error('disk full');
+      {
+        beforeCommit: () => {
+          commits++;
+          if (failCommit) throw new Error('disk full');
+        },
       },
       async () => {
         syncs++;
@@ -140,7 +142,7 @@ describe('GroupCommit', () => {
     const gc = new GroupCommit(
       db,
       db,
-      () => undefined,
+      { beforeCommit: () => undefined },
       () => new Promise<void>((resolve) => (releaseSync = resolve)),
     );
     const order: string[] = [];
@@ -159,7 +161,7 @@ describe('GroupCommit', () => {
     const gc = new GroupCommit(
       db,
       db,
-      () => commits++,
+      { beforeCommit: () => commits++ },
       () => new Promise<void>((resolve) => syncsDone.push(resolve)),
       { splitAfterMs: 20 },
     );

@@ -40,6 +40,16 @@ export interface GroupLimits {
   lazySyncMs?: number;
 }
 
+/** What a group tells the transaction view it lends its bodies (the store's caches follow). */
+export interface GroupEvents {
+  /** Inside the transaction, just before COMMIT (e.g. to persist counters). */
+  beforeCommit(): void;
+  /** A body is over: released (`ok`), or rolled back to its savepoint. */
+  bodyEnded?(ok: boolean): void;
+  /** The group committed, or rolled back (every body of it). */
+  groupEnded?(committed: boolean): void;
+}
+
 interface Job<Tx> {
   fn: (tx: Tx) => Promise<unknown>;
   /** Answered at COMMIT, before `durable()` (TxOptions.lazy). */
@@ -71,8 +81,7 @@ export class GroupCommit<Tx> {
   constructor(
     private readonly db: Database,
     private readonly tx: Tx,
-    /** Runs inside the transaction just before COMMIT (e.g. to persist counters). */
-    private readonly beforeCommit: () => void,
+    private readonly events: GroupEvents,
     /** Makes what was committed so far durable; callers are answered once it resolves. */
     private readonly durable: () => Promise<void>,
     limits: GroupLimits = {},
@@ -142,21 +151,25 @@ export class GroupCommit<Tx> {
         } catch (err) {
           this.rollbackTo.run();
           this.release.run();
+          this.events.bodyEnded?.(false);
           current.reject(storeError(err));
           current = undefined;
           continue;
         }
         this.release.run();
+        this.events.bodyEnded?.(true);
         done.push([current, value]);
         current = undefined;
         if (this.syncing === 0 && this.queue.length > 0 && performance.now() - started >= this.splitAfterMs) {
           break;
         }
       }
-      this.beforeCommit();
+      this.events.beforeCommit();
       this.commit.run();
+      this.events.groupEnded?.(true);
     } catch (cause) {
       if (this.db.inTransaction) this.rollback.run();
+      this.events.groupEnded?.(false);
       const err = storeError(cause);
       current?.reject(err);
       for (const [job] of done) job.reject(err);

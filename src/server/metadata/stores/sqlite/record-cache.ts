@@ -1,10 +1,10 @@
 /**
  * Committed file records of the SQLite store, by fileid, so that warm READDIRPLUS pages and
  * GETATTRs skip turning 26 columns per row into JavaScript values (the most of a listing's
- * cost: ~3 µs a row, against ~0.5 µs for a row of names). Filled only by reads outside
- * transactions (committed data: such reads wait out an open group), and an entry is dropped
- * as soon as a transaction writes or deletes its file, so a rolled-back write leaves no
- * trace. Records are shared, as the memory store shares its own: callers never mutate one.
+ * cost: ~3 µs a row, against ~0.5 µs for a row of names). Holds committed data only: filled
+ * by reads of rows no open group has written, and by what a group wrote once it has
+ * committed (written-records.ts), so a rolled-back write leaves no trace. Records are shared,
+ * as the memory store shares its own: callers never mutate one.
  * Bounded: the oldest entries go first.
  */
 import type { FileRecord } from '../../store.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { refusal } from '../../../testing/refusal.ts';
-import type { FileRecord } from '../../store.ts';
+import type { FileRecord, StoreTx } from '../../store.ts';
 import { sampleRecord } from '../../storetest/suite.ts';
 import { MIGRATIONS, migrate } from './migrations.ts';
 import { SqliteMetadataStore } from './sqlite-store.ts';
@@ -61,6 +61,88 @@ describe('SqliteMetadataStore specifics', () => {
     expect(await sizeOf()).toEqual([before + 2, before + 2]);
     await store.transaction((tx) => tx.deleteFile(id));
     expect(await store.getFile(id)).toBeUndefined();
+    await store.close();
+  });
+
+  it("shows each body of a group what the group's earlier bodies wrote, and nothing of a body rolled back", async () => {
+    const store = await SqliteMetadataStore.open(path);
+    const [id, gone] = await store.transaction(async (tx) => [
+      await tx.createFile(sampleRecord()),
+      await tx.createFile(sampleRecord()),
+    ]);
+    const resize = async (tx: StoreTx, size: number) => {
+      const rec = (await tx.getFile(id))!;
+      await tx.putFile({ ...rec, attr: { ...rec.attr, size } });
+    };
+    const seen: Array<number | undefined> = [];
+    // Queued in one turn: one group, one body after the other.
+    const bodies = [
+      store.transaction(async (tx) => {
+        await resize(tx, 5);
+        await tx.deleteFile(gone);
+      }),
+      store.transaction(async (tx) => {
+        seen.push((await tx.getFile(id))!.attr.size);
+        await resize(tx, 6);
+        seen.push((await tx.getFile(id))!.attr.size);
+        throw new Error('roll back');
+      }),
+      store.transaction(async (tx) => {
+        seen.push((await tx.getFile(id))!.attr.size, (await tx.getFile(gone))?.attr.size);
+      }),
+    ];
+    const results = await Promise.allSettled(bodies);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(seen).toEqual([5, 6, 5, undefined]);
+    expect((await store.getFile(id))!.attr.size).toBe(5);
+    expect(await store.getFile(gone)).toBeUndefined();
+    await store.close();
+    // What the cache served is what was committed.
+    const again = await SqliteMetadataStore.open(path);
+    expect((await again.getFile(id))!.attr.size).toBe(5);
+    expect(await again.getFile(gone)).toBeUndefined();
+    await again.close();
+  });
+
+  it('never hands out a fileid or cookie twice, across restarts and after removals', async () => {
+    const create = (store: SqliteMetadataStore, dirId: number, name: string) =>
+      store.transaction(async (tx) => {
+        const id = await tx.createFile(sampleRecord());
+        await tx.addEntry(dirId, name, id);
+        return id;
+      });
+    const nextFileIdOnDisk = () => {
+      const db = new BetterSqlite3(path, { readonly: true });
+      try {
+        return db.prepare("SELECT value FROM meta WHERE key = 'next_fileid'").pluck(true).get() as number;
+      } finally {
+        db.close();
+      }
+    };
+    let store = await SqliteMetadataStore.open(path);
+    const dirId = await store.transaction((tx) => tx.createFile(sampleRecord()));
+    const first = await Promise.all(Array.from({ length: 20 }, (_, i) => create(store, dirId, `a${i}`)));
+    await store.close();
+    const limit = nextFileIdOnDisk();
+    expect(limit).toBeGreaterThan(Math.max(...first));
+
+    store = await SqliteMetadataStore.open(path);
+    // The newest file removed: its id is still never given again.
+    await store.transaction(async (tx) => {
+      await tx.removeEntry(dirId, 'a19');
+      await tx.deleteFile(first[19]!);
+    });
+    const second = await create(store, dirId, 'b');
+    expect(second).toBeGreaterThanOrEqual(limit);
+    await store.close();
+    expect(nextFileIdOnDisk()).toBeGreaterThan(second);
+
+    store = await SqliteMetadataStore.open(path);
+    const entries = await store.listDir(dirId, 0, 100);
+    const cookies = entries.map((e) => e.cookie);
+    expect(new Set(cookies).size).toBe(cookies.length);
+    expect(cookies.at(-1)).toBe(Math.max(...cookies)); // the newest entry, after the restart, sorts last
+    expect(entries.at(-1)!.name).toBe('b');
     await store.close();
   });
 

@@ -29,10 +29,11 @@ import type {
   StreamInfo,
   TxOptions,
 } from '../../store.ts';
-import { GroupCommit } from './group-commit.ts';
+import { GroupCommit, type GroupEvents } from './group-commit.ts';
 import { DirPageCache } from './dir-page-cache.ts';
 import { RecordCache } from './record-cache.ts';
 import { WalSync } from './wal-sync.ts';
+import { WrittenRecords } from './written-records.ts';
 import { Queries } from './queries.ts';
 import { migrate } from './migrations.ts';
 import { checkDatabaseFile, checkOwnDatabase, claimDatabase, openError } from './own-database.ts';
@@ -71,27 +72,51 @@ function openDatabase(path: string, owner: string | undefined): Database {
   }
 }
 
+/**
+ * Fileids and cookies are handed out from blocks this long: `meta` records the end of the
+ * current block, so a commit writes it once per block rather than every time (one page of
+ * the WAL, two writes, per group of creates). Ids of a block left unused at a restart are
+ * skipped, never reused.
+ */
+const ID_BLOCK = 1024;
+
 /** The view transaction bodies get; reads see the group's uncommitted writes. */
-class SqliteTx implements StoreTx {
-  /** Next fileid / cookie to hand out; persisted in `meta` by every commit, so never reused. */
+class SqliteTx implements StoreTx, GroupEvents {
+  /** Next fileid / cookie to hand out. */
   private nextFileId: number;
   private nextCookie: number;
+  /** What `meta` says, committed: every id handed out is below these. */
+  private fileIdLimit: number;
+  private cookieLimit: number;
+  /** Written by this group, before its COMMIT. */
+  private pendingLimits: { fileId: number; cookie: number } | undefined;
+  private readonly written: WrittenRecords;
 
   constructor(
     private readonly q: Queries,
-    /** Told of every record this view writes or deletes. */
+    /** Committed records: read before querying, and given what the group wrote once it commits. */
     private readonly cache: RecordCache,
     /** Told of every directory whose entries this view changes. */
     private readonly pages: DirPageCache,
     maxFileId: number,
     maxCookie: number,
   ) {
-    this.nextFileId = Math.max(q.getMeta('next_fileid') ?? 1, maxFileId + 1);
-    this.nextCookie = Math.max(q.getMeta('next_cookie') ?? 1, maxCookie + 1);
+    this.fileIdLimit = Math.max(q.getMeta('next_fileid') ?? 1, maxFileId + 1);
+    this.cookieLimit = Math.max(q.getMeta('next_cookie') ?? 1, maxCookie + 1);
+    this.nextFileId = this.fileIdLimit;
+    this.nextCookie = this.cookieLimit;
+    this.written = new WrittenRecords(cache);
   }
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
-    return this.q.getFile(fileid);
+    const written = this.written.get(fileid);
+    if (written !== undefined) return written ?? undefined;
+    // Not written by this group: the row is as committed.
+    const cached = this.cache.get(fileid);
+    if (cached !== undefined) return cached;
+    const rec = this.q.getFile(fileid);
+    if (rec !== undefined) this.cache.set(rec);
+    return rec;
   }
 
   dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
@@ -130,17 +155,18 @@ class SqliteTx implements StoreTx {
     rec.attr.fileid = id;
     rec.generation = newGeneration();
     this.q.insertFile(rec);
+    this.written.put(rec);
     return id;
   }
 
   async putFile(rec: FileRecord): Promise<void> {
-    this.cache.delete(rec.attr.fileid);
     if (!this.q.updateFile(rec)) throw new DittoError('NOT_FOUND', `no file ${rec.attr.fileid}`);
+    this.written.put(rec);
   }
 
   async deleteFile(fileid: number): Promise<void> {
-    this.cache.delete(fileid);
     this.q.deleteFile(fileid);
+    this.written.delete(fileid);
   }
 
   async addEntry(dirId: number, name: string, childId: number): Promise<number> {
@@ -174,9 +200,25 @@ class SqliteTx implements StoreTx {
     return this.q.streams.delete(fileid, name);
   }
 
-  persistCounters(): void {
-    this.q.setMeta('next_fileid', this.nextFileId);
-    this.q.setMeta('next_cookie', this.nextCookie);
+  beforeCommit(): void {
+    if (this.nextFileId <= this.fileIdLimit && this.nextCookie <= this.cookieLimit) return;
+    const limits = { fileId: this.nextFileId + ID_BLOCK, cookie: this.nextCookie + ID_BLOCK };
+    this.q.setMeta('next_fileid', limits.fileId);
+    this.q.setMeta('next_cookie', limits.cookie);
+    this.pendingLimits = limits;
+  }
+
+  bodyEnded(ok: boolean): void {
+    this.written.bodyEnded(ok);
+  }
+
+  groupEnded(committed: boolean): void {
+    this.written.groupEnded(committed);
+    if (committed && this.pendingLimits !== undefined) {
+      this.fileIdLimit = this.pendingLimits.fileId;
+      this.cookieLimit = this.pendingLimits.cookie;
+    }
+    this.pendingLimits = undefined;
   }
 }
 
@@ -210,13 +252,7 @@ export class SqliteMetadataStore implements MetadataStore {
     const maxCookie = db.prepare('SELECT coalesce(max(cookie), 0) FROM entries').pluck(true).get() as number;
     const tx = new SqliteTx(this.q, this.cache, this.pages, maxFileId, maxCookie);
     this.wal = new WalSync(`${path}-wal`);
-    this.group = new GroupCommit(
-      db,
-      tx,
-      () => tx.persistCounters(),
-      () => this.wal.sync(),
-      { maxBatch: options.maxBatch },
-    );
+    this.group = new GroupCommit(db, tx, tx, () => this.wal.sync(), { maxBatch: options.maxBatch });
   }
 
   // Outside transactions, reads first wait out an open group so its uncommitted writes stay invisible.
