@@ -133,6 +133,9 @@ function paramsOf(n: FolderNode): Record<string, unknown> {
   };
 }
 
+/** Fileids `meta.max_fileid` reserves at a time; those left unused at a restart are skipped, never reused. */
+const FILEID_BLOCK = 1024;
+
 export class FolderIndex {
   private readonly selNode: Statement;
   private readonly selByInode: Statement;
@@ -149,8 +152,13 @@ export class FolderIndex {
   writes = 0;
   /** Settles when the open shared transaction has committed. */
   private committed: Promise<void> = Promise.resolve();
-  /** The highest fileid ever written, kept apart from the rows (which may be deleted) at each commit. */
+  /** The highest fileid written since the index opened. */
   private maxPut = 0;
+  /**
+   * `meta.max_fileid`, committed: no fileid ever written is above it, whatever rows are
+   * deleted since. A commit with a fileid past it raises it by a block (FILEID_BLOCK), so
+   * commits write that row once per block, not one more page of the WAL each.
+   */
   private maxStored = 0;
 
   private constructor(
@@ -293,11 +301,13 @@ export class FolderIndex {
   private flush(): void {
     if (!this.db.inTransaction) return;
     try {
+      let stored: number | undefined;
       if (this.maxPut > this.maxStored) {
-        this.upsMeta.run('max_fileid', this.maxPut);
-        this.maxStored = this.maxPut;
+        stored = this.maxPut + FILEID_BLOCK;
+        this.upsMeta.run('max_fileid', stored);
       }
       this.commit.run();
+      if (stored !== undefined) this.maxStored = stored;
     } catch (err) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
       throw err;
