@@ -16,7 +16,6 @@ import { opendirSync, realpathSync, statSync } from 'node:fs';
 import { statfs } from 'node:fs/promises';
 import { DittoError } from '../../shared/errors.ts';
 import { newGeneration } from '../metadata/handles.ts';
-import { dirAndEntryReads } from '../metadata/store.ts';
 import type {
   DirAndFile,
   FileRecord,
@@ -151,12 +150,16 @@ export class FolderStore implements MetadataStore {
   /** A name of the directory that matches `name` but for case (caseless-names.ts). */
   async findCaseless(dirId: number, name: string): Promise<string | undefined> {
     const dir = this.dir(dirId);
-    return dir === undefined ? undefined : this.caseless.find(dirId, dir.path, name);
+    return dir === undefined ? undefined : this.findCaselessIn(dir, name);
+  }
+
+  findCaselessIn(dir: Resolved, name: string): Promise<string | undefined> {
+    return this.caseless.find(dir.node.fileid, dir.path, name);
   }
 
   /** The file `name` leads to in a resolved directory. */
   entryIn(dir: Resolved, name: string): Resolved | undefined {
-    if (name === '.' || name === '..' || name.includes('/')) return undefined;
+    if (name === '' || name === '.' || name === '..' || name.includes('/')) return undefined;
     const path = `${dir.path}/${name}`;
     const st = lstatOrUndefined(path);
     return st === undefined ? undefined : { node: this.nodes.nodeFor(st, dir.node.fileid, name), path, st };
@@ -273,9 +276,16 @@ export class FolderStore implements MetadataStore {
     this.caseless.removed(dirId, name);
   }
 
-  /** Files the index knows (handed out a handle for). */
-  dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
-    return dirAndEntryReads(this, dirId, name);
+  /**
+   * The directory and the file `name` leads to, each looked at once: an lstat of the
+   * directory and one of the name (NFS LOOKUP, SMB CREATE), where `getFile` + `lookup` +
+   * `getFile` looked at the directory twice and at the file twice.
+   */
+  async dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
+    const dir = this.nodes.resolve(dirId);
+    if (dir === undefined) return { dir: undefined, file: undefined };
+    const entry = dir.st.isDirectory() ? this.entryIn(dir, name) : undefined;
+    return { dir: this.record(dir), file: entry === undefined ? undefined : this.record(entry) };
   }
 
   async fileCount(): Promise<number> {

@@ -38,6 +38,8 @@ export interface TxHost extends StoreReader {
   record(r: Resolved): FileRecord;
   /** The file `name` leads to in a resolved directory, resolved (one lstat). */
   entryIn(dir: Resolved, name: string): Resolved | undefined;
+  /** A name of a resolved directory that matches `name` but for case. */
+  findCaselessIn(dir: Resolved, name: string): Promise<string | undefined>;
 }
 
 export class FolderTx implements StoreTx {
@@ -95,7 +97,8 @@ export class FolderTx implements StoreTx {
     const wanted = foldName(name);
     const own = this.names.get(dirId);
     for (const [n, id] of own ?? []) if (id !== null && foldName(n) === wanted) return n;
-    const found = await this.host.findCaseless(dirId, name);
+    const dir = this.resolve(dirId);
+    const found = dir?.st.isDirectory() ? await this.host.findCaselessIn(dir, name) : undefined;
     return found !== undefined && own?.get(found) === null ? undefined : found;
   }
 
