@@ -5,7 +5,7 @@
  * by reads of rows no open group has written, and by what a group wrote once it has
  * committed (written-records.ts), so a rolled-back write leaves no trace. Records are shared,
  * as the memory store shares its own: callers never mutate one.
- * Bounded: the oldest entries go first.
+ * Bounded: the entries stored longest ago go first.
  */
 import type { FileRecord } from '../../store.ts';
 
@@ -20,8 +20,10 @@ export class RecordCache {
     return this.records.get(fileid);
   }
 
+  /** Stores `rec` as the newest entry: a record written again (a directory at each create in it) is not the first to go. */
   set(rec: FileRecord): void {
     const { records } = this;
+    records.delete(rec.attr.fileid);
     records.set(rec.attr.fileid, rec);
     if (records.size <= this.max) return;
     for (const id of records.keys()) {
