@@ -80,6 +80,15 @@ export class Queries {
     return row === undefined ? undefined : rowRecord(row, 0);
   }
 
+  /** A committed record from the cache, else from the database (then cached); the caller knows no open group wrote it. */
+  getFileCached(fileid: number, cache: RecordCache): FileRecord | undefined {
+    const cached = cache.get(fileid);
+    if (cached !== undefined) return cached;
+    const rec = this.getFile(fileid);
+    if (rec !== undefined) cache.set(rec);
+    return rec;
+  }
+
   lookup(dirId: number, name: string): number | undefined {
     return this.selEntry.get(dirId, name) as number | undefined;
   }

@@ -112,11 +112,7 @@ class SqliteTx implements StoreTx, GroupEvents {
     const written = this.written.get(fileid);
     if (written !== undefined) return written ?? undefined;
     // Not written by this group: the row is as committed.
-    const cached = this.cache.get(fileid);
-    if (cached !== undefined) return cached;
-    const rec = this.q.getFile(fileid);
-    if (rec !== undefined) this.cache.set(rec);
-    return rec;
+    return this.q.getFileCached(fileid, this.cache);
   }
 
   dirAndEntry(dirId: number, name: string): Promise<DirAndFile> {
@@ -259,11 +255,7 @@ export class SqliteMetadataStore implements MetadataStore {
 
   async getFile(fileid: number): Promise<FileRecord | undefined> {
     if (this.group.running) await this.group.settled();
-    const cached = this.cache.get(fileid);
-    if (cached !== undefined) return cached;
-    const rec = this.q.getFile(fileid);
-    if (rec !== undefined) this.cache.set(rec);
-    return rec;
+    return this.q.getFileCached(fileid, this.cache);
   }
 
   async lookup(dirId: number, name: string): Promise<number | undefined> {
