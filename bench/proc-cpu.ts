@@ -45,21 +45,25 @@ export function treeCpuSeconds(pid: number): number | undefined {
 }
 
 /**
- * Waits until the server has been quiet (under 10% of a core over half a second) or
- * `maxMs` have passed, so that one figure's background work (dfs carving the files a figure
- * wrote; a forking server's exiting children) does not land in the next figure. Returns how
- * long that took and the CPU the server used meanwhile, for the report.
+ * Waits until the server has been quiet (under 10% of a core over each half second) for a
+ * whole second or `maxMs` have passed, so that one figure's background work (dfs carving the
+ * files a figure wrote, which starts after half a second without writes; a forking server's
+ * exiting children) does not land in the next figure. Returns how long that took and the CPU
+ * the server used meanwhile, for the report.
  */
 export async function settle(pid: number, maxMs = 60_000): Promise<{ ms: number; cpu: number }> {
   const started = performance.now();
   const first = treeCpuSeconds(pid);
   let last = first;
+  let quietWindows = 0;
   for (;;) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const now = treeCpuSeconds(pid);
     if (now === undefined || last === undefined || first === undefined) return { ms: 0, cpu: 0 };
-    const quiet = now - last < 0.05;
+    quietWindows = now - last < 0.05 ? quietWindows + 1 : 0;
     last = now;
-    if (quiet || performance.now() - started >= maxMs) return { ms: performance.now() - started, cpu: now - first };
+    if (quietWindows >= 2 || performance.now() - started >= maxMs) {
+      return { ms: performance.now() - started, cpu: now - first };
+    }
   }
 }

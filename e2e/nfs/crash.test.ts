@@ -13,6 +13,11 @@ import { recordWriterOutput, verifyFiles, type FileModel } from './crash-model.t
 import { buildLibnfsProgram, tail } from './target.ts';
 
 const KILLS = process.env.DITTOFS_E2E_LONG ? 100 : 10;
+/**
+ * The smallest write cache: small files past it are spilled to the log, larger ones carved
+ * under pressure, so kills land in both paths.
+ */
+const SMALL_CACHE = { DITTOFS_CACHE_MEMORY_BYTES: String(16 * 1024 * 1024) };
 
 describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no acknowledged byte', () => {
   let writer = '';
@@ -24,7 +29,7 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
     writer = buildLibnfsProgram('e2e/nfs/crash-writer.c', 'crash-writer');
     dataDir = makeTmpDir('dittofs-crash-data-');
     work = makeTmpDir('dittofs-crash-out-');
-    dfs = await startDfs({ dataDir });
+    dfs = await startDfs({ dataDir, env: SMALL_CACHE });
     const api = await adminClient(dfs);
     await api.call('shares.update', { params: { name: '/export' }, body: { squash: 'none' } });
   }, 120_000);
@@ -72,7 +77,7 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
         ackedBytes += got.bytes;
         overwrites += got.overwrites;
         const started = performance.now();
-        dfs = await startDfs({ dataDir });
+        dfs = await startDfs({ dataDir, env: SMALL_CACHE });
         restartMs.push(Math.round(performance.now() - started));
         const replayed = /"records":(\d+),"bytes":(\d+)[^\n]*"msg":"write log replayed/.exec(dfs.logs());
         if (replayed !== null) {
@@ -102,6 +107,7 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
       expect(metrics).toMatch(/^dittofs_write_log_cap_bytes\{store="default-payload"\} [1-9]\d*$/m);
       expect(metrics).toMatch(/^dittofs_carve_backlog_files\{store="default-payload"\} \d+$/m);
       expect(metrics).toMatch(/^dittofs_write_cache_dirty_bytes \d+$/m);
+      expect(metrics).toMatch(/^dittofs_write_cache_spilled_bytes \d+$/m);
     },
     60_000 + KILLS * 15_000,
   );

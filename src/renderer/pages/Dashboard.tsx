@@ -176,8 +176,8 @@ function Storage() {
           <dt>Write cache (memory)</dt>
           <dd>
             {formatBytes(stats.data.writeCache.bytes)} of {formatBytes(stats.data.writeCache.capBytes)}
-            {stats.data.writeCache.dirtyBytes > 0 &&
-              ` · ${formatBytes(stats.data.writeCache.dirtyBytes)} not yet in blocks`}
+            {stats.data.writeCache.dirtyBytes + stats.data.writeCache.spilledBytes > 0 &&
+              ` · ${formatBytes(stats.data.writeCache.dirtyBytes + stats.data.writeCache.spilledBytes)} not yet in blocks`}
           </dd>
           <dt>Version</dt>
           <dd>{stats.data.version}</dd>

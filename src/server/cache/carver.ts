@@ -11,8 +11,9 @@ import type { Logger } from 'pino';
 import { forEachLimited } from '../payload/settle.ts';
 import type { JournalFile } from './journal-file.ts';
 import type { PayloadIo, PayloadRunner } from './payload-io.ts';
-import type { DirtyRun, SliceCache } from './slices.ts';
+import type { DirtyRun, LoggedRun, SliceCache } from './slices.ts';
 import type { WriteLog } from './wal/log.ts';
+import { LogReader } from './wal/reader.ts';
 
 export interface CarverOptions {
   /** Makes everything written to the block store durable there (BlockStore.sync). */
@@ -107,39 +108,52 @@ export class Carver {
     // Every record up to here has its bytes in slices already (slices are written first).
     const through = this.log.lastLsn;
     const pending = [...this.files].filter(([, f]) => f.dirtySince !== undefined || f.slices.hasDirty || f.unflushed);
-    const written: Array<{ f: JournalFile; runs: readonly DirtyRun[]; unflushed: boolean }> = [];
+    const taken: Taken[] = [];
     const failures: unknown[] = [];
-    await forEachLimited(pending, CARVE_FILES_IN_FLIGHT, async ([payloadId, f]) => {
-      try {
-        await runner(f.share, payloadId, async (io) => {
-          const runs = f.slices.dirtyRuns();
-          // Cleared before the store's sync below, which covers every in-place write completed by then.
-          const unflushed = f.unflushed;
-          f.unflushed = false;
-          try {
-            await writeRuns(io, runs);
-            await io.writeBack();
-          } catch (err) {
-            if (unflushed) f.unflushed = true;
-            throw err;
-          }
-          written.push({ f, runs, unflushed });
-        });
-      } catch (err) {
-        failures.push(err);
-      }
-    });
+    const reader = new LogReader(this.log.dir);
+    try {
+      await forEachLimited(pending, CARVE_FILES_IN_FLIGHT, async ([payloadId, f]) => {
+        try {
+          await runner(f.share, payloadId, async (io) => {
+            // Together, with no await between: every byte is in one or the other.
+            const spilled = f.slices.spilledRuns();
+            const runs = f.slices.dirtyRuns();
+            // Cleared before the store's sync below, which covers every in-place write completed by then.
+            const t: Taken = { f, spilled, runs, unflushed: f.unflushed, written: false };
+            taken.push(t);
+            f.unflushed = false;
+            try {
+              await writeSpilled(io, spilled, reader); // older than the slices: first
+              await writeRuns(io, runs);
+              await io.writeBack();
+              t.written = true;
+            } catch (err) {
+              if (t.unflushed) f.unflushed = true;
+              throw err;
+            }
+          });
+        } catch (err) {
+          failures.push(err);
+        }
+      });
+    } finally {
+      reader.close();
+    }
     // One sync of the store for the whole pass: each directory the pass added files to is
     // fsynced once, not once for each file (a pass of many small files spread over a few shards).
+    let synced = true;
     try {
       await this.options.syncStore();
     } catch (err) {
-      for (const w of written) if (w.unflushed) w.f.unflushed = true;
-      written.length = 0;
+      synced = false;
+      for (const t of taken) if (t.written && t.unflushed) t.f.unflushed = true;
       failures.push(err);
     }
-    for (const { f, runs } of written) {
-      f.slices.carved(runs);
+    for (const { f, spilled, runs, written } of taken) {
+      const durable = synced && written;
+      f.slices.carved(runs, durable);
+      if (!durable) continue;
+      f.slices.carvedSpilled(spilled);
       f.dirtySince = f.lastLsn > through ? Math.max(f.dirtySince ?? 0, through + 1) : undefined;
     }
     let carvedThrough = through;
@@ -167,6 +181,24 @@ const CARVE_FILES_IN_FLIGHT = 2;
  * waiting on the thread pool's round trip for each while writers waited for its room.
  */
 const CARVE_WRITES_IN_FLIGHT = 8;
+
+/** What a pass took of one file, and whether it wrote it all to the block store. */
+interface Taken {
+  f: JournalFile;
+  spilled: readonly LoggedRun[];
+  runs: readonly DirtyRun[];
+  unflushed: boolean;
+  written: boolean;
+}
+
+/** Spilled runs in order, each read back from the log: later ones may overwrite earlier ones. */
+async function writeSpilled(io: PayloadIo, runs: readonly LoggedRun[], reader: LogReader): Promise<void> {
+  for (const run of runs) {
+    const data = Buffer.allocUnsafe(run.length);
+    await reader.read(run, data);
+    await io.write(data, run.offset);
+  }
+}
 
 export async function writeRuns(io: PayloadIo, runs: readonly DirtyRun[]): Promise<void> {
   await forEachLimited(runs, CARVE_WRITES_IN_FLIGHT, (run) => io.write(run.data, run.offset));

@@ -22,8 +22,9 @@ import { Carver } from './carver.ts';
 import { JournalFile } from './journal-file.ts';
 import type { PayloadIo, PayloadRunner } from './payload-io.ts';
 import { openRecovered } from './recovery.ts';
-import type { SliceCache } from './slices.ts';
-import type { WriteLog, WriteLogStats } from './wal/log.ts';
+import type { LoggedRun, Slice, SliceCache } from './slices.ts';
+import type { LogPlace, WriteLog, WriteLogStats } from './wal/log.ts';
+import { LogReader } from './wal/reader.ts';
 import { RecordKind, type RecordInput } from './wal/record.ts';
 import type { ReplayReport } from './wal/replay.ts';
 
@@ -126,12 +127,38 @@ export class Journal {
     const f = this.files.get(payloadId);
     if (f === undefined || !f.slices.intersects(offset, length)) return io.read(offset, length, into);
     const out = into?.subarray(0, length) ?? Buffer.allocUnsafe(length);
-    if (!f.slices.covers(offset, length)) {
-      const base = await io.read(offset, length, out);
-      if (base.buffer !== out.buffer || base.byteOffset !== out.byteOffset) base.copy(out);
+    for (;;) {
+      const spills = f.slices.spills;
+      const spilled = f.slices.spilledIn(offset, length);
+      if (spilled.length > 0 || !f.slices.covers(offset, length)) {
+        const base = await io.read(offset, length, out);
+        if (base.buffer !== out.buffer || base.byteOffset !== out.byteOffset) base.copy(out);
+      }
+      // Older than every slice: under them. A carve may have reclaimed their segment
+      // meanwhile (the blocks hold them now), or spilled a slice (the log holds it now).
+      if ((await this.readSpilled(spilled, offset, out)) && f.slices.spills === spills) break;
     }
-    f.slices.overlay(offset, out); // after the await: the newest bytes
+    f.slices.overlay(offset, out); // after the awaits: the newest bytes
     return out;
+  }
+
+  /** Copies spilled runs over `out` (file bytes from `offset`); false if a segment is gone. */
+  private async readSpilled(runs: readonly LoggedRun[], offset: number, out: Buffer): Promise<boolean> {
+    if (runs.length === 0) return true;
+    const reader = new LogReader(this.log.dir);
+    try {
+      for (const run of runs) {
+        const from = Math.max(offset, run.offset);
+        const to = Math.min(offset + out.length, run.offset + run.length);
+        await reader.read({ ...run, at: run.at + (from - run.offset) }, out.subarray(from - offset, to - offset));
+      }
+      return true;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    } finally {
+      reader.close();
+    }
   }
 
   async write(share: string, payloadId: string, io: PayloadIo, data: Buffer, offset: number): Promise<void> {
@@ -158,9 +185,14 @@ export class Journal {
       return;
     }
     try {
-      const f = await this.intoSlices(share, payloadId, data, offset);
+      const { f, touched } = await this.intoSlices(share, payloadId, data, offset);
       // Slices first, then the record: a carve that sees a record's LSN has seen its bytes.
-      await this.append(f, { kind: RecordKind.write, payloadId, offset, data, length: data.length });
+      let place: LogPlace | null = null;
+      try {
+        place = await this.append(f, { kind: RecordKind.write, payloadId, offset, data, length: data.length });
+      } finally {
+        f.slices.logged(touched, offset, data.length, place);
+      }
     } catch (err) {
       if (err instanceof DittoError && err.code === 'NO_SPACE') {
         this.full = true;
@@ -168,9 +200,9 @@ export class Journal {
       }
       throw err;
     }
-    // Half the memory dirty: carve now, leaving writers the other half meanwhile (every
-    // logged byte is in a dirty slice until carved; a full log asks for a carve itself).
-    if (this.cache.stats().dirtyBytes * 2 > this.cache.capBytes) this.carver.soon(0);
+    // Half the memory dirty, and spilling what the log holds did not help: carve now,
+    // leaving writers the other half meanwhile (a full log asks for a carve itself).
+    if (!this.roomInMemory()) this.carver.soon(0);
     else this.carver.soon();
   }
 
@@ -196,14 +228,15 @@ export class Journal {
     this.carver.soon();
   }
 
-  private async append(f: JournalFile, input: RecordInput): Promise<void> {
+  private async append(f: JournalFile, input: RecordInput): Promise<LogPlace> {
     const { payloadId } = input;
     this.appending.set(payloadId, (this.appending.get(payloadId) ?? 0) + 1);
     try {
-      const lsn = await this.log.append(input);
-      f.noteLsn(lsn);
+      const place = await this.log.append(input);
+      f.noteLsn(place.lsn);
       // The newest, whatever order appends resolve in: a bypass's stamp must cover them all.
-      this.logged.set(payloadId, Math.max(lsn, this.logged.get(payloadId) ?? 0));
+      this.logged.set(payloadId, Math.max(place.lsn, this.logged.get(payloadId) ?? 0));
+      return place;
     } finally {
       const n = this.appending.get(payloadId)! - 1;
       if (n === 0) this.appending.delete(payloadId);
@@ -233,18 +266,42 @@ export class Journal {
     return f;
   }
 
-  /** Copies the bytes into slices, waiting for carves while dirty data fills the memory cap. */
-  private async intoSlices(share: string, payloadId: string, data: Buffer, offset: number): Promise<JournalFile> {
+  /**
+   * Copies the bytes into slices, spilling or waiting for carves while dirty data fills the
+   * memory cap; the slices they went into.
+   */
+  private async intoSlices(
+    share: string,
+    payloadId: string,
+    data: Buffer,
+    offset: number,
+  ): Promise<{ f: JournalFile; touched: Slice[] }> {
     const deadline = performance.now() + (this.options.fullWaitMs ?? DEFAULT_FULL_WAIT_MS);
     for (;;) {
       const f = this.file(share, payloadId);
-      if (f.slices.write(offset, data)) return f;
+      const touched = f.slices.write(offset, data);
+      if (touched !== undefined) return { f, touched };
+      const dirty = this.cache.stats().dirtyBytes;
+      this.roomInMemory();
+      if (this.cache.stats().dirtyBytes < dirty) continue; // spilled: room now
       if (performance.now() > deadline || this.carver.closed) {
         throw new DittoError('NO_SPACE', 'the write cache is full of unsaved data');
       }
       // Bounded: a truncate waiting on this payload would hold back the carve's own turn.
       await Promise.race([this.carver.now(), delay(100)]);
     }
+  }
+
+  /**
+   * Whether dirty data leaves half the memory cap free, once slices the log holds are spilled.
+   * Nothing is spilled past half the log: spilled data waits there for a carve, which must
+   * start while writers still have room in it (a carve reclaims the log only once done).
+   */
+  private roomInMemory(): boolean {
+    const { dirtyBytes, capBytes } = this.cache.stats();
+    if (dirtyBytes * 2 <= capBytes) return true;
+    const log = this.log.stats();
+    return log.bytes * 2 <= log.capBytes && this.cache.spill(capBytes / 4);
   }
 
   private async settleBypassed(payloadId: string, f: JournalFile, io: PayloadIo): Promise<void> {

@@ -2,18 +2,49 @@
  * The slice cache (seed "Data path"): a file's recently written bytes as slices in memory,
  * one per contiguous run (sequential writes extend the same slice), newest bytes winning
  * where writes overlap. A slice is dirty until its bytes are carved into the block store;
- * memory is bounded across all files, and only clean slices are evicted (least recently
- * used first): dirty data waits for the carver instead.
+ * memory is bounded across all files. Clean slices are evicted (least recently used first);
+ * a dirty slice whose every byte is in the write log is spilled: its memory is dropped and
+ * its bytes are read back from the log when read or carved (docs/write-log.md "Spilling"),
+ * so a burst of small files is carved after it, not during it. Other dirty data waits for
+ * the carver.
  */
+
+import type { LogPlace } from './wal/log.ts';
 
 /** Longest slice: one block's worth, so carving a slice touches at most two blocks. */
 export const MAX_SLICE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Slices this long or longer are carved, not spilled: a stream's full slices go into whole
+ * blocks in one write each, while spilling them would read every byte back from the log.
+ * Small files and tails are spilled.
+ */
+const SPILL_MAX_BYTES = 1024 * 1024;
+
+/** A slice rebuilt from more logged runs than this (small overwrites) is carved, not spilled. */
+const SPILL_MAX_RUNS = 64;
+
+/** Bytes of a file as one logged write wrote them: `at` is where byte `offset` lies in the log. */
+export interface LoggedRun extends LogPlace {
+  offset: number;
+  length: number;
+}
 
 export class Slice {
   length: number;
   dirty = false;
   /** Bumped by every write: a carve marks the slice clean only if nothing wrote since. */
   version = 0;
+  /**
+   * The logged writes that made every byte of the slice, oldest first; undefined once some
+   * byte has another origin (it was carved, or a write never reached the log) or writes
+   * reached the log in another order than the slice's.
+   */
+  logged: LoggedRun[] | undefined = [];
+  /** Writes copied in whose records are not in the log yet. */
+  unlogged = 0;
+  /** Taken by the carve in progress: not spilled under it. */
+  carving = false;
 
   constructor(
     readonly file: FileSlices,
@@ -31,20 +62,52 @@ export class Slice {
 export interface SliceCacheStats {
   bytes: number;
   dirtyBytes: number;
+  /** Unsaved bytes spilled out of memory: in the write log only, until carved. */
+  spilledBytes: number;
   capBytes: number;
 }
 
-/** Memory accounting across every file's slices, and the LRU of clean ones. */
+/** Memory accounting across every file's slices, the LRU of clean ones, and spilling. */
 export class SliceCache {
   private used = 0;
   private dirty = 0;
+  private spilled = 0;
   /** Clean slices, least recently used first (a Set keeps insertion order). */
   private readonly clean = new Set<Slice>();
+  /** Dirty slices, oldest first: the first to spill. */
+  private readonly dirtyOrder = new Set<Slice>();
+  /** Dirty bytes when a spill last fell short: no new scan until there are more. */
+  private spillFellShortAt = -Infinity;
 
   constructor(readonly capBytes: number) {}
 
   stats(): SliceCacheStats {
-    return { bytes: this.used, dirtyBytes: this.dirty, capBytes: this.capBytes };
+    return { bytes: this.used, dirtyBytes: this.dirty, spilledBytes: this.spilled, capBytes: this.capBytes };
+  }
+
+  /**
+   * Spills dirty slices whose bytes are all in the log, oldest first, until `targetBytes`
+   * dirty bytes are left in memory; false if it fell short (the rest waits for a carve).
+   * Cheap to call often: after falling short it scans again only once dirty data has grown.
+   */
+  spill(targetBytes: number): boolean {
+    if (this.dirty <= targetBytes) return true;
+    if (this.dirty < this.spillFellShortAt + this.capBytes / 16) return false;
+    for (const s of this.dirtyOrder) {
+      if (this.dirty <= targetBytes) break;
+      if (s.logged !== undefined && s.unlogged === 0 && !s.carving && s.length < SPILL_MAX_BYTES) s.file.spill(s);
+    }
+    if (this.dirty <= targetBytes) {
+      this.spillFellShortAt = -Infinity;
+      return true;
+    }
+    this.spillFellShortAt = this.dirty;
+    return false;
+  }
+
+  /** Counts bytes spilled (positive) or carved or dropped from the spilled ones (negative). */
+  addSpilled(bytes: number): void {
+    this.spilled += bytes;
   }
 
   /**
@@ -76,7 +139,14 @@ export class SliceCache {
     if (dirty) {
       this.dirty += length;
       this.clean.delete(s);
-    } else this.clean.add(s);
+      this.dirtyOrder.add(s);
+    } else {
+      // Its bytes are the blocks' now: a later write makes a slice the log alone cannot rebuild.
+      s.logged = undefined;
+      this.dirtyOrder.delete(s);
+      this.clean.add(s);
+      this.spillFellShortAt = -Infinity; // a carve made room: spilling may reach its target again
+    }
   }
 
   forget(s: Slice): void {
@@ -85,6 +155,7 @@ export class SliceCache {
     s.dirty = false;
     s.version++;
     this.clean.delete(s);
+    this.dirtyOrder.delete(s);
     this.used -= s.buf.length;
   }
 }
@@ -100,27 +171,34 @@ export interface DirtyRun {
 type Step =
   { kind: 'grow'; slice: Slice; capacity: number; upTo: number } | { kind: 'new'; start: number; length: number };
 
-/** One file's slices: sorted by offset, never overlapping. */
+/**
+ * One file's slices: sorted by offset, never overlapping; and its spilled runs, oldest first,
+ * which are older than every byte of the slices (a write after a spill makes a new slice).
+ */
 export class FileSlices {
   private readonly slices: Slice[] = [];
+  private spilled: LoggedRun[] = [];
+  /** Slices spilled so far: a read that awaited sees whether one went meanwhile. */
+  spills = 0;
 
   constructor(private readonly cache: SliceCache) {}
 
   get empty(): boolean {
-    return this.slices.length === 0;
+    return this.slices.length === 0 && this.spilled.length === 0;
   }
 
   /**
-   * Copies `data` in at `offset`; false (nothing changed) if the memory cap leaves no room,
-   * in which case the caller waits for a carve and tries again.
+   * Copies `data` in at `offset` and returns the slices it went into (tell `logged` where
+   * its record went); undefined (nothing changed) if the memory cap leaves no room, in which
+   * case the caller spills or waits for a carve, and tries again.
    */
-  write(offset: number, data: Buffer): boolean {
+  write(offset: number, data: Buffer): Slice[] | undefined {
     const end = offset + data.length;
     const steps = this.plan(offset, end);
     let cost = 0;
     for (const step of steps) cost += step.kind === 'grow' ? step.capacity - step.slice.buf.length : step.length;
     const growing = steps.flatMap((step) => (step.kind === 'grow' ? [step.slice] : []));
-    if (cost > 0 && !this.cache.reserve(cost, growing)) return false;
+    if (cost > 0 && !this.cache.reserve(cost, growing)) return undefined;
     for (const step of steps) {
       if (step.kind === 'grow') {
         const s = step.slice;
@@ -136,14 +214,79 @@ export class FileSlices {
         this.cache.setDirty(s, true, step.length);
       }
     }
+    const touched: Slice[] = [];
     for (let i = this.firstEndingAfter(offset); i < this.slices.length && this.slices[i]!.start < end; i++) {
       const s = this.slices[i]!;
       const from = Math.max(offset, s.start);
       data.copy(s.buf, from - s.start, from - offset, Math.min(end, s.end) - offset);
       if (!s.dirty) this.cache.setDirty(s, true);
       s.version++;
+      s.unlogged++;
+      touched.push(s);
     }
-    return true;
+    return touched;
+  }
+
+  /**
+   * The record of a write into `touched` is in the log at `place` (or never will be: null),
+   * its first byte at file offset `offset`. Each slice keeps the part of it that it holds.
+   */
+  logged(touched: readonly Slice[], offset: number, length: number, place: LogPlace | null): void {
+    for (const s of touched) {
+      s.unlogged--;
+      const runs = s.logged;
+      if (runs === undefined) continue;
+      if (
+        place === null ||
+        runs.length >= SPILL_MAX_RUNS ||
+        (runs.length > 0 && runs[runs.length - 1]!.lsn > place.lsn)
+      ) {
+        s.logged = undefined;
+        continue;
+      }
+      const from = Math.max(offset, s.start);
+      const to = Math.min(offset + length, s.start + s.length);
+      if (from < to) runs.push({ ...place, at: place.at + (from - offset), offset: from, length: to - from });
+    }
+  }
+
+  /** Drops the slice from memory; its logged runs stand for it until carved (SliceCache.spill). */
+  spill(s: Slice): void {
+    const i = this.indexAfter(s.start);
+    if (this.slices[i] === s) this.slices.splice(i, 1);
+    for (const run of s.logged!) {
+      // The slice may have been clipped since a run was logged.
+      const length = Math.min(run.length, s.end - run.offset);
+      if (length <= 0) continue;
+      run.length = length;
+      this.spilled.push(run);
+      this.cache.addSpilled(length);
+    }
+    s.logged = undefined;
+    this.cache.forget(s);
+    this.spills++;
+  }
+
+  /** The spilled runs that overlap [offset, offset + length), oldest first. */
+  spilledIn(offset: number, length: number): LoggedRun[] {
+    const end = offset + length;
+    return this.spilled.filter((r) => r.offset < end && r.offset + r.length > offset);
+  }
+
+  /** Every spilled run, oldest first, for a carve (`carvedSpilled` once durable). */
+  spilledRuns(): LoggedRun[] {
+    return this.spilled.slice();
+  }
+
+  /** Forgets spilled runs a carve made durable in the blocks. */
+  carvedSpilled(runs: readonly LoggedRun[]): void {
+    if (runs.length === 0) return;
+    const done = new Set(runs);
+    this.spilled = this.spilled.filter((r) => {
+      if (!done.has(r)) return true;
+      this.cache.addSpilled(-r.length);
+      return false;
+    });
   }
 
   /** Copies `data` into the clean slices it overlaps (the same bytes just went to the blocks). */
@@ -171,10 +314,11 @@ export class FileSlices {
 
   intersects(offset: number, length: number): boolean {
     const s = this.slices[this.firstEndingAfter(offset)];
-    return s !== undefined && s.start < offset + length;
+    return (s !== undefined && s.start < offset + length) || this.spilledOverlaps(offset, length);
   }
 
   hasDirtyIn(offset: number, length: number): boolean {
+    if (this.spilledOverlaps(offset, length)) return true;
     const end = offset + length;
     for (let i = this.firstEndingAfter(offset); i < this.slices.length && this.slices[i]!.start < end; i++) {
       if (this.slices[i]!.dirty) return true;
@@ -193,24 +337,39 @@ export class FileSlices {
     }
   }
 
-  /** The dirty slices as they are now (views: carve them before the next await lets writes in, or accept re-carving). */
+  /**
+   * The dirty slices as they are now (views: carve them before the next await lets writes
+   * in, or accept re-carving), kept in memory until `carved` ends the carve.
+   */
   dirtyRuns(): DirtyRun[] {
     return this.slices
       .filter((s) => s.dirty)
-      .map((s) => ({ slice: s, version: s.version, offset: s.start, data: s.buf.subarray(0, s.length) }));
+      .map((s) => {
+        s.carving = true;
+        return { slice: s, version: s.version, offset: s.start, data: s.buf.subarray(0, s.length) };
+      });
   }
 
-  /** Marks clean the runs nothing wrote to since `dirtyRuns` took them. */
-  carved(runs: readonly DirtyRun[]): void {
-    for (const r of runs) if (r.slice.version === r.version && r.slice.dirty) this.cache.setDirty(r.slice, false);
+  /** Ends a carve of `runs`; if it made them durable, marks clean those nothing wrote to since. */
+  carved(runs: readonly DirtyRun[], durable: boolean): void {
+    for (const r of runs) {
+      r.slice.carving = false;
+      if (durable && r.slice.version === r.version && r.slice.dirty) this.cache.setDirty(r.slice, false);
+    }
   }
 
   get hasDirty(): boolean {
-    return this.slices.some((s) => s.dirty);
+    return this.spilled.length > 0 || this.slices.some((s) => s.dirty);
   }
 
   /** Drops every byte at or past `size`. */
   clip(size: number): void {
+    this.spilled = this.spilled.filter((r) => {
+      const cut = Math.max(0, r.offset + r.length - Math.max(size, r.offset));
+      this.cache.addSpilled(-cut);
+      r.length -= cut;
+      return r.length > 0;
+    });
     while (this.slices.length > 0 && this.slices[this.slices.length - 1]!.start >= size) {
       this.cache.forget(this.slices.pop()!);
     }
@@ -226,6 +385,11 @@ export class FileSlices {
     const i = this.indexAfter(s.start);
     if (this.slices[i] === s) this.slices.splice(i, 1);
     this.cache.forget(s);
+  }
+
+  private spilledOverlaps(offset: number, length: number): boolean {
+    const end = offset + length;
+    return this.spilled.some((r) => r.offset < end && r.offset + r.length > offset);
   }
 
   /** How the uncovered parts of [offset, end) get memory: extend the run before each gap, else new slices. */

@@ -105,6 +105,14 @@ export function createMetrics(runtime: Runtime): Metrics {
     },
   });
   new Gauge({
+    name: 'dittofs_write_cache_spilled_bytes',
+    help: 'Written bytes not yet in the block store that only the write log holds: spilled from memory (all stores)',
+    registers,
+    collect() {
+      this.set(runtime.payload.slices.stats().spilledBytes);
+    },
+  });
+  new Gauge({
     name: 'dittofs_write_cache_bytes',
     help: 'Memory of the slice cache (dirty and clean), against its cap dittofs_write_cache_cap_bytes',
     registers,

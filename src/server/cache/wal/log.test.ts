@@ -80,15 +80,15 @@ describe('record codec', () => {
 describe('WriteLog', () => {
   it('replays what was appended, across a reopen, with LSNs running on', async () => {
     const log = await WriteLog.open(dir, { capBytes: MiB });
-    expect(await log.append(write('a', 0, 'one'))).toBe(1);
-    expect(await log.append(write('b', 10, 'two'))).toBe(2);
+    expect((await log.append(write('a', 0, 'one'))).lsn).toBe(1);
+    expect((await log.append(write('b', 10, 'two'))).lsn).toBe(2);
     await log.close();
     const again = await WriteLog.open(dir, { capBytes: MiB });
     expect((await all(again)).map((r) => [r.lsn, r.payloadId, r.offset, r.data.toString()])).toEqual([
       [1, 'a', 0, 'one'],
       [2, 'b', 10, 'two'],
     ]);
-    expect(await again.append(write('a', 3, 'three'))).toBe(3);
+    expect((await again.append(write('a', 3, 'three'))).lsn).toBe(3);
     await again.close();
   });
 
@@ -105,7 +105,7 @@ describe('WriteLog', () => {
     expect(statSync(file).size).toBe(whole);
     expect((await all(again)).map((r) => r.data.toString())).toEqual(['kept']);
     // The next record goes where the torn one was, with the next LSN.
-    expect(await again.append(write('a', 4, 'after'))).toBe(2);
+    expect((await again.append(write('a', 4, 'after'))).lsn).toBe(2);
     await again.close();
     const third = await WriteLog.open(dir, { capBytes: MiB });
     expect((await all(third)).length).toBe(2);
@@ -125,7 +125,7 @@ describe('WriteLog', () => {
     expect(again.opened.cut).toContain('bad CRC');
     expect((await all(again)).map((r) => r.lsn)).toEqual([1]);
     expect(segmentFiles().length).toBe(2);
-    expect(await again.append(write('a', 0, 'y'))).toBe(2);
+    expect((await again.append(write('a', 0, 'y'))).lsn).toBe(2);
     await again.close();
   });
 
@@ -157,7 +157,7 @@ describe('WriteLog', () => {
     const waiting = log.append(write('a', 0, 'y'.repeat(90)));
     await new Promise((r) => setTimeout(r, 50));
     await log.reclaim(log.lastLsn);
-    expect(await waiting).toBe(4);
+    expect((await waiting).lsn).toBe(4);
     expect(log.stats().bytes).toBeLessThan(400);
     await expect(log.append(write('a', 0, 'z'.repeat(500)))).rejects.toMatchObject({ code: 'NO_SPACE' });
     await log.close();
@@ -171,7 +171,7 @@ describe('WriteLog', () => {
       .mockRejectedValue(Object.assign(new Error('no space left on device'), { code: 'ENOSPC' }));
     await expect(log.append(write('a', 3, 'lost'))).rejects.toMatchObject({ code: 'NO_SPACE' });
     full.mockRestore();
-    expect(await log.append(write('a', 3, 'two'))).toBe(2);
+    expect((await log.append(write('a', 3, 'two'))).lsn).toBe(2);
     await log.close();
     const again = await WriteLog.open(dir, { capBytes: MiB });
     expect(again.opened.cut).toBeUndefined();

@@ -18,7 +18,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DittoError } from '../../../shared/errors.ts';
 import { quickLogWrites } from '../../payload/quick-io.ts';
-import { decodeRecord, encodeRecordInto, recordSize, type LogRecord, type RecordInput } from './record.ts';
+import { bodyLength, decodeRecord, encodeRecordInto, recordSize, type LogRecord, type RecordInput } from './record.ts';
 import { scan, segmentName, syncDir, type OpenReport, type Segment } from './segments.ts';
 
 export interface WriteLogOptions {
@@ -42,10 +42,19 @@ export interface WriteLogStats {
   fullWaits: number;
 }
 
+/** Where an appended record's body (a write's bytes) lies in the log: see LogReader. */
+export interface LogPlace {
+  lsn: number;
+  /** The segment file's name. */
+  segment: string;
+  /** Position in that file of the body's first byte. */
+  at: number;
+}
+
 interface Queued {
   input: RecordInput;
   size: number;
-  resolve: (lsn: number) => void;
+  resolve: (place: LogPlace) => void;
   reject: (err: Error) => void;
 }
 
@@ -130,16 +139,16 @@ export class WriteLog {
   }
 
   /**
-   * Appends a record (not yet durable: see `sync`) and returns its LSN. Records queued
-   * together go out in one write; one that fails (a full disk) takes none of the log's
-   * space or LSNs, so the records after it still follow on.
+   * Appends a record (not yet durable: see `sync`) and returns its LSN and where its body
+   * lies. Records queued together go out in one write; one that fails (a full disk) takes
+   * none of the log's space or LSNs, so the records after it still follow on.
    */
-  async append(input: RecordInput): Promise<number> {
+  async append(input: RecordInput): Promise<LogPlace> {
     const size = recordSize(input);
     await this.room(size);
     if (this.closed) throw new DittoError('IO', 'the write log is closed');
     this.total += size;
-    return new Promise<number>((resolve, reject) => {
+    return new Promise<LogPlace>((resolve, reject) => {
       this.queue.push({ input, size, resolve, reject });
       this.writing ??= this.writeQueued();
     });
@@ -192,7 +201,14 @@ export class WriteLog {
     this.nextLsn += batch.length;
     seg.bytes += length;
     seg.lastLsn = this.nextLsn - 1;
-    batch.forEach((q, i) => q.resolve(firstLsn + i));
+    for (let i = 0, pos = at; i < batch.length; pos += batch[i]!.size, i++) {
+      const q = batch[i]!;
+      q.resolve({
+        lsn: firstLsn + i,
+        segment: seg.file,
+        at: pos + q.size - bodyLength(q.input.kind, q.input.data.length),
+      });
+    }
   }
 
   /**

@@ -65,7 +65,7 @@ export function recordSize(r: RecordInput): number {
 const STAMP_BYTES = 8;
 
 /** The bytes after the payload id: a write's data, an invalidateThrough's stamp. */
-function bodyLength(kind: number, length: number): number {
+export function bodyLength(kind: number, length: number): number {
   if (kind === RecordKind.write) return length;
   return kind === RecordKind.invalidateThrough ? STAMP_BYTES : 0;
 }

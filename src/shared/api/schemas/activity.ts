@@ -96,7 +96,13 @@ export const StatsSchema = z.object({
     .object({ path: z.string(), totalBytes: z.number(), freeBytes: z.number(), availBytes: z.number() })
     .nullable(),
   /** The memory slices in front of every write log: bytes held, of them not yet carved (dirty), and the bound. */
-  writeCache: z.object({ bytes: z.number(), dirtyBytes: z.number(), capBytes: z.number() }),
+  writeCache: z.object({
+    bytes: z.number(),
+    dirtyBytes: z.number(),
+    /** Unsaved bytes dropped from memory: in the write log only until carved into blocks. */
+    spilledBytes: z.number(),
+    capBytes: z.number(),
+  }),
 });
 export type StatsDto = z.infer<typeof StatsSchema>;
 
