@@ -276,15 +276,19 @@ it('small files past the memory cap are spilled to the log, not carved: read bac
   expect(same((await store.get('f2047/0/0'))!, pattern(2047, 4096))).toBe(true);
 });
 
-it('nothing is spilled past half the log: the carve starts while writers have room there', async () => {
-  const { payload, journal } = await start({ logCapBytes: 6 * MiB }, 4 * MiB);
+// The limit is checked before each spill, which goes down to a quarter of the memory cap.
+it.each([
+  ['half the log', { logCapBytes: 6 * MiB }, 2048, 0, 3 * MiB],
+  ['twice the memory cap', {}, 3072, 4 * MiB, 9 * MiB],
+])('nothing is spilled past %s: the carve starts instead', async (_, options, files, above, upTo) => {
+  const { payload, journal } = await start(options, 4 * MiB);
   let peak = 0;
-  for (let i = 0; i < 2048; i++) {
+  for (let i = 0; i < files; i++) {
     await payload.writeAt('/s', `f${i}`, pattern(i, 4096), 0);
     peak = Math.max(peak, payload.slices.stats().spilledBytes);
   }
-  expect(peak).toBeGreaterThan(0);
-  expect(peak).toBeLessThanOrEqual(3 * MiB);
+  expect(peak).toBeGreaterThan(above);
+  expect(peak).toBeLessThanOrEqual(upTo);
   expect(journal.stats().carves).toBeGreaterThan(0);
   expect(same(await payload.readAt('/s', 'f1000', 0, 4096), pattern(1000, 4096))).toBe(true);
 });
