@@ -53,6 +53,8 @@ export interface JournalStats extends WriteLogStats {
 }
 
 const DEFAULT_FULL_WAIT_MS = 10_000;
+/** Reads that found a spilled run's segment gone (a carve reclaimed it) before giving up. */
+const READ_ATTEMPTS = 3;
 /** Spilled bytes stay under this many times the memory cap (Journal.roomInMemory). */
 const SPILL_CAP_FACTOR = 2;
 const DEFAULT_CARVE_DELAY_MS = 500;
@@ -129,7 +131,7 @@ export class Journal {
     const f = this.files.get(payloadId);
     if (f === undefined || !f.slices.intersects(offset, length)) return io.read(offset, length, into);
     const out = into?.subarray(0, length) ?? Buffer.allocUnsafe(length);
-    for (;;) {
+    for (let attempt = 1; ; attempt++) {
       const spills = f.slices.spills;
       const spilled = f.slices.spilledIn(offset, length);
       if (spilled.length > 0 || !f.slices.covers(offset, length)) {
@@ -138,7 +140,11 @@ export class Journal {
       }
       // Older than every slice: under them. A carve may have reclaimed their segment
       // meanwhile (the blocks hold them now), or spilled a slice (the log holds it now).
-      if ((await this.readSpilled(spilled, offset, out)) && f.slices.spills === spills) break;
+      const found = await this.readSpilled(spilled, offset, out);
+      if (found && f.slices.spills === spills) break;
+      if (!found && attempt >= READ_ATTEMPTS) {
+        throw new DittoError('IO', `write log: a segment holding unsaved bytes of ${payloadId} is gone`);
+      }
     }
     f.slices.overlay(offset, out); // after the awaits: the newest bytes
     return out;
