@@ -136,6 +136,7 @@ function Storage() {
     void qc.invalidateQueries({ queryKey: ['stores.payload.health'] });
   });
   const d = stats.data?.dataDir;
+  const unsaved = stats.data ? stats.data.writeCache.dirtyBytes + stats.data.writeCache.spilledBytes : 0;
   return (
     <section className="card" aria-labelledby="storage-h">
       <h2 id="storage-h">Storage</h2>
@@ -176,8 +177,7 @@ function Storage() {
           <dt>Write cache (memory)</dt>
           <dd>
             {formatBytes(stats.data.writeCache.bytes)} of {formatBytes(stats.data.writeCache.capBytes)}
-            {stats.data.writeCache.dirtyBytes + stats.data.writeCache.spilledBytes > 0 &&
-              ` · ${formatBytes(stats.data.writeCache.dirtyBytes + stats.data.writeCache.spilledBytes)} not yet in blocks`}
+            {unsaved > 0 && ` · ${formatBytes(unsaved)} not yet in blocks`}
           </dd>
           <dt>Version</dt>
           <dd>{stats.data.version}</dd>

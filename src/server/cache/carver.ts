@@ -118,9 +118,9 @@ export class Carver {
             // Together, with no await between: every byte is in one or the other.
             const spilled = f.slices.spilledRuns();
             const runs = f.slices.dirtyRuns();
-            // Cleared before the store's sync below, which covers every in-place write completed by then.
             const t: Taken = { f, spilled, runs, unflushed: f.unflushed, written: false };
             taken.push(t);
+            // Cleared before the store's sync below, which covers every in-place write completed by then.
             f.unflushed = false;
             try {
               await writeSpilled(io, spilled, reader); // older than the slices: first

@@ -57,6 +57,11 @@ export class Slice {
   get end(): number {
     return this.start + this.length;
   }
+
+  /** Whether the log alone rebuilds it, and nothing is about to change that: SliceCache.spill. */
+  get spillable(): boolean {
+    return this.logged !== undefined && this.unlogged === 0 && !this.carving && this.length < SPILL_MAX_BYTES;
+  }
 }
 
 export interface SliceCacheStats {
@@ -95,7 +100,7 @@ export class SliceCache {
     if (this.dirty < this.spillFellShortAt + this.capBytes / 16) return false;
     for (const s of this.dirtyOrder) {
       if (this.dirty <= targetBytes) break;
-      if (s.logged !== undefined && s.unlogged === 0 && !s.carving && s.length < SPILL_MAX_BYTES) s.file.spill(s);
+      if (s.spillable) s.file.spill(s);
     }
     if (this.dirty <= targetBytes) {
       this.spillFellShortAt = -Infinity;
@@ -269,8 +274,7 @@ export class FileSlices {
 
   /** The spilled runs that overlap [offset, offset + length), oldest first. */
   spilledIn(offset: number, length: number): LoggedRun[] {
-    const end = offset + length;
-    return this.spilled.filter((r) => r.offset < end && r.offset + r.length > offset);
+    return this.spilled.filter((r) => overlaps(r, offset, length));
   }
 
   /** Every spilled run, oldest first, for a carve (`carvedSpilled` once durable). */
@@ -388,8 +392,7 @@ export class FileSlices {
   }
 
   private spilledOverlaps(offset: number, length: number): boolean {
-    const end = offset + length;
-    return this.spilled.some((r) => r.offset < end && r.offset + r.length > offset);
+    return this.spilled.some((r) => overlaps(r, offset, length));
   }
 
   /** How the uncovered parts of [offset, end) get memory: extend the run before each gap, else new slices. */
@@ -450,3 +453,6 @@ export class FileSlices {
     return lo;
   }
 }
+
+const overlaps = (r: LoggedRun, offset: number, length: number): boolean =>
+  r.offset < offset + length && r.offset + r.length > offset;
