@@ -136,7 +136,6 @@ function Storage() {
     void qc.invalidateQueries({ queryKey: ['stores.payload.health'] });
   });
   const d = stats.data?.dataDir;
-  const unsaved = stats.data ? stats.data.writeCache.dirtyBytes + stats.data.writeCache.spilledBytes : 0;
   return (
     <section className="card" aria-labelledby="storage-h">
       <h2 id="storage-h">Storage</h2>
@@ -177,7 +176,11 @@ function Storage() {
           <dt>Write cache (memory)</dt>
           <dd>
             {formatBytes(stats.data.writeCache.bytes)} of {formatBytes(stats.data.writeCache.capBytes)}
-            {unsaved > 0 && ` · ${formatBytes(unsaved)} not yet in blocks`}
+            {stats.data.writeCache.dirtyBytes > 0 &&
+              ` · ${formatBytes(stats.data.writeCache.dirtyBytes)} not yet in blocks`}
+            {/* Unsaved bytes dropped from memory (docs/write-log.md "Spilling"): beside the memory, not in it. */}
+            {stats.data.writeCache.spilledBytes > 0 &&
+              ` · ${formatBytes(stats.data.writeCache.spilledBytes)} more in the write log only`}
           </dd>
           <dt>Version</dt>
           <dd>{stats.data.version}</dd>
