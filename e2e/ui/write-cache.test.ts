@@ -1,7 +1,7 @@
 // The dashboard's write cache row (docs/write-log.md "Spilling"): a burst of small files past
 // half of a small write cache leaves unsaved bytes both in memory and in the write log only,
-// and the row tells them apart (the metrics count the spilled ones). A libnfs client (bench/nfs/nfsbench.c)
-// writes; Debian's Chromium shows the page at 760 px, light and dark.
+// and the row tells them apart (the metrics count the spilled ones). A libnfs client
+// (bench/nfs/nfsbench.c) writes; Debian's Chromium shows the page at 760 px, light and dark.
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { unmet, LIBNFS_DEV } from '../helpers/requirements.ts';
