@@ -2,24 +2,37 @@
 import { performance } from 'node:perf_hooks';
 import type { Timespec } from './types.ts';
 
-/** Wall-clock ms of performance.now()'s zero, kept within the millisecond Date.now() gives. */
-let perfOrigin = performance.timeOrigin;
+/**
+ * Bounds on the offset from performance.now() to the wall clock, narrowed by every reading:
+ * Date.now() only says which millisecond the wall clock is in, and each reading at another
+ * point within its millisecond cuts the range. A clock step (NTP, a VM resumed) shows as a
+ * reading outside the range, which then starts again from that reading.
+ */
+let offsetLow = Number.NEGATIVE_INFINITY;
+let offsetHigh = Number.POSITIVE_INFINITY;
 
 /**
- * The wall clock in ms with sub-millisecond digits. Date.now() alone stamps up to 1 ms in the
- * past, which a client comparing with its own nanosecond clock sees as time running backwards
- * (smbtorture's delayed-2write checks a close's write time is after it sent the close). The
- * monotonic clock drifts from the wall clock (NTP): it is shifted back into Date.now()'s
- * millisecond whenever it leaves it.
+ * The wall clock in ms with sub-millisecond digits, never behind it: the high bound of the
+ * offset, at most a millisecond ahead just after a step and within microseconds once a few
+ * readings have narrowed it. Date.now() alone stamps up to 1 ms in the past, and so did a
+ * guess inside that millisecond: a client comparing with its own nanosecond clock saw time
+ * running backwards (smbtorture's delayed-2write checks that a close's write time is after the
+ * moment the client sent the close).
  */
 function preciseMs(): number {
+  const before = performance.now();
   const ms = Date.now();
-  let t = perfOrigin + performance.now();
-  if (t < ms || t >= ms + 1) {
-    perfOrigin += ms - Math.floor(t);
-    t = perfOrigin + performance.now();
+  const after = performance.now();
+  const low = ms - after;
+  const high = ms + 1 - before;
+  if (low > offsetHigh || high < offsetLow) {
+    offsetLow = low;
+    offsetHigh = high;
+  } else {
+    if (low > offsetLow) offsetLow = low;
+    if (high < offsetHigh) offsetHigh = high;
   }
-  return t;
+  return offsetHigh + after;
 }
 
 let lastSec = 0;
