@@ -216,6 +216,32 @@ describe('replay', () => {
     await log.close();
   });
 
+  it('writes payloads side by side, each one in log order, and fails as a whole when a write fails', async () => {
+    const inner = new MemoryBlockStore();
+    let running = 0;
+    let most = 0;
+    let failFor = '';
+    // A store that takes a moment for each write, to see the writes overlap.
+    const store = Object.assign(Object.create(inner) as MemoryBlockStore, {
+      async patch(key: string, ranges: Parameters<MemoryBlockStore['patch']>[1]): Promise<void> {
+        most = Math.max(most, ++running);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        running--;
+        if (failFor !== '' && key.startsWith(failFor)) throw new Error('disk gone');
+        return inner.patch(key, ranges);
+      },
+    });
+    const log = await WriteLog.open(dir, { capBytes: 4 * MiB });
+    for (let round = 0; round < 3; round++)
+      for (let i = 0; i < 40; i++) await log.append(write(`p${i}`, round, String(round).repeat(4)));
+    expect(await replay(log, store)).toEqual({ records: 120, bytes: 40 * 6, payloads: 40 });
+    expect(most).toBeGreaterThan(1);
+    for (let i = 0; i < 40; i++) expect((await inner.get(`p${i}/0/0`))!.toString()).toBe('012222');
+    failFor = 'p17/';
+    await expect(replay(log, store)).rejects.toThrow('disk gone');
+    await log.close();
+  });
+
   it('a log left by an earlier version: its invalidation masks the records before it in the log', async () => {
     const store = new MemoryBlockStore();
     const old = [write('p', 0, 'aaaaaaaa'), write('q', 0, 'q'), write('p', 4, 'bb'), write('q', 1, 'q')];

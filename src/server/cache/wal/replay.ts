@@ -15,6 +15,7 @@
  */
 import type { BlockStore } from '../../payload/blockstore.ts';
 import { BLOCK_SIZE, blockKey, blockSpans, payloadPrefix } from '../../payload/layout.ts';
+import { Limiter } from '../../payload/settle.ts';
 import type { WriteLog } from './log.ts';
 import { RecordKind } from './record.ts';
 
@@ -105,20 +106,65 @@ export async function replay(log: WriteLog, store: BlockStore): Promise<ReplayRe
   }
   const keep = new Map<number, Ranges>();
   for (const list of byPayload.values()) survivors(list, keep);
-  // Pass 2: write the survivors, then make the store durable.
+  // Pass 2: write the survivors, then make the store durable. Payloads are written side by
+  // side (each new block file is a file creation, which the kernel does faster on several
+  // threads), each payload's records in log order.
   let bytes = 0;
+  const writes = new PayloadQueues(REPLAY_CONCURRENCY);
   for await (const r of log.records()) {
     const left = keep.get(r.lsn);
     if (left === undefined) continue;
     const prefix = payloadPrefix(r.payloadId);
-    for (let i = 0; i < left.length; i += 2) {
-      const [from, to] = [left[i]!, left[i + 1]!];
-      await writeRange(store, prefix, from, r.data.subarray(from - r.offset, to - r.offset));
-      bytes += to - from;
-    }
+    await writes.add(r.payloadId, async () => {
+      for (let i = 0; i < left.length; i += 2) {
+        const [from, to] = [left[i]!, left[i + 1]!];
+        await writeRange(store, prefix, from, r.data.subarray(from - r.offset, to - r.offset));
+        bytes += to - from;
+      }
+    });
   }
+  await writes.drain();
   if (bytes > 0) await store.sync();
   return { records, bytes, payloads: byPayload.size };
+}
+
+/** How many payloads a replay writes at once. */
+const REPLAY_CONCURRENCY = 16;
+
+/**
+ * Runs tasks in order per payload and up to `limit` at once overall; `add` waits for a free
+ * slot, so the log is read no faster than it is written out (one segment in memory at a
+ * time). The first failure is thrown by `add` or `drain`.
+ */
+class PayloadQueues {
+  private readonly tails = new Map<string, Promise<void>>();
+  private readonly slots: Limiter;
+  private failure: { error: unknown } | undefined;
+
+  constructor(limit: number) {
+    this.slots = new Limiter(limit);
+  }
+
+  async add(payloadId: string, task: () => Promise<void>): Promise<void> {
+    const release = await this.slots.acquire();
+    if (this.failure !== undefined) {
+      release();
+      throw this.failure.error;
+    }
+    const run: Promise<void> = (this.tails.get(payloadId) ?? Promise.resolve())
+      .then(task)
+      .catch((error: unknown) => void (this.failure ??= { error }))
+      .finally(() => {
+        release();
+        if (this.tails.get(payloadId) === run) this.tails.delete(payloadId);
+      });
+    this.tails.set(payloadId, run);
+  }
+
+  async drain(): Promise<void> {
+    while (this.tails.size > 0) await Promise.all(this.tails.values());
+    if (this.failure !== undefined) throw this.failure.error;
+  }
 }
 
 /** Writes bytes into the payload's blocks: in place where the store can, else read-modify-put. */
