@@ -55,8 +55,8 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
       let ackedBytes = 0;
       let overwrites = 0;
       let lost = 0;
-      let replays = 0;
-      let replayedRecords = 0;
+      let recoveries = 0;
+      let recoveredRecords = 0;
       for (let cycle = 1; cycle <= KILLS; cycle++) {
         const d = dfs!;
         const child = spawn(writer, [...args(d), '--prefix', `c${cycle}`, '--seed', String(cycle * 7919)], {
@@ -79,16 +79,16 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
         const started = performance.now();
         dfs = await startDfs({ dataDir, env: SMALL_CACHE });
         restartMs.push(Math.round(performance.now() - started));
-        const replayed = /"records":(\d+),"bytes":(\d+)[^\n]*"msg":"write log replayed/.exec(dfs.logs());
-        if (replayed !== null) {
-          replays++;
-          replayedRecords += Number(replayed[1]);
+        const recovered = /"records":(\d+),"bytes":(\d+)[^\n]*"msg":"write log recovered/.exec(dfs.logs());
+        if (recovered !== null) {
+          recoveries++;
+          recoveredRecords += Number(recovered[1]);
         }
         const failures = await verify(dfs, models, names);
         lost += failures.length;
         expect(failures, `cycle ${cycle}\n--- server log ---\n${tail(dfs.logs())}`).toEqual([]);
       }
-      // At the end, every file of every cycle once more: later replays must not have undone any.
+      // At the end, every file of every cycle once more: later recoveries must not have undone any.
       const failures = await verify(dfs!, models, [...models.keys()]);
       lost += failures.length;
       expect(failures).toEqual([]);
@@ -96,11 +96,11 @@ describe.skipIf(unmet(LIBNFS_DEV) !== null)('SIGKILL at random moments loses no 
       console.log(
         `crash test: ${KILLS} kills, ${acked} files acknowledged (${(ackedBytes / 2 ** 20).toFixed(1)} MiB), ` +
           `${overwrites} acknowledged overwrites, files with lost or wrong bytes: ${lost}, restart ms ` +
-          `median ${restartMs[restartMs.length >> 1]} max ${restartMs.at(-1)}; ${replays} restarts replayed the log ` +
-          `(${replayedRecords} records)`,
+          `median ${restartMs[restartMs.length >> 1]} max ${restartMs.at(-1)}; ${recoveries} restarts recovered records from the log ` +
+          `(${recoveredRecords} records)`,
       );
       expect(acked).toBeGreaterThan(KILLS);
-      expect(replays, 'no kill ever left records to replay: the test did not exercise recovery').toBeGreaterThan(0);
+      expect(recoveries, 'no kill ever left records to recover: the test did not exercise recovery').toBeGreaterThan(0);
       // The write path's gauges are exported (the log of the default fs store, the cache).
       const metrics = await (await fetch(`http://127.0.0.1:${dfs!.metricsPort}/metrics`)).text();
       expect(metrics).toMatch(/^dittofs_write_log_bytes\{store="default-payload"\} \d+$/m);

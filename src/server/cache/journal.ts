@@ -11,7 +11,7 @@
  *
  * One journal per block store; the PayloadService orders operations per payload (PayloadLock:
  * reads, writes, flushes and carves together, truncates alone) and lends the journal a
- * payload's block path (`PayloadIo`) for each call. The carver is carver.ts, the replay at
+ * payload's block path (`PayloadIo`) for each call. The carver is carver.ts, the recovery at
  * start recovery.ts, and what is known of one payload journal-file.ts.
  */
 import type { Logger } from 'pino';
@@ -26,7 +26,7 @@ import type { LoggedRun, Slice, SliceCache } from './slices.ts';
 import type { LogPlace, WriteLog, WriteLogStats } from './wal/log.ts';
 import { LogReader } from './wal/reader.ts';
 import { RecordKind, type RecordInput } from './wal/record.ts';
-import type { ReplayReport } from './wal/replay.ts';
+import type { RecoveredFile, RecoveryReport } from './wal/replay.ts';
 
 export interface JournalOptions {
   /** Directory of the log's segment files. */
@@ -75,7 +75,7 @@ export class Journal {
     private readonly log: WriteLog,
     private readonly cache: SliceCache,
     private readonly options: JournalOptions,
-    readonly recovered: ReplayReport,
+    readonly recovered: RecoveryReport,
   ) {
     this.carver = new Carver(this.files, log, cache, {
       syncStore: () => store.sync(),
@@ -88,14 +88,13 @@ export class Journal {
   }
 
   /**
-   * Opens the log under `options.dir` and replays it into `store` (recovery after a crash:
-   * the block store then holds every logged write); the log is empty once this resolves.
+   * Opens the log under `options.dir`. What it holds that the block store may not (after a
+   * crash) is served from the log at once and carved once a share lends its payloads (`bind`).
    */
   static async open(store: BlockStore, cache: SliceCache, options: JournalOptions): Promise<Journal> {
     // The log asks for a carve when full; the journal exists only once the log is open.
     const owner: { journal?: Journal } = {};
-    const { log, report } = await openRecovered(
-      store,
+    const { log, files, report } = await openRecovered(
       options.dir,
       {
         capBytes: options.logCapBytes,
@@ -106,12 +105,35 @@ export class Journal {
       options.logger,
     );
     owner.journal = new Journal(store, log, cache, options, report);
+    owner.journal.restore(files);
     return owner.journal;
   }
 
-  /** The PayloadService lends its per-payload ordering for background carves. */
-  bind(runner: PayloadRunner): void {
+  /**
+   * The recovered files, as spilled runs. Which share each belongs to is not in the log: the
+   * first share bound lends them for their carve (a share's payloads are locked per store,
+   * PayloadService), and a client's write or truncate names the file's own.
+   */
+  private restore(files: Map<string, RecoveredFile>): void {
+    for (const [payloadId, r] of files) {
+      const f = this.file(UNBOUND, payloadId);
+      f.noteLsn(r.firstLsn);
+      f.noteLsn(r.lastLsn);
+      f.slices.restore(r.runs);
+      this.logged.set(payloadId, r.lastLsn);
+    }
+  }
+
+  /** The PayloadService lends its per-payload ordering for background carves, through `share`. */
+  bind(share: string, runner: PayloadRunner): void {
     this.carver.runner = runner;
+    let recovered = false;
+    for (const f of this.files.values()) {
+      if (f.share !== UNBOUND) continue;
+      f.share = share;
+      recovered = true;
+    }
+    if (recovered) this.carver.soon();
   }
 
   stats(): JournalStats {
@@ -302,8 +324,7 @@ export class Journal {
    * Whether dirty data leaves half the memory cap free, once slices the log holds are spilled.
    * Nothing is spilled past half the log: spilled data waits there for a carve, which must
    * start while writers still have room in it (a carve reclaims the log only once done). Nor
-   * past the memory cap again: a restart after a crash replays what was not carved before it
-   * serves (~0.5 ms per small file here), so spilling at most doubles that wait.
+   * past the memory cap again: what the carve after a burst must catch up with stays bounded.
    */
   private roomInMemory(): boolean {
     const { dirtyBytes, spilledBytes, capBytes } = this.cache.stats();
@@ -360,5 +381,7 @@ export class Journal {
 }
 
 const EMPTY = Buffer.alloc(0);
+/** The share of a recovered file until one is bound. */
+const UNBOUND = '';
 
 const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

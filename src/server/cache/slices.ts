@@ -272,6 +272,14 @@ export class FileSlices {
     this.spills++;
   }
 
+  /** Runs the log held at start (recovery.ts), oldest first: spilled, as if from slices. */
+  restore(runs: readonly LoggedRun[]): void {
+    for (const run of runs) {
+      this.spilled.push(run);
+      this.cache.addSpilled(run.length);
+    }
+  }
+
   /** The spilled runs that overlap [offset, offset + length), oldest first. */
   spilledIn(offset: number, length: number): LoggedRun[] {
     return this.spilled.filter((r) => overlaps(r, offset, length));

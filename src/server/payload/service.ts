@@ -55,8 +55,11 @@ export class PayloadService implements PayloadOps {
    */
   registerShare(share: string, store: BlockStore, journal?: Journal, durability: Durability = 'local'): void {
     this.checkFree(share);
-    this.shares.set(share, { store, payloads: new Map(), journal, durability });
-    journal?.bind((name, payloadId, op) =>
+    // Shares on one store share its payloads' states: a payload is ordered the same whichever
+    // share reaches it (a file the journal recovered is carved through the first one bound).
+    const payloads = this.entryOn(store)?.payloads ?? new Map<string, PayloadState>();
+    this.shares.set(share, { store, payloads, journal, durability });
+    journal?.bind(share, (name, payloadId, op) =>
       this.withPayload(name, payloadId, (s) => s.lock.shared(() => op(this.io(s)))),
     );
   }
@@ -91,6 +94,7 @@ export class PayloadService implements PayloadOps {
     // Carved while the share can still lend its payloads to the journal.
     await entry.journal?.drain();
     this.shares.delete(share);
+    if (this.entryOn(entry.store) !== undefined) return; // another share on the store goes on with them
     const states = [...entry.payloads.values()];
     const flushed = await Promise.allSettled(states.map((s) => this.cache.flush(s)));
     await Promise.all(states.map((s) => this.cache.drop(s)));
@@ -203,6 +207,11 @@ export class PayloadService implements PayloadOps {
     if (this.shares.has(share) || this.direct.has(share)) {
       throw new DittoError('EXISTS', `share ${share} already has its content registered`);
     }
+  }
+
+  private entryOn(store: BlockStore): ShareEntry | undefined {
+    for (const entry of this.shares.values()) if (entry.store === store) return entry;
+    return undefined;
   }
 
   /** A payload's block path, for its journal. */

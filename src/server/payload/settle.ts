@@ -24,22 +24,14 @@ export class Limiter {
   constructor(private readonly max: number) {}
 
   async run<T>(task: () => Promise<T>): Promise<T> {
-    const release = await this.acquire();
+    if (this.running < this.max) this.running++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // handed a running slot
     try {
       return await task();
     } finally {
-      release();
-    }
-  }
-
-  /** A running slot, once one is free; call the function returned to give it back. */
-  async acquire(): Promise<() => void> {
-    if (this.running < this.max) this.running++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve)); // handed a running slot
-    return () => {
       const next = this.waiting.shift();
       if (next !== undefined) next();
       else this.running--;
-    };
+    }
   }
 }

@@ -53,10 +53,13 @@ export async function openStoreJournal(
       alerts().raise(WRITE_PATH_FULL, 'critical', `Store ${name}: ${message}; writes are refused until it drains`),
     onRoom: () => alerts().resolve(WRITE_PATH_FULL),
   });
-  const { records, bytes } = journal.recovered;
+  const { records, bytes, payloads } = journal.recovered;
   if (records > 0) {
     const ms = Math.round(performance.now() - started);
-    logger.info({ store: name, records, bytes, ms }, 'write log replayed into the store');
+    logger.info(
+      { store: name, records, bytes, files: payloads, ms },
+      'write log recovered: its unsaved bytes are served from it and carved into the store in the background',
+    );
   }
   return journal;
 }

@@ -152,7 +152,7 @@ export class SharesService implements SharesView {
     if (share.kind === 'folder') return this.registerFolder(share);
     const metadataStore = await this.stores.metadataStore(share.metadataStore);
     const payloadStore = await this.stores.payloadStore(share.payloadStore);
-    // Opening the journal replays its log: the store is whole before anyone is served.
+    // Opening the journal recovers its log: what a crash left there is served from it.
     const journal = await this.stores.payloadJournal(share.payloadStore);
     const info = toInfo(share, this.access);
     await this.metadata.registerShare(share.name, {

@@ -76,7 +76,7 @@ export class StoresService {
   }
 
   /**
-   * The journal in front of a payload store, opened (and its log replayed) once; none for
+   * The journal in front of a payload store, opened (and its log recovered) once; none for
    * a memory store, whose content does not outlive the process anyway.
    */
   payloadJournal(name: string): Promise<Journal | undefined> {

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { MemoryBlockStore } from '../../payload/stores/memory/memory-store.ts';
 import { quickLogWrites } from '../../payload/quick-io.ts';
 import { WriteLog } from './log.ts';
 import { decodeRecord, encodeRecord, RecordKind, type LogRecord, type RecordInput } from './record.ts';
-import { replay, survivors } from './replay.ts';
+import { LogReader } from './reader.ts';
+import { recover, survivors, type RecoveredFile } from './replay.ts';
 
 const MiB = 1024 * 1024;
 let dir = '';
@@ -37,7 +37,7 @@ const LEGACY_INVALIDATION = '314c574448a907ce05000000000000000300010004000000000
 
 async function all(log: WriteLog): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
-  for await (const r of log.records()) out.push({ ...r, data: Buffer.from(r.data) });
+  for await (const { place: _place, ...r } of log.records()) out.push({ ...r, data: Buffer.from(r.data) });
   return out;
 }
 
@@ -190,60 +190,51 @@ describe('WriteLog', () => {
   });
 });
 
-describe('replay', () => {
-  it('newest wins, truncates and invalidations mask older bytes, and a second replay changes nothing', async () => {
-    const store = new MemoryBlockStore();
+describe('recovery', () => {
+  /** `base` with the file's recovered runs read back from the log over it. */
+  async function recovered(file: RecoveredFile | undefined, base: string): Promise<string> {
+    const out = Buffer.from(base);
+    const reader = new LogReader(dir);
+    try {
+      for (const run of file?.runs ?? []) await reader.read(run, out.subarray(run.offset, run.offset + run.length));
+    } finally {
+      reader.close();
+    }
+    return out.toString();
+  }
+
+  it('newest wins, truncates and invalidations mask older bytes, and a second recovery finds the same', async () => {
     const log = await WriteLog.open(dir, { capBytes: MiB });
     await log.append(write('p', 0, 'aaaaaaaaaa'));
     await log.append(write('p', 2, 'BB'));
     await log.append({ kind: RecordKind.truncate, payloadId: 'p', offset: 8, data: Buffer.alloc(0), length: 0 });
     await log.append(write('p', 12, 'cc'));
     await log.append({ kind: RecordKind.invalidate, payloadId: 'p', offset: 4, data: Buffer.alloc(0), length: 2 });
-    await log.append(write('q', 4 * MiB - 2, 'span'));
-    // The invalidated bytes were written straight to the store before the record.
-    await store.put('p/0/0', Buffer.from('zzzzIIzz'));
-    const report = await replay(log, store);
+    await log.append(write('q', 10, 'span'));
+    await log.sync();
+    const { files, report } = await recover(log);
     expect(report).toEqual({ records: 6, bytes: 4 + 2 + 2 + 4, payloads: 2 });
-    const p = (await store.get('p/0/0'))!;
-    expect(p.subarray(0, 8).toString()).toBe('aaBBIIaa');
-    expect(p.subarray(12, 14).toString()).toBe('cc');
-    expect(p.subarray(8, 12)).toEqual(Buffer.alloc(4)); // truncated: zeros, never the old 'a's
-    expect((await store.get('q/0/0', 4 * MiB - 2))!.toString()).toBe('sp');
-    expect((await store.get('q/0/1'))!.toString()).toBe('an');
-    const snapshot = (await store.get('p/0/0'))!.toString('hex');
-    await replay(log, store);
-    expect((await store.get('p/0/0'))!.toString('hex')).toBe(snapshot);
+    const p = files.get('p')!;
+    expect([p.firstLsn, p.lastLsn]).toEqual([1, 5]);
+    // Over what the store holds: 'II' written straight to it (the invalidation), zeros past the truncate.
+    expect(await recovered(p, 'zzzzIIzz......')).toBe('aaBBIIaa....cc');
+    expect(p.runs.map((r) => [r.lsn, r.offset, r.length])).toEqual([
+      [1, 0, 2],
+      [1, 6, 2],
+      [2, 2, 2],
+      [4, 12, 2],
+    ]);
+    expect(await recovered(files.get('q'), '..............')).toBe('..........span');
     await log.close();
-  });
-
-  it('writes payloads side by side, each one in log order, and fails as a whole when a write fails', async () => {
-    const inner = new MemoryBlockStore();
-    let running = 0;
-    let most = 0;
-    let failFor = '';
-    // A store that takes a moment for each write, to see the writes overlap.
-    const store = Object.assign(Object.create(inner) as MemoryBlockStore, {
-      async patch(key: string, ranges: Parameters<MemoryBlockStore['patch']>[1]): Promise<void> {
-        most = Math.max(most, ++running);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        running--;
-        if (failFor !== '' && key.startsWith(failFor)) throw new Error('disk gone');
-        return inner.patch(key, ranges);
-      },
-    });
-    const log = await WriteLog.open(dir, { capBytes: 4 * MiB });
-    for (let round = 0; round < 3; round++)
-      for (let i = 0; i < 40; i++) await log.append(write(`p${i}`, round, String(round).repeat(4)));
-    expect(await replay(log, store)).toEqual({ records: 120, bytes: 40 * 6, payloads: 40 });
-    expect(most).toBeGreaterThan(1);
-    for (let i = 0; i < 40; i++) expect((await inner.get(`p${i}/0/0`))!.toString()).toBe('012222');
-    failFor = 'p17/';
-    await expect(replay(log, store)).rejects.toThrow('disk gone');
-    await log.close();
+    // Reopened, with a record more: the same runs, and the new one.
+    const again = await WriteLog.open(dir, { capBytes: MiB });
+    await again.append(write('p', 1, 'N'));
+    const second = await recover(again);
+    expect(await recovered(second.files.get('p'), 'zzzzIIzz......')).toBe('aNBBIIaa....cc');
+    await again.close();
   });
 
   it('a log left by an earlier version: its invalidation masks the records before it in the log', async () => {
-    const store = new MemoryBlockStore();
     const old = [write('p', 0, 'aaaaaaaa'), write('q', 0, 'q'), write('p', 4, 'bb'), write('q', 1, 'q')];
     const segment = Buffer.concat([
       ...old.map((r, i) => encodeRecord(i + 1, r)),
@@ -252,9 +243,10 @@ describe('replay', () => {
     ]);
     writeFileSync(path.join(dir, '0000000000000001.wal'), segment);
     const log = await WriteLog.open(dir, { capBytes: MiB });
-    await store.put('p/0/0', Buffer.from('zzzzIIzz'));
-    expect(await replay(log, store)).toEqual({ records: 6, bytes: 6 + 1 + 2, payloads: 2 });
-    expect((await store.get('p/0/0'))!.toString()).toBe('aaaaICaa');
+    const { files, report } = await recover(log);
+    expect(report).toEqual({ records: 6, bytes: 6 + 1 + 2, payloads: 2 });
+    expect(await recovered(files.get('p'), 'zzzzIIzz')).toBe('aaaaICaa');
+    expect(await recovered(files.get('q'), '..')).toBe('qq');
     await log.close();
   });
 

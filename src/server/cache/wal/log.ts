@@ -51,6 +51,11 @@ export interface LogPlace {
   at: number;
 }
 
+/** A record read back from the log, and where its body lies. */
+export interface PlacedRecord extends LogRecord {
+  place: LogPlace;
+}
+
 interface Queued {
   input: RecordInput;
   size: number;
@@ -105,15 +110,19 @@ export class WriteLog {
     return log;
   }
 
-  /** Every record kept at open, oldest first, one segment in memory at a time. */
-  async *records(): AsyncGenerator<LogRecord> {
+  /**
+   * Every record kept at open, oldest first, one segment in memory at a time, with where a
+   * write's bytes lie in the log (LogReader reads them back from there).
+   */
+  async *records(): AsyncGenerator<PlacedRecord> {
     for (const s of this.segments.slice()) {
       if (s.bytes === 0) continue;
       const buf = await readFile(path.join(this.dir, s.file));
       for (let at = 0; at < s.bytes;) {
         const r = decodeRecord(buf, at);
         if ('torn' in r) break; // cannot happen: scan cut the log here
-        yield r.record;
+        const { record } = r;
+        yield { ...record, place: { lsn: record.lsn, segment: s.file, at: at + r.size - record.data.length } };
         at += r.size;
       }
     }

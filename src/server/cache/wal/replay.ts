@@ -1,29 +1,37 @@
 /**
- * Recovery: puts the log's writes into the block store, so that every byte a client was
- * told is stable is there before the server answers anyone.
+ * Recovery: what the log holds that the block store may not, as runs of logged bytes per
+ * file, served from the log and carved like spilled slices (docs/write-log.md "Recovery"):
+ * every byte a client was told is stable is readable before the server answers anyone, and
+ * nothing is copied before it serves.
  *
- * The log may still hold records already carved, so replay must be idempotent and must not
+ * The log may still hold records already carved, so recovery must be idempotent and must not
  * undo what came after a record: each payload's records are read newest first and a write
  * keeps only the bytes no later record covers — a later write, a truncate (applied to the
  * store and made durable before it was logged), or an invalidation (bytes written straight
- * to the store and made durable before it was logged). What survives is written once.
+ * to the store and made durable before it was logged).
  *
  * An invalidation is logged only once its bytes are durable, after writes that came later
  * may have been logged: it carries the LSN of the newest record its bytes replaced
  * (`through`) and masks the writes up to that one, not by its own place in the log. One
  * left by an earlier version (kind `invalidate`, no stamp) masks by its place, as it did.
  */
-import type { BlockStore } from '../../payload/blockstore.ts';
-import { BLOCK_SIZE, blockKey, blockSpans, payloadPrefix } from '../../payload/layout.ts';
-import { Limiter } from '../../payload/settle.ts';
-import type { WriteLog } from './log.ts';
+import type { LoggedRun } from '../slices.ts';
+import type { LogPlace, WriteLog } from './log.ts';
 import { RecordKind } from './record.ts';
 
-export interface ReplayReport {
+export interface RecoveryReport {
   records: number;
-  /** Bytes written to the block store. */
+  /** Bytes the log holds that are still to be carved. */
   bytes: number;
   payloads: number;
+}
+
+/** One payload's part of the log: its records' LSNs, and the bytes still to be carved. */
+export interface RecoveredFile {
+  firstLsn: number;
+  lastLsn: number;
+  /** Oldest first; disjoint. */
+  runs: LoggedRun[];
 }
 
 /** Sorted, disjoint [start, end) pairs. */
@@ -94,93 +102,34 @@ export function survivors(entries: readonly Entry[], into = new Map<number, Rang
   return into;
 }
 
-export async function replay(log: WriteLog, store: BlockStore): Promise<ReplayReport> {
-  // Pass 1, headers only: what survives of each write.
+/** The log's records (checked when it opened) as runs per payload, still to be carved. */
+export async function recover(log: WriteLog): Promise<{ files: Map<string, RecoveredFile>; report: RecoveryReport }> {
   const byPayload = new Map<string, Entry[]>();
+  const places = new Map<number, LogPlace>();
   let records = 0;
   for await (const r of log.records()) {
     records++;
     let list = byPayload.get(r.payloadId);
     if (list === undefined) byPayload.set(r.payloadId, (list = []));
     list.push({ lsn: r.lsn, kind: r.kind, offset: r.offset, length: r.length, through: r.through });
+    if (r.kind === RecordKind.write) places.set(r.lsn, r.place);
   }
-  const keep = new Map<number, Ranges>();
-  for (const list of byPayload.values()) survivors(list, keep);
-  // Pass 2: write the survivors, then make the store durable. Payloads are written side by
-  // side (each new block file is a file creation, which the kernel does faster on several
-  // threads), each payload's records in log order.
+  const files = new Map<string, RecoveredFile>();
   let bytes = 0;
-  const writes = new PayloadQueues(REPLAY_CONCURRENCY);
-  for await (const r of log.records()) {
-    const left = keep.get(r.lsn);
-    if (left === undefined) continue;
-    const prefix = payloadPrefix(r.payloadId);
-    await writes.add(r.payloadId, async () => {
+  for (const [payloadId, entries] of byPayload) {
+    const keep = survivors(entries);
+    const runs: LoggedRun[] = [];
+    for (const e of entries) {
+      const left = keep.get(e.lsn);
+      if (left === undefined) continue;
+      const place = places.get(e.lsn)!;
       for (let i = 0; i < left.length; i += 2) {
         const [from, to] = [left[i]!, left[i + 1]!];
-        await writeRange(store, prefix, from, r.data.subarray(from - r.offset, to - r.offset));
+        runs.push({ ...place, at: place.at + (from - e.offset), offset: from, length: to - from });
         bytes += to - from;
       }
-    });
-  }
-  await writes.drain();
-  if (bytes > 0) await store.sync();
-  return { records, bytes, payloads: byPayload.size };
-}
-
-/** How many payloads a replay writes at once. */
-const REPLAY_CONCURRENCY = 16;
-
-/**
- * Runs tasks in order per payload and up to `limit` at once overall; `add` waits for a free
- * slot, so the log is read no faster than it is written out (one segment in memory at a
- * time). The first failure is thrown by `add` or `drain`.
- */
-class PayloadQueues {
-  private readonly tails = new Map<string, Promise<void>>();
-  private readonly slots: Limiter;
-  private failure: { error: unknown } | undefined;
-
-  constructor(limit: number) {
-    this.slots = new Limiter(limit);
-  }
-
-  async add(payloadId: string, task: () => Promise<void>): Promise<void> {
-    const release = await this.slots.acquire();
-    if (this.failure !== undefined) {
-      release();
-      throw this.failure.error;
     }
-    const run: Promise<void> = (this.tails.get(payloadId) ?? Promise.resolve())
-      .then(task)
-      .catch((error: unknown) => void (this.failure ??= { error }))
-      .finally(() => {
-        release();
-        if (this.tails.get(payloadId) === run) this.tails.delete(payloadId);
-      });
-    this.tails.set(payloadId, run);
+    files.set(payloadId, { firstLsn: entries[0]!.lsn, lastLsn: entries[entries.length - 1]!.lsn, runs });
   }
-
-  async drain(): Promise<void> {
-    while (this.tails.size > 0) await Promise.all(this.tails.values());
-    if (this.failure !== undefined) throw this.failure.error;
-  }
-}
-
-/** Writes bytes into the payload's blocks: in place where the store can, else read-modify-put. */
-async function writeRange(store: BlockStore, prefix: string, offset: number, data: Buffer): Promise<void> {
-  for (const { index, at, pos, n } of blockSpans(offset, data.length)) {
-    const key = blockKey(prefix, index);
-    const piece = data.subarray(pos, pos + n);
-    if (store.patch !== undefined) {
-      await store.patch(key, [{ offset: at, data: piece }]);
-      continue;
-    }
-    const old = await store.get(key, 0, BLOCK_SIZE);
-    const size = Math.max(old?.length ?? 0, at + n);
-    const block = Buffer.alloc(size);
-    old?.copy(block);
-    piece.copy(block, at);
-    await store.put(key, block);
-  }
+  return { files, report: { records, bytes, payloads: byPayload.size } };
 }
