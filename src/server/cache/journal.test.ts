@@ -1,67 +1,22 @@
 // The journal behind a PayloadService on a real filesystem block store: what COMMIT costs,
 // what a crash keeps, and the large-write bypass.
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import type { BlockStore } from '../payload/blockstore.ts';
-import { PayloadService } from '../payload/service.ts';
+import { expect, it, vi } from 'vitest';
 import { quickLogWrites } from '../payload/quick-io.ts';
-import { FsBlockStore } from '../payload/stores/fs/fs-store.ts';
-import { Journal, type JournalOptions } from './journal.ts';
+import { journalFixture, pattern } from './testing.ts';
 import { decodeRecord, RecordKind } from './wal/record.ts';
 
 const MiB = 1024 * 1024;
-let dir = '';
-const open: Array<{ journal: Journal; payload: PayloadService }> = [];
+const fixture = journalFixture();
+const { start } = fixture;
 
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'dittofs-journal-'));
-});
-afterEach(async () => {
-  for (const o of open.splice(0)) await o.journal.close().catch(() => {});
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** A server's payload side on the store under `dir`: a fresh process after a "crash". */
-async function start(
-  options: Partial<JournalOptions> = {},
-  cacheBytes = 32 * MiB,
-): Promise<{
-  payload: PayloadService;
-  journal: Journal;
-  store: BlockStore;
-  syncs: () => number;
-}> {
-  const store: BlockStore = await FsBlockStore.open(path.join(dir, 'blocks'));
-  let storeSyncs = 0;
-  const sync = store.sync.bind(store);
-  store.sync = (prefix) => {
-    storeSyncs++;
-    return sync(prefix);
-  };
-  const payload = new PayloadService({ sliceCacheBytes: cacheBytes });
-  const journal = await Journal.open(store, payload.slices, {
-    dir: path.join(dir, 'wal'),
-    logCapBytes: 64 * MiB,
-    bypassBytes: MiB,
-    carveDelayMs: 60_000, // carve only when asked: the tests decide what is carved
-    ...options,
-  });
-  payload.registerShare('/s', store, journal);
-  open.push({ journal, payload });
-  return { payload, journal, store, syncs: () => storeSyncs };
-}
-
-function pattern(seed: number, n: number): Buffer {
-  const out = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) out[i] = (seed * 31 + i) & 0xff;
-  return out;
-}
+/** Byte equality without a diff of megabytes when it fails. */
+const same = (a: Buffer, b: Buffer): boolean => a.equals(b);
 
 /** The kinds of the records in the log, in log order. */
 async function loggedKinds(): Promise<number[]> {
-  const wal = path.join(dir, 'wal');
+  const wal = path.join(fixture.dir, 'wal');
   const kinds: number[] = [];
   for (const file of (await readdir(wal)).sort()) {
     const buf = await readFile(path.join(wal, file));
@@ -71,9 +26,6 @@ async function loggedKinds(): Promise<number[]> {
   }
   return kinds;
 }
-
-/** Byte equality without a diff of megabytes when it fails. */
-const same = (a: Buffer, b: Buffer): boolean => a.equals(b);
 
 it('small files: COMMITs share one log fsync and touch no block file', async () => {
   const { payload, journal, syncs } = await start();
@@ -160,6 +112,19 @@ it("a recovered file's carve, through the store's first share, is ordered with i
   await second.payload.writeAt('/t', 'x', pattern(9, 50), 100);
   await second.payload.flush('/t', 'x');
   expect(same(await second.payload.readAt('/t', 'x', 100, 50), pattern(9, 50))).toBe(true);
+});
+
+it('a truncate is durable when answered, with no record in the log: a crash does not bring the cut bytes back into a later hole', async () => {
+  const first = await start();
+  await first.payload.writeAt('/s', 'a', pattern(1, 2 * MiB), 0); // large: straight to the blocks, no record
+  await first.payload.flush('/s', 'a');
+  await first.payload.truncate('/s', 'a', 1000);
+  const second = await start(); // a crash once the truncate was answered
+  await second.payload.writeAt('/s', 'a', pattern(2, 10), 150_000);
+  const expected = Buffer.alloc(150_010);
+  pattern(1, 1000).copy(expected);
+  pattern(2, 10).copy(expected, 150_000);
+  expect(same(await second.payload.readAt('/s', 'a', 0, 150_010), expected)).toBe(true);
 });
 
 it('after a crash, serves at once and carves in the background; a second crash before that carve loses nothing', async () => {
@@ -361,23 +326,17 @@ it('spilled files committed before a crash are recovered from the log', async ()
 });
 
 it('a full log with a store that cannot take the carve: writers wait, get NO_SPACE, and the owner is alerted until it drains', async () => {
-  const store = await FsBlockStore.open(path.join(dir, 'blocks'));
-  let down = true;
-  const sync = store.sync.bind(store);
-  store.sync = (prefix) => (down ? Promise.reject(new Error('store unreachable')) : sync(prefix));
   const events: string[] = [];
-  const payload = new PayloadService({ sliceCacheBytes: 32 * MiB });
-  const journal = await Journal.open(store, payload.slices, {
-    dir: path.join(dir, 'wal'),
+  const { payload, journal, store } = await start({
     logCapBytes: 64 * 1024,
     bypassBytes: 0,
     fullWaitMs: 300,
-    carveDelayMs: 60_000,
     onNoSpace: () => events.push('full'),
     onRoom: () => events.push('room'),
   });
-  payload.registerShare('/s', store, journal);
-  open.push({ journal, payload });
+  let down = true;
+  const sync = store.sync.bind(store);
+  store.sync = (prefix) => (down ? Promise.reject(new Error('store unreachable')) : sync(prefix));
   for (let i = 0; i < 7; i++) await payload.writeAt('/s', 'f', pattern(i, 8192), i * 8192);
   const started = performance.now();
   await expect(payload.writeAt('/s', 'f', pattern(9, 16384), 0)).rejects.toMatchObject({ code: 'NO_SPACE' });

@@ -247,9 +247,11 @@ export class Journal {
     await this.settleBypassed(payloadId, f, io);
     f.slices.clip(size);
     await io.truncate(size);
+    // Durable before it is answered, logged or not: a block's cut tail may be only in the
+    // write-back cache, and a crash would bring its bytes back into a later hole.
+    await io.flush();
     // No record of the file in the log: nothing a replay could bring back, nothing to log.
     if (!this.logged.has(payloadId)) return;
-    await io.flush();
     // Logged once durable in the store: replay then never brings back older bytes past `size`.
     await this.append(f, { kind: RecordKind.truncate, payloadId, offset: size, data: EMPTY, length: 0 });
     await this.log.sync();

@@ -143,9 +143,12 @@ export class PayloadService implements PayloadOps {
     const direct = this.direct.get(share);
     if (direct !== undefined) return direct.truncate(payloadId, size);
     return this.withPayload(share, payloadId, (s, journal) =>
-      s.lock.exclusive(() =>
-        journal === undefined ? this.cache.truncate(s, size) : journal.truncate(share, payloadId, this.io(s), size),
-      ),
+      s.lock.exclusive(async () => {
+        if (journal !== undefined) return journal.truncate(share, payloadId, this.io(s), size);
+        // Durable when answered, as through a journal: the cut may be in buffered blocks only.
+        await this.cache.truncate(s, size);
+        await this.cache.flush(s);
+      }),
     );
   }
 
