@@ -33,13 +33,24 @@ async function verify(s: Started, model: Map<string, Buffer>, when: string): Pro
 }
 
 for (const seed of [1, 2, 3, 4, 5, 6]) {
-  it(`seed ${seed}: every acknowledged byte survives crashes before, during and after carves`, async () => {
+  // Odd seeds: one operation at a time. Even seeds: each file's operations in order, but
+  // files written side by side, and carves alongside.
+  const sideBySide = seed % 2 === 0;
+  it(`seed ${seed}${sideBySide ? ', files side by side' : ''}: every acknowledged byte survives crashes before, during and after carves`, async () => {
     const next = random(seed);
     const pick = (n: number): number => Math.floor(next() * n);
     const options = { bypassBytes: 64 * KiB };
     // A small write cache: dirty files spill to the log, and carves run under pressure too.
     let s = await fixture.start(options, 2 * MiB);
     const model = new Map<string, Buffer>();
+    /** Each file's operations, chained; the model is what they leave once all are done. */
+    const chains = new Map<string, Promise<void>>();
+    const run = async (id: string, op: (server: Started) => Promise<void>): Promise<void> => {
+      const server = s;
+      const done = (chains.get(id) ?? Promise.resolve()).then(() => op(server));
+      chains.set(id, done);
+      if (!sideBySide) await done;
+    };
     let carving: Promise<void> = Promise.resolve();
     let crashes = 0;
     for (let step = 1; step <= STEPS; step++) {
@@ -50,29 +61,31 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
         const large = r >= 0.55;
         const offset = pick(large ? 256 * KiB : 384 * KiB);
         const data = pattern(step, large ? 64 * KiB + pick(128 * KiB) : 1 + pick(8 * KiB));
-        await s.payload.writeAt('/s', id, data, offset);
-        await s.payload.flush('/s', id);
+        await run(id, async (server) => {
+          await server.payload.writeAt('/s', id, data, offset);
+          await server.payload.flush('/s', id);
+        });
         const after = Buffer.alloc(Math.max(have.length, offset + data.length));
         have.copy(after);
         data.copy(after, offset);
         model.set(id, after);
       } else if (r < 0.8) {
         const size = pick(have.length + 1);
-        await s.payload.truncate('/s', id, size);
+        await run(id, (server) => server.payload.truncate('/s', id, size));
         model.set(id, Buffer.from(have.subarray(0, size)));
       } else if (r < 0.92) {
         // Runs on while the next steps write and truncate.
         carving = Promise.all([carving, s.journal.drain()]).then(() => undefined);
       } else {
-        // A crash between operations: the old server is dropped once its carve is done
-        // (it cannot be killed mid-carve in-process; e2e/nfs/crash.test.ts does that).
-        await carving;
+        // A crash between operations: the old server is dropped once what it was doing is
+        // done (it cannot be killed mid-carve in-process; e2e/nfs/crash.test.ts does that).
+        await Promise.all([...chains.values(), carving]);
         s = await fixture.start(options, 2 * MiB);
         crashes++;
         await verify(s, model, `seed ${seed}, step ${step}, after crash ${crashes}`);
       }
     }
-    await carving;
+    await Promise.all([...chains.values(), carving]);
     s = await fixture.start(options, 2 * MiB);
     await verify(s, model, `seed ${seed}, after the last crash`);
     await s.journal.drain();
