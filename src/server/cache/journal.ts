@@ -119,7 +119,7 @@ export class Journal {
       const f = this.file(UNBOUND, payloadId);
       f.noteLsn(r.firstLsn);
       f.noteLsn(r.lastLsn);
-      f.slices.restore(r.runs);
+      f.slices.keepSpilled(r.runs);
       this.logged.set(payloadId, r.lastLsn);
     }
   }

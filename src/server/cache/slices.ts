@@ -261,19 +261,16 @@ export class FileSlices {
     if (this.slices[i] === s) this.slices.splice(i, 1);
     for (const run of s.logged!) {
       // The slice may have been clipped since a run was logged.
-      const length = Math.min(run.length, s.end - run.offset);
-      if (length <= 0) continue;
-      run.length = length;
-      this.spilled.push(run);
-      this.cache.addSpilled(length);
+      run.length = Math.min(run.length, s.end - run.offset);
     }
+    this.keepSpilled(s.logged!.filter((run) => run.length > 0));
     s.logged = undefined;
     this.cache.forget(s);
     this.spills++;
   }
 
-  /** Runs the log held at start (recovery.ts), oldest first: spilled, as if from slices. */
-  restore(runs: readonly LoggedRun[]): void {
+  /** Runs only the log holds, oldest first: a spilled slice's, or what recovery found (recovery.ts). */
+  keepSpilled(runs: readonly LoggedRun[]): void {
     for (const run of runs) {
       this.spilled.push(run);
       this.cache.addSpilled(run.length);

@@ -73,6 +73,8 @@ export interface Entry {
   length: number;
   /** invalidateThrough: the newest record it masks. */
   through?: number;
+  /** Where a write's bytes lie in the log (recovery reads them from there). */
+  place?: LogPlace;
 }
 
 /** What survives of each write of one payload (records oldest first), by LSN. */
@@ -105,14 +107,12 @@ export function survivors(entries: readonly Entry[], into = new Map<number, Rang
 /** The log's records (checked when it opened) as runs per payload, still to be carved. */
 export async function recover(log: WriteLog): Promise<{ files: Map<string, RecoveredFile>; report: RecoveryReport }> {
   const byPayload = new Map<string, Entry[]>();
-  const places = new Map<number, LogPlace>();
   let records = 0;
   for await (const r of log.records()) {
     records++;
     let list = byPayload.get(r.payloadId);
     if (list === undefined) byPayload.set(r.payloadId, (list = []));
-    list.push({ lsn: r.lsn, kind: r.kind, offset: r.offset, length: r.length, through: r.through });
-    if (r.kind === RecordKind.write) places.set(r.lsn, r.place);
+    list.push({ lsn: r.lsn, kind: r.kind, offset: r.offset, length: r.length, through: r.through, place: r.place });
   }
   const files = new Map<string, RecoveredFile>();
   let bytes = 0;
@@ -122,7 +122,7 @@ export async function recover(log: WriteLog): Promise<{ files: Map<string, Recov
     for (const e of entries) {
       const left = keep.get(e.lsn);
       if (left === undefined) continue;
-      const place = places.get(e.lsn)!;
+      const place = e.place!; // survivors are writes
       for (let i = 0; i < left.length; i += 2) {
         const [from, to] = [left[i]!, left[i + 1]!];
         runs.push({ ...place, at: place.at + (from - e.offset), offset: from, length: to - from });
