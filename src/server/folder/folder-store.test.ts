@@ -19,7 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { isDittoError } from '../../shared/errors.ts';
 import { MetadataService } from '../metadata/service.ts';
 import { ALICE, OPTIONS, ROOT, rejects } from '../metadata/testing.ts';
@@ -104,7 +104,7 @@ describe('folder store', () => {
     expect((await svc.getAttr(ROOT, await walk('2024'))).type).toBe(FileType.Directory);
   });
 
-  it("answers a lazy create (SMB) before its directory's sync, and a durable change after it waits for that sync", async () => {
+  it("answers a lazy create (SMB) before its directory's sync, which a durable change after it makes at once and waits for", async () => {
     await open();
     // Holds every sync until released: the order of answers and syncs is what is checked.
     const held: Array<() => void> = [];
@@ -117,18 +117,45 @@ describe('folder store', () => {
     };
     try {
       const made = await svc.create(ALICE, root, 'lazy.txt', { mode: 0o644 }, guarded, { lazy: true });
+      await svc.create(ALICE, root, 'lazy2.txt', { mode: 0o644 }, guarded, { lazy: true });
       expect(statSync(at('lazy.txt')).isFile()).toBe(true);
-      expect(held.length).toBeGreaterThan(0); // answered while its sync waits
+      expect(held.length).toBe(0); // answered; its sync is owed, not started
       let durableDone = false;
       const durable = svc.persistWrites(ALICE, made.handle, 'flush').then(() => (durableDone = true));
       await new Promise((r) => setTimeout(r, 20));
-      expect(durableDone).toBe(false); // FLUSH waits for the lazy create's sync
+      // FLUSH makes the owed sync at once (one for both creates' directory) and waits for it.
+      expect(held.length).toBe(1);
+      expect(durableDone).toBe(false);
       release();
       await durable;
       expect(durableDone).toBe(true);
     } finally {
       syncs.sync = real;
       release();
+    }
+  });
+
+  it('makes the owed syncs of lazy creates on its own, a moment later', async () => {
+    await open();
+    const paths: string[] = [];
+    const syncs = (store as unknown as { syncs: { sync: (path: string) => Promise<void> } }).syncs;
+    const real = syncs.sync.bind(syncs);
+    syncs.sync = (path) => {
+      paths.push(path);
+      return real(path);
+    };
+    try {
+      const d = await svc.mkdir(ALICE, root, 'copies', { mode: 0o755 });
+      paths.length = 0;
+      await svc.create(ALICE, d.handle, 'f0', { mode: 0o644 }, guarded, { lazy: true });
+      expect(paths).toEqual([]); // answered before any sync
+      for (let i = 1; i < 20; i++) await svc.create(ALICE, d.handle, `f${i}`, { mode: 0o644 }, guarded, { lazy: true });
+      await vi.waitFor(() => expect(paths.length).toBeGreaterThan(0), { timeout: 2000, interval: 20 });
+      // One sync of the directory for many creates (a few if this machine took longer than the delay).
+      expect(new Set(paths)).toEqual(new Set([at('copies')]));
+      expect(paths.length).toBeLessThan(10);
+    } finally {
+      syncs.sync = real;
     }
   });
 

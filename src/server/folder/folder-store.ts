@@ -28,6 +28,7 @@ import type {
   TxOptions,
 } from '../metadata/store.ts';
 import { applyTx, type Applied } from './apply.ts';
+import { LaterSyncs, type Owed } from './later-syncs.ts';
 import { CaselessNames } from './caseless-names.ts';
 import { type OwnerPolicy, recordOf } from './attrs.ts';
 import { FolderContent } from './content.ts';
@@ -38,6 +39,9 @@ import { Listings } from './listing.ts';
 import { NO_OVERLAY, NodeTable, type NodeTableOptions, type Resolved } from './nodes.ts';
 import { PathSyncs } from './path-syncs.ts';
 import { identityOf, lstatOrUndefined, sameFile } from './stat.ts';
+
+/** How long the syncs of lazy transactions wait to be made together (the SQLite store's lazy groups wait as long). */
+const LAZY_SYNC_MS = 100;
 
 export interface FolderStoreOptions extends NodeTableOptions {
   /** The folder served: an existing directory. */
@@ -56,9 +60,8 @@ export class FolderStore implements MetadataStore {
   readonly policy: OwnerPolicy;
   private readonly listings: Listings;
   private readonly caseless = new CaselessNames();
-  /** Syncs of lazy transactions still under way. */
-  private readonly lazySyncs = new Set<Promise<void>>();
   private readonly syncs = new PathSyncs();
+  private readonly later = new LaterSyncs((owed) => this.syncNow(owed), LAZY_SYNC_MS);
   /** Tail of the transaction queue (settles when the last queued body has been applied). */
   private queue: Promise<void> = Promise.resolve();
   private closed = false;
@@ -207,14 +210,13 @@ export class FolderStore implements MetadataStore {
   }
 
   /**
-   * A lazy transaction (an SMB CREATE, TxOptions.lazy) is answered once applied; its syncs
-   * run on, and every durable transaction after it waits for them too, as its FLUSH must. A
-   * copy of many small files over SMB then no longer waits for a directory fsync per file
-   * (on ext4 without a journal that fsync also holds the directory's lock, which the next
-   * file's creation waits for).
+   * A lazy transaction (an SMB CREATE or CLOSE, TxOptions.lazy) is answered once applied; its
+   * syncs are owed and made together later (later-syncs.ts), and every durable transaction
+   * after it makes them at once and waits for them, as its FLUSH must.
    */
   transaction<T>(fn: (tx: StoreTx) => Promise<T>, opts?: TxOptions): Promise<T> {
     if (this.closed) return Promise.reject(new DittoError('IO', 'folder store is closed'));
+    const lazy = opts?.lazy === true;
     const applied = this.queue.then(async () => {
       const tx = new FolderTx(this);
       const value = await fn(tx);
@@ -224,20 +226,15 @@ export class FolderStore implements MetadataStore {
         for (const [folded, s] of streams) this.index.setStream(fileid, s?.name ?? folded, s?.data ?? null);
       const done = applyTx(this, tx);
       this.refresh(done);
-      return { value, durable: this.durable(done, this.index.writes !== writes) };
+      const owed = { dirs: done.dirs, files: done.files, index: this.index.writes !== writes };
+      return { value, durable: lazy ? this.later.owe(owed) : this.syncNow(owed) };
     });
     this.queue = applied.then(
       () => undefined,
       () => undefined,
     );
     return applied.then(async ({ value, durable }) => {
-      if (opts?.lazy === true) {
-        this.lazySyncs.add(durable);
-        const settled = (): void => void this.lazySyncs.delete(durable);
-        durable.then(settled, settled);
-        return value;
-      }
-      await Promise.all([durable, ...this.lazySyncs]);
+      if (!lazy) await Promise.all([durable, this.later.flush()]);
       return value;
     });
   }
@@ -302,7 +299,7 @@ export class FolderStore implements MetadataStore {
     this.closed = true;
     this.caseless.close();
     await this.queue;
-    await Promise.allSettled([...this.lazySyncs]);
+    await this.later.flush().catch(() => undefined);
     await this.syncs.close();
     await this.content.close();
     await this.index.close();
@@ -333,15 +330,15 @@ export class FolderStore implements MetadataStore {
     }
   }
 
-  /** Resolves once what the transaction changed is on stable storage. */
-  private async durable(done: Applied, indexed: boolean): Promise<void> {
+  /** Resolves once what a transaction changed (or several lazy ones did) is on stable storage. */
+  private async syncNow(owed: Owed): Promise<void> {
     const work: Promise<void>[] = [];
-    for (const dirId of done.dirs) {
+    for (const dirId of owed.dirs) {
       const path = this.nodes.pathOf(dirId);
       if (path !== undefined) work.push(this.syncs.sync(path));
     }
-    for (const file of done.files) work.push(this.syncs.sync(file));
-    if (indexed) work.push(this.index.sync());
+    for (const file of owed.files) work.push(this.syncs.sync(file));
+    if (owed.index) work.push(this.index.sync());
     await Promise.all(work);
   }
 }
