@@ -127,6 +127,26 @@ it('a truncate is durable when answered, with no record in the log: a crash does
   expect(same(await second.payload.readAt('/s', 'a', 0, 150_010), expected)).toBe(true);
 });
 
+it('deleting a payload syncs neither the log nor the store, and a crash after it brings none of its logged bytes back', async () => {
+  const first = await start({ bypassBytes: 256 * 1024 });
+  await first.payload.writeAt('/s', 'kept', pattern(1, 4096), 0);
+  await first.payload.writeAt('/s', 'gone', pattern(2, 4096), 0); // logged
+  await first.payload.writeAt('/s', 'gone', pattern(3, 512 * 1024), 8192); // large: straight to the blocks
+  await first.payload.flush('/s', 'kept');
+  await first.payload.flush('/s', 'gone');
+  const logSyncs = first.journal.stats().syncs;
+  const storeSyncs = first.syncs();
+  await first.payload.delete('/s', 'gone');
+  expect(first.journal.stats().syncs).toBe(logSyncs);
+  expect(first.syncs()).toBe(storeSyncs);
+  expect((await first.payload.readAt('/s', 'gone', 0, 4096)).equals(Buffer.alloc(4096))).toBe(true);
+  expect((await loggedKinds()).at(-1)).toBe(RecordKind.truncate); // masks its records in a replay
+  const second = await start(); // a crash after the delete (the process died; the OS kept what it wrote)
+  await second.journal.drain();
+  expect((await second.payload.readAt('/s', 'gone', 0, 4096)).equals(Buffer.alloc(4096))).toBe(true);
+  expect(same(await second.payload.readAt('/s', 'kept', 0, 4096), pattern(1, 4096))).toBe(true);
+});
+
 it('after a crash, serves at once and carves in the background; a second crash before that carve loses nothing', async () => {
   const first = await start();
   for (let i = 0; i < 30; i++) {

@@ -258,6 +258,26 @@ export class Journal {
     this.carver.soon();
   }
 
+  /**
+   * Drops a deleted payload's content; the caller holds the payload alone. Not made durable
+   * here: nothing reads a deleted payload again (ids are never reused), and a crash before
+   * the store or the log has it durable leaves blocks no file names, as a delete without a
+   * journal does. A REMOVE of many files then costs no store flush and no log sync each (a
+   * flush each, on the threadpool, held back the metadata store's syncs the REMOVEs wait for).
+   */
+  async delete(share: string, payloadId: string, io: PayloadIo): Promise<void> {
+    const f = this.file(share, payloadId);
+    // Writes that went straight to the blocks go with them: nothing to make durable or mask.
+    f.bypassed = [];
+    f.unflushed = false;
+    f.slices.clip(0);
+    await io.truncate(0);
+    if (!this.logged.has(payloadId)) return;
+    // Masks the payload's older records: a replay carves nothing of it.
+    await this.append(f, { kind: RecordKind.truncate, payloadId, offset: 0, data: EMPTY, length: 0 });
+    this.carver.soon();
+  }
+
   private async append(f: JournalFile, input: RecordInput): Promise<LogPlace> {
     const { payloadId } = input;
     this.appending.set(payloadId, (this.appending.get(payloadId) ?? 0) + 1);

@@ -179,7 +179,7 @@ export class PayloadService implements PayloadOps {
     if (direct !== undefined) return direct.delete(payloadId);
     return this.withPayload(share, payloadId, (s, journal) =>
       s.lock.exclusive(() =>
-        journal === undefined ? this.cache.truncate(s, 0) : journal.truncate(share, payloadId, this.io(s), 0),
+        journal === undefined ? this.cache.truncate(s, 0) : journal.delete(share, payloadId, this.io(s)),
       ),
     );
   }
