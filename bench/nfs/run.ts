@@ -3,16 +3,19 @@
 //
 //   node --import tsx bench/nfs/run.ts [--size 1024] [--seconds 10] [--depth 16] [--rounds 1]
 //                                      [--only dfs,dfs-folder,dfs-memory,ganesha] [--json out.json]
+//                                      [--fs ext4|tmp]
 //
 // Builds bench/nfs/nfsbench.c (libnfs async raw API), starts the servers on 127.0.0.1,
 // runs each figure against each (--rounds times, in turn; the table shows medians), samples
 // each server's RSS (/proc/<pid>/status VmRSS) during the sequential 1 GiB write and read,
-// and prints a table with each dfs figure's ratio to ganesha's.
+// and prints a table with each dfs figure's ratio to ganesha's. The servers' data is on a
+// fresh journaled ext4 made for the run (--fs, bench-fs.ts).
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildLibnfsProgram, startTarget } from '../../e2e/nfs/target.ts';
 import { startGanesha, type Ganesha } from './ganesha.ts';
+import { useBenchFs } from '../bench-fs.ts';
 import { cpuSeconds, settle } from '../proc-cpu.ts';
 import { fmt, median, printFailures, printTable, ratioText } from '../report.ts';
 import { startEach } from '../start-servers.ts';
@@ -28,6 +31,7 @@ const { values: opt } = parseArgs({
     tests: { type: 'string' },
     json: { type: 'string' },
     export: { type: 'string', default: '/export' },
+    fs: { type: 'string' },
   },
 });
 
@@ -234,6 +238,17 @@ function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
 
 async function main(): Promise<number> {
   const bin = buildLibnfsProgram('bench/nfs/nfsbench.c', 'nfsbench');
+  // Four servers, each with 1 GiB written and read, and dfs's write log and blocks.
+  const benchFs = useBenchFs(opt.fs, 32);
+  try {
+    return await benchOn(bin, benchFs.describe);
+  } finally {
+    benchFs.release();
+  }
+}
+
+async function benchOn(bin: string, fsDescribed: string): Promise<number> {
+  console.log(`# servers' data on ${fsDescribed}`);
   const { servers, errors } = await startServers();
   for (const e of errors) console.error(`! could not start ${e}`);
   if (servers.length === 0) return 1;
@@ -315,7 +330,7 @@ async function main(): Promise<number> {
   }
   printTable(rows);
   console.log(
-    `\nclient: bench/nfs/nfsbench.c (libnfs async raw RPC, ${opt.depth} requests in flight, one TCP connection); servers on 127.0.0.1; ${opt.seconds} s per random/create figure; median of ${ROUNDS} round(s).`,
+    `\nclient: bench/nfs/nfsbench.c (libnfs async raw RPC, ${opt.depth} requests in flight, one TCP connection); servers on 127.0.0.1, their data on ${fsDescribed}; ${opt.seconds} s per random/create figure; median of ${ROUNDS} round(s).`,
   );
   printFailures(failures);
   if (opt.json) {

@@ -3,17 +3,23 @@
 //
 //   node --import tsx bench/smb/run.ts [--size 1024] [--files 1000] [--file-kib 4] [--rounds 3]
 //                                      [--only dfs,dfs-folder,samba] [--tests put,get,mput,mget]
-//                                      [--json out.json]
+//                                      [--json out.json] [--client-dir /dev/shm] [--fs ext4|tmp]
 //   DITTOFS_E2E_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" ... --only dfs   (profile dfs)
 //
 // Figures: put and get of one --size MiB file (the fetched copy's sha256 checked), and put
 // and get of a directory of --files files of --file-kib KiB (smbclient mput/mget, recursive;
 // the count checked). Each figure runs against each server in turn, --rounds times; the table
 // shows medians, each dfs figure's ratio to Samba's and the server CPU seconds it took.
+// What smbclient fetches lands in --client-dir (default /dev/shm where there is one): the
+// client's own file creations are not a server's figure, and on this machine's ext4 they
+// moved from tens of microseconds to most of a millisecond each after mass deletes. The
+// servers' data is on a fresh journaled ext4 made for the run (--fs, bench-fs.ts).
 import { createHash, randomFillSync } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
+  existsSync,
+  mkdtempSync,
   createReadStream,
   mkdirSync,
   openSync,
@@ -28,6 +34,7 @@ import { adminClient } from '../../e2e/helpers/api.ts';
 import { LOOPBACK_WITH_SMB, startDfs } from '../../e2e/helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../../e2e/helpers/tmp.ts';
 import { run } from '../../e2e/nfs/target.ts';
+import { useBenchFs } from '../bench-fs.ts';
 import { settle, treeCpuSeconds } from '../proc-cpu.ts';
 import { fmt, median, printFailures, printTable, ratioText } from '../report.ts';
 import { startEach } from '../start-servers.ts';
@@ -42,6 +49,8 @@ const { values: opt } = parseArgs({
     only: { type: 'string' },
     tests: { type: 'string' },
     json: { type: 'string' },
+    'client-dir': { type: 'string' },
+    fs: { type: 'string' },
   },
 });
 
@@ -194,8 +203,9 @@ async function runFigure(
   s: Server,
   src: { big: string; small: string; bigSha: string },
   work: string,
+  clientDir: string,
 ): Promise<Timed> {
-  const fetched = path.join(work, `fetched-${s.name}`);
+  const fetched = path.join(clientDir, `fetched-${s.name}`);
   rmSync(fetched, { recursive: true, force: true });
   mkdirSync(fetched);
   switch (test) {
@@ -224,8 +234,22 @@ async function runFigure(
 }
 
 async function main(): Promise<number> {
-  const work = makeTmpDir('dittofs-bench-smb-');
+  // Three servers, each with the big file and the small ones, and dfs's write log and blocks.
+  const benchFs = useBenchFs(opt.fs, 16);
   try {
+    return await benchOn(benchFs.describe);
+  } finally {
+    benchFs.release();
+  }
+}
+
+async function benchOn(fsDescribed: string): Promise<number> {
+  console.log(`# servers' data on ${fsDescribed}`);
+  const work = makeTmpDir('dittofs-bench-smb-');
+  const clientParent = opt['client-dir'] ?? (existsSync('/dev/shm') ? '/dev/shm' : undefined);
+  const clientDir = clientParent === undefined ? work : mkdtempSync(path.join(clientParent, 'dittofs-bench-smb-'));
+  try {
+    console.log(`# smbclient fetches into ${clientDir}`);
     const sources = makeSources(work);
     const src = { ...sources, bigSha: await sha256File(sources.big) };
     const { servers, errors } = await startServers();
@@ -246,7 +270,7 @@ async function main(): Promise<number> {
           for (const s of servers) {
             process.stdout.write(`# round ${round}: ${f.test} on ${s.name} ... `);
             try {
-              const { seconds, cpu: used } = await runFigure(f.test, s, src, work);
+              const { seconds, cpu: used } = await runFigure(f.test, s, src, work, clientDir);
               const v = f.rate(seconds);
               (res[s.name]![f.test] ??= []).push(v);
               if (used !== undefined) (cpu[s.name]![f.test] ??= []).push(used);
@@ -285,7 +309,7 @@ async function main(): Promise<number> {
     }
     printTable(rows);
     console.log(
-      `\nclient: smbclient (its default dialect, SMB 3.1.1), one connection per figure; servers on 127.0.0.1; median of ${ROUNDS} round(s). Server CPU counts every process of the server (Samba's per-connection smbd included).`,
+      `\nclient: smbclient (its default dialect, SMB 3.1.1), one connection per figure; servers on 127.0.0.1, their data on ${fsDescribed}; median of ${ROUNDS} round(s). Server CPU counts every process of the server (Samba's per-connection smbd included).`,
     );
     printFailures(failures);
     if (opt.json) {
@@ -297,7 +321,10 @@ async function main(): Promise<number> {
     }
     return failures.length ? 1 : 0;
   } finally {
-    if (!process.env.DITTOFS_E2E_KEEP) removeTmpDir(work);
+    if (!process.env.DITTOFS_E2E_KEEP) {
+      removeTmpDir(work);
+      if (clientDir !== work) removeTmpDir(clientDir);
+    }
   }
 }
 

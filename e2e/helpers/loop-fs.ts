@@ -24,16 +24,23 @@ export const LOOP_XFS: Requirement = {
   present: () => process.getuid?.() === 0 && onPath('mkfs.xfs') && onPath('losetup') && onPath('mount'),
 };
 
-/** Makes and mounts a `sizeMiB` filesystem of `type` (xfs, ext4). */
-export function mountLoopFs(type: 'xfs' | 'ext4', sizeMiB = 320): LoopFs {
-  const base = makeTmpDir(`dittofs-${type}-`);
+export interface LoopFsOptions {
+  /** Where the image file goes (default: a temp dir of its own). */
+  imageDir?: string;
+  /** Mount options besides `loop`. */
+  mountOptions?: string[];
+}
+
+/** Makes and mounts a `sizeMiB` filesystem of `type` (xfs, ext4); the image is sparse. */
+export function mountLoopFs(type: 'xfs' | 'ext4', sizeMiB = 320, options: LoopFsOptions = {}): LoopFs {
+  const base = options.imageDir ?? makeTmpDir(`dittofs-${type}-`);
   const image = path.join(base, 'image');
   const dir = path.join(base, 'mnt');
   writeFileSync(image, '');
   truncateSync(image, sizeMiB * 1024 * 1024);
   execFileSync(`mkfs.${type}`, ['-q', ...(type === 'ext4' ? ['-F'] : []), image], { stdio: 'pipe' });
   mkdirSync(dir);
-  execFileSync('mount', ['-o', 'loop', image, dir], { stdio: 'pipe' });
+  execFileSync('mount', ['-o', ['loop', ...(options.mountOptions ?? [])].join(','), image, dir], { stdio: 'pipe' });
   chmodSync(dir, 0o777);
   let mounted = true;
   return {
