@@ -39,7 +39,8 @@ for (const seed of [1, 2, 3, 4, 5, 6]) {
   it(`seed ${seed}${sideBySide ? ', files side by side' : ''}: every acknowledged byte survives crashes before, during and after carves`, async () => {
     const next = random(seed);
     const pick = (n: number): number => Math.floor(next() * n);
-    const options = { bypassBytes: 64 * KiB };
+    // Small segments: rotations, reclaims and reused segments all happen between crashes.
+    const options = { bypassBytes: 64 * KiB, segmentBytes: 256 * KiB };
     // A small write cache: dirty files spill to the log, and carves run under pressure too.
     let s = await fixture.start(options, 2 * MiB);
     const model = new Map<string, Buffer>();
