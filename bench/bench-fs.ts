@@ -1,13 +1,14 @@
 // Where the benchmarks' servers keep their data (`--fs`): every server's export, share and
 // data dir is made in the temp dir, and this chooses it for the whole run.
 //
-// `ext4` (the default, as root): a fresh ext4 on a loop device, made by mkfs with its
-// defaults, journal included, as a laptop's disk is. This machine's own root filesystem is
-// ext4 without a journal, and ext4 without a journal skips recently deleted inodes when it
-// allocates one: after the mass deletes a benchmark makes, one file creation cost from ~10 µs
-// to most of a millisecond of kernel time, depending on the block group a server's directory
-// happened to land in (bench/nfs/README.md, eleventh session). `tmp`: the machine's own temp
-// dir, as the benchmarks ran before.
+// `tmp` (the default): the machine's own temp dir. On this machine that is ext4 without a
+// journal, and ext4 without a journal skips recently deleted inodes when it allocates one:
+// after the mass deletes a benchmark makes, one file creation cost from ~10 µs to most of a
+// millisecond of kernel time, depending on the block group a server's directory happened to
+// land in (bench/nfs/README.md, eleventh session). `ext4`: a fresh ext4 on a loop device made
+// for the run, by mkfs with its defaults, journal included, as a laptop's disk is; an fsync
+// there costs ~0.7 ms against ~0.2 ms, and the large-file figures moved more between runs
+// (the loop device writes back through a second page cache).
 import { chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { mountLoopFs } from '../e2e/helpers/loop-fs.ts';
@@ -20,7 +21,7 @@ export interface BenchFs {
 }
 
 export function useBenchFs(choice: string | undefined, sizeGiB: number): BenchFs {
-  const fs = choice ?? 'ext4';
+  const fs = choice ?? 'tmp';
   if (fs === 'tmp') return { describe: `the machine's temp dir (${tmpdir()})`, release: () => undefined };
   if (fs !== 'ext4') throw new Error(`--fs: unknown ${fs} (known: ext4, tmp)`);
   if (process.getuid?.() !== 0) throw new Error('--fs ext4 mounts a loop filesystem: run as root, or pass --fs tmp');

@@ -3,13 +3,13 @@
 //
 //   node --import tsx bench/nfs/run.ts [--size 1024] [--seconds 10] [--depth 16] [--rounds 1]
 //                                      [--only dfs,dfs-folder,dfs-memory,ganesha] [--json out.json]
-//                                      [--fs ext4|tmp]
+//                                      [--fs tmp|ext4]
 //
 // Builds bench/nfs/nfsbench.c (libnfs async raw API), starts the servers on 127.0.0.1,
 // runs each figure against each (--rounds times, in turn; the table shows medians), samples
 // each server's RSS (/proc/<pid>/status VmRSS) during the sequential 1 GiB write and read,
-// and prints a table with each dfs figure's ratio to ganesha's. The servers' data is on a
-// fresh journaled ext4 made for the run (--fs, bench-fs.ts).
+// and prints a table with each dfs figure's ratio to ganesha's. The servers' data goes in the
+// temp dir, or on a fresh journaled ext4 made for the run (--fs, bench-fs.ts).
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';

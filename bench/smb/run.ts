@@ -3,7 +3,7 @@
 //
 //   node --import tsx bench/smb/run.ts [--size 1024] [--files 1000] [--file-kib 4] [--rounds 3]
 //                                      [--only dfs,dfs-folder,samba] [--tests put,get,mput,mget]
-//                                      [--json out.json] [--client-dir /dev/shm] [--fs ext4|tmp]
+//                                      [--json out.json] [--client-dir /dev/shm] [--fs tmp|ext4]
 //   DITTOFS_E2E_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" ... --only dfs   (profile dfs)
 //
 // Figures: put and get of one --size MiB file (the fetched copy's sha256 checked), and put
@@ -13,7 +13,8 @@
 // What smbclient fetches lands in --client-dir (default /dev/shm where there is one): the
 // client's own file creations are not a server's figure, and on this machine's ext4 they
 // moved from tens of microseconds to most of a millisecond each after mass deletes. The
-// servers' data is on a fresh journaled ext4 made for the run (--fs, bench-fs.ts).
+// servers' data goes in the temp dir, or on a fresh journaled ext4 made for the run (--fs,
+// bench-fs.ts).
 import { createHash, randomFillSync } from 'node:crypto';
 import {
   chmodSync,
