@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** /proc/<pid>/stat's fields after the command name, as numbers (utime is [11]). */
@@ -48,8 +49,8 @@ export function treeCpuSeconds(pid: number): number | undefined {
  * Waits until the server has been quiet (under 10% of a core over each half second) for a
  * whole second or `maxMs` have passed, so that one figure's background work (dfs carving the
  * files a figure wrote, which starts after half a second without writes; a forking server's
- * exiting children) does not land in the next figure. Returns how long that took and the CPU
- * the server used meanwhile, for the report.
+ * exiting children) does not land in the next figure, then syncs the file systems. Returns how
+ * long that took and the CPU the server used meanwhile, for the report.
  */
 export async function settle(pid: number, maxMs = 60_000): Promise<{ ms: number; cpu: number }> {
   const started = performance.now();
@@ -63,6 +64,10 @@ export async function settle(pid: number, maxMs = 60_000): Promise<{ ms: number;
     quietWindows = now - last < 0.05 ? quietWindows + 1 : 0;
     last = now;
     if (quietWindows >= 2 || performance.now() - started >= maxMs) {
+      // What the figure left dirty in the page cache is written back now, not under the next
+      // figure (of the next server): a 1 GiB put's writeback had cut the get after it to a
+      // quarter.
+      spawnSync('sync');
       return { ms: performance.now() - started, cpu: now - first };
     }
   }
