@@ -9,39 +9,35 @@
 // for the run, by mkfs with its defaults, journal included, as a laptop's disk is; an fsync
 // there costs ~0.7 ms against ~0.2 ms, and the large-file figures moved more between runs
 // (the loop device writes back through a second page cache).
-import { chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { mountLoopFs } from '../e2e/helpers/loop-fs.ts';
-import { makeTmpDir, removeTmpDir } from '../e2e/helpers/tmp.ts';
 
-export interface BenchFs {
-  /** What the run's data is on, for the report. */
-  describe: string;
-  release(): void;
-}
-
-export function useBenchFs(choice: string | undefined, sizeGiB: number): BenchFs {
+/**
+ * Runs `bench` with the servers' temp dirs on the filesystem `choice` names (`tmp`, `ext4` of
+ * `sizeGiB`), having printed what that is; `bench` gets the description for its report.
+ */
+export async function onBenchFs(
+  choice: string | undefined,
+  sizeGiB: number,
+  bench: (described: string) => Promise<number>,
+): Promise<number> {
   const fs = choice ?? 'tmp';
-  if (fs === 'tmp') return { describe: `the machine's temp dir (${tmpdir()})`, release: () => undefined };
-  if (fs !== 'ext4') throw new Error(`--fs: unknown ${fs} (known: ext4, tmp)`);
-  if (process.getuid?.() !== 0) throw new Error('--fs ext4 mounts a loop filesystem: run as root, or pass --fs tmp');
-  const imageDir = makeTmpDir('dittofs-bench-fs-');
+  if (fs !== 'tmp' && fs !== 'ext4') throw new Error(`--fs: unknown ${fs} (known: tmp, ext4)`);
+  if (fs === 'ext4' && process.getuid?.() !== 0)
+    throw new Error('--fs ext4 mounts a loop filesystem: run as root, or pass --fs tmp');
+  // noinit_itable: no background zeroing of inode tables while the figures run.
+  const loop = fs === 'ext4' ? mountLoopFs('ext4', sizeGiB * 1024, ['noinit_itable']) : undefined;
+  const described = loop
+    ? `a fresh ext4 (journaled, mkfs defaults) of ${sizeGiB} GiB on a loop device`
+    : `the machine's temp dir (${tmpdir()})`;
+  const before = process.env.TMPDIR;
+  if (loop) process.env.TMPDIR = loop.dir;
   try {
-    chmodSync(imageDir, 0o755); // the mount point is in it: Samba's share user must reach the share
-    // noinit_itable: no background zeroing of inode tables while the figures run.
-    const loop = mountLoopFs('ext4', sizeGiB * 1024, { imageDir, mountOptions: ['noinit_itable'] });
-    const before = process.env.TMPDIR;
-    process.env.TMPDIR = loop.dir;
-    return {
-      describe: `a fresh ext4 (journaled, mkfs defaults) of ${sizeGiB} GiB on a loop device`,
-      release: () => {
-        if (before === undefined) delete process.env.TMPDIR;
-        else process.env.TMPDIR = before;
-        loop.unmount();
-      },
-    };
-  } catch (err) {
-    removeTmpDir(imageDir);
-    throw err;
+    console.log(`# servers' data on ${described}`);
+    return await bench(described);
+  } finally {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+    loop?.unmount();
   }
 }

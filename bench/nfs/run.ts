@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { buildLibnfsProgram, startTarget } from '../../e2e/nfs/target.ts';
 import { startGanesha, type Ganesha } from './ganesha.ts';
-import { useBenchFs } from '../bench-fs.ts';
+import { onBenchFs } from '../bench-fs.ts';
 import { cpuSeconds, settle } from '../proc-cpu.ts';
 import { fmt, median, printFailures, printTable, ratioText } from '../report.ts';
 import { startEach } from '../start-servers.ts';
@@ -239,16 +239,10 @@ function startServers(): Promise<{ servers: Server[]; errors: string[] }> {
 async function main(): Promise<number> {
   const bin = buildLibnfsProgram('bench/nfs/nfsbench.c', 'nfsbench');
   // Four servers, each with 1 GiB written and read, and dfs's write log and blocks.
-  const benchFs = useBenchFs(opt.fs, 32);
-  try {
-    return await benchOn(bin, benchFs.describe);
-  } finally {
-    benchFs.release();
-  }
+  return onBenchFs(opt.fs, 32, (described) => benchOn(bin, described));
 }
 
 async function benchOn(bin: string, fsDescribed: string): Promise<number> {
-  console.log(`# servers' data on ${fsDescribed}`);
   const { servers, errors } = await startServers();
   for (const e of errors) console.error(`! could not start ${e}`);
   if (servers.length === 0) return 1;

@@ -35,7 +35,7 @@ import { adminClient } from '../../e2e/helpers/api.ts';
 import { LOOPBACK_WITH_SMB, startDfs } from '../../e2e/helpers/dfs.ts';
 import { makeTmpDir, removeTmpDir } from '../../e2e/helpers/tmp.ts';
 import { run } from '../../e2e/nfs/target.ts';
-import { useBenchFs } from '../bench-fs.ts';
+import { onBenchFs } from '../bench-fs.ts';
 import { settle, treeCpuSeconds } from '../proc-cpu.ts';
 import { fmt, median, printFailures, printTable, ratioText } from '../report.ts';
 import { startEach } from '../start-servers.ts';
@@ -239,16 +239,10 @@ async function runFigure(
 
 async function main(): Promise<number> {
   // Three servers, each with the big file and the small ones, and dfs's write log and blocks.
-  const benchFs = useBenchFs(opt.fs, 16);
-  try {
-    return await benchOn(benchFs.describe);
-  } finally {
-    benchFs.release();
-  }
+  return onBenchFs(opt.fs, 16, benchOn);
 }
 
 async function benchOn(fsDescribed: string): Promise<number> {
-  console.log(`# servers' data on ${fsDescribed}`);
   const work = makeTmpDir('dittofs-bench-smb-');
   const clientParent = opt['client-dir'] ?? (existsSync('/dev/shm') ? '/dev/shm' : undefined);
   const clientDir = clientParent === undefined ? work : mkdtempSync(path.join(clientParent, 'dittofs-bench-smb-'));

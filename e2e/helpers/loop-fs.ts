@@ -24,23 +24,22 @@ export const LOOP_XFS: Requirement = {
   present: () => process.getuid?.() === 0 && onPath('mkfs.xfs') && onPath('losetup') && onPath('mount'),
 };
 
-export interface LoopFsOptions {
-  /** Where the image file goes (default: a temp dir of its own). */
-  imageDir?: string;
-  /** Mount options besides `loop`. */
-  mountOptions?: string[];
-}
-
-/** Makes and mounts a `sizeMiB` filesystem of `type` (xfs, ext4); the image is sparse. */
-export function mountLoopFs(type: 'xfs' | 'ext4', sizeMiB = 320, options: LoopFsOptions = {}): LoopFs {
-  const base = options.imageDir ?? makeTmpDir(`dittofs-${type}-`);
+/** Makes and mounts a `sizeMiB` filesystem of `type` (xfs, ext4); the image is sparse. `mountOptions` go with `loop`. */
+export function mountLoopFs(type: 'xfs' | 'ext4', sizeMiB = 320, mountOptions: string[] = []): LoopFs {
+  const base = makeTmpDir(`dittofs-${type}-`);
   const image = path.join(base, 'image');
   const dir = path.join(base, 'mnt');
-  writeFileSync(image, '');
-  truncateSync(image, sizeMiB * 1024 * 1024);
-  execFileSync(`mkfs.${type}`, ['-q', ...(type === 'ext4' ? ['-F'] : []), image], { stdio: 'pipe' });
-  mkdirSync(dir);
-  execFileSync('mount', ['-o', ['loop', ...(options.mountOptions ?? [])].join(','), image, dir], { stdio: 'pipe' });
+  try {
+    chmodSync(base, 0o755); // the root below is for any uid: its parent must let them reach it
+    writeFileSync(image, '');
+    truncateSync(image, sizeMiB * 1024 * 1024);
+    execFileSync(`mkfs.${type}`, ['-q', ...(type === 'ext4' ? ['-F'] : []), image], { stdio: 'pipe' });
+    mkdirSync(dir);
+    execFileSync('mount', ['-o', ['loop', ...mountOptions].join(','), image, dir], { stdio: 'pipe' });
+  } catch (err) {
+    removeTmpDir(base);
+    throw err;
+  }
   chmodSync(dir, 0o777);
   let mounted = true;
   return {
